@@ -1,0 +1,154 @@
+package org.sdcdocker.frontend.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.List;
+import org.sdcdocker.frontend.translate.CreateTranslator;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
+import org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent;
+import org.sdcdocker.protocol.agent.AgentRequests;
+import org.sdcdocker.protocol.agent.AgentRequests.Ticket;
+import org.sdcdocker.protocol.agent.ContainerSpec;
+import org.sdcdocker.protocol.agent.ZoneRecord;
+
+/**
+ * The containers of the fleet: each call finds the container in the index and asks its compute
+ * node over the event bus. Agents' events keep the index current.
+ */
+public final class ContainerBackend {
+  private static final long SHORT_MS = 30_000;
+  private static final long CREATE_MS = 10 * 60_000;
+
+  private final Vertx vertx;
+  private final AgentDirectory agents;
+  private final ContainerIndex index;
+  private final CreateTranslator translator;
+  private final String blobSource;
+
+  public ContainerBackend(Vertx vertx, AgentDirectory agents, ContainerIndex index, CreateTranslator translator,
+      String blobSource) {
+    this.vertx = vertx;
+    this.agents = agents;
+    this.index = index;
+    this.translator = translator;
+    this.blobSource = blobSource;
+  }
+
+  /** A heartbeat: a node not known before has its zones listed into the index. */
+  public void onHeartbeat(Heartbeat hb) {
+    if (agents.heard(hb)) {
+      agents.<AgentRequests.ZoneList>request(hb.cnUuid(), "list", new AgentRequests.ListZones(), SHORT_MS)
+          .onSuccess(list -> list.zones().forEach(index::put));
+    }
+  }
+
+  /** A zone event: the index follows, and an AutoRemove container that died is removed. */
+  public void onZoneEvent(ZoneEvent ev) {
+    ZoneRecord z = ev.zone();
+    if (ev.action().equals("destroy")) {
+      index.remove(z.spec().id());
+      return;
+    }
+    index.put(z);
+    if (ev.action().equals("die") && z.spec().autoRemove()) {
+      agents.request(z.cnUuid(), "delete", new AgentRequests.DeleteZone(z.spec().id(), true), SHORT_MS)
+          .onSuccess(v -> index.remove(z.spec().id()));
+    }
+  }
+
+  public Future<ZoneRecord> create(String account, JsonNode body, String name) {
+    return vertx.executeBlocking(() -> translator.translate(account, body, name), false).compose(spec -> {
+      index.reserveName(account, spec.name(), spec.id());
+      String cn = agents.place();
+      return agents.<ZoneRecord>request(cn, "create", new AgentRequests.CreateZone(spec, blobSource), CREATE_MS)
+          .onSuccess(index::put)
+          .onFailure(e -> index.releaseName(account, spec.name()));
+    });
+  }
+
+  public List<ZoneRecord> list(String account) {
+    return index.all(account);
+  }
+
+  public ZoneRecord get(String account, String ref) {
+    return index.resolve(account, ref);
+  }
+
+  /** Starts; 304 when it runs already, as Docker. */
+  public Future<Integer> start(String account, String ref) {
+    ZoneRecord r = index.resolve(account, ref);
+    if (r.state().running()) {
+      return Future.succeededFuture(304);
+    }
+    return agents.<ZoneRecord>request(r.cnUuid(), "start", new AgentRequests.StartZone(r.spec().id()), SHORT_MS)
+        .map(rec -> {
+          index.put(rec);
+          return 204;
+        });
+  }
+
+  public Future<Void> kill(String account, String ref, int signal) {
+    ZoneRecord r = index.resolve(account, ref);
+    if (!r.state().running()) {
+      return Future.failedFuture(DockerException.conflict(
+          "Cannot kill container: %s: container %s is not running", ref, r.spec().id()));
+    }
+    return agents.<Object>request(r.cnUuid(), "kill", new AgentRequests.KillZone(r.spec().id(), signal), SHORT_MS)
+        .mapEmpty();
+  }
+
+  /** The signal, then SIGKILL after the timeout; 304 when it was not running. */
+  public Future<Integer> stop(String account, String ref, int signal, int timeoutSeconds) {
+    ZoneRecord r = index.resolve(account, ref);
+    if (!r.state().running()) {
+      return Future.succeededFuture(304);
+    }
+    String id = r.spec().id();
+    Future<ZoneRecord> exited = index.when(id, c -> c.after() == null || !c.after().state().running());
+    return agents.request(r.cnUuid(), "kill", new AgentRequests.KillZone(id, signal), SHORT_MS)
+        .compose(v -> timeoutSeconds < 0 ? exited : exited.timeout(Math.max(0, timeoutSeconds), java.util.concurrent.TimeUnit.SECONDS))
+        .recover(e -> agents.request(r.cnUuid(), "kill", new AgentRequests.KillZone(id, 9), SHORT_MS)
+            .compose(v -> exited))
+        .map(x -> 204);
+  }
+
+  public Future<Void> remove(String account, String ref, boolean force) {
+    ZoneRecord r = index.resolve(account, ref);
+    if (r.state().running() && !force) {
+      return Future.failedFuture(DockerException.conflict("cannot remove container \"/%s\": container is running: "
+          + "stop the container before removing or force remove", r.spec().name()));
+    }
+    return agents.request(r.cnUuid(), "delete", new AgentRequests.DeleteZone(r.spec().id(), force), SHORT_MS)
+        .onSuccess(v -> index.remove(r.spec().id()))
+        .mapEmpty();
+  }
+
+  /** Docker's wait conditions: not-running (default), next-exit, removed. */
+  public Future<ZoneRecord> waitFor(String account, String ref, String condition) {
+    ZoneRecord r = index.resolve(account, ref);
+    String id = r.spec().id();
+    long gen = r.state().generation();
+    return switch (condition) {
+      case "not-running", "" -> r.state().running()
+          ? index.when(id, c -> c.after() == null || !c.after().state().running())
+          : Future.succeededFuture(r);
+      case "next-exit" -> index.when(id, c -> c.after() == null
+          || ("exited".equals(c.after().state().status()) && (c.after().state().generation() > gen || r.state().running())));
+      case "removed" -> index.when(id, c -> c.after() == null);
+      default -> throw DockerException.invalid("invalid condition: \"%s\"", condition);
+    };
+  }
+
+  /** A one-time URL of the zone's stream on its agent. */
+  public Future<String> streamTicket(ZoneRecord r, String kind, String query) {
+    return agents.<Ticket>request(r.cnUuid(), "stream", new AgentRequests.StreamTicket(r.spec().id(), kind, query), SHORT_MS)
+        .map(Ticket::url);
+  }
+
+  /** Every spec of the index, for the system counts. */
+  List<ContainerSpec> specs() {
+    return index.everything().stream().map(ZoneRecord::spec).toList();
+  }
+}

@@ -1,0 +1,152 @@
+package org.sdcdocker.frontend.cluster;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.ZoneRecord;
+import org.sdcdocker.protocol.agent.ZoneState;
+
+/**
+ * The front end's view of every container, rebuilt from the agents (their lists and events); it
+ * holds nothing the agents do not. It resolves names and id prefixes and wakes waiters.
+ * Touched only on the front end's event loop.
+ */
+public final class ContainerIndex {
+  private final Map<String, ZoneRecord> byId = new ConcurrentHashMap<>();
+  private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
+  /** Names reserved by creates in flight, so two creates cannot take one name. */
+  private final Map<String, String> reservedNames = new ConcurrentHashMap<>();
+
+  /** Wakes when a container reaches a condition. */
+  private record Waiter(Predicate<Change> when, Promise<ZoneRecord> promise) {}
+
+  /** A change of one container: its record before and after (null when removed). */
+  public record Change(ZoneRecord before, ZoneRecord after) {}
+
+  /** Applies a record from an agent, unless it is older than what is known. */
+  public void put(ZoneRecord rec) {
+    String id = rec.spec().id();
+    ZoneRecord before = byId.get(id);
+    if (before != null && older(rec.state(), before.state())) {
+      return;
+    }
+    byId.put(id, rec);
+    reservedNames.remove(key(rec.spec().owner(), rec.spec().name()));
+    fire(id, new Change(before, rec));
+  }
+
+  /** Forgets a removed container. */
+  public void remove(String id) {
+    ZoneRecord before = byId.remove(id);
+    if (before != null) {
+      fire(id, new Change(before, null));
+    }
+  }
+
+  private static boolean older(ZoneState a, ZoneState b) {
+    if (a.generation() != b.generation()) {
+      return a.generation() < b.generation();
+    }
+    return rank(a) < rank(b);
+  }
+
+  private static int rank(ZoneState s) {
+    return switch (s.status()) {
+      case "created" -> 0;
+      case "running" -> 1;
+      default -> 2;
+    };
+  }
+
+  private void fire(String id, Change c) {
+    List<Waiter> ws = waiters.get(id);
+    if (ws == null) {
+      return;
+    }
+    for (Waiter w : new ArrayList<>(ws)) {
+      if (w.when().test(c)) {
+        ws.remove(w);
+        w.promise().tryComplete(c.after() != null ? c.after() : c.before());
+      }
+    }
+    if (ws.isEmpty()) {
+      waiters.remove(id);
+    }
+  }
+
+  /** A future completed by the first change of the container that matches. */
+  public Future<ZoneRecord> when(String id, Predicate<Change> condition) {
+    Promise<ZoneRecord> p = Promise.promise();
+    waiters.computeIfAbsent(id, k -> new ArrayList<>()).add(new Waiter(condition, p));
+    return p.future();
+  }
+
+  /** Resolves a full id, a name, or a unique id prefix among the account's containers. */
+  public ZoneRecord resolve(String owner, String ref) {
+    String name = ref.startsWith("/") ? ref.substring(1) : ref;
+    ZoneRecord exact = byId.get(ref);
+    if (exact != null && exact.spec().owner().equals(owner)) {
+      return exact;
+    }
+    List<ZoneRecord> prefixed = new ArrayList<>();
+    for (ZoneRecord r : byId.values()) {
+      if (!r.spec().owner().equals(owner)) {
+        continue;
+      }
+      if (r.spec().name().equals(name)) {
+        return r;
+      }
+      if (!ref.isEmpty() && r.spec().id().startsWith(ref)) {
+        prefixed.add(r);
+      }
+    }
+    if (prefixed.size() == 1) {
+      return prefixed.get(0);
+    }
+    if (prefixed.size() > 1) {
+      throw DockerException.invalid("multiple IDs found with provided prefix: %s", ref);
+    }
+    throw DockerException.notFound("No such container: %s", ref);
+  }
+
+  /** Reserves a name for a create; CONFLICT when taken. */
+  public void reserveName(String owner, String name, String id) {
+    for (ZoneRecord r : byId.values()) {
+      if (r.spec().owner().equals(owner) && r.spec().name().equals(name)) {
+        throw conflict(name, r.spec().id());
+      }
+    }
+    String prev = reservedNames.putIfAbsent(key(owner, name), id);
+    if (prev != null) {
+      throw conflict(name, prev);
+    }
+  }
+
+  private static DockerException conflict(String name, String id) {
+    return DockerException.conflict("Conflict. The container name \"/%s\" is already in use by container \"%s\". "
+        + "You have to remove (or rename) that container to be able to reuse that name.", name, id);
+  }
+
+  public void releaseName(String owner, String name) {
+    reservedNames.remove(key(owner, name));
+  }
+
+  private static String key(String owner, String name) {
+    return owner + "/" + name;
+  }
+
+  /** Every container of an account. */
+  public List<ZoneRecord> all(String owner) {
+    return byId.values().stream().filter(r -> r.spec().owner().equals(owner)).toList();
+  }
+
+  public Collection<ZoneRecord> everything() {
+    return byId.values();
+  }
+}

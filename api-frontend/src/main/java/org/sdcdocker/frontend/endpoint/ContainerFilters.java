@@ -1,0 +1,86 @@
+package org.sdcdocker.frontend.endpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.Json;
+import org.sdcdocker.protocol.agent.ZoneRecord;
+
+/** The {@code filters} of {@code GET /containers/json}: name, id, label, status. */
+final class ContainerFilters {
+  private static final Set<String> STATUSES = Set.of("created", "restarting", "running", "removing", "paused", "exited", "dead");
+  private static final Set<String> KNOWN = Set.of("name", "id", "label", "status");
+
+  private ContainerFilters() {}
+
+  /** Parses the filters JSON (both the list and the old map-of-true shapes). */
+  static Map<String, List<String>> parse(String json) {
+    Map<String, List<String>> out = new HashMap<>();
+    if (json == null || json.isEmpty()) {
+      return out;
+    }
+    JsonNode root;
+    try {
+      root = Json.MAPPER.readTree(json);
+    } catch (java.io.IOException e) {
+      throw DockerException.invalid("invalid filter: %s", json);
+    }
+    root.fields().forEachRemaining(e -> {
+      List<String> vals = new ArrayList<>();
+      if (e.getValue().isArray()) {
+        e.getValue().forEach(v -> vals.add(v.asText()));
+      } else {
+        e.getValue().fieldNames().forEachRemaining(vals::add);
+      }
+      if (!KNOWN.contains(e.getKey())) {
+        throw DockerException.invalid("invalid filter '%s'", e.getKey());
+      }
+      out.put(e.getKey(), vals);
+    });
+    for (String s : out.getOrDefault("status", List.of())) {
+      if (!STATUSES.contains(s)) {
+        throw DockerException.invalid("invalid filter 'status=%s'", s);
+      }
+    }
+    return out;
+  }
+
+  /** A predicate: within one filter any value may match; every filter must. */
+  static Predicate<ZoneRecord> predicate(Map<String, List<String>> f) {
+    Predicate<ZoneRecord> p = r -> true;
+    if (f.containsKey("name")) {
+      List<String> v = f.get("name");
+      p = p.and(r -> v.stream().anyMatch(n -> matches("/" + r.spec().name(), n)));
+    }
+    if (f.containsKey("id")) {
+      List<String> v = f.get("id");
+      p = p.and(r -> v.stream().anyMatch(r.spec().id()::startsWith));
+    }
+    if (f.containsKey("status")) {
+      List<String> v = f.get("status");
+      p = p.and(r -> v.contains(r.state().status()));
+    }
+    if (f.containsKey("label")) {
+      for (String l : f.get("label")) {
+        String[] kv = l.split("=", 2);
+        p = p.and(r -> r.spec().labels().containsKey(kv[0])
+            && (kv.length == 1 || kv[1].equals(r.spec().labels().get(kv[0]))));
+      }
+    }
+    return p;
+  }
+
+  /** Docker matches names as a regular expression, falling back to a substring. */
+  private static boolean matches(String name, String pattern) {
+    try {
+      return java.util.regex.Pattern.compile(pattern).matcher(name).find();
+    } catch (java.util.regex.PatternSyntaxException e) {
+      return name.contains(pattern);
+    }
+  }
+}

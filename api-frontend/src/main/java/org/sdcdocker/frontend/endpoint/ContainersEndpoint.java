@@ -1,0 +1,190 @@
+package org.sdcdocker.frontend.endpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.sdcdocker.frontend.cluster.ContainerBackend;
+import org.sdcdocker.frontend.server.Http;
+import org.sdcdocker.frontend.translate.ContainerView;
+import org.sdcdocker.frontend.translate.Names;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.Json;
+import org.sdcdocker.protocol.agent.ZoneRecord;
+
+/** Containers: create, start, wait, logs, attach, kill, stop, remove, inspect, list. */
+public final class ContainersEndpoint {
+  private final ContainerBackend backend;
+  private final StreamProxy streams;
+
+  public ContainersEndpoint(Vertx vertx, ContainerBackend backend) {
+    this.backend = backend;
+    this.streams = new StreamProxy(vertx);
+  }
+
+  /** The routes, as a table. */
+  public void mount(Router r) {
+    String id = "/containers/(?<id>[^/]+)";
+    Http.route(r, HttpMethod.POST, "/containers/create").handler(BodyHandler.create().setBodyLimit(1 << 20))
+        .handler(Http.json(201, this::postContainersCreate));
+    Http.route(r, HttpMethod.GET, "/containers/json").handler(Http.json(200, this::getContainersJson));
+    Http.route(r, HttpMethod.GET, id + "/json").handler(Http.json(200, this::getContainerJson));
+    Http.route(r, HttpMethod.POST, id + "/start").handler(Http.empty(204, this::postStart));
+    Http.route(r, HttpMethod.POST, id + "/kill").handler(Http.empty(204, this::postKill));
+    Http.route(r, HttpMethod.POST, id + "/stop").handler(Http.empty(204, this::postStop));
+    Http.route(r, HttpMethod.POST, id + "/wait").handler(this::postWait);
+    Http.route(r, HttpMethod.GET, id + "/logs").handler(this::getLogs);
+    Http.hijackable(r, id + "/attach").handler(this::postAttach);
+    Http.route(r, HttpMethod.DELETE, id).handler(Http.empty(204, this::deleteContainer));
+  }
+
+  private Future<Map<String, Object>> postContainersCreate(RoutingContext ctx) {
+    String name = ctx.request().getParam("name");
+    if (name != null && !name.isEmpty()) {
+      name = Names.validate(name);
+    } else {
+      name = null;
+    }
+    if (ctx.body().buffer() == null || ctx.body().length() == 0) {
+      throw DockerException.invalid("config cannot be empty in order to create a container");
+    }
+    JsonNode body = Json.decode(ctx.body().buffer().getBytes(), JsonNode.class);
+    return backend.create(Accounts.of(ctx), body, name)
+        .map(rec -> Map.of("Id", rec.spec().id(), "Warnings", List.of()));
+  }
+
+  private Future<List<Map<String, Object>>> getContainersJson(RoutingContext ctx) {
+    boolean all = Http.flag(ctx, "all");
+    var filters = ContainerFilters.parse(ctx.request().getParam("filters"));
+    var pred = ContainerFilters.predicate(filters);
+    String limitParam = ctx.request().getParam("limit");
+    int limit = limitParam == null || limitParam.isEmpty() ? -1 : Integer.parseInt(limitParam);
+    List<Map<String, Object>> out = backend.list(Accounts.of(ctx)).stream()
+        .filter(r -> all || limit > 0 || r.state().running() || filters.containsKey("status"))
+        .filter(pred)
+        .sorted(Comparator.comparing((ZoneRecord r) -> r.spec().created()).reversed())
+        .limit(limit > 0 ? limit : Long.MAX_VALUE)
+        .map(ContainerView::summary)
+        .toList();
+    return Future.succeededFuture(out);
+  }
+
+  private Future<Map<String, Object>> getContainerJson(RoutingContext ctx) {
+    return Future.succeededFuture(ContainerView.inspect(backend.get(Accounts.of(ctx), ctx.pathParam("id"))));
+  }
+
+  private Future<Integer> postStart(RoutingContext ctx) {
+    return backend.start(Accounts.of(ctx), ctx.pathParam("id"));
+  }
+
+  private Future<Void> postKill(RoutingContext ctx) {
+    int signal = Signals.parse(ctx.request().getParam("signal"));
+    return backend.kill(Accounts.of(ctx), ctx.pathParam("id"), signal);
+  }
+
+  private Future<Integer> postStop(RoutingContext ctx) {
+    String t = ctx.request().getParam("t");
+    int timeout = t == null || t.isEmpty() ? 10 : Integer.parseInt(t);
+    String signal = ctx.request().getParam("signal");
+    return backend.stop(Accounts.of(ctx), ctx.pathParam("id"), signal == null ? 15 : Signals.parse(signal), timeout);
+  }
+
+  private Future<Void> deleteContainer(RoutingContext ctx) {
+    return backend.remove(Accounts.of(ctx), ctx.pathParam("id"), Http.flag(ctx, "force"));
+  }
+
+  /** Headers go out at once, so a client knows its wait is registered before it starts the container. */
+  private void postWait(RoutingContext ctx) {
+    String condition = ctx.request().getParam("condition");
+    Future<ZoneRecord> done;
+    try {
+      done = backend.waitFor(Accounts.of(ctx), ctx.pathParam("id"), condition == null ? "not-running" : condition);
+    } catch (RuntimeException e) {
+      ctx.fail(e);
+      return;
+    }
+    ctx.response().setChunked(true).putHeader("Content-Type", "application/json").setStatusCode(200);
+    ctx.response().writeHead();
+    done.onComplete(ar -> {
+      Object body = ar.succeeded()
+          ? waitBody(ar.result())
+          : Map.of("StatusCode", -1, "Error", Map.of("Message", DockerException.of(ar.cause()).getMessage()));
+      ctx.response().end(Json.encode(body) + "\n");
+    });
+  }
+
+  private static Map<String, Object> waitBody(ZoneRecord r) {
+    String err = r.state().error();
+    java.util.LinkedHashMap<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("StatusCode", r.state().exitCode());
+    m.put("Error", err == null || err.isEmpty() ? null : Map.of("Message", err));
+    return m;
+  }
+
+  private void getLogs(RoutingContext ctx) {
+    if (!Http.flag(ctx, "stdout") && !Http.flag(ctx, "stderr")) {
+      ctx.fail(DockerException.invalid("Bad parameters: you must choose at least one stream"));
+      return;
+    }
+    String tail = ctx.request().getParam("tail");
+    if (tail != null && !tail.isEmpty() && !tail.equals("all") && !tail.matches("[0-9]+")) {
+      ctx.fail(DockerException.invalid("invalid value for \"tail\": %s", tail));
+      return;
+    }
+    ZoneRecord rec;
+    try {
+      rec = backend.get(Accounts.of(ctx), ctx.pathParam("id"));
+    } catch (RuntimeException e) {
+      ctx.fail(e);
+      return;
+    }
+    String type = rec.spec().tty() || !Http.version(ctx).atLeast(1, 42)
+        ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream";
+    backend.streamTicket(rec, "logs", ctx.request().query())
+        .compose(streams::open)
+        .onFailure(ctx::fail)
+        .onSuccess(from -> {
+          ctx.response().setChunked(true).putHeader("Content-Type", type).setStatusCode(200);
+          StreamProxy.pipe(from, ctx.response());
+        });
+  }
+
+  /** Output only for now: the agent streams the run's log; the client's connection is hijacked. */
+  private void postAttach(RoutingContext ctx) {
+    ZoneRecord rec;
+    try {
+      rec = backend.get(Accounts.of(ctx), ctx.pathParam("id"));
+    } catch (RuntimeException e) {
+      ctx.fail(e);
+      return;
+    }
+    if ("exited".equals(rec.state().status()) && !Http.flag(ctx, "logs")) {
+      // Docker lets a client attach to a stopped container and waits for its next start.
+    }
+    String query = "stdout=" + (Http.flag(ctx, "stdout") ? 1 : 0) + "&stderr=" + (Http.flag(ctx, "stderr") ? 1 : 0);
+    String type = rec.spec().tty() ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream";
+    boolean upgrade = Http.hijack(ctx);
+    backend.streamTicket(rec, "attach", query)
+        .compose(streams::open)
+        .onFailure(ctx::fail)
+        .onSuccess(from -> {
+          from.pause();
+          if (upgrade) {
+            ctx.request().toNetSocket().onFailure(ctx::fail).onSuccess(sock -> {
+              StreamProxy.pipe(from, sock);
+              from.resume();
+            });
+          } else {
+            ctx.response().setChunked(true).putHeader("Content-Type", type).setStatusCode(200);
+            StreamProxy.pipe(from, ctx.response());
+            from.resume();
+          }
+        });
+  }
+}

@@ -1,0 +1,143 @@
+package org.sdcdocker.frontend.endpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.net.http.HttpClient;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sdcdocker.frontend.image.ImageRecord;
+import org.sdcdocker.frontend.image.ImageReference;
+import org.sdcdocker.frontend.image.ImageStore;
+import org.sdcdocker.frontend.image.PullTask;
+import org.sdcdocker.frontend.image.RegistryAuth;
+import org.sdcdocker.frontend.server.Http;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.Json;
+
+/** Images: pull ({@code POST /images/create}), list and inspect. */
+public final class ImagesEndpoint {
+  private final Vertx vertx;
+  private final ImageStore images;
+  private final HttpClient http = PullTask.newHttpClient();
+
+  public ImagesEndpoint(Vertx vertx, ImageStore images) {
+    this.vertx = vertx;
+    this.images = images;
+  }
+
+  /** The routes, as a table. */
+  public void mount(Router r) {
+    Http.route(r, HttpMethod.POST, "/images/create").handler(this::postImagesCreate);
+    Http.route(r, HttpMethod.GET, "/images/json").handler(Http.json(200, this::getImagesJson));
+    Http.route(r, HttpMethod.GET, "/images/(?<name>.+)/json").handler(Http.json(200, this::getImageJson));
+  }
+
+  /**
+   * Resolves the manifest first, so that a missing image is a plain error with a status; then
+   * streams Docker's progress messages while the blobs come in.
+   */
+  private void postImagesCreate(RoutingContext ctx) {
+    String from = ctx.request().getParam("fromImage");
+    if (from == null || from.isEmpty()) {
+      ctx.fail(DockerException.invalid("only pulls are supported here: fromImage is required"));
+      return;
+    }
+    String tag = ctx.request().getParam("tag");
+    String refText = tag == null || tag.isEmpty() ? from
+        : from + (tag.startsWith("sha256:") ? "@" : ":") + tag;
+    ImageReference ref;
+    try {
+      ref = ImageReference.parse(refText);
+    } catch (DockerException e) {
+      ctx.fail(e);
+      return;
+    }
+    PullTask task = new PullTask(http, images, Accounts.of(ctx), ref,
+        RegistryAuth.fromHeader(ctx.request().getHeader("X-Registry-Auth")));
+    HttpServerResponse resp = ctx.response();
+    vertx.executeBlocking(() -> {
+      task.resolve();
+      return null;
+    }, false).onFailure(ctx::fail).onSuccess(v -> {
+      resp.setChunked(true).putHeader("Content-Type", "application/json").setStatusCode(200);
+      vertx.executeBlocking(() -> {
+        task.run(msg -> resp.write(Buffer.buffer(Json.bytes(msg)).appendString("\r\n")));
+        return null;
+      }, false).onComplete(ar -> {
+        if (ar.failed()) {
+          String m = DockerException.of(ar.cause()).getMessage();
+          ObjectNode err = Json.MAPPER.createObjectNode();
+          err.putObject("errorDetail").put("message", m);
+          err.put("error", m);
+          resp.write(Buffer.buffer(Json.bytes(err)).appendString("\r\n"));
+        }
+        resp.end();
+      });
+    });
+  }
+
+  private Future<List<Map<String, Object>>> getImagesJson(RoutingContext ctx) {
+    String account = Accounts.of(ctx);
+    Map<String, List<String>> tags = images.tagsByImage(account);
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (ImageRecord img : images.list(account)) {
+      JsonNode cfg = images.config(img);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("Id", img.id());
+      m.put("ParentId", "");
+      m.put("RepoTags", tags.getOrDefault(img.id(), List.of()));
+      m.put("RepoDigests", img.repoDigests());
+      m.put("Created", created(img));
+      m.put("Size", img.size());
+      m.put("SharedSize", -1);
+      m.put("VirtualSize", img.size());
+      m.put("Labels", cfg.path("config").path("Labels").isObject() ? cfg.path("config").path("Labels") : Map.of());
+      m.put("Containers", -1);
+      out.add(m);
+    }
+    out.sort((a, b) -> Long.compare((Long) b.get("Created"), (Long) a.get("Created")));
+    return Future.succeededFuture(out);
+  }
+
+  private static long created(ImageRecord img) {
+    try {
+      return img.created().isEmpty() ? 0 : java.time.OffsetDateTime.parse(img.created()).toEpochSecond();
+    } catch (java.time.format.DateTimeParseException e) {
+      return 0;
+    }
+  }
+
+  private Future<Map<String, Object>> getImageJson(RoutingContext ctx) {
+    String account = Accounts.of(ctx);
+    String name = ctx.pathParam("name");
+    ImageRecord img = images.find(account, name)
+        .orElseThrow(() -> DockerException.notFound("No such image: %s", name));
+    JsonNode cfg = images.config(img);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("Id", img.id());
+    m.put("RepoTags", images.tagsByImage(account).getOrDefault(img.id(), List.of()));
+    m.put("RepoDigests", img.repoDigests());
+    m.put("Parent", "");
+    m.put("Comment", cfg.path("comment").asText(""));
+    m.put("Created", img.created());
+    m.put("DockerVersion", cfg.path("docker_version").asText(""));
+    m.put("Author", cfg.path("author").asText(""));
+    m.put("Config", cfg.path("config"));
+    m.put("Architecture", cfg.path("architecture").asText("amd64"));
+    m.put("Os", cfg.path("os").asText("linux"));
+    m.put("Size", img.size());
+    m.put("GraphDriver", Map.of("Name", "sdc", "Data", Map.of()));
+    m.put("RootFS", cfg.path("rootfs"));
+    m.put("Metadata", Map.of("LastTagTime", "0001-01-01T00:00:00Z"));
+    return Future.succeededFuture(m);
+  }
+}

@@ -1,0 +1,127 @@
+package org.sdcdocker.frontend.image;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.Json;
+
+/**
+ * The image service's records: images by id, and each account's tags. Images are shared
+ * content; tags belong to accounts. Records and tags are written whole (temp file, rename).
+ */
+public final class ImageStore {
+  private final Path root;
+  private final BlobStore blobs;
+  private final Map<String, ImageRecord> images = new ConcurrentHashMap<>();
+  /** account → "repo:tag" → image id. */
+  private final Map<String, Map<String, String>> tags = new ConcurrentHashMap<>();
+
+  public ImageStore(Path root, BlobStore blobs) throws IOException {
+    this.root = root;
+    this.blobs = blobs;
+    Files.createDirectories(root.resolve("images"));
+    try (var files = Files.list(root.resolve("images"))) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        if (p.toString().endsWith(".json")) {
+          ImageRecord r = Json.decode(Files.readAllBytes(p), ImageRecord.class);
+          images.put(r.id(), r);
+        }
+      }
+    }
+    Path t = root.resolve("tags.json");
+    if (Files.exists(t)) {
+      Map<String, Map<String, String>> loaded =
+          Json.MAPPER.readValue(t.toFile(), new TypeReference<Map<String, Map<String, String>>>() {});
+      loaded.forEach((k, v) -> tags.put(k, new ConcurrentHashMap<>(v)));
+    }
+  }
+
+  public BlobStore blobs() {
+    return blobs;
+  }
+
+  /** Records an image (its blobs already stored) and tags it for the account. */
+  public synchronized void add(String account, ImageRecord image, ImageReference ref) throws IOException {
+    ImageRecord old = images.get(image.id());
+    ImageRecord merged = image;
+    if (old != null) {
+      LinkedHashSet<String> digests = new LinkedHashSet<>(old.repoDigests());
+      digests.addAll(image.repoDigests());
+      merged = new ImageRecord(image.id(), image.layers(), new ArrayList<>(digests), image.size(), image.created());
+    }
+    write(root.resolve("images").resolve(image.id().substring(7) + ".json"), Json.bytes(merged));
+    images.put(image.id(), merged);
+    if (ref.tag() != null) {
+      tags.computeIfAbsent(account, a -> new ConcurrentHashMap<>()).put(ref.familiarName() + ":" + ref.tag(), image.id());
+      write(root.resolve("tags.json"), Json.bytes(new TreeMap<>(tags)));
+    }
+  }
+
+  private static void write(Path target, byte[] data) throws IOException {
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    Files.write(tmp, data);
+    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Finds an image of an account by reference, by id, or by a unique id prefix. */
+  public Optional<ImageRecord> find(String account, String name) {
+    Map<String, String> mine = tags.getOrDefault(account, Map.of());
+    String id = null;
+    if (name.matches("(sha256:)?[0-9a-f]{4,64}")) {
+      String hex = name.startsWith("sha256:") ? name.substring(7) : name;
+      List<String> hits = mine.values().stream().distinct().filter(i -> i.substring(7).startsWith(hex)).toList();
+      if (hits.size() == 1) {
+        id = hits.get(0);
+      }
+    }
+    if (id == null) {
+      ImageReference ref;
+      try {
+        ref = ImageReference.parse(name);
+      } catch (DockerException e) {
+        return Optional.empty();
+      }
+      if (ref.digest() != null) {
+        String wanted = ref.familiarName() + "@" + ref.digest();
+        return images.values().stream().filter(i -> i.repoDigests().contains(wanted)).findFirst();
+      }
+      id = mine.get(ref.familiarName() + ":" + ref.tag());
+    }
+    return Optional.ofNullable(id).map(images::get);
+  }
+
+  /** The tags of an account, by image id. */
+  public Map<String, List<String>> tagsByImage(String account) {
+    Map<String, List<String>> out = new HashMap<>();
+    tags.getOrDefault(account, Map.of()).forEach((t, id) -> out.computeIfAbsent(id, k -> new ArrayList<>()).add(t));
+    out.values().forEach(l -> l.sort(null));
+    return out;
+  }
+
+  /** The images an account has tagged. */
+  public List<ImageRecord> list(String account) {
+    return tags.getOrDefault(account, Map.of()).values().stream().distinct().map(images::get)
+        .filter(java.util.Objects::nonNull).toList();
+  }
+
+  /** The image's config JSON, from the blob store. */
+  public JsonNode config(ImageRecord image) {
+    try {
+      return Json.MAPPER.readTree(blobs.read(image.id()));
+    } catch (IOException e) {
+      throw DockerException.internal("reading config of image %s: %s", image.id(), e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package org.sdcdocker.frontend.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.Json;
+import org.sdcdocker.protocol.agent.LayerRef;
+
+/**
+ * One {@code docker pull}: resolve the manifest (before any output, so a missing image is a
+ * plain 404), then fetch the config and every missing layer, verifying each digest, and report
+ * Docker's JSON progress messages. Blocking: runs on a worker thread.
+ */
+public final class PullTask {
+  private final HttpClient http;
+  private final ImageStore store;
+  private final String account;
+  private final ImageReference ref;
+  private final RegistrySession session;
+  private RegistrySession.Manifest top;
+  private RegistrySession.Manifest image;
+
+  public PullTask(HttpClient http, ImageStore store, String account, ImageReference ref, RegistryAuth auth) {
+    this.http = http;
+    this.store = store;
+    this.account = account;
+    this.ref = ref;
+    this.session = new RegistrySession(http, ref, auth);
+  }
+
+  /** Fetches the manifest, choosing this platform's from a list or index. */
+  public void resolve() {
+    top = session.manifest(ref.reference());
+    image = top;
+    JsonNode json = top.json();
+    if (json.has("manifests")) {
+      String arch = architecture();
+      String chosen = null;
+      for (JsonNode m : json.get("manifests")) {
+        JsonNode p = m.path("platform");
+        if ("linux".equals(p.path("os").asText()) && arch.equals(p.path("architecture").asText())) {
+          chosen = m.path("digest").asText();
+          break;
+        }
+      }
+      if (chosen == null) {
+        throw DockerException.notFound("no matching manifest for linux/%s in the manifest list entries", arch);
+      }
+      image = session.manifest(chosen);
+    } else if (json.path("schemaVersion").asInt() == 1) {
+      throw DockerException.invalid("%s: schema 1 manifests are not supported", ref);
+    }
+  }
+
+  /** Fetches what is missing and records the image; progress goes to {@code out}. */
+  public void run(Consumer<ObjectNode> out) throws IOException {
+    JsonNode m = image.json();
+    out.accept(status("Pulling from " + ref.repository(), ref.tag() != null ? ref.tag() : ref.digest()));
+    List<LayerRef> layers = new ArrayList<>();
+    long size = 0;
+    for (JsonNode l : m.path("layers")) {
+      LayerRef layer = new LayerRef(l.path("digest").asText(), l.path("mediaType").asText(), l.path("size").asLong());
+      if (layer.mediaType().contains("zstd")) {
+        throw DockerException.invalid("layer %s: zstd-compressed layers are not supported yet", layer.digest());
+      }
+      layers.add(layer);
+      size += layer.size();
+    }
+    boolean fetchedAny = false;
+    for (LayerRef layer : layers) {
+      String id = shortId(layer.digest());
+      if (store.blobs().has(layer.digest())) {
+        out.accept(status("Already exists", id));
+        continue;
+      }
+      out.accept(status("Pulling fs layer", id));
+    }
+    for (LayerRef layer : layers) {
+      if (!store.blobs().has(layer.digest())) {
+        fetch(layer, out);
+        fetchedAny = true;
+      }
+    }
+    String configDigest = m.path("config").path("digest").asText();
+    if (!store.blobs().has(configDigest)) {
+      try (InputStream in = session.blob(configDigest); BlobStore.Sink s = store.blobs().open(configDigest)) {
+        s.copy(in, n -> {});
+        s.commit();
+      }
+      fetchedAny = true;
+    }
+    boolean known = store.find(account, ref.toString()).map(i -> i.id().equals(configDigest)).orElse(false);
+    JsonNode config = Json.MAPPER.readTree(store.blobs().read(configDigest));
+    List<String> repoDigests = List.of(ref.familiarName() + "@" + top.digest());
+    store.add(account, new ImageRecord(configDigest, layers, repoDigests, size, config.path("created").asText("")), ref);
+    out.accept(status("Digest: " + top.digest(), null));
+    out.accept(status((fetchedAny || !known ? "Status: Downloaded newer image for " : "Status: Image is up to date for ")
+        + ref, null));
+  }
+
+  private void fetch(LayerRef layer, Consumer<ObjectNode> out) throws IOException {
+    String id = shortId(layer.digest());
+    long total = layer.size();
+    long[] lastReport = {0, 0};
+    try (InputStream in = session.blob(layer.digest()); BlobStore.Sink sink = store.blobs().open(layer.digest())) {
+      sink.copy(in, n -> {
+        long now = System.nanoTime();
+        if (n == total || n - lastReport[0] >= (1 << 19) || now - lastReport[1] > 100_000_000L) {
+          lastReport[0] = n;
+          lastReport[1] = now;
+          out.accept(progress("Downloading", id, n, total));
+        }
+      });
+      out.accept(status("Verifying Checksum", id));
+      sink.commit();
+    }
+    out.accept(status("Download complete", id));
+    out.accept(status("Pull complete", id));
+  }
+
+  static String shortId(String digest) {
+    return digest.substring(7, 19);
+  }
+
+  static ObjectNode status(String status, String id) {
+    ObjectNode n = Json.MAPPER.createObjectNode().put("status", status);
+    if (id != null) {
+      n.putObject("progressDetail");
+      n.put("id", id);
+    }
+    return n;
+  }
+
+  static ObjectNode progress(String status, String id, long current, long total) {
+    ObjectNode n = Json.MAPPER.createObjectNode().put("status", status);
+    n.putObject("progressDetail").put("current", current).put("total", total);
+    n.put("progress", bar(current, total));
+    n.put("id", id);
+    return n;
+  }
+
+  /** Docker's progress bar: 50 columns, then sizes. */
+  static String bar(long current, long total) {
+    int width = 50;
+    int filled = total > 0 ? (int) Math.min(width, current * width / total) : 0;
+    StringBuilder b = new StringBuilder("[");
+    for (int i = 0; i < width; i++) {
+      b.append(i < filled - 1 ? '=' : i == filled - 1 ? '>' : ' ');
+    }
+    return b.append("] ").append(human(current)).append('/').append(human(total)).toString();
+  }
+
+  static String human(long n) {
+    String[] units = {"B", "kB", "MB", "GB"};
+    double v = n;
+    int u = 0;
+    while (v >= 1000 && u < units.length - 1) {
+      v /= 1000;
+      u++;
+    }
+    return u == 0 ? n + "B" : String.format("%.3g%s", v, units[u]);
+  }
+
+  static String architecture() {
+    String a = System.getProperty("os.arch");
+    return switch (a) {
+      case "amd64", "x86_64" -> "amd64";
+      case "aarch64" -> "arm64";
+      default -> a;
+    };
+  }
+
+  /** The HTTP client every pull shares. */
+  public static HttpClient newHttpClient() {
+    return HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+        .connectTimeout(java.time.Duration.ofSeconds(15)).build();
+  }
+
+  HttpClient http() {
+    return http;
+  }
+}

@@ -1,0 +1,182 @@
+package org.sdcdocker.frontend.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.ErrorKind;
+import org.sdcdocker.protocol.Json;
+
+/**
+ * One conversation with a registry v2 about one repository: anonymous, basic or bearer-token
+ * auth (the token is fetched once on the first 401 and reused). Blocking: call off the event loop.
+ */
+final class RegistrySession {
+  static final String MANIFEST_TYPES = String.join(", ",
+      "application/vnd.docker.distribution.manifest.v2+json",
+      "application/vnd.docker.distribution.manifest.list.v2+json",
+      "application/vnd.oci.image.manifest.v1+json",
+      "application/vnd.oci.image.index.v1+json");
+  private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+
+  private final HttpClient http;
+  private final ImageReference ref;
+  private final RegistryAuth auth;
+  private String authorization;
+
+  /** A fetched manifest: its bytes, media type and digest. */
+  record Manifest(byte[] body, String mediaType, String digest) {
+    JsonNode json() {
+      try {
+        return Json.MAPPER.readTree(body);
+      } catch (IOException e) {
+        throw DockerException.internal("malformed manifest %s: %s", digest, e.getMessage());
+      }
+    }
+  }
+
+  RegistrySession(HttpClient http, ImageReference ref, RegistryAuth auth) {
+    this.http = http;
+    this.ref = ref;
+    this.auth = auth;
+  }
+
+  /** Fetches a manifest by tag or digest; a digest reference is verified. */
+  Manifest manifest(String reference) {
+    HttpResponse<byte[]> r = send(path("/manifests/" + reference), MANIFEST_TYPES, HttpResponse.BodyHandlers.ofByteArray());
+    if (r.statusCode() == 404) {
+      throw new DockerException(ErrorKind.NOT_FOUND, "manifest for " + ref + " not found: manifest unknown: manifest unknown");
+    }
+    check(r.statusCode(), "manifest " + reference);
+    String digest = sha256(r.body());
+    if (reference.startsWith("sha256:") && !reference.equals(digest)) {
+      throw DockerException.internal("manifest verification failed for digest %s", reference);
+    }
+    String type = r.headers().firstValue("Content-Type").orElse("").split(";")[0].trim();
+    return new Manifest(r.body(), type, digest);
+  }
+
+  /** Opens a blob's stream; the caller verifies its digest while storing it. */
+  InputStream blob(String digest) {
+    HttpResponse<InputStream> r = send(path("/blobs/" + digest), "*/*", HttpResponse.BodyHandlers.ofInputStream());
+    if (r.statusCode() != 200) {
+      try {
+        r.body().close();
+      } catch (IOException ignored) {
+        // nothing to read
+      }
+      check(r.statusCode(), "blob " + digest);
+    }
+    return r.body();
+  }
+
+  private void check(int status, String what) {
+    if (status == 401 || status == 403) {
+      throw new DockerException(ErrorKind.UNAUTHORIZED, "pull access denied for " + ref.familiarName()
+          + ", repository does not exist or may require 'docker login': denied: requested access to the resource is denied");
+    }
+    if (status == 404) {
+      throw DockerException.notFound("%s of %s not found in registry %s", what, ref.familiarName(), ref.registry());
+    }
+    if (status / 100 != 2) {
+      throw DockerException.internal("registry %s answered %d for %s", ref.registry(), status, what);
+    }
+  }
+
+  private URI path(String suffix) {
+    return URI.create(ref.baseUrl() + "/v2/" + ref.repository() + suffix);
+  }
+
+  private <T> HttpResponse<T> send(URI uri, String accept, HttpResponse.BodyHandler<T> handler) {
+    try {
+      HttpResponse<T> r = http.send(request(uri, accept), handler);
+      if (r.statusCode() == 401 && authorization == null) {
+        String challenge = r.headers().firstValue("WWW-Authenticate").orElse("");
+        if (r.body() instanceof InputStream in) {
+          in.close();
+        }
+        authorization = authenticate(challenge);
+        if (authorization != null) {
+          r = http.send(request(uri, accept), handler);
+        }
+      }
+      return r;
+    } catch (ConnectException e) {
+      throw DockerException.internal("Get \"%s\": dial tcp %s: connect: connection refused", uri, ref.registry());
+    } catch (IOException e) {
+      throw DockerException.internal("Get \"%s\": %s", uri, e.getMessage() == null ? e.toString() : e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw DockerException.internal("interrupted talking to %s", ref.registry());
+    }
+  }
+
+  private HttpRequest request(URI uri, String accept) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10)).header("Accept", accept);
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    return b.build();
+  }
+
+  /** Answers a challenge: Basic with the client's credentials, or a Bearer token from the realm. */
+  private String authenticate(String challenge) throws IOException, InterruptedException {
+    if (challenge.regionMatches(true, 0, "Basic", 0, 5)) {
+      return auth.hasBasic() ? auth.basic() : null;
+    }
+    if (!challenge.regionMatches(true, 0, "Bearer", 0, 6)) {
+      return null;
+    }
+    if (auth.registryToken() != null && !auth.registryToken().isEmpty()) {
+      return "Bearer " + auth.registryToken();
+    }
+    Map<String, String> p = new HashMap<>();
+    Matcher m = PARAM.matcher(challenge);
+    while (m.find()) {
+      p.put(m.group(1), m.group(2));
+    }
+    String realm = p.get("realm");
+    if (realm == null) {
+      return null;
+    }
+    StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?");
+    if (p.containsKey("service")) {
+      url.append("service=").append(URLEncoder.encode(p.get("service"), StandardCharsets.UTF_8)).append('&');
+    }
+    url.append("scope=").append(URLEncoder.encode(p.getOrDefault("scope", "repository:" + ref.repository() + ":pull"),
+        StandardCharsets.UTF_8));
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url.toString())).timeout(Duration.ofSeconds(30));
+    if (auth.hasBasic()) {
+      b.header("Authorization", auth.basic());
+    }
+    HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    if (r.statusCode() != 200) {
+      throw new DockerException(ErrorKind.UNAUTHORIZED, "Get \"" + realm + "\": unauthorized: incorrect username or password");
+    }
+    JsonNode tok = Json.MAPPER.readTree(r.body());
+    String t = tok.hasNonNull("token") ? tok.get("token").asText() : tok.path("access_token").asText(null);
+    return t == null ? null : "Bearer " + t;
+  }
+
+  static String sha256(byte[] data) {
+    try {
+      return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

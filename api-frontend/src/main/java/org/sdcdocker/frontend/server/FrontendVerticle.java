@@ -1,0 +1,144 @@
+package org.sdcdocker.frontend.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.sdcdocker.frontend.cluster.AgentDirectory;
+import org.sdcdocker.frontend.cluster.ContainerBackend;
+import org.sdcdocker.frontend.cluster.ContainerIndex;
+import org.sdcdocker.frontend.endpoint.ContainersEndpoint;
+import org.sdcdocker.frontend.endpoint.ImagesEndpoint;
+import org.sdcdocker.frontend.endpoint.SystemEndpoint;
+import org.sdcdocker.frontend.image.BlobStore;
+import org.sdcdocker.frontend.image.ImageStore;
+import org.sdcdocker.frontend.translate.CreateTranslator;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.Addresses;
+import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
+import org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent;
+import org.sdcdocker.protocol.agent.ProtocolCodec;
+
+/**
+ * The Docker Engine API front end: the API on every configured host, and the image service's
+ * blob endpoint that agents fetch layers from. Its container index is rebuilt from the agents.
+ */
+public final class FrontendVerticle extends VerticleBase {
+  private final FrontendConfig config;
+  private final List<HttpServer> servers = new ArrayList<>();
+
+  public FrontendVerticle(FrontendConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    ProtocolCodec.installOnce(vertx.eventBus());
+    for (String h : config.hosts()) {
+      checkHost(h);
+    }
+    return vertx.executeBlocking(() -> {
+      BlobStore blobs = new BlobStore(config.dataRoot().resolve("blobs"));
+      return new ImageStore(config.dataRoot(), blobs);
+    }).compose(images -> serveBlobs(images.blobs()).compose(blobServer -> {
+      String blobSource = "http://" + config.imageServiceHost() + ":" + blobServer.actualPort();
+      AgentDirectory agents = new AgentDirectory(vertx);
+      ContainerIndex index = new ContainerIndex();
+      ContainerBackend containers = new ContainerBackend(vertx, agents, index, new CreateTranslator(images), blobSource);
+      vertx.eventBus().<Heartbeat>consumer(Addresses.HEARTBEAT, m -> containers.onHeartbeat(m.body()));
+      vertx.eventBus().<ZoneEvent>consumer(Addresses.ZONE_EVENTS, m -> containers.onZoneEvent(m.body()));
+      vertx.eventBus().publish(Addresses.HELLO, "hello");
+      Router router = Router.router(vertx);
+      router.route().handler(this::checkVersion);
+      new SystemEndpoint(agents, index, images, config.datacenter()).mount(router);
+      new ImagesEndpoint(vertx, images).mount(router);
+      new ContainersEndpoint(vertx, containers).mount(router);
+      router.route().handler(ctx -> ctx.fail(DockerException.notFound("page not found")));
+      router.route().failureHandler(Http::fail);
+      List<Future<HttpServer>> listening = new ArrayList<>();
+      for (String h : config.hosts()) {
+        listening.add(listen(router, h));
+      }
+      return Future.all(listening);
+    }));
+  }
+
+  /** Without TLS only loopback and unix sockets: anything else would expose every container. */
+  static void checkHost(String host) {
+    if (host.startsWith("unix://")) {
+      return;
+    }
+    if (!host.startsWith("tcp://")) {
+      throw DockerException.invalid("invalid host %s: only tcp:// and unix:// are supported", host);
+    }
+    URI u = URI.create(host);
+    try {
+      if (u.getHost() == null || !InetAddress.getByName(u.getHost()).isLoopbackAddress()) {
+        throw DockerException.invalid("refusing to listen on %s without TLS: only loopback addresses and unix "
+            + "sockets may be served in the clear", host);
+      }
+    } catch (java.net.UnknownHostException e) {
+      throw DockerException.invalid("invalid host %s: %s", host, e.getMessage());
+    }
+  }
+
+  private Future<HttpServer> listen(Router router, String host) {
+    HttpServerOptions opts = new HttpServerOptions().setIdleTimeout(0).setCompressionSupported(false);
+    HttpServer server = vertx.createHttpServer(opts).requestHandler(req -> router.handle(HijackablePost.mark(req)));
+    servers.add(server);
+    if (host.startsWith("unix://")) {
+      Path sock = Path.of(host.substring("unix://".length()));
+      try {
+        Files.createDirectories(sock.getParent());
+        Files.deleteIfExists(sock);
+      } catch (IOException e) {
+        return Future.failedFuture(e);
+      }
+      return server.listen(SocketAddress.domainSocketAddress(sock.toString()));
+    }
+    URI u = URI.create(host);
+    return server.listen(u.getPort() < 0 ? 2375 : u.getPort(), u.getHost());
+  }
+
+  private void checkVersion(RoutingContext ctx) {
+    String path = ctx.request().path();
+    if (path.startsWith("/v")) {
+      int slash = path.indexOf('/', 1);
+      String v = slash < 0 ? path.substring(2) : path.substring(2, slash);
+      if (v.matches("[0-9]+\\.[0-9]+")) {
+        try {
+          ctx.put(Http.VERSION, ApiVersion.supported(v));
+        } catch (DockerException e) {
+          ctx.fail(e);
+          return;
+        }
+      }
+    }
+    ctx.response().putHeader("Server", SystemEndpoint.SERVER).putHeader("Api-Version", ApiVersion.MAX.toString())
+        .putHeader("Ostype", "linux");
+    ctx.next();
+  }
+
+  /** The image service: blobs by digest, for the agents. */
+  private Future<HttpServer> serveBlobs(BlobStore blobs) {
+    return vertx.createHttpServer().requestHandler(req -> {
+      String path = req.path();
+      String digest = path.startsWith("/blobs/") ? path.substring("/blobs/".length()) : "";
+      if (!digest.matches("sha256:[0-9a-f]{64}") || !blobs.has(digest)) {
+        req.response().setStatusCode(404).end();
+        return;
+      }
+      req.response().sendFile(blobs.path(digest).toString());
+    }).listen(0, config.imageServiceHost());
+  }
+}

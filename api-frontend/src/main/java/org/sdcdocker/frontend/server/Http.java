@@ -1,0 +1,134 @@
+package org.sdcdocker.frontend.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.Function;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.ErrorKind;
+import org.sdcdocker.protocol.Json;
+
+/** The API edge: routes with the optional /vX.Y prefix, JSON replies, and the one error mapping. */
+public final class Http {
+  /** The key under which the request's API version is kept in the routing context. */
+  public static final String VERSION = "apiVersion";
+
+  private Http() {}
+
+  /** A route for a path regex (named groups become path params), with or without /vX.Y. */
+  public static Route route(Router router, HttpMethod method, String pathRegex) {
+    return router.routeWithRegex(method, "^(?:/v[0-9]+\\.[0-9]+)?" + pathRegex + "/?$");
+  }
+
+  /** A route for a POST that a client may hijack (it then arrives as a marked GET). */
+  public static Route hijackable(Router router, String pathRegex) {
+    return router.routeWithRegex("^(?:/v[0-9]+\\.[0-9]+)?" + pathRegex + "/?$")
+        .method(HttpMethod.POST).method(HttpMethod.GET)
+        .handler(ctx -> {
+          boolean post = ctx.request().method() == HttpMethod.POST
+              || "POST".equals(ctx.request().getHeader(HijackablePost.ORIGINAL_METHOD));
+          if (post) {
+            ctx.next();
+          } else {
+            ctx.fail(DockerException.notFound("page not found"));
+          }
+        });
+  }
+
+  /** Whether the client asked to hijack the connection. */
+  public static boolean hijack(RoutingContext ctx) {
+    return "tcp".equalsIgnoreCase(ctx.request().getHeader("Upgrade"));
+  }
+
+  /** A handler whose future's value is sent as JSON with the given status. */
+  public static Handler<RoutingContext> json(int status, Function<RoutingContext, Future<?>> fn) {
+    return ctx -> {
+      try {
+        fn.apply(ctx).onSuccess(body -> send(ctx, status, body)).onFailure(ctx::fail);
+      } catch (RuntimeException e) {
+        ctx.fail(e);
+      }
+    };
+  }
+
+  /** A handler that answers with a status and no body. */
+  public static Handler<RoutingContext> empty(int status, Function<RoutingContext, Future<?>> fn) {
+    return ctx -> {
+      try {
+        fn.apply(ctx).onSuccess(v -> {
+          if (!ctx.response().ended()) {
+            ctx.response().setStatusCode(v instanceof Integer code ? code : status).end();
+          }
+        }).onFailure(ctx::fail);
+      } catch (RuntimeException e) {
+        ctx.fail(e);
+      }
+    };
+  }
+
+  public static void send(RoutingContext ctx, int status, Object body) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .end(Buffer.buffer(Json.bytes(body)).appendString("\n"));
+  }
+
+  /** The one mapping of error kinds to HTTP statuses, as moby's errdefs. */
+  public static int status(ErrorKind kind) {
+    return switch (kind) {
+      case NOT_FOUND -> 404;
+      case INVALID_PARAMETER -> 400;
+      case CONFLICT -> 409;
+      case NOT_MODIFIED -> 304;
+      case UNAUTHORIZED -> 401;
+      case FORBIDDEN -> 403;
+      case NOT_IMPLEMENTED -> 501;
+      case UNAVAILABLE -> 503;
+      case INTERNAL -> 500;
+    };
+  }
+
+  /** The failure handler: {"message": ...} with the status of the error's kind. */
+  public static void fail(RoutingContext ctx) {
+    Throwable t = ctx.failure();
+    int status;
+    String message;
+    if (t == null) {
+      status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+      message = status == 404 ? "page not found" : "request failed";
+    } else {
+      DockerException d = DockerException.of(t);
+      status = status(d.kind());
+      message = d.getMessage();
+    }
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    if (ctx.response().headWritten()) {
+      ctx.response().end(); // a stream already started: nothing more to say in HTTP terms
+      return;
+    }
+    send(ctx, status, java.util.Map.of("message", message));
+  }
+
+  /** A query flag as Docker reads it: 1/true/True set; absent, 0 or false not. */
+  public static boolean flag(RoutingContext ctx, String name) {
+    String v = ctx.request().getParam(name);
+    return v != null && (v.equals("1") || v.equalsIgnoreCase("true"));
+  }
+
+  /** The API version of the request (set by the version check). */
+  public static ApiVersion version(RoutingContext ctx) {
+    ApiVersion v = ctx.get(VERSION);
+    return v == null ? ApiVersion.MAX : v;
+  }
+
+  public static ErrorKind kindOf(Throwable t) {
+    return DockerException.of(t).kind();
+  }
+}

@@ -1,0 +1,155 @@
+package org.sdcdocker.frontend.translate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sdcdocker.protocol.agent.ContainerSpec;
+import org.sdcdocker.protocol.agent.ZoneRecord;
+import org.sdcdocker.protocol.agent.ZoneState;
+
+/** A zone record → Docker's inspect and list shapes, with the swagger file's field names. */
+public final class ContainerView {
+  private ContainerView() {}
+
+  /** {@code GET /containers/{id}/json}. */
+  public static Map<String, Object> inspect(ZoneRecord r) {
+    ContainerSpec s = r.spec();
+    ZoneState st = r.state();
+    List<String> argv = new ArrayList<>(s.entrypoint());
+    argv.addAll(s.cmd());
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("Id", s.id());
+    m.put("Created", s.created());
+    m.put("Path", argv.isEmpty() ? "" : argv.get(0));
+    m.put("Args", argv.isEmpty() ? List.of() : argv.subList(1, argv.size()));
+    Map<String, Object> state = new LinkedHashMap<>();
+    state.put("Status", st.status());
+    state.put("Running", st.running());
+    state.put("Paused", false);
+    state.put("Restarting", false);
+    state.put("OOMKilled", st.oomKilled());
+    state.put("Dead", "dead".equals(st.status()));
+    state.put("Pid", st.pid());
+    state.put("ExitCode", st.exitCode());
+    state.put("Error", st.error() == null ? "" : st.error());
+    state.put("StartedAt", st.startedAt());
+    state.put("FinishedAt", st.finishedAt());
+    m.put("State", state);
+    m.put("Image", s.imageId());
+    m.put("ResolvConfPath", "");
+    m.put("HostnamePath", "");
+    m.put("HostsPath", "");
+    m.put("LogPath", "");
+    m.put("Name", "/" + s.name());
+    m.put("RestartCount", st.restartCount());
+    m.put("Driver", "sdc");
+    m.put("Platform", "linux");
+    m.put("MountLabel", "");
+    m.put("ProcessLabel", "");
+    m.put("AppArmorProfile", "");
+    m.put("ExecIDs", null);
+    Map<String, Object> host = new LinkedHashMap<>();
+    host.put("AutoRemove", s.autoRemove());
+    host.put("NetworkMode", "default");
+    host.put("RestartPolicy", Map.of("Name", "no", "MaximumRetryCount", 0));
+    host.put("LogConfig", Map.of("Type", "json-file", "Config", Map.of()));
+    host.put("Binds", null);
+    host.put("PortBindings", Map.of());
+    m.put("HostConfig", host);
+    m.put("GraphDriver", Map.of("Name", "sdc", "Data", Map.of()));
+    m.put("Mounts", List.of());
+    Map<String, Object> cfg = new LinkedHashMap<>();
+    cfg.put("Hostname", s.hostname());
+    cfg.put("Domainname", s.domainname() == null ? "" : s.domainname());
+    cfg.put("User", s.user() == null ? "" : s.user());
+    cfg.put("AttachStdin", Boolean.parseBoolean(s.frontend().getOrDefault("AttachStdin", "false")));
+    cfg.put("AttachStdout", Boolean.parseBoolean(s.frontend().getOrDefault("AttachStdout", "false")));
+    cfg.put("AttachStderr", Boolean.parseBoolean(s.frontend().getOrDefault("AttachStderr", "false")));
+    cfg.put("Tty", s.tty());
+    cfg.put("OpenStdin", s.openStdin());
+    cfg.put("StdinOnce", s.stdinOnce());
+    cfg.put("Env", s.env());
+    cfg.put("Cmd", s.cmd().isEmpty() ? null : s.cmd());
+    cfg.put("Image", s.image());
+    cfg.put("Volumes", null);
+    cfg.put("WorkingDir", s.workingDir() == null ? "" : s.workingDir());
+    cfg.put("Entrypoint", s.entrypoint().isEmpty() ? null : s.entrypoint());
+    cfg.put("OnBuild", null);
+    cfg.put("Labels", s.labels());
+    m.put("Config", cfg);
+    Map<String, Object> net = new LinkedHashMap<>();
+    net.put("Bridge", "");
+    net.put("SandboxID", "");
+    net.put("Ports", Map.of());
+    net.put("SandboxKey", "");
+    net.put("Networks", Map.of());
+    m.put("NetworkSettings", net);
+    return m;
+  }
+
+  /** One entry of {@code GET /containers/json}. */
+  public static Map<String, Object> summary(ZoneRecord r) {
+    ContainerSpec s = r.spec();
+    List<String> argv = new ArrayList<>(s.entrypoint());
+    argv.addAll(s.cmd());
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("Id", s.id());
+    m.put("Names", List.of("/" + s.name()));
+    m.put("Image", s.image());
+    m.put("ImageID", s.imageId());
+    m.put("Command", String.join(" ", argv));
+    m.put("Created", Instant.parse(s.created()).getEpochSecond());
+    m.put("Ports", List.of());
+    m.put("Labels", s.labels());
+    m.put("State", r.state().status());
+    m.put("Status", status(r.state(), Instant.now()));
+    m.put("HostConfig", Map.of("NetworkMode", "default"));
+    m.put("NetworkSettings", Map.of("Networks", Map.of()));
+    m.put("Mounts", List.of());
+    return m;
+  }
+
+  /** Docker's human status: "Up 3 seconds", "Exited (3) 2 minutes ago", "Created". */
+  static String status(ZoneState st, Instant now) {
+    return switch (st.status()) {
+      case "running" -> "Up " + human(Duration.between(Instant.parse(st.startedAt()), now));
+      case "exited" -> "Exited (" + st.exitCode() + ") " + human(Duration.between(Instant.parse(st.finishedAt()), now)) + " ago";
+      case "created" -> "Created";
+      default -> st.status();
+    };
+  }
+
+  /** Docker's go-units HumanDuration. */
+  static String human(Duration d) {
+    long s = Math.max(0, d.getSeconds());
+    if (s < 1) {
+      return "Less than a second";
+    } else if (s == 1) {
+      return "1 second";
+    } else if (s < 60) {
+      return s + " seconds";
+    }
+    long min = s / 60;
+    if (min == 1) {
+      return "About a minute";
+    } else if (min < 60) {
+      return min + " minutes";
+    }
+    long h = Math.round(s / 3600.0);
+    if (h == 1) {
+      return "About an hour";
+    } else if (h < 48) {
+      return h + " hours";
+    } else if (h < 24 * 7 * 2) {
+      return h / 24 + " days";
+    } else if (h < 24 * 30 * 2) {
+      return h / 24 / 7 + " weeks";
+    } else if (h < 24 * 365 * 2) {
+      return h / 24 / 30 + " months";
+    }
+    return h / 24 / 365 + " years";
+  }
+}

@@ -1,0 +1,123 @@
+package org.sdcdocker.frontend.translate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sdcdocker.frontend.image.ImageRecord;
+import org.sdcdocker.frontend.image.ImageStore;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.ContainerSpec;
+
+/**
+ * Docker's create request → the engine-neutral ContainerSpec, with the image's defaults merged
+ * in as Docker merges them (env by name, Cmd dropped when Entrypoint is given).
+ */
+public final class CreateTranslator {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private final ImageStore images;
+
+  public CreateTranslator(ImageStore images) {
+    this.images = images;
+  }
+
+  /** Translates a create body for an account; the name is already validated. */
+  public ContainerSpec translate(String account, JsonNode body, String name) {
+    String imageName = body.path("Image").asText("");
+    if (imageName.isEmpty()) {
+      throw DockerException.invalid("config cannot be empty in order to create a container");
+    }
+    ImageRecord image = images.find(account, imageName)
+        .orElseThrow(() -> DockerException.notFound("No such image: %s", normalized(imageName)));
+    JsonNode ic = images.config(image).path("config");
+    List<String> entrypoint = strings(body.get("Entrypoint"));
+    List<String> cmd = strings(body.get("Cmd"));
+    boolean entrypointGiven = body.hasNonNull("Entrypoint");
+    if (!entrypointGiven) {
+      entrypoint = strings(ic.get("Entrypoint"));
+      if (cmd.isEmpty()) {
+        cmd = strings(ic.get("Cmd"));
+      }
+    }
+    if (entrypoint.isEmpty() && cmd.isEmpty()) {
+      throw DockerException.invalid("no command specified");
+    }
+    String id = newId();
+    Map<String, String> labels = new LinkedHashMap<>();
+    ic.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+    body.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+    String hostname = body.path("Hostname").asText("");
+    Map<String, String> fe = new LinkedHashMap<>();
+    for (String k : List.of("AttachStdin", "AttachStdout", "AttachStderr")) {
+      fe.put(k, Boolean.toString(body.path(k).asBoolean(false)));
+    }
+    return new ContainerSpec(
+        id,
+        name != null ? name : Names.random(),
+        account,
+        imageName,
+        image.id(),
+        image.layers(),
+        entrypoint,
+        cmd,
+        mergeEnv(strings(ic.get("Env")), strings(body.get("Env"))),
+        firstNonEmpty(body.path("WorkingDir").asText(""), ic.path("WorkingDir").asText("")),
+        firstNonEmpty(body.path("User").asText(""), ic.path("User").asText("")),
+        hostname.isEmpty() ? id.substring(0, 12) : hostname,
+        body.path("Domainname").asText(""),
+        labels,
+        body.path("Tty").asBoolean(false),
+        body.path("OpenStdin").asBoolean(false),
+        body.path("StdinOnce").asBoolean(false),
+        body.path("HostConfig").path("AutoRemove").asBoolean(false),
+        Instant.now().toString(),
+        fe);
+  }
+
+  private static String normalized(String name) {
+    try {
+      return org.sdcdocker.frontend.image.ImageReference.parse(name).toString();
+    } catch (DockerException e) {
+      return name;
+    }
+  }
+
+  /** Image env, then the request's: a name given again replaces the earlier value in place. */
+  static List<String> mergeEnv(List<String> image, List<String> request) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String e : image) {
+      out.put(e.split("=", 2)[0], e);
+    }
+    for (String e : request) {
+      out.put(e.split("=", 2)[0], e);
+    }
+    return new ArrayList<>(out.values());
+  }
+
+  static List<String> strings(JsonNode n) {
+    List<String> out = new ArrayList<>();
+    if (n == null || n.isNull()) {
+      return out;
+    }
+    if (n.isTextual()) {
+      out.add(n.asText()); // a bare string, as old clients send
+      return out;
+    }
+    n.forEach(x -> out.add(x.asText()));
+    return out;
+  }
+
+  private static String firstNonEmpty(String a, String b) {
+    return a.isEmpty() ? b : a;
+  }
+
+  static String newId() {
+    byte[] b = new byte[32];
+    RANDOM.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+}

@@ -1,0 +1,96 @@
+package org.sdcdocker.agent.image;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.ConcurrentHashMap;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.LayerRef;
+
+/**
+ * Unpacked image layers of this compute node, one directory per layer blob digest. A layer is
+ * fetched from the image service, unpacked while its digest is computed, and moved into place
+ * only when the digest matches: a directory in the cache is always whole.
+ */
+public final class LayerCache {
+  private final Path root;
+  private final HttpClient http;
+  private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+
+  public LayerCache(Path root) throws IOException {
+    this.root = root;
+    Files.createDirectories(root);
+    Path tmp = root.resolve("tmp");
+    Trees.delete(tmp); // leftovers of an interrupted unpack are never trusted
+    Files.createDirectories(tmp);
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  /** The directory of a layer, unpacked first when missing. Blocking: call off the event loop. */
+  public Path ensure(LayerRef layer, String blobSource) {
+    String hex = hexOf(layer.digest());
+    Path dir = root.resolve(hex);
+    if (Files.isDirectory(dir)) {
+      return dir;
+    }
+    synchronized (locks.computeIfAbsent(hex, k -> new Object())) {
+      if (!Files.isDirectory(dir)) {
+        fetch(layer, blobSource, dir);
+      }
+      return dir;
+    }
+  }
+
+  private void fetch(LayerRef layer, String blobSource, Path dir) {
+    Path tmp = root.resolve("tmp").resolve(dir.getFileName() + "-" + System.nanoTime());
+    try {
+      Files.createDirectory(tmp);
+      HttpRequest req = HttpRequest.newBuilder(URI.create(blobSource + "/blobs/" + layer.digest())).build();
+      HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+      if (resp.statusCode() != 200) {
+        resp.body().close();
+        throw DockerException.unavailable("fetching layer %s: image service answered %d", layer.digest(), resp.statusCode());
+      }
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      try (InputStream body = new DigestInputStream(resp.body(), sha)) {
+        LayerUnpacker.unpack(body, tmp);
+        body.transferTo(java.io.OutputStream.nullOutputStream()); // tar padding counts too
+      }
+      String got = "sha256:" + HexFormat.of().formatHex(sha.digest());
+      if (!got.equals(layer.digest())) {
+        throw DockerException.internal("layer %s: digest mismatch (got %s)", layer.digest(), got);
+      }
+      Files.move(tmp, dir);
+    } catch (IOException e) {
+      throw DockerException.internal("unpacking layer %s: %s", layer.digest(), e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw DockerException.internal("unpacking layer %s: interrupted", layer.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      try {
+        Trees.delete(tmp);
+      } catch (IOException ignored) {
+        // the next start of the cache removes it
+      }
+    }
+  }
+
+  static String hexOf(String digest) {
+    if (!digest.matches("sha256:[0-9a-f]{64}")) {
+      throw DockerException.invalid("invalid layer digest: %s", digest);
+    }
+    return digest.substring("sha256:".length());
+  }
+}

@@ -1,0 +1,157 @@
+package org.sdcdocker.agent.runtime;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.sdcdocker.protocol.DockerException;
+
+/**
+ * runc (or crun) under conmon. conmon runs {@code create} and then lives on as the zone's
+ * monitor: it holds stdio, writes the log and the exit file, and outlives the agent. Only a bundle
+ * and flags cross this boundary. Every method blocks: call off the event loop.
+ */
+public final class OciRuntime {
+  private final String runtime;
+  private final String conmon;
+  private final Path runtimeRoot;
+  private final Path exitDir;
+  private final Path socketDir;
+
+  public OciRuntime(String runtime, String conmon, Path runtimeRoot, Path exitDir, Path socketDir)
+      throws IOException {
+    this.runtime = runtime;
+    this.conmon = conmon;
+    this.runtimeRoot = runtimeRoot;
+    this.exitDir = exitDir;
+    this.socketDir = socketDir;
+    Files.createDirectories(runtimeRoot);
+    Files.createDirectories(exitDir);
+    Files.createDirectories(socketDir);
+  }
+
+  /** Where one created zone's files go. */
+  public record CreateFiles(Path bundle, Path log, Path pidFile, Path conmonPidFile, Path runtimeLog) {}
+
+  /** Creates the container under a new conmon; returns the pid of its first process. */
+  public int create(String id, CreateFiles f, boolean tty, boolean stdin) {
+    List<String> cmd = new ArrayList<>(List.of(
+        conmon, "--api-version", "1", "-c", id, "-u", id, "-n", id, "-r", runtime,
+        "-b", f.bundle().toString(), "-p", f.pidFile().toString(), "-P", f.conmonPidFile().toString(),
+        "-l", "k8s-file:" + f.log(), "--exit-dir", exitDir.toString(),
+        "--socket-dir-path", socketDir.toString(), "--log-level", "error",
+        "--runtime-arg", "--root=" + runtimeRoot, "--runtime-arg", "--log=" + f.runtimeLog()));
+    if (tty) {
+      cmd.add("-t");
+    }
+    if (stdin) {
+      cmd.add("-i");
+    }
+    try {
+      Files.deleteIfExists(f.pidFile());
+      Files.deleteIfExists(f.runtimeLog());
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes()).trim();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw DockerException.internal("conmon did not start within 30s");
+      }
+      if (p.exitValue() != 0) {
+        throw DockerException.internal("conmon failed: %s", out);
+      }
+      return awaitPid(id, f);
+    } catch (IOException e) {
+      throw DockerException.internal("starting conmon: %s", e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw DockerException.internal("interrupted while creating %s", id);
+    }
+  }
+
+  /** conmon daemonizes before runc has created the container: wait for its pid file. */
+  private int awaitPid(String id, CreateFiles f) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    long sleepMs = 1;
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(f.pidFile())) {
+        String s = Files.readString(f.pidFile()).trim();
+        if (!s.isEmpty()) {
+          return Integer.parseInt(s);
+        }
+      }
+      if (Files.exists(exitDir.resolve(id)) || conmonGone(f) || runtimeFailed(f.runtimeLog())) {
+        throw DockerException.internal("OCI runtime create failed: %s", lastError(f.runtimeLog()));
+      }
+      Thread.sleep(sleepMs);
+      sleepMs = Math.min(10, sleepMs * 2);
+    }
+    throw DockerException.internal("OCI runtime create of %s timed out", id);
+  }
+
+  private static boolean conmonGone(CreateFiles f) throws IOException {
+    if (!Files.exists(f.conmonPidFile())) {
+      return false;
+    }
+    String s = Files.readString(f.conmonPidFile()).trim();
+    return !s.isEmpty() && !Files.exists(Path.of("/proc", s));
+  }
+
+  /** runc logs an error line when create fails, before conmon notices. */
+  private static boolean runtimeFailed(Path log) throws IOException {
+    return Files.exists(log) && Files.size(log) > 0 && Files.readString(log).contains("level=error");
+  }
+
+  private static String lastError(Path log) throws IOException {
+    if (!Files.exists(log)) {
+      return "unknown error";
+    }
+    List<String> lines = Files.readAllLines(log);
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("msg=\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(lines.get(i));
+      if (lines.get(i).contains("level=error") && m.find()) {
+        return m.group(1).replace("\\\"", "\"");
+      }
+    }
+    return lines.isEmpty() ? "unknown error" : lines.get(lines.size() - 1);
+  }
+
+  /** Starts the created container's process. */
+  public void start(String id) {
+    run("start", id);
+  }
+
+  /** Removes the runtime's state of a container, stopped or not. */
+  public void delete(String id) {
+    if (Files.exists(runtimeRoot.resolve(id))) {
+      run("delete", "--force", id);
+    }
+  }
+
+  private void run(String... args) {
+    List<String> cmd = new ArrayList<>(List.of(runtime, "--root", runtimeRoot.toString()));
+    cmd.addAll(List.of(args));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes()).trim();
+      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw DockerException.internal("%s %s failed: %s", Path.of(runtime).getFileName(), args[0], out);
+      }
+    } catch (IOException e) {
+      throw DockerException.internal("running %s: %s", runtime, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw DockerException.internal("interrupted running %s", runtime);
+    }
+  }
+
+  /** The exit file conmon writes for a zone. */
+  public Path exitFile(String id) {
+    return exitDir.resolve(id);
+  }
+
+  public Path exitDir() {
+    return exitDir;
+  }
+}

@@ -1,0 +1,136 @@
+package org.sdcdocker.agent.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import org.sdcdocker.agent.image.LayerCache;
+import org.sdcdocker.agent.runtime.OciRuntime;
+import org.sdcdocker.agent.stream.StreamEndpoint;
+import org.sdcdocker.agent.zone.LinuxZoneBackend;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.Addresses;
+import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
+import org.sdcdocker.protocol.agent.AgentRequests;
+import org.sdcdocker.protocol.agent.AgentRequests.Ack;
+import org.sdcdocker.protocol.agent.ProtocolCodec;
+import org.sdcdocker.protocol.agent.ZoneRecord;
+
+/**
+ * One compute node's agent: answers the front end's requests on {@code cn.<uuid>.<verb>},
+ * publishes heartbeats and zone events, and serves zone byte streams on its data-plane endpoint.
+ */
+public final class AgentVerticle extends VerticleBase {
+  private static final long HEARTBEAT_MS = 5000;
+
+  private final AgentConfig config;
+  private String cnUuid;
+  private LinuxZoneBackend zones;
+  private StreamEndpoint streams;
+  private ExitWatcher exits;
+
+  public AgentVerticle(AgentConfig config) {
+    this.config = config;
+  }
+
+  /** This agent's compute-node UUID, once started. */
+  public String cnUuid() {
+    return cnUuid;
+  }
+
+  @Override
+  public Future<?> start() {
+    ProtocolCodec.installOnce(vertx.eventBus());
+    return vertx.executeBlocking(this::prepare).compose(v -> {
+      streams = new StreamEndpoint(vertx, zones, config.streamHost());
+      return streams.listen();
+    }).map(server -> {
+      registerHandlers(vertx.eventBus());
+      exits.start();
+      vertx.setPeriodic(HEARTBEAT_MS, t -> heartbeat());
+      heartbeat();
+      return server;
+    });
+  }
+
+  private Void prepare() throws IOException {
+    Path root = config.dataRoot();
+    Files.createDirectories(root);
+    cnUuid = HostFacts.cnUuid(root);
+    Path nativeDir = installNative(root);
+    LayerCache layers = new LayerCache(root.resolve("layers"));
+    OciRuntime runtime = new OciRuntime(config.runtime(), config.conmon(), root.resolve("runc"),
+        root.resolve("exits"), root.resolve("s"));
+    zones = new LinuxZoneBackend(cnUuid, root, layers, runtime, nativeDir,
+        ev -> vertx.eventBus().publish(Addresses.ZONE_EVENTS, ev));
+    zones.recover();
+    exits = new ExitWatcher(runtime.exitDir(), zones);
+    return null;
+  }
+
+  /** The read-only tree every zone sees at /native: dockerinit and the zonecontrol mount point. */
+  private Path installNative(Path root) throws IOException {
+    Path nativeDir = root.resolve("native");
+    Path sbin = nativeDir.resolve("usr/vm/sbin");
+    Files.createDirectories(sbin);
+    Files.createDirectories(nativeDir.resolve(".zonecontrol"));
+    Path tmp = sbin.resolve("dockerinit.tmp");
+    Files.copy(config.dockerinit(), tmp, StandardCopyOption.REPLACE_EXISTING);
+    tmp.toFile().setExecutable(true, false);
+    Files.move(tmp, sbin.resolve("dockerinit"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return nativeDir;
+  }
+
+  private void registerHandlers(EventBus bus) {
+    this.<AgentRequests.CreateZone>on(bus, "create", r -> () -> zones.create(r.spec(), r.blobSource()));
+    this.<AgentRequests.StartZone>on(bus, "start", r -> () -> zones.start(r.id()));
+    this.<AgentRequests.KillZone>on(bus, "kill", r -> () -> {
+      zones.kill(r.id(), r.signal());
+      return new Ack();
+    });
+    this.<AgentRequests.DeleteZone>on(bus, "delete", r -> () -> {
+      zones.delete(r.id(), r.force());
+      return new Ack();
+    });
+    this.<AgentRequests.ListZones>on(bus, "list", r -> () -> new AgentRequests.ZoneList(zones.list()));
+    this.<AgentRequests.StreamTicket>on(bus, "stream", r -> () -> streams.issue(r));
+    bus.consumer(Addresses.HELLO, m -> heartbeat());
+  }
+
+  /** Runs each request's work on a worker thread; failures travel back with their kind. */
+  private <Q> void on(EventBus bus, String verb, Function<Q, Callable<Object>> work) {
+    bus.<Q>consumer(Addresses.cn(cnUuid, verb), (Message<Q> m) ->
+        vertx.executeBlocking(work.apply(m.body()), false)
+            .onSuccess(m::reply)
+            .onFailure(e -> {
+              DockerException d = DockerException.of(e);
+              m.fail(d.kind().ordinal(), d.getMessage());
+            }));
+  }
+
+  private void heartbeat() {
+    java.util.List<ZoneRecord> all = zones.list();
+    int running = (int) all.stream().filter(z -> z.state().running()).count();
+    vertx.eventBus().publish(Addresses.HEARTBEAT, new Heartbeat(cnUuid, HostFacts.hostname(), "linux",
+        all.size(), running, Runtime.getRuntime().availableProcessors(), HostFacts.memoryBytes(),
+        HostFacts.kernel(), HostFacts.operatingSystem(), 0));
+  }
+
+  @Override
+  public Future<?> stop() {
+    try {
+      if (exits != null) {
+        exits.close();
+      }
+    } catch (IOException ignored) {
+      // closing a watch cannot usefully fail
+    }
+    return Future.succeededFuture();
+  }
+}

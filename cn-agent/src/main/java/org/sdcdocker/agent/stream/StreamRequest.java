@@ -1,0 +1,57 @@
+package org.sdcdocker.agent.stream;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What a client asked to read of a zone's output: Docker's logs/attach query parameters, parsed
+ * once.
+ */
+record StreamRequest(
+    boolean attach,
+    boolean follow,
+    boolean stdout,
+    boolean stderr,
+    boolean timestamps,
+    long sinceNanos,
+    long untilNanos,
+    int tail) {
+
+  /** Parses a query string such as {@code follow=1&stdout=1&tail=10}. */
+  static StreamRequest parse(String kind, String query) {
+    Map<String, String> q = new HashMap<>();
+    if (query != null) {
+      for (String kv : query.split("&")) {
+        if (!kv.isEmpty()) {
+          int eq = kv.indexOf('=');
+          q.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : java.net.URLDecoder.decode(kv.substring(eq + 1),
+              java.nio.charset.StandardCharsets.UTF_8));
+        }
+      }
+    }
+    boolean attach = "attach".equals(kind);
+    String tail = q.getOrDefault("tail", "all");
+    return new StreamRequest(
+        attach,
+        attach || bool(q.get("follow")),
+        bool(q.get("stdout")),
+        bool(q.get("stderr")),
+        bool(q.get("timestamps")),
+        time(q.get("since")),
+        time(q.get("until")),
+        tail.equals("all") || tail.isEmpty() ? -1 : Integer.parseInt(tail));
+  }
+
+  private static boolean bool(String v) {
+    return v != null && (v.equals("1") || v.equalsIgnoreCase("true"));
+  }
+
+  /** Docker sends unix seconds with an optional fraction; 0 means no bound. */
+  private static long time(String v) {
+    if (v == null || v.isEmpty()) {
+      return 0;
+    }
+    java.math.BigDecimal d = new java.math.BigDecimal(v);
+    return d.movePointRight(9).longValue();
+  }
+}

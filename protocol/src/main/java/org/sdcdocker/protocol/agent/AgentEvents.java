@@ -1,0 +1,22 @@
+package org.sdcdocker.protocol.agent;
+
+/** What agents publish: heartbeats and zone state changes. */
+public final class AgentEvents {
+  private AgentEvents() {}
+
+  /** Published on {@link Addresses#HEARTBEAT} every few seconds and at start. */
+  public record Heartbeat(
+      String cnUuid,
+      String hostname,
+      String backend,
+      int zones,
+      int running,
+      int cpus,
+      long memoryBytes,
+      String kernel,
+      String operatingSystem,
+      long bootedAt) {}
+
+  /** Published on {@link Addresses#ZONE_EVENTS}: create, start, die, destroy. */
+  public record ZoneEvent(String action, ZoneRecord zone, long timeNano) {}
+}

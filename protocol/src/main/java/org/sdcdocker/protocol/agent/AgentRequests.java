@@ -1,0 +1,39 @@
+package org.sdcdocker.protocol.agent;
+
+import java.util.List;
+
+/** The requests the front end sends to an agent, each on {@code cn.<uuid>.<verb>}. */
+public final class AgentRequests {
+  private AgentRequests() {}
+
+  /** Create a zone; the agent fetches missing layers from {@code blobSource}. */
+  public record CreateZone(ContainerSpec spec, String blobSource) {}
+
+  /** Start a created or exited zone. */
+  public record StartZone(String id) {}
+
+  /** Send a signal (a number) to the zone's first process. */
+  public record KillZone(String id, int signal) {}
+
+  /** Remove a zone; with force a running one is killed first. */
+  public record DeleteZone(String id, boolean force) {}
+
+  /** List every zone of this agent. */
+  public record ListZones() {}
+
+  /** The zones of an agent. */
+  public record ZoneList(List<ZoneRecord> zones) {
+    public ZoneList {
+      zones = zones == null ? List.of() : List.copyOf(zones);
+    }
+  }
+
+  /** Ask for a one-time URL of the data-plane endpoint, for a byte stream of a zone. */
+  public record StreamTicket(String id, String kind, String query) {}
+
+  /** A one-time URL on the agent's data-plane endpoint. */
+  public record Ticket(String url) {}
+
+  /** Nothing to return. */
+  public record Ack() {}
+}

@@ -1,0 +1,47 @@
+package org.sdcdocker.protocol.agent;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a zone is made of and runs, engine-neutral: the front end translates Docker's create
+ * request into this, with the image's defaults already merged in.
+ */
+public record ContainerSpec(
+    String id,
+    String name,
+    String owner,
+    String image,
+    String imageId,
+    List<LayerRef> layers,
+    List<String> entrypoint,
+    List<String> cmd,
+    List<String> env,
+    String workingDir,
+    String user,
+    String hostname,
+    String domainname,
+    Map<String, String> labels,
+    boolean tty,
+    boolean openStdin,
+    boolean stdinOnce,
+    boolean autoRemove,
+    String created,
+    Map<String, String> frontend) {
+
+  public ContainerSpec {
+    layers = layers == null ? List.of() : List.copyOf(layers);
+    entrypoint = entrypoint == null ? List.of() : List.copyOf(entrypoint);
+    cmd = cmd == null ? List.of() : List.copyOf(cmd);
+    env = env == null ? List.of() : List.copyOf(env);
+    labels = labels == null ? Map.of() : Map.copyOf(labels);
+    frontend = frontend == null ? Map.of() : Map.copyOf(frontend);
+  }
+
+  /** The same spec under a new name. */
+  public ContainerSpec withName(String newName) {
+    return new ContainerSpec(
+        id, newName, owner, image, imageId, layers, entrypoint, cmd, env, workingDir, user,
+        hostname, domainname, labels, tty, openStdin, stdinOnce, autoRemove, created, frontend);
+  }
+}
