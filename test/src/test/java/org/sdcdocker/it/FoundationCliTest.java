@@ -1,0 +1,271 @@
+package org.sdcdocker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.sdcdocker.it.support.DockerCli;
+import org.sdcdocker.it.support.DockerCli.Result;
+import org.sdcdocker.it.support.LocalRegistry;
+import org.sdcdocker.it.support.SdcServer;
+import org.sdcdocker.it.support.TestImages;
+
+/** The foundation, end to end: the real docker CLI against a really started server and registry. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FoundationCliTest {
+  private LocalRegistry registry;
+  private LocalRegistry authRegistry;
+  private SdcServer server;
+  private DockerCli docker;
+  private String image;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  void start() throws Exception {
+    registry = LocalRegistry.start(null, null);
+    byte[] layer = TestImages.busyboxLayer();
+    TestImages.push(registry, "x/busybox", "latest", layer, null, null);
+    TestImages.push(registry, "x/busybox", "unpulled", layer, null, null);
+    TestImages.push(registry, "x/busybox", "run-pulls", layer, null, null);
+    authRegistry = LocalRegistry.start("alice", "s3cret");
+    TestImages.push(authRegistry, "private/busybox", "latest", layer, "alice", "s3cret");
+    server = SdcServer.start();
+    docker = new DockerCli(server.host());
+    image = registry.host() + "/x/busybox";
+    docker.ok("pull", image);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    try {
+      if (server != null) {
+        server.close();
+      }
+    } finally {
+      if (registry != null) {
+        registry.close();
+      }
+      if (authRegistry != null) {
+        authRegistry.close();
+      }
+    }
+  }
+
+  @Test
+  void pull_reportsProgressAndStoresTheImage() throws Exception {
+    Result r = docker.run("pull", registry.host() + "/x/busybox:latest");
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).contains("latest: Pulling from x/busybox", "Digest: sha256:",
+        "Status: Image is up to date for " + image + ":latest");
+    Result fresh = docker.run("pull", registry.host() + "/x/busybox:unpulled");
+    assertThat(fresh.out()).as(fresh.all()).contains("Already exists", "Status: Downloaded newer image for");
+    String images = docker.ok("images", "--format", "{{.Repository}}:{{.Tag}}");
+    assertThat(images).contains(image + ":latest");
+    String id = docker.ok("image", "inspect", "-f", "{{.Id}}", image);
+    assertThat(id).startsWith("sha256:");
+  }
+
+  @Test
+  void runRm_printsOutputAndReturnsExitCode() throws Exception {
+    Result r = docker.run("run", "--rm", "--name", "rm-me", image, "sh", "-c", "echo hi; exit 3");
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(3);
+    assertThat(r.out()).isEqualTo("hi\n");
+    assertThat(docker.ok("ps", "-a", "--filter", "name=rm-me", "-q")).isEmpty();
+    assertThat(docker.run("run", "--rm", image, "true").exitCode()).isZero();
+  }
+
+  @Test
+  void missingAndNonExecutableCommands_exitAsDocker() throws Exception {
+    Result missing = docker.run("run", "--rm", image, "nosuch");
+    assertThat(missing.exitCode()).as(missing.all()).isEqualTo(127);
+    assertThat(missing.err()).contains("exec: \"nosuch\": executable file not found in $PATH");
+    Result noexec = docker.run("run", "--rm", image, "/bin/noexec");
+    assertThat(noexec.exitCode()).as(noexec.all()).isEqualTo(126);
+    assertThat(noexec.err()).contains("permission denied");
+  }
+
+  @Test
+  void killMinus9_exits137() throws Exception {
+    String id = docker.ok("run", "-d", image, "sleep", "300");
+    String pid = docker.ok("inspect", "-f", "{{.State.Pid}}", id);
+    assertThat(Integer.parseInt(pid)).isPositive();
+    Process kill = new ProcessBuilder("kill", "-9", pid).start();
+    assertThat(kill.waitFor()).isZero();
+    assertThat(docker.ok("wait", id)).isEqualTo("137");
+    assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id)).isEqualTo("exited 137");
+    assertThat(docker.ok("ps", "-a", "--filter", "id=" + id, "--format", "{{.Status}}")).startsWith("Exited (137)");
+    String viaCli = docker.ok("run", "-d", image, "sleep", "300");
+    docker.ok("kill", "-s", "KILL", viaCli);
+    assertThat(docker.ok("wait", viaCli)).isEqualTo("137");
+    docker.ok("rm", id, viaCli);
+  }
+
+  @Test
+  void envWorkdirAndUser_reachTheCommand() throws Exception {
+    String out = docker.ok("run", "--rm", "-e", "FOO=bar baz", "-w", "/srv/new", "-u", "app", image,
+        "sh", "-c", "echo \"$FOO|$(pwd)|$(id -u):$(id -g)|$HOME|$HOSTNAME\"");
+    assertThat(out).matches("bar baz\\|/srv/new\\|1000:1000\\|/home/app\\|[0-9a-f]{12}");
+    assertThat(docker.ok("run", "--rm", "-u", "1000:50", image, "id")).isEqualTo("uid=1000(app) gid=50(staff) groups=50(staff)");
+    assertThat(docker.ok("run", "--rm", "-u", "4242", image, "id", "-u")).isEqualTo("4242");
+    assertThat(docker.ok("run", "--rm", image, "sh", "-c", "echo $$")).isEqualTo("1");
+  }
+
+  @Test
+  void nameConflict_isRefusedAsDocker() throws Exception {
+    String id = docker.ok("run", "-d", "--name", "taken", image, "sleep", "300");
+    Result r = docker.run("run", "-d", "--name", "taken", image, "true");
+    assertThat(r.exitCode()).isEqualTo(125);
+    assertThat(r.err()).contains("Conflict. The container name \"/taken\" is already in use by container \"" + id + "\"");
+    docker.ok("rm", "-f", "taken");
+    assertThat(docker.ok("ps", "-a", "-q", "--filter", "name=taken")).isEmpty();
+  }
+
+  @Test
+  void logs_keepStderrApart() throws Exception {
+    String id = docker.ok("run", "-d", image, "sh", "-c", "echo one; sleep 0.1; echo two >&2; sleep 0.1; echo three");
+    docker.ok("wait", id);
+    Result all = docker.run("logs", id);
+    assertThat(all.out()).isEqualTo("one\nthree\n");
+    assertThat(all.err()).isEqualTo("two\n");
+    assertThat(docker.run("logs", "--tail", "1", id).out()).isEqualTo("three\n");
+    assertThat(docker.run("logs", "--timestamps", id).out())
+        .matches("(?s)\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+Z one\n\\S+ three\n");
+    String follow = docker.ok("run", "-d", image, "sh", "-c", "for i in 1 2 3; do echo $i; sleep 0.2; done");
+    assertThat(docker.run("logs", "-f", follow).out()).isEqualTo("1\n2\n3\n");
+    docker.ok("rm", id, follow);
+  }
+
+  @Test
+  void ps_filtersAsDocker() throws Exception {
+    String a = docker.ok("run", "-d", "--name", "ps-a", "--label", "tier=web", image, "sleep", "300");
+    String b = docker.ok("run", "-d", "--name", "ps-b", "--label", "tier=db", image, "true");
+    docker.ok("wait", b);
+    assertThat(docker.ok("ps", "-q", "--no-trunc")).contains(a).doesNotContain(b);
+    assertThat(docker.ok("ps", "-aq", "--no-trunc", "--filter", "label=tier=db")).isEqualTo(b);
+    assertThat(docker.ok("ps", "-aq", "--no-trunc", "--filter", "label=tier")).contains(a, b);
+    assertThat(docker.ok("ps", "-aq", "--no-trunc", "--filter", "status=exited", "--filter", "name=ps-")).isEqualTo(b);
+    assertThat(docker.ok("ps", "-aq", "--no-trunc", "--filter", "id=" + a.substring(0, 10))).isEqualTo(a);
+    assertThat(docker.ok("ps", "--format", "{{.Names}} {{.Image}} {{.Command}}", "--filter", "name=ps-a"))
+        .isEqualTo("ps-a " + image + " \"sleep 300\"");
+    Result bad = docker.run("ps", "--filter", "status=sleepy");
+    assertThat(bad.exitCode()).isNotZero();
+    assertThat(bad.err()).contains("invalid filter 'status=sleepy'");
+    docker.ok("rm", "-f", a, b);
+  }
+
+  @Test
+  void rmForce_removesARunningContainerAndAllOfIt() throws Exception {
+    String id = docker.ok("run", "-d", image, "sleep", "300");
+    Result refused = docker.run("rm", id);
+    assertThat(refused.exitCode()).isNotZero();
+    assertThat(refused.err()).contains("container is running: stop the container before removing or force remove");
+    docker.ok("rm", "-f", id);
+    assertThat(docker.ok("ps", "-aq", "--no-trunc")).doesNotContain(id);
+    assertThat(server.leftovers()).noneMatch(l -> l.contains(id));
+    Result gone = docker.run("inspect", id);
+    assertThat(gone.err()).contains("No such object: " + id);
+  }
+
+  @Test
+  void dockerinitLog_tellsWhatItDid() throws Exception {
+    String log = docker.ok("run", "--rm", "-e", "SECRET=hunter2", "-w", "/work", image,
+        "cat", "/var/log/sdc-dockerinit.log");
+    List<String> lines = log.lines().toList();
+    assertThat(lines).allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z .+"));
+    assertThat(log).contains("WORKDIR '/work'", "ARGV[0]:CMD \"cat\"", "EXECNAME \"/bin/cat\"", "DROP PRIVS")
+        .containsPattern("ENV\\[\\d+\\] SECRET\n").doesNotContain("hunter2");
+  }
+
+  @Test
+  void runOfAnImageNotPulled_pullsItFirst() throws Exception {
+    Result r = docker.run("run", "--rm", registry.host() + "/x/busybox:run-pulls", "echo", "pulled");
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).endsWith("pulled\n");
+    assertThat(r.err()).contains("Unable to find image '" + registry.host() + "/x/busybox:run-pulls' locally");
+  }
+
+  @Test
+  void inspect_hasDockersFields() throws Exception {
+    String id = docker.ok("create", "--name", "insp", "-h", "box", "--label", "k=v", image, "echo", "x");
+    assertThat(docker.ok("inspect", "-f",
+        "{{.Name}} {{.State.Status}} {{.Config.Hostname}} {{json .Config.Cmd}} {{.Config.Labels.k}} {{.Config.Image}}", id))
+        .isEqualTo("/insp created box [\"echo\",\"x\"] v " + image);
+    docker.ok("start", id);
+    assertThat(docker.ok("wait", id)).isEqualTo("0");
+    assertThat(docker.ok("logs", id)).isEqualTo("x");
+    docker.ok("rm", "insp");
+  }
+
+  @Test
+  void badRequests_getDockersErrorShape() throws Exception {
+    Result unknown = docker.run("run", "--rm", registry.host() + "/x/nosuch", "true");
+    assertThat(unknown.exitCode()).isEqualTo(125);
+    assertThat(unknown.err()).contains("manifest for " + registry.host() + "/x/nosuch:latest not found");
+    HttpResponse<String> malformed = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1.50/containers/create"))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{not json")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(malformed.statusCode()).isEqualTo(400);
+    assertThat(malformed.body()).startsWith("{\"message\":\"invalid JSON");
+    HttpResponse<String> tooNew = get("/v1.99/version");
+    assertThat(tooNew.statusCode()).isEqualTo(400);
+    assertThat(tooNew.body()).isEqualTo("{\"message\":\"client version 1.99 is too new. Maximum supported API version is 1.50\"}\n");
+    HttpResponse<String> tooOld = get("/v1.12/info");
+    assertThat(tooOld.statusCode()).isEqualTo(400);
+    assertThat(tooOld.body()).contains("client version 1.12 is too old. Minimum supported API version is 1.24");
+    HttpResponse<String> missing = get("/containers/nosuch/json");
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(missing.body()).isEqualTo("{\"message\":\"No such container: nosuch\"}\n");
+    HttpResponse<String> noImage = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/containers/create"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"Image\":\"never/pulled\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(noImage.statusCode()).isEqualTo(404);
+    assertThat(noImage.body()).contains("No such image: never/pulled:latest");
+    Result badName = docker.run("create", "--name", "bad name!", image);
+    assertThat(badName.err()).contains("Invalid container name (bad name!)");
+  }
+
+  @Test
+  void systemEndpoints_answerAsDocker() throws Exception {
+    HttpResponse<String> ping = get("/_ping");
+    assertThat(ping.body()).isEqualTo("OK");
+    assertThat(ping.headers().firstValue("API-Version")).hasValue("1.50");
+    HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1.24/_ping"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(docker.ok("version", "--format", "{{.Server.APIVersion}}")).isEqualTo("1.50");
+    String id = docker.ok("run", "-d", image, "sleep", "300");
+    String info = docker.ok("info", "--format", "{{.Driver}} {{.Name}} {{.OperatingSystem}} {{.ContainersRunning}}");
+    assertThat(info).startsWith("sdc test-dc SmartDataCenter ");
+    assertThat(Integer.parseInt(info.substring(info.lastIndexOf(' ') + 1))).isPositive();
+    assertThat(docker.ok("info", "--format", "{{.NCPU}}")).isNotEqualTo("0");
+    docker.ok("rm", "-f", id);
+  }
+
+  @Test
+  void pull_withBasicAuth() throws Exception {
+    String ref = authRegistry.host() + "/private/busybox";
+    HttpResponse<String> denied = http.send(HttpRequest.newBuilder(URI.create(server.url()
+        + "/images/create?fromImage=" + ref + "&tag=latest")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(denied.statusCode()).isEqualTo(401);
+    assertThat(denied.body()).contains("pull access denied for " + ref);
+    String auth = Base64.getUrlEncoder().encodeToString("{\"username\":\"alice\",\"password\":\"s3cret\"}".getBytes());
+    HttpResponse<String> ok = http.send(HttpRequest.newBuilder(URI.create(server.url()
+        + "/images/create?fromImage=" + ref + "&tag=latest")).header("X-Registry-Auth", auth)
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(ok.body()).contains("Status: Downloaded newer image for " + ref + ":latest");
+    assertThat(docker.ok("run", "--rm", ref, "echo", "private")).isEqualTo("private");
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(server.url() + path)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+}

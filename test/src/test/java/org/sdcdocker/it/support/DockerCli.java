@@ -1,0 +1,68 @@
+package org.sdcdocker.it.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The real docker CLI pointed at a server; every call is bounded in time. */
+public final class DockerCli {
+  private final String host;
+  private final Path config;
+
+  /** What one docker command did. */
+  public record Result(int exitCode, String out, String err) {
+    /** Output and error together, for assertion messages. */
+    public String all() {
+      return "exit " + exitCode + "\nstdout:\n" + out + "\nstderr:\n" + err;
+    }
+  }
+
+  public DockerCli(String host) throws IOException {
+    this.host = host;
+    this.config = Files.createTempDirectory("sdc-docker-cli");
+  }
+
+  /** Runs {@code docker ARGS...}, killed after 60 seconds. */
+  public Result run(String... args) throws IOException, InterruptedException {
+    return run(60, args);
+  }
+
+  public Result run(int timeoutSeconds, String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add("docker");
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    Map<String, String> env = pb.environment();
+    env.put("DOCKER_HOST", host);
+    env.put("DOCKER_CONFIG", config.toString());
+    env.remove("DOCKER_TLS_VERIFY");
+    env.remove("DOCKER_CONTEXT");
+    Path out = Files.createTempFile("docker-out", ".txt");
+    Path err = Files.createTempFile("docker-err", ".txt");
+    try {
+      Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        throw new AssertionError("docker " + String.join(" ", args) + " did not finish in " + timeoutSeconds
+            + "s; output so far: " + Files.readString(out) + Files.readString(err));
+      }
+      return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+
+  /** Runs and expects exit 0; returns stdout trimmed. */
+  public String ok(String... args) throws IOException, InterruptedException {
+    Result r = run(args);
+    if (r.exitCode() != 0) {
+      throw new AssertionError("docker " + String.join(" ", args) + " failed: " + r.all());
+    }
+    return r.out().trim();
+  }
+}

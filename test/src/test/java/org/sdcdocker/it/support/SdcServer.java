@@ -1,0 +1,125 @@
+package org.sdcdocker.it.support;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.sdcdocker.agent.server.AgentConfig;
+import org.sdcdocker.agent.server.AgentVerticle;
+import org.sdcdocker.frontend.server.FrontendConfig;
+import org.sdcdocker.frontend.server.FrontendVerticle;
+
+/**
+ * The embedded default, really started in this JVM (the same code as {@code bin/sdc-docker
+ * serve}) on a free loopback port with its own data root; real runc, conmon and dockerinit.
+ * Closing removes every container it still has, then checks that nothing of them is left.
+ */
+public final class SdcServer implements AutoCloseable {
+  private final Vertx vertx;
+  private final Path dataRoot;
+  private final int port;
+
+  private SdcServer(Vertx vertx, Path dataRoot, int port) {
+    this.vertx = vertx;
+    this.dataRoot = dataRoot;
+    this.port = port;
+  }
+
+  public static SdcServer start() throws Exception {
+    Path repo = Path.of(System.getProperty("sdc.repo", "..")).toAbsolutePath().normalize();
+    Path dockerinit = repo.resolve("dockerinit/target/dockerinit");
+    if (!Files.isExecutable(dockerinit)) {
+      throw new IllegalStateException("build dockerinit first: " + dockerinit);
+    }
+    Path root = Files.createTempDirectory("sdc-test");
+    int port = LocalRegistry.freePort();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    AgentConfig agent = new AgentConfig(root.resolve("agent"), "/usr/sbin/runc", "/usr/bin/conmon", dockerinit, "127.0.0.1");
+    FrontendConfig front = new FrontendConfig(List.of("tcp://127.0.0.1:" + port), root.resolve("frontend"), "test-dc", "127.0.0.1");
+    vertx.deployVerticle(new AgentVerticle(agent)).compose(a -> vertx.deployVerticle(new FrontendVerticle(front))).await();
+    SdcServer s = new SdcServer(vertx, root, port);
+    s.awaitAgent();
+    return s;
+  }
+
+  /** The front end lists containers only once the agent's first heartbeat came in. */
+  private void awaitAgent() throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
+    for (int i = 0; i < 100; i++) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/info")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (r.body().contains("\"NCPU\":") && !r.body().contains("\"NCPU\":0")) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException("the agent never reported to the front end");
+  }
+
+  public String host() {
+    return "tcp://127.0.0.1:" + port;
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  public Path dataRoot() {
+    return dataRoot;
+  }
+
+  /** What is left on the machine of this server's containers: mounts, conmons, runc state. */
+  public List<String> leftovers() throws IOException, InterruptedException {
+    List<String> left = new ArrayList<>();
+    for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
+      if (line.contains(dataRoot.toString())) {
+        left.add("mount: " + line);
+      }
+    }
+    Process p = new ProcessBuilder("pgrep", "-af", "conmon").start();
+    for (String line : new String(p.getInputStream().readAllBytes()).split("\n")) {
+      if (line.contains(dataRoot.toString())) {
+        left.add("process: " + line);
+      }
+    }
+    p.waitFor();
+    Path runc = dataRoot.resolve("agent/runc");
+    if (Files.isDirectory(runc)) {
+      try (var s = Files.list(runc)) {
+        s.forEach(d -> left.add("runc state: " + d));
+      }
+    }
+    Path zones = dataRoot.resolve("agent/zones");
+    if (Files.isDirectory(zones)) {
+      try (var s = Files.list(zones)) {
+        s.forEach(d -> left.add("zone dir: " + d));
+      }
+    }
+    return left;
+  }
+
+  @Override
+  public void close() throws Exception {
+    DockerCli cli = new DockerCli(host());
+    String ids = cli.run("ps", "-aq").out().trim();
+    if (!ids.isEmpty()) {
+      List<String> args = new ArrayList<>(List.of("rm", "-f"));
+      args.addAll(List.of(ids.split("\\s+")));
+      cli.run(args.toArray(String[]::new));
+    }
+    vertx.close().await();
+    List<String> left = leftovers();
+    if (left.isEmpty()) {
+      TestFiles.deleteTree(dataRoot);
+    } else {
+      throw new AssertionError("the suite left things behind: " + left);
+    }
+  }
+}
