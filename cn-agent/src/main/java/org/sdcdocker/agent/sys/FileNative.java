@@ -17,6 +17,8 @@ public final class FileNative {
     int kill(int pid, int sig);
 
     int chmod(@In String path, int mode);
+
+    long lgetxattr(@In String path, @In String name, @jnr.ffi.annotations.Out byte[] value, long size);
   }
 
   private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
@@ -49,6 +51,20 @@ public final class FileNative {
   /** Sets the mode bits, setuid, setgid and sticky included (Java cannot set those). */
   public static void chmod(String path, int mode) {
     check(LIBC.chmod(path, mode & 07777), "chmod", path);
+  }
+
+  /** Reads an extended attribute without following a symlink; null when it is absent. */
+  public static byte[] lgetxattr(String path, String name) {
+    byte[] buf = new byte[256];
+    long n = LIBC.lgetxattr(path, name, buf, buf.length);
+    if (n < 0) {
+      int errno = RUNTIME.getLastError();
+      if (errno == jnr.constants.platform.Errno.ENODATA.intValue()) {
+        return null;
+      }
+      throw new SyscallException("lgetxattr", path + " " + name, errno);
+    }
+    return java.util.Arrays.copyOf(buf, (int) n);
   }
 
   /** Sends a signal; false when the process is gone (ESRCH). */

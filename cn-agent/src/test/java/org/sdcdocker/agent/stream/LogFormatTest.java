@@ -1,0 +1,56 @@
+package org.sdcdocker.agent.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class LogFormatTest {
+  static LogFormat.Entry parse(String line) {
+    byte[] b = line.getBytes(StandardCharsets.UTF_8);
+    return LogFormat.parse(b, 0, b.length);
+  }
+
+  @Test
+  void parse_readsStreamTagAndContent() {
+    LogFormat.Entry out = parse("2026-11-29T16:12:42.272389223+00:00 stdout F hello world");
+    assertThat(out.stderr()).isFalse();
+    assertThat(out.partial()).isFalse();
+    assertThat(new String(out.content())).isEqualTo("hello world\n");
+    LogFormat.Entry err = parse("2026-11-29T16:12:42.272389223+00:00 stderr P part");
+    assertThat(err.stderr()).isTrue();
+    assertThat(new String(err.content())).isEqualTo("part");
+    assertThat(parse("garbage")).isNull();
+  }
+
+  @Test
+  void append_framesAsDocker() {
+    Buffer b = Buffer.buffer();
+    LogFormat.append(b, parse("2026-11-29T16:12:42.000000001+00:00 stderr F hi"), false, false);
+    assertThat(b.getBytes()).containsExactly(2, 0, 0, 0, 0, 0, 0, 3, 'h', 'i', '\n');
+    Buffer t = Buffer.buffer();
+    LogFormat.append(t, parse("2026-11-29T16:12:42.000000001+00:00 stdout F hi"), true, true);
+    assertThat(t.toString()).isEqualTo("2026-11-29T16:12:42.000000001Z hi\n");
+  }
+
+  @Test
+  void epochNanos_ofConmonTimes() {
+    assertThat(LogFormat.epochNanos("1970-01-01T00:00:01.000000002+00:00")).isEqualTo(1_000_000_002L);
+  }
+
+  @Test
+  void streamRequest_parsesDockersQuery() {
+    StreamRequest r = StreamRequest.parse("logs", "stdout=1&stderr=0&follow=true&tail=5&since=1.5&timestamps=1");
+    assertThat(r.stdout()).isTrue();
+    assertThat(r.stderr()).isFalse();
+    assertThat(r.follow()).isTrue();
+    assertThat(r.tail()).isEqualTo(5);
+    assertThat(r.sinceNanos()).isEqualTo(1_500_000_000L);
+    assertThat(r.timestamps()).isTrue();
+    StreamRequest a = StreamRequest.parse("attach", "stdout=1");
+    assertThat(a.attach()).isTrue();
+    assertThat(a.follow()).isTrue();
+    assertThat(a.tail()).isEqualTo(-1);
+  }
+}
