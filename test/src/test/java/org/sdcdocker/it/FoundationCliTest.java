@@ -26,6 +26,7 @@ class FoundationCliTest {
   private SdcServer server;
   private DockerCli docker;
   private String image;
+  private String indexDigest;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -35,6 +36,7 @@ class FoundationCliTest {
     TestImages.push(registry, "x/busybox", "latest", layer, null, null);
     TestImages.push(registry, "x/busybox", "unpulled", layer, null, null);
     TestImages.push(registry, "x/busybox", "run-pulls", layer, null, null);
+    indexDigest = TestImages.pushIndex(registry, "x/multi", "latest", layer);
     authRegistry = LocalRegistry.start("alice", "s3cret");
     TestImages.push(authRegistry, "private/busybox", "latest", layer, "alice", "s3cret");
     server = SdcServer.start();
@@ -263,6 +265,18 @@ class FoundationCliTest {
     assertThat(ok.statusCode()).isEqualTo(200);
     assertThat(ok.body()).contains("Status: Downloaded newer image for " + ref + ":latest");
     assertThat(docker.ok("run", "--rm", ref, "echo", "private")).isEqualTo("private");
+  }
+
+  @Test
+  void pull_ofAnOciIndex_choosesThisPlatform() throws Exception {
+    String ref = registry.host() + "/x/multi";
+    Result r = docker.run("pull", ref);
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).contains("Digest: " + indexDigest);
+    assertThat(docker.ok("run", "--rm", ref)).isEqualTo("amd64");
+    assertThat(docker.ok("image", "inspect", "-f", "{{.Architecture}} {{json .RepoDigests}}", ref))
+        .isEqualTo("amd64 [\"" + ref + "@" + indexDigest + "\"]");
+    assertThat(docker.ok("run", "--rm", ref + "@" + indexDigest, "echo", "by-digest")).isEqualTo("by-digest");
   }
 
   private HttpResponse<String> get(String path) throws Exception {

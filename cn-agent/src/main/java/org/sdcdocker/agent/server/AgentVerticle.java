@@ -125,6 +125,9 @@ public final class AgentVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     try {
+      if (streams != null) {
+        streams.close();
+      }
       if (exits != null) {
         exits.close();
       }

@@ -81,6 +81,19 @@ public final class StreamEndpoint {
     pool.execute(new LogFollower(p.file(), p.start(), p.req(), p.tty(), p.runEnd(), r.response()));
   }
 
+  /** Ends every stream of this endpoint (the agent is stopping); zones are not touched. */
+  public void close() {
+    pool.shutdownNow();
+    pending.values().forEach(p -> {
+      try {
+        p.file().close();
+      } catch (IOException ignored) {
+        // nothing to do
+      }
+    });
+    pending.clear();
+  }
+
   private void expire() {
     long now = System.nanoTime();
     pending.entrySet().removeIf(e -> {

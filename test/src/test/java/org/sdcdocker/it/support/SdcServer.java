@@ -25,11 +25,17 @@ public final class SdcServer implements AutoCloseable {
   private final Vertx vertx;
   private final Path dataRoot;
   private final int port;
+  private final AgentConfig agentConfig;
+  private final FrontendConfig frontendConfig;
+  private String agentDeployment;
+  private String frontendDeployment;
 
-  private SdcServer(Vertx vertx, Path dataRoot, int port) {
+  private SdcServer(Vertx vertx, Path dataRoot, int port, AgentConfig agent, FrontendConfig front) {
     this.vertx = vertx;
     this.dataRoot = dataRoot;
     this.port = port;
+    this.agentConfig = agent;
+    this.frontendConfig = front;
   }
 
   public static SdcServer start() throws Exception {
@@ -43,10 +49,27 @@ public final class SdcServer implements AutoCloseable {
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     AgentConfig agent = new AgentConfig(root.resolve("agent"), "/usr/sbin/runc", "/usr/bin/conmon", dockerinit, "127.0.0.1");
     FrontendConfig front = new FrontendConfig(List.of("tcp://127.0.0.1:" + port), root.resolve("frontend"), "test-dc", "127.0.0.1");
-    vertx.deployVerticle(new AgentVerticle(agent)).compose(a -> vertx.deployVerticle(new FrontendVerticle(front))).await();
-    SdcServer s = new SdcServer(vertx, root, port);
+    SdcServer s = new SdcServer(vertx, root, port, agent, front);
+    s.agentDeployment = vertx.deployVerticle(new AgentVerticle(agent)).await();
+    s.frontendDeployment = vertx.deployVerticle(new FrontendVerticle(front)).await();
     s.awaitAgent();
     return s;
+  }
+
+  /** Stops the agent (its zones run on under conmon); {@link #startAgent} brings a new one up. */
+  public void stopAgent() {
+    vertx.undeploy(agentDeployment).await();
+  }
+
+  public void startAgent() throws Exception {
+    agentDeployment = vertx.deployVerticle(new AgentVerticle(agentConfig)).await();
+  }
+
+  /** Replaces the front end by a new one with an empty index, rebuilt from the agent. */
+  public void restartFrontend() throws Exception {
+    vertx.undeploy(frontendDeployment).await();
+    frontendDeployment = vertx.deployVerticle(new FrontendVerticle(frontendConfig)).await();
+    awaitAgent();
   }
 
   /** The front end lists containers only once the agent's first heartbeat came in. */

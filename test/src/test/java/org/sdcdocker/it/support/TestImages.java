@@ -84,30 +84,63 @@ public final class TestImages {
     }
   }
 
-  /** Pushes a one-layer image with the given config {@code Cmd}; returns the manifest digest. */
+  /** Pushes a one-layer Docker v2 image whose command is {@code sh}; returns the manifest digest. */
   public static String push(LocalRegistry reg, String repo, String tag, byte[] layerTar, String user, String password)
       throws IOException, InterruptedException {
-    HttpClient http = HttpClient.newHttpClient();
     String auth = user == null ? null
         : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    byte[] m = manifest(reg, repo, layerTar, "[\"sh\"]", "amd64", false, auth);
+    putManifest(reg, repo, tag, m, "application/vnd.docker.distribution.manifest.v2+json", auth);
+    return sha256(m);
+  }
+
+  /**
+   * Pushes an OCI index with an arm64 and an amd64 image of the same layer, each with a command
+   * that prints its architecture, so a test sees which one a pull chose.
+   */
+  public static String pushIndex(LocalRegistry reg, String repo, String tag, byte[] layerTar)
+      throws IOException, InterruptedException {
+    StringBuilder idx = new StringBuilder("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[");
+    String sep = "";
+    for (String arch : List.of("arm64", "amd64")) {
+      byte[] m = manifest(reg, repo, layerTar, "[\"echo\",\"" + arch + "\"]", arch, true, null);
+      String digest = sha256(m);
+      putManifest(reg, repo, digest, m, "application/vnd.oci.image.manifest.v1+json", null);
+      idx.append(sep).append("{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"size\":")
+          .append(m.length).append(",\"digest\":\"").append(digest)
+          .append("\",\"platform\":{\"architecture\":\"").append(arch).append("\",\"os\":\"linux\"}}");
+      sep = ",";
+    }
+    byte[] index = idx.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+    putManifest(reg, repo, tag, index, "application/vnd.oci.image.index.v1+json", null);
+    return sha256(index);
+  }
+
+  private static byte[] manifest(LocalRegistry reg, String repo, byte[] layerTar, String cmd, String arch, boolean oci,
+      String auth) throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
     byte[] layer = gzip(layerTar);
     String layerDigest = putBlob(http, reg, repo, layer, auth);
-    String config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"2026-01-01T00:00:00Z\","
+    String config = "{\"architecture\":\"" + arch + "\",\"os\":\"linux\",\"created\":\"2026-01-01T00:00:00Z\","
         + "\"config\":{\"Env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"],"
-        + "\"Cmd\":[\"sh\"],\"Labels\":{\"org.sdcdocker.test\":\"busybox\"}},"
+        + "\"Cmd\":" + cmd + ",\"Labels\":{\"org.sdcdocker.test\":\"busybox\"}},"
         + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + sha256(layerTar) + "\"]}}";
     byte[] cfg = config.getBytes(StandardCharsets.UTF_8);
     String configDigest = putBlob(http, reg, repo, cfg, auth);
-    String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
-        + "\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":" + cfg.length
-        + ",\"digest\":\"" + configDigest + "\"},\"layers\":[{\"mediaType\":"
-        + "\"application/vnd.docker.image.rootfs.diff.tar.gzip\",\"size\":" + layer.length + ",\"digest\":\""
-        + layerDigest + "\"}]}";
-    byte[] m = manifest.getBytes(StandardCharsets.UTF_8);
-    send(http, request(reg.url() + "/v2/" + repo + "/manifests/" + tag, auth)
-        .header("Content-Type", "application/vnd.docker.distribution.manifest.v2+json")
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(m)).build(), 201);
-    return sha256(m);
+    String configType = oci ? "application/vnd.oci.image.config.v1+json" : "application/vnd.docker.container.image.v1+json";
+    String layerType = oci ? "application/vnd.oci.image.layer.v1.tar+gzip" : "application/vnd.docker.image.rootfs.diff.tar.gzip";
+    String manifest = "{\"schemaVersion\":2,\"mediaType\":\""
+        + (oci ? "application/vnd.oci.image.manifest.v1+json" : "application/vnd.docker.distribution.manifest.v2+json")
+        + "\",\"config\":{\"mediaType\":\"" + configType + "\",\"size\":" + cfg.length
+        + ",\"digest\":\"" + configDigest + "\"},\"layers\":[{\"mediaType\":\"" + layerType + "\",\"size\":"
+        + layer.length + ",\"digest\":\"" + layerDigest + "\"}]}";
+    return manifest.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void putManifest(LocalRegistry reg, String repo, String ref, byte[] m, String type, String auth)
+      throws IOException, InterruptedException {
+    send(HttpClient.newHttpClient(), request(reg.url() + "/v2/" + repo + "/manifests/" + ref, auth)
+        .header("Content-Type", type).PUT(HttpRequest.BodyPublishers.ofByteArray(m)).build(), 201);
   }
 
   private static String putBlob(HttpClient http, LocalRegistry reg, String repo, byte[] data, String auth)

@@ -1,0 +1,89 @@
+package org.sdcdocker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.sdcdocker.it.support.DockerCli;
+import org.sdcdocker.it.support.LocalRegistry;
+import org.sdcdocker.it.support.SdcServer;
+import org.sdcdocker.it.support.TestImages;
+
+/** Containers outlive the management processes; the front end's view is rebuilt from the agent. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RestartTest {
+  private LocalRegistry registry;
+  private SdcServer server;
+  private DockerCli docker;
+  private String image;
+
+  @BeforeAll
+  void start() throws Exception {
+    registry = LocalRegistry.start(null, null);
+    TestImages.push(registry, "x/busybox", "latest", TestImages.busyboxLayer(), null, null);
+    server = SdcServer.start();
+    docker = new DockerCli(server.host());
+    image = registry.host() + "/x/busybox";
+    docker.ok("pull", image);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    try {
+      if (server != null) {
+        server.close();
+      }
+    } finally {
+      if (registry != null) {
+        registry.close();
+      }
+    }
+  }
+
+  @Test
+  void agentRestart_leavesContainersRunningAndLosesNoLogLine() throws Exception {
+    String id = docker.ok("run", "-d", image, "sh", "-c", "i=0; while [ $i -lt 600 ]; do echo line$i; i=$((i+1)); sleep 0.05; done");
+    String pid = docker.ok("inspect", "-f", "{{.State.Pid}}", id);
+    server.stopAgent();
+    Thread.sleep(500); // it keeps writing while no agent runs
+    server.startAgent();
+    assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.State.Pid}}", id)).isEqualTo("running " + pid);
+    docker.ok("kill", id);
+    assertThat(docker.ok("wait", id)).isEqualTo("137");
+    String[] lines = docker.ok("logs", id).split("\n");
+    assertThat(lines.length).isGreaterThan(10);
+    for (int i = 0; i < lines.length; i++) {
+      assertThat(lines[i]).isEqualTo("line" + i);
+    }
+    docker.ok("rm", id);
+  }
+
+  @Test
+  void aContainerThatEndsWhileTheAgentIsDown_reportsItsExitCode() throws Exception {
+    String id = docker.ok("run", "-d", image, "sh", "-c", "sleep 0.5; exit 7");
+    server.stopAgent();
+    Thread.sleep(1500);
+    server.startAgent();
+    assertThat(docker.ok("wait", id)).isEqualTo("7");
+    assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id)).isEqualTo("exited 7");
+    docker.ok("rm", id);
+  }
+
+  @Test
+  void frontendRestart_rebuildsItsViewFromTheAgent() throws Exception {
+    String running = docker.ok("run", "-d", "--name", "keeps-running", image, "sleep", "300");
+    String exited = docker.ok("run", "-d", "--name", "has-exited", image, "sh", "-c", "exit 4");
+    assertThat(docker.ok("wait", exited)).isEqualTo("4");
+    server.restartFrontend();
+    String ps = "";
+    for (int i = 0; i < 50 && !ps.contains("has-exited"); i++) {
+      ps = docker.ok("ps", "-a", "--format", "{{.Names}} {{.Status}}");
+      Thread.sleep(50);
+    }
+    assertThat(ps).contains("keeps-running Up", "has-exited Exited (4)");
+    assertThat(docker.ok("inspect", "-f", "{{.Id}}", "keeps-running")).isEqualTo(running);
+    docker.ok("rm", "-f", running, exited);
+  }
+}
