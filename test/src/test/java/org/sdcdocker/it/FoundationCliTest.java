@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.sdcdocker.it.support.DockerCli;
 import org.sdcdocker.it.support.DockerCli.Result;
+import org.sdcdocker.it.support.Fixture;
 import org.sdcdocker.it.support.LocalRegistry;
 import org.sdcdocker.it.support.SdcServer;
 import org.sdcdocker.it.support.TestImages;
@@ -21,6 +22,7 @@ import org.sdcdocker.it.support.TestImages;
 /** The foundation, end to end: the real docker CLI against a really started server and registry. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FoundationCliTest {
+  private Fixture fixture;
   private LocalRegistry registry;
   private LocalRegistry authRegistry;
   private SdcServer server;
@@ -31,30 +33,26 @@ class FoundationCliTest {
 
   @BeforeAll
   void start() throws Exception {
-    registry = LocalRegistry.start(null, null);
+    fixture = Fixture.start();
+    registry = fixture.registry;
+    server = fixture.server;
+    docker = fixture.docker;
+    image = fixture.image;
     byte[] layer = TestImages.busyboxLayer();
-    TestImages.push(registry, "x/busybox", "latest", layer, null, null);
     TestImages.push(registry, "x/busybox", "unpulled", layer, null, null);
     TestImages.push(registry, "x/busybox", "run-pulls", layer, null, null);
     indexDigest = TestImages.pushIndex(registry, "x/multi", "latest", layer);
     authRegistry = LocalRegistry.start("alice", "s3cret");
     TestImages.push(authRegistry, "private/busybox", "latest", layer, "alice", "s3cret");
-    server = SdcServer.start();
-    docker = new DockerCli(server.host());
-    image = registry.host() + "/x/busybox";
-    docker.ok("pull", image);
   }
 
   @AfterAll
   void stop() throws Exception {
     try {
-      if (server != null) {
-        server.close();
+      if (fixture != null) {
+        fixture.close();
       }
     } finally {
-      if (registry != null) {
-        registry.close();
-      }
       if (authRegistry != null) {
         authRegistry.close();
       }
@@ -143,6 +141,29 @@ class FoundationCliTest {
     String follow = docker.ok("run", "-d", image, "sh", "-c", "for i in 1 2 3; do echo $i; sleep 0.2; done");
     assertThat(docker.run("logs", "-f", follow).out()).isEqualTo("1\n2\n3\n");
     docker.ok("rm", id, follow);
+  }
+
+  @Test
+  void logsSince_leavesOutEarlierLines() throws Exception {
+    String id = docker.ok("run", "-d", image, "sh", "-c", "echo early; sleep 2; echo late");
+    docker.ok("wait", id);
+    String finished = docker.ok("inspect", "-f", "{{.State.FinishedAt}}", id);
+    java.time.Instant cut = java.time.Instant.parse(finished).minusMillis(1000);
+    assertThat(docker.run("logs", "--since", cut.toString(), id).out()).isEqualTo("late\n");
+    assertThat(docker.run("logs", "--until", cut.toString(), id).out()).isEqualTo("early\n");
+    docker.ok("rm", id);
+  }
+
+  @Test
+  void stop_sendsTermThenKill() throws Exception {
+    String trapping = docker.ok("run", "-d", image, "sh", "-c", "trap 'exit 42' TERM; while true; do sleep 0.1; done");
+    Thread.sleep(300); // let the shell set its trap
+    docker.ok("stop", trapping);
+    assertThat(docker.ok("inspect", "-f", "{{.State.ExitCode}}", trapping)).isEqualTo("42");
+    String deaf = docker.ok("run", "-d", image, "sleep", "300");
+    docker.ok("stop", "-t", "1", deaf);
+    assertThat(docker.ok("inspect", "-f", "{{.State.ExitCode}}", deaf)).isEqualTo("137");
+    docker.ok("rm", trapping, deaf);
   }
 
   @Test

@@ -7,38 +7,29 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.sdcdocker.it.support.DockerCli;
-import org.sdcdocker.it.support.LocalRegistry;
+import org.sdcdocker.it.support.Fixture;
 import org.sdcdocker.it.support.SdcServer;
-import org.sdcdocker.it.support.TestImages;
 
 /** Containers outlive the management processes; the front end's view is rebuilt from the agent. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RestartTest {
-  private LocalRegistry registry;
+  private Fixture fixture;
   private SdcServer server;
   private DockerCli docker;
   private String image;
 
   @BeforeAll
   void start() throws Exception {
-    registry = LocalRegistry.start(null, null);
-    TestImages.push(registry, "x/busybox", "latest", TestImages.busyboxLayer(), null, null);
-    server = SdcServer.start();
-    docker = new DockerCli(server.host());
-    image = registry.host() + "/x/busybox";
-    docker.ok("pull", image);
+    fixture = Fixture.start();
+    server = fixture.server;
+    docker = fixture.docker;
+    image = fixture.image;
   }
 
   @AfterAll
   void stop() throws Exception {
-    try {
-      if (server != null) {
-        server.close();
-      }
-    } finally {
-      if (registry != null) {
-        registry.close();
-      }
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

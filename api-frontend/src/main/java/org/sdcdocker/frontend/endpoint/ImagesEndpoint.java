@@ -85,8 +85,13 @@ public final class ImagesEndpoint {
     });
   }
 
+  /** Image configs are read from the blob store: off the event loop. */
   private Future<List<Map<String, Object>>> getImagesJson(RoutingContext ctx) {
     String account = Accounts.of(ctx);
+    return vertx.executeBlocking(() -> listImages(account), false);
+  }
+
+  private List<Map<String, Object>> listImages(String account) {
     Map<String, List<String>> tags = images.tagsByImage(account);
     List<Map<String, Object>> out = new ArrayList<>();
     for (ImageRecord img : images.list(account)) {
@@ -105,7 +110,7 @@ public final class ImagesEndpoint {
       out.add(m);
     }
     out.sort((a, b) -> Long.compare((Long) b.get("Created"), (Long) a.get("Created")));
-    return Future.succeededFuture(out);
+    return out;
   }
 
   private static long created(ImageRecord img) {
@@ -119,6 +124,10 @@ public final class ImagesEndpoint {
   private Future<Map<String, Object>> getImageJson(RoutingContext ctx) {
     String account = Accounts.of(ctx);
     String name = ctx.pathParam("name");
+    return vertx.executeBlocking(() -> inspectImage(account, name), false);
+  }
+
+  private Map<String, Object> inspectImage(String account, String name) {
     ImageRecord img = images.find(account, name)
         .orElseThrow(() -> DockerException.notFound("No such image: %s", name));
     JsonNode cfg = images.config(img);
@@ -138,6 +147,6 @@ public final class ImagesEndpoint {
     m.put("GraphDriver", Map.of("Name", "sdc", "Data", Map.of()));
     m.put("RootFS", cfg.path("rootfs"));
     m.put("Metadata", Map.of("LastTagTime", "0001-01-01T00:00:00Z"));
-    return Future.succeededFuture(m);
+    return m;
   }
 }
