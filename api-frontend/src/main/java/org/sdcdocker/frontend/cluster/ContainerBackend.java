@@ -95,29 +95,72 @@ public final class ContainerBackend {
       return Future.failedFuture(DockerException.conflict(
           "Cannot kill container: %s: container %s is not running", ref, r.spec().id()));
     }
-    return agents.<Object>request(r.cnUuid(), "kill", new AgentRequests.KillZone(r.spec().id(), signal), SHORT_MS)
+    return agents.<Object>request(r.cnUuid(), "kill", new AgentRequests.KillZone(r.spec().id(), signal, true), SHORT_MS)
         .mapEmpty();
   }
 
   /** The signal, then SIGKILL after the timeout; 304 when it was not running. */
   public Future<Integer> stop(String account, String ref, int signal, int timeoutSeconds) {
     ZoneRecord r = index.resolve(account, ref);
+    String id = r.spec().id();
+    if (r.state().restarting()) {
+      return agents.request(r.cnUuid(), "kill", new AgentRequests.KillZone(id, signal, true), SHORT_MS).map(x -> 204);
+    }
     if (!r.state().running()) {
       return Future.succeededFuture(304);
     }
-    String id = r.spec().id();
     Future<ZoneRecord> exited = index.when(id, c -> c.after() == null || !c.after().state().running());
-    return agents.request(r.cnUuid(), "kill", new AgentRequests.KillZone(id, signal), SHORT_MS)
+    return agents.request(r.cnUuid(), "kill", new AgentRequests.KillZone(id, signal, true), SHORT_MS)
         .compose(v -> timeoutSeconds < 0 ? exited : exited.timeout(Math.max(0, timeoutSeconds), java.util.concurrent.TimeUnit.SECONDS))
-        .recover(e -> agents.request(r.cnUuid(), "kill", new AgentRequests.KillZone(id, 9), SHORT_MS)
+        .recover(e -> agents.request(r.cnUuid(), "kill", new AgentRequests.KillZone(id, 9, true), SHORT_MS)
             .compose(v -> exited))
         .map(x -> 204);
+  }
+
+  /** Stop (when running), then start. */
+  public Future<Void> restart(String account, String ref, int signal, int timeoutSeconds) {
+    ZoneRecord r = index.resolve(account, ref);
+    return stop(account, ref, signal, timeoutSeconds)
+        .compose(code -> agents.<ZoneRecord>request(r.cnUuid(), "start", new AgentRequests.StartZone(r.spec().id()), SHORT_MS))
+        .onSuccess(index::put)
+        .mapEmpty();
+  }
+
+  /** Freezes or thaws a running container. */
+  public Future<Void> pause(String account, String ref, boolean pause) {
+    ZoneRecord r = index.resolve(account, ref);
+    if (!r.state().running()) {
+      return Future.failedFuture(DockerException.conflict("Container %s is not running", r.spec().id()));
+    }
+    if (r.state().paused() == pause) {
+      return Future.failedFuture(DockerException.conflict(pause ? "Container %s is already paused"
+          : "Container %s is not paused", r.spec().id()));
+    }
+    return agents.<ZoneRecord>request(r.cnUuid(), "pause", new AgentRequests.PauseZone(r.spec().id(), pause), SHORT_MS)
+        .onSuccess(index::put).mapEmpty();
+  }
+
+  /** Renames; the new name must be free within the account. */
+  public Future<Void> rename(String account, String ref, String newName) {
+    ZoneRecord r = index.resolve(account, ref);
+    if (newName.equals(r.spec().name())) {
+      return Future.failedFuture(DockerException.invalid("Renaming a container with the same name as its current name"));
+    }
+    index.reserveName(account, newName, r.spec().id());
+    return agents.<ZoneRecord>request(r.cnUuid(), "rename", new AgentRequests.RenameZone(r.spec().id(), newName), SHORT_MS)
+        .onSuccess(index::put)
+        .onFailure(e -> index.releaseName(account, newName))
+        .mapEmpty();
   }
 
   public Future<Void> remove(String account, String ref, boolean force) {
     ZoneRecord r = index.resolve(account, ref);
     if (r.state().running() && !force) {
       return Future.failedFuture(DockerException.conflict("cannot remove container \"/%s\": container is running: "
+          + "stop the container before removing or force remove", r.spec().name()));
+    }
+    if (r.state().restarting() && !force) {
+      return Future.failedFuture(DockerException.conflict("cannot remove container \"/%s\": container is restarting: "
           + "stop the container before removing or force remove", r.spec().name()));
     }
     return agents.request(r.cnUuid(), "delete", new AgentRequests.DeleteZone(r.spec().id(), force), SHORT_MS)
@@ -134,11 +177,16 @@ public final class ContainerBackend {
       case "not-running", "" -> r.state().running()
           ? index.when(id, c -> c.after() == null || !c.after().state().running())
           : Future.succeededFuture(r);
-      case "next-exit" -> index.when(id, c -> c.after() == null
-          || ("exited".equals(c.after().state().status()) && (c.after().state().generation() > gen || r.state().running())));
+      case "next-exit" -> index.when(id, c -> c.after() == null || (ended(c.after()) && c.before() != null
+          && (c.after().state().generation() > gen || r.state().running()) && !ended(c.before())));
       case "removed" -> index.when(id, c -> c.after() == null);
       default -> throw DockerException.invalid("invalid condition: \"%s\"", condition);
     };
+  }
+
+  /** A run's end: exited, or waiting out a restart policy's delay. */
+  private static boolean ended(ZoneRecord r) {
+    return "exited".equals(r.state().status()) || r.state().restarting();
   }
 
   /** A one-time URL of the zone's stream on its agent. */

@@ -10,7 +10,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.ZoneRecord;
-import org.sdcdocker.protocol.agent.ZoneState;
 
 /**
  * The front end's view of every container, rebuilt from the agents (their lists and events); it
@@ -33,8 +32,8 @@ public final class ContainerIndex {
   public void put(ZoneRecord rec) {
     String id = rec.spec().id();
     ZoneRecord before = byId.get(id);
-    if (before != null && older(rec.state(), before.state())) {
-      return;
+    if (before != null && rec.version() < before.version()) {
+      return; // a late reply, older than an event already applied
     }
     byId.put(id, rec);
     reservedNames.remove(key(rec.spec().owner(), rec.spec().name()));
@@ -47,21 +46,6 @@ public final class ContainerIndex {
     if (before != null) {
       fire(id, new Change(before, null));
     }
-  }
-
-  private static boolean older(ZoneState a, ZoneState b) {
-    if (a.generation() != b.generation()) {
-      return a.generation() < b.generation();
-    }
-    return rank(a) < rank(b);
-  }
-
-  private static int rank(ZoneState s) {
-    return switch (s.status()) {
-      case "created" -> 0;
-      case "running" -> 1;
-      default -> 2;
-    };
   }
 
   private void fire(String id, Change c) {

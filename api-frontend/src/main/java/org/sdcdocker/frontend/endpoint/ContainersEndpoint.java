@@ -38,6 +38,10 @@ public final class ContainersEndpoint {
     Http.route(r, HttpMethod.POST, id + "/start").handler(Http.empty(204, this::postStart));
     Http.route(r, HttpMethod.POST, id + "/kill").handler(Http.empty(204, this::postKill));
     Http.route(r, HttpMethod.POST, id + "/stop").handler(Http.empty(204, this::postStop));
+    Http.route(r, HttpMethod.POST, id + "/restart").handler(Http.empty(204, this::postRestart));
+    Http.route(r, HttpMethod.POST, id + "/rename").handler(Http.empty(204, this::postRename));
+    Http.route(r, HttpMethod.POST, id + "/pause").handler(Http.empty(204, ctx -> postPause(ctx, true)));
+    Http.route(r, HttpMethod.POST, id + "/unpause").handler(Http.empty(204, ctx -> postPause(ctx, false)));
     Http.route(r, HttpMethod.POST, id + "/wait").handler(this::postWait);
     Http.route(r, HttpMethod.GET, id + "/logs").handler(this::getLogs);
     Http.hijackable(r, id + "/attach").handler(this::postAttach);
@@ -93,6 +97,25 @@ public final class ContainersEndpoint {
     int timeout = t == null || t.isEmpty() ? 10 : Integer.parseInt(t);
     String signal = ctx.request().getParam("signal");
     return backend.stop(Accounts.of(ctx), ctx.pathParam("id"), signal == null ? 15 : Signals.parse(signal), timeout);
+  }
+
+  private Future<Void> postRestart(RoutingContext ctx) {
+    String t = ctx.request().getParam("t");
+    int timeout = t == null || t.isEmpty() ? 10 : Integer.parseInt(t);
+    String signal = ctx.request().getParam("signal");
+    return backend.restart(Accounts.of(ctx), ctx.pathParam("id"), signal == null ? 15 : Signals.parse(signal), timeout);
+  }
+
+  private Future<Void> postRename(RoutingContext ctx) {
+    String name = ctx.request().getParam("name");
+    if (name == null || name.isEmpty()) {
+      throw DockerException.invalid("Neither old nor new names may be empty");
+    }
+    return backend.rename(Accounts.of(ctx), ctx.pathParam("id"), Names.validate(name));
+  }
+
+  private Future<Void> postPause(RoutingContext ctx, boolean pause) {
+    return backend.pause(Accounts.of(ctx), ctx.pathParam("id"), pause);
   }
 
   private Future<Void> deleteContainer(RoutingContext ctx) {

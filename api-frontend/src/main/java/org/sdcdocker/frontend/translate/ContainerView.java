@@ -27,9 +27,9 @@ public final class ContainerView {
     m.put("Args", argv.isEmpty() ? List.of() : argv.subList(1, argv.size()));
     Map<String, Object> state = new LinkedHashMap<>();
     state.put("Status", st.status());
-    state.put("Running", st.running());
-    state.put("Paused", false);
-    state.put("Restarting", false);
+    state.put("Running", st.running() || st.restarting());
+    state.put("Paused", st.paused());
+    state.put("Restarting", st.restarting());
     state.put("OOMKilled", st.oomKilled());
     state.put("Dead", "dead".equals(st.status()));
     state.put("Pid", st.pid());
@@ -54,7 +54,8 @@ public final class ContainerView {
     Map<String, Object> host = new LinkedHashMap<>();
     host.put("AutoRemove", s.autoRemove());
     host.put("NetworkMode", "default");
-    host.put("RestartPolicy", Map.of("Name", "no", "MaximumRetryCount", 0));
+    host.put("RestartPolicy", Map.of("Name", s.restartPolicy().name(),
+        "MaximumRetryCount", s.restartPolicy().maximumRetryCount()));
     host.put("LogConfig", Map.of("Type", "json-file", "Config", Map.of()));
     host.put("Binds", null);
     host.put("PortBindings", Map.of());
@@ -116,6 +117,9 @@ public final class ContainerView {
   static String status(ZoneState st, Instant now) {
     return switch (st.status()) {
       case "running" -> "Up " + human(Duration.between(Instant.parse(st.startedAt()), now));
+      case "paused" -> "Up " + human(Duration.between(Instant.parse(st.startedAt()), now)) + " (Paused)";
+      case "restarting" -> "Restarting (" + st.exitCode() + ") "
+          + human(Duration.between(Instant.parse(st.finishedAt()), now)) + " ago";
       case "exited" -> "Exited (" + st.exitCode() + ") " + human(Duration.between(Instant.parse(st.finishedAt()), now)) + " ago";
       case "created" -> "Created";
       default -> st.status();

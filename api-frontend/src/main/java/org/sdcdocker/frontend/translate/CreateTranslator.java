@@ -12,6 +12,7 @@ import org.sdcdocker.frontend.image.ImageRecord;
 import org.sdcdocker.frontend.image.ImageStore;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.ContainerSpec;
+import org.sdcdocker.protocol.agent.RestartPolicy;
 
 /**
  * Docker's create request → the engine-neutral ContainerSpec, with the image's defaults merged
@@ -74,8 +75,32 @@ public final class CreateTranslator {
         body.path("OpenStdin").asBoolean(false),
         body.path("StdinOnce").asBoolean(false),
         body.path("HostConfig").path("AutoRemove").asBoolean(false),
+        restartPolicy(body.path("HostConfig")),
         Instant.now().toString(),
         fe);
+  }
+
+  /** HostConfig.RestartPolicy, checked as Docker checks it. */
+  static RestartPolicy restartPolicy(JsonNode hostConfig) {
+    JsonNode p = hostConfig.path("RestartPolicy");
+    String name = p.path("Name").asText("");
+    int max = p.path("MaximumRetryCount").asInt(0);
+    switch (name) {
+      case "", "no", "always", "unless-stopped", "on-failure" -> { }
+      default -> throw DockerException.invalid("invalid restart policy: unknown policy '%s'; use one of 'no', "
+          + "'always', 'on-failure', or 'unless-stopped'", name);
+    }
+    if (max < 0) {
+      throw DockerException.invalid("invalid restart policy: maximum retry count cannot be negative");
+    }
+    if (max > 0 && !name.equals("on-failure")) {
+      throw DockerException.invalid("invalid restart policy: maximum retry count can only be used with 'on-failure'");
+    }
+    RestartPolicy policy = new RestartPolicy(name, max);
+    if (!policy.name().equals("no") && hostConfig.path("AutoRemove").asBoolean(false)) {
+      throw DockerException.invalid("conflicting options: cannot specify both --restart and --rm");
+    }
+    return policy;
   }
 
   private static String normalized(String name) {

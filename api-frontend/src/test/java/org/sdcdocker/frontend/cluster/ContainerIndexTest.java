@@ -16,7 +16,7 @@ import org.sdcdocker.protocol.agent.ZoneState;
 class ContainerIndexTest {
   static ZoneRecord rec(String id, String name, String owner, ZoneState st) {
     return new ZoneRecord("cn", new ContainerSpec(id, name, owner, "img", "sha256:x", List.of(), List.of(),
-        List.of("true"), List.of(), "", "", "h", "", Map.of(), false, false, false, false,
+        List.of("true"), List.of(), "", "", "h", "", Map.of(), false, false, false, false, null,
         "2026-01-01T00:00:00Z", Map.of()), st);
   }
 
@@ -48,10 +48,11 @@ class ContainerIndexTest {
   void olderRecords_doNotOverwriteNewerOnes_andWaitersWake() {
     ContainerIndex idx = new ContainerIndex();
     ZoneState running = ZoneState.created().started(5, "t1");
-    idx.put(rec("id", "n", "a", running));
+    ZoneRecord started = rec("id", "n", "a", ZoneState.created()).withState(running);
+    idx.put(started);
     Future<ZoneRecord> exited = idx.when("id", c -> c.after() != null && !c.after().state().running());
-    idx.put(rec("id", "n", "a", running.exited(3, "t2")));
-    idx.put(rec("id", "n", "a", running)); // a late reply of the start
+    idx.put(started.withState(running.exited(3, "t2")));
+    idx.put(started); // a late reply of the start
     assertThat(idx.resolve("a", "id").state().exitCode()).isEqualTo(3);
     assertThat(exited.succeeded()).isTrue();
     Future<ZoneRecord> removed = idx.when("id", c -> c.after() == null);

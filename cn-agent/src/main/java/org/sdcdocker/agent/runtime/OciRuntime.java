@@ -122,6 +122,16 @@ public final class OciRuntime {
     run("start", id);
   }
 
+  /** Freezes every process of the container (freezer cgroup). */
+  public void pause(String id) {
+    run("pause", id);
+  }
+
+  /** Thaws a paused container. */
+  public void resume(String id) {
+    run("resume", id);
+  }
+
   /** Removes the runtime's state of a container, stopped or not. */
   public void delete(String id) {
     if (Files.exists(runtimeRoot.resolve(id))) {

@@ -3,7 +3,16 @@ package org.sdcdocker.agent.server;
 import java.nio.file.Path;
 
 /**
- * How an agent runs: its data root, the programs it drives, the dockerinit it installs and the
- * host its data-plane endpoint listens on.
+ * How an agent runs: its data root, the programs it drives, the dockerinit it installs, the host
+ * its data-plane endpoint listens on, and the file whose content changes when the compute node
+ * reboots (the kernel's boot id; a test points it elsewhere to simulate a reboot).
  */
-public record AgentConfig(Path dataRoot, String runtime, String conmon, Path dockerinit, String streamHost) {}
+public record AgentConfig(Path dataRoot, String runtime, String conmon, Path dockerinit, String streamHost,
+    Path bootIdFile) {
+  /** The kernel's boot id. */
+  public static final Path KERNEL_BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
+
+  public AgentConfig(Path dataRoot, String runtime, String conmon, Path dockerinit, String streamHost) {
+    this(dataRoot, runtime, conmon, dockerinit, streamHost, KERNEL_BOOT_ID);
+  }
+}

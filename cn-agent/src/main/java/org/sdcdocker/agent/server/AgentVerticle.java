@@ -69,7 +69,7 @@ public final class AgentVerticle extends VerticleBase {
         root.resolve("exits"), root.resolve("s"));
     zones = new LinuxZoneBackend(cnUuid, root, layers, runtime, nativeDir,
         ev -> vertx.eventBus().publish(Addresses.ZONE_EVENTS, ev));
-    zones.recover();
+    zones.recover(HostFacts.rebooted(root, config.bootIdFile()));
     exits = new ExitWatcher(runtime.exitDir(), zones);
     return null;
   }
@@ -91,9 +91,11 @@ public final class AgentVerticle extends VerticleBase {
     this.<AgentRequests.CreateZone>on(bus, "create", r -> () -> zones.create(r.spec(), r.blobSource()));
     this.<AgentRequests.StartZone>on(bus, "start", r -> () -> zones.start(r.id()));
     this.<AgentRequests.KillZone>on(bus, "kill", r -> () -> {
-      zones.kill(r.id(), r.signal());
+      zones.kill(r.id(), r.signal(), r.manual());
       return new Ack();
     });
+    this.<AgentRequests.PauseZone>on(bus, "pause", r -> () -> zones.pause(r.id(), r.pause()));
+    this.<AgentRequests.RenameZone>on(bus, "rename", r -> () -> zones.rename(r.id(), r.name()));
     this.<AgentRequests.DeleteZone>on(bus, "delete", r -> () -> {
       zones.delete(r.id(), r.force());
       return new Ack();

@@ -22,6 +22,20 @@ final class HostFacts {
     return id;
   }
 
+  /**
+   * Whether the compute node rebooted since the agent last ran: the boot id differs from the one
+   * kept in the data root. The current one is kept for next time.
+   */
+  static boolean rebooted(Path root, Path bootIdFile) throws IOException {
+    String now = Files.readString(bootIdFile).trim();
+    Path seen = root.resolve("boot-id");
+    boolean rebooted = Files.exists(seen) && !Files.readString(seen).trim().equals(now);
+    Path tmp = root.resolve("boot-id.tmp");
+    Files.writeString(tmp, now + "\n");
+    Files.move(tmp, seen, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    return rebooted;
+  }
+
   static long memoryBytes() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {

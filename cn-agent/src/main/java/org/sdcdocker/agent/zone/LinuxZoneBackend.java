@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -22,6 +25,7 @@ import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent;
 import org.sdcdocker.protocol.agent.ContainerSpec;
 import org.sdcdocker.protocol.agent.LayerRef;
+import org.sdcdocker.protocol.agent.RestartPolicy;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 import org.sdcdocker.protocol.agent.ZoneState;
 
@@ -40,11 +44,18 @@ public final class LinuxZoneBackend implements ZoneBackend {
   private final Path nativeDir;
   private final Consumer<ZoneEvent> events;
   private final ConcurrentHashMap<String, Zone> zones = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "zone-restarts");
+    t.setDaemon(true);
+    return t;
+  });
 
   /** One zone in memory: its record and the future of its current run's end. */
   static final class Zone {
     volatile ZoneRecord record;
     volatile CompletableFuture<ZoneState> exit = new CompletableFuture<>();
+    /** The restart a policy scheduled, while its delay runs. */
+    volatile ScheduledFuture<?> pendingRestart;
 
     Zone(ZoneRecord record) {
       this.record = record;
@@ -61,20 +72,47 @@ public final class LinuxZoneBackend implements ZoneBackend {
     this.events = events;
   }
 
-  /** Loads the persisted zones and re-adopts running ones; removes half-created ones. */
-  public void recover() throws IOException {
+  /**
+   * Loads the persisted zones and re-adopts running ones; removes half-created ones. After a
+   * reboot of the compute node (another boot id), zones that were running are gone: they end with
+   * the exit code conmon recorded, or 255, and come back as their restart policy says for a boot.
+   */
+  public void recover(boolean rebooted) throws IOException {
     for (Path orphan : store.orphans()) {
       cleanupDir(orphan.getFileName().toString());
     }
+    List<Zone> atBoot = new ArrayList<>();
     for (ZoneRecord r : store.loadAll()) {
       Zone z = new Zone(r);
-      zones.put(r.spec().id(), z);
-      if (r.state().running()) {
-        if (Files.exists(runtime.exitFile(r.spec().id()))) {
-          onExit(r.spec().id());
-        } else if (r.state().pid() <= 0 || !Files.exists(Path.of("/proc", Integer.toString(r.state().pid())))) {
-          finishRun(z, r.state().failed(255, "the zone's process vanished while the agent was away", now()));
+      String id = r.spec().id();
+      zones.put(id, z);
+      ZoneState st = r.state();
+      if (!st.running() && !st.restarting()) {
+        continue;
+      }
+      boolean wasRunning = st.running();
+      if (rebooted) {
+        Integer code = readExit(id);
+        if (wasRunning) {
+          z.record = r.withState(st.exited(code == null ? 255 : code, now()));
         }
+        finishRun(z, z.record.state(), false);
+        if (r.spec().restartPolicy().startsAtBoot(z.record.state().exitCode(), st.restartCount())) {
+          atBoot.add(z);
+        }
+      } else if (st.restarting()) {
+        scheduleRestart(z, RestartPolicy.delayMillis(st.restartCount()));
+      } else if (Files.exists(runtime.exitFile(id))) {
+        onExit(id);
+      } else if (st.pid() <= 0 || !Files.exists(Path.of("/proc", Integer.toString(st.pid())))) {
+        finishRun(z, st.failed(255, "the zone's process vanished while the agent was away", now()), true);
+      }
+    }
+    for (Zone z : atBoot) {
+      try {
+        start(z.record.spec().id(), false, true);
+      } catch (DockerException e) {
+        // the failed start is recorded in the zone's state
       }
     }
   }
@@ -108,11 +146,20 @@ public final class LinuxZoneBackend implements ZoneBackend {
 
   @Override
   public ZoneRecord start(String id) {
+    return start(id, false, false);
+  }
+
+  /**
+   * Starts a zone. An automatic start (a restart policy's) counts in RestartCount; a manual one
+   * resets it and the manual-stop mark; a boot start keeps the count.
+   */
+  ZoneRecord start(String id, boolean automatic, boolean atBoot) {
     Zone z = zone(id);
     synchronized (z) {
       if (z.record.state().running()) {
         return z.record; // Docker answers 304 here; the front end checks first
       }
+      cancelRestart(z);
       ZonePaths p = store.paths(id);
       try {
         Files.deleteIfExists(runtime.exitFile(id));
@@ -125,7 +172,13 @@ public final class LinuxZoneBackend implements ZoneBackend {
         int pid = runtime.create(id, new OciRuntime.CreateFiles(p.dir(), p.log(), p.pidFile(),
             p.conmonPidFile(), p.runtimeLog()), z.record.spec().tty(), z.record.spec().openStdin());
         runtime.start(id);
-        ZoneRecord rec = z.record.withState(z.record.state().started(pid, now()));
+        ZoneState before = z.record.state();
+        ZoneState started = before.started(pid, now(), automatic);
+        if (atBoot) {
+          started = new ZoneState("running", pid, 0, "", started.startedAt(), before.finishedAt(),
+              before.restartCount(), false, started.generation(), false);
+        }
+        ZoneRecord rec = z.record.withState(started);
         z.record = rec;
         store.save(rec);
         events.accept(new ZoneEvent("start", rec, nowNanos()));
@@ -145,6 +198,11 @@ public final class LinuxZoneBackend implements ZoneBackend {
         z.record = failed;
         store.save(failed);
         z.exit.complete(failed.state());
+        if (automatic) {
+          finishRunAfterFailedRestart(z);
+        } else {
+          events.accept(new ZoneEvent("update", failed, nowNanos()));
+        }
         throw e instanceof DockerException d ? d : DockerException.internal("starting zone: %s", msg);
       }
     }
@@ -183,13 +241,66 @@ public final class LinuxZoneBackend implements ZoneBackend {
   }
 
   @Override
-  public void kill(String id, int signal) {
+  public void kill(String id, int signal, boolean manual) {
     Zone z = zone(id);
-    ZoneState s = z.record.state();
-    if (!s.running()) {
-      throw DockerException.conflict("Container %s is not running", id);
+    synchronized (z) {
+      ZoneState s = z.record.state();
+      if (manual && s.restarting()) {
+        cancelRestart(z);
+        save(z, z.record.withState(s.withStatus("exited").stoppedByUser()));
+        events.accept(new ZoneEvent("update", z.record, nowNanos()));
+        return;
+      }
+      if (!s.running()) {
+        throw DockerException.conflict("Container %s is not running", id);
+      }
+      if (manual && !s.manuallyStopped()) {
+        save(z, z.record.withState(s.stoppedByUser()));
+      }
+      FileNative.kill(s.pid(), signal);
+      if (s.paused() && signal == 9) {
+        runtime.resume(id); // a frozen process cannot die
+      }
     }
-    FileNative.kill(s.pid(), signal);
+  }
+
+  /** Freezes or thaws the zone's processes. */
+  public ZoneRecord pause(String id, boolean pause) {
+    Zone z = zone(id);
+    synchronized (z) {
+      ZoneState s = z.record.state();
+      if (!s.running()) {
+        throw DockerException.conflict("Container %s is not running", id);
+      }
+      if (pause == s.paused()) {
+        throw DockerException.conflict(pause ? "Container %s is already paused" : "Container %s is not paused", id);
+      }
+      if (pause) {
+        runtime.pause(id);
+      } else {
+        runtime.resume(id);
+      }
+      ZoneRecord rec = z.record.withState(s.withStatus(pause ? "paused" : "running"));
+      save(z, rec);
+      events.accept(new ZoneEvent(pause ? "pause" : "unpause", rec, nowNanos()));
+      return rec;
+    }
+  }
+
+  /** Gives the zone a new name (the front end checked that it is free). */
+  public ZoneRecord rename(String id, String name) {
+    Zone z = zone(id);
+    synchronized (z) {
+      ZoneRecord rec = z.record.withSpec(z.record.spec().withName(name));
+      save(z, rec);
+      events.accept(new ZoneEvent("rename", rec, nowNanos()));
+      return rec;
+    }
+  }
+
+  private void save(Zone z, ZoneRecord rec) {
+    z.record = rec;
+    store.save(rec);
   }
 
   /** Called when conmon has written the zone's exit file. */
@@ -206,11 +317,12 @@ public final class LinuxZoneBackend implements ZoneBackend {
       if (code == null) {
         return;
       }
-      finishRun(z, z.record.state().exited(code, now()));
+      finishRun(z, z.record.state().exited(code, now()), true);
     }
   }
 
-  private void finishRun(Zone z, ZoneState state) {
+  /** Ends a run: runtime state, mount, record, die event; then the restart policy. */
+  private void finishRun(Zone z, ZoneState state, boolean applyPolicy) {
     String id = z.record.spec().id();
     try {
       runtime.delete(id);
@@ -218,11 +330,66 @@ public final class LinuxZoneBackend implements ZoneBackend {
       // the state is removed with the zone at the latest
     }
     unmount(store.paths(id));
-    ZoneRecord rec = z.record.withState(state);
+    RestartPolicy policy = z.record.spec().restartPolicy();
+    boolean again = applyPolicy && policy.restartsAfter(state.exitCode(), state.restartCount(), state.manuallyStopped());
+    ZoneState ended = again ? state.withStatus("restarting") : state;
+    ZoneRecord rec = z.record.withState(ended);
     z.record = rec;
     store.save(rec);
-    z.exit.complete(state);
+    z.exit.complete(ended);
     events.accept(new ZoneEvent("die", rec, nowNanos()));
+    if (again) {
+      long ranMillis = millisBetween(state.startedAt(), state.finishedAt());
+      scheduleRestart(z, ranMillis > 10_000 ? 100 : RestartPolicy.delayMillis(state.restartCount()));
+    }
+  }
+
+  /** A restart that failed to start counts as a run that failed: the policy decides again. */
+  private void finishRunAfterFailedRestart(Zone z) {
+    ZoneState st = z.record.state();
+    ZoneState counted = new ZoneState(st.status(), 0, st.exitCode(), st.error(), st.startedAt(), st.finishedAt(),
+        st.restartCount() + 1, false, st.generation(), st.manuallyStopped());
+    boolean again = z.record.spec().restartPolicy()
+        .restartsAfter(counted.exitCode(), counted.restartCount(), counted.manuallyStopped());
+    ZoneRecord rec = z.record.withState(again ? counted.withStatus("restarting") : counted);
+    save(z, rec);
+    events.accept(new ZoneEvent("die", rec, nowNanos()));
+    if (again) {
+      scheduleRestart(z, RestartPolicy.delayMillis(counted.restartCount()));
+    }
+  }
+
+  private void scheduleRestart(Zone z, long delayMillis) {
+    String id = z.record.spec().id();
+    z.pendingRestart = restarts.schedule(() -> {
+      synchronized (z) {
+        if (zones.get(id) != z || !z.record.state().restarting()) {
+          return; // removed, started or stopped meanwhile
+        }
+        z.pendingRestart = null;
+        try {
+          start(id, true, false);
+        } catch (RuntimeException e) {
+          // the failed start ended the run with its error; the policy decides again
+        }
+      }
+    }, delayMillis, TimeUnit.MILLISECONDS);
+  }
+
+  private static void cancelRestart(Zone z) {
+    ScheduledFuture<?> f = z.pendingRestart;
+    if (f != null) {
+      f.cancel(false);
+      z.pendingRestart = null;
+    }
+  }
+
+  private static long millisBetween(String from, String to) {
+    try {
+      return java.time.Duration.between(Instant.parse(from), Instant.parse(to)).toMillis();
+    } catch (RuntimeException e) {
+      return 0;
+    }
   }
 
   private Integer readExit(String id) {
@@ -237,11 +404,18 @@ public final class LinuxZoneBackend implements ZoneBackend {
   @Override
   public void delete(String id, boolean force) {
     Zone z = zone(id);
+    cancelRestart(z);
     if (z.record.state().running()) {
       if (!force) {
         throw DockerException.conflict("cannot remove container %s: container is running: stop the container before removing or force remove", id);
       }
-      FileNative.kill(z.record.state().pid(), 9);
+      synchronized (z) {
+        save(z, z.record.withState(z.record.state().stoppedByUser()));
+        FileNative.kill(z.record.state().pid(), 9);
+        if (z.record.state().paused()) {
+          runtime.resume(id);
+        }
+      }
       try {
         z.exit.get(10, TimeUnit.SECONDS);
       } catch (Exception e) {
@@ -249,6 +423,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
       }
     }
     synchronized (z) {
+      cancelRestart(z);
       zones.remove(id);
       cleanupDir(id);
       events.accept(new ZoneEvent("destroy", z.record, nowNanos()));

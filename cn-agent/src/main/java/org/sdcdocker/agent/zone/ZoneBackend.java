@@ -12,8 +12,8 @@ public interface ZoneBackend {
   /** Runs the zone's first process. */
   ZoneRecord start(String id);
 
-  /** Sends a signal to the zone's first process. */
-  void kill(String id, int signal);
+  /** Sends a signal to the zone's first process; a manual kill keeps restart policies off. */
+  void kill(String id, int signal, boolean manual);
 
   /** Removes the zone and everything it had; force kills a running one first. */
   void delete(String id, boolean force);

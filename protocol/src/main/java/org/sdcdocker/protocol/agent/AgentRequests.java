@@ -12,8 +12,14 @@ public final class AgentRequests {
   /** Start a created or exited zone. */
   public record StartZone(String id) {}
 
-  /** Send a signal (a number) to the zone's first process. */
-  public record KillZone(String id, int signal) {}
+  /** Send a signal (a number) to the zone's first process; a user's kill or stop is manual. */
+  public record KillZone(String id, int signal, boolean manual) {}
+
+  /** Freeze (pause) or thaw (unpause) every process of the zone. */
+  public record PauseZone(String id, boolean pause) {}
+
+  /** Give the zone a new name. */
+  public record RenameZone(String id, String name) {}
 
   /** Remove a zone; with force a running one is killed first. */
   public record DeleteZone(String id, boolean force) {}

@@ -26,6 +26,7 @@ public record ContainerSpec(
     boolean openStdin,
     boolean stdinOnce,
     boolean autoRemove,
+    RestartPolicy restartPolicy,
     String created,
     Map<String, String> frontend) {
 
@@ -36,12 +37,13 @@ public record ContainerSpec(
     env = env == null ? List.of() : List.copyOf(env);
     labels = labels == null ? Map.of() : Map.copyOf(labels);
     frontend = frontend == null ? Map.of() : Map.copyOf(frontend);
+    restartPolicy = restartPolicy == null ? RestartPolicy.NO : restartPolicy;
   }
 
   /** The same spec under a new name. */
   public ContainerSpec withName(String newName) {
     return new ContainerSpec(
         id, newName, owner, image, imageId, layers, entrypoint, cmd, env, workingDir, user,
-        hostname, domainname, labels, tty, openStdin, stdinOnce, autoRemove, created, frontend);
+        hostname, domainname, labels, tty, openStdin, stdinOnce, autoRemove, restartPolicy, created, frontend);
   }
 }

@@ -1,8 +1,19 @@
 package org.sdcdocker.protocol.agent;
 
-/** A zone as an agent reports it: its spec, its state, and the compute node it lives on. */
-public record ZoneRecord(String cnUuid, ContainerSpec spec, ZoneState state) {
+/**
+ * A zone as an agent reports it: its spec, its state, the compute node it lives on, and a
+ * version that grows with every change, so a reader can tell an older report from a newer one.
+ */
+public record ZoneRecord(String cnUuid, ContainerSpec spec, ZoneState state, long version) {
+  public ZoneRecord(String cnUuid, ContainerSpec spec, ZoneState state) {
+    this(cnUuid, spec, state, 0);
+  }
+
   public ZoneRecord withState(ZoneState s) {
-    return new ZoneRecord(cnUuid, spec, s);
+    return new ZoneRecord(cnUuid, spec, s, version + 1);
+  }
+
+  public ZoneRecord withSpec(ContainerSpec s) {
+    return new ZoneRecord(cnUuid, s, state, version + 1);
   }
 }

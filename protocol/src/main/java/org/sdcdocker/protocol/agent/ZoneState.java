@@ -1,8 +1,11 @@
 package org.sdcdocker.protocol.agent;
 
 /**
- * A zone's run state as the agent knows it. Status is one of created, running, exited, dead;
- * times are RFC 3339 with nanoseconds, "0001-01-01T00:00:00Z" for never.
+ * A zone's run state as the agent knows it. Status is one of created, running, paused,
+ * restarting (waiting out a restart policy's delay), exited; times are RFC 3339 with
+ * nanoseconds, {@link #NEVER} for never. {@code generation} counts the runs; {@code
+ * manuallyStopped} is set by a stop or kill through the API and keeps a restart policy from
+ * starting the zone again until its next start.
  */
 public record ZoneState(
     String status,
@@ -13,28 +16,53 @@ public record ZoneState(
     String finishedAt,
     int restartCount,
     boolean oomKilled,
-    long generation) {
+    long generation,
+    boolean manuallyStopped) {
 
   public static final String NEVER = "0001-01-01T00:00:00Z";
 
   /** The state of a zone just created. */
   public static ZoneState created() {
-    return new ZoneState("created", 0, 0, "", NEVER, NEVER, 0, false, 0);
+    return new ZoneState("created", 0, 0, "", NEVER, NEVER, 0, false, 0, false);
   }
 
+  /** Whether its process lives (running or paused). */
   public boolean running() {
-    return "running".equals(status);
+    return "running".equals(status) || "paused".equals(status);
+  }
+
+  public boolean paused() {
+    return "paused".equals(status);
+  }
+
+  public boolean restarting() {
+    return "restarting".equals(status);
+  }
+
+  /** A new run; an automatic restart counts, a manual start resets the count. */
+  public ZoneState started(int newPid, String at, boolean automatic) {
+    return new ZoneState("running", newPid, 0, "", at, finishedAt, automatic ? restartCount + 1 : 0, false,
+        generation + 1, false);
   }
 
   public ZoneState started(int newPid, String at) {
-    return new ZoneState("running", newPid, 0, "", at, finishedAt, restartCount, false, generation + 1);
+    return started(newPid, at, false);
   }
 
   public ZoneState exited(int code, String at) {
-    return new ZoneState("exited", 0, code, error, startedAt, at, restartCount, oomKilled, generation);
+    return new ZoneState("exited", 0, code, error, startedAt, at, restartCount, oomKilled, generation, manuallyStopped);
   }
 
   public ZoneState failed(int code, String message, String at) {
-    return new ZoneState("exited", 0, code, message, startedAt, at, restartCount, false, generation);
+    return new ZoneState("exited", 0, code, message, startedAt, at, restartCount, false, generation, manuallyStopped);
+  }
+
+  public ZoneState withStatus(String s) {
+    return new ZoneState(s, pid, exitCode, error, startedAt, finishedAt, restartCount, oomKilled, generation,
+        manuallyStopped);
+  }
+
+  public ZoneState stoppedByUser() {
+    return new ZoneState(status, pid, exitCode, error, startedAt, finishedAt, restartCount, oomKilled, generation, true);
   }
 }

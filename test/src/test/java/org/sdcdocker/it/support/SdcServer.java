@@ -47,7 +47,10 @@ public final class SdcServer implements AutoCloseable {
     Path root = Files.createTempDirectory("sdc-test");
     int port = LocalRegistry.freePort();
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    AgentConfig agent = new AgentConfig(root.resolve("agent"), "/usr/sbin/runc", "/usr/bin/conmon", dockerinit, "127.0.0.1");
+    Path bootId = root.resolve("boot_id");
+    Files.writeString(bootId, java.util.UUID.randomUUID() + "\n");
+    AgentConfig agent = new AgentConfig(root.resolve("agent"), "/usr/sbin/runc", "/usr/bin/conmon", dockerinit,
+        "127.0.0.1", bootId);
     FrontendConfig front = new FrontendConfig(List.of("tcp://127.0.0.1:" + port), root.resolve("frontend"), "test-dc", "127.0.0.1");
     SdcServer s = new SdcServer(vertx, root, port, agent, front);
     s.agentDeployment = vertx.deployVerticle(new AgentVerticle(agent)).await();
@@ -63,6 +66,42 @@ public final class SdcServer implements AutoCloseable {
 
   public void startAgent() throws Exception {
     agentDeployment = vertx.deployVerticle(new AgentVerticle(agentConfig)).await();
+  }
+
+  /**
+   * What a reboot of the compute node does to it, then a new agent: the agent stops, every zone's
+   * processes (conmon and the container's) die by SIGKILL, overlay mounts go, the boot id changes.
+   */
+  public void simulateReboot() throws Exception {
+    stopAgent();
+    Path runc = dataRoot.resolve("agent/runc");
+    Process list = new ProcessBuilder("runc", "--root", runc.toString(), "list", "-q").start();
+    List<String> ids = new String(list.getInputStream().readAllBytes()).lines().filter(l -> !l.isBlank()).toList();
+    list.waitFor();
+    Process conmons = new ProcessBuilder("pgrep", "-f", "conmon.*" + dataRoot).start();
+    List<String> pids = new ArrayList<>(new String(conmons.getInputStream().readAllBytes()).lines().toList());
+    conmons.waitFor();
+    for (String id : ids) {
+      Process state = new ProcessBuilder("runc", "--root", runc.toString(), "state", id).start();
+      String json = new String(state.getInputStream().readAllBytes());
+      state.waitFor();
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"pid\":\\s*(\\d+)").matcher(json);
+      if (m.find()) {
+        pids.add(m.group(1));
+      }
+    }
+    for (String pid : pids) {
+      new ProcessBuilder("kill", "-9", pid).start().waitFor();
+    }
+    Thread.sleep(200);
+    for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
+      String target = line.split(" ")[1];
+      if (target.startsWith(dataRoot.toString())) {
+        new ProcessBuilder("umount", "-l", target).start().waitFor();
+      }
+    }
+    Files.writeString(dataRoot.resolve("boot_id"), java.util.UUID.randomUUID() + "\n");
+    startAgent();
   }
 
   /** Replaces the front end by a new one with an empty index, rebuilt from the agent. */
