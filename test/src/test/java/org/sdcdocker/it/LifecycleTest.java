@@ -102,6 +102,39 @@ class LifecycleTest {
   }
 
   @Test
+  void events_afterTheFactAndLive() throws Exception {
+    String since = Long.toString(java.time.Instant.now().getEpochSecond() - 1);
+    assertThat(docker.run("run", "--rm", "--name", "ev1", "--label", "team=a", image, "sh", "-c", "exit 5").exitCode())
+        .isEqualTo(5);
+    String until = Long.toString(java.time.Instant.now().getEpochSecond() + 1);
+    Thread.sleep(1100);
+    String kept = docker.ok("events", "--since", since, "--until", until, "--filter", "container=ev1",
+        "--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.team}}");
+    assertThat(kept.lines().toList()).containsExactly("container create ev1 a", "container attach ev1 a",
+        "container start ev1 a", "container die ev1 a", "container destroy ev1 a");
+    assertThat(docker.ok("events", "--since", since, "--until", until, "--filter", "event=die",
+        "--filter", "label=team=a", "--format", "{{.Actor.Attributes.exitCode}}")).isEqualTo("5");
+    assertThat(docker.ok("events", "--since", "0", "--until", until, "--filter", "type=image",
+        "--format", "{{.Type}} {{.Action}} {{.Actor.ID}}").lines()).isNotEmpty()
+        .allMatch(l -> l.startsWith("image pull "));
+
+    // Live: a reader bounded by --until, while a container runs and is killed.
+    long end = java.time.Instant.now().getEpochSecond() + 3;
+    ProcessBuilder pb = new ProcessBuilder("docker", "events", "--until", Long.toString(end),
+        "--filter", "container=ev2", "--format", "{{.Action}}");
+    pb.environment().put("DOCKER_HOST", f.server.host());
+    Process reader = pb.redirectErrorStream(true).start();
+    Thread.sleep(500);
+    String id = docker.ok("run", "-d", "--name", "ev2", image, "sleep", "300");
+    docker.ok("kill", id);
+    docker.ok("wait", id);
+    docker.ok("rm", id);
+    assertThat(reader.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    String live = new String(reader.getInputStream().readAllBytes());
+    assertThat(live.lines().toList()).containsExactly("create", "start", "kill", "die", "destroy");
+  }
+
+  @Test
   void restartRenamePauseUnpause() throws Exception {
     String id = docker.ok("run", "-d", "--name", "life", image, "sh", "-c", "echo started; sleep 300");
     String pid = docker.ok("inspect", "-f", "{{.State.Pid}}", id);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
+import java.util.Map;
 import org.sdcdocker.frontend.translate.CreateTranslator;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
@@ -26,9 +27,11 @@ public final class ContainerBackend {
   private final ContainerIndex index;
   private final CreateTranslator translator;
   private final String blobSource;
+  private final EventLog events;
 
   public ContainerBackend(Vertx vertx, AgentDirectory agents, ContainerIndex index, CreateTranslator translator,
-      String blobSource) {
+      String blobSource, EventLog events) {
+    this.events = events;
     this.vertx = vertx;
     this.agents = agents;
     this.index = index;
@@ -47,6 +50,7 @@ public final class ContainerBackend {
   /** A zone event: the index follows, and an AutoRemove container that died is removed. */
   public void onZoneEvent(ZoneEvent ev) {
     ZoneRecord z = ev.zone();
+    recordEvent(ev);
     if (ev.action().equals("destroy")) {
       index.remove(z.spec().id());
       return;
@@ -56,6 +60,26 @@ public final class ContainerBackend {
       agents.request(z.cnUuid(), "delete", new AgentRequests.DeleteZone(z.spec().id(), true), SHORT_MS)
           .onSuccess(v -> index.remove(z.spec().id()));
     }
+  }
+
+  /** The zone event as {@code docker events} shows it; internal updates show nothing. */
+  private void recordEvent(ZoneEvent ev) {
+    ZoneRecord z = ev.zone();
+    switch (ev.action()) {
+      case "die" -> events.container("die", z, ev.timeNano(), Map.of("exitCode", Integer.toString(z.state().exitCode())));
+      case "rename" -> {
+        String old = index.all(z.spec().owner()).stream().filter(r -> r.spec().id().equals(z.spec().id()))
+            .map(r -> r.spec().name()).findFirst().orElse("");
+        events.container("rename", z, ev.timeNano(), Map.of("oldName", "/" + old));
+      }
+      case "create", "start", "destroy", "pause", "unpause" -> events.container(ev.action(), z, ev.timeNano(), Map.of());
+      default -> { }
+    }
+  }
+
+  /** An event the front end itself causes (kill, stop, restart, attach). */
+  public void event(String action, ZoneRecord r, Map<String, String> extra) {
+    events.container(action, r, EventLog.now(), extra);
   }
 
   public Future<ZoneRecord> create(String account, JsonNode body, String name) {
@@ -96,6 +120,7 @@ public final class ContainerBackend {
           "Cannot kill container: %s: container %s is not running", ref, r.spec().id()));
     }
     return agents.<Object>request(r.cnUuid(), "kill", new AgentRequests.KillZone(r.spec().id(), signal, true), SHORT_MS)
+        .onSuccess(v -> event("kill", r, Map.of("signal", Integer.toString(signal))))
         .mapEmpty();
   }
 
@@ -111,9 +136,12 @@ public final class ContainerBackend {
     }
     Future<ZoneRecord> exited = index.when(id, c -> c.after() == null || !c.after().state().running());
     return agents.request(r.cnUuid(), "kill", new AgentRequests.KillZone(id, signal, true), SHORT_MS)
+        .onSuccess(v -> event("kill", r, Map.of("signal", Integer.toString(signal))))
         .compose(v -> timeoutSeconds < 0 ? exited : exited.timeout(Math.max(0, timeoutSeconds), java.util.concurrent.TimeUnit.SECONDS))
         .recover(e -> agents.request(r.cnUuid(), "kill", new AgentRequests.KillZone(id, 9, true), SHORT_MS)
+            .onSuccess(v -> event("kill", r, Map.of("signal", "9")))
             .compose(v -> exited))
+        .onSuccess(x -> event("stop", r, Map.of()))
         .map(x -> 204);
   }
 
@@ -123,6 +151,7 @@ public final class ContainerBackend {
     return stop(account, ref, signal, timeoutSeconds)
         .compose(code -> agents.<ZoneRecord>request(r.cnUuid(), "start", new AgentRequests.StartZone(r.spec().id()), SHORT_MS))
         .onSuccess(index::put)
+        .onSuccess(rec -> event("restart", rec, Map.of()))
         .mapEmpty();
   }
 
@@ -162,6 +191,9 @@ public final class ContainerBackend {
     if (r.state().restarting() && !force) {
       return Future.failedFuture(DockerException.conflict("cannot remove container \"/%s\": container is restarting: "
           + "stop the container before removing or force remove", r.spec().name()));
+    }
+    if (force && r.state().running()) {
+      event("kill", r, Map.of("signal", "9"));
     }
     return agents.request(r.cnUuid(), "delete", new AgentRequests.DeleteZone(r.spec().id(), force), SHORT_MS)
         .onSuccess(v -> index.remove(r.spec().id()))

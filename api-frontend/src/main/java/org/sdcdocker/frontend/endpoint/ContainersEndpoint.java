@@ -193,6 +193,7 @@ public final class ContainersEndpoint {
     String query = "stdout=" + (Http.flag(ctx, "stdout") ? 1 : 0) + "&stderr=" + (Http.flag(ctx, "stderr") ? 1 : 0);
     String type = rec.spec().tty() ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream";
     boolean upgrade = Http.hijack(ctx);
+    backend.event("attach", rec, Map.of());
     backend.streamTicket(rec, "attach", query)
         .compose(streams::open)
         .onFailure(ctx::fail)

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sdcdocker.frontend.cluster.EventLog;
 import org.sdcdocker.frontend.image.ImageRecord;
 import org.sdcdocker.frontend.image.ImageReference;
 import org.sdcdocker.frontend.image.ImageStore;
@@ -28,10 +29,12 @@ public final class ImagesEndpoint {
   private final Vertx vertx;
   private final ImageStore images;
   private final HttpClient http = PullTask.newHttpClient();
+  private final EventLog events;
 
-  public ImagesEndpoint(Vertx vertx, ImageStore images) {
+  public ImagesEndpoint(Vertx vertx, ImageStore images, EventLog events) {
     this.vertx = vertx;
     this.images = images;
+    this.events = events;
   }
 
   /** The routes, as a table. */
@@ -73,7 +76,9 @@ public final class ImagesEndpoint {
         task.run(msg -> resp.write(Buffer.buffer(Json.bytes(msg)).appendString("\r\n")));
         return null;
       }, false).onComplete(ar -> {
-        if (ar.failed()) {
+        if (ar.succeeded()) {
+          events.image(Accounts.of(ctx), "pull", ref.toString(), ref.familiarName());
+        } else {
           String m = DockerException.of(ar.cause()).getMessage();
           ObjectNode err = Json.MAPPER.createObjectNode();
           err.putObject("errorDetail").put("message", m);

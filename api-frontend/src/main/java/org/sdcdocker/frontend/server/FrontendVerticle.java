@@ -17,6 +17,8 @@ import java.util.List;
 import org.sdcdocker.frontend.cluster.AgentDirectory;
 import org.sdcdocker.frontend.cluster.ContainerBackend;
 import org.sdcdocker.frontend.cluster.ContainerIndex;
+import org.sdcdocker.frontend.cluster.EventLog;
+import org.sdcdocker.frontend.endpoint.EventsEndpoint;
 import org.sdcdocker.frontend.endpoint.ContainersEndpoint;
 import org.sdcdocker.frontend.endpoint.ImagesEndpoint;
 import org.sdcdocker.frontend.endpoint.SystemEndpoint;
@@ -54,14 +56,17 @@ public final class FrontendVerticle extends VerticleBase {
       String blobSource = "http://" + config.imageServiceHost() + ":" + blobServer.actualPort();
       AgentDirectory agents = new AgentDirectory(vertx);
       ContainerIndex index = new ContainerIndex();
-      ContainerBackend containers = new ContainerBackend(vertx, agents, index, new CreateTranslator(images), blobSource);
+      EventLog events = new EventLog();
+      ContainerBackend containers = new ContainerBackend(vertx, agents, index, new CreateTranslator(images), blobSource,
+          events);
       vertx.eventBus().<Heartbeat>consumer(Addresses.HEARTBEAT, m -> containers.onHeartbeat(m.body()));
       vertx.eventBus().<ZoneEvent>consumer(Addresses.ZONE_EVENTS, m -> containers.onZoneEvent(m.body()));
       vertx.eventBus().publish(Addresses.HELLO, "hello");
       Router router = Router.router(vertx);
       router.route().handler(this::checkVersion);
       new SystemEndpoint(agents, index, images, config.datacenter()).mount(router);
-      new ImagesEndpoint(vertx, images).mount(router);
+      new ImagesEndpoint(vertx, images, events).mount(router);
+      new EventsEndpoint(vertx, events).mount(router);
       new ContainersEndpoint(vertx, containers).mount(router);
       router.route().handler(ctx -> ctx.fail(DockerException.notFound("page not found")));
       router.route().failureHandler(Http::fail);
