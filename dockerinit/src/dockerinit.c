@@ -156,13 +156,24 @@ static void drop_privileges(const struct user_info *u) {
     if (setuid(u->uid) != 0) fatal(ERR_SETUID, "setuid(%u): %s", (unsigned)u->uid, strerror(errno));
 }
 
-int main(void) {
-    open_log();
-    dlog("INFO dockerinit starting as pid %d", (int)getpid());
+/*
+ * dockerinit [--exec INSTRUCTIONS]: without arguments, the zone's first process; with --exec, a
+ * process that `docker exec` starts beside it (as SmartOS's dockerexec): the same user, env,
+ * workdir and command steps from the exec's own instructions, with no log file (the zone's log
+ * belongs to its first process); failures go to stderr only.
+ */
+int main(int argc, char **args) {
+    const char *instructions = METADATA_PATH;
+    if (argc == 3 && strcmp(args[1], "--exec") == 0) {
+        instructions = args[2];
+    } else {
+        open_log();
+        dlog("INFO dockerinit starting as pid %d", (int)getpid());
+    }
 
     struct metadata md;
-    if (metadata_load(&md, METADATA_PATH) != 0)
-        fatal(ERR_MDATA_FAIL, "failed to read %s: %s", METADATA_PATH, strerror(errno));
+    if (metadata_load(&md, instructions) != 0)
+        fatal_user(ERR_MDATA_FAIL, "failed to read %s: %s", instructions, strerror(errno));
 
     struct strlist entrypoint = {0}, cmd = {0}, requested_env = {0}, argv = {0}, env = {0};
     metadata_array(&md, "docker:entrypoint", &entrypoint);

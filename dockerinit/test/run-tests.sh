@@ -69,5 +69,19 @@ fi
 run fatal-log 127 '' 'docker:cmd=["nosuch"]'
 if grep -Eq 'FATAL \(code: 127\): exec: "nosuch"' "$LAST_ROOT/var/log/sdc-dockerinit.log"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL fatal line"; fi
 
+# Exec mode: instructions from another file, no log file written, the command's own exit code.
+root="$work/exec"; mkroot "$root"
+printf '%s\n' 'docker:cmd=["sh","-c","id -u; pwd; echo $X; exit 4"]' 'docker:user="app"' 'docker:workdir="/tmp"' \
+  'docker:env=["X=from-exec"]' > "$root/native/.zonecontrol/exec-1"
+out=$(env -i "$CHROOT" "$root" /native/usr/vm/sbin/dockerinit --exec /native/.zonecontrol/exec-1 2>&1); code=$?
+if [ "$code" = 4 ] && [ "$out" = "$(printf '1000\n/tmp\nfrom-exec')" ] && [ ! -e "$root/var/log/sdc-dockerinit.log" ]; then
+  pass=$((pass+1))
+else
+  fail=$((fail+1)); echo "FAIL exec mode: code $code, output: $out"
+fi
+printf '%s\n' 'docker:cmd=["nosuch"]' > "$root/native/.zonecontrol/exec-2"
+out=$(env -i "$CHROOT" "$root" /native/usr/vm/sbin/dockerinit --exec /native/.zonecontrol/exec-2 2>&1); code=$?
+if [ "$code" = 127 ] && printf '%s' "$out" | grep -q 'executable file not found'; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL exec nosuch: $code $out"; fi
+
 echo "dockerinit: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -19,6 +19,8 @@ import org.sdcdocker.frontend.cluster.ContainerBackend;
 import org.sdcdocker.frontend.cluster.ContainerIndex;
 import org.sdcdocker.frontend.cluster.EventLog;
 import org.sdcdocker.frontend.endpoint.EventsEndpoint;
+import org.sdcdocker.frontend.endpoint.ExecEndpoint;
+import org.sdcdocker.frontend.cluster.ExecBackend;
 import org.sdcdocker.frontend.endpoint.ContainersEndpoint;
 import org.sdcdocker.frontend.endpoint.ImagesEndpoint;
 import org.sdcdocker.frontend.endpoint.SystemEndpoint;
@@ -67,6 +69,7 @@ public final class FrontendVerticle extends VerticleBase {
       new SystemEndpoint(agents, index, images, config.datacenter()).mount(router);
       new ImagesEndpoint(vertx, images, events).mount(router);
       new EventsEndpoint(vertx, events).mount(router);
+      new ExecEndpoint(vertx, new ExecBackend(agents, index)).mount(router);
       new ContainersEndpoint(vertx, containers).mount(router);
       router.route().handler(ctx -> ctx.fail(DockerException.notFound("page not found")));
       router.route().failureHandler(Http::fail);

@@ -26,9 +26,17 @@ public final class Http {
 
   /** A route for a POST that a client may hijack (it then arrives as a marked GET). */
   public static Route hijackable(Router router, String pathRegex) {
-    return router.routeWithRegex("^(?:/v[0-9]+\\.[0-9]+)?" + pathRegex + "/?$")
-        .method(HttpMethod.POST).method(HttpMethod.GET)
-        .handler(ctx -> {
+    return hijackable(router, pathRegex, 0);
+  }
+
+  /** The same, reading a JSON body of at most {@code bodyLimit} bytes first (0: no body). */
+  public static Route hijackable(Router router, String pathRegex, int bodyLimit) {
+    Route route = router.routeWithRegex("^(?:/v[0-9]+\\.[0-9]+)?" + pathRegex + "/?$")
+        .method(HttpMethod.POST).method(HttpMethod.GET);
+    if (bodyLimit > 0) {
+      route.handler(io.vertx.ext.web.handler.BodyHandler.create().setBodyLimit(bodyLimit));
+    }
+    return route.handler(ctx -> {
           boolean post = ctx.request().method() == HttpMethod.POST
               || "POST".equals(ctx.request().getHeader(HijackablePost.ORIGINAL_METHOD));
           if (post) {

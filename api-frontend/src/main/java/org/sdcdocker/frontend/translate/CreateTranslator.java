@@ -123,7 +123,8 @@ public final class CreateTranslator {
     return new ArrayList<>(out.values());
   }
 
-  static List<String> strings(JsonNode n) {
+  /** A JSON array of strings (or one string, as old clients send) as a list; null is empty. */
+  public static List<String> strings(JsonNode n) {
     List<String> out = new ArrayList<>();
     if (n == null || n.isNull()) {
       return out;

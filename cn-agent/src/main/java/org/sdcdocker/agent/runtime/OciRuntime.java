@@ -122,6 +122,26 @@ public final class OciRuntime {
     run("start", id);
   }
 
+  /**
+   * Runs another process in a running container ({@code runc exec}), a child of the agent; its
+   * exit code is the process's.
+   */
+  public Process exec(String id, Path processJson, boolean stdin, boolean discardOutput) {
+    List<String> cmd = List.of(runtime, "--root", runtimeRoot.toString(), "exec", "--process", processJson.toString(), id);
+    try {
+      ProcessBuilder pb = new ProcessBuilder(cmd);
+      if (!stdin) {
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      }
+      if (discardOutput) {
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+      }
+      return pb.start();
+    } catch (IOException e) {
+      throw DockerException.internal("running %s exec: %s", runtime, e.getMessage());
+    }
+  }
+
   /** Freezes every process of the container (freezer cgroup). */
   public void pause(String id) {
     run("pause", id);

@@ -77,6 +77,14 @@ public final class SpecFactory {
     options.forEach(o::add);
   }
 
+  /** The process object alone, for {@code runc exec}: the defaults with these arguments. */
+  public static ObjectNode process(List<String> args) {
+    ObjectNode p = (ObjectNode) defaults().get("process");
+    ArrayNode a = p.putArray("args");
+    args.forEach(a::add);
+    return p;
+  }
+
   /** The process to run as the zone's first process. */
   public static SpecOpt withArgs(List<String> args) {
     return s -> {

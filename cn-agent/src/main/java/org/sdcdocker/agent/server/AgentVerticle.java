@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import org.sdcdocker.agent.exec.ExecBackend;
 import org.sdcdocker.agent.image.LayerCache;
 import org.sdcdocker.agent.runtime.OciRuntime;
 import org.sdcdocker.agent.stream.StreamEndpoint;
@@ -19,6 +20,7 @@ import org.sdcdocker.protocol.agent.Addresses;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
 import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.AgentRequests.Ack;
+import org.sdcdocker.protocol.agent.ExecRecords;
 import org.sdcdocker.protocol.agent.ProtocolCodec;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
@@ -32,6 +34,7 @@ public final class AgentVerticle extends VerticleBase {
   private final AgentConfig config;
   private String cnUuid;
   private LinuxZoneBackend zones;
+  private ExecBackend execs;
   private StreamEndpoint streams;
   private ExitWatcher exits;
 
@@ -48,7 +51,7 @@ public final class AgentVerticle extends VerticleBase {
   public Future<?> start() {
     ProtocolCodec.installOnce(vertx.eventBus());
     return vertx.executeBlocking(this::prepare).compose(v -> {
-      streams = new StreamEndpoint(vertx, zones, config.streamHost());
+      streams = new StreamEndpoint(vertx, zones, execs, config.streamHost());
       return streams.listen();
     }).map(server -> {
       registerHandlers(vertx.eventBus());
@@ -71,6 +74,7 @@ public final class AgentVerticle extends VerticleBase {
         ev -> vertx.eventBus().publish(Addresses.ZONE_EVENTS, ev));
     zones.recover(HostFacts.rebooted(root, config.bootIdFile()));
     exits = new ExitWatcher(runtime.exitDir(), zones);
+    execs = new ExecBackend(zones, runtime);
     return null;
   }
 
@@ -96,7 +100,11 @@ public final class AgentVerticle extends VerticleBase {
     });
     this.<AgentRequests.PauseZone>on(bus, "pause", r -> () -> zones.pause(r.id(), r.pause()));
     this.<AgentRequests.RenameZone>on(bus, "rename", r -> () -> zones.rename(r.id(), r.name()));
+    this.<ExecRecords.CreateExec>on(bus, "exec-create", r -> () -> execs.create(r));
+    this.<ExecRecords.StartExecDetached>on(bus, "exec-start", r -> () -> execs.startDetached(r.execId()));
+    this.<ExecRecords.InspectExec>on(bus, "exec-inspect", r -> () -> execs.inspect(r.execId()));
     this.<AgentRequests.DeleteZone>on(bus, "delete", r -> () -> {
+      execs.forgetZone(r.id());
       zones.delete(r.id(), r.force());
       return new Ack();
     });

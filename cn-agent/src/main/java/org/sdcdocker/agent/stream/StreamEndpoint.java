@@ -27,6 +27,7 @@ public final class StreamEndpoint {
 
   private final Vertx vertx;
   private final LinuxZoneBackend zones;
+  private final org.sdcdocker.agent.exec.ExecBackend execs;
   private final String host;
   private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "zone-stream");
@@ -41,9 +42,10 @@ public final class StreamEndpoint {
   private record Pending(String id, StreamRequest req, RandomAccessFile file, long start, boolean tty,
       CompletableFuture<ZoneState> runEnd, long issued) {}
 
-  public StreamEndpoint(Vertx vertx, LinuxZoneBackend zones, String host) {
+  public StreamEndpoint(Vertx vertx, LinuxZoneBackend zones, org.sdcdocker.agent.exec.ExecBackend execs, String host) {
     this.vertx = vertx;
     this.zones = zones;
+    this.execs = execs;
     this.host = host;
   }
 
@@ -52,9 +54,15 @@ public final class StreamEndpoint {
     return vertx.createHttpServer().requestHandler(this::handle).listen(0, host).onSuccess(s -> port = s.actualPort());
   }
 
-  /** Issues a one-time URL for a stream of a zone. Blocking (opens the log). */
+  /** Issues a one-time URL for a stream of a zone, or (kind exec) of an exec. Blocking (opens the log). */
   public Ticket issue(StreamTicket t) throws IOException {
     expire();
+    if ("exec".equals(t.kind())) {
+      execs.inspect(t.id());
+      String token = token();
+      pending.put(token, new Pending(t.id(), null, null, 0, false, null, System.nanoTime()));
+      return new Ticket("http://" + host + ":" + port + "/streams/" + token);
+    }
     ZoneRecord rec = zones.get(t.id());
     StreamRequest req = StreamRequest.parse(t.kind(), t.query());
     RandomAccessFile file = new RandomAccessFile(zones.paths(t.id()).log().toFile(), "r");
@@ -63,11 +71,15 @@ public final class StreamEndpoint {
       runEnd = zones.exitOf(t.id());
     }
     long start = req.attach() ? file.length() : 0;
-    byte[] b = new byte[24];
-    random.nextBytes(b);
-    String token = HexFormat.of().formatHex(b);
+    String token = token();
     pending.put(token, new Pending(t.id(), req, file, start, rec.spec().tty(), runEnd, System.nanoTime()));
     return new Ticket("http://" + host + ":" + port + "/streams/" + token);
+  }
+
+  private String token() {
+    byte[] b = new byte[24];
+    random.nextBytes(b);
+    return HexFormat.of().formatHex(b);
   }
 
   private void handle(HttpServerRequest r) {
@@ -77,6 +89,14 @@ public final class StreamEndpoint {
       r.response().setStatusCode(404).end("{\"message\":\"no such stream\"}");
       return;
     }
+    if (p.req() == null) { // an exec: the connection becomes its stdio
+      r.toNetSocket().onSuccess(sock -> {
+        sock.pause(); // stdin waits until the process is there to take it
+        pool.execute(() -> new ExecSession(execs, p.id(), sock, pool).run());
+      })
+          .onFailure(e -> r.response().setStatusCode(400).end());
+      return;
+    }
     r.response().setChunked(true).putHeader("Content-Type", "application/octet-stream").writeHead();
     pool.execute(new LogFollower(p.file(), p.start(), p.req(), p.tty(), p.runEnd(), r.response()));
   }
@@ -84,7 +104,7 @@ public final class StreamEndpoint {
   /** Ends every stream of this endpoint (the agent is stopping); zones are not touched. */
   public void close() {
     pool.shutdownNow();
-    pending.values().forEach(p -> {
+    pending.values().stream().filter(p -> p.file() != null).forEach(p -> {
       try {
         p.file().close();
       } catch (IOException ignored) {
@@ -98,7 +118,7 @@ public final class StreamEndpoint {
     long now = System.nanoTime();
     pending.entrySet().removeIf(e -> {
       boolean old = now - e.getValue().issued() > TICKET_TTL_NANOS;
-      if (old) {
+      if (old && e.getValue().file() != null) {
         try {
           e.getValue().file().close();
         } catch (IOException ignored) {

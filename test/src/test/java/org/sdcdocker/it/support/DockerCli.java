@@ -32,6 +32,11 @@ public final class DockerCli {
   }
 
   public Result run(int timeoutSeconds, String... args) throws IOException, InterruptedException {
+    return runWithInput(timeoutSeconds, null, args);
+  }
+
+  /** Runs with the given text as standard input (null: /dev/null). */
+  public Result runWithInput(int timeoutSeconds, String input, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add("docker");
     cmd.addAll(List.of(args));
@@ -43,8 +48,12 @@ public final class DockerCli {
     env.remove("DOCKER_CONTEXT");
     Path out = Files.createTempFile("docker-out", ".txt");
     Path err = Files.createTempFile("docker-err", ".txt");
+    Path in = Files.createTempFile("docker-in", ".txt");
+    Files.writeString(in, input == null ? "" : input);
     try {
-      Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile())
+          .redirectInput(input == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))
+              : ProcessBuilder.Redirect.from(in.toFile())).start();
       if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         throw new AssertionError("docker " + String.join(" ", args) + " did not finish in " + timeoutSeconds
@@ -52,6 +61,7 @@ public final class DockerCli {
       }
       return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
     } finally {
+      Files.deleteIfExists(in);
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);
     }

@@ -1,0 +1,74 @@
+package org.sdcdocker.frontend.cluster;
+
+import io.vertx.core.Future;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.AgentRequests;
+import org.sdcdocker.protocol.agent.AgentRequests.Ticket;
+import org.sdcdocker.protocol.agent.ExecRecords;
+import org.sdcdocker.protocol.agent.ExecRecords.ExecSpec;
+import org.sdcdocker.protocol.agent.ExecRecords.ExecState;
+import org.sdcdocker.protocol.agent.ZoneRecord;
+
+/** Execs: created and run by the container's agent; the front end remembers only where each is. */
+public final class ExecBackend {
+  private static final long SHORT_MS = 30_000;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final AgentDirectory agents;
+  private final ContainerIndex index;
+  private final Map<String, Where> where = new ConcurrentHashMap<>();
+
+  /** The exec's account, container and compute node. */
+  public record Where(String account, String containerId, String cnUuid) {}
+
+  public ExecBackend(AgentDirectory agents, ContainerIndex index) {
+    this.agents = agents;
+    this.index = index;
+  }
+
+  public Future<String> create(String account, String ref, ExecSpec spec) {
+    ZoneRecord r = index.resolve(account, ref);
+    byte[] b = new byte[32];
+    RANDOM.nextBytes(b);
+    String id = HexFormat.of().formatHex(b);
+    return agents.<ExecState>request(r.cnUuid(), "exec-create", new ExecRecords.CreateExec(r.spec().id(), id, spec), SHORT_MS)
+        .map(st -> {
+          where.put(id, new Where(account, r.spec().id(), r.cnUuid()));
+          return id;
+        });
+  }
+
+  public Where where(String account, String execId) {
+    Where w = where.get(execId);
+    if (w == null || !w.account().equals(account)) {
+      throw DockerException.notFound("No such exec instance: %s", execId);
+    }
+    return w;
+  }
+
+  public Future<ExecState> inspect(String account, String execId) {
+    Where w = where(account, execId);
+    return agents.request(w.cnUuid(), "exec-inspect", new ExecRecords.InspectExec(execId), SHORT_MS);
+  }
+
+  public Future<ExecState> startDetached(String account, String execId) {
+    Where w = where(account, execId);
+    return agents.request(w.cnUuid(), "exec-start", new ExecRecords.StartExecDetached(execId), SHORT_MS);
+  }
+
+  /** A one-time URL of the exec's stdio on its agent. */
+  public Future<String> ticket(String account, String execId) {
+    Where w = where(account, execId);
+    return agents.<Ticket>request(w.cnUuid(), "stream", new AgentRequests.StreamTicket(execId, "exec", ""), SHORT_MS)
+        .map(Ticket::url);
+  }
+
+  /** The container of an exec, for its events. */
+  public ZoneRecord container(String account, String execId) {
+    return index.resolve(account, where(account, execId).containerId());
+  }
+}

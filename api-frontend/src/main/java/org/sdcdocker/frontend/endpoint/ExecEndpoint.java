@@ -1,0 +1,151 @@
+package org.sdcdocker.frontend.endpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sdcdocker.frontend.cluster.ExecBackend;
+import org.sdcdocker.frontend.server.HalfClose;
+import org.sdcdocker.frontend.server.Http;
+import org.sdcdocker.frontend.translate.CreateTranslator;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.Json;
+import org.sdcdocker.protocol.agent.ExecRecords.ExecSpec;
+import org.sdcdocker.protocol.agent.ExecRecords.ExecState;
+
+/** {@code docker exec}: create, start (hijacked, or detached), inspect, resize. */
+public final class ExecEndpoint {
+  private final ExecBackend backend;
+  private final HttpClient client;
+
+  public ExecEndpoint(Vertx vertx, ExecBackend backend) {
+    this.backend = backend;
+    this.client = vertx.createHttpClient();
+  }
+
+  /** The routes, as a table. */
+  public void mount(Router r) {
+    Http.route(r, HttpMethod.POST, "/containers/(?<id>[^/]+)/exec").handler(BodyHandler.create().setBodyLimit(1 << 20))
+        .handler(Http.json(201, this::postContainerExec));
+    Http.hijackable(r, "/exec/(?<id>[^/]+)/start", 1 << 16).handler(this::postExecStart);
+    Http.route(r, HttpMethod.POST, "/exec/(?<id>[^/]+)/resize").handler(Http.empty(200, this::postExecResize));
+    Http.route(r, HttpMethod.GET, "/exec/(?<id>[^/]+)/json").handler(Http.json(200, this::getExecJson));
+  }
+
+  private Future<Map<String, Object>> postContainerExec(RoutingContext ctx) {
+    JsonNode b = body(ctx);
+    List<String> cmd = CreateTranslator.strings(b.get("Cmd"));
+    if (cmd.isEmpty()) {
+      throw DockerException.invalid("No exec command specified");
+    }
+    if (b.path("Tty").asBoolean(false)) {
+      throw new DockerException(org.sdcdocker.protocol.ErrorKind.NOT_IMPLEMENTED,
+          "exec with a TTY (-t) is not implemented yet");
+    }
+    ExecSpec spec = new ExecSpec(cmd, CreateTranslator.strings(b.get("Env")), b.path("WorkingDir").asText(""),
+        b.path("User").asText(""), false, b.path("AttachStdin").asBoolean(false),
+        b.path("AttachStdout").asBoolean(false), b.path("AttachStderr").asBoolean(false),
+        b.path("Privileged").asBoolean(false));
+    return backend.create(Accounts.of(ctx), ctx.pathParam("id"), spec).map(id -> Map.of("Id", id));
+  }
+
+  private static JsonNode body(RoutingContext ctx) {
+    if (ctx.body().buffer() == null || ctx.body().length() == 0) {
+      return Json.MAPPER.createObjectNode();
+    }
+    return Json.decode(ctx.body().buffer().getBytes(), JsonNode.class);
+  }
+
+  private void postExecStart(RoutingContext ctx) {
+    String account = Accounts.of(ctx);
+    String id = ctx.pathParam("id");
+    JsonNode b;
+    try {
+      b = body(ctx);
+      backend.where(account, id);
+    } catch (RuntimeException e) {
+      ctx.fail(e);
+      return;
+    }
+    if (b.path("Detach").asBoolean(false)) {
+      backend.startDetached(account, id).onFailure(ctx::fail)
+          .onSuccess(st -> ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json").end("{}"));
+      return;
+    }
+    backend.ticket(account, id)
+        .compose(this::connect)
+        .onFailure(ctx::fail)
+        .onSuccess(agent -> {
+          agent.pause();
+          if (Http.hijack(ctx)) {
+            ctx.request().toNetSocket().onFailure(ctx::fail).onSuccess(client -> bridge(client, agent));
+          } else {
+            ctx.response().setChunked(true).putHeader("Content-Type", "application/vnd.docker.multiplexed-stream");
+            agent.pipeTo(ctx.response());
+            agent.resume();
+          }
+        });
+  }
+
+  /** An upgraded connection to the agent's data plane for the exec. */
+  private Future<NetSocket> connect(String url) {
+    return client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url)
+            .putHeader("Connection", "Upgrade").putHeader("Upgrade", "tcp"))
+        .compose(HttpClientRequest::connect)
+        .compose(resp -> resp.statusCode() == 101 ? Future.succeededFuture(resp.netSocket())
+            : Future.failedFuture(DockerException.internal("agent refused the exec stream: %d", resp.statusCode())));
+  }
+
+  /** Output from the agent as it comes; input to it as length-prefixed chunks, zero length at EOF. */
+  private static void bridge(NetSocket client, NetSocket agent) {
+    agent.pipeTo(client);
+    client.handler(buf -> agent.write(Buffer.buffer(4 + buf.length()).appendInt(buf.length()).appendBuffer(buf)));
+    HalfClose.onInputShutdown(client, () -> agent.write(Buffer.buffer().appendInt(0)));
+    client.closeHandler(v -> agent.close());
+    agent.resume();
+  }
+
+  private Future<Void> postExecResize(RoutingContext ctx) {
+    backend.where(Accounts.of(ctx), ctx.pathParam("id"));
+    return Future.succeededFuture();
+  }
+
+  private Future<Map<String, Object>> getExecJson(RoutingContext ctx) {
+    String account = Accounts.of(ctx);
+    return backend.inspect(account, ctx.pathParam("id")).map(st -> view(st));
+  }
+
+  private static Map<String, Object> view(ExecState st) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("CanRemove", false);
+    m.put("ContainerID", st.zoneId());
+    m.put("DetachKeys", "");
+    m.put("ExitCode", st.started() && !st.running() ? st.exitCode() : null);
+    m.put("ID", st.execId());
+    m.put("OpenStderr", st.spec().attachStderr());
+    m.put("OpenStdin", st.spec().attachStdin());
+    m.put("OpenStdout", st.spec().attachStdout());
+    Map<String, Object> pc = new LinkedHashMap<>();
+    pc.put("arguments", st.spec().cmd().subList(1, st.spec().cmd().size()));
+    pc.put("entrypoint", st.spec().cmd().get(0));
+    pc.put("privileged", st.spec().privileged());
+    pc.put("tty", st.spec().tty());
+    pc.put("user", st.spec().user());
+    m.put("ProcessConfig", pc);
+    m.put("Running", st.running());
+    m.put("Pid", st.pid());
+    return m;
+  }
+}

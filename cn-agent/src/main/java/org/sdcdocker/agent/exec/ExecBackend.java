@@ -1,0 +1,143 @@
+package org.sdcdocker.agent.exec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import org.sdcdocker.agent.runtime.OciRuntime;
+import org.sdcdocker.agent.runtime.SpecFactory;
+import org.sdcdocker.agent.zone.LinuxZoneBackend;
+import org.sdcdocker.agent.zone.ZonePaths;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.Json;
+import org.sdcdocker.protocol.agent.ContainerSpec;
+import org.sdcdocker.protocol.agent.ExecRecords.CreateExec;
+import org.sdcdocker.protocol.agent.ExecRecords.ExecSpec;
+import org.sdcdocker.protocol.agent.ExecRecords.ExecState;
+import org.sdcdocker.protocol.agent.ZoneRecord;
+
+/**
+ * {@code docker exec}: dockerinit in exec mode, run by {@code runc exec} in the zone, with its own
+ * instructions (the zone's env, then the exec's; its user, workdir and command). The process is a
+ * child of the agent, so it ends with it. Every method blocks.
+ */
+public final class ExecBackend {
+  private static final String DOCKERINIT = "/native/usr/vm/sbin/dockerinit";
+
+  private final LinuxZoneBackend zones;
+  private final OciRuntime runtime;
+  private final ConcurrentHashMap<String, ExecState> execs = new ConcurrentHashMap<>();
+
+  public ExecBackend(LinuxZoneBackend zones, OciRuntime runtime) {
+    this.zones = zones;
+    this.runtime = runtime;
+  }
+
+  /** Records an exec of a running, unpaused zone. */
+  public ExecState create(CreateExec c) {
+    ZoneRecord z = zones.get(c.zoneId());
+    checkRunning(z);
+    if (c.spec().cmd().isEmpty()) {
+      throw DockerException.invalid("No exec command specified");
+    }
+    ExecState st = new ExecState(c.execId(), c.zoneId(), c.spec(), false, 0, 0, false);
+    execs.put(c.execId(), st);
+    return st;
+  }
+
+  private static void checkRunning(ZoneRecord z) {
+    if (!z.state().running()) {
+      throw DockerException.conflict("container %s is not running", z.spec().id());
+    }
+    if (z.state().paused()) {
+      throw DockerException.conflict("container %s is paused, unpause the container before exec", z.spec().id());
+    }
+  }
+
+  public ExecState inspect(String execId) {
+    ExecState st = execs.get(execId);
+    if (st == null) {
+      throw DockerException.notFound("No such exec instance: %s", execId);
+    }
+    return st;
+  }
+
+  /** Starts the exec's process; the caller pumps its streams and calls {@link #finished}. */
+  public Process start(String execId) {
+    return start(execId, false);
+  }
+
+  private Process start(String execId, boolean detached) {
+    ExecState st = inspect(execId);
+    synchronized (this) {
+      if (st.started()) {
+        throw DockerException.conflict("Error: Exec command %s has already run", execId);
+      }
+      ZoneRecord z = zones.get(st.zoneId());
+      checkRunning(z);
+      ZonePaths p = zones.paths(st.zoneId());
+      Path instructions = p.zonecontrol().resolve("exec-" + execId);
+      Path processJson = p.dir().resolve("exec-" + execId + ".json");
+      try {
+        Files.writeString(instructions, instructions(z.spec(), st.spec()));
+        Files.write(processJson, Json.bytes(SpecFactory.process(
+            List.of(DOCKERINIT, "--exec", "/native/.zonecontrol/exec-" + execId))));
+      } catch (IOException e) {
+        throw DockerException.internal("preparing exec %s: %s", execId, e.getMessage());
+      }
+      Process proc = runtime.exec(st.zoneId(), processJson, st.spec().attachStdin() && !detached, detached);
+      execs.put(execId, new ExecState(execId, st.zoneId(), st.spec(), true, 0, (int) proc.pid(), true));
+      return proc;
+    }
+  }
+
+  /** Starts without a client: output is dropped, the exit code is recorded when it ends. */
+  public ExecState startDetached(String execId) {
+    Process proc = start(execId, true);
+    proc.onExit().thenAccept(p -> finished(execId, p.exitValue()));
+    return inspect(execId);
+  }
+
+  /** Records the exit code and removes the exec's files. */
+  public void finished(String execId, int exitCode) {
+    ExecState st = execs.get(execId);
+    if (st == null) {
+      return;
+    }
+    execs.put(execId, new ExecState(execId, st.zoneId(), st.spec(), false, exitCode, 0, true));
+    try {
+      ZonePaths p = zones.paths(st.zoneId());
+      Files.deleteIfExists(p.zonecontrol().resolve("exec-" + execId));
+      Files.deleteIfExists(p.dir().resolve("exec-" + execId + ".json"));
+    } catch (IOException | DockerException e) {
+      // the zone's removal takes them along
+    }
+  }
+
+  /** Forgets the execs of a removed zone. */
+  public void forgetZone(String zoneId) {
+    execs.values().removeIf(e -> e.zoneId().equals(zoneId));
+  }
+
+  /** The exec's instructions for dockerinit: the zone's env then the exec's, its user and workdir. */
+  static String instructions(ContainerSpec zone, ExecSpec exec) {
+    List<String> env = new ArrayList<>(zone.env());
+    env.addAll(exec.env());
+    List<String> lines = new ArrayList<>();
+    lines.add("sdc:hostname=" + Json.encode(zone.hostname()));
+    lines.add("docker:cmd=" + Json.encode(exec.cmd()));
+    lines.add("docker:env=" + Json.encode(env));
+    String wd = exec.workingDir() != null && !exec.workingDir().isEmpty() ? exec.workingDir() : zone.workingDir();
+    if (wd != null && !wd.isEmpty()) {
+      lines.add("docker:workdir=" + Json.encode(wd));
+    }
+    String user = exec.user() != null && !exec.user().isEmpty() ? exec.user() : zone.user();
+    if (user != null && !user.isEmpty()) {
+      lines.add("docker:user=" + Json.encode(user));
+    }
+    lines.add("docker:tty=" + Json.encode(Boolean.toString(exec.tty())));
+    return String.join("\n", lines) + "\n";
+  }
+}

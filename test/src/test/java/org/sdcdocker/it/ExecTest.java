@@ -1,0 +1,117 @@
+package org.sdcdocker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.sdcdocker.it.support.DockerCli;
+import org.sdcdocker.it.support.DockerCli.Result;
+import org.sdcdocker.it.support.Fixture;
+
+/** docker exec with the real CLI: output, exit codes, user/workdir/env, stdin, detach, refusals. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ExecTest {
+  private Fixture f;
+  private DockerCli docker;
+  private String box;
+
+  @BeforeAll
+  void start() throws Exception {
+    f = Fixture.start();
+    docker = f.docker;
+    box = docker.ok("run", "-d", "--name", "execbox", "-e", "CV=from-container", "-w", "/tmp", f.image, "sleep", "300");
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (f != null) {
+      f.close();
+    }
+  }
+
+  @Test
+  void exec_printsOutputApartAndReturnsTheExitCode() throws Exception {
+    Result r = docker.run("exec", "execbox", "sh", "-c", "echo out $CV $(pwd); echo err >&2; exit 3");
+    assertThat(r.exitCode()).isEqualTo(3);
+    assertThat(r.out()).isEqualTo("out from-container /tmp\n");
+    assertThat(r.err()).isEqualTo("err\n");
+  }
+
+  @Test
+  void exec_userWorkdirAndEnv() throws Exception {
+    assertThat(docker.ok("exec", "-u", "app", "-w", "/home/app", "-e", "X=y", "execbox",
+        "sh", "-c", "echo $(id -u) $(pwd) $X $CV $HOME")).isEqualTo("1000 /home/app y from-container /home/app");
+    assertThat(docker.ok("exec", "-u", "1000:50", "execbox", "id", "-g")).isEqualTo("50");
+  }
+
+  @Test
+  void execI_passesStdinThroughToItsEnd() throws Exception {
+    Result r = docker.runWithInput(30, "one\ntwo\n", "exec", "-i", "execbox", "sh", "-c", "cat; echo eof");
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).isEqualTo("one\ntwo\neof\n");
+  }
+
+  @Test
+  void exec_missingCommandIs127() throws Exception {
+    Result r = docker.run("exec", "execbox", "nosuch");
+    assertThat(r.exitCode()).isEqualTo(127);
+    assertThat(r.err()).contains("exec: \"nosuch\": executable file not found in $PATH");
+  }
+
+  @Test
+  void execD_runsInTheBackground() throws Exception {
+    docker.ok("exec", "-d", "execbox", "sh", "-c", "sleep 0.3; touch /tmp/detached");
+    String ls = "";
+    for (int i = 0; i < 40 && !ls.contains("detached"); i++) {
+      Thread.sleep(100);
+      ls = docker.ok("exec", "execbox", "ls", "/tmp");
+    }
+    assertThat(ls).contains("detached");
+  }
+
+  @Test
+  void execInspect_reportsTheExitCode() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String base = f.server.url();
+    HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/containers/execbox/exec"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"Cmd\":[\"sh\",\"-c\",\"exit 9\"]}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(created.statusCode()).isEqualTo(201);
+    String id = created.body().replaceAll(".*\"Id\":\"([0-9a-f]+)\".*\\s*", "$1");
+    HttpResponse<String> started = http.send(HttpRequest.newBuilder(URI.create(base + "/exec/" + id + "/start"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"Detach\":true}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(started.statusCode()).isEqualTo(200);
+    String body = "";
+    for (int i = 0; i < 50 && !body.contains("\"ExitCode\":9"); i++) {
+      Thread.sleep(50);
+      body = http.send(HttpRequest.newBuilder(URI.create(base + "/exec/" + id + "/json")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+    }
+    assertThat(body).contains("\"ExitCode\":9", "\"Running\":false", "\"ContainerID\":\"" + box + "\"");
+    HttpResponse<String> again = http.send(HttpRequest.newBuilder(URI.create(base + "/exec/" + id + "/start"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"Detach\":true}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(again.statusCode()).isEqualTo(409);
+    assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/exec/nosuch/json")).build(),
+        HttpResponse.BodyHandlers.ofString()).body()).contains("No such exec instance: nosuch");
+  }
+
+  @Test
+  void exec_intoStoppedOrPausedContainers_isRefused() throws Exception {
+    String stopped = docker.ok("create", f.image, "true");
+    Result r = docker.run("exec", stopped, "true");
+    assertThat(r.exitCode()).isNotZero();
+    assertThat(r.err()).contains("container " + stopped + " is not running");
+    String paused = docker.ok("run", "-d", f.image, "sleep", "300");
+    docker.ok("pause", paused);
+    Result p = docker.run("exec", paused, "true");
+    assertThat(p.err()).contains("is paused, unpause the container before exec");
+    docker.ok("rm", "-f", stopped, paused);
+  }
+}
