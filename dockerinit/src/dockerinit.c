@@ -24,7 +24,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <signal.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -148,6 +150,53 @@ static void build_env(struct strlist *env, const struct user_info *u, const char
     }
 }
 
+/* --init: the child to forward signals to. */
+static volatile pid_t init_child;
+
+static void forward_signal(int sig) {
+    if (init_child > 0) kill(init_child, sig);
+}
+
+/*
+ * Stays PID 1: runs the command as a child, forwards every signal it can catch to it, reaps
+ * every zombie, and ends with the command's status (the code, or 128+signal).
+ */
+static void run_as_init(const char *path, char **argv, char **envp) {
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    pid_t pid = fork();
+    if (pid < 0) fatal(ERR_FORK_FAILED, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        setpgid(0, 0);
+        execve(path, argv, envp);
+        dprintf(STDERR_FILENO, "docker: exec: \"%s\": %s\n", argv[0], strerror(errno));
+        _exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE);
+    }
+    init_child = pid;
+    dlog("INFO init: command is pid %d", (int)pid);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = forward_signal;
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD) sigaction(sig, &sa, NULL);
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    for (;;) {
+        int status;
+        pid_t w = waitpid(-1, &status, 0);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            exit(ERR_EXEC_FAILED);
+        }
+        if (w == pid) {
+            if (WIFEXITED(status)) exit(WEXITSTATUS(status));
+            exit(128 + WTERMSIG(status));
+        }
+    }
+}
+
 static void drop_privileges(const struct user_info *u) {
     dlog("DROP PRIVS uid=%u gid=%u groups=%zu", (unsigned)u->uid, (unsigned)u->gid, u->ngroups);
     if (setgroups(u->ngroups, u->groups) != 0)
@@ -183,6 +232,9 @@ int main(int argc, char **args) {
     const char *workdir = metadata_string(&md, "docker:workdir");
     const char *hostname = metadata_string(&md, "sdc:hostname");
     int tty = is_true(metadata_string(&md, "docker:tty"));
+    int init = is_true(metadata_string(&md, "docker:init"));
+    struct strlist group_add = {0};
+    metadata_array(&md, "docker:groupadd", &group_add);
     is_true(metadata_string(&md, "docker:open_stdin"));
 
     if (hostname != NULL) dlog("INFO hostname = '%s'", hostname);
@@ -190,6 +242,10 @@ int main(int argc, char **args) {
     struct user_info u;
     const char *err = resolve_user(user == NULL || user[0] == '\0' ? "0" : user, &u);
     if (err != NULL) fatal_user(ERR_NO_USER, "%s", err);
+    for (size_t i = 0; i < group_add.len; i++) {
+        const char *gerr = add_group(&u, group_add.items[i]);
+        if (gerr != NULL) fatal_user(ERR_NO_USER, "%s", gerr);
+    }
     dlog("INFO user '%s' uid=%u gid=%u home='%s'", u.name, (unsigned)u.uid, (unsigned)u.gid, u.home);
 
     setup_workdir(workdir, &u);
@@ -219,6 +275,7 @@ int main(int argc, char **args) {
     dlog("EXECNAME \"%s\"", resolved);
 
     drop_privileges(&u);
+    if (init) run_as_init(resolved, argv.items, env.items);
     /* The log is close-on-exec: it stays open for a failure and closes on success. */
     execve(resolved, argv.items, env.items);
     int e = errno;

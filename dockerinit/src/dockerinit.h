@@ -12,6 +12,7 @@
 enum {
     ERR_CHDIR = 2,
     ERR_EXEC_FAILED = 3,
+    ERR_FORK_FAILED = 4,
     ERR_INITGROUPS = 6,
     ERR_MDATA_FAIL = 8,
     ERR_NO_COMMAND = 13,
@@ -70,6 +71,9 @@ char *json_string(const char **p);
 
 /* Resolves "user", "uid", "user:group" or "uid:gid"; returns an error message or NULL. */
 const char *resolve_user(const char *spec, struct user_info *u);
+
+/* Adds a supplementary group (name or gid, as --group-add); an error message or NULL. */
+const char *add_group(struct user_info *u, const char *group);
 
 /* Finds argv0 as execve would be given it: 0, or one of ERR_NOT_FOUND/STAT_*. */
 int find_executable(const char *cmd, const char *path, char *out, size_t outlen);

@@ -133,3 +133,19 @@ const char *resolve_user(const char *spec, struct user_info *u) {
     member_groups(u);
     return NULL;
 }
+
+const char *add_group(struct user_info *u, const char *group) {
+    static char err[600];
+    unsigned long id;
+    gid_t g;
+    int num = parse_id(group, &id) == 0;
+    if (find_group(group, num ? id : 0, num, &g) != 0) {
+        if (!num) {
+            snprintf(err, sizeof(err), "unable to find group %s: no matching entries in group file", group);
+            return err;
+        }
+        g = (gid_t)id;
+    }
+    if (u->ngroups < MAX_GROUPS) u->groups[u->ngroups++] = g;
+    return NULL;
+}

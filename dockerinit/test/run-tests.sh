@@ -69,6 +69,11 @@ fi
 run fatal-log 127 '' 'docker:cmd=["nosuch"]'
 if grep -Eq 'FATAL \(code: 127\): exec: "nosuch"' "$LAST_ROOT/var/log/sdc-dockerinit.log"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL fatal line"; fi
 
+# --init: dockerinit stays PID 1, the command is its child; zombies reaped, status passed on.
+run init 7 '^1 [0-9]+$' 'docker:init="true"' 'docker:cmd=["sh","-c","echo $PPID $$; exit 7"]'
+run init-signal 143 '' 'docker:init="true"' 'docker:cmd=["sh","-c","kill -TERM $$; sleep 5"]'
+run groupadd 0 'groups=.*1000\(app\).*' 'docker:groupadd=["app"]' 'docker:cmd=["id"]'
+
 # Exec mode: instructions from another file, no log file written, the command's own exit code.
 root="$work/exec"; mkroot "$root"
 printf '%s\n' 'docker:cmd=["sh","-c","id -u; pwd; echo $X; exit 4"]' 'docker:user="app"' 'docker:workdir="/tmp"' \

@@ -110,6 +110,13 @@ public final class ContainerBackend {
         .map(rec -> {
           index.put(rec);
           return 204;
+        })
+        .recover(e -> {
+          if (r.spec().autoRemove()) { // as Docker: a --rm container that cannot start is removed
+            agents.request(r.cnUuid(), "delete", new AgentRequests.DeleteZone(r.spec().id(), true), SHORT_MS)
+                .onSuccess(v -> index.remove(r.spec().id()));
+          }
+          return Future.failedFuture(e);
         });
   }
 

@@ -93,17 +93,35 @@ public final class ContainersEndpoint {
   }
 
   private Future<Integer> postStop(RoutingContext ctx) {
-    String t = ctx.request().getParam("t");
-    int timeout = t == null || t.isEmpty() ? 10 : Integer.parseInt(t);
+    ZoneRecord r = backend.get(Accounts.of(ctx), ctx.pathParam("id"));
+    return backend.stop(Accounts.of(ctx), ctx.pathParam("id"), stopSignal(ctx, r), stopTimeout(ctx, r));
+  }
+
+  /** The signal a stop sends: the request's, else the container's (or its image's), else SIGTERM. */
+  private static int stopSignal(RoutingContext ctx, ZoneRecord r) {
     String signal = ctx.request().getParam("signal");
-    return backend.stop(Accounts.of(ctx), ctx.pathParam("id"), signal == null ? 15 : Signals.parse(signal), timeout);
+    if (signal != null && !signal.isEmpty()) {
+      return Signals.parse(signal);
+    }
+    return r.spec().host().stopSignal() != null ? Signals.parse(r.spec().host().stopSignal()) : 15;
+  }
+
+  /** Seconds before SIGKILL: the request's t, else the container's StopTimeout, else 10. */
+  private static int stopTimeout(RoutingContext ctx, ZoneRecord r) {
+    String t = ctx.request().getParam("t");
+    if (t != null && !t.isEmpty()) {
+      try {
+        return Integer.parseInt(t);
+      } catch (NumberFormatException e) {
+        throw DockerException.invalid("invalid value for t: %s", t);
+      }
+    }
+    return r.spec().host().stopTimeout() >= 0 ? r.spec().host().stopTimeout() : 10;
   }
 
   private Future<Void> postRestart(RoutingContext ctx) {
-    String t = ctx.request().getParam("t");
-    int timeout = t == null || t.isEmpty() ? 10 : Integer.parseInt(t);
-    String signal = ctx.request().getParam("signal");
-    return backend.restart(Accounts.of(ctx), ctx.pathParam("id"), signal == null ? 15 : Signals.parse(signal), timeout);
+    ZoneRecord r = backend.get(Accounts.of(ctx), ctx.pathParam("id"));
+    return backend.restart(Accounts.of(ctx), ctx.pathParam("id"), stopSignal(ctx, r), stopTimeout(ctx, r));
   }
 
   private Future<Void> postRename(RoutingContext ctx) {

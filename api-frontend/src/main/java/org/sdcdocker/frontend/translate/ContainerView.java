@@ -52,6 +52,10 @@ public final class ContainerView {
     m.put("AppArmorProfile", "");
     m.put("ExecIDs", null);
     Map<String, Object> host = new LinkedHashMap<>();
+    String sent = s.frontend().get("HostConfig");
+    if (sent != null) {
+      host.putAll(org.sdcdocker.protocol.Json.decode(sent, Map.class));
+    }
     host.put("AutoRemove", s.autoRemove());
     host.put("NetworkMode", "default");
     host.put("RestartPolicy", Map.of("Name", s.restartPolicy().name(),
@@ -80,6 +84,12 @@ public final class ContainerView {
     cfg.put("Entrypoint", s.entrypoint().isEmpty() ? null : s.entrypoint());
     cfg.put("OnBuild", null);
     cfg.put("Labels", s.labels());
+    if (s.host().stopSignal() != null) {
+      cfg.put("StopSignal", s.host().stopSignal());
+    }
+    if (s.host().stopTimeout() >= 0) {
+      cfg.put("StopTimeout", s.host().stopTimeout());
+    }
     m.put("Config", cfg);
     Map<String, Object> net = new LinkedHashMap<>();
     net.put("Bridge", "");

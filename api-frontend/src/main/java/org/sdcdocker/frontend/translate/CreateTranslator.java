@@ -56,6 +56,9 @@ public final class CreateTranslator {
     for (String k : List.of("AttachStdin", "AttachStdout", "AttachStderr")) {
       fe.put(k, Boolean.toString(body.path(k).asBoolean(false)));
     }
+    if (body.path("HostConfig").isObject()) {
+      fe.put("HostConfig", body.get("HostConfig").toString()); // inspect gives it back as sent
+    }
     return new ContainerSpec(
         id,
         name != null ? name : Names.random(),
@@ -76,6 +79,7 @@ public final class CreateTranslator {
         body.path("StdinOnce").asBoolean(false),
         body.path("HostConfig").path("AutoRemove").asBoolean(false),
         restartPolicy(body.path("HostConfig")),
+        HostOptionsTranslator.translate(body, ic),
         Instant.now().toString(),
         fe);
   }

@@ -16,7 +16,7 @@ import org.sdcdocker.protocol.agent.ZoneState;
 class ContainerIndexTest {
   static ZoneRecord rec(String id, String name, String owner, ZoneState st) {
     return new ZoneRecord("cn", new ContainerSpec(id, name, owner, "img", "sha256:x", List.of(), List.of(),
-        List.of("true"), List.of(), "", "", "h", "", Map.of(), false, false, false, false, null,
+        List.of("true"), List.of(), "", "", "h", "", Map.of(), false, false, false, false, null, null,
         "2026-01-01T00:00:00Z", Map.of()), st);
   }
 

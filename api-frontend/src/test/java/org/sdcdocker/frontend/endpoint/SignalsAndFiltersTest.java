@@ -24,7 +24,7 @@ class SignalsAndFiltersTest {
 
   static ZoneRecord rec(String name, Map<String, String> labels, ZoneState st) {
     return new ZoneRecord("cn", new ContainerSpec("abc" + "0".repeat(61), name, "a", "img", "sha256:x", List.of(),
-        List.of(), List.of("true"), List.of(), "", "", "h", "", labels, false, false, false, false, null,
+        List.of(), List.of("true"), List.of(), "", "", "h", "", labels, false, false, false, false, null, null,
         "2026-01-01T00:00:00Z", Map.of()), st);
   }
 

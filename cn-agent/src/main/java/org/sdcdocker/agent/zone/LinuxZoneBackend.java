@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.sdcdocker.agent.image.LayerCache;
 import org.sdcdocker.agent.image.Trees;
+import org.sdcdocker.agent.runtime.HostSpecOpts;
 import org.sdcdocker.agent.runtime.OciRuntime;
 import org.sdcdocker.agent.runtime.SpecFactory;
 import org.sdcdocker.agent.sys.FileNative;
@@ -123,6 +124,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
       throw DockerException.conflict("zone %s exists", spec.id());
     }
     ZonePaths p = store.paths(spec.id());
+    check(spec, p);
     try {
       for (LayerRef l : spec.layers()) {
         layers.ensure(l, blobSource);
@@ -208,7 +210,23 @@ public final class LinuxZoneBackend implements ZoneBackend {
     }
   }
 
+  /** Refuses at create what could not start: the spec is composed once, dry. */
+  private void check(ContainerSpec spec, ZonePaths p) {
+    int cpus = Runtime.getRuntime().availableProcessors();
+    if (spec.host().nanoCpus() > cpus * 1_000_000_000L) {
+      throw DockerException.invalid("Range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available", cpus, cpus);
+    }
+    HostSpecOpts.check(spec.host().sysctls());
+    SpecFactory.build(specOpts(spec, p));
+  }
+
   private List<SpecFactory.SpecOpt> specOpts(ContainerSpec spec, ZonePaths p) {
+    List<SpecFactory.SpecOpt> opts = new ArrayList<>(baseOpts(spec, p));
+    opts.addAll(HostSpecOpts.of(spec.host(), p.dir().resolve("dockerinit.log")));
+    return opts;
+  }
+
+  private List<SpecFactory.SpecOpt> baseOpts(ContainerSpec spec, ZonePaths p) {
     return List.of(
         SpecFactory.withArgs(List.of(DOCKERINIT)),
         SpecFactory.withTerminal(spec.tty()),

@@ -19,6 +19,7 @@ final class ZoneFiles {
     Files.writeString(p.dir().resolve("hostname"), spec.hostname() + "\n");
     Files.writeString(p.dir().resolve("hosts"), hosts(spec));
     Files.writeString(p.dir().resolve("resolv.conf"), resolvConf());
+    Files.writeString(p.dir().resolve("dockerinit.log"), "");
   }
 
   /** dockerinit's instructions: one key=JSON line each, under the SmartOS keys. */
@@ -37,6 +38,12 @@ final class ZoneFiles {
     }
     lines.add("docker:tty=" + Json.encode(Boolean.toString(spec.tty())));
     lines.add("docker:open_stdin=" + Json.encode(Boolean.toString(spec.openStdin())));
+    if (spec.host().init()) {
+      lines.add("docker:init=" + Json.encode("true"));
+    }
+    if (!spec.host().groupAdd().isEmpty()) {
+      lines.add("docker:groupadd=" + Json.encode(spec.host().groupAdd()));
+    }
     return String.join("\n", lines) + "\n";
   }
 

@@ -12,7 +12,7 @@ class ZoneFilesTest {
   void metadata_isOneJsonValuePerLineUnderSmartOsKeys() {
     ContainerSpec spec = new ContainerSpec("f".repeat(64), "n", "acct", "img", "sha256:x", List.of(), List.of(),
         List.of("sh", "-c", "echo \"a\nb\""), List.of("K=v=w"), "/w", "app:staff", "h", "", Map.of(), true, false,
-        false, false, null, "2026-01-01T00:00:00Z", Map.of());
+        false, false, null, null, "2026-01-01T00:00:00Z", Map.of());
     String md = ZoneFiles.metadata(spec);
     assertThat(md.lines()).contains(
         "docker:cmd=[\"sh\",\"-c\",\"echo \\\"a\\nb\\\"\"]",

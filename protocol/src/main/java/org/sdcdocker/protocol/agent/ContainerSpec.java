@@ -27,6 +27,7 @@ public record ContainerSpec(
     boolean stdinOnce,
     boolean autoRemove,
     RestartPolicy restartPolicy,
+    HostOptions host,
     String created,
     Map<String, String> frontend) {
 
@@ -38,12 +39,13 @@ public record ContainerSpec(
     labels = labels == null ? Map.of() : Map.copyOf(labels);
     frontend = frontend == null ? Map.of() : Map.copyOf(frontend);
     restartPolicy = restartPolicy == null ? RestartPolicy.NO : restartPolicy;
+    host = host == null ? HostOptions.DEFAULT : host;
   }
 
   /** The same spec under a new name. */
   public ContainerSpec withName(String newName) {
     return new ContainerSpec(
         id, newName, owner, image, imageId, layers, entrypoint, cmd, env, workingDir, user,
-        hostname, domainname, labels, tty, openStdin, stdinOnce, autoRemove, restartPolicy, created, frontend);
+        hostname, domainname, labels, tty, openStdin, stdinOnce, autoRemove, restartPolicy, host, created, frontend);
   }
 }

@@ -15,7 +15,7 @@ class ProtocolCodecTest {
     return new ContainerSpec("a".repeat(64), "web", "acct", "busybox", "sha256:" + "b".repeat(64),
         List.of(new LayerRef("sha256:" + "c".repeat(64), "application/vnd.oci.image.layer.v1.tar+gzip", 42)),
         List.of("/entry"), List.of("sh", "-c", "echo \"hi\"\n"), List.of("A=1"), "/w", "app", "host", "",
-        Map.of("k", "v"), false, true, false, true, null, "2026-01-01T00:00:00Z", Map.of("AttachStdout", "true"));
+        Map.of("k", "v"), false, true, false, true, null, null, "2026-01-01T00:00:00Z", Map.of("AttachStdout", "true"));
   }
 
   @Test

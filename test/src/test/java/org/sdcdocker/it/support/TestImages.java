@@ -24,7 +24,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 public final class TestImages {
   private static final List<String> APPLETS = List.of(
       "sh", "echo", "true", "false", "sleep", "cat", "id", "pwd", "env", "ls", "kill", "nc", "ps", "wc", "head",
-      "yes", "seq", "hostname", "printf", "test", "exit", "tail", "sed", "grep", "date", "mkdir", "touch", "rm");
+      "yes", "seq", "hostname", "printf", "test", "exit", "tail", "sed", "grep", "date", "mkdir", "touch", "rm",
+      "mount", "chown", "df", "ln", "stat");
 
   private TestImages() {}
 

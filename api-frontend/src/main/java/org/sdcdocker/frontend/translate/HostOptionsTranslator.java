@@ -1,0 +1,69 @@
+package org.sdcdocker.frontend.translate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.HostOptions;
+
+/** Docker's HostConfig (and Config's stop settings) → HostOptions, refused as Docker refuses them. */
+final class HostOptionsTranslator {
+  private static final long MIN_MEMORY = 6 * 1024 * 1024;
+
+  private HostOptionsTranslator() {}
+
+  static HostOptions translate(JsonNode config, JsonNode imageConfig) {
+    JsonNode h = config.path("HostConfig");
+    long memory = h.path("Memory").asLong(0);
+    long swap = h.path("MemorySwap").asLong(0);
+    if (memory > 0 && memory < MIN_MEMORY) {
+      throw DockerException.invalid("Minimum memory limit allowed is 6MB");
+    }
+    if (swap != 0 && memory == 0) {
+      throw DockerException.invalid("You should always set the Memory limit when using Memoryswap limit, see usage");
+    }
+    if (swap > 0 && swap < memory) {
+      throw DockerException.invalid("Minimum memoryswap limit should be larger than memory limit, see usage");
+    }
+    long nanoCpus = h.path("NanoCpus").asLong(0);
+    if (nanoCpus > 0 && (h.path("CpuQuota").asLong(0) > 0 || h.path("CpuPeriod").asLong(0) > 0)) {
+      throw DockerException.invalid("Conflicting options: Nano CPUs and CPU Period cannot both be set");
+    }
+    List<HostOptions.Ulimit> ulimits = new ArrayList<>();
+    for (JsonNode u : h.path("Ulimits")) {
+      ulimits.add(new HostOptions.Ulimit(u.path("Name").asText(), u.path("Soft").asLong(), u.path("Hard").asLong()));
+    }
+    List<HostOptions.Device> devices = new ArrayList<>();
+    for (JsonNode d : h.path("Devices")) {
+      devices.add(new HostOptions.Device(d.path("PathOnHost").asText(), d.path("PathInContainer").asText(""),
+          d.path("CgroupPermissions").asText("rwm")));
+    }
+    boolean noNewPrivileges = false;
+    for (JsonNode o : h.path("SecurityOpt")) {
+      String opt = o.asText();
+      if (opt.equals("no-new-privileges") || opt.equals("no-new-privileges:true") || opt.equals("no-new-privileges=true")) {
+        noNewPrivileges = true;
+      } else if (!opt.equals("no-new-privileges:false") && !opt.endsWith("=unconfined") && !opt.startsWith("label")) {
+        throw DockerException.invalid("invalid --security-opt: \"%s\": only no-new-privileges and the unconfined "
+            + "profiles are supported", opt);
+      }
+    }
+    String stopSignal = config.path("StopSignal").asText(imageConfig.path("StopSignal").asText(""));
+    int stopTimeout = config.hasNonNull("StopTimeout") ? config.get("StopTimeout").asInt() : -1;
+    return new HostOptions(memory, swap, h.path("MemoryReservation").asLong(0), h.path("OomKillDisable").asBoolean(false),
+        h.path("CpuShares").asLong(0), nanoCpus, h.path("CpusetCpus").asText(""), h.path("PidsLimit").asLong(0),
+        ulimits, h.path("ReadonlyRootfs").asBoolean(false), map(h.path("Tmpfs")), h.path("Init").asBoolean(false),
+        CreateTranslator.strings(h.get("CapAdd")), CreateTranslator.strings(h.get("CapDrop")),
+        h.path("Privileged").asBoolean(false), noNewPrivileges, devices, h.path("ShmSize").asLong(0),
+        map(h.path("Sysctls")), CreateTranslator.strings(h.get("GroupAdd")), stopSignal.isEmpty() ? null : stopSignal,
+        stopTimeout);
+  }
+
+  private static Map<String, String> map(JsonNode n) {
+    Map<String, String> out = new LinkedHashMap<>();
+    n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+    return out;
+  }
+}

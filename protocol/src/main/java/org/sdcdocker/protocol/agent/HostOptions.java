@@ -1,0 +1,52 @@
+package org.sdcdocker.protocol.agent;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How a zone runs beyond its command: resources, privileges, mounts of its own, stop behaviour.
+ * Zero or null means "not set" (the runtime's default).
+ */
+public record HostOptions(
+    long memory,
+    long memorySwap,
+    long memoryReservation,
+    boolean oomKillDisable,
+    long cpuShares,
+    long nanoCpus,
+    String cpusetCpus,
+    long pidsLimit,
+    List<Ulimit> ulimits,
+    boolean readOnlyRootfs,
+    Map<String, String> tmpfs,
+    boolean init,
+    List<String> capAdd,
+    List<String> capDrop,
+    boolean privileged,
+    boolean noNewPrivileges,
+    List<Device> devices,
+    long shmSize,
+    Map<String, String> sysctls,
+    List<String> groupAdd,
+    String stopSignal,
+    int stopTimeout) {
+
+  /** A resource limit, as {@code --ulimit nofile=1024:2048}. */
+  public record Ulimit(String name, long soft, long hard) {}
+
+  /** A host device made available in the zone. */
+  public record Device(String pathOnHost, String pathInContainer, String permissions) {}
+
+  public static final HostOptions DEFAULT = new HostOptions(0, 0, 0, false, 0, 0, null, 0, List.of(), false, Map.of(),
+      false, List.of(), List.of(), false, false, List.of(), 0, Map.of(), List.of(), null, -1);
+
+  public HostOptions {
+    ulimits = ulimits == null ? List.of() : List.copyOf(ulimits);
+    tmpfs = tmpfs == null ? Map.of() : Map.copyOf(tmpfs);
+    capAdd = capAdd == null ? List.of() : List.copyOf(capAdd);
+    capDrop = capDrop == null ? List.of() : List.copyOf(capDrop);
+    devices = devices == null ? List.of() : List.copyOf(devices);
+    sysctls = sysctls == null ? Map.of() : Map.copyOf(sysctls);
+    groupAdd = groupAdd == null ? List.of() : List.copyOf(groupAdd);
+  }
+}

@@ -1,0 +1,120 @@
+package org.sdcdocker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.sdcdocker.it.support.DockerCli;
+import org.sdcdocker.it.support.DockerCli.Result;
+import org.sdcdocker.it.support.Fixture;
+
+/** create/run options that reach the OCI spec, checked from inside the container. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HostOptionsTest {
+  private Fixture f;
+  private DockerCli docker;
+  private String image;
+
+  @BeforeAll
+  void start() throws Exception {
+    f = Fixture.start();
+    docker = f.docker;
+    image = f.image;
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (f != null) {
+      f.close();
+    }
+  }
+
+  private String in(String... args) throws Exception {
+    String[] all = new String[args.length + 2];
+    all[0] = "run";
+    all[1] = "--rm";
+    System.arraycopy(args, 0, all, 2, args.length);
+    return docker.ok(all);
+  }
+
+  @Test
+  void memoryCpuAndPids_reachTheCgroups() throws Exception {
+    assertThat(in("-m", "64m", "--memory-swap", "128m", "--memory-reservation", "32m", "--oom-kill-disable", image,
+        "sh", "-c", "cd /sys/fs/cgroup/memory; cat memory.limit_in_bytes memory.memsw.limit_in_bytes "
+            + "memory.soft_limit_in_bytes; grep oom_kill_disable memory.oom_control"))
+        .isEqualTo("67108864\n134217728\n33554432\noom_kill_disable 1");
+    assertThat(in("--cpu-shares", "512", "--cpus", "0.5", image, "sh", "-c",
+        "cat /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/cpu/cpu.cfs_quota_us")).isEqualTo("512\n50000");
+    assertThat(in("--pids-limit", "50", image, "cat", "/sys/fs/cgroup/pids/pids.max")).isEqualTo("50");
+    String id = docker.ok("create", "-m", "64m", image, "true");
+    assertThat(docker.ok("inspect", "-f", "{{.HostConfig.Memory}}", id)).isEqualTo("67108864");
+    docker.ok("rm", id);
+  }
+
+  @Test
+  void ulimitsReadOnlyTmpfsAndShm() throws Exception {
+    assertThat(in("--ulimit", "nofile=1000:2000", image, "sh", "-c", "ulimit -n; ulimit -Hn")).isEqualTo("1000\n2000");
+    Result ro = docker.run("run", "--rm", "--read-only", "--tmpfs", "/run:size=1m", image, "sh", "-c",
+        "touch /run/ok && echo tmpfs-writable; tail -1 /var/log/sdc-dockerinit.log | cut -d' ' -f2-3; touch /nope");
+    assertThat(ro.exitCode()).isNotZero();
+    assertThat(ro.out()).isEqualTo("tmpfs-writable\nDROP PRIVS\n");
+    assertThat(ro.err()).contains("Read-only file system");
+    assertThat(in("--shm-size", "32m", image, "sh", "-c", "df -k /dev/shm | tail -1")).containsPattern("\\s32768\\s");
+  }
+
+  @Test
+  void capabilitiesPrivilegedAndNoNewPrivileges() throws Exception {
+    assertThat(docker.run("run", "--rm", "--cap-drop", "CHOWN", image, "chown", "app", "/tmp").exitCode()).isNotZero();
+    assertThat(docker.run("run", "--rm", image, "chown", "app", "/tmp").exitCode()).isZero();
+    assertThat(docker.run("run", "--rm", image, "mount", "-t", "tmpfs", "none", "/mnt").exitCode()).isNotZero();
+    assertThat(docker.run("run", "--rm", "--cap-add", "SYS_ADMIN", image, "mount", "-t", "tmpfs", "none", "/tmp")
+        .exitCode()).isZero();
+    assertThat(docker.run("run", "--rm", "--privileged", image, "mount", "-t", "tmpfs", "none", "/tmp").exitCode())
+        .isZero();
+    assertThat(in("--security-opt", "no-new-privileges", image, "grep", "NoNewPrivs", "/proc/self/status"))
+        .endsWith("1");
+    Result bad = docker.run("run", "--rm", "--cap-add", "FLY", image, "true");
+    assertThat(bad.err()).contains("unknown capability: \"CAP_FLY\"");
+    Result broken = docker.run("run", "--rm", "--name", "cannot-start", "-w", "/etc/passwd/x", image, "true");
+    assertThat(broken.exitCode()).isNotZero();
+    assertThat(docker.ok("ps", "-aq", "--filter", "name=cannot-start")).isEmpty();
+  }
+
+  @Test
+  void initDevicesSysctlsAndGroups() throws Exception {
+    assertThat(in("--init", image, "sh", "-c", "echo $PPID; cat /proc/1/cmdline | tr '\\0' ' '"))
+        .startsWith("1\n/native/usr/vm/sbin/dockerinit");
+    assertThat(in("--device", "/dev/null:/dev/mynull", image, "sh", "-c", "echo x > /dev/mynull && stat -c %t,%T /dev/mynull"))
+        .isEqualTo("1,3");
+    assertThat(in("--sysctl", "net.ipv4.ip_forward=1", image, "cat", "/proc/sys/net/ipv4/ip_forward")).isEqualTo("1");
+    var http = java.net.http.HttpClient.newHttpClient();
+    var refused = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(f.server.url() + "/containers/create"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"Image\":\"" + image
+            + "\",\"Cmd\":[\"true\"],\"HostConfig\":{\"Sysctls\":{\"kernel.panic\":\"1\"}}}")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(refused.body()).contains("sysctl 'kernel.panic' is not allowed");
+    assertThat(in("--group-add", "staff", "-u", "app", image, "id", "-G")).contains("50");
+  }
+
+  @Test
+  void stopSignalAndTimeout_areTheContainers() throws Exception {
+    String id = docker.ok("run", "-d", "--stop-signal", "USR1", "--stop-timeout", "1", image, "sh", "-c",
+        "trap 'exit 11' USR1; while true; do sleep 0.1; done");
+    Thread.sleep(300);
+    docker.ok("stop", id);
+    assertThat(docker.ok("inspect", "-f", "{{.State.ExitCode}} {{.Config.StopSignal}} {{.Config.StopTimeout}}", id))
+        .isEqualTo("11 USR1 1");
+    docker.ok("rm", id);
+  }
+
+  @Test
+  void badLimits_areRefusedAsDocker() throws Exception {
+    assertThat(docker.run("run", "--rm", "-m", "1m", image, "true").err()).contains("Minimum memory limit allowed is 6MB");
+    assertThat(docker.run("run", "--rm", "-m", "64m", "--memory-swap", "32m", image, "true").err())
+        .contains("Minimum memoryswap limit should be larger than memory limit");
+    assertThat(docker.run("run", "--rm", "--cpus", "64", image, "true").err()).contains("Range of CPUs is from 0.01 to");
+  }
+}
