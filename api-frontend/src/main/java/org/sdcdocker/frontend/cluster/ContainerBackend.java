@@ -176,6 +176,13 @@ public final class ContainerBackend {
         .onSuccess(index::put).mapEmpty();
   }
 
+  /** Resizes a running container's TTY. */
+  public Future<Void> resize(String account, String ref, int height, int width) {
+    ZoneRecord r = index.resolve(account, ref);
+    return agents.request(r.cnUuid(), "resize", new AgentRequests.ResizeZone(r.spec().id(), height, width), SHORT_MS)
+        .mapEmpty();
+  }
+
   /** Renames; the new name must be free within the account. */
   public Future<Void> rename(String account, String ref, String newName) {
     ZoneRecord r = index.resolve(account, ref);

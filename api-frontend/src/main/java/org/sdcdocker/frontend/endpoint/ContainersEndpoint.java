@@ -40,6 +40,7 @@ public final class ContainersEndpoint {
     Http.route(r, HttpMethod.POST, id + "/stop").handler(Http.empty(204, this::postStop));
     Http.route(r, HttpMethod.POST, id + "/restart").handler(Http.empty(204, this::postRestart));
     Http.route(r, HttpMethod.POST, id + "/rename").handler(Http.empty(204, this::postRename));
+    Http.route(r, HttpMethod.POST, id + "/resize").handler(Http.empty(200, this::postResize));
     Http.route(r, HttpMethod.POST, id + "/pause").handler(Http.empty(204, ctx -> postPause(ctx, true)));
     Http.route(r, HttpMethod.POST, id + "/unpause").handler(Http.empty(204, ctx -> postPause(ctx, false)));
     Http.route(r, HttpMethod.POST, id + "/wait").handler(this::postWait);
@@ -132,6 +133,18 @@ public final class ContainersEndpoint {
     return backend.rename(Accounts.of(ctx), ctx.pathParam("id"), Names.validate(name));
   }
 
+  private Future<Void> postResize(RoutingContext ctx) {
+    int h;
+    int w;
+    try {
+      h = Integer.parseInt(ctx.request().getParam("h", "0"));
+      w = Integer.parseInt(ctx.request().getParam("w", "0"));
+    } catch (NumberFormatException e) {
+      throw DockerException.invalid("invalid resize: h and w must be numbers");
+    }
+    return backend.resize(Accounts.of(ctx), ctx.pathParam("id"), h, w);
+  }
+
   private Future<Void> postPause(RoutingContext ctx, boolean pause) {
     return backend.pause(Accounts.of(ctx), ctx.pathParam("id"), pause);
   }
@@ -208,10 +221,30 @@ public final class ContainersEndpoint {
     if ("exited".equals(rec.state().status()) && !Http.flag(ctx, "logs")) {
       // Docker lets a client attach to a stopped container and waits for its next start.
     }
-    String query = "stdout=" + (Http.flag(ctx, "stdout") ? 1 : 0) + "&stderr=" + (Http.flag(ctx, "stderr") ? 1 : 0);
+    boolean stdin = Http.flag(ctx, "stdin") && rec.spec().openStdin();
+    DetachKeys keys;
+    try {
+      keys = stdin ? DetachKeys.parse(ctx.request().getParam("detachKeys")) : null;
+    } catch (RuntimeException e) {
+      ctx.fail(e);
+      return;
+    }
+    String query = "stdout=" + (Http.flag(ctx, "stdout") ? 1 : 0) + "&stderr=" + (Http.flag(ctx, "stderr") ? 1 : 0)
+        + "&stdin=" + (stdin ? 1 : 0);
     String type = rec.spec().tty() ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream";
     boolean upgrade = Http.hijack(ctx);
     backend.event("attach", rec, Map.of());
+    if (stdin && upgrade) {
+      backend.streamTicket(rec, "attach", query)
+          .compose(streams::connect)
+          .onFailure(ctx::fail)
+          .onSuccess(agent -> {
+            agent.pause();
+            ctx.request().toNetSocket().onFailure(ctx::fail)
+                .onSuccess(client -> StreamProxy.bridge(client, agent, keys));
+          });
+      return;
+    }
     backend.streamTicket(rec, "attach", query)
         .compose(streams::open)
         .onFailure(ctx::fail)

@@ -3,13 +3,7 @@ package org.sdcdocker.frontend.endpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -17,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.sdcdocker.frontend.cluster.ExecBackend;
-import org.sdcdocker.frontend.server.HalfClose;
 import org.sdcdocker.frontend.server.Http;
 import org.sdcdocker.frontend.translate.CreateTranslator;
 import org.sdcdocker.protocol.DockerException;
@@ -28,11 +21,11 @@ import org.sdcdocker.protocol.agent.ExecRecords.ExecState;
 /** {@code docker exec}: create, start (hijacked, or detached), inspect, resize. */
 public final class ExecEndpoint {
   private final ExecBackend backend;
-  private final HttpClient client;
+  private final StreamProxy streams;
 
   public ExecEndpoint(Vertx vertx, ExecBackend backend) {
     this.backend = backend;
-    this.client = vertx.createHttpClient();
+    this.streams = new StreamProxy(vertx);
   }
 
   /** The routes, as a table. */
@@ -85,36 +78,18 @@ public final class ExecEndpoint {
       return;
     }
     backend.ticket(account, id)
-        .compose(this::connect)
+        .compose(streams::connect)
         .onFailure(ctx::fail)
         .onSuccess(agent -> {
           agent.pause();
           if (Http.hijack(ctx)) {
-            ctx.request().toNetSocket().onFailure(ctx::fail).onSuccess(client -> bridge(client, agent));
+            ctx.request().toNetSocket().onFailure(ctx::fail).onSuccess(client -> StreamProxy.bridge(client, agent, null));
           } else {
             ctx.response().setChunked(true).putHeader("Content-Type", "application/vnd.docker.multiplexed-stream");
             agent.pipeTo(ctx.response());
             agent.resume();
           }
         });
-  }
-
-  /** An upgraded connection to the agent's data plane for the exec. */
-  private Future<NetSocket> connect(String url) {
-    return client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url)
-            .putHeader("Connection", "Upgrade").putHeader("Upgrade", "tcp"))
-        .compose(HttpClientRequest::connect)
-        .compose(resp -> resp.statusCode() == 101 ? Future.succeededFuture(resp.netSocket())
-            : Future.failedFuture(DockerException.internal("agent refused the exec stream: %d", resp.statusCode())));
-  }
-
-  /** Output from the agent as it comes; input to it as length-prefixed chunks, zero length at EOF. */
-  private static void bridge(NetSocket client, NetSocket agent) {
-    agent.pipeTo(client);
-    client.handler(buf -> agent.write(Buffer.buffer(4 + buf.length()).appendInt(buf.length()).appendBuffer(buf)));
-    HalfClose.onInputShutdown(client, () -> agent.write(Buffer.buffer().appendInt(0)));
-    client.closeHandler(v -> agent.close());
-    agent.resume();
   }
 
   private Future<Void> postExecResize(RoutingContext ctx) {

@@ -6,7 +6,10 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.net.NetSocket;
 import io.vertx.core.streams.WriteStream;
+import org.sdcdocker.frontend.server.HalfClose;
 import io.vertx.core.buffer.Buffer;
 import org.sdcdocker.protocol.DockerException;
 
@@ -29,5 +32,36 @@ final class StreamProxy {
   /** Copies the agent's stream to the client; ends the client's side when the agent's ends. */
   static Future<Void> pipe(HttpClientResponse from, WriteStream<Buffer> to) {
     return from.pipeTo(to);
+  }
+
+  /** An upgraded connection (both directions) to the agent's data plane. */
+  Future<NetSocket> connect(String url) {
+    return client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url)
+            .putHeader("Connection", "Upgrade").putHeader("Upgrade", "tcp"))
+        .compose(HttpClientRequest::connect)
+        .compose(resp -> resp.statusCode() == 101 ? Future.succeededFuture(resp.netSocket())
+            : Future.failedFuture(DockerException.internal("agent refused the stream: %d", resp.statusCode())));
+  }
+
+  /**
+   * Output from the agent as it comes; input to it as length-prefixed chunks, an empty one when
+   * the client half-closes. With detach keys, typing them ends the client's session (the
+   * container runs on).
+   */
+  static void bridge(NetSocket client, NetSocket agent, DetachKeys keys) {
+    agent.pipeTo(client);
+    client.handler(buf -> {
+      Buffer in = keys == null ? buf : keys.filter(buf);
+      if (in.length() > 0) {
+        agent.write(Buffer.buffer(4 + in.length()).appendInt(in.length()).appendBuffer(in));
+      }
+      if (keys != null && keys.detached()) {
+        agent.close();
+        client.close();
+      }
+    });
+    HalfClose.onInputShutdown(client, () -> agent.write(Buffer.buffer().appendInt(0)));
+    client.closeHandler(v -> agent.close());
+    agent.resume();
   }
 }

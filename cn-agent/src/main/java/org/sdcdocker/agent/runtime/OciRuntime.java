@@ -36,7 +36,7 @@ public final class OciRuntime {
   public record CreateFiles(Path bundle, Path log, Path pidFile, Path conmonPidFile, Path runtimeLog) {}
 
   /** Creates the container under a new conmon; returns the pid of its first process. */
-  public int create(String id, CreateFiles f, boolean tty, boolean stdin) {
+  public int create(String id, CreateFiles f, boolean tty, boolean stdin, boolean stdinOnce) {
     List<String> cmd = new ArrayList<>(List.of(
         conmon, "--api-version", "1", "-c", id, "-u", id, "-n", id, "-r", runtime,
         "-b", f.bundle().toString(), "-p", f.pidFile().toString(), "-P", f.conmonPidFile().toString(),
@@ -48,6 +48,9 @@ public final class OciRuntime {
     }
     if (stdin) {
       cmd.add("-i");
+      if (!stdinOnce) {
+        cmd.add("--leave-stdin-open");
+      }
     }
     try {
       Files.deleteIfExists(f.pidFile());
@@ -142,6 +145,19 @@ public final class OciRuntime {
     }
   }
 
+  /** Resizes the zone's terminal through conmon's control FIFO in the bundle. */
+  public void resize(Path bundle, int height, int width) {
+    Path ctl = bundle.resolve("ctl");
+    if (!Files.exists(ctl)) {
+      throw DockerException.conflict("the container is not running");
+    }
+    try {
+      Files.writeString(ctl, "1 " + height + " " + width + "\n", java.nio.file.StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      throw DockerException.internal("resizing the terminal: %s", e.getMessage());
+    }
+  }
+
   /** Freezes every process of the container (freezer cgroup). */
   public void pause(String id) {
     run("pause", id);
@@ -174,6 +190,11 @@ public final class OciRuntime {
       Thread.currentThread().interrupt();
       throw DockerException.internal("interrupted running %s", runtime);
     }
+  }
+
+  /** The link conmon makes to a zone's bundle in its socket directory (removed with the zone). */
+  public Path socketLink(String id) {
+    return socketDir.resolve(id);
   }
 
   /** The exit file conmon writes for a zone. */

@@ -100,6 +100,10 @@ public final class AgentVerticle extends VerticleBase {
     });
     this.<AgentRequests.PauseZone>on(bus, "pause", r -> () -> zones.pause(r.id(), r.pause()));
     this.<AgentRequests.RenameZone>on(bus, "rename", r -> () -> zones.rename(r.id(), r.name()));
+    this.<AgentRequests.ResizeZone>on(bus, "resize", r -> () -> {
+      zones.resize(r.id(), r.height(), r.width());
+      return new Ack();
+    });
     this.<ExecRecords.CreateExec>on(bus, "exec-create", r -> () -> execs.create(r));
     this.<ExecRecords.StartExecDetached>on(bus, "exec-start", r -> () -> execs.startDetached(r.execId()));
     this.<ExecRecords.InspectExec>on(bus, "exec-inspect", r -> () -> execs.inspect(r.execId()));

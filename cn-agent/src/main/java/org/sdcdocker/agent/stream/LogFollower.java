@@ -1,7 +1,8 @@
 package org.sdcdocker.agent.stream;
 
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.streams.WriteStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.util.ArrayDeque;
@@ -22,19 +23,19 @@ final class LogFollower implements Runnable {
   private final StreamRequest req;
   private final boolean tty;
   private final CompletableFuture<?> runEnd;
-  private final HttpServerResponse resp;
+  private final WriteStream<Buffer> resp;
   private volatile boolean closed;
   private byte[] carry = new byte[0];
 
   LogFollower(RandomAccessFile file, long start, StreamRequest req, boolean tty, CompletableFuture<?> runEnd,
-      HttpServerResponse resp) {
+      WriteStream<Buffer> resp, java.util.function.Consumer<Handler<Void>> onClose) {
     this.file = file;
     this.start = start;
     this.req = req;
     this.tty = tty;
     this.runEnd = runEnd;
     this.resp = resp;
-    resp.closeHandler(v -> closed = true);
+    onClose.accept(v -> closed = true);
   }
 
   @Override

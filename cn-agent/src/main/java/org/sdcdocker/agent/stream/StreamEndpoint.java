@@ -97,8 +97,15 @@ public final class StreamEndpoint {
           .onFailure(e -> r.response().setStatusCode(400).end());
       return;
     }
+    if (p.req().stdin()) { // attach with stdin: output and input on one upgraded connection
+      r.toNetSocket().onSuccess(sock -> new AttachSession(zones, p.id(), sock, pool).run(
+          new LogFollower(p.file(), p.start(), p.req(), p.tty(), p.runEnd(), sock, sock::closeHandler)))
+          .onFailure(e -> r.response().setStatusCode(400).end());
+      return;
+    }
     r.response().setChunked(true).putHeader("Content-Type", "application/octet-stream").writeHead();
-    pool.execute(new LogFollower(p.file(), p.start(), p.req(), p.tty(), p.runEnd(), r.response()));
+    pool.execute(new LogFollower(p.file(), p.start(), p.req(), p.tty(), p.runEnd(), r.response(),
+        r.response()::closeHandler));
   }
 
   /** Ends every stream of this endpoint (the agent is stopping); zones are not touched. */

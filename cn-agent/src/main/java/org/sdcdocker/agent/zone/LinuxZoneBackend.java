@@ -172,7 +172,8 @@ public final class LinuxZoneBackend implements ZoneBackend {
           z.exit = new CompletableFuture<>(); // an attach made before this start waits on the old one
         }
         int pid = runtime.create(id, new OciRuntime.CreateFiles(p.dir(), p.log(), p.pidFile(),
-            p.conmonPidFile(), p.runtimeLog()), z.record.spec().tty(), z.record.spec().openStdin());
+            p.conmonPidFile(), p.runtimeLog()), z.record.spec().tty(), z.record.spec().openStdin(),
+            z.record.spec().stdinOnce());
         runtime.start(id);
         ZoneState before = z.record.state();
         ZoneState started = before.started(pid, now(), automatic);
@@ -303,6 +304,18 @@ public final class LinuxZoneBackend implements ZoneBackend {
       events.accept(new ZoneEvent(pause ? "pause" : "unpause", rec, nowNanos()));
       return rec;
     }
+  }
+
+  /** Resizes the zone's TTY. */
+  public void resize(String id, int height, int width) {
+    Zone z = zone(id);
+    if (!z.record.spec().tty()) {
+      throw DockerException.conflict("Container %s is not a TTY container", id);
+    }
+    if (!z.record.state().running()) {
+      throw DockerException.conflict("Container %s is not running", id);
+    }
+    runtime.resize(store.paths(id).dir(), height, width);
   }
 
   /** Gives the zone a new name (the front end checked that it is free). */
@@ -458,6 +471,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
     unmount(p);
     try {
       Files.deleteIfExists(runtime.exitFile(id));
+      Files.deleteIfExists(runtime.socketLink(id));
       Trees.delete(p.dir());
     } catch (IOException e) {
       throw DockerException.internal("removing zone %s: %s", id, e.getMessage());

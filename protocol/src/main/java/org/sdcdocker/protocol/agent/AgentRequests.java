@@ -18,6 +18,9 @@ public final class AgentRequests {
   /** Freeze (pause) or thaw (unpause) every process of the zone. */
   public record PauseZone(String id, boolean pause) {}
 
+  /** Resize the zone's TTY. */
+  public record ResizeZone(String id, int height, int width) {}
+
   /** Give the zone a new name. */
   public record RenameZone(String id, String name) {}
 

@@ -1,0 +1,95 @@
+package org.sdcdocker.agent.stream;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.sdcdocker.agent.sys.SeqpacketNative;
+import org.sdcdocker.agent.zone.LinuxZoneBackend;
+
+/**
+ * An attach with stdin: output as for any attach (the run's log, followed), input through
+ * conmon's attach socket, which exists once the zone runs. The front end sends input as
+ * length-prefixed chunks, an empty chunk for its end (conmon then closes the zone's stdin when the
+ * container was created with StdinOnce).
+ */
+final class AttachSession {
+  private static final long CONNECT_WAIT_MILLIS = 30_000;
+
+  private final LinuxZoneBackend zones;
+  private final String id;
+  private final NetSocket socket;
+  private final ExecutorService pool;
+  private final ExecutorService input = Executors.newSingleThreadExecutor(r -> ExecSession.daemon(r, "attach-stdin"));
+  private Buffer pending = Buffer.buffer();
+  private SeqpacketNative conmon;
+  private volatile boolean closed;
+
+  AttachSession(LinuxZoneBackend zones, String id, NetSocket socket, ExecutorService pool) {
+    this.zones = zones;
+    this.id = id;
+    this.socket = socket;
+    this.pool = pool;
+  }
+
+  void run(LogFollower output) {
+    socket.pause();
+    socket.handler(buf -> input.execute(() -> feed(buf)));
+    socket.closeHandler(v -> {
+      closed = true;
+      input.execute(this::close);
+      input.shutdown();
+    });
+    pool.execute(() -> {
+      output.run();
+      input.execute(this::close);
+      input.shutdown();
+    });
+    socket.resume();
+  }
+
+  /** The attach socket, once conmon made it (the zone may be started after the attach). */
+  private SeqpacketNative conmon() throws InterruptedException {
+    if (conmon == null) {
+      Path sock = zones.paths(id).dir().resolve("attach");
+      long deadline = System.currentTimeMillis() + CONNECT_WAIT_MILLIS;
+      while (!Files.exists(sock) && !closed && System.currentTimeMillis() < deadline) {
+        Thread.sleep(10);
+      }
+      conmon = SeqpacketNative.connectIn(sock.getParent().toString(), "attach");
+    }
+    return conmon;
+  }
+
+  private void feed(Buffer buf) {
+    pending.appendBuffer(buf);
+    try {
+      while (pending.length() >= 4) {
+        int len = pending.getInt(0);
+        if (len == 0) {
+          pending = pending.getBuffer(4, pending.length());
+          conmon().shutdownOutput();
+          continue;
+        }
+        if (pending.length() < 4 + len) {
+          return;
+        }
+        conmon().write(pending.getBytes(4, 4 + len));
+        pending = pending.getBuffer(4 + len, pending.length());
+      }
+    } catch (RuntimeException | InterruptedException e) {
+      pending = Buffer.buffer();
+      if (conmon == null) {
+        socket.close(); // no way to the zone's input: a client waiting on it must not wait forever
+      } // else the zone closed its input: what else comes is dropped, as Docker does
+    }
+  }
+
+  private void close() {
+    if (conmon != null) {
+      conmon.close();
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package org.sdcdocker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.sdcdocker.it.support.DockerCli;
+import org.sdcdocker.it.support.DockerCli.Result;
+import org.sdcdocker.it.support.Fixture;
+
+/** stdin and TTY through conmon's attach socket: run -i, run -it in a pseudo-terminal, attach, start -ai, resize. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AttachTest {
+  private Fixture f;
+  private DockerCli docker;
+  private String image;
+
+  @BeforeAll
+  void start() throws Exception {
+    f = Fixture.start();
+    docker = f.docker;
+    image = f.image;
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (f != null) {
+      f.close();
+    }
+  }
+
+  @Test
+  void runI_passesStdinToItsEnd() throws Exception {
+    Result r = docker.runWithInput(30, "one\ntwo\n", "run", "--rm", "-i", image, "sh", "-c", "cat; echo done; exit 4");
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(4);
+    assertThat(r.out()).isEqualTo("one\ntwo\ndone\n");
+  }
+
+  @Test
+  void runIt_inAPseudoTerminal() throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("script", "-qec", "docker run --rm -it " + image + " sh", "/dev/null");
+    pb.environment().put("DOCKER_HOST", f.server.host());
+    Process p = pb.redirectErrorStream(true).start();
+    p.getOutputStream().write("echo hi from $(tty)\nexit 3\n".getBytes());
+    p.getOutputStream().flush();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.exitValue()).as(out).isEqualTo(3);
+    assertThat(out).contains("hi from /dev/pts/0");
+  }
+
+  @Test
+  void attachAndStartAi_reachStdin() throws Exception {
+    String id = docker.ok("run", "-d", "-i", image, "sh", "-c", "read x; echo got $x");
+    Result attached = docker.runWithInput(30, "hello\n", "attach", id);
+    assertThat(attached.exitCode()).as(attached.all()).isZero();
+    assertThat(attached.out()).isEqualTo("got hello\n");
+    String created = docker.ok("create", "-i", image, "sh", "-c", "read x; echo started $x");
+    Result started = docker.runWithInput(30, "again\n", "start", "-ai", created);
+    assertThat(started.out()).as(started.all()).isEqualTo("started again\n");
+    docker.ok("rm", id, created);
+  }
+
+  @Test
+  void resize_reachesTheTerminal() throws Exception {
+    String id = docker.ok("run", "-d", "-t", image, "sh", "-c", "while true; do stty size; sleep 0.1; done");
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(f.server.url() + "/containers/" + id
+        + "/resize?h=40&w=100")).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    String logs = "";
+    for (int i = 0; i < 50 && !logs.contains("40 100"); i++) {
+      Thread.sleep(100);
+      logs = docker.ok("logs", id);
+    }
+    assertThat(logs).contains("40 100");
+    String plain = docker.ok("run", "-d", image, "sleep", "300");
+    HttpResponse<String> notTty = http.send(HttpRequest.newBuilder(URI.create(f.server.url() + "/containers/" + plain
+        + "/resize?h=40&w=100")).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(notTty.statusCode()).isEqualTo(409);
+    docker.ok("rm", "-f", id, plain);
+  }
+}
