@@ -176,6 +176,46 @@ public final class ContainerBackend {
         .onSuccess(index::put).mapEmpty();
   }
 
+  public Future<AgentRequests.ChangeList> changes(String account, String ref) {
+    ZoneRecord r = index.resolve(account, ref);
+    return agents.request(r.cnUuid(), "changes", new AgentRequests.Changes(r.spec().id()), SHORT_MS);
+  }
+
+  public Future<AgentRequests.TopResult> top(String account, String ref, String psArgs) {
+    ZoneRecord r = index.resolve(account, ref);
+    return agents.request(r.cnUuid(), "top", new AgentRequests.Top(r.spec().id(), psArgs), SHORT_MS);
+  }
+
+  public Future<AgentRequests.StatsResult> stats(String account, String ref) {
+    ZoneRecord r = index.resolve(account, ref);
+    return agents.request(r.cnUuid(), "stats", new AgentRequests.Stats(r.spec().id()), SHORT_MS);
+  }
+
+  /** New limits or restart policy. */
+  public Future<ZoneRecord> update(String account, String ref, AgentRequests.UpdateZone u) {
+    ZoneRecord r = index.resolve(account, ref);
+    AgentRequests.UpdateZone forZone = new AgentRequests.UpdateZone(r.spec().id(), u.memory(), u.memorySwap(),
+        u.memoryReservation(), u.cpuShares(), u.nanoCpus(), u.pidsLimit(), u.restartPolicy());
+    if (u.restartPolicy() != null && !u.restartPolicy().name().equals("no") && r.spec().autoRemove()) {
+      return Future.failedFuture(DockerException.invalid("Restart policy cannot be updated because AutoRemove is enabled for the container"));
+    }
+    return agents.<ZoneRecord>request(r.cnUuid(), "update", forZone, SHORT_MS).onSuccess(index::put);
+  }
+
+  /** Removes every container of the account that does not run (and matches); their ids. */
+  public Future<List<String>> prune(String account, java.util.function.Predicate<ZoneRecord> filter) {
+    List<ZoneRecord> gone = index.all(account).stream()
+        .filter(r -> !r.state().running() && !r.state().restarting()).filter(filter).toList();
+    List<Future<String>> removals = gone.stream().map(r -> agents
+        .request(r.cnUuid(), "delete", new AgentRequests.DeleteZone(r.spec().id(), false), SHORT_MS)
+        .map(v -> {
+          index.remove(r.spec().id());
+          return r.spec().id();
+        })).toList();
+    return Future.join(removals).transform(ar -> Future.succeededFuture(
+        removals.stream().filter(Future::succeeded).map(Future::result).toList()));
+  }
+
   /** Resizes a running container's TTY. */
   public Future<Void> resize(String account, String ref, int height, int width) {
     ZoneRecord r = index.resolve(account, ref);

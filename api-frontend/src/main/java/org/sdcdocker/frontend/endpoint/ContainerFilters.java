@@ -14,7 +14,8 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
 /** The {@code filters} of {@code GET /containers/json}: name, id, label, status. */
 final class ContainerFilters {
   private static final Set<String> STATUSES = Set.of("created", "restarting", "running", "removing", "paused", "exited", "dead");
-  private static final Set<String> KNOWN = Set.of("name", "id", "label", "status");
+  private static final Set<String> KNOWN = Set.of("name", "id", "label", "status", "before", "since", "exited",
+      "ancestor", "volume", "network", "health", "is-task", "until", "publish", "expose");
 
   private ContainerFilters() {}
 
@@ -52,7 +53,49 @@ final class ContainerFilters {
 
   /** A predicate: within one filter any value may match; every filter must. */
   static Predicate<ZoneRecord> predicate(Map<String, List<String>> f) {
+    return predicate(f, List.of());
+  }
+
+  /** The same, with the account's containers, which before and since name. */
+  static Predicate<ZoneRecord> predicate(Map<String, List<String>> f, List<ZoneRecord> all) {
     Predicate<ZoneRecord> p = r -> true;
+    for (String key : List.of("before", "since")) {
+      for (String ref : f.getOrDefault(key, List.of())) {
+        ZoneRecord pivot = all.stream().filter(r -> r.spec().id().startsWith(ref) || r.spec().name().equals(ref)
+            || ("/" + r.spec().name()).equals(ref)).findFirst()
+            .orElseThrow(() -> DockerException.notFound("No such container: %s", ref));
+        String created = pivot.spec().created();
+        p = p.and(key.equals("before") ? r -> r.spec().created().compareTo(created) < 0
+            : r -> r.spec().created().compareTo(created) > 0);
+      }
+    }
+    if (f.containsKey("exited")) {
+      List<Integer> codes = new java.util.ArrayList<>();
+      for (String c : f.get("exited")) {
+        try {
+          codes.add(Integer.parseInt(c));
+        } catch (NumberFormatException e) {
+          throw DockerException.invalid("invalid filter 'exited=%s'", c);
+        }
+      }
+      p = p.and(r -> "exited".equals(r.state().status()) && codes.contains(r.state().exitCode()));
+    }
+    if (f.containsKey("ancestor")) {
+      List<String> v = f.get("ancestor");
+      p = p.and(r -> v.stream().anyMatch(a -> a.equals(r.spec().image()) || r.spec().imageId().startsWith(a)
+          || r.spec().imageId().startsWith("sha256:" + a) || (a + ":latest").equals(r.spec().image())
+          || a.equals(r.spec().image() + ":latest")));
+    }
+    if (f.containsKey("volume") || f.containsKey("network") || f.containsKey("publish") || f.containsKey("expose")) {
+      p = p.and(r -> false); // no container has volumes, networks or ports yet
+    }
+    if (f.containsKey("health")) {
+      List<String> v = f.get("health");
+      p = p.and(r -> v.contains("none")); // no health checks yet: every container is "none"
+    }
+    if (f.containsKey("is-task")) {
+      p = p.and(r -> f.get("is-task").contains("false"));
+    }
     if (f.containsKey("name")) {
       List<String> v = f.get("name");
       p = p.and(r -> v.stream().anyMatch(n -> matches("/" + r.spec().name(), n)));

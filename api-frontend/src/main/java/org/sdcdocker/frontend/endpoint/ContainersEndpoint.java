@@ -41,6 +41,9 @@ public final class ContainersEndpoint {
     Http.route(r, HttpMethod.POST, id + "/restart").handler(Http.empty(204, this::postRestart));
     Http.route(r, HttpMethod.POST, id + "/rename").handler(Http.empty(204, this::postRename));
     Http.route(r, HttpMethod.POST, id + "/resize").handler(Http.empty(200, this::postResize));
+    Http.route(r, HttpMethod.POST, id + "/update").handler(BodyHandler.create().setBodyLimit(1 << 16))
+        .handler(Http.json(200, this::postUpdate));
+    Http.route(r, HttpMethod.POST, "/containers/prune").handler(Http.json(200, this::postPrune));
     Http.route(r, HttpMethod.POST, id + "/pause").handler(Http.empty(204, ctx -> postPause(ctx, true)));
     Http.route(r, HttpMethod.POST, id + "/unpause").handler(Http.empty(204, ctx -> postPause(ctx, false)));
     Http.route(r, HttpMethod.POST, id + "/wait").handler(this::postWait);
@@ -67,7 +70,7 @@ public final class ContainersEndpoint {
   private Future<List<Map<String, Object>>> getContainersJson(RoutingContext ctx) {
     boolean all = Http.flag(ctx, "all");
     var filters = ContainerFilters.parse(ctx.request().getParam("filters"));
-    var pred = ContainerFilters.predicate(filters);
+    var pred = ContainerFilters.predicate(filters, backend.list(Accounts.of(ctx)));
     String limitParam = ctx.request().getParam("limit");
     int limit = limitParam == null || limitParam.isEmpty() ? -1 : Integer.parseInt(limitParam);
     List<Map<String, Object>> out = backend.list(Accounts.of(ctx)).stream()
@@ -131,6 +134,28 @@ public final class ContainersEndpoint {
       throw DockerException.invalid("Neither old nor new names may be empty");
     }
     return backend.rename(Accounts.of(ctx), ctx.pathParam("id"), Names.validate(name));
+  }
+
+  private Future<Map<String, Object>> postUpdate(RoutingContext ctx) {
+    JsonNode b = ctx.body().buffer() == null || ctx.body().length() == 0 ? Json.MAPPER.createObjectNode()
+        : Json.decode(ctx.body().buffer().getBytes(), JsonNode.class);
+    if (b.path("Memory").asLong(0) > 0 && b.path("Memory").asLong(0) < 6 * 1024 * 1024) {
+      throw DockerException.invalid("Minimum memory limit allowed is 6MB");
+    }
+    org.sdcdocker.protocol.agent.RestartPolicy policy = b.has("RestartPolicy")
+        ? org.sdcdocker.frontend.translate.CreateTranslator.restartPolicy(
+            Json.MAPPER.createObjectNode().set("RestartPolicy", b.get("RestartPolicy")))
+        : null;
+    var u = new org.sdcdocker.protocol.agent.AgentRequests.UpdateZone(null, b.path("Memory").asLong(0),
+        b.path("MemorySwap").asLong(0), b.path("MemoryReservation").asLong(0), b.path("CpuShares").asLong(0),
+        b.path("NanoCpus").asLong(0), b.path("PidsLimit").asLong(0), policy);
+    return backend.update(Accounts.of(ctx), ctx.pathParam("id"), u).map(rec -> Map.of("Warnings", List.of()));
+  }
+
+  private Future<Map<String, Object>> postPrune(RoutingContext ctx) {
+    var filters = ContainerFilters.parse(ctx.request().getParam("filters"));
+    return backend.prune(Accounts.of(ctx), ContainerFilters.predicate(filters, backend.list(Accounts.of(ctx))))
+        .map(ids -> Map.of("ContainersDeleted", ids, "SpaceReclaimed", 0));
   }
 
   private Future<Void> postResize(RoutingContext ctx) {

@@ -21,6 +21,7 @@ import org.sdcdocker.frontend.cluster.EventLog;
 import org.sdcdocker.frontend.endpoint.EventsEndpoint;
 import org.sdcdocker.frontend.endpoint.ExecEndpoint;
 import org.sdcdocker.frontend.cluster.ExecBackend;
+import org.sdcdocker.frontend.endpoint.ContainerInfoEndpoint;
 import org.sdcdocker.frontend.endpoint.ContainersEndpoint;
 import org.sdcdocker.frontend.endpoint.ImagesEndpoint;
 import org.sdcdocker.frontend.endpoint.SystemEndpoint;
@@ -71,6 +72,7 @@ public final class FrontendVerticle extends VerticleBase {
       new EventsEndpoint(vertx, events).mount(router);
       new ExecEndpoint(vertx, new ExecBackend(agents, index)).mount(router);
       new ContainersEndpoint(vertx, containers).mount(router);
+      new ContainerInfoEndpoint(vertx, containers).mount(router);
       router.route().handler(ctx -> ctx.fail(DockerException.notFound("page not found")));
       router.route().failureHandler(Http::fail);
       List<Future<HttpServer>> listening = new ArrayList<>();

@@ -56,6 +56,13 @@ public final class ContainerView {
     if (sent != null) {
       host.putAll(org.sdcdocker.protocol.Json.decode(sent, Map.class));
     }
+    var h = s.host(); // what the zone has now (update changes it), over what was sent
+    host.put("Memory", h.memory());
+    host.put("MemorySwap", h.memorySwap());
+    host.put("MemoryReservation", h.memoryReservation());
+    host.put("CpuShares", h.cpuShares());
+    host.put("NanoCpus", h.nanoCpus());
+    host.put("PidsLimit", h.pidsLimit());
     host.put("AutoRemove", s.autoRemove());
     host.put("NetworkMode", "default");
     host.put("RestartPolicy", Map.of("Name", s.restartPolicy().name(),

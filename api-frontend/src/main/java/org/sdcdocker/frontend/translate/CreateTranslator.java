@@ -85,7 +85,7 @@ public final class CreateTranslator {
   }
 
   /** HostConfig.RestartPolicy, checked as Docker checks it. */
-  static RestartPolicy restartPolicy(JsonNode hostConfig) {
+  public static RestartPolicy restartPolicy(JsonNode hostConfig) {
     JsonNode p = hostConfig.path("RestartPolicy");
     String name = p.path("Name").asText("");
     int max = p.path("MaximumRetryCount").asInt(0);

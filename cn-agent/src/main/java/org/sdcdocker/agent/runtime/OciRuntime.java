@@ -145,6 +145,28 @@ public final class OciRuntime {
     }
   }
 
+  /** Changes a running container's cgroup limits ({@code runc update}); 0 leaves a limit alone. */
+  public void update(String id, long memory, long swap, long reservation, long shares, long nanoCpus, long pids) {
+    List<String> args = new ArrayList<>(List.of("update"));
+    if (memory > 0) {
+      args.addAll(List.of("--memory", Long.toString(memory), "--memory-swap", Long.toString(swap)));
+    }
+    if (reservation > 0) {
+      args.addAll(List.of("--memory-reservation", Long.toString(reservation)));
+    }
+    if (shares > 0) {
+      args.addAll(List.of("--cpu-share", Long.toString(shares)));
+    }
+    if (nanoCpus > 0) {
+      args.addAll(List.of("--cpu-period", "100000", "--cpu-quota", Long.toString(nanoCpus * 100_000 / 1_000_000_000L)));
+    }
+    if (pids != 0) {
+      args.addAll(List.of("--pids-limit", Long.toString(pids)));
+    }
+    args.add(id);
+    run(args.toArray(String[]::new));
+  }
+
   /** Resizes the zone's terminal through conmon's control FIFO in the bundle. */
   public void resize(Path bundle, int height, int width) {
     Path ctl = bundle.resolve("ctl");

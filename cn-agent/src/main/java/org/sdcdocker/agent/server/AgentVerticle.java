@@ -15,6 +15,7 @@ import org.sdcdocker.agent.image.LayerCache;
 import org.sdcdocker.agent.runtime.OciRuntime;
 import org.sdcdocker.agent.stream.StreamEndpoint;
 import org.sdcdocker.agent.zone.LinuxZoneBackend;
+import org.sdcdocker.agent.zone.ZoneQueries;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.Addresses;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
@@ -35,6 +36,7 @@ public final class AgentVerticle extends VerticleBase {
   private String cnUuid;
   private LinuxZoneBackend zones;
   private ExecBackend execs;
+  private ZoneQueries queries;
   private StreamEndpoint streams;
   private ExitWatcher exits;
 
@@ -75,6 +77,7 @@ public final class AgentVerticle extends VerticleBase {
     zones.recover(HostFacts.rebooted(root, config.bootIdFile()));
     exits = new ExitWatcher(runtime.exitDir(), zones);
     execs = new ExecBackend(zones, runtime);
+    queries = new ZoneQueries(zones, layers);
     return null;
   }
 
@@ -100,6 +103,10 @@ public final class AgentVerticle extends VerticleBase {
     });
     this.<AgentRequests.PauseZone>on(bus, "pause", r -> () -> zones.pause(r.id(), r.pause()));
     this.<AgentRequests.RenameZone>on(bus, "rename", r -> () -> zones.rename(r.id(), r.name()));
+    this.<AgentRequests.Changes>on(bus, "changes", r -> () -> queries.changes(r.id()));
+    this.<AgentRequests.Top>on(bus, "top", r -> () -> queries.top(r.id(), r.psArgs()));
+    this.<AgentRequests.Stats>on(bus, "stats", r -> () -> queries.stats(r.id()));
+    this.<AgentRequests.UpdateZone>on(bus, "update", r -> () -> zones.update(r));
     this.<AgentRequests.ResizeZone>on(bus, "resize", r -> () -> {
       zones.resize(r.id(), r.height(), r.width());
       return new Ack();

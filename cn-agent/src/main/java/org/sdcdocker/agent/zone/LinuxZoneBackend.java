@@ -24,7 +24,9 @@ import org.sdcdocker.agent.sys.MountNative;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent;
+import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.ContainerSpec;
+import org.sdcdocker.protocol.agent.HostOptions;
 import org.sdcdocker.protocol.agent.LayerRef;
 import org.sdcdocker.protocol.agent.RestartPolicy;
 import org.sdcdocker.protocol.agent.ZoneRecord;
@@ -302,6 +304,27 @@ public final class LinuxZoneBackend implements ZoneBackend {
       ZoneRecord rec = z.record.withState(s.withStatus(pause ? "paused" : "running"));
       save(z, rec);
       events.accept(new ZoneEvent(pause ? "pause" : "unpause", rec, nowNanos()));
+      return rec;
+    }
+  }
+
+  /** Changes the limits and restart policy, of the running zone too. */
+  public ZoneRecord update(AgentRequests.UpdateZone u) {
+    Zone z = zone(u.id());
+    synchronized (z) {
+      ContainerSpec spec = z.record.spec();
+      HostOptions h = spec.host().withLimits(u.memory(), u.memorySwap(), u.memoryReservation(), u.cpuShares(),
+          u.nanoCpus(), u.pidsLimit());
+      if (h.memory() > 0 && h.memorySwap() > 0 && h.memorySwap() < h.memory()) {
+        throw DockerException.invalid("Minimum memoryswap limit should be larger than memory limit, see usage");
+      }
+      if (z.record.state().running()) {
+        runtime.update(u.id(), u.memory() > 0 ? h.memory() : 0, h.memorySwap(), u.memoryReservation(), u.cpuShares(),
+            u.nanoCpus(), u.pidsLimit());
+      }
+      ZoneRecord rec = z.record.withSpec(spec.withHost(h, u.restartPolicy() != null ? u.restartPolicy() : spec.restartPolicy()));
+      save(z, rec);
+      events.accept(new ZoneEvent("update", rec, nowNanos()));
       return rec;
     }
   }

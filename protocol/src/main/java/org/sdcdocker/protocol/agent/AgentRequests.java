@@ -43,6 +43,37 @@ public final class AgentRequests {
   /** A one-time URL on the agent's data-plane endpoint. */
   public record Ticket(String url) {}
 
+  /** The zone's filesystem changes. */
+  public record Changes(String id) {}
+
+  /** One change: its path and Docker's kind (0 changed, 1 added, 2 deleted). */
+  public record Change(String path, int kind) {}
+
+  /** The changes of a zone. */
+  public record ChangeList(List<Change> changes) {
+    public ChangeList {
+      changes = changes == null ? List.of() : List.copyOf(changes);
+    }
+  }
+
+  /** The zone's processes as {@code ps ARGS} shows them. */
+  public record Top(String id, String psArgs) {}
+
+  /** ps's titles and the rows of the zone's processes. */
+  public record TopResult(List<String> titles, List<List<String>> processes) {}
+
+  /** Change the limits (0: leave) and the restart policy (null: leave) of a zone. */
+  public record UpdateZone(String id, long memory, long memorySwap, long memoryReservation, long cpuShares,
+      long nanoCpus, long pidsLimit, RestartPolicy restartPolicy) {}
+
+  /** Resource usage of a running zone, read from its cgroups. */
+  public record Stats(String id) {}
+
+  /** Counters of a zone at one moment. */
+  public record StatsResult(long cpuTotalNanos, long systemCpuNanos, int onlineCpus, long memoryUsage,
+      long memoryLimit, long memoryCache, long pids, long pidsLimit, long blkioReadBytes, long blkioWriteBytes,
+      String read) {}
+
   /** Nothing to return. */
   public record Ack() {}
 }

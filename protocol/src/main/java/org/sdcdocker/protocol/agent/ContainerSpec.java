@@ -42,6 +42,13 @@ public record ContainerSpec(
     host = host == null ? HostOptions.DEFAULT : host;
   }
 
+  /** The same spec with other host options and restart policy. */
+  public ContainerSpec withHost(HostOptions newHost, RestartPolicy newPolicy) {
+    return new ContainerSpec(
+        id, name, owner, image, imageId, layers, entrypoint, cmd, env, workingDir, user,
+        hostname, domainname, labels, tty, openStdin, stdinOnce, autoRemove, newPolicy, newHost, created, frontend);
+  }
+
   /** The same spec under a new name. */
   public ContainerSpec withName(String newName) {
     return new ContainerSpec(

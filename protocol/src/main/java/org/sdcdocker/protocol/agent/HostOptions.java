@@ -40,6 +40,17 @@ public record HostOptions(
   public static final HostOptions DEFAULT = new HostOptions(0, 0, 0, false, 0, 0, null, 0, List.of(), false, Map.of(),
       false, List.of(), List.of(), false, false, List.of(), 0, Map.of(), List.of(), null, -1);
 
+  /** These options with other resource limits (0 leaves one as it was). */
+  public HostOptions withLimits(long newMemory, long newSwap, long newReservation, long newShares, long newNanoCpus,
+      long newPids) {
+    long mem = newMemory > 0 ? newMemory : memory;
+    long swap = newSwap != 0 ? newSwap : newMemory > 0 ? 2 * newMemory : memorySwap;
+    return new HostOptions(mem, swap, newReservation > 0 ? newReservation : memoryReservation, oomKillDisable,
+        newShares > 0 ? newShares : cpuShares, newNanoCpus > 0 ? newNanoCpus : nanoCpus, cpusetCpus,
+        newPids != 0 ? newPids : pidsLimit, ulimits, readOnlyRootfs, tmpfs, init, capAdd, capDrop, privileged,
+        noNewPrivileges, devices, shmSize, sysctls, groupAdd, stopSignal, stopTimeout);
+  }
+
   public HostOptions {
     ulimits = ulimits == null ? List.of() : List.copyOf(ulimits);
     tmpfs = tmpfs == null ? Map.of() : Map.copyOf(tmpfs);

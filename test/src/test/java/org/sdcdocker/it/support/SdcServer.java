@@ -158,6 +158,12 @@ public final class SdcServer implements AutoCloseable {
         s.forEach(d -> left.add("runc state: " + d));
       }
     }
+    Path links = dataRoot.resolve("agent/s");
+    if (Files.isDirectory(links)) {
+      try (var s = Files.list(links)) {
+        s.forEach(d -> left.add("conmon socket link: " + d));
+      }
+    }
     Path zones = dataRoot.resolve("agent/zones");
     if (Files.isDirectory(zones)) {
       try (var s = Files.list(zones)) {

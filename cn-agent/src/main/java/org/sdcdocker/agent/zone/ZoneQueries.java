@@ -1,0 +1,122 @@
+package org.sdcdocker.agent.zone;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.sdcdocker.agent.image.LayerCache;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.AgentRequests.ChangeList;
+import org.sdcdocker.protocol.agent.AgentRequests.StatsResult;
+import org.sdcdocker.protocol.agent.AgentRequests.TopResult;
+import org.sdcdocker.protocol.agent.LayerRef;
+import org.sdcdocker.protocol.agent.ZoneRecord;
+
+/** The read-only questions about a zone: its changes (diff), its processes (top), its usage (stats). */
+public final class ZoneQueries {
+  private static final Path CGROUPS = Path.of("/sys/fs/cgroup");
+
+  private final LinuxZoneBackend zones;
+  private final LayerCache layers;
+
+  public ZoneQueries(LinuxZoneBackend zones, LayerCache layers) {
+    this.zones = zones;
+    this.layers = layers;
+  }
+
+  public ChangeList changes(String id) throws IOException {
+    ZoneRecord r = zones.get(id);
+    List<Path> lowers = new ArrayList<>();
+    for (LayerRef l : r.spec().layers()) {
+      lowers.add(0, layers.ensure(l, ""));
+    }
+    return new ChangeList(ZoneInspector.changes(zones.paths(id).upper(), lowers));
+  }
+
+  public TopResult top(String id, String psArgs) throws IOException {
+    running(id);
+    return ZoneInspector.top(pids(id), psArgs);
+  }
+
+  private ZoneRecord running(String id) {
+    ZoneRecord r = zones.get(id);
+    if (!r.state().running()) {
+      throw DockerException.conflict("Container %s is not running", id);
+    }
+    return r;
+  }
+
+  private static Path cgroup(String controller, String id) {
+    return CGROUPS.resolve(controller).resolve("sdc-docker").resolve(id);
+  }
+
+  private static Set<Integer> pids(String id) throws IOException {
+    Set<Integer> out = new HashSet<>();
+    for (String l : Files.readAllLines(cgroup("pids", id).resolve("cgroup.procs"))) {
+      if (!l.isBlank()) {
+        out.add(Integer.parseInt(l.trim()));
+      }
+    }
+    return out;
+  }
+
+  /** One reading of the zone's cgroup counters and the host's CPU time, as docker stats wants them. */
+  public StatsResult stats(String id) throws IOException {
+    running(id);
+    long cpu = number(cgroup("cpuacct", id).resolve("cpuacct.usage"));
+    long memUsage = number(cgroup("memory", id).resolve("memory.usage_in_bytes"));
+    long memLimit = number(cgroup("memory", id).resolve("memory.limit_in_bytes"));
+    long hostMem = hostMemory();
+    long inactive = 0;
+    for (String l : Files.readAllLines(cgroup("memory", id).resolve("memory.stat"))) {
+      if (l.startsWith("total_inactive_file ")) {
+        inactive = Long.parseLong(l.substring(l.indexOf(' ') + 1).trim());
+      }
+    }
+    long pidsNow = number(cgroup("pids", id).resolve("pids.current"));
+    String max = Files.readString(cgroup("pids", id).resolve("pids.max")).trim();
+    long read = 0;
+    long write = 0;
+    Path io = cgroup("blkio", id).resolve("blkio.throttle.io_service_bytes_recursive");
+    if (Files.exists(io)) {
+      for (String l : Files.readAllLines(io)) {
+        String[] f = l.trim().split("\\s+");
+        if (f.length == 3 && f[1].equals("Read")) {
+          read += Long.parseLong(f[2]);
+        } else if (f.length == 3 && f[1].equals("Write")) {
+          write += Long.parseLong(f[2]);
+        }
+      }
+    }
+    return new StatsResult(cpu, systemCpuNanos(), Runtime.getRuntime().availableProcessors(), memUsage,
+        Math.min(memLimit, hostMem), inactive, pidsNow, max.equals("max") ? 0 : Long.parseLong(max), read, write,
+        Instant.now().toString());
+  }
+
+  private static long number(Path p) throws IOException {
+    return Long.parseLong(Files.readString(p).trim());
+  }
+
+  /** The host's CPU time from /proc/stat, in nanoseconds (USER_HZ is 100 on Linux). */
+  private static long systemCpuNanos() throws IOException {
+    String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    long ticks = 0;
+    for (int i = 1; i < Math.min(f.length, 8); i++) {
+      ticks += Long.parseLong(f[i]);
+    }
+    return ticks * 10_000_000L;
+  }
+
+  private static long hostMemory() throws IOException {
+    for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) {
+      if (l.startsWith("MemTotal:")) {
+        return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    return Long.MAX_VALUE;
+  }
+}

@@ -1,0 +1,93 @@
+package org.sdcdocker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.sdcdocker.it.support.DockerCli;
+import org.sdcdocker.it.support.Fixture;
+
+/** diff, top, stats, update, container prune and the remaining ps filters, with the real CLI. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class InspectionTest {
+  private Fixture f;
+  private DockerCli docker;
+  private String image;
+
+  @BeforeAll
+  void start() throws Exception {
+    f = Fixture.start();
+    docker = f.docker;
+    image = f.image;
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (f != null) {
+      f.close();
+    }
+  }
+
+  @Test
+  void diff_showsAddedChangedDeleted() throws Exception {
+    String id = docker.ok("run", "-d", image, "sh", "-c",
+        "mkdir /new; echo x > /new/f; rm /etc/group; echo y >> /etc/passwd; sleep 300");
+    String diff = "";
+    for (int i = 0; i < 40 && !diff.contains("/etc/passwd"); i++) {
+      Thread.sleep(50);
+      diff = docker.ok("diff", id);
+    }
+    assertThat(diff.lines().toList()).containsExactly("C /etc", "D /etc/group", "C /etc/passwd", "A /new", "A /new/f");
+    String fresh = docker.ok("run", "-d", image, "sleep", "300");
+    assertThat(docker.ok("diff", fresh)).isEmpty();
+    docker.ok("rm", "-f", id, fresh);
+  }
+
+  @Test
+  void topAndStats() throws Exception {
+    String id = docker.ok("run", "-d", "-m", "64m", image, "sleep", "300");
+    String top = docker.ok("top", id, "-o", "pid,comm");
+    assertThat(top.lines().toList()).hasSize(2);
+    assertThat(top.lines().toList().get(1)).endsWith("sleep");
+    String stats = docker.ok("stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}} {{.PIDs}}", id);
+    assertThat(stats).matches("\\S+ [0-9.]+[KMG]i?B / 64MiB 1");
+    assertThat(docker.run("top", docker.ok("create", image, "true")).err()).contains("is not running");
+    docker.ok("rm", "-f", id);
+  }
+
+  @Test
+  void update_changesLimitsOfARunningContainer() throws Exception {
+    String id = docker.ok("run", "-d", "-m", "64m", image, "sleep", "300");
+    docker.ok("update", "-m", "32m", "--memory-swap", "64m", "--cpu-shares", "256", "--restart", "on-failure:3", id);
+    assertThat(docker.ok("exec", id, "sh", "-c",
+        "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.shares"))
+        .isEqualTo("33554432\n256");
+    assertThat(docker.ok("inspect", "-f",
+        "{{.HostConfig.Memory}} {{.HostConfig.CpuShares}} {{.HostConfig.RestartPolicy.Name}} "
+            + "{{.HostConfig.RestartPolicy.MaximumRetryCount}}", id)).isEqualTo("33554432 256 on-failure 3");
+    docker.ok("rm", "-f", id);
+  }
+
+  @Test
+  void prune_andTheOtherPsFilters() throws Exception {
+    String first = docker.ok("run", "-d", "--name", "flt-first", image, "sh", "-c", "exit 2");
+    Thread.sleep(20);
+    String second = docker.ok("run", "-d", "--name", "flt-second", image, "sh", "-c", "exit 0");
+    Thread.sleep(20);
+    String running = docker.ok("run", "-d", "--name", "flt-running", image, "sleep", "300");
+    docker.ok("wait", first, second);
+    assertThat(docker.ok("ps", "-aq", "--no-trunc", "--filter", "exited=2", "--filter", "name=flt-")).isEqualTo(first);
+    assertThat(docker.ok("ps", "-aq", "--no-trunc", "--filter", "before=flt-second", "--filter", "name=flt-"))
+        .isEqualTo(first);
+    assertThat(docker.ok("ps", "-aq", "--no-trunc", "--filter", "since=flt-second", "--filter", "name=flt-"))
+        .isEqualTo(running);
+    assertThat(docker.ok("ps", "-aq", "--no-trunc", "--filter", "ancestor=" + image, "--filter", "name=flt-")
+        .lines()).containsExactlyInAnyOrder(first, second, running);
+    String pruned = docker.ok("container", "prune", "-f");
+    assertThat(pruned).contains(first, second).doesNotContain(running);
+    assertThat(docker.ok("ps", "-aq", "--no-trunc", "--filter", "name=flt-")).isEqualTo(running);
+    docker.ok("rm", "-f", running);
+  }
+}
