@@ -216,6 +216,11 @@ public final class ContainerBackend {
         removals.stream().filter(Future::succeeded).map(Future::result).toList()));
   }
 
+  /** The stat of a path inside the container, for docker cp. */
+  public Future<AgentRequests.PathStat> statPath(ZoneRecord r, String path) {
+    return agents.request(r.cnUuid(), "stat", new AgentRequests.StatPath(r.spec().id(), path), SHORT_MS);
+  }
+
   /** Resizes a running container's TTY. */
   public Future<Void> resize(String account, String ref, int height, int width) {
     ZoneRecord r = index.resolve(account, ref);

@@ -25,10 +25,12 @@ public final class ContainerInfoEndpoint {
 
   private final Vertx vertx;
   private final ContainerBackend backend;
+  private final StreamProxy streams;
 
   public ContainerInfoEndpoint(Vertx vertx, ContainerBackend backend) {
     this.vertx = vertx;
     this.backend = backend;
+    this.streams = new StreamProxy(vertx);
   }
 
   /** The routes, as a table. */
@@ -37,6 +39,7 @@ public final class ContainerInfoEndpoint {
     Http.route(r, HttpMethod.GET, id + "/changes").handler(Http.json(200, this::getChanges));
     Http.route(r, HttpMethod.GET, id + "/top").handler(Http.json(200, this::getTop));
     Http.route(r, HttpMethod.GET, id + "/stats").handler(this::getStats);
+    Http.route(r, HttpMethod.GET, id + "/export").handler(this::getExport);
   }
 
   private Future<List<Map<String, Object>>> getChanges(RoutingContext ctx) {
@@ -47,6 +50,21 @@ public final class ContainerInfoEndpoint {
   private Future<Map<String, Object>> getTop(RoutingContext ctx) {
     return backend.top(Accounts.of(ctx), ctx.pathParam("id"), ctx.request().getParam("ps_args"))
         .map(t -> Map.of("Titles", t.titles(), "Processes", t.processes()));
+  }
+
+  /** The container's filesystem as a tar stream, from its agent. */
+  private void getExport(RoutingContext ctx) {
+    ZoneRecord rec;
+    try {
+      rec = backend.get(Accounts.of(ctx), ctx.pathParam("id"));
+    } catch (RuntimeException e) {
+      ctx.fail(e);
+      return;
+    }
+    backend.streamTicket(rec, "export", "").compose(streams::open).onFailure(ctx::fail).onSuccess(from -> {
+      ctx.response().setChunked(true).putHeader("Content-Type", "application/x-tar").setStatusCode(200);
+      StreamProxy.pipe(from, ctx.response());
+    });
   }
 
   /** One sample a second; with stream=0 one answer, made of two samples a second apart (for CPU %). */

@@ -246,6 +246,10 @@ public final class ContainersEndpoint {
     if ("exited".equals(rec.state().status()) && !Http.flag(ctx, "logs")) {
       // Docker lets a client attach to a stopped container and waits for its next start.
     }
+    if (rec.state().paused()) {
+      ctx.fail(DockerException.conflict("You cannot attach to a paused container, unpause it first"));
+      return;
+    }
     boolean stdin = Http.flag(ctx, "stdin") && rec.spec().openStdin();
     DetachKeys keys;
     try {

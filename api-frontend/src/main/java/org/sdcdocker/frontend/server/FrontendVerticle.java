@@ -21,6 +21,7 @@ import org.sdcdocker.frontend.cluster.EventLog;
 import org.sdcdocker.frontend.endpoint.EventsEndpoint;
 import org.sdcdocker.frontend.endpoint.ExecEndpoint;
 import org.sdcdocker.frontend.cluster.ExecBackend;
+import org.sdcdocker.frontend.endpoint.ArchiveEndpoint;
 import org.sdcdocker.frontend.endpoint.ContainerInfoEndpoint;
 import org.sdcdocker.frontend.endpoint.ContainersEndpoint;
 import org.sdcdocker.frontend.endpoint.ImagesEndpoint;
@@ -73,6 +74,7 @@ public final class FrontendVerticle extends VerticleBase {
       new ExecEndpoint(vertx, new ExecBackend(agents, index)).mount(router);
       new ContainersEndpoint(vertx, containers).mount(router);
       new ContainerInfoEndpoint(vertx, containers).mount(router);
+      new ArchiveEndpoint(vertx, containers).mount(router);
       router.route().handler(ctx -> ctx.fail(DockerException.notFound("page not found")));
       router.route().failureHandler(Http::fail);
       List<Future<HttpServer>> listening = new ArrayList<>();

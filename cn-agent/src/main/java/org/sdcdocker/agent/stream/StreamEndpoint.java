@@ -40,7 +40,12 @@ public final class StreamEndpoint {
 
   /** A ticket's stream, prepared when the ticket was issued (so attach sees all of a run). */
   private record Pending(String id, StreamRequest req, RandomAccessFile file, long start, boolean tty,
-      CompletableFuture<ZoneState> runEnd, long issued) {}
+      CompletableFuture<ZoneState> runEnd, long issued, String kind, String query) {
+    Pending(String id, StreamRequest req, RandomAccessFile file, long start, boolean tty,
+        CompletableFuture<ZoneState> runEnd, long issued) {
+      this(id, req, file, start, tty, runEnd, issued, req == null ? "exec" : "log", "");
+    }
+  }
 
   public StreamEndpoint(Vertx vertx, LinuxZoneBackend zones, org.sdcdocker.agent.exec.ExecBackend execs, String host) {
     this.vertx = vertx;
@@ -57,6 +62,12 @@ public final class StreamEndpoint {
   /** Issues a one-time URL for a stream of a zone, or (kind exec) of an exec. Blocking (opens the log). */
   public Ticket issue(StreamTicket t) throws IOException {
     expire();
+    if ("export".equals(t.kind()) || "archive".equals(t.kind()) || "extract".equals(t.kind())) {
+      zones.get(t.id());
+      String token = token();
+      pending.put(token, new Pending(t.id(), null, null, 0, false, null, System.nanoTime(), t.kind(), t.query()));
+      return new Ticket("http://" + host + ":" + port + "/streams/" + token);
+    }
     if ("exec".equals(t.kind())) {
       execs.inspect(t.id());
       String token = token();
@@ -76,6 +87,54 @@ public final class StreamEndpoint {
     return new Ticket("http://" + host + ":" + port + "/streams/" + token);
   }
 
+  private void tar(String id, String path, boolean whole, io.vertx.core.http.HttpServerResponse resp) {
+    ResponseOutputStream out = new ResponseOutputStream(resp);
+    try {
+      zones.withRootfs(id, root -> {
+        if (whole) {
+          org.sdcdocker.agent.zone.RootfsTar.write(root, "", out);
+        } else {
+          org.sdcdocker.agent.zone.ArchiveOps.read(root, path, out);
+        }
+        return null;
+      });
+      out.close();
+    } catch (IOException | RuntimeException e) {
+      resp.reset(); // a cut stream, so the client does not take half a tar for a whole one
+    }
+  }
+
+  /** The request body goes to a file of the zone first, then is extracted off the event loop. */
+  private void extract(Pending p, HttpServerRequest r) {
+    r.pause(); // until the file is open
+    java.nio.file.Path tmp = zones.paths(p.id()).dir().resolve("cp-" + token() + ".tar");
+    String path = StreamRequest.param(p.query(), "path");
+    boolean keepOwners = "1".equals(StreamRequest.param(p.query(), "copyUIDGID"))
+        || "true".equals(StreamRequest.param(p.query(), "copyUIDGID"));
+    vertx.fileSystem().open(tmp.toString(), new io.vertx.core.file.OpenOptions().setCreate(true).setWrite(true))
+        .compose(file -> r.pipeTo(file))
+        .compose(v -> vertx.executeBlocking(() -> zones.withRootfs(p.id(), root -> {
+          try (var in = java.nio.file.Files.newInputStream(tmp)) {
+            org.sdcdocker.agent.zone.ArchiveOps.extract(root, path, in, keepOwners);
+          }
+          return null;
+        }), false))
+        .onComplete(ar -> {
+          try {
+            java.nio.file.Files.deleteIfExists(tmp);
+          } catch (IOException ignored) {
+            // removed with the zone at the latest
+          }
+          if (ar.succeeded()) {
+            r.response().setStatusCode(200).end();
+          } else {
+            org.sdcdocker.protocol.DockerException d = org.sdcdocker.protocol.DockerException.of(ar.cause());
+            r.response().setStatusCode(500).putHeader("X-Sdc-Error-Kind", d.kind().name())
+                .end(org.sdcdocker.protocol.Json.encode(java.util.Map.of("message", d.getMessage())));
+          }
+        });
+  }
+
   private String token() {
     byte[] b = new byte[24];
     random.nextBytes(b);
@@ -87,6 +146,16 @@ public final class StreamEndpoint {
     Pending p = path.startsWith("/streams/") ? pending.remove(path.substring("/streams/".length())) : null;
     if (p == null) {
       r.response().setStatusCode(404).end("{\"message\":\"no such stream\"}");
+      return;
+    }
+    if (p.kind().equals("export") || p.kind().equals("archive")) { // the zone's files as a tar
+      String inZone = p.kind().equals("export") ? "/" : StreamRequest.param(p.query(), "path");
+      r.response().setChunked(true).putHeader("Content-Type", "application/x-tar").writeHead();
+      pool.execute(() -> tar(p.id(), inZone, p.kind().equals("export"), r.response()));
+      return;
+    }
+    if (p.kind().equals("extract")) { // a tar from the client into a directory of the zone
+      extract(p, r);
       return;
     }
     if (p.req() == null) { // an exec: the connection becomes its stdio

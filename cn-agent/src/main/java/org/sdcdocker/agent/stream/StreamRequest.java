@@ -44,6 +44,20 @@ record StreamRequest(
         tail.equals("all") || tail.isEmpty() ? -1 : Integer.parseInt(tail));
   }
 
+  /** One parameter of a query string, decoded; null when absent. */
+  static String param(String query, String name) {
+    if (query == null) {
+      return null;
+    }
+    for (String kv : query.split("&")) {
+      int eq = kv.indexOf('=');
+      if ((eq < 0 ? kv : kv.substring(0, eq)).equals(name)) {
+        return eq < 0 ? "" : java.net.URLDecoder.decode(kv.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    return null;
+  }
+
   private static boolean bool(String v) {
     return v != null && (v.equals("1") || v.equalsIgnoreCase("true"));
   }

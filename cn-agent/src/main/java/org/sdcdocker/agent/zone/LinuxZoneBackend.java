@@ -329,6 +329,28 @@ public final class LinuxZoneBackend implements ZoneBackend {
     }
   }
 
+  /** Work on the zone's merged filesystem, whether the zone runs (its rootfs is mounted) or not. */
+  public interface RootfsWork<T> {
+    T apply(Path rootfs) throws IOException;
+  }
+
+  /** Runs {@code work} on the merged rootfs, mounting it for a stopped zone meanwhile. */
+  public <T> T withRootfs(String id, RootfsWork<T> work) throws IOException {
+    Zone z = zone(id);
+    synchronized (z) {
+      ZonePaths p = store.paths(id);
+      if (z.record.state().running()) {
+        return work.apply(p.rootfs());
+      }
+      mountRootfs(z.record.spec(), p);
+      try {
+        return work.apply(p.rootfs());
+      } finally {
+        unmount(p);
+      }
+    }
+  }
+
   /** Resizes the zone's TTY. */
   public void resize(String id, int height, int width) {
     Zone z = zone(id);

@@ -74,6 +74,12 @@ public final class AgentRequests {
       long memoryLimit, long memoryCache, long pids, long pidsLimit, long blkioReadBytes, long blkioWriteBytes,
       String read) {}
 
+  /** The stat of a path in a zone, for docker cp. */
+  public record StatPath(String id, String path) {}
+
+  /** A path's stat as Docker's X-Docker-Container-Path-Stat header carries it. */
+  public record PathStat(String name, long size, long mode, String mtime, String linkTarget) {}
+
   /** Nothing to return. */
   public record Ack() {}
 }
