@@ -73,6 +73,8 @@ public final class ContainerBackend {
         events.container("rename", z, ev.timeNano(), Map.of("oldName", "/" + old));
       }
       case "create", "start", "destroy", "pause", "unpause" -> events.container(ev.action(), z, ev.timeNano(), Map.of());
+      case "health_status" -> events.container("health_status: " + z.state().health().status(), z, ev.timeNano(),
+          Map.of());
       default -> { }
     }
   }

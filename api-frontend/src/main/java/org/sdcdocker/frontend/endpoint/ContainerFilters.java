@@ -91,7 +91,7 @@ final class ContainerFilters {
     }
     if (f.containsKey("health")) {
       List<String> v = f.get("health");
-      p = p.and(r -> v.contains("none")); // no health checks yet: every container is "none"
+      p = p.and(r -> v.contains(r.state().health() == null ? "none" : r.state().health().status()));
     }
     if (f.containsKey("is-task")) {
       p = p.and(r -> f.get("is-task").contains("false"));

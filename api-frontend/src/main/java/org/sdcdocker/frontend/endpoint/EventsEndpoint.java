@@ -110,7 +110,8 @@ public final class EventsEndpoint {
     }
     if (f.containsKey("event")) {
       List<String> v = f.get("event");
-      p = p.and(e -> v.contains(e.action()));
+      // "health_status" also matches "health_status: healthy", as moby's fuzzy match
+      p = p.and(e -> v.stream().anyMatch(a -> a.equals(e.action()) || (!a.contains(":") && e.action().startsWith(a + ":"))));
     }
     if (f.containsKey("container")) {
       List<String> v = f.get("container");

@@ -37,6 +37,11 @@ public final class ContainerView {
     state.put("Error", st.error() == null ? "" : st.error());
     state.put("StartedAt", st.startedAt());
     state.put("FinishedAt", st.finishedAt());
+    if (st.health() != null) {
+      state.put("Health", Map.of("Status", st.health().status(), "FailingStreak", st.health().failingStreak(),
+          "Log", st.health().log().stream().map(p -> Map.of("Start", p.start(), "End", p.end(),
+              "ExitCode", p.exitCode(), "Output", p.output())).toList()));
+    }
     m.put("State", state);
     m.put("Image", s.imageId());
     m.put("ResolvConfPath", "");
@@ -97,6 +102,11 @@ public final class ContainerView {
     if (s.host().stopTimeout() >= 0) {
       cfg.put("StopTimeout", s.host().stopTimeout());
     }
+    var hc = s.host().healthcheck();
+    if (hc != null) {
+      cfg.put("Healthcheck", Map.of("Test", hc.test(), "Interval", hc.intervalNanos(), "Timeout", hc.timeoutNanos(),
+          "Retries", hc.retries(), "StartPeriod", hc.startPeriodNanos()));
+    }
     m.put("Config", cfg);
     Map<String, Object> net = new LinkedHashMap<>();
     net.put("Bridge", "");
@@ -123,11 +133,19 @@ public final class ContainerView {
     m.put("Ports", List.of());
     m.put("Labels", s.labels());
     m.put("State", r.state().status());
-    m.put("Status", status(r.state(), Instant.now()));
+    m.put("Status", status(r.state(), Instant.now()) + health(r.state()));
     m.put("HostConfig", Map.of("NetworkMode", "default"));
     m.put("NetworkSettings", Map.of("Networks", Map.of()));
     m.put("Mounts", List.of());
     return m;
+  }
+
+  /** ps's health suffix: " (healthy)", " (unhealthy)", " (health: starting)". */
+  static String health(ZoneState st) {
+    if (st.health() == null || !st.running()) {
+      return "";
+    }
+    return st.health().status().equals("starting") ? " (health: starting)" : " (" + st.health().status() + ")";
   }
 
   /** Docker's human status: "Up 3 seconds", "Exited (3) 2 minutes ago", "Created". */

@@ -58,7 +58,33 @@ final class HostOptionsTranslator {
         CreateTranslator.strings(h.get("CapAdd")), CreateTranslator.strings(h.get("CapDrop")),
         h.path("Privileged").asBoolean(false), noNewPrivileges, devices, h.path("ShmSize").asLong(0),
         map(h.path("Sysctls")), CreateTranslator.strings(h.get("GroupAdd")), stopSignal.isEmpty() ? null : stopSignal,
-        stopTimeout);
+        stopTimeout, healthcheck(config.path("Healthcheck"), imageConfig.path("Healthcheck")));
+  }
+
+  /** The container's health check over the image's, field by field, as Docker merges them. */
+  static HostOptions.Healthcheck healthcheck(JsonNode mine, JsonNode image) {
+    List<String> test = CreateTranslator.strings(mine.get("Test"));
+    if (test.isEmpty()) {
+      test = CreateTranslator.strings(image.get("Test"));
+    }
+    if (test.isEmpty()) {
+      return null;
+    }
+    if (!List.of("NONE", "CMD", "CMD-SHELL").contains(test.get(0))) {
+      throw DockerException.invalid("invalid healthcheck: the test must start with NONE, CMD or CMD-SHELL");
+    }
+    long interval = first(mine, image, "Interval");
+    long timeout = first(mine, image, "Timeout");
+    long start = first(mine, image, "StartPeriod");
+    if ((interval != 0 && interval < 1_000_000) || (timeout != 0 && timeout < 1_000_000)) {
+      throw DockerException.invalid("Interval in Healthcheck cannot be less than 1ms");
+    }
+    return new HostOptions.Healthcheck(test, interval, timeout, (int) first(mine, image, "Retries"), start);
+  }
+
+  private static long first(JsonNode mine, JsonNode image, String field) {
+    long v = mine.path(field).asLong(0);
+    return v != 0 ? v : image.path(field).asLong(0);
   }
 
   private static Map<String, String> map(JsonNode n) {

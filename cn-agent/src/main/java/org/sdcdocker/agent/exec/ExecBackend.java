@@ -100,6 +100,47 @@ public final class ExecBackend {
     return inspect(execId);
   }
 
+  /** What a command run for a health check said. */
+  public record Outcome(int exitCode, String output) {}
+
+  /**
+   * Runs a command in the zone as an exec nobody sees (a health check): output capped at 4 KiB,
+   * killed after {@code timeoutMillis} (then exit code -1, as Docker reports a timed-out check).
+   */
+  public Outcome runCaptured(String zoneId, List<String> cmd, long timeoutMillis) throws IOException, InterruptedException {
+    String execId = "health-" + java.util.UUID.randomUUID();
+    ExecSpec spec = new ExecSpec(cmd, List.of(), "", "", false, false, true, true, false);
+    create(new CreateExec(zoneId, execId, spec));
+    Process proc = start(execId);
+    proc.getOutputStream().close();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    Thread reader = new Thread(() -> {
+      try (var in = new java.io.SequenceInputStream(proc.getInputStream(), proc.getErrorStream())) {
+        byte[] buf = new byte[4096];
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          if (out.size() < 4096) {
+            out.write(buf, 0, Math.min(n, 4096 - out.size()));
+          }
+        }
+      } catch (IOException ignored) {
+        // the check was killed
+      }
+    }, "health-output");
+    reader.setDaemon(true);
+    reader.start();
+    boolean done = proc.waitFor(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    if (!done) {
+      proc.destroyForcibly();
+    }
+    reader.join(1000);
+    int code = done ? proc.exitValue() : -1;
+    finished(execId, code);
+    execs.remove(execId);
+    String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    return new Outcome(code, done ? text : "Health check exceeded timeout (" + timeoutMillis / 1000.0 + "s)");
+  }
+
   /** Records the exit code and removes the exec's files. */
   public void finished(String execId, int exitCode) {
     ExecState st = execs.get(execId);

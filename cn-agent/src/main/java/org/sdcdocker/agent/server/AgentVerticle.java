@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.sdcdocker.agent.exec.ExecBackend;
+import org.sdcdocker.agent.exec.HealthMonitor;
 import org.sdcdocker.agent.image.LayerCache;
 import org.sdcdocker.agent.runtime.OciRuntime;
 import org.sdcdocker.agent.stream.StreamEndpoint;
@@ -36,6 +37,7 @@ public final class AgentVerticle extends VerticleBase {
   private String cnUuid;
   private LinuxZoneBackend zones;
   private ExecBackend execs;
+  private volatile HealthMonitor health;
   private ZoneQueries queries;
   private StreamEndpoint streams;
   private ExitWatcher exits;
@@ -72,11 +74,17 @@ public final class AgentVerticle extends VerticleBase {
     LayerCache layers = new LayerCache(root.resolve("layers"));
     OciRuntime runtime = new OciRuntime(config.runtime(), config.conmon(), root.resolve("runc"),
         root.resolve("exits"), root.resolve("s"));
-    zones = new LinuxZoneBackend(cnUuid, root, layers, runtime, nativeDir,
-        ev -> vertx.eventBus().publish(Addresses.ZONE_EVENTS, ev));
+    zones = new LinuxZoneBackend(cnUuid, root, layers, runtime, nativeDir, ev -> {
+      vertx.eventBus().publish(Addresses.ZONE_EVENTS, ev);
+      if (health != null) {
+        health.onEvent(ev);
+      }
+    });
+    execs = new ExecBackend(zones, runtime);
     zones.recover(HostFacts.rebooted(root, config.bootIdFile()));
     exits = new ExitWatcher(runtime.exitDir(), zones);
-    execs = new ExecBackend(zones, runtime);
+    health = new HealthMonitor(zones, execs);
+    health.adopt(zones.list());
     queries = new ZoneQueries(zones, layers);
     return null;
   }
@@ -150,6 +158,9 @@ public final class AgentVerticle extends VerticleBase {
     try {
       if (streams != null) {
         streams.close();
+      }
+      if (health != null) {
+        health.close();
       }
       if (exits != null) {
         exits.close();

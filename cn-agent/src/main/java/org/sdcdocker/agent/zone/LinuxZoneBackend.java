@@ -181,7 +181,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
         ZoneState started = before.started(pid, now(), automatic);
         if (atBoot) {
           started = new ZoneState("running", pid, 0, "", started.startedAt(), before.finishedAt(),
-              before.restartCount(), false, started.generation(), false);
+              before.restartCount(), false, started.generation(), false, null);
         }
         ZoneRecord rec = z.record.withState(started);
         z.record = rec;
@@ -351,6 +351,56 @@ public final class LinuxZoneBackend implements ZoneBackend {
     }
   }
 
+  /** Records a health check's result; a change of status is an event. */
+  public void recordHealth(String id, long generation, ZoneState.Probe probe, boolean inStartPeriod) {
+    Zone z = zones.get(id);
+    if (z == null) {
+      return;
+    }
+    synchronized (z) {
+      ZoneState st = z.record.state();
+      if (!st.running() || st.generation() != generation) {
+        return; // the run the check was for has ended
+      }
+      var hc = z.record.spec().host().healthcheck();
+      ZoneState.Health h = st.health() == null ? new ZoneState.Health("starting", 0, List.of()) : st.health();
+      List<ZoneState.Probe> log = new ArrayList<>(h.log());
+      log.add(probe);
+      while (log.size() > 5) {
+        log.remove(0);
+      }
+      String status;
+      int streak;
+      if (probe.exitCode() == 0) {
+        status = "healthy";
+        streak = 0;
+      } else if (inStartPeriod) {
+        status = h.status();
+        streak = h.failingStreak();
+      } else {
+        streak = h.failingStreak() + 1;
+        status = streak >= (hc.retries() > 0 ? hc.retries() : 3) ? "unhealthy" : h.status();
+      }
+      ZoneRecord rec = z.record.withState(st.withHealth(new ZoneState.Health(status, streak, log)));
+      save(z, rec);
+      events.accept(new ZoneEvent(status.equals(h.status()) ? "update" : "health_status", rec, nowNanos()));
+    }
+  }
+
+  /** Marks a new run's health as starting. */
+  public void healthStarting(String id) {
+    Zone z = zones.get(id);
+    if (z == null) {
+      return;
+    }
+    synchronized (z) {
+      if (z.record.state().running()) {
+        save(z, z.record.withState(z.record.state().withHealth(new ZoneState.Health("starting", 0, List.of()))));
+        events.accept(new ZoneEvent("update", z.record, nowNanos()));
+      }
+    }
+  }
+
   /** Resizes the zone's TTY. */
   public void resize(String id, int height, int width) {
     Zone z = zone(id);
@@ -424,7 +474,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
   private void finishRunAfterFailedRestart(Zone z) {
     ZoneState st = z.record.state();
     ZoneState counted = new ZoneState(st.status(), 0, st.exitCode(), st.error(), st.startedAt(), st.finishedAt(),
-        st.restartCount() + 1, false, st.generation(), st.manuallyStopped());
+        st.restartCount() + 1, false, st.generation(), st.manuallyStopped(), st.health());
     boolean again = z.record.spec().restartPolicy()
         .restartsAfter(counted.exitCode(), counted.restartCount(), counted.manuallyStopped());
     ZoneRecord rec = z.record.withState(again ? counted.withStatus("restarting") : counted);

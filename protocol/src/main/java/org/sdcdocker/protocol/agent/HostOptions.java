@@ -29,7 +29,21 @@ public record HostOptions(
     Map<String, String> sysctls,
     List<String> groupAdd,
     String stopSignal,
-    int stopTimeout) {
+    int stopTimeout,
+    Healthcheck healthcheck) {
+
+  /** A health check: the test (CMD args, or a CMD-SHELL line) and its timing in nanoseconds. */
+  public record Healthcheck(List<String> test, long intervalNanos, long timeoutNanos, int retries,
+      long startPeriodNanos) {
+    public Healthcheck {
+      test = test == null ? List.of() : List.copyOf(test);
+    }
+
+    /** Whether there is a check to run (not absent, not NONE). */
+    public boolean active() {
+      return !test.isEmpty() && !test.get(0).equals("NONE");
+    }
+  }
 
   /** A resource limit, as {@code --ulimit nofile=1024:2048}. */
   public record Ulimit(String name, long soft, long hard) {}
@@ -38,7 +52,7 @@ public record HostOptions(
   public record Device(String pathOnHost, String pathInContainer, String permissions) {}
 
   public static final HostOptions DEFAULT = new HostOptions(0, 0, 0, false, 0, 0, null, 0, List.of(), false, Map.of(),
-      false, List.of(), List.of(), false, false, List.of(), 0, Map.of(), List.of(), null, -1);
+      false, List.of(), List.of(), false, false, List.of(), 0, Map.of(), List.of(), null, -1, null);
 
   /** These options with other resource limits (0 leaves one as it was). */
   public HostOptions withLimits(long newMemory, long newSwap, long newReservation, long newShares, long newNanoCpus,
@@ -48,7 +62,7 @@ public record HostOptions(
     return new HostOptions(mem, swap, newReservation > 0 ? newReservation : memoryReservation, oomKillDisable,
         newShares > 0 ? newShares : cpuShares, newNanoCpus > 0 ? newNanoCpus : nanoCpus, cpusetCpus,
         newPids != 0 ? newPids : pidsLimit, ulimits, readOnlyRootfs, tmpfs, init, capAdd, capDrop, privileged,
-        noNewPrivileges, devices, shmSize, sysctls, groupAdd, stopSignal, stopTimeout);
+        noNewPrivileges, devices, shmSize, sysctls, groupAdd, stopSignal, stopTimeout, healthcheck);
   }
 
   public HostOptions {

@@ -17,13 +17,24 @@ public record ZoneState(
     int restartCount,
     boolean oomKilled,
     long generation,
-    boolean manuallyStopped) {
+    boolean manuallyStopped,
+    Health health) {
+
+  /** A health check's state: starting, healthy or unhealthy, with the last few results. */
+  public record Health(String status, int failingStreak, java.util.List<Probe> log) {
+    public Health {
+      log = log == null ? java.util.List.of() : java.util.List.copyOf(log);
+    }
+  }
+
+  /** One run of a health check. */
+  public record Probe(String start, String end, int exitCode, String output) {}
 
   public static final String NEVER = "0001-01-01T00:00:00Z";
 
   /** The state of a zone just created. */
   public static ZoneState created() {
-    return new ZoneState("created", 0, 0, "", NEVER, NEVER, 0, false, 0, false);
+    return new ZoneState("created", 0, 0, "", NEVER, NEVER, 0, false, 0, false, null);
   }
 
   /** Whether its process lives (running or paused). */
@@ -42,7 +53,7 @@ public record ZoneState(
   /** A new run; an automatic restart counts, a manual start resets the count. */
   public ZoneState started(int newPid, String at, boolean automatic) {
     return new ZoneState("running", newPid, 0, "", at, finishedAt, automatic ? restartCount + 1 : 0, false,
-        generation + 1, false);
+        generation + 1, false, null);
   }
 
   public ZoneState started(int newPid, String at) {
@@ -50,19 +61,27 @@ public record ZoneState(
   }
 
   public ZoneState exited(int code, String at) {
-    return new ZoneState("exited", 0, code, error, startedAt, at, restartCount, oomKilled, generation, manuallyStopped);
+    return new ZoneState("exited", 0, code, error, startedAt, at, restartCount, oomKilled, generation, manuallyStopped,
+        health);
   }
 
   public ZoneState failed(int code, String message, String at) {
-    return new ZoneState("exited", 0, code, message, startedAt, at, restartCount, false, generation, manuallyStopped);
+    return new ZoneState("exited", 0, code, message, startedAt, at, restartCount, false, generation, manuallyStopped,
+        health);
   }
 
   public ZoneState withStatus(String s) {
     return new ZoneState(s, pid, exitCode, error, startedAt, finishedAt, restartCount, oomKilled, generation,
-        manuallyStopped);
+        manuallyStopped, health);
   }
 
   public ZoneState stoppedByUser() {
-    return new ZoneState(status, pid, exitCode, error, startedAt, finishedAt, restartCount, oomKilled, generation, true);
+    return new ZoneState(status, pid, exitCode, error, startedAt, finishedAt, restartCount, oomKilled, generation, true,
+        health);
+  }
+
+  public ZoneState withHealth(Health h) {
+    return new ZoneState(status, pid, exitCode, error, startedAt, finishedAt, restartCount, oomKilled, generation,
+        manuallyStopped, h);
   }
 }
