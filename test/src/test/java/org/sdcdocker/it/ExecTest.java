@@ -58,6 +58,19 @@ class ExecTest {
   }
 
   @Test
+  void execIt_inAPseudoTerminal() throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("script", "-qec", "docker exec -it execbox sh", "/dev/null");
+    pb.environment().put("DOCKER_HOST", f.server.host());
+    Process p = pb.redirectErrorStream(true).start();
+    p.getOutputStream().write("[ -t 0 ] && echo IS-A-TTY; exit 6\n".getBytes());
+    p.getOutputStream().flush();
+    assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.exitValue()).as(out).isEqualTo(6);
+    assertThat(out).contains("IS-A-TTY");
+  }
+
+  @Test
   void exec_missingCommandIs127() throws Exception {
     Result r = docker.run("exec", "execbox", "nosuch");
     assertThat(r.exitCode()).isEqualTo(127);

@@ -60,6 +60,12 @@ public final class ExecBackend {
     return agents.request(w.cnUuid(), "exec-start", new ExecRecords.StartExecDetached(execId), SHORT_MS);
   }
 
+  public Future<Void> resize(String account, String execId, int height, int width) {
+    Where w = where(account, execId);
+    return agents.request(w.cnUuid(), "exec-resize", new ExecRecords.ResizeExec(execId, height, width), SHORT_MS)
+        .mapEmpty();
+  }
+
   /** A one-time URL of the exec's stdio on its agent. */
   public Future<String> ticket(String account, String execId) {
     Where w = where(account, execId);

@@ -43,12 +43,8 @@ public final class ExecEndpoint {
     if (cmd.isEmpty()) {
       throw DockerException.invalid("No exec command specified");
     }
-    if (b.path("Tty").asBoolean(false)) {
-      throw new DockerException(org.sdcdocker.protocol.ErrorKind.NOT_IMPLEMENTED,
-          "exec with a TTY (-t) is not implemented yet");
-    }
     ExecSpec spec = new ExecSpec(cmd, CreateTranslator.strings(b.get("Env")), b.path("WorkingDir").asText(""),
-        b.path("User").asText(""), false, b.path("AttachStdin").asBoolean(false),
+        b.path("User").asText(""), b.path("Tty").asBoolean(false), b.path("AttachStdin").asBoolean(false),
         b.path("AttachStdout").asBoolean(false), b.path("AttachStderr").asBoolean(false),
         b.path("Privileged").asBoolean(false));
     return backend.create(Accounts.of(ctx), ctx.pathParam("id"), spec).map(id -> Map.of("Id", id));
@@ -93,8 +89,15 @@ public final class ExecEndpoint {
   }
 
   private Future<Void> postExecResize(RoutingContext ctx) {
-    backend.where(Accounts.of(ctx), ctx.pathParam("id"));
-    return Future.succeededFuture();
+    int h;
+    int w;
+    try {
+      h = Integer.parseInt(ctx.request().getParam("h", "0"));
+      w = Integer.parseInt(ctx.request().getParam("w", "0"));
+    } catch (NumberFormatException e) {
+      throw DockerException.invalid("invalid resize: h and w must be numbers");
+    }
+    return backend.resize(Accounts.of(ctx), ctx.pathParam("id"), h, w);
   }
 
   private Future<Map<String, Object>> getExecJson(RoutingContext ctx) {

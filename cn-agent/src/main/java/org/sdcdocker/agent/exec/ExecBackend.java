@@ -66,10 +66,36 @@ public final class ExecBackend {
 
   /** Starts the exec's process; the caller pumps its streams and calls {@link #finished}. */
   public Process start(String execId) {
-    return start(execId, false);
+    return start(execId, false, null);
+  }
+
+  /** Starts with a terminal's slave as the process's stdio (exec -t). */
+  public Process startOnTerminal(String execId, String slave) {
+    return start(execId, false, slave);
+  }
+
+  private final ConcurrentHashMap<String, org.sdcdocker.agent.sys.PtyNative> terminals = new ConcurrentHashMap<>();
+
+  /** Remembers an exec's terminal, for resizes. */
+  public void terminal(String execId, org.sdcdocker.agent.sys.PtyNative pty) {
+    terminals.put(execId, pty);
+  }
+
+  /** Resizes an exec's terminal. */
+  public void resize(String execId, int height, int width) {
+    inspect(execId);
+    org.sdcdocker.agent.sys.PtyNative pty = terminals.get(execId);
+    if (pty == null) {
+      throw DockerException.conflict("exec %s has no TTY or is not running", execId);
+    }
+    pty.resize(height, width);
   }
 
   private Process start(String execId, boolean detached) {
+    return start(execId, detached, null);
+  }
+
+  private Process start(String execId, boolean detached, String slave) {
     ExecState st = inspect(execId);
     synchronized (this) {
       if (st.started()) {
@@ -87,7 +113,7 @@ public final class ExecBackend {
       } catch (IOException e) {
         throw DockerException.internal("preparing exec %s: %s", execId, e.getMessage());
       }
-      Process proc = runtime.exec(st.zoneId(), processJson, st.spec().attachStdin() && !detached, detached);
+      Process proc = runtime.exec(st.zoneId(), processJson, st.spec().attachStdin() && !detached, detached, slave);
       execs.put(execId, new ExecState(execId, st.zoneId(), st.spec(), true, 0, (int) proc.pid(), true));
       return proc;
     }
@@ -148,6 +174,7 @@ public final class ExecBackend {
       return;
     }
     execs.put(execId, new ExecState(execId, st.zoneId(), st.spec(), false, exitCode, 0, true));
+    terminals.remove(execId);
     try {
       ZonePaths p = zones.paths(st.zoneId());
       Files.deleteIfExists(p.zonecontrol().resolve("exec-" + execId));

@@ -130,9 +130,25 @@ public final class OciRuntime {
    * exit code is the process's.
    */
   public Process exec(String id, Path processJson, boolean stdin, boolean discardOutput) {
+    return exec(id, processJson, stdin, discardOutput, null);
+  }
+
+  /** The same, with a terminal's slave (by path) as the process's stdin, stdout and stderr. */
+  public Process exec(String id, Path processJson, boolean stdin, boolean discardOutput, String tty) {
     List<String> cmd = List.of(runtime, "--root", runtimeRoot.toString(), "exec", "--process", processJson.toString(), id);
     try {
       ProcessBuilder pb = new ProcessBuilder(cmd);
+      if (tty != null) {
+        // runc pipes a process's stdio unless detached; an fd it preserves reaches the process as
+        // it is: the shell opens the terminal as fd 3, dockerinit makes it the stdio
+        List<String> viaShell = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$0\" \"$@\" 3<>\"$SDC_TTY\"",
+            runtime, "--root", runtimeRoot.toString(), "exec", "--preserve-fds", "1", "--process",
+            processJson.toString(), id));
+        ProcessBuilder tb = new ProcessBuilder(viaShell).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+        tb.environment().put("SDC_TTY", tty);
+        return tb.start();
+      }
       if (!stdin) {
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       }

@@ -124,6 +124,10 @@ public final class AgentVerticle extends VerticleBase {
     this.<ExecRecords.CreateExec>on(bus, "exec-create", r -> () -> execs.create(r));
     this.<ExecRecords.StartExecDetached>on(bus, "exec-start", r -> () -> execs.startDetached(r.execId()));
     this.<ExecRecords.InspectExec>on(bus, "exec-inspect", r -> () -> execs.inspect(r.execId()));
+    this.<ExecRecords.ResizeExec>on(bus, "exec-resize", r -> () -> {
+      execs.resize(r.execId(), r.height(), r.width());
+      return new Ack();
+    });
     this.<AgentRequests.DeleteZone>on(bus, "delete", r -> () -> {
       execs.forgetZone(r.id());
       zones.delete(r.id(), r.force());

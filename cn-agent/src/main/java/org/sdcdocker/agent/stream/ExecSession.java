@@ -30,6 +30,10 @@ final class ExecSession {
   }
 
   void run() {
+    if (execs.inspect(execId).spec().tty()) {
+      runOnTerminal();
+      return;
+    }
     Process proc;
     try {
       proc = execs.start(execId);
@@ -66,6 +70,69 @@ final class ExecSession {
       input.shutdown();
       socket.end();
     });
+  }
+
+  /** exec -t: the process gets a terminal's slave; its master carries raw output and input. */
+  private void runOnTerminal() {
+    org.sdcdocker.agent.sys.PtyNative pty;
+    Process proc;
+    try {
+      pty = org.sdcdocker.agent.sys.PtyNative.open();
+      proc = execs.startOnTerminal(execId, pty.slave());
+      execs.terminal(execId, pty);
+    } catch (RuntimeException e) {
+      socket.resume();
+      socket.write(Buffer.buffer("docker: " + e.getMessage() + "\r\n"));
+      execs.finished(execId, 126);
+      socket.end();
+      return;
+    }
+    ExecutorService input = Executors.newSingleThreadExecutor(r -> daemon(r, "exec-tty-stdin"));
+    socket.handler(buf -> input.execute(() -> feedTerminal(buf, pty)));
+    socket.closeHandler(v -> input.shutdown());
+    socket.resume();
+    io.execute(() -> {
+      byte[] buf = new byte[32 * 1024];
+      int n;
+      try {
+        while ((n = pty.read(buf)) > 0) { // EIO once the process and runc have closed the slave
+          while (socket.writeQueueFull()) {
+            Thread.sleep(2);
+          }
+          socket.write(Buffer.buffer(n).appendBytes(buf, 0, n));
+          if (!proc.isAlive() && n < buf.length) {
+            break;
+          }
+        }
+        int code = proc.waitFor();
+        execs.finished(execId, code);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        execs.finished(execId, 255);
+      } finally {
+        pty.close();
+        input.shutdown();
+        socket.end();
+      }
+    });
+  }
+
+  private void feedTerminal(Buffer buf, org.sdcdocker.agent.sys.PtyNative pty) {
+    pending.appendBuffer(buf);
+    while (pending.length() >= 4) {
+      int len = pending.getInt(0);
+      if (pending.length() < 4 + len) {
+        return;
+      }
+      if (len > 0) {
+        try {
+          pty.write(pending.getBytes(4, 4 + len));
+        } catch (RuntimeException e) {
+          // the terminal is gone with its process
+        }
+      }
+      pending = pending.getBuffer(4 + len, pending.length());
+    }
   }
 
   /** Decodes stdin chunks; a zero-length chunk closes the process's stdin. */

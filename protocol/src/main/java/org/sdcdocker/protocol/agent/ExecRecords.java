@@ -29,6 +29,9 @@ public final class ExecRecords {
   /** Start an exec without attaching (docker exec -d). */
   public record StartExecDetached(String execId) {}
 
+  /** Resize an exec's TTY. */
+  public record ResizeExec(String execId, int height, int width) {}
+
   /** Ask for an exec's state. */
   public record InspectExec(String execId) {}
 
