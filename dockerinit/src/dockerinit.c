@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <signal.h>
@@ -214,10 +213,8 @@ static void drop_privileges(const struct user_info *u) {
  */
 int main(int argc, char **args) {
     const char *instructions = METADATA_PATH;
-    int exec_mode = 0;
     if (argc == 3 && strcmp(args[1], "--exec") == 0) {
         instructions = args[2];
-        exec_mode = 1;
     } else {
         open_log();
         dlog("INFO dockerinit starting as pid %d", (int)getpid());
@@ -277,18 +274,6 @@ int main(int argc, char **args) {
         fatal_user(EXIT_NOT_EXECUTABLE, "exec: \"%s\": permission denied", argv.items[0]);
     dlog("EXECNAME \"%s\"", resolved);
 
-    if (tty && exec_mode) {
-        /* an exec with a TTY: the agent's terminal comes as fd 3 (runc --preserve-fds); make it
-         * our stdio and our controlling terminal */
-        if (fcntl(3, F_GETFD) != -1) {
-            dup2(3, STDIN_FILENO);
-            dup2(3, STDOUT_FILENO);
-            dup2(3, STDERR_FILENO);
-            close(3);
-        }
-        setsid();
-        if (ioctl(STDIN_FILENO, TIOCSCTTY, 0) != 0) dlog("WARN TIOCSCTTY: %s", strerror(errno));
-    }
     drop_privileges(&u);
     if (init) run_as_init(resolved, argv.items, env.items);
     /* The log is close-on-exec: it stays open for a failure and closes on success. */

@@ -62,12 +62,12 @@ class ExecTest {
     ProcessBuilder pb = new ProcessBuilder("script", "-qec", "docker exec -it execbox sh", "/dev/null");
     pb.environment().put("DOCKER_HOST", f.server.host());
     Process p = pb.redirectErrorStream(true).start();
-    p.getOutputStream().write("[ -t 0 ] && echo IS-A-TTY; exit 6\n".getBytes());
+    p.getOutputStream().write("[ -t 0 ] && echo IS-A-TTY $(tty); exit 6\n".getBytes());
     p.getOutputStream().flush();
     assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(p.exitValue()).as(out).isEqualTo(6);
-    assertThat(out).contains("IS-A-TTY");
+    assertThat(out).contains("IS-A-TTY /dev/pts/0");
   }
 
   @Test

@@ -66,36 +66,53 @@ public final class ExecBackend {
 
   /** Starts the exec's process; the caller pumps its streams and calls {@link #finished}. */
   public Process start(String execId) {
-    return start(execId, false, null);
+    return start(execId, false);
   }
 
-  /** Starts with a terminal's slave as the process's stdio (exec -t). */
-  public Process startOnTerminal(String execId, String slave) {
-    return start(execId, false, slave);
+  /** An exec with a terminal under its own conmon: the directory of its log, socket and exit file. */
+  public record Terminal(Path bundle, int pid, String zoneId) {
+    /** conmon names an exec's exit file after the container. */
+    public Path exitFile() {
+      return bundle.resolve("exit").resolve(zoneId);
+    }
   }
 
-  private final ConcurrentHashMap<String, org.sdcdocker.agent.sys.PtyNative> terminals = new ConcurrentHashMap<>();
-
-  /** Remembers an exec's terminal, for resizes. */
-  public void terminal(String execId, org.sdcdocker.agent.sys.PtyNative pty) {
-    terminals.put(execId, pty);
+  /** Starts an exec with a terminal (exec -t) under its own conmon. */
+  public Terminal startOnTerminal(String execId) {
+    ExecState st = inspect(execId);
+    synchronized (this) {
+      if (st.started()) {
+        throw DockerException.conflict("Error: Exec command %s has already run", execId);
+      }
+      ZoneRecord z = zones.get(st.zoneId());
+      checkRunning(z);
+      ZonePaths p = zones.paths(st.zoneId());
+      Path bundle = p.dir().resolve("exec-" + execId);
+      try {
+        Files.createDirectories(bundle);
+        Files.writeString(p.zonecontrol().resolve("exec-" + execId), instructions(z.spec(), st.spec()));
+        var proc = SpecFactory.process(List.of(DOCKERINIT, "--exec", "/native/.zonecontrol/exec-" + execId));
+        proc.put("terminal", true);
+        Files.write(bundle.resolve("process.json"), Json.bytes(proc));
+      } catch (IOException e) {
+        throw DockerException.internal("preparing exec %s: %s", execId, e.getMessage());
+      }
+      int pid = runtime.execWithTerminal(st.zoneId(), execId, bundle, bundle.resolve("process.json"));
+      execs.put(execId, new ExecState(execId, st.zoneId(), st.spec(), true, 0, pid, true));
+      return new Terminal(bundle, pid, st.zoneId());
+    }
   }
 
-  /** Resizes an exec's terminal. */
+  /** Resizes an exec's terminal through its conmon. */
   public void resize(String execId, int height, int width) {
-    inspect(execId);
-    org.sdcdocker.agent.sys.PtyNative pty = terminals.get(execId);
-    if (pty == null) {
+    ExecState st = inspect(execId);
+    if (!st.spec().tty() || !st.running()) {
       throw DockerException.conflict("exec %s has no TTY or is not running", execId);
     }
-    pty.resize(height, width);
+    runtime.resize(zones.paths(st.zoneId()).dir().resolve("exec-" + execId), height, width);
   }
 
   private Process start(String execId, boolean detached) {
-    return start(execId, detached, null);
-  }
-
-  private Process start(String execId, boolean detached, String slave) {
     ExecState st = inspect(execId);
     synchronized (this) {
       if (st.started()) {
@@ -113,7 +130,7 @@ public final class ExecBackend {
       } catch (IOException e) {
         throw DockerException.internal("preparing exec %s: %s", execId, e.getMessage());
       }
-      Process proc = runtime.exec(st.zoneId(), processJson, st.spec().attachStdin() && !detached, detached, slave);
+      Process proc = runtime.exec(st.zoneId(), processJson, st.spec().attachStdin() && !detached, detached);
       execs.put(execId, new ExecState(execId, st.zoneId(), st.spec(), true, 0, (int) proc.pid(), true));
       return proc;
     }
@@ -174,11 +191,12 @@ public final class ExecBackend {
       return;
     }
     execs.put(execId, new ExecState(execId, st.zoneId(), st.spec(), false, exitCode, 0, true));
-    terminals.remove(execId);
     try {
       ZonePaths p = zones.paths(st.zoneId());
       Files.deleteIfExists(p.zonecontrol().resolve("exec-" + execId));
       Files.deleteIfExists(p.dir().resolve("exec-" + execId + ".json"));
+      org.sdcdocker.agent.image.Trees.delete(p.dir().resolve("exec-" + execId));
+      Files.deleteIfExists(runtime.socketLink(execId));
     } catch (IOException | DockerException e) {
       // the zone's removal takes them along
     }

@@ -64,7 +64,7 @@ public final class OciRuntime {
       if (p.exitValue() != 0) {
         throw DockerException.internal("conmon failed: %s", out);
       }
-      return awaitPid(id, f);
+      return awaitPid(id, f, exitDir);
     } catch (IOException e) {
       throw DockerException.internal("starting conmon: %s", e.getMessage());
     } catch (InterruptedException e) {
@@ -74,7 +74,7 @@ public final class OciRuntime {
   }
 
   /** conmon daemonizes before runc has created the container: wait for its pid file. */
-  private int awaitPid(String id, CreateFiles f) throws IOException, InterruptedException {
+  private int awaitPid(String id, CreateFiles f, Path exits) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     long sleepMs = 1;
     while (System.nanoTime() < deadline) {
@@ -84,7 +84,7 @@ public final class OciRuntime {
           return Integer.parseInt(s);
         }
       }
-      if (Files.exists(exitDir.resolve(id)) || conmonGone(f) || runtimeFailed(f.runtimeLog())) {
+      if (Files.exists(exits.resolve(id)) || conmonGone(f) || runtimeFailed(f.runtimeLog())) {
         throw DockerException.internal("OCI runtime create failed: %s", lastError(f.runtimeLog()));
       }
       Thread.sleep(sleepMs);
@@ -130,25 +130,9 @@ public final class OciRuntime {
    * exit code is the process's.
    */
   public Process exec(String id, Path processJson, boolean stdin, boolean discardOutput) {
-    return exec(id, processJson, stdin, discardOutput, null);
-  }
-
-  /** The same, with a terminal's slave (by path) as the process's stdin, stdout and stderr. */
-  public Process exec(String id, Path processJson, boolean stdin, boolean discardOutput, String tty) {
     List<String> cmd = List.of(runtime, "--root", runtimeRoot.toString(), "exec", "--process", processJson.toString(), id);
     try {
       ProcessBuilder pb = new ProcessBuilder(cmd);
-      if (tty != null) {
-        // runc pipes a process's stdio unless detached; an fd it preserves reaches the process as
-        // it is: the shell opens the terminal as fd 3, dockerinit makes it the stdio
-        List<String> viaShell = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$0\" \"$@\" 3<>\"$SDC_TTY\"",
-            runtime, "--root", runtimeRoot.toString(), "exec", "--preserve-fds", "1", "--process",
-            processJson.toString(), id));
-        ProcessBuilder tb = new ProcessBuilder(viaShell).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
-        tb.environment().put("SDC_TTY", tty);
-        return tb.start();
-      }
       if (!stdin) {
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       }
@@ -181,6 +165,39 @@ public final class OciRuntime {
     }
     args.add(id);
     run(args.toArray(String[]::new));
+  }
+
+  /**
+   * Starts an exec with a terminal under its own conmon (as podman does): conmon runs {@code runc
+   * exec -t}, holds the terminal's master, logs its output to {@code bundle/log}, serves input on
+   * {@code bundle/attach}, resizes through {@code bundle/ctl}, and writes the exit code to {@code
+   * bundle/exit/<execId>}. Returns the process's pid.
+   */
+  public int execWithTerminal(String zoneId, String execId, Path bundle, Path processJson) {
+    Path exits = bundle.resolve("exit");
+    CreateFiles f = new CreateFiles(bundle, bundle.resolve("log"), bundle.resolve("pid"), bundle.resolve("conmon.pid"),
+        bundle.resolve("runtime.log"));
+    List<String> cmd = new ArrayList<>(List.of(
+        conmon, "--api-version", "1", "-c", zoneId, "-u", execId, "-r", runtime, "-b", bundle.toString(),
+        "-p", f.pidFile().toString(), "-P", f.conmonPidFile().toString(), "-l", "k8s-file:" + f.log(),
+        "--exit-dir", exits.toString(), "--socket-dir-path", socketDir.toString(), "--log-level", "error",
+        "--runtime-arg", "--root=" + runtimeRoot, "--runtime-arg", "--log=" + f.runtimeLog(),
+        "-e", "--exec-process-spec", processJson.toString(), "-t", "-i"));
+    try {
+      Files.createDirectories(exits);
+      Files.write(f.log(), new byte[0]);
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes()).trim();
+      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw DockerException.internal("conmon failed: %s", out);
+      }
+      return awaitPid(execId, f, exits);
+    } catch (IOException e) {
+      throw DockerException.internal("starting conmon for exec: %s", e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw DockerException.internal("interrupted starting exec %s", execId);
+    }
   }
 
   /** Resizes the zone's terminal through conmon's control FIFO in the bundle. */

@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.sdcdocker.agent.exec.ExecBackend;
+import org.sdcdocker.agent.sys.SeqpacketNative;
 
 /**
  * One attached exec on the data plane. Output: the process's stdout and stderr, each read on a
@@ -19,14 +20,14 @@ final class ExecSession {
   private final ExecBackend execs;
   private final String execId;
   private final NetSocket socket;
-  private final ExecutorService io;
+  private final ExecutorService threads;
   private Buffer pending = Buffer.buffer();
 
   ExecSession(ExecBackend execs, String execId, NetSocket socket, ExecutorService io) {
     this.execs = execs;
     this.execId = execId;
     this.socket = socket;
-    this.io = io;
+    this.threads = io;
   }
 
   void run() {
@@ -55,9 +56,9 @@ final class ExecSession {
     }
     socket.closeHandler(v -> input.shutdown());
     socket.resume();
-    var out = io.submit(() -> pump(proc.getInputStream(), 1));
-    var err = io.submit(() -> pump(proc.getErrorStream(), 2));
-    io.execute(() -> {
+    var out = threads.submit(() -> pump(proc.getInputStream(), 1));
+    var err = threads.submit(() -> pump(proc.getErrorStream(), 2));
+    threads.execute(() -> {
       int code = 255;
       try {
         out.get();
@@ -72,14 +73,14 @@ final class ExecSession {
     });
   }
 
-  /** exec -t: the process gets a terminal's slave; its master carries raw output and input. */
+  /**
+   * exec -t: under its own conmon; output is its log followed (raw, as a TTY's), input goes to its
+   * attach socket, the exit code comes from its exit file.
+   */
   private void runOnTerminal() {
-    org.sdcdocker.agent.sys.PtyNative pty;
-    Process proc;
+    ExecBackend.Terminal t;
     try {
-      pty = org.sdcdocker.agent.sys.PtyNative.open();
-      proc = execs.startOnTerminal(execId, pty.slave());
-      execs.terminal(execId, pty);
+      t = execs.startOnTerminal(execId);
     } catch (RuntimeException e) {
       socket.resume();
       socket.write(Buffer.buffer("docker: " + e.getMessage() + "\r\n"));
@@ -87,51 +88,99 @@ final class ExecSession {
       socket.end();
       return;
     }
-    ExecutorService input = Executors.newSingleThreadExecutor(r -> daemon(r, "exec-tty-stdin"));
-    socket.handler(buf -> input.execute(() -> feedTerminal(buf, pty)));
-    socket.closeHandler(v -> input.shutdown());
-    socket.resume();
-    io.execute(() -> {
-      byte[] buf = new byte[32 * 1024];
-      int n;
+    java.util.concurrent.CompletableFuture<Integer> exit = new java.util.concurrent.CompletableFuture<>();
+    threads.execute(() -> {
+      java.nio.file.Path file = t.exitFile();
       try {
-        while ((n = pty.read(buf)) > 0) { // EIO once the process and runc have closed the slave
-          while (socket.writeQueueFull()) {
-            Thread.sleep(2);
+        while (!exit.isDone()) {
+          if (java.nio.file.Files.exists(file)) {
+            String v = java.nio.file.Files.readString(file).trim();
+            if (!v.isEmpty()) {
+              exit.complete(Integer.parseInt(v));
+            }
+          } else if (!java.nio.file.Files.exists(java.nio.file.Path.of("/proc", Integer.toString(t.pid())))
+              && !java.nio.file.Files.exists(t.bundle().resolve("attach"))) {
+            for (int i = 0; i < 50 && !java.nio.file.Files.exists(file); i++) {
+              Thread.sleep(20); // conmon writes the exit file just after
+            }
+            if (!java.nio.file.Files.exists(file)) {
+              exit.complete(255);
+            }
           }
-          socket.write(Buffer.buffer(n).appendBytes(buf, 0, n));
-          if (!proc.isAlive() && n < buf.length) {
-            break;
-          }
+          Thread.sleep(20);
         }
-        int code = proc.waitFor();
-        execs.finished(execId, code);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        execs.finished(execId, 255);
-      } finally {
-        pty.close();
-        input.shutdown();
-        socket.end();
+      } catch (Exception e) {
+        exit.complete(255);
       }
     });
-  }
-
-  private void feedTerminal(Buffer buf, org.sdcdocker.agent.sys.PtyNative pty) {
-    pending.appendBuffer(buf);
-    while (pending.length() >= 4) {
-      int len = pending.getInt(0);
-      if (pending.length() < 4 + len) {
-        return;
-      }
-      if (len > 0) {
-        try {
-          pty.write(pending.getBytes(4, 4 + len));
-        } catch (RuntimeException e) {
-          // the terminal is gone with its process
+    SeqpacketNative[] conmon = {null};
+    ExecutorService input = Executors.newSingleThreadExecutor(r -> daemon(r, "exec-tty-stdin"));
+    socket.handler(buf -> input.execute(() -> {
+      pending.appendBuffer(buf);
+      try {
+        if (conmon[0] == null) {
+          conmon[0] = SeqpacketNative.connectIn(t.bundle().toString(), "attach");
         }
+        while (pending.length() >= 4 && pending.length() >= 4 + pending.getInt(0)) {
+          int len = pending.getInt(0);
+          if (len > 0) {
+            conmon[0].write(pending.getBytes(4, 4 + len));
+          }
+          pending = pending.getBuffer(4 + len, pending.length());
+        }
+      } catch (RuntimeException e) {
+        pending = Buffer.buffer(); // the exec has ended
       }
-      pending = pending.getBuffer(4 + len, pending.length());
+    }));
+    socket.closeHandler(v -> input.shutdown());
+    try {
+      java.io.RandomAccessFile log = new java.io.RandomAccessFile(t.bundle().resolve("log").toFile(), "r");
+      LogFollower out = new LogFollower(log, 0, StreamRequest.parse("attach", "stdout=1&stderr=1"), true, exit,
+          new io.vertx.core.streams.WriteStream<Buffer>() {
+            @Override
+            public io.vertx.core.streams.WriteStream<Buffer> exceptionHandler(io.vertx.core.Handler<Throwable> h) {
+              return this;
+            }
+
+            @Override
+            public io.vertx.core.Future<Void> write(Buffer data) {
+              return socket.write(data);
+            }
+
+            @Override
+            public io.vertx.core.Future<Void> end() {
+              return io.vertx.core.Future.succeededFuture(); // the session ends it, after the exit code
+            }
+
+            @Override
+            public io.vertx.core.streams.WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
+              return this;
+            }
+
+            @Override
+            public boolean writeQueueFull() {
+              return socket.writeQueueFull();
+            }
+
+            @Override
+            public io.vertx.core.streams.WriteStream<Buffer> drainHandler(io.vertx.core.Handler<Void> handler) {
+              return this;
+            }
+          }, socket::closeHandler);
+      socket.resume();
+      threads.execute(() -> {
+        out.run();
+        int code = exit.getNow(255);
+        execs.finished(execId, code);
+        if (conmon[0] != null) {
+          conmon[0].close();
+        }
+        input.shutdown();
+        socket.end();
+      });
+    } catch (java.io.IOException e) {
+      execs.finished(execId, 255);
+      socket.end();
     }
   }
 
