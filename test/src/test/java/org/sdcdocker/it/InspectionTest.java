@@ -71,6 +71,36 @@ class InspectionTest {
   }
 
   @Test
+  void sizes_inPsAndInspect() throws Exception {
+    String id = docker.ok("run", "-d", image, "sh", "-c", "head -c 200000 /dev/zero > /big; sleep 300");
+    String rw = "0";
+    for (int i = 0; i < 40 && Long.parseLong(rw) < 200_000; i++) {
+      Thread.sleep(50);
+      rw = docker.ok("inspect", "-s", "-f", "{{.SizeRw}}", id);
+    }
+    assertThat(Long.parseLong(rw)).isGreaterThanOrEqualTo(200_000);
+    assertThat(Long.parseLong(docker.ok("inspect", "-s", "-f", "{{.SizeRootFs}}", id))).isGreaterThan(1_000_000);
+    assertThat(docker.ok("ps", "-s", "--filter", "id=" + id, "--format", "{{.Size}}")).matches("20[0-9]kB \\(virtual [0-9.]+MB\\)");
+    docker.ok("rm", "-f", id);
+  }
+
+  @Test
+  void logDrivers_noneAndMaxSize() throws Exception {
+    assertThat(docker.ok("run", "--rm", "--log-driver", "none", image, "echo", "attached")).isEqualTo("attached");
+    String none = docker.ok("run", "-d", "--log-driver", "none", image, "echo", "hi");
+    docker.ok("wait", none);
+    assertThat(docker.run("logs", none).err()).contains("configured logging driver does not support reading");
+    assertThat(docker.ok("inspect", "-f", "{{.HostConfig.LogConfig.Type}}", none)).isEqualTo("none");
+    String capped = docker.ok("run", "-d", "--log-opt", "max-size=10k", image, "seq", "1", "20000");
+    docker.ok("wait", capped);
+    long lines = docker.run("logs", capped).out().lines().count();
+    assertThat(lines).isPositive().isLessThan(20000);
+    assertThat(docker.run("run", "--rm", "--log-driver", "syslog", image, "true").err())
+        .contains("no log driver named 'syslog' is registered");
+    docker.ok("rm", none, capped);
+  }
+
+  @Test
   void prune_andTheOtherPsFilters() throws Exception {
     String first = docker.ok("run", "-d", "--name", "flt-first", image, "sh", "-c", "exit 2");
     Thread.sleep(20);

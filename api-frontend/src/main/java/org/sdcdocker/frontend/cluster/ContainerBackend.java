@@ -218,6 +218,11 @@ public final class ContainerBackend {
         removals.stream().filter(Future::succeeded).map(Future::result).toList()));
   }
 
+  /** SizeRw and SizeRootFs of a container. */
+  public Future<AgentRequests.SizesResult> sizes(ZoneRecord r) {
+    return agents.request(r.cnUuid(), "sizes", new AgentRequests.Sizes(r.spec().id()), SHORT_MS);
+  }
+
   /** The stat of a path inside the container, for docker cp. */
   public Future<AgentRequests.PathStat> statPath(ZoneRecord r, String path) {
     return agents.request(r.cnUuid(), "stat", new AgentRequests.StatPath(r.spec().id(), path), SHORT_MS);

@@ -16,6 +16,7 @@ import org.sdcdocker.frontend.translate.ContainerView;
 import org.sdcdocker.frontend.translate.Names;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
+import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /** Containers: create, start, wait, logs, attach, kill, stop, remove, inspect, list. */
@@ -73,18 +74,39 @@ public final class ContainersEndpoint {
     var pred = ContainerFilters.predicate(filters, backend.list(Accounts.of(ctx)));
     String limitParam = ctx.request().getParam("limit");
     int limit = limitParam == null || limitParam.isEmpty() ? -1 : Integer.parseInt(limitParam);
-    List<Map<String, Object>> out = backend.list(Accounts.of(ctx)).stream()
+    List<ZoneRecord> chosen = backend.list(Accounts.of(ctx)).stream()
         .filter(r -> all || limit > 0 || r.state().running() || filters.containsKey("status"))
         .filter(pred)
         .sorted(Comparator.comparing((ZoneRecord r) -> r.spec().created()).reversed())
         .limit(limit > 0 ? limit : Long.MAX_VALUE)
-        .map(ContainerView::summary)
         .toList();
-    return Future.succeededFuture(out);
+    List<Map<String, Object>> out = chosen.stream().map(ContainerView::summary).toList();
+    if (!Http.flag(ctx, "size")) {
+      return Future.succeededFuture(out);
+    }
+    List<Future<AgentRequests.SizesResult>> sizes = chosen.stream().map(backend::sizes).toList();
+    return Future.join(sizes).transform(ar -> {
+      for (int i = 0; i < out.size(); i++) {
+        if (sizes.get(i).succeeded()) {
+          out.get(i).put("SizeRw", sizes.get(i).result().sizeRw());
+          out.get(i).put("SizeRootFs", sizes.get(i).result().sizeRootFs());
+        }
+      }
+      return Future.succeededFuture(out);
+    });
   }
 
   private Future<Map<String, Object>> getContainerJson(RoutingContext ctx) {
-    return Future.succeededFuture(ContainerView.inspect(backend.get(Accounts.of(ctx), ctx.pathParam("id"))));
+    ZoneRecord r = backend.get(Accounts.of(ctx), ctx.pathParam("id"));
+    Map<String, Object> m = ContainerView.inspect(r);
+    if (!Http.flag(ctx, "size")) {
+      return Future.succeededFuture(m);
+    }
+    return backend.sizes(r).map(s -> {
+      m.put("SizeRw", s.sizeRw());
+      m.put("SizeRootFs", s.sizeRootFs());
+      return m;
+    });
   }
 
   private Future<Integer> postStart(RoutingContext ctx) {
@@ -221,6 +243,11 @@ public final class ContainersEndpoint {
       rec = backend.get(Accounts.of(ctx), ctx.pathParam("id"));
     } catch (RuntimeException e) {
       ctx.fail(e);
+      return;
+    }
+    if (!rec.spec().host().log().readable()) {
+      ctx.fail(new DockerException(org.sdcdocker.protocol.ErrorKind.NOT_IMPLEMENTED,
+          "configured logging driver does not support reading"));
       return;
     }
     String type = rec.spec().tty() || !Http.version(ctx).atLeast(1, 42)

@@ -72,7 +72,7 @@ public final class ContainerView {
     host.put("NetworkMode", "default");
     host.put("RestartPolicy", Map.of("Name", s.restartPolicy().name(),
         "MaximumRetryCount", s.restartPolicy().maximumRetryCount()));
-    host.put("LogConfig", Map.of("Type", "json-file", "Config", Map.of()));
+    host.put("LogConfig", Map.of("Type", s.host().log().type(), "Config", s.host().log().config()));
     host.put("Binds", null);
     host.put("PortBindings", Map.of());
     m.put("HostConfig", host);

@@ -58,7 +58,43 @@ final class HostOptionsTranslator {
         CreateTranslator.strings(h.get("CapAdd")), CreateTranslator.strings(h.get("CapDrop")),
         h.path("Privileged").asBoolean(false), noNewPrivileges, devices, h.path("ShmSize").asLong(0),
         map(h.path("Sysctls")), CreateTranslator.strings(h.get("GroupAdd")), stopSignal.isEmpty() ? null : stopSignal,
-        stopTimeout, healthcheck(config.path("Healthcheck"), imageConfig.path("Healthcheck")));
+        stopTimeout, healthcheck(config.path("Healthcheck"), imageConfig.path("Healthcheck")), log(h.path("LogConfig")));
+  }
+
+  /** json-file (or local, kept the same way) and none; max-size as Docker writes sizes. */
+  static HostOptions.LogConfig log(JsonNode lc) {
+    String type = lc.path("Type").asText("");
+    if (type.isEmpty()) {
+      type = "json-file";
+    }
+    if (!List.of("json-file", "local", "none").contains(type)) {
+      throw DockerException.invalid("failed to create container: logger: no log driver named '%s' is registered", type);
+    }
+    Map<String, String> cfg = map(lc.path("Config"));
+    for (String k : cfg.keySet()) {
+      if (!List.of("max-size", "max-file", "compress", "labels", "env", "tag").contains(k)) {
+        throw DockerException.invalid("unknown log opt '%s' for %s log driver", k, type);
+      }
+    }
+    long maxSize = cfg.containsKey("max-size") ? size(cfg.get("max-size")) : 0;
+    return new HostOptions.LogConfig(type, type.equals("none") ? 1 << 20 : maxSize, cfg);
+  }
+
+  /** "10m", "1g", "512k", "100" → bytes, as Docker's units.RAMInBytes. */
+  static long size(String v) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)([0-9]+(?:\\.[0-9]+)?)\\s*([kmgt]?)i?b?").matcher(v.trim());
+    if (!m.matches()) {
+      throw DockerException.invalid("invalid size: '%s'", v);
+    }
+    double n = Double.parseDouble(m.group(1));
+    int shift = switch (m.group(2).toLowerCase()) {
+      case "k" -> 10;
+      case "m" -> 20;
+      case "g" -> 30;
+      case "t" -> 40;
+      default -> 0;
+    };
+    return (long) (n * (1L << shift));
   }
 
   /** The container's health check over the image's, field by field, as Docker merges them. */

@@ -36,7 +36,7 @@ public final class OciRuntime {
   public record CreateFiles(Path bundle, Path log, Path pidFile, Path conmonPidFile, Path runtimeLog) {}
 
   /** Creates the container under a new conmon; returns the pid of its first process. */
-  public int create(String id, CreateFiles f, boolean tty, boolean stdin, boolean stdinOnce) {
+  public int create(String id, CreateFiles f, boolean tty, boolean stdin, boolean stdinOnce, long logSizeMax) {
     List<String> cmd = new ArrayList<>(List.of(
         conmon, "--api-version", "1", "-c", id, "-u", id, "-n", id, "-r", runtime,
         "-b", f.bundle().toString(), "-p", f.pidFile().toString(), "-P", f.conmonPidFile().toString(),
@@ -45,6 +45,9 @@ public final class OciRuntime {
         "--runtime-arg", "--root=" + runtimeRoot, "--runtime-arg", "--log=" + f.runtimeLog()));
     if (tty) {
       cmd.add("-t");
+    }
+    if (logSizeMax > 0) {
+      cmd.addAll(List.of("--log-size-max", Long.toString(logSizeMax)));
     }
     if (stdin) {
       cmd.add("-i");

@@ -114,6 +114,7 @@ public final class AgentVerticle extends VerticleBase {
     this.<AgentRequests.Changes>on(bus, "changes", r -> () -> queries.changes(r.id()));
     this.<AgentRequests.Top>on(bus, "top", r -> () -> queries.top(r.id(), r.psArgs()));
     this.<AgentRequests.Stats>on(bus, "stats", r -> () -> queries.stats(r.id()));
+    this.<AgentRequests.Sizes>on(bus, "sizes", r -> () -> queries.sizes(r.id()));
     this.<AgentRequests.StatPath>on(bus, "stat", r -> () -> zones.withRootfs(r.id(),
         root -> org.sdcdocker.agent.zone.ArchiveOps.stat(root, r.path())));
     this.<AgentRequests.UpdateZone>on(bus, "update", r -> () -> zones.update(r));

@@ -90,6 +90,10 @@ final class LogFollower implements Runnable {
 
   /** Reads what the file has now and writes the whole lines among it. */
   private void pass() throws IOException, InterruptedException {
+    if (file.length() < file.getFilePointer()) { // conmon truncated it at its size limit
+      file.seek(0);
+      carry = new byte[0];
+    }
     byte[] buf = new byte[CHUNK];
     int n;
     while (!closed && (n = file.read(buf)) > 0) {

@@ -175,7 +175,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
         }
         int pid = runtime.create(id, new OciRuntime.CreateFiles(p.dir(), p.log(), p.pidFile(),
             p.conmonPidFile(), p.runtimeLog()), z.record.spec().tty(), z.record.spec().openStdin(),
-            z.record.spec().stdinOnce());
+            z.record.spec().stdinOnce(), z.record.spec().host().log().maxSize());
         runtime.start(id);
         ZoneState before = z.record.state();
         ZoneState started = before.started(pid, now(), automatic);

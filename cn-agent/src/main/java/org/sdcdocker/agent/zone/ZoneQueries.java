@@ -37,6 +37,40 @@ public final class ZoneQueries {
     return new ChangeList(ZoneInspector.changes(zones.paths(id).upper(), lowers));
   }
 
+  private final java.util.Map<String, Long> layerSizes = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** SizeRw and SizeRootFs, as docker ps -s and inspect -s show them. */
+  public org.sdcdocker.protocol.agent.AgentRequests.SizesResult sizes(String id) throws IOException {
+    ZoneRecord r = zones.get(id);
+    long rw = bytes(zones.paths(id).upper());
+    long image = 0;
+    for (LayerRef l : r.spec().layers()) {
+      Path dir = layers.ensure(l, "");
+      Long known = layerSizes.get(l.digest());
+      if (known == null) {
+        known = bytes(dir);
+        layerSizes.put(l.digest(), known);
+      }
+      image += known;
+    }
+    return new org.sdcdocker.protocol.agent.AgentRequests.SizesResult(rw, rw + image);
+  }
+
+  private static long bytes(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (var s = Files.walk(dir)) {
+      return s.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
+        try {
+          return Files.size(p);
+        } catch (IOException e) {
+          return 0;
+        }
+      }).sum();
+    }
+  }
+
   public TopResult top(String id, String psArgs) throws IOException {
     running(id);
     return ZoneInspector.top(pids(id), psArgs);

@@ -80,6 +80,12 @@ public final class AgentRequests {
   /** A path's stat as Docker's X-Docker-Container-Path-Stat header carries it. */
   public record PathStat(String name, long size, long mode, String mtime, String linkTarget) {}
 
+  /** The sizes of a zone's files. */
+  public record Sizes(String id) {}
+
+  /** What the zone wrote (SizeRw) and all of its files with the image's (SizeRootFs), in bytes. */
+  public record SizesResult(long sizeRw, long sizeRootFs) {}
+
   /** Nothing to return. */
   public record Ack() {}
 }

@@ -30,7 +30,23 @@ public record HostOptions(
     List<String> groupAdd,
     String stopSignal,
     int stopTimeout,
-    Healthcheck healthcheck) {
+    Healthcheck healthcheck,
+    LogConfig log) {
+
+  /** The log driver: json-file (the zone's log, kept to maxSize bytes when set) or none. */
+  public record LogConfig(String type, long maxSize, Map<String, String> config) {
+    public static final LogConfig DEFAULT = new LogConfig("json-file", 0, Map.of());
+
+    public LogConfig {
+      type = type == null || type.isEmpty() ? "json-file" : type;
+      config = config == null ? Map.of() : Map.copyOf(config);
+    }
+
+    /** Whether docker logs may read it. */
+    public boolean readable() {
+      return !type.equals("none");
+    }
+  }
 
   /** A health check: the test (CMD args, or a CMD-SHELL line) and its timing in nanoseconds. */
   public record Healthcheck(List<String> test, long intervalNanos, long timeoutNanos, int retries,
@@ -52,7 +68,7 @@ public record HostOptions(
   public record Device(String pathOnHost, String pathInContainer, String permissions) {}
 
   public static final HostOptions DEFAULT = new HostOptions(0, 0, 0, false, 0, 0, null, 0, List.of(), false, Map.of(),
-      false, List.of(), List.of(), false, false, List.of(), 0, Map.of(), List.of(), null, -1, null);
+      false, List.of(), List.of(), false, false, List.of(), 0, Map.of(), List.of(), null, -1, null, LogConfig.DEFAULT);
 
   /** These options with other resource limits (0 leaves one as it was). */
   public HostOptions withLimits(long newMemory, long newSwap, long newReservation, long newShares, long newNanoCpus,
@@ -62,7 +78,7 @@ public record HostOptions(
     return new HostOptions(mem, swap, newReservation > 0 ? newReservation : memoryReservation, oomKillDisable,
         newShares > 0 ? newShares : cpuShares, newNanoCpus > 0 ? newNanoCpus : nanoCpus, cpusetCpus,
         newPids != 0 ? newPids : pidsLimit, ulimits, readOnlyRootfs, tmpfs, init, capAdd, capDrop, privileged,
-        noNewPrivileges, devices, shmSize, sysctls, groupAdd, stopSignal, stopTimeout, healthcheck);
+        noNewPrivileges, devices, shmSize, sysctls, groupAdd, stopSignal, stopTimeout, healthcheck, log);
   }
 
   public HostOptions {
@@ -73,5 +89,6 @@ public record HostOptions(
     devices = devices == null ? List.of() : List.copyOf(devices);
     sysctls = sysctls == null ? Map.of() : Map.copyOf(sysctls);
     groupAdd = groupAdd == null ? List.of() : List.copyOf(groupAdd);
+    log = log == null ? LogConfig.DEFAULT : log;
   }
 }
