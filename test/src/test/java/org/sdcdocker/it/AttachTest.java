@@ -7,34 +7,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.sdcdocker.it.support.DockerCli;
 import org.sdcdocker.it.support.DockerCli.Result;
-import org.sdcdocker.it.support.Fixture;
+import org.sdcdocker.it.support.FixtureTest;
 
 /** stdin and TTY through conmon's attach socket: run -i, run -it in a pseudo-terminal, attach, start -ai, resize. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AttachTest {
-  private Fixture f;
-  private DockerCli docker;
-  private String image;
-
-  @BeforeAll
-  void start() throws Exception {
-    f = Fixture.start();
-    docker = f.docker;
-    image = f.image;
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (f != null) {
-      f.close();
-    }
-  }
+class AttachTest extends FixtureTest {
 
   @Test
   void runI_passesStdinToItsEnd() throws Exception {

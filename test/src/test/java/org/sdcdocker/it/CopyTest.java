@@ -4,36 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import org.sdcdocker.it.support.DockerCli;
 import org.sdcdocker.it.support.DockerCli.Result;
-import org.sdcdocker.it.support.Fixture;
+import org.sdcdocker.it.support.FixtureTest;
 
 /** docker cp both ways and docker export, through the archive API and the agent's data plane. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CopyTest {
-  private Fixture f;
-  private DockerCli docker;
-  private String image;
+class CopyTest extends FixtureTest {
   @TempDir Path dir;
-
-  @BeforeAll
-  void start() throws Exception {
-    f = Fixture.start();
-    docker = f.docker;
-    image = f.image;
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (f != null) {
-      f.close();
-    }
-  }
 
   @Test
   void cpOut_fileAndDirectory() throws Exception {

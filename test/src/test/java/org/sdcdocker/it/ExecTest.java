@@ -6,33 +6,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.sdcdocker.it.support.DockerCli;
 import org.sdcdocker.it.support.DockerCli.Result;
-import org.sdcdocker.it.support.Fixture;
+import org.sdcdocker.it.support.FixtureTest;
 
 /** docker exec with the real CLI: output, exit codes, user/workdir/env, stdin, detach, refusals. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ExecTest {
-  private Fixture f;
-  private DockerCli docker;
+class ExecTest extends FixtureTest {
   private String box;
 
   @BeforeAll
-  void start() throws Exception {
-    f = Fixture.start();
-    docker = f.docker;
+  void box() throws Exception {
     box = docker.ok("run", "-d", "--name", "execbox", "-e", "CV=from-container", "-w", "/tmp", f.image, "sleep", "300");
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (f != null) {
-      f.close();
-    }
   }
 
   @Test

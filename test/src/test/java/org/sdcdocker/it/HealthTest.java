@@ -3,33 +3,11 @@ package org.sdcdocker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.sdcdocker.it.support.DockerCli;
-import org.sdcdocker.it.support.Fixture;
+import org.sdcdocker.it.support.FixtureTest;
 
 /** --health-cmd and friends: status in inspect and ps, health_status events, the ps filter. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HealthTest {
-  private Fixture f;
-  private DockerCli docker;
-  private String image;
-
-  @BeforeAll
-  void start() throws Exception {
-    f = Fixture.start();
-    docker = f.docker;
-    image = f.image;
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (f != null) {
-      f.close();
-    }
-  }
+class HealthTest extends FixtureTest {
 
   private String await(String id, String format, Predicate<String> done) throws Exception {
     String v = "";

@@ -2,34 +2,12 @@ package org.sdcdocker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.sdcdocker.it.support.DockerCli;
 import org.sdcdocker.it.support.DockerCli.Result;
-import org.sdcdocker.it.support.Fixture;
+import org.sdcdocker.it.support.FixtureTest;
 
 /** create/run options that reach the OCI spec, checked from inside the container. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HostOptionsTest {
-  private Fixture f;
-  private DockerCli docker;
-  private String image;
-
-  @BeforeAll
-  void start() throws Exception {
-    f = Fixture.start();
-    docker = f.docker;
-    image = f.image;
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (f != null) {
-      f.close();
-    }
-  }
+class HostOptionsTest extends FixtureTest {
 
   private String in(String... args) throws Exception {
     String[] all = new String[args.length + 2];

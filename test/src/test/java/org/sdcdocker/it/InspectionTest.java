@@ -2,33 +2,11 @@ package org.sdcdocker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.sdcdocker.it.support.DockerCli;
-import org.sdcdocker.it.support.Fixture;
+import org.sdcdocker.it.support.FixtureTest;
 
 /** diff, top, stats, update, container prune and the remaining ps filters, with the real CLI. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class InspectionTest {
-  private Fixture f;
-  private DockerCli docker;
-  private String image;
-
-  @BeforeAll
-  void start() throws Exception {
-    f = Fixture.start();
-    docker = f.docker;
-    image = f.image;
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (f != null) {
-      f.close();
-    }
-  }
+class InspectionTest extends FixtureTest {
 
   @Test
   void diff_showsAddedChangedDeleted() throws Exception {

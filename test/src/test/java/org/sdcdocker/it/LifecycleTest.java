@@ -3,34 +3,12 @@ package org.sdcdocker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.sdcdocker.it.support.DockerCli;
 import org.sdcdocker.it.support.DockerCli.Result;
-import org.sdcdocker.it.support.Fixture;
+import org.sdcdocker.it.support.FixtureTest;
 
 /** Restart policies, reboot rules, restart, rename, pause and unpause with the real CLI. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LifecycleTest {
-  private Fixture f;
-  private DockerCli docker;
-  private String image;
-
-  @BeforeAll
-  void start() throws Exception {
-    f = Fixture.start();
-    docker = f.docker;
-    image = f.image;
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (f != null) {
-      f.close();
-    }
-  }
+class LifecycleTest extends FixtureTest {
 
   /** Polls an inspect format until it satisfies the condition (at most 10 s). */
   private String await(String id, String format, Predicate<String> done) throws Exception {

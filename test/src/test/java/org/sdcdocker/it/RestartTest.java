@@ -2,35 +2,18 @@ package org.sdcdocker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.sdcdocker.it.support.DockerCli;
-import org.sdcdocker.it.support.Fixture;
+import org.sdcdocker.it.support.FixtureTest;
 import org.sdcdocker.it.support.SdcServer;
 
 /** Containers outlive the management processes; the front end's view is rebuilt from the agent. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RestartTest {
-  private Fixture fixture;
+class RestartTest extends FixtureTest {
   private SdcServer server;
-  private DockerCli docker;
-  private String image;
 
   @BeforeAll
-  void start() throws Exception {
-    fixture = Fixture.start();
-    server = fixture.server;
-    docker = fixture.docker;
-    image = fixture.image;
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (fixture != null) {
-      fixture.close();
-    }
+  void server() {
+    server = f.server;
   }
 
   @Test

@@ -72,8 +72,7 @@ public final class ContainersEndpoint {
     boolean all = Http.flag(ctx, "all");
     var filters = ContainerFilters.parse(ctx.request().getParam("filters"));
     var pred = ContainerFilters.predicate(filters, backend.list(Accounts.of(ctx)));
-    String limitParam = ctx.request().getParam("limit");
-    int limit = limitParam == null || limitParam.isEmpty() ? -1 : Integer.parseInt(limitParam);
+    int limit = Http.intParam(ctx, "limit", -1);
     List<ZoneRecord> chosen = backend.list(Accounts.of(ctx)).stream()
         .filter(r -> all || limit > 0 || r.state().running() || filters.containsKey("status"))
         .filter(pred)
@@ -134,15 +133,8 @@ public final class ContainersEndpoint {
 
   /** Seconds before SIGKILL: the request's t, else the container's StopTimeout, else 10. */
   private static int stopTimeout(RoutingContext ctx, ZoneRecord r) {
-    String t = ctx.request().getParam("t");
-    if (t != null && !t.isEmpty()) {
-      try {
-        return Integer.parseInt(t);
-      } catch (NumberFormatException e) {
-        throw DockerException.invalid("invalid value for t: %s", t);
-      }
-    }
-    return r.spec().host().stopTimeout() >= 0 ? r.spec().host().stopTimeout() : 10;
+    int dflt = r.spec().host().stopTimeout() >= 0 ? r.spec().host().stopTimeout() : 10;
+    return Http.intParam(ctx, "t", dflt);
   }
 
   private Future<Void> postRestart(RoutingContext ctx) {
@@ -181,14 +173,8 @@ public final class ContainersEndpoint {
   }
 
   private Future<Void> postResize(RoutingContext ctx) {
-    int h;
-    int w;
-    try {
-      h = Integer.parseInt(ctx.request().getParam("h", "0"));
-      w = Integer.parseInt(ctx.request().getParam("w", "0"));
-    } catch (NumberFormatException e) {
-      throw DockerException.invalid("invalid resize: h and w must be numbers");
-    }
+    int h = Http.intParam(ctx, "h", 0);
+    int w = Http.intParam(ctx, "w", 0);
     return backend.resize(Accounts.of(ctx), ctx.pathParam("id"), h, w);
   }
 

@@ -89,14 +89,8 @@ public final class ExecEndpoint {
   }
 
   private Future<Void> postExecResize(RoutingContext ctx) {
-    int h;
-    int w;
-    try {
-      h = Integer.parseInt(ctx.request().getParam("h", "0"));
-      w = Integer.parseInt(ctx.request().getParam("w", "0"));
-    } catch (NumberFormatException e) {
-      throw DockerException.invalid("invalid resize: h and w must be numbers");
-    }
+    int h = Http.intParam(ctx, "h", 0);
+    int w = Http.intParam(ctx, "w", 0);
     return backend.resize(Accounts.of(ctx), ctx.pathParam("id"), h, w);
   }
 

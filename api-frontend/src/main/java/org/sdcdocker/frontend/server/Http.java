@@ -130,6 +130,19 @@ public final class Http {
     return v != null && (v.equals("1") || v.equalsIgnoreCase("true"));
   }
 
+  /** A whole-number query parameter; {@code dflt} when absent, INVALID_PARAMETER when malformed. */
+  public static int intParam(RoutingContext ctx, String name, int dflt) {
+    String v = ctx.request().getParam(name);
+    if (v == null || v.isEmpty()) {
+      return dflt;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw DockerException.invalid("invalid value for %s: %s", name, v);
+    }
+  }
+
   /** The API version of the request (set by the version check). */
   public static ApiVersion version(RoutingContext ctx) {
     ApiVersion v = ctx.get(VERSION);

@@ -47,6 +47,16 @@ public final class ExecBackend {
     return st;
   }
 
+  /** The exec's zone, when the exec may start: not run before, its zone running and not paused. */
+  private ZoneRecord startable(ExecState st) {
+    if (st.started()) {
+      throw DockerException.conflict("Error: Exec command %s has already run", st.execId());
+    }
+    ZoneRecord z = zones.get(st.zoneId());
+    checkRunning(z);
+    return z;
+  }
+
   private static void checkRunning(ZoneRecord z) {
     if (!z.state().running()) {
       throw DockerException.conflict("container %s is not running", z.spec().id());
@@ -81,11 +91,7 @@ public final class ExecBackend {
   public Terminal startOnTerminal(String execId) {
     ExecState st = inspect(execId);
     synchronized (this) {
-      if (st.started()) {
-        throw DockerException.conflict("Error: Exec command %s has already run", execId);
-      }
-      ZoneRecord z = zones.get(st.zoneId());
-      checkRunning(z);
+      ZoneRecord z = startable(st);
       ZonePaths p = zones.paths(st.zoneId());
       Path bundle = p.dir().resolve("exec-" + execId);
       try {
@@ -115,11 +121,7 @@ public final class ExecBackend {
   private Process start(String execId, boolean detached) {
     ExecState st = inspect(execId);
     synchronized (this) {
-      if (st.started()) {
-        throw DockerException.conflict("Error: Exec command %s has already run", execId);
-      }
-      ZoneRecord z = zones.get(st.zoneId());
-      checkRunning(z);
+      ZoneRecord z = startable(st);
       ZonePaths p = zones.paths(st.zoneId());
       Path instructions = p.zonecontrol().resolve("exec-" + execId);
       Path processJson = p.dir().resolve("exec-" + execId + ".json");

@@ -23,7 +23,7 @@ final class AttachSession {
   private final NetSocket socket;
   private final ExecutorService pool;
   private final ExecutorService input = Executors.newSingleThreadExecutor(r -> ExecSession.daemon(r, "attach-stdin"));
-  private Buffer pending = Buffer.buffer();
+  private final StdinChunks chunks = new StdinChunks();
   private SeqpacketNative conmon;
   private volatile boolean closed;
 
@@ -64,23 +64,20 @@ final class AttachSession {
   }
 
   private void feed(Buffer buf) {
-    pending.appendBuffer(buf);
     try {
-      while (pending.length() >= 4) {
-        int len = pending.getInt(0);
-        if (len == 0) {
-          pending = pending.getBuffer(4, pending.length());
+      chunks.feed(buf, new StdinChunks.Sink() {
+        @Override
+        public void data(byte[] bytes) throws InterruptedException {
+          conmon().write(bytes);
+        }
+
+        @Override
+        public void end() throws InterruptedException {
           conmon().shutdownOutput();
-          continue;
         }
-        if (pending.length() < 4 + len) {
-          return;
-        }
-        conmon().write(pending.getBytes(4, 4 + len));
-        pending = pending.getBuffer(4 + len, pending.length());
-      }
-    } catch (RuntimeException | InterruptedException e) {
-      pending = Buffer.buffer();
+      });
+    } catch (Exception e) {
+      chunks.drop();
       if (conmon == null) {
         socket.close(); // no way to the zone's input: a client waiting on it must not wait forever
       } // else the zone closed its input: what else comes is dropped, as Docker does

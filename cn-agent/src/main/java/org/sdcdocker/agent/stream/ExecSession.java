@@ -21,7 +21,7 @@ final class ExecSession {
   private final String execId;
   private final NetSocket socket;
   private final ExecutorService threads;
-  private Buffer pending = Buffer.buffer();
+  private final StdinChunks chunks = new StdinChunks();
 
   ExecSession(ExecBackend execs, String execId, NetSocket socket, ExecutorService io) {
     this.execs = execs;
@@ -116,20 +116,23 @@ final class ExecSession {
     SeqpacketNative[] conmon = {null};
     ExecutorService input = Executors.newSingleThreadExecutor(r -> daemon(r, "exec-tty-stdin"));
     socket.handler(buf -> input.execute(() -> {
-      pending.appendBuffer(buf);
       try {
         if (conmon[0] == null) {
           conmon[0] = SeqpacketNative.connectIn(t.bundle().toString(), "attach");
         }
-        while (pending.length() >= 4 && pending.length() >= 4 + pending.getInt(0)) {
-          int len = pending.getInt(0);
-          if (len > 0) {
-            conmon[0].write(pending.getBytes(4, 4 + len));
+        chunks.feed(buf, new StdinChunks.Sink() {
+          @Override
+          public void data(byte[] bytes) {
+            conmon[0].write(bytes);
           }
-          pending = pending.getBuffer(4 + len, pending.length());
-        }
-      } catch (RuntimeException e) {
-        pending = Buffer.buffer(); // the exec has ended
+
+          @Override
+          public void end() {
+            // a terminal has no end of input apart from the user's ^D
+          }
+        });
+      } catch (Exception e) {
+        chunks.drop(); // the exec has ended
       }
     }));
     socket.closeHandler(v -> input.shutdown());
@@ -184,27 +187,23 @@ final class ExecSession {
     }
   }
 
-  /** Decodes stdin chunks; a zero-length chunk closes the process's stdin. */
+  /** Decodes stdin chunks into the process; the end closes its stdin. */
   private void feed(Buffer buf, OutputStream toProc) {
-    pending.appendBuffer(buf);
     try {
-      while (pending.length() >= 4) {
-        int len = pending.getInt(0);
-        if (len == 0) {
-          pending = pending.getBuffer(4, pending.length());
+      chunks.feed(buf, new StdinChunks.Sink() {
+        @Override
+        public void data(byte[] bytes) throws IOException {
+          toProc.write(bytes);
+          toProc.flush();
+        }
+
+        @Override
+        public void end() throws IOException {
           toProc.close();
-          continue;
         }
-        if (pending.length() < 4 + len) {
-          return;
-        }
-        toProc.write(pending.getBytes(4, 4 + len));
-        toProc.flush();
-        pending = pending.getBuffer(4 + len, pending.length());
-      }
-    } catch (IOException e) {
-      // the process closed its stdin: what else comes is dropped, as Docker does
-      pending = Buffer.buffer();
+      });
+    } catch (Exception e) {
+      chunks.drop(); // the process closed its stdin: what else comes is dropped, as Docker does
     }
   }
 
