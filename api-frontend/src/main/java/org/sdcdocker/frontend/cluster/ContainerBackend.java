@@ -85,12 +85,24 @@ public final class ContainerBackend {
   }
 
   public Future<ZoneRecord> create(String account, JsonNode body, String name) {
-    return vertx.executeBlocking(() -> translator.translate(account, body, name), false).compose(spec -> {
-      index.reserveName(account, spec.name(), spec.id());
+    return vertx.executeBlocking(() -> translator.translate(account, body, name), false).compose(translated -> {
+      ContainerSpec spec = translated;
+      for (int tries = 0; ; tries++) {
+        try {
+          index.reserveName(account, spec.name(), spec.id());
+          break;
+        } catch (DockerException taken) {
+          if (name != null || tries == 20) {
+            throw taken; // a name the client chose is its conflict; a generated one is drawn again
+          }
+          spec = spec.withName(org.sdcdocker.frontend.translate.Names.random());
+        }
+      }
+      ContainerSpec chosen = spec;
       String cn = agents.place();
-      return agents.<ZoneRecord>request(cn, "create", new AgentRequests.CreateZone(spec, blobSource), CREATE_MS)
+      return agents.<ZoneRecord>request(cn, "create", new AgentRequests.CreateZone(chosen, blobSource), CREATE_MS)
           .onSuccess(index::put)
-          .onFailure(e -> index.releaseName(account, spec.name()));
+          .onFailure(e -> index.releaseName(account, chosen.name()));
     });
   }
 

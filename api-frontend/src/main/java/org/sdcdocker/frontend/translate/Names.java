@@ -27,7 +27,8 @@ public final class Names {
     return name.startsWith("/") ? name.substring(1) : name;
   }
 
-  static String random() {
+  /** A name as Docker makes them: adjective_scientist and a number. */
+  public static String random() {
     return LEFT[RANDOM.nextInt(LEFT.length)] + "_" + RIGHT[RANDOM.nextInt(RIGHT.length)] + RANDOM.nextInt(100);
   }
 }
