@@ -115,6 +115,10 @@ final class LogFollower implements Runnable {
   }
 
   private void emit(Buffer out, byte[] data, int from, int to) {
+    if (!req.timestamps() && req.sinceNanos() <= 0 && req.untilNanos() <= 0) {
+      LogFormat.appendLine(out, data, from, to, tty, req.stdout(), req.stderr()); // the common case, no copies
+      return;
+    }
     LogFormat.Entry e = LogFormat.parse(data, from, to);
     if (e == null || !(e.stderr() ? req.stderr() : req.stdout())) {
       return;

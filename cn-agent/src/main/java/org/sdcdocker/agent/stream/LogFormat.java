@@ -52,6 +52,33 @@ final class LogFormat {
     return i.getEpochSecond() * 1_000_000_000L + i.getNano();
   }
 
+  /**
+   * Appends one log line as Docker sends it, straight from the read buffer (no timestamps, no
+   * time bounds): the hot path of docker logs and attach.
+   */
+  static void appendLine(Buffer out, byte[] buf, int from, int to, boolean tty, boolean stdout, boolean stderr) {
+    int s1 = indexOf(buf, from, to, (byte) ' ');
+    int s2 = s1 < 0 ? -1 : indexOf(buf, s1 + 1, to, (byte) ' ');
+    int s3 = s2 < 0 ? -1 : indexOf(buf, s2 + 1, to, (byte) ' ');
+    if (s3 < 0) {
+      return;
+    }
+    boolean isErr = s2 - s1 == 7 && buf[s1 + 4] == 'e';
+    if (!(isErr ? stderr : stdout)) {
+      return;
+    }
+    boolean partial = buf[s2 + 1] == 'P';
+    int len = to - s3 - 1 + (partial ? 0 : 1);
+    if (!tty) {
+      out.appendByte((byte) (isErr ? 2 : 1)).appendByte((byte) 0).appendByte((byte) 0).appendByte((byte) 0)
+          .appendInt(len);
+    }
+    out.appendBytes(buf, s3 + 1, to - s3 - 1);
+    if (!partial) {
+      out.appendByte((byte) '\n');
+    }
+  }
+
   /** Appends one entry as Docker writes it. */
   static void append(Buffer out, Entry e, boolean tty, boolean timestamps) {
     byte[] prefix = timestamps ? (dockerTime(e.time()) + " ").getBytes(StandardCharsets.US_ASCII) : new byte[0];

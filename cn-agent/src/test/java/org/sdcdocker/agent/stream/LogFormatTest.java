@@ -35,6 +35,23 @@ class LogFormatTest {
   }
 
   @Test
+  void appendLine_isTheSameFramingWithoutCopies() {
+    byte[] line = "2026-11-29T16:12:42.000000001+00:00 stderr F hi".getBytes();
+    Buffer fast = Buffer.buffer();
+    LogFormat.appendLine(fast, line, 0, line.length, false, true, true);
+    Buffer slow = Buffer.buffer();
+    LogFormat.append(slow, LogFormat.parse(line, 0, line.length), false, false);
+    assertThat(fast.getBytes()).isEqualTo(slow.getBytes());
+    Buffer none = Buffer.buffer();
+    LogFormat.appendLine(none, line, 0, line.length, false, true, false);
+    assertThat(none.length()).isZero();
+    byte[] part = "2026-11-29T16:12:42.000000001+00:00 stdout P abc".getBytes();
+    Buffer tty = Buffer.buffer();
+    LogFormat.appendLine(tty, part, 0, part.length, true, true, true);
+    assertThat(tty.toString()).isEqualTo("abc");
+  }
+
+  @Test
   void epochNanos_ofConmonTimes() {
     assertThat(LogFormat.epochNanos("1970-01-01T00:00:01.000000002+00:00")).isEqualTo(1_000_000_002L);
   }
