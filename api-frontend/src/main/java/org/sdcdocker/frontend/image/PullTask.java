@@ -178,7 +178,7 @@ public final class PullTask {
 
   /** The HTTP client every pull shares. */
   public static HttpClient newHttpClient() {
-    return HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NORMAL)
         .connectTimeout(java.time.Duration.ofSeconds(15)).build();
   }
 

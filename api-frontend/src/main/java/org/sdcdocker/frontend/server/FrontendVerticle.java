@@ -105,7 +105,8 @@ public final class FrontendVerticle extends VerticleBase {
   }
 
   private Future<HttpServer> listen(Router router, String host) {
-    HttpServerOptions opts = new HttpServerOptions().setIdleTimeout(0).setCompressionSupported(false);
+    HttpServerOptions opts = new HttpServerOptions().setIdleTimeout(0).setCompressionSupported(false)
+        .setHttp2ClearTextEnabled(false);
     HttpServer server = vertx.createHttpServer(opts).requestHandler(req -> router.handle(HijackablePost.mark(req)));
     servers.add(server);
     if (host.startsWith("unix://")) {
@@ -143,7 +144,7 @@ public final class FrontendVerticle extends VerticleBase {
 
   /** The image service: blobs by digest, for the agents. */
   private Future<HttpServer> serveBlobs(BlobStore blobs) {
-    return vertx.createHttpServer().requestHandler(req -> {
+    return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(req -> {
       String path = req.path();
       String digest = path.startsWith("/blobs/") ? path.substring("/blobs/".length()) : "";
       if (!digest.matches("sha256:[0-9a-f]{64}") || !blobs.has(digest)) {

@@ -33,7 +33,8 @@ public final class LayerCache {
     Path tmp = root.resolve("tmp");
     Trees.delete(tmp); // leftovers of an interrupted unpack are never trusted
     Files.createDirectories(tmp);
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    // HTTP/1.1 only: the JDK client otherwise asks plain-http servers to upgrade to h2c
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
   }
 
   /** The directory of a layer, unpacked first when missing. Blocking: call off the event loop. */
@@ -44,8 +45,14 @@ public final class LayerCache {
       return dir;
     }
     synchronized (locks.computeIfAbsent(hex, k -> new Object())) {
-      if (!Files.isDirectory(dir)) {
-        fetch(layer, blobSource, dir);
+      for (int attempt = 1; !Files.isDirectory(dir); attempt++) {
+        try {
+          fetch(layer, blobSource, dir);
+        } catch (DockerException e) {
+          if (attempt == 3 || e.kind() != org.sdcdocker.protocol.ErrorKind.INTERNAL || e.getMessage().contains("digest")) {
+            throw e; // a digest mismatch is not worth another try; a cut connection is
+          }
+        }
       }
       return dir;
     }

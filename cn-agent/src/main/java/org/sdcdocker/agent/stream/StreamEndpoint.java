@@ -56,7 +56,8 @@ public final class StreamEndpoint {
 
   /** Starts listening on an ephemeral port of {@code host}. */
   public Future<HttpServer> listen() {
-    return vertx.createHttpServer().requestHandler(this::handle).listen(0, host).onSuccess(s -> port = s.actualPort());
+    return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHttp2ClearTextEnabled(false))
+        .requestHandler(this::handle).listen(0, host).onSuccess(s -> port = s.actualPort());
   }
 
   /** Issues a one-time URL for a stream of a zone, or (kind exec) of an exec. Blocking (opens the log). */
