@@ -12,14 +12,14 @@ import java.lang.reflect.Field;
  * method field) and Netty channel; the end-to-end attach tests guard it across upgrades.
  */
 final class HijackablePost {
-  /** Set on a request that arrived as a POST with an Upgrade header. */
+  /** Set on a request that arrived as a POST with {@code Upgrade: tcp}. */
   static final String ORIGINAL_METHOD = "X-Sdc-Original-Method";
 
   private HijackablePost() {}
 
   /** Marks a hijacking POST; other requests pass unchanged. */
   static HttpServerRequest mark(HttpServerRequest req) {
-    if (req.method() != HttpMethod.POST || req.getHeader("Upgrade") == null) {
+    if (req.method() != HttpMethod.POST || !"tcp".equalsIgnoreCase(req.getHeader("Upgrade"))) {
       return req;
     }
     try {
