@@ -69,10 +69,20 @@ class InspectionTest extends FixtureTest {
     docker.ok("wait", none);
     assertThat(docker.run("logs", none).err()).contains("configured logging driver does not support reading");
     assertThat(docker.ok("inspect", "-f", "{{.HostConfig.LogConfig.Type}}", none)).isEqualTo("none");
-    String capped = docker.ok("run", "-d", "--log-opt", "max-size=10k", image, "seq", "1", "20000");
+    // max-size with max-file: the oldest lines go, the newest are kept, in order, across files
+    String capped = docker.ok("run", "-d", "--log-opt", "max-size=10k", "--log-opt", "max-file=3", image, "sh", "-c",
+        "i=0; while [ $i -lt 15 ]; do seq 1 200 | sed \"s/^/$i-/\"; i=$((i+1)); sleep 0.3; done");
     docker.ok("wait", capped);
-    long lines = docker.run("logs", capped).out().lines().count();
-    assertThat(lines).isPositive().isLessThan(20000);
+    java.util.List<String> kept = docker.run("logs", capped).out().lines().toList();
+    assertThat(kept).isNotEmpty().hasSizeLessThan(3000).endsWith("14-200"); // the agent rotates about once a second
+    assertThat(docker.run("logs", "--tail", "3", capped).out()).isEqualTo("14-198\n14-199\n14-200\n");
+    for (int i = 1; i < kept.size(); i++) {
+      String[] a = kept.get(i - 1).split("-");
+      String[] b = kept.get(i).split("-");
+      long prev = Long.parseLong(a[0]) * 1000 + Long.parseLong(a[1]);
+      long next = Long.parseLong(b[0]) * 1000 + Long.parseLong(b[1]);
+      assertThat(next).as("line %d after %s", i, kept.get(i - 1)).isGreaterThan(prev);
+    }
     assertThat(docker.run("run", "--rm", "--log-driver", "syslog", image, "true").err())
         .contains("no log driver named 'syslog' is registered");
     docker.ok("rm", none, capped);

@@ -203,6 +203,15 @@ public final class OciRuntime {
     }
   }
 
+  /** Asks the zone's conmon to reopen its log (after the agent rotated it). */
+  public void reopenLog(Path bundle) {
+    try {
+      Files.writeString(bundle.resolve("ctl"), "2 0 0\n", java.nio.file.StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      throw DockerException.internal("reopening the log: %s", e.getMessage());
+    }
+  }
+
   /** Resizes the zone's terminal through conmon's control FIFO in the bundle. */
   public void resize(Path bundle, int height, int width) {
     Path ctl = bundle.resolve("ctl");

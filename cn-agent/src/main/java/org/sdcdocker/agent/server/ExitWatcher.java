@@ -52,6 +52,7 @@ final class ExitWatcher implements AutoCloseable {
             zones.onExit(id);
           }
         }
+        zones.rotateLogs();
       } catch (ClosedWatchServiceException | InterruptedException e) {
         return;
       } catch (RuntimeException e) {

@@ -18,7 +18,9 @@ import java.util.concurrent.TimeoutException;
 final class LogFollower implements Runnable {
   private static final int CHUNK = 1 << 16;
 
-  private final RandomAccessFile file;
+  private RandomAccessFile file;
+  private final java.nio.file.Path path;
+  private Object inode;
   private final long start;
   private final StreamRequest req;
   private final boolean tty;
@@ -29,7 +31,15 @@ final class LogFollower implements Runnable {
 
   LogFollower(RandomAccessFile file, long start, StreamRequest req, boolean tty, CompletableFuture<?> runEnd,
       WriteStream<Buffer> resp, java.util.function.Consumer<Handler<Void>> onClose) {
+    this(file, null, start, req, tty, runEnd, resp, onClose);
+  }
+
+  /** A follower of a zone's log at {@code path}, which may be rotated under it (json-file max-size). */
+  LogFollower(RandomAccessFile file, java.nio.file.Path path, long start, StreamRequest req, boolean tty,
+      CompletableFuture<?> runEnd, WriteStream<Buffer> resp, java.util.function.Consumer<Handler<Void>> onClose) {
     this.file = file;
+    this.path = path;
+    this.inode = inodeOf(path);
     this.start = start;
     this.req = req;
     this.tty = tty;
@@ -40,8 +50,12 @@ final class LogFollower implements Runnable {
 
   @Override
   public void run() {
-    try (file) {
-      file.seek(req.tail() >= 0 ? tailStart() : start);
+    try {
+      if (req.attach() || path == null) {
+        file.seek(req.tail() >= 0 ? tailStart() : start);
+      } else {
+        history();
+      }
       pass();
       while (req.follow() && runEnd != null && !closed) {
         try {
@@ -51,14 +65,127 @@ final class LogFollower implements Runnable {
           break;
         } catch (TimeoutException e) {
           pass();
+          followRotation();
         }
       }
     } catch (Exception e) {
       // the client went away or the zone was removed: end the stream
     } finally {
+      try {
+        file.close();
+      } catch (IOException ignored) {
+        // nothing to do
+      }
       if (!closed) {
         resp.end();
       }
+    }
+  }
+
+  private static Object inodeOf(java.nio.file.Path p) {
+    try {
+      return p == null ? null : java.nio.file.Files.getAttribute(p, "unix:ino");
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** The rotated files first (oldest first), then the current one, from where the tail begins. */
+  private void history() throws IOException, InterruptedException {
+    java.util.List<java.nio.file.Path> older = org.sdcdocker.agent.zone.LogRotation.rotated(path);
+    int skipFiles = 0;
+    long firstPos = 0;
+    if (req.tail() >= 0) {
+      long[] at = tailAcross(older);
+      skipFiles = (int) at[0];
+      firstPos = at[1];
+    }
+    RandomAccessFile current = file;
+    for (int i = skipFiles; i < older.size(); i++) {
+      try (RandomAccessFile f = new RandomAccessFile(older.get(i).toFile(), "r")) {
+        file = f;
+        file.seek(i == skipFiles ? firstPos : 0);
+        pass();
+      } catch (java.io.FileNotFoundException e) {
+        // rotated away meanwhile
+      }
+    }
+    file = current;
+    carry = new byte[0];
+    file.seek(skipFiles == older.size() ? firstPos : 0);
+  }
+
+  /** Which file (an index into older, or older.size() for the current) and where the tail begins. */
+  private long[] tailAcross(java.util.List<java.nio.file.Path> older) throws IOException {
+    long want = req.tail();
+    if (want == 0) {
+      return new long[] {older.size(), file.length()};
+    }
+    long inCurrent = countAndStart(file, want);
+    if (inCurrent >= 0) {
+      return new long[] {older.size(), inCurrent};
+    }
+    long needed = want - selectedLines(file);
+    for (int i = older.size() - 1; i >= 0; i--) {
+      try (RandomAccessFile f = new RandomAccessFile(older.get(i).toFile(), "r")) {
+        long n = selectedLines(f);
+        if (n >= needed) {
+          return new long[] {i, countAndStart(f, needed)};
+        }
+        needed -= n;
+      } catch (java.io.FileNotFoundException e) {
+        return new long[] {i + 1, 0};
+      }
+    }
+    return new long[] {0, 0};
+  }
+
+  /** The position where the last {@code n} selected lines of f start; -1 when f has fewer. */
+  private long countAndStart(RandomAccessFile f, long n) throws IOException {
+    ArrayDeque<Long> starts = new ArrayDeque<>();
+    long pos = 0;
+    f.seek(0);
+    String line;
+    while ((line = f.readLine()) != null) {
+      if (selected(line)) {
+        starts.addLast(pos);
+        if (starts.size() > n) {
+          starts.removeFirst();
+        }
+      }
+      pos = f.getFilePointer();
+    }
+    if (n == 0) {
+      return f.length();
+    }
+    return starts.size() < n ? -1 : starts.getFirst();
+  }
+
+  private long selectedLines(RandomAccessFile f) throws IOException {
+    long count = 0;
+    f.seek(0);
+    String line;
+    while ((line = f.readLine()) != null) {
+      if (selected(line)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** When the log was rotated under us: finish the old file, go on with the new one. */
+  private void followRotation() throws IOException, InterruptedException {
+    if (path == null) {
+      return;
+    }
+    Object now = inodeOf(path);
+    if (now != null && !now.equals(inode)) {
+      pass();
+      RandomAccessFile next = new RandomAccessFile(path.toFile(), "r");
+      file.close();
+      file = next;
+      inode = now;
+      carry = new byte[0];
     }
   }
 

@@ -174,8 +174,8 @@ public final class StreamEndpoint {
       return;
     }
     r.response().setChunked(true).putHeader("Content-Type", "application/octet-stream").writeHead();
-    pool.execute(new LogFollower(p.file(), p.start(), p.req(), p.tty(), p.runEnd(), r.response(),
-        r.response()::closeHandler));
+    pool.execute(new LogFollower(p.file(), zones.paths(p.id()).log(), p.start(), p.req(), p.tty(), p.runEnd(),
+        r.response(), r.response()::closeHandler));
   }
 
   /** Ends every stream of this endpoint (the agent is stopping); zones are not touched. */

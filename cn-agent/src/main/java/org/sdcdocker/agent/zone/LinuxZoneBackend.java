@@ -175,7 +175,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
         }
         int pid = runtime.create(id, new OciRuntime.CreateFiles(p.dir(), p.log(), p.pidFile(),
             p.conmonPidFile(), p.runtimeLog()), z.record.spec().tty(), z.record.spec().openStdin(),
-            z.record.spec().stdinOnce(), z.record.spec().host().log().maxSize());
+            z.record.spec().stdinOnce(), z.record.spec().host().log().readable() ? 0 : z.record.spec().host().log().maxSize());
         runtime.start(id);
         ZoneState before = z.record.state();
         ZoneState started = before.started(pid, now(), automatic);
@@ -592,6 +592,20 @@ public final class LinuxZoneBackend implements ZoneBackend {
   public ZonePaths paths(String id) {
     zone(id);
     return store.paths(id);
+  }
+
+  /** Rotates the logs of running zones that passed their max-size (the exit watcher's sweep calls it). */
+  public void rotateLogs() {
+    for (Zone z : zones.values()) {
+      if (z.record.state().running() && z.record.spec().host().log().maxSize() > 0) {
+        ZonePaths p = store.paths(z.record.spec().id());
+        try {
+          LogRotation.rotateIfNeeded(p.log(), z.record.spec().host().log(), () -> runtime.reopenLog(p.dir()));
+        } catch (IOException | RuntimeException e) {
+          // tried again at the next sweep
+        }
+      }
+    }
   }
 
   /** The ids of zones that run now, for the exit watcher's sweep. */
