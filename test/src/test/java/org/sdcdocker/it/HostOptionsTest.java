@@ -26,6 +26,10 @@ class HostOptionsTest extends FixtureTest {
     assertThat(in("--cpu-shares", "512", "--cpus", "0.5", image, "sh", "-c",
         "cat /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/cpu/cpu.cfs_quota_us")).isEqualTo("512\n50000");
     assertThat(in("--pids-limit", "50", image, "cat", "/sys/fs/cgroup/pids/pids.max")).isEqualTo("50");
+    assertThat(in("--cpu-period", "50000", "--cpu-quota", "25000", image, "sh", "-c",
+        "cat /sys/fs/cgroup/cpu/cpu.cfs_period_us /sys/fs/cgroup/cpu/cpu.cfs_quota_us")).isEqualTo("50000\n25000");
+    assertThat(docker.run("run", "--rm", "--blkio-weight", "300", image, "true").err())
+        .contains("Block I/O weight").contains("discarded");
     String id = docker.ok("create", "-m", "64m", image, "true");
     assertThat(docker.ok("inspect", "-f", "{{.HostConfig.Memory}}", id)).isEqualTo("67108864");
     docker.ok("rm", id);

@@ -64,8 +64,11 @@ public final class ContainersEndpoint {
       throw DockerException.invalid("config cannot be empty in order to create a container");
     }
     JsonNode body = Json.decode(ctx.body().buffer().getBytes(), JsonNode.class);
+    List<String> warnings = body.path("HostConfig").path("BlkioWeight").asInt(0) > 0
+        ? List.of("Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.")
+        : List.of();
     return backend.create(Accounts.of(ctx), body, name)
-        .map(rec -> Map.of("Id", rec.spec().id(), "Warnings", List.of()));
+        .map(rec -> Map.of("Id", rec.spec().id(), "Warnings", warnings));
   }
 
   private Future<List<Map<String, Object>>> getContainersJson(RoutingContext ctx) {

@@ -68,6 +68,8 @@ public final class ContainerView {
     host.put("CpuShares", h.cpuShares());
     host.put("NanoCpus", h.nanoCpus());
     host.put("PidsLimit", h.pidsLimit());
+    host.put("CpuPeriod", h.cpuPeriod());
+    host.put("CpuQuota", h.cpuQuota());
     host.put("AutoRemove", s.autoRemove());
     host.put("NetworkMode", "default");
     host.put("RestartPolicy", Map.of("Name", s.restartPolicy().name(),

@@ -58,7 +58,8 @@ final class HostOptionsTranslator {
         CreateTranslator.strings(h.get("CapAdd")), CreateTranslator.strings(h.get("CapDrop")),
         h.path("Privileged").asBoolean(false), noNewPrivileges, devices, h.path("ShmSize").asLong(0),
         map(h.path("Sysctls")), CreateTranslator.strings(h.get("GroupAdd")), stopSignal.isEmpty() ? null : stopSignal,
-        stopTimeout, healthcheck(config.path("Healthcheck"), imageConfig.path("Healthcheck")), log(h.path("LogConfig")));
+        stopTimeout, healthcheck(config.path("Healthcheck"), imageConfig.path("Healthcheck")), log(h.path("LogConfig")),
+        cpuPeriod(h), h.path("CpuQuota").asLong(0));
   }
 
   /** json-file (or local, kept the same way) and none; max-size as Docker writes sizes. */
@@ -95,6 +96,19 @@ final class HostOptionsTranslator {
       default -> 0;
     };
     return (long) (n * (1L << shift));
+  }
+
+  /** --cpu-period: 1 ms to 1 s, as Docker checks it. */
+  static long cpuPeriod(JsonNode h) {
+    long p = h.path("CpuPeriod").asLong(0);
+    if (p != 0 && (p < 1000 || p > 1_000_000)) {
+      throw DockerException.invalid("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
+    }
+    long q = h.path("CpuQuota").asLong(0);
+    if (q > 0 && q < 1000) {
+      throw DockerException.invalid("CPU cfs quota can not be less than 1ms (i.e. 1000)");
+    }
+    return p;
   }
 
   /** The container's health check over the image's, field by field, as Docker merges them. */

@@ -119,13 +119,20 @@ public final class HostSpecOpts {
           mem.put("disableOOMKiller", true);
         }
       }
-      if (h.cpuShares() > 0 || h.nanoCpus() > 0 || (h.cpusetCpus() != null && !h.cpusetCpus().isEmpty())) {
+      if (h.cpuShares() > 0 || h.nanoCpus() > 0 || h.cpuQuota() > 0 || h.cpuPeriod() > 0
+          || (h.cpusetCpus() != null && !h.cpusetCpus().isEmpty())) {
         ObjectNode cpu = res.putObject("cpu");
         if (h.cpuShares() > 0) {
           cpu.put("shares", h.cpuShares());
         }
         if (h.nanoCpus() > 0) {
           cpu.put("period", 100_000).put("quota", h.nanoCpus() * 100_000 / 1_000_000_000L);
+        }
+        if (h.cpuPeriod() > 0) {
+          cpu.put("period", h.cpuPeriod());
+        }
+        if (h.cpuQuota() > 0) {
+          cpu.put("quota", h.cpuQuota());
         }
         if (h.cpusetCpus() != null && !h.cpusetCpus().isEmpty()) {
           cpu.put("cpus", h.cpusetCpus());

@@ -31,7 +31,9 @@ public record HostOptions(
     String stopSignal,
     int stopTimeout,
     Healthcheck healthcheck,
-    LogConfig log) {
+    LogConfig log,
+    long cpuPeriod,
+    long cpuQuota) {
 
   /** The log driver: json-file (the zone's log, kept to maxSize bytes when set) or none. */
   public record LogConfig(String type, long maxSize, Map<String, String> config) {
@@ -68,7 +70,7 @@ public record HostOptions(
   public record Device(String pathOnHost, String pathInContainer, String permissions) {}
 
   public static final HostOptions DEFAULT = new HostOptions(0, 0, 0, false, 0, 0, null, 0, List.of(), false, Map.of(),
-      false, List.of(), List.of(), false, false, List.of(), 0, Map.of(), List.of(), null, -1, null, LogConfig.DEFAULT);
+      false, List.of(), List.of(), false, false, List.of(), 0, Map.of(), List.of(), null, -1, null, LogConfig.DEFAULT, 0, 0);
 
   /** These options with other resource limits (0 leaves one as it was). */
   public HostOptions withLimits(long newMemory, long newSwap, long newReservation, long newShares, long newNanoCpus,
@@ -78,7 +80,8 @@ public record HostOptions(
     return new HostOptions(mem, swap, newReservation > 0 ? newReservation : memoryReservation, oomKillDisable,
         newShares > 0 ? newShares : cpuShares, newNanoCpus > 0 ? newNanoCpus : nanoCpus, cpusetCpus,
         newPids != 0 ? newPids : pidsLimit, ulimits, readOnlyRootfs, tmpfs, init, capAdd, capDrop, privileged,
-        noNewPrivileges, devices, shmSize, sysctls, groupAdd, stopSignal, stopTimeout, healthcheck, log);
+        noNewPrivileges, devices, shmSize, sysctls, groupAdd, stopSignal, stopTimeout, healthcheck, log, cpuPeriod,
+        cpuQuota);
   }
 
   public HostOptions {
