@@ -35,6 +35,9 @@
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static FILE *log_stream;
+/* In exec mode failures go to the client on stderr; the first process's are reported by the
+ * agent, which reads them from the log, as a failed start. */
+static int exec_mode;
 
 static void timestamp(char *buf, size_t len) {
     struct timeval tv;
@@ -77,7 +80,7 @@ static void fatal_user(int code, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    dprintf(STDERR_FILENO, "docker: %s\n", msg);
+    if (exec_mode) dprintf(STDERR_FILENO, "docker: %s\n", msg);
     fatal(code, "%s", msg);
 }
 
@@ -215,6 +218,7 @@ int main(int argc, char **args) {
     const char *instructions = METADATA_PATH;
     if (argc == 3 && strcmp(args[1], "--exec") == 0) {
         instructions = args[2];
+        exec_mode = 1;
     } else {
         open_log();
         dlog("INFO dockerinit starting as pid %d", (int)getpid());

@@ -90,6 +90,17 @@ class FoundationCliTest {
     Result noexec = docker.run("run", "--rm", image, "/bin/noexec");
     assertThat(noexec.exitCode()).as(noexec.all()).isEqualTo(126);
     assertThat(noexec.err()).contains("permission denied");
+    // as with Docker, the start failed: the container stays created, with the code and the reason
+    String id = docker.ok("create", image, "nosuch");
+    Result start = docker.run("start", id);
+    assertThat(start.err()).contains("executable file not found in $PATH");
+    assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}", id))
+        .isEqualTo("created 127 exec: \"nosuch\": executable file not found in $PATH");
+    assertThat(docker.ok("logs", id)).isEmpty();
+    Result user = docker.run("run", "--rm", "-u", "nobody2", image, "true");
+    assertThat(user.exitCode()).isEqualTo(125);
+    assertThat(user.err()).contains("unable to find user nobody2: no matching entries in passwd file");
+    docker.ok("rm", id);
   }
 
   @Test

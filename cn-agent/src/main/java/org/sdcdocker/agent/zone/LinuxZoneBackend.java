@@ -169,6 +169,10 @@ public final class LinuxZoneBackend implements ZoneBackend {
         Files.deleteIfExists(runtime.exitFile(id));
         runtime.delete(id);
         mountRootfs(z.record.spec(), p);
+        Path initLog = initLog(z.record.spec(), p);
+        if (Files.isRegularFile(initLog, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          Files.write(initLog, new byte[0]); // the last run's verdict must not be read as this one's
+        }
         Files.write(p.dir().resolve("config.json"), Json.bytes(SpecFactory.build(specOpts(z.record.spec(), p))));
         if (z.exit.isDone()) {
           z.exit = new CompletableFuture<>(); // an attach made before this start waits on the old one
@@ -177,6 +181,10 @@ public final class LinuxZoneBackend implements ZoneBackend {
             p.conmonPidFile(), p.runtimeLog()), z.record.spec().tty(), z.record.spec().openStdin(),
             z.record.spec().stdinOnce(), z.record.spec().host().log().readable() ? 0 : z.record.spec().host().log().maxSize());
         runtime.start(id);
+        String fatal = awaitExec(id, initLog);
+        if (fatal != null) {
+          failedExec(z, p, fatal);
+        }
         ZoneState before = z.record.state();
         ZoneState started = before.started(pid, now(), automatic);
         if (atBoot) {
@@ -191,8 +199,18 @@ public final class LinuxZoneBackend implements ZoneBackend {
           onExit(id); // it may have ended before we recorded it as running
         }
         return z.record;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw DockerException.internal("interrupted starting zone %s", id);
       } catch (IOException | RuntimeException e) {
         String msg = e.getMessage();
+        if (e instanceof DockerException d && d.kind() == org.sdcdocker.protocol.ErrorKind.INVALID_PARAMETER
+            && "created".equals(z.record.state().status())) {
+          if (automatic) {
+            finishRunAfterFailedRestart(z);
+          }
+          throw d; // failedExec has recorded it
+        }
         try {
           runtime.delete(id);
         } catch (RuntimeException ignored) {
@@ -221,6 +239,64 @@ public final class LinuxZoneBackend implements ZoneBackend {
     }
     HostSpecOpts.check(spec.host().sysctls());
     SpecFactory.build(specOpts(spec, p));
+  }
+
+  /** Where the host sees dockerinit's log of a zone: through the overlay, or the read-only root's own file. */
+  private static Path initLog(ContainerSpec spec, ZonePaths p) throws IOException {
+    // resolved inside the root: an image's /var/log may be a link, which must not lead to the host's files
+    return spec.host().readOnlyRootfs() ? p.dir().resolve("dockerinit.log")
+        : InRoot.resolve(p.rootfs(), "/var/log/sdc-dockerinit.log");
+  }
+
+  private static final java.util.regex.Pattern FATAL = java.util.regex.Pattern.compile("FATAL \\(code: (\\d+)\\): (.*)");
+
+  /**
+   * Waits (at most 5 s) until dockerinit has either exec'd the command (DROP PRIVS) or failed
+   * (its FATAL line, which is returned), so a command that cannot run fails the start as with
+   * Docker instead of running as a container that exits 127.
+   */
+  private String awaitExec(String id, Path initLog) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      if (Files.isRegularFile(initLog, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        String text = Files.readString(initLog);
+        java.util.regex.Matcher m = FATAL.matcher(text);
+        if (m.find()) {
+          return m.group(0);
+        }
+        if (text.contains(" DROP PRIVS")) {
+          return null;
+        }
+      }
+      if (Files.exists(runtime.exitFile(id))) {
+        return null; // ended without a word: an ordinary exit
+      }
+      Thread.sleep(2);
+    }
+    return null;
+  }
+
+  /** A start whose command could not run: the zone stays created, with the code and the reason, as Docker's. */
+  private void failedExec(Zone z, ZonePaths p, String fatalLine) throws InterruptedException {
+    java.util.regex.Matcher m = FATAL.matcher(fatalLine);
+    m.find();
+    int code = Integer.parseInt(m.group(1));
+    String reason = m.group(2);
+    String id = z.record.spec().id();
+    for (int i = 0; i < 500 && !Files.exists(runtime.exitFile(id)); i++) {
+      Thread.sleep(2);
+    }
+    runtime.delete(id);
+    unmount(p);
+    ZoneState st = z.record.state();
+    ZoneState created = new ZoneState("created", 0, code, reason, st.startedAt(), st.finishedAt(), st.restartCount(),
+        false, st.generation(), st.manuallyStopped(), null);
+    save(z, z.record.withState(created));
+    z.exit.complete(created);
+    events.accept(new ZoneEvent("update", z.record, nowNanos()));
+    throw new DockerException(org.sdcdocker.protocol.ErrorKind.INVALID_PARAMETER,
+        "failed to create task for container: OCI runtime create failed: runc create failed: unable to start "
+            + "container process: error during container init: " + reason + ": unknown");
   }
 
   private List<SpecFactory.SpecOpt> specOpts(ContainerSpec spec, ZonePaths p) {
