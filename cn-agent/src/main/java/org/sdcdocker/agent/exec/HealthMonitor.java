@@ -57,7 +57,8 @@ public final class HealthMonitor {
       return;
     }
     stop(z.spec().id());
-    timer.execute(() -> zones.healthStarting(z.spec().id()));
+    timer.execute(() -> zones.updateRun(z.spec().id(), -1,
+        st -> st.withHealth(new ZoneState.Health("starting", 0, List.of())), (before, after) -> "update"));
     long interval = hc.intervalNanos() > 0 ? hc.intervalNanos() : DEFAULT_NANOS;
     long generation = z.state().generation();
     Instant started = Instant.now();
@@ -91,8 +92,28 @@ public final class HealthMonitor {
     }
     boolean inStart = hc.startPeriodNanos() > 0
         && java.time.Duration.between(started, Instant.now()).toNanos() < hc.startPeriodNanos();
-    zones.recordHealth(z.spec().id(), generation, new ZoneState.Probe(start, Instant.now().toString(), o.exitCode(),
-        o.output()), inStart);
+    ZoneState.Probe probe = new ZoneState.Probe(start, Instant.now().toString(), o.exitCode(), o.output());
+    zones.updateRun(z.spec().id(), generation, st -> st.withHealth(next(st.health(), hc, probe, inStart)),
+        (before, after) -> before.equals(after) ? "update" : "health_status");
+  }
+
+  /** The health after a probe: healthy on success; unhealthy after retries failures outside the start period. */
+  static ZoneState.Health next(ZoneState.Health h, Healthcheck hc, ZoneState.Probe probe, boolean inStartPeriod) {
+    ZoneState.Health now = h == null ? new ZoneState.Health("starting", 0, List.of()) : h;
+    List<ZoneState.Probe> log = new ArrayList<>(now.log());
+    log.add(probe);
+    while (log.size() > 5) {
+      log.remove(0);
+    }
+    if (probe.exitCode() == 0) {
+      return new ZoneState.Health("healthy", 0, log);
+    }
+    if (inStartPeriod) {
+      return new ZoneState.Health(now.status(), now.failingStreak(), log);
+    }
+    int streak = now.failingStreak() + 1;
+    String status = streak >= (hc.retries() > 0 ? hc.retries() : 3) ? "unhealthy" : now.status();
+    return new ZoneState.Health(status, streak, log);
   }
 
   public void close() {

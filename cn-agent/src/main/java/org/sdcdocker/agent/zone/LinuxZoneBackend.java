@@ -38,8 +38,6 @@ import org.sdcdocker.protocol.agent.ZoneState;
  * Operations on one zone are serialized on that zone.
  */
 public final class LinuxZoneBackend implements ZoneBackend {
-  private static final String DOCKERINIT = "/native/usr/vm/sbin/dockerinit";
-
   private final String cnUuid;
   private final ZoneStore store;
   private final LayerCache layers;
@@ -126,7 +124,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
       throw DockerException.conflict("zone %s exists", spec.id());
     }
     ZonePaths p = store.paths(spec.id());
-    check(spec, p);
+    ZoneSpecs.check(spec, p, nativeDir);
     try {
       for (LayerRef l : spec.layers()) {
         layers.ensure(l, blobSource);
@@ -169,11 +167,11 @@ public final class LinuxZoneBackend implements ZoneBackend {
         Files.deleteIfExists(runtime.exitFile(id));
         runtime.delete(id);
         mountRootfs(z.record.spec(), p);
-        Path initLog = initLog(z.record.spec(), p);
+        Path initLog = InitVerdict.logOf(z.record.spec(), p);
         if (Files.isRegularFile(initLog, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
           Files.write(initLog, new byte[0]); // the last run's verdict must not be read as this one's
         }
-        Files.write(p.dir().resolve("config.json"), Json.bytes(SpecFactory.build(specOpts(z.record.spec(), p))));
+        Files.write(p.dir().resolve("config.json"), Json.bytes(SpecFactory.build(ZoneSpecs.opts(z.record.spec(), p, nativeDir))));
         if (z.exit.isDone()) {
           z.exit = new CompletableFuture<>(); // an attach made before this start waits on the old one
         }
@@ -181,7 +179,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
             p.conmonPidFile(), p.runtimeLog()), z.record.spec().tty(), z.record.spec().openStdin(),
             z.record.spec().stdinOnce(), z.record.spec().host().log().readable() ? 0 : z.record.spec().host().log().maxSize());
         runtime.start(id);
-        String fatal = awaitExec(id, initLog);
+        String fatal = InitVerdict.await(initLog, runtime.exitFile(id));
         if (fatal != null) {
           failedExec(z, p, fatal);
         }
@@ -231,57 +229,10 @@ public final class LinuxZoneBackend implements ZoneBackend {
     }
   }
 
-  /** Refuses at create what could not start: the spec is composed once, dry. */
-  private void check(ContainerSpec spec, ZonePaths p) {
-    int cpus = Runtime.getRuntime().availableProcessors();
-    if (spec.host().nanoCpus() > cpus * 1_000_000_000L) {
-      throw DockerException.invalid("Range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available", cpus, cpus);
-    }
-    HostSpecOpts.check(spec.host().sysctls());
-    SpecFactory.build(specOpts(spec, p));
-  }
-
-  /** Where the host sees dockerinit's log of a zone: through the overlay, or the read-only root's own file. */
-  private static Path initLog(ContainerSpec spec, ZonePaths p) throws IOException {
-    // resolved inside the root: an image's /var/log may be a link, which must not lead to the host's files
-    return spec.host().readOnlyRootfs() ? p.dir().resolve("dockerinit.log")
-        : InRoot.resolve(p.rootfs(), "/var/log/sdc-dockerinit.log");
-  }
-
-  private static final java.util.regex.Pattern FATAL = java.util.regex.Pattern.compile("FATAL \\(code: (\\d+)\\): (.*)");
-
-  /**
-   * Waits (at most 5 s) until dockerinit has either exec'd the command (DROP PRIVS) or failed
-   * (its FATAL line, which is returned), so a command that cannot run fails the start as with
-   * Docker instead of running as a container that exits 127.
-   */
-  private String awaitExec(String id, Path initLog) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      if (Files.isRegularFile(initLog, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-        String text = Files.readString(initLog);
-        java.util.regex.Matcher m = FATAL.matcher(text);
-        if (m.find()) {
-          return m.group(0);
-        }
-        if (text.contains(" DROP PRIVS")) {
-          return null;
-        }
-      }
-      if (Files.exists(runtime.exitFile(id))) {
-        return null; // ended without a word: an ordinary exit
-      }
-      Thread.sleep(2);
-    }
-    return null;
-  }
-
   /** A start whose command could not run: the zone stays created, with the code and the reason, as Docker's. */
   private void failedExec(Zone z, ZonePaths p, String fatalLine) throws InterruptedException {
-    java.util.regex.Matcher m = FATAL.matcher(fatalLine);
-    m.find();
-    int code = Integer.parseInt(m.group(1));
-    String reason = m.group(2);
+    int code = InitVerdict.code(fatalLine);
+    String reason = InitVerdict.reason(fatalLine);
     String id = z.record.spec().id();
     for (int i = 0; i < 500 && !Files.exists(runtime.exitFile(id)); i++) {
       Thread.sleep(2);
@@ -297,25 +248,6 @@ public final class LinuxZoneBackend implements ZoneBackend {
     throw new DockerException(org.sdcdocker.protocol.ErrorKind.INVALID_PARAMETER,
         "failed to create task for container: OCI runtime create failed: runc create failed: unable to start "
             + "container process: error during container init: " + reason + ": unknown");
-  }
-
-  private List<SpecFactory.SpecOpt> specOpts(ContainerSpec spec, ZonePaths p) {
-    List<SpecFactory.SpecOpt> opts = new ArrayList<>(baseOpts(spec, p));
-    opts.addAll(HostSpecOpts.of(spec.host(), p.dir().resolve("dockerinit.log")));
-    return opts;
-  }
-
-  private List<SpecFactory.SpecOpt> baseOpts(ContainerSpec spec, ZonePaths p) {
-    return List.of(
-        SpecFactory.withArgs(List.of(DOCKERINIT)),
-        SpecFactory.withTerminal(spec.tty()),
-        SpecFactory.withHostname(spec.hostname()),
-        SpecFactory.withBind(nativeDir.toString(), "/native", true),
-        SpecFactory.withBind(p.zonecontrol().toString(), "/native/.zonecontrol", true),
-        SpecFactory.withBind(p.dir().resolve("hostname").toString(), "/etc/hostname", false),
-        SpecFactory.withBind(p.dir().resolve("hosts").toString(), "/etc/hosts", false),
-        SpecFactory.withBind(p.dir().resolve("resolv.conf").toString(), "/etc/resolv.conf", false),
-        SpecFactory.withCgroupsPath("/sdc-docker/" + spec.id()));
   }
 
   private void mountRootfs(ContainerSpec spec, ZonePaths p) throws IOException {
@@ -427,53 +359,26 @@ public final class LinuxZoneBackend implements ZoneBackend {
     }
   }
 
-  /** Records a health check's result; a change of status is an event. */
-  public void recordHealth(String id, long generation, ZoneState.Probe probe, boolean inStartPeriod) {
+  /**
+   * Changes the state of a zone's run (only the run of that generation, only while it runs) and
+   * publishes the event {@code action} gives for the old and new state.
+   */
+  public void updateRun(String id, long generation, java.util.function.UnaryOperator<ZoneState> change,
+      java.util.function.BinaryOperator<String> action) {
     Zone z = zones.get(id);
     if (z == null) {
       return;
     }
     synchronized (z) {
       ZoneState st = z.record.state();
-      if (!st.running() || st.generation() != generation) {
-        return; // the run the check was for has ended
+      if (!st.running() || (generation >= 0 && st.generation() != generation)) {
+        return; // the run it was for has ended
       }
-      var hc = z.record.spec().host().healthcheck();
-      ZoneState.Health h = st.health() == null ? new ZoneState.Health("starting", 0, List.of()) : st.health();
-      List<ZoneState.Probe> log = new ArrayList<>(h.log());
-      log.add(probe);
-      while (log.size() > 5) {
-        log.remove(0);
-      }
-      String status;
-      int streak;
-      if (probe.exitCode() == 0) {
-        status = "healthy";
-        streak = 0;
-      } else if (inStartPeriod) {
-        status = h.status();
-        streak = h.failingStreak();
-      } else {
-        streak = h.failingStreak() + 1;
-        status = streak >= (hc.retries() > 0 ? hc.retries() : 3) ? "unhealthy" : h.status();
-      }
-      ZoneRecord rec = z.record.withState(st.withHealth(new ZoneState.Health(status, streak, log)));
-      save(z, rec);
-      events.accept(new ZoneEvent(status.equals(h.status()) ? "update" : "health_status", rec, nowNanos()));
-    }
-  }
-
-  /** Marks a new run's health as starting. */
-  public void healthStarting(String id) {
-    Zone z = zones.get(id);
-    if (z == null) {
-      return;
-    }
-    synchronized (z) {
-      if (z.record.state().running()) {
-        save(z, z.record.withState(z.record.state().withHealth(new ZoneState.Health("starting", 0, List.of()))));
-        events.accept(new ZoneEvent("update", z.record, nowNanos()));
-      }
+      ZoneState next = change.apply(st);
+      save(z, z.record.withState(next));
+      String before = st.health() == null ? "" : st.health().status();
+      String after = next.health() == null ? "" : next.health().status();
+      events.accept(new ZoneEvent(action.apply(before, after), z.record, nowNanos()));
     }
   }
 

@@ -1,0 +1,47 @@
+package org.sdcdocker.agent.zone;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.sdcdocker.agent.runtime.HostSpecOpts;
+import org.sdcdocker.agent.runtime.SpecFactory;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.ContainerSpec;
+
+/** A zone's OCI spec: dockerinit as the first process, /native and the zone's files, its host options. */
+final class ZoneSpecs {
+  private static final String DOCKERINIT = "/native/usr/vm/sbin/dockerinit";
+
+  private ZoneSpecs() {}
+
+  /** Refuses at create what could not start: the spec is composed once, dry. */
+  static void check(ContainerSpec spec, ZonePaths p, Path nativeDir) {
+    int cpus = Runtime.getRuntime().availableProcessors();
+    if (spec.host().nanoCpus() > cpus * 1_000_000_000L) {
+      throw DockerException.invalid("Range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available", cpus, cpus);
+    }
+    HostSpecOpts.check(spec.host().sysctls());
+    SpecFactory.build(opts(spec, p, nativeDir));
+  }
+
+  /** The spec options of a zone: the base ones, then its host options. */
+  static List<SpecFactory.SpecOpt> opts(ContainerSpec spec, ZonePaths p, Path nativeDir) {
+    List<SpecFactory.SpecOpt> opts = new ArrayList<>(baseOpts(spec, p, nativeDir));
+    opts.addAll(HostSpecOpts.of(spec.host(), p.dir().resolve("dockerinit.log")));
+    return opts;
+  }
+
+  private static List<SpecFactory.SpecOpt> baseOpts(ContainerSpec spec, ZonePaths p, Path nativeDir) {
+    return List.of(
+        SpecFactory.withArgs(List.of(DOCKERINIT)),
+        SpecFactory.withTerminal(spec.tty()),
+        SpecFactory.withHostname(spec.hostname()),
+        SpecFactory.withBind(nativeDir.toString(), "/native", true),
+        SpecFactory.withBind(p.zonecontrol().toString(), "/native/.zonecontrol", true),
+        SpecFactory.withBind(p.dir().resolve("hostname").toString(), "/etc/hostname", false),
+        SpecFactory.withBind(p.dir().resolve("hosts").toString(), "/etc/hosts", false),
+        SpecFactory.withBind(p.dir().resolve("resolv.conf").toString(), "/etc/resolv.conf", false),
+        SpecFactory.withCgroupsPath("/sdc-docker/" + spec.id()));
+  }
+
+}
