@@ -2,25 +2,11 @@ package org.sdcdocker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.sdcdocker.it.support.FixtureTest;
 
 /** --health-cmd and friends: status in inspect and ps, health_status events, the ps filter. */
 class HealthTest extends FixtureTest {
-
-  private String await(String id, String format, Predicate<String> done) throws Exception {
-    String v = "";
-    for (int i = 0; i < 100; i++) {
-      v = docker.ok("inspect", "-f", format, id);
-      if (done.test(v)) {
-        return v;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(format + " of " + id + " stayed at " + v);
-  }
-
   @Test
   void healthyThenUnhealthy() throws Exception {
     String since = Long.toString(java.time.Instant.now().getEpochSecond() - 1);

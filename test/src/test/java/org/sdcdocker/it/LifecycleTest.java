@@ -2,7 +2,6 @@ package org.sdcdocker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.sdcdocker.it.support.DockerCli.Result;
 import org.sdcdocker.it.support.FixtureTest;
@@ -10,18 +9,6 @@ import org.sdcdocker.it.support.FixtureTest;
 /** Restart policies, reboot rules, restart, rename, pause and unpause with the real CLI. */
 class LifecycleTest extends FixtureTest {
 
-  /** Polls an inspect format until it satisfies the condition (at most 10 s). */
-  private String await(String id, String format, Predicate<String> done) throws Exception {
-    String v = "";
-    for (int i = 0; i < 200; i++) {
-      v = docker.ok("inspect", "-f", format, id);
-      if (done.test(v)) {
-        return v;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("inspect " + format + " of " + id + " stayed at " + v);
-  }
 
   @Test
   void restartAlways_restartsAfterTheProcessDies_untilStopped() throws Exception {

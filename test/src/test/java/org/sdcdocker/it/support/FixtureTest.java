@@ -18,6 +18,19 @@ public abstract class FixtureTest {
     image = f.image;
   }
 
+  /** Polls an inspect format of a container until it satisfies the condition (at most 10 s). */
+  protected String await(String id, String format, java.util.function.Predicate<String> done) throws Exception {
+    String v = "";
+    for (int i = 0; i < 200; i++) {
+      v = docker.ok("inspect", "-f", format, id);
+      if (done.test(v)) {
+        return v;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("inspect " + format + " of " + id + " stayed at " + v);
+  }
+
   @AfterAll
   void stopFixture() throws Exception {
     if (f != null) {
