@@ -143,6 +143,12 @@ for e in "${engines[@]}"; do
     awk -v b="$bytes" -v ns=$(( t - s )) 'BEGIN {printf "%.1f\n", b / 1e6 / (ns / 1e9)}' >> "$work/logr.$e"
     [ "$bytes" = 100000000 ] || echo "$e: docker logs gave $bytes bytes, not 100000000"
   done
+  for i in 1 2 3; do # the same through raw HTTP: the server's throughput without the CLI's demultiplexing
+    h=$(host "$e"); sock=(); url="http://${h#tcp://}/containers/$id/logs?stdout=1&stderr=1"
+    case "$h" in unix://*) sock=(--unix-socket "${h#unix://}"); url="http://localhost/containers/$id/logs?stdout=1&stderr=1" ;; esac
+    curl -s "${sock[@]}" -o /dev/null -w '%{size_download} %{time_total}\n' "$url" \
+      | awk '{printf "%.1f\n", $1 / 1e6 / $2}' >> "$work/logh.$e"
+  done
   for i in 1 2 3; do
     bytes=$(d "$e" run --rm --label sdc-bench=1 "$IMG" sh -c "yes $line | head -n 1000000" | wc -c)
     [ "$bytes" = 100000000 ] && echo 1 >> "$work/att.$e" || { echo 0 >> "$work/att.$e"; echo "$e: attached run gave $bytes bytes"; }
@@ -150,6 +156,7 @@ for e in "${engines[@]}"; do
 done
 report "write 1M lines (run -d .. wait)" ms "$work/logw.ours" "$work/logw.ref"
 report "docker logs of 100 MB" "MB/s" "$work/logr.ours" "$work/logr.ref"
+report "GET .../logs of 100 MB (raw HTTP)" "MB/s" "$work/logh.ours" "$work/logh.ref"
 for e in "${engines[@]}"; do echo "$e: attached runs with every byte: $(paste -sd+ "$work/att.$e" | bc)/3"; done
 
 echo "== 6. pull of a 3-layer image of about 51 MB gzip (first pull on each engine)"

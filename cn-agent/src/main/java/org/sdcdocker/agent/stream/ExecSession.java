@@ -22,6 +22,7 @@ final class ExecSession {
   private final NetSocket socket;
   private final ExecutorService threads;
   private final StdinChunks chunks = new StdinChunks();
+  private volatile boolean gone;
 
   ExecSession(ExecBackend execs, String execId, NetSocket socket, ExecutorService io) {
     this.execs = execs;
@@ -54,7 +55,10 @@ final class ExecSession {
       socket.handler(buf -> { });
       closeQuietly(toProc);
     }
-    socket.closeHandler(v -> input.shutdown());
+    socket.closeHandler(v -> {
+      gone = true;
+      input.shutdown();
+    });
     socket.resume();
     var out = threads.submit(() -> pump(proc.getInputStream(), 1));
     var err = threads.submit(() -> pump(proc.getErrorStream(), 2));
@@ -167,6 +171,7 @@ final class ExecSession {
 
             @Override
             public io.vertx.core.streams.WriteStream<Buffer> drainHandler(io.vertx.core.Handler<Void> handler) {
+              socket.drainHandler(handler);
               return this;
             }
           }, socket::closeHandler);
@@ -211,9 +216,7 @@ final class ExecSession {
     byte[] buf = new byte[32 * 1024];
     int n;
     while ((n = in.read(buf)) > 0) {
-      while (socket.writeQueueFull()) {
-        Thread.sleep(2);
-      }
+      Backpressure.awaitRoom(socket, () -> gone);
       frame(stream, java.util.Arrays.copyOf(buf, n));
     }
     return null;

@@ -260,9 +260,7 @@ final class LogFollower implements Runnable {
   }
 
   private void write(Buffer out) throws InterruptedException {
-    while (resp.writeQueueFull() && !closed) {
-      Thread.sleep(2);
-    }
+    Backpressure.awaitRoom(resp, () -> closed);
     if (!closed) {
       resp.write(out);
     }

@@ -13,11 +13,13 @@ final class ResponseOutputStream extends OutputStream {
   private static final int CHUNK = 64 * 1024;
 
   private final WriteStream<Buffer> out;
+  private final java.util.function.BooleanSupplier closed;
   private final byte[] buf = new byte[CHUNK];
   private int len;
 
-  ResponseOutputStream(WriteStream<Buffer> out) {
+  ResponseOutputStream(WriteStream<Buffer> out, java.util.function.BooleanSupplier closed) {
     this.out = out;
+    this.closed = closed;
   }
 
   @Override
@@ -48,8 +50,9 @@ final class ResponseOutputStream extends OutputStream {
       return;
     }
     try {
-      while (out.writeQueueFull()) {
-        Thread.sleep(2);
+      Backpressure.awaitRoom(out, closed);
+      if (closed.getAsBoolean()) {
+        throw new IOException("the client went away");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

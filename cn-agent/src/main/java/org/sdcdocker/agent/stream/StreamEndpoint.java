@@ -89,7 +89,7 @@ public final class StreamEndpoint {
   }
 
   private void tar(String id, String path, boolean whole, io.vertx.core.http.HttpServerResponse resp) {
-    ResponseOutputStream out = new ResponseOutputStream(resp);
+    ResponseOutputStream out = new ResponseOutputStream(resp, resp::closed);
     try {
       zones.withRootfs(id, root -> {
         if (whole) {
