@@ -42,6 +42,12 @@ public final class Main {
     @Option(names = "--conmon", description = "The conmon binary (default: ${DEFAULT-VALUE}).")
     String conmon = "/usr/bin/conmon";
 
+    @Option(names = "--allow-host-binds", description = "Let containers bind host paths (-v /host:/path); off by default, as a fleet's tenants must never reach a compute node's files.")
+    boolean allowHostBinds;
+
+    @Option(names = "--max-data-volumes", description = "Data volumes a container may have (default: ${DEFAULT-VALUE}).")
+    int maxDataVolumes = 8;
+
     @Option(names = "--dockerinit", required = true, description = "The static dockerinit binary to install into /native.")
     Path dockerinit;
 
@@ -62,7 +68,8 @@ public final class Main {
       }
       Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
       AgentConfig agent = new AgentConfig(dataRoot.resolve("agent"), runtime, conmon, dockerinit, "127.0.0.1");
-      FrontendConfig front = new FrontendConfig(hosts, dataRoot.resolve("frontend"), datacenter, "127.0.0.1");
+      FrontendConfig front = new FrontendConfig(hosts, dataRoot.resolve("frontend"), datacenter, "127.0.0.1",
+          allowHostBinds, maxDataVolumes);
       Future<String> up = vertx.deployVerticle(new AgentVerticle(agent))
           .compose(a -> vertx.deployVerticle(new FrontendVerticle(front)));
       try {

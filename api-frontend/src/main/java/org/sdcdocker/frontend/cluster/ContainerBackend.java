@@ -261,6 +261,11 @@ public final class ContainerBackend {
   }
 
   public Future<Void> remove(String account, String ref, boolean force) {
+    return remove(account, ref, force, false);
+  }
+
+  /** Removes a container; with volumes, its anonymous volumes too (rm -v). */
+  public Future<Void> remove(String account, String ref, boolean force, boolean volumes) {
     ZoneRecord r = index.resolve(account, ref);
     if (r.state().running() && !force) {
       return Future.failedFuture(DockerException.conflict("cannot remove container \"/%s\": container is running: "
@@ -273,7 +278,7 @@ public final class ContainerBackend {
     if (force && r.state().running()) {
       event("kill", r, Map.of("signal", "9"));
     }
-    return agents.request(r.cnUuid(), "delete", new AgentRequests.DeleteZone(r.spec().id(), force), SHORT_MS)
+    return agents.request(r.cnUuid(), "delete", new AgentRequests.DeleteZone(r.spec().id(), force, volumes), SHORT_MS)
         .onSuccess(v -> index.remove(r.spec().id()))
         .mapEmpty();
   }

@@ -86,8 +86,12 @@ final class ContainerFilters {
           || r.spec().imageId().startsWith("sha256:" + a) || (a + ":latest").equals(r.spec().image())
           || a.equals(r.spec().image() + ":latest")));
     }
-    if (f.containsKey("volume") || f.containsKey("network") || f.containsKey("publish") || f.containsKey("expose")) {
-      p = p.and(r -> false); // no container has volumes, networks or ports yet
+    if (f.containsKey("volume")) {
+      List<String> v = f.get("volume");
+      p = p.and(r -> r.spec().mounts().stream().anyMatch(m -> v.contains(m.source()) || v.contains(m.target())));
+    }
+    if (f.containsKey("network") || f.containsKey("publish") || f.containsKey("expose")) {
+      p = p.and(r -> false); // no container has networks or ports yet
     }
     if (f.containsKey("health")) {
       List<String> v = f.get("health");

@@ -186,7 +186,7 @@ public final class ContainersEndpoint {
   }
 
   private Future<Void> deleteContainer(RoutingContext ctx) {
-    return backend.remove(Accounts.of(ctx), ctx.pathParam("id"), Http.flag(ctx, "force"));
+    return backend.remove(Accounts.of(ctx), ctx.pathParam("id"), Http.flag(ctx, "force"), Http.flag(ctx, "v"));
   }
 
   /** Headers go out at once, so a client knows its wait is registered before it starts the container. */

@@ -61,8 +61,10 @@ public final class FrontendVerticle extends VerticleBase {
       AgentDirectory agents = new AgentDirectory(vertx);
       ContainerIndex index = new ContainerIndex();
       EventLog events = new EventLog();
-      ContainerBackend containers = new ContainerBackend(vertx, agents, index, new CreateTranslator(images), blobSource,
-          events);
+      var rules = new org.sdcdocker.frontend.translate.MountsTranslator.Rules(config.allowHostBinds(),
+          config.maxDataVolumes());
+      ContainerBackend containers = new ContainerBackend(vertx, agents, index, new CreateTranslator(images, rules),
+          blobSource, events);
       vertx.eventBus().<Heartbeat>consumer(Addresses.HEARTBEAT, m -> containers.onHeartbeat(m.body()));
       vertx.eventBus().<ZoneEvent>consumer(Addresses.ZONE_EVENTS, m -> containers.onZoneEvent(m.body()));
       vertx.eventBus().publish(Addresses.HELLO, "hello");
@@ -72,6 +74,8 @@ public final class FrontendVerticle extends VerticleBase {
       new ImagesEndpoint(vertx, images, events).mount(router);
       new EventsEndpoint(vertx, events).mount(router);
       new ExecEndpoint(vertx, new ExecBackend(agents, index)).mount(router);
+      new org.sdcdocker.frontend.endpoint.VolumesEndpoint(new org.sdcdocker.frontend.cluster.VolumeBackend(agents))
+          .mount(router);
       new ContainersEndpoint(vertx, containers).mount(router);
       new ContainerInfoEndpoint(vertx, containers).mount(router);
       new ArchiveEndpoint(vertx, containers).mount(router);

@@ -79,7 +79,7 @@ public final class ContainerView {
     host.put("PortBindings", Map.of());
     m.put("HostConfig", host);
     m.put("GraphDriver", Map.of("Name", "sdc", "Data", Map.of()));
-    m.put("Mounts", List.of());
+    m.put("Mounts", mounts(s));
     Map<String, Object> cfg = new LinkedHashMap<>();
     cfg.put("Hostname", s.hostname());
     cfg.put("Domainname", s.domainname() == null ? "" : s.domainname());
@@ -138,8 +138,27 @@ public final class ContainerView {
     m.put("Status", status(r.state(), Instant.now()) + health(r.state()));
     m.put("HostConfig", Map.of("NetworkMode", "default"));
     m.put("NetworkSettings", Map.of("Networks", Map.of()));
-    m.put("Mounts", List.of());
+    m.put("Mounts", mounts(s));
     return m;
+  }
+
+  /** Docker's Mounts: type, name and source, destination, RW. */
+  static List<Map<String, Object>> mounts(ContainerSpec s) {
+    return s.mounts().stream().map(mt -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("Type", mt.type());
+      if (mt.type().equals("volume")) {
+        m.put("Name", mt.source());
+        m.put("Driver", "local");
+      } else {
+        m.put("Source", mt.source());
+      }
+      m.put("Destination", mt.target());
+      m.put("Mode", mt.readOnly() ? "ro" : "");
+      m.put("RW", !mt.readOnly());
+      m.put("Propagation", "");
+      return m;
+    }).toList();
   }
 
   /** ps's health suffix: " (healthy)", " (unhealthy)", " (health: starting)". */

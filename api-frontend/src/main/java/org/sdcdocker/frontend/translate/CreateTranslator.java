@@ -21,9 +21,15 @@ import org.sdcdocker.protocol.agent.RestartPolicy;
 public final class CreateTranslator {
   private static final SecureRandom RANDOM = new SecureRandom();
   private final ImageStore images;
+  private final MountsTranslator.Rules rules;
 
   public CreateTranslator(ImageStore images) {
+    this(images, MountsTranslator.Rules.DEFAULT);
+  }
+
+  public CreateTranslator(ImageStore images, MountsTranslator.Rules rules) {
     this.images = images;
+    this.rules = rules;
   }
 
   /** Translates a create body for an account; the name is already validated. */
@@ -81,7 +87,8 @@ public final class CreateTranslator {
         restartPolicy(body.path("HostConfig")),
         HostOptionsTranslator.translate(body, ic),
         Instant.now().toString(),
-        fe);
+        fe,
+        MountsTranslator.translate(body, ic, rules));
   }
 
   /** HostConfig.RestartPolicy, checked as Docker checks it. */

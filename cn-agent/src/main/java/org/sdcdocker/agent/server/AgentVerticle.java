@@ -23,6 +23,7 @@ import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
 import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.AgentRequests.Ack;
 import org.sdcdocker.protocol.agent.ExecRecords;
+import org.sdcdocker.protocol.agent.VolumeRecords;
 import org.sdcdocker.protocol.agent.ProtocolCodec;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
@@ -129,9 +130,22 @@ public final class AgentVerticle extends VerticleBase {
       execs.resize(r.execId(), r.height(), r.width());
       return new Ack();
     });
+    this.<VolumeRecords.CreateVolume>on(bus, "volume-create",
+        r -> () -> zones.volumes().ensure(r.owner(), r.name(), r.labels(), r.anonymous()));
+    this.<VolumeRecords.ListVolumes>on(bus, "volume-list", r -> () -> new VolumeRecords.VolumeList(
+        zones.volumes().list(r.owner()).stream()
+            .map(v -> new VolumeRecords.VolumeUse(v, zones.usersOf(r.owner(), v.name()))).toList()));
+    this.<VolumeRecords.RemoveVolume>on(bus, "volume-remove", r -> () -> {
+      var users = zones.usersOf(r.owner(), r.name());
+      if (!users.isEmpty()) {
+        throw DockerException.conflict("remove %s: volume is in use - %s", r.name(), users);
+      }
+      zones.volumes().remove(r.owner(), r.name());
+      return new Ack();
+    });
     this.<AgentRequests.DeleteZone>on(bus, "delete", r -> () -> {
       execs.forgetZone(r.id());
-      zones.delete(r.id(), r.force());
+      zones.delete(r.id(), r.force(), r.volumes());
       return new Ack();
     });
     this.<AgentRequests.ListZones>on(bus, "list", r -> () -> new AgentRequests.ZoneList(zones.list()));

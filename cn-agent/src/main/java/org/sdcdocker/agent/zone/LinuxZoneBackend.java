@@ -45,6 +45,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
   private final Path nativeDir;
   private final Consumer<ZoneEvent> events;
   private final ConcurrentHashMap<String, Zone> zones = new ConcurrentHashMap<>();
+  private final VolumeStore volumes;
   private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "zone-restarts");
     t.setDaemon(true);
@@ -67,6 +68,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
       Path nativeDir, Consumer<ZoneEvent> events) throws IOException {
     this.cnUuid = cnUuid;
     this.store = new ZoneStore(root);
+    this.volumes = new VolumeStore(root.resolve("volumes"));
     this.layers = layers;
     this.runtime = runtime;
     this.nativeDir = nativeDir;
@@ -124,10 +126,15 @@ public final class LinuxZoneBackend implements ZoneBackend {
       throw DockerException.conflict("zone %s exists", spec.id());
     }
     ZonePaths p = store.paths(spec.id());
-    ZoneSpecs.check(spec, p, nativeDir);
+    ZoneSpecs.check(spec, p, nativeDir, volumes);
     try {
       for (LayerRef l : spec.layers()) {
         layers.ensure(l, blobSource);
+      }
+      for (var m : spec.mounts()) {
+        if (m.type().equals("volume")) {
+          volumes.ensure(spec.owner(), m.source(), java.util.Map.of(), m.anonymous());
+        }
       }
       Files.createDirectories(p.dir());
       Files.createDirectories(p.upper());
@@ -167,11 +174,17 @@ public final class LinuxZoneBackend implements ZoneBackend {
         Files.deleteIfExists(runtime.exitFile(id));
         runtime.delete(id);
         mountRootfs(z.record.spec(), p);
+        for (var m : z.record.spec().mounts()) {
+          if (m.type().equals("volume")) {
+            VolumeStore.seed(p.rootfs(), m.target(),
+                volumes.ensure(z.record.spec().owner(), m.source(), java.util.Map.of(), m.anonymous()));
+          }
+        }
         Path initLog = InitVerdict.logOf(z.record.spec(), p);
         if (Files.isRegularFile(initLog, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
           Files.write(initLog, new byte[0]); // the last run's verdict must not be read as this one's
         }
-        Files.write(p.dir().resolve("config.json"), Json.bytes(SpecFactory.build(ZoneSpecs.opts(z.record.spec(), p, nativeDir))));
+        Files.write(p.dir().resolve("config.json"), Json.bytes(SpecFactory.build(ZoneSpecs.opts(z.record.spec(), p, nativeDir, volumes))));
         if (z.exit.isDone()) {
           z.exit = new CompletableFuture<>(); // an attach made before this start waits on the old one
         }
@@ -510,6 +523,11 @@ public final class LinuxZoneBackend implements ZoneBackend {
 
   @Override
   public void delete(String id, boolean force) {
+    delete(id, force, false);
+  }
+
+  /** Removes a zone; with {@code withVolumes} its anonymous volumes no other zone uses go too. */
+  public void delete(String id, boolean force, boolean withVolumes) {
     Zone z = zone(id);
     cancelRestart(z);
     if (z.record.state().running()) {
@@ -533,6 +551,17 @@ public final class LinuxZoneBackend implements ZoneBackend {
       cancelRestart(z);
       zones.remove(id);
       cleanupDir(id);
+      if (withVolumes) {
+        for (var m : z.record.spec().mounts()) {
+          if (m.type().equals("volume") && m.anonymous() && usersOf(z.record.spec().owner(), m.source()).isEmpty()) {
+            try {
+              volumes.remove(z.record.spec().owner(), m.source());
+            } catch (IOException | DockerException e) {
+              // left for volume prune
+            }
+          }
+        }
+      }
       events.accept(new ZoneEvent("destroy", z.record, nowNanos()));
     }
   }
@@ -573,6 +602,19 @@ public final class LinuxZoneBackend implements ZoneBackend {
   public ZonePaths paths(String id) {
     zone(id);
     return store.paths(id);
+  }
+
+  /** The zones of an account that mount a volume. */
+  public List<String> usersOf(String owner, String volume) {
+    return zones.values().stream().map(z -> z.record.spec())
+        .filter(s -> s.owner().equals(owner) && s.mounts().stream()
+            .anyMatch(m -> m.type().equals("volume") && m.source().equals(volume)))
+        .map(ContainerSpec::id).collect(Collectors.toList());
+  }
+
+  /** This node's volumes. */
+  public VolumeStore volumes() {
+    return volumes;
   }
 
   /** Rotates the logs of running zones that passed their max-size (the exit watcher's sweep calls it). */

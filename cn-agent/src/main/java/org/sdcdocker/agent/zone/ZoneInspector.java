@@ -26,6 +26,11 @@ final class ZoneInspector {
 
   /** The upper layer as Docker's changes: A(1) added, C(0) changed, D(2) deleted. */
   static List<Change> changes(Path upper, List<Path> lowers) throws IOException {
+    return changes(upper, lowers, Set.of());
+  }
+
+  /** The same, leaving out the zone's mount points too (a volume's data is not the container's layer). */
+  static List<Change> changes(Path upper, List<Path> lowers, Set<String> mountPoints) throws IOException {
     List<Change> out = new ArrayList<>();
     if (!Files.isDirectory(upper)) {
       return out;
@@ -37,7 +42,7 @@ final class ZoneInspector {
           return FileVisitResult.CONTINUE;
         }
         String p = "/" + upper.relativize(dir);
-        if (OURS.contains(p)) {
+        if (OURS.contains(p) || mountPoints.contains(p)) {
           return FileVisitResult.SKIP_SUBTREE;
         }
         out.add(new Change(p, inLower(lowers, p) ? 0 : 1));
@@ -47,7 +52,7 @@ final class ZoneInspector {
       @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
         String p = "/" + upper.relativize(file);
-        if (OURS.contains(p)) {
+        if (OURS.contains(p) || mountPoints.contains(p)) {
           return FileVisitResult.CONTINUE;
         }
         int mode = (int) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
@@ -59,17 +64,20 @@ final class ZoneInspector {
     });
     // a directory that only holds changes made by us is not a change of the container's
     out.removeIf(c -> c.kind() != 2 && Files.isDirectory(upper.resolve(c.path().substring(1)), LinkOption.NOFOLLOW_LINKS)
-        && isOnlyOurs(upper, c.path()));
+        && isOnlyOurs(upper, c.path(), mountPoints));
     out.sort((a, b) -> a.path().compareTo(b.path()));
     return out;
   }
 
-  private static boolean isOnlyOurs(Path upper, String dir) {
-    for (String o : OURS) {
+  private static boolean isOnlyOurs(Path upper, String dir, Set<String> mountPoints) {
+    Set<String> ours = new java.util.HashSet<>(OURS);
+    ours.addAll(mountPoints);
+    for (String o : ours) {
       if (o.startsWith(dir + "/")) {
         try (var s = Files.walk(upper.resolve(dir.substring(1)))) {
-          return s.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
-              .map(p -> "/" + upper.relativize(p)).allMatch(OURS::contains);
+          return s.map(p -> "/" + upper.relativize(p))
+              .allMatch(p -> ours.contains(p) || Files.isDirectory(upper.resolve(p.substring(1)), LinkOption.NOFOLLOW_LINKS)
+                  && ours.stream().anyMatch(x -> x.startsWith(p + "/") || x.equals(p)));
         } catch (IOException e) {
           return false;
         }

@@ -34,7 +34,9 @@ public final class ZoneQueries {
     for (LayerRef l : r.spec().layers()) {
       lowers.add(0, layers.ensure(l, ""));
     }
-    return new ChangeList(ZoneInspector.changes(zones.paths(id).upper(), lowers));
+    java.util.Set<String> mountPoints = new java.util.HashSet<>();
+    r.spec().mounts().forEach(m -> mountPoints.add(m.target()));
+    return new ChangeList(ZoneInspector.changes(zones.paths(id).upper(), lowers, mountPoints));
   }
 
   private final java.util.Map<String, Long> layerSizes = new java.util.concurrent.ConcurrentHashMap<>();

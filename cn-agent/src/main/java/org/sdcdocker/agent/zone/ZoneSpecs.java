@@ -15,18 +15,22 @@ final class ZoneSpecs {
   private ZoneSpecs() {}
 
   /** Refuses at create what could not start: the spec is composed once, dry. */
-  static void check(ContainerSpec spec, ZonePaths p, Path nativeDir) {
+  static void check(ContainerSpec spec, ZonePaths p, Path nativeDir, VolumeStore volumes) {
     int cpus = Runtime.getRuntime().availableProcessors();
     if (spec.host().nanoCpus() > cpus * 1_000_000_000L) {
       throw DockerException.invalid("Range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available", cpus, cpus);
     }
     HostSpecOpts.check(spec.host().sysctls());
-    SpecFactory.build(opts(spec, p, nativeDir));
+    SpecFactory.build(opts(spec, p, nativeDir, volumes));
   }
 
   /** The spec options of a zone: the base ones, then its host options. */
-  static List<SpecFactory.SpecOpt> opts(ContainerSpec spec, ZonePaths p, Path nativeDir) {
+  static List<SpecFactory.SpecOpt> opts(ContainerSpec spec, ZonePaths p, Path nativeDir, VolumeStore volumes) {
     List<SpecFactory.SpecOpt> opts = new ArrayList<>(baseOpts(spec, p, nativeDir));
+    for (var m : spec.mounts()) {
+      String source = m.type().equals("volume") ? volumes.dataOf(spec.owner(), m.source()).toString() : m.source();
+      opts.add(SpecFactory.withBind(source, m.target(), m.readOnly()));
+    }
     opts.addAll(HostSpecOpts.of(spec.host(), p.dir().resolve("dockerinit.log")));
     return opts;
   }

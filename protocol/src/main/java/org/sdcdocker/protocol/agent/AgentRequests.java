@@ -24,8 +24,12 @@ public final class AgentRequests {
   /** Give the zone a new name. */
   public record RenameZone(String id, String name) {}
 
-  /** Remove a zone; with force a running one is killed first. */
-  public record DeleteZone(String id, boolean force) {}
+  /** Remove a zone; with force a running one is killed first; with volumes its anonymous volumes go too. */
+  public record DeleteZone(String id, boolean force, boolean volumes) {
+    public DeleteZone(String id, boolean force) {
+      this(id, force, false);
+    }
+  }
 
   /** List every zone of this agent. */
   public record ListZones() {}

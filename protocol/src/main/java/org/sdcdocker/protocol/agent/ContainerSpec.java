@@ -29,7 +29,8 @@ public record ContainerSpec(
     RestartPolicy restartPolicy,
     HostOptions host,
     String created,
-    Map<String, String> frontend) {
+    Map<String, String> frontend,
+    List<VolumeRecords.MountSpec> mounts) {
 
   public ContainerSpec {
     layers = layers == null ? List.of() : List.copyOf(layers);
@@ -40,19 +41,31 @@ public record ContainerSpec(
     frontend = frontend == null ? Map.of() : Map.copyOf(frontend);
     restartPolicy = restartPolicy == null ? RestartPolicy.NO : restartPolicy;
     host = host == null ? HostOptions.DEFAULT : host;
+    mounts = mounts == null ? List.of() : List.copyOf(mounts);
+  }
+
+  /** The same spec without mounts argument: no volumes. */
+  public ContainerSpec(String id, String name, String owner, String image, String imageId, List<LayerRef> layers,
+      List<String> entrypoint, List<String> cmd, List<String> env, String workingDir, String user, String hostname,
+      String domainname, Map<String, String> labels, boolean tty, boolean openStdin, boolean stdinOnce,
+      boolean autoRemove, RestartPolicy restartPolicy, HostOptions host, String created, Map<String, String> frontend) {
+    this(id, name, owner, image, imageId, layers, entrypoint, cmd, env, workingDir, user, hostname, domainname,
+        labels, tty, openStdin, stdinOnce, autoRemove, restartPolicy, host, created, frontend, List.of());
   }
 
   /** The same spec with other host options and restart policy. */
   public ContainerSpec withHost(HostOptions newHost, RestartPolicy newPolicy) {
     return new ContainerSpec(
         id, name, owner, image, imageId, layers, entrypoint, cmd, env, workingDir, user,
-        hostname, domainname, labels, tty, openStdin, stdinOnce, autoRemove, newPolicy, newHost, created, frontend);
+        hostname, domainname, labels, tty, openStdin, stdinOnce, autoRemove, newPolicy, newHost, created, frontend,
+        mounts);
   }
 
   /** The same spec under a new name. */
   public ContainerSpec withName(String newName) {
     return new ContainerSpec(
         id, newName, owner, image, imageId, layers, entrypoint, cmd, env, workingDir, user,
-        hostname, domainname, labels, tty, openStdin, stdinOnce, autoRemove, restartPolicy, host, created, frontend);
+        hostname, domainname, labels, tty, openStdin, stdinOnce, autoRemove, restartPolicy, host, created, frontend,
+        mounts);
   }
 }

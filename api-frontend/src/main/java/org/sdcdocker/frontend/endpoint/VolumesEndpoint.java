@@ -1,0 +1,145 @@
+package org.sdcdocker.frontend.endpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.sdcdocker.frontend.cluster.VolumeBackend;
+import org.sdcdocker.frontend.server.Http;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.Json;
+import org.sdcdocker.protocol.agent.VolumeRecords.Volume;
+import org.sdcdocker.protocol.agent.VolumeRecords.VolumeUse;
+
+/** {@code docker volume create|ls|inspect|rm|prune} (local driver). */
+public final class VolumesEndpoint {
+  private final VolumeBackend backend;
+
+  public VolumesEndpoint(VolumeBackend backend) {
+    this.backend = backend;
+  }
+
+  /** The routes, as a table. */
+  public void mount(Router r) {
+    Http.route(r, HttpMethod.POST, "/volumes/create").handler(BodyHandler.create().setBodyLimit(1 << 16))
+        .handler(Http.json(201, this::postVolumesCreate));
+    Http.route(r, HttpMethod.GET, "/volumes").handler(Http.json(200, this::getVolumes));
+    Http.route(r, HttpMethod.POST, "/volumes/prune").handler(Http.json(200, this::postVolumesPrune));
+    Http.route(r, HttpMethod.GET, "/volumes/(?<name>[^/]+)").handler(Http.json(200, this::getVolume));
+    Http.route(r, HttpMethod.DELETE, "/volumes/(?<name>[^/]+)").handler(Http.empty(204, this::deleteVolume));
+  }
+
+  private Future<Map<String, Object>> postVolumesCreate(RoutingContext ctx) {
+    JsonNode b = ctx.body().buffer() == null || ctx.body().length() == 0 ? Json.MAPPER.createObjectNode()
+        : Json.decode(ctx.body().buffer().getBytes(), JsonNode.class);
+    String driver = b.path("Driver").asText("local");
+    if (!driver.isEmpty() && !driver.equals("local")) {
+      throw DockerException.notFound("plugin \"%s\" not found", driver);
+    }
+    String name = b.path("Name").asText("");
+    if (name.isEmpty()) {
+      byte[] r = new byte[32];
+      new java.security.SecureRandom().nextBytes(r);
+      name = java.util.HexFormat.of().formatHex(r);
+    }
+    Map<String, String> labels = new LinkedHashMap<>();
+    b.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+    return backend.create(Accounts.of(ctx), name, labels).map(VolumesEndpoint::view);
+  }
+
+  static Map<String, Object> view(Volume v) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("CreatedAt", v.createdAt());
+    m.put("Driver", v.driver());
+    m.put("Labels", v.labels());
+    m.put("Mountpoint", v.mountpoint());
+    m.put("Name", v.name());
+    m.put("Options", Map.of());
+    m.put("Scope", "local");
+    return m;
+  }
+
+  private Future<Map<String, Object>> getVolumes(RoutingContext ctx) {
+    Predicate<VolumeUse> f = filter(ctx.request().getParam("filters"));
+    return backend.list(Accounts.of(ctx)).map(l -> {
+      List<Map<String, Object>> out = new ArrayList<>();
+      l.stream().filter(f).forEach(v -> out.add(view(v.volume())));
+      return Map.of("Volumes", out, "Warnings", List.of());
+    });
+  }
+
+  /** dangling, name, label, driver, as Docker's volume filters. */
+  static Predicate<VolumeUse> filter(String json) {
+    Predicate<VolumeUse> p = v -> true;
+    if (json == null || json.isEmpty()) {
+      return p;
+    }
+    Map<String, List<String>> f = new HashMap<>();
+    Json.decode(json, JsonNode.class).fields().forEachRemaining(e -> {
+      List<String> vals = new ArrayList<>();
+      if (e.getValue().isArray()) {
+        e.getValue().forEach(x -> vals.add(x.asText()));
+      } else {
+        e.getValue().fieldNames().forEachRemaining(vals::add);
+      }
+      if (!List.of("dangling", "name", "label", "driver").contains(e.getKey())) {
+        throw DockerException.invalid("invalid filter '%s'", e.getKey());
+      }
+      f.put(e.getKey(), vals);
+    });
+    for (String d : f.getOrDefault("dangling", List.of())) {
+      boolean want = d.equals("true") || d.equals("1");
+      p = p.and(v -> v.usedBy().isEmpty() == want);
+    }
+    if (f.containsKey("name")) {
+      p = p.and(v -> f.get("name").stream().anyMatch(n -> v.volume().name().contains(n)));
+    }
+    if (f.containsKey("driver")) {
+      p = p.and(v -> f.get("driver").contains(v.volume().driver()));
+    }
+    for (String l : f.getOrDefault("label", List.of())) {
+      String[] kv = l.split("=", 2);
+      p = p.and(v -> v.volume().labels().containsKey(kv[0]) && (kv.length == 1 || kv[1].equals(v.volume().labels().get(kv[0]))));
+    }
+    return p;
+  }
+
+  private Future<Map<String, Object>> getVolume(RoutingContext ctx) {
+    return backend.get(Accounts.of(ctx), ctx.pathParam("name")).map(v -> view(v.volume()));
+  }
+
+  private Future<Void> deleteVolume(RoutingContext ctx) {
+    return backend.remove(Accounts.of(ctx), ctx.pathParam("name"));
+  }
+
+  /** Removes the unused volumes: anonymous ones only, unless all=true (as Docker's API 1.42+). */
+  private Future<Map<String, Object>> postVolumesPrune(RoutingContext ctx) {
+    String account = Accounts.of(ctx);
+    String filters = ctx.request().getParam("filters");
+    boolean all = filters != null && filters.contains("\"all\"") && filters.contains("true");
+    String rest = filters == null ? null : filters.replaceAll("\"all\"\\s*:\\s*(\\[[^]]*]|\\{[^}]*})\\s*,?", "");
+    Predicate<VolumeUse> f = filter(rest == null || rest.equals("{}") ? null : rest);
+    return backend.list(account).compose(l -> {
+      List<VolumeUse> gone = l.stream().filter(v -> v.usedBy().isEmpty())
+          .filter(v -> all || v.volume().anonymous()).filter(f).toList();
+      List<Future<Void>> removals = gone.stream().map(v -> backend.remove(account, v.volume().name())).toList();
+      return Future.join(removals).transform(ar -> {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < gone.size(); i++) {
+          if (removals.get(i).succeeded()) {
+            names.add(gone.get(i).volume().name());
+          }
+        }
+        return Future.succeededFuture(Map.<String, Object>of("VolumesDeleted", names, "SpaceReclaimed", 0));
+      });
+    });
+  }
+}

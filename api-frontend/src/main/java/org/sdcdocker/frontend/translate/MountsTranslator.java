@@ -1,0 +1,106 @@
+package org.sdcdocker.frontend.translate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.VolumeRecords.MountSpec;
+
+/**
+ * A create request's volumes: HostConfig.Binds ({@code name:/path[:ro]}, {@code /host:/path}),
+ * HostConfig.Mounts (volume and bind), Config.Volumes and the image's VOLUMEs (anonymous).
+ * Host paths are bound only where the operator allows it; data volumes are limited in number.
+ */
+public final class MountsTranslator {
+  /** The server's rules for mounts. */
+  public record Rules(boolean allowHostBinds, int maxDataVolumes) {
+    public static final Rules DEFAULT = new Rules(false, 8);
+  }
+
+  private MountsTranslator() {}
+
+  static List<MountSpec> translate(JsonNode body, JsonNode imageConfig, Rules rules) {
+    Map<String, MountSpec> byTarget = new LinkedHashMap<>();
+    for (JsonNode b : body.path("HostConfig").path("Binds")) {
+      MountSpec m = bind(b.asText(), rules);
+      byTarget.put(m.target(), m);
+    }
+    for (JsonNode m : body.path("HostConfig").path("Mounts")) {
+      String type = m.path("Type").asText("volume");
+      String target = target(m.path("Target").asText(""));
+      boolean ro = m.path("ReadOnly").asBoolean(false);
+      String source = m.path("Source").asText("");
+      if (type.equals("bind")) {
+        byTarget.put(target, hostBind(source, target, ro, rules));
+      } else if (type.equals("volume")) {
+        byTarget.put(target, source.isEmpty() ? anonymous(target) : new MountSpec("volume", source, target, ro, false));
+      } else if (!type.equals("tmpfs")) {
+        throw DockerException.invalid("mount type unknown: %s", type);
+      }
+    }
+    List<String> anonymousTargets = new ArrayList<>();
+    imageConfig.path("Volumes").fieldNames().forEachRemaining(anonymousTargets::add);
+    body.path("Volumes").fieldNames().forEachRemaining(anonymousTargets::add);
+    for (String t : anonymousTargets) {
+      byTarget.putIfAbsent(target(t), anonymous(target(t)));
+    }
+    long data = byTarget.values().stream().filter(m -> m.type().equals("volume")).count();
+    if (data > rules.maxDataVolumes()) {
+      throw DockerException.invalid("too many volumes: a container may have at most %d data volumes "
+          + "(the server's --max-data-volumes)", rules.maxDataVolumes());
+    }
+    return new ArrayList<>(byTarget.values());
+  }
+
+  private static MountSpec bind(String spec, Rules rules) {
+    String[] f = spec.split(":");
+    if (f.length < 2 || f.length > 3) {
+      throw DockerException.invalid("invalid volume specification: '%s'", spec);
+    }
+    boolean ro = false;
+    if (f.length == 3) {
+      for (String o : f[2].split(",")) {
+        if (o.equals("ro")) {
+          ro = true;
+        } else if (!o.equals("rw") && !o.equals("z") && !o.equals("Z")) {
+          throw DockerException.invalid("invalid mode: %s", f[2]);
+        }
+      }
+    }
+    String target = target(f[1]);
+    if (f[0].startsWith("/")) {
+      return hostBind(f[0], target, ro, rules);
+    }
+    return new MountSpec("volume", f[0], target, ro, false);
+  }
+
+  private static MountSpec hostBind(String source, String target, boolean ro, Rules rules) {
+    if (!rules.allowHostBinds()) {
+      throw DockerException.invalid("host paths cannot be bound into containers on this server (%s): volumes, or a "
+          + "server started with --allow-host-binds, give containers their data", source);
+    }
+    if (!source.startsWith("/")) {
+      throw DockerException.invalid("invalid mount config: the source of a bind mount must be an absolute path");
+    }
+    if (!java.nio.file.Files.exists(java.nio.file.Path.of(source))) {
+      throw DockerException.invalid("invalid mount config for type \"bind\": bind source path does not exist: %s", source);
+    }
+    return new MountSpec("bind", source, target, ro, false);
+  }
+
+  private static String target(String t) {
+    if (!t.startsWith("/") || t.equals("/")) {
+      throw DockerException.invalid("invalid mount config: the mount point must be an absolute path other than /: '%s'", t);
+    }
+    return t.endsWith("/") ? t.substring(0, t.length() - 1) : t;
+  }
+
+  private static MountSpec anonymous(String target) {
+    byte[] b = new byte[32];
+    new java.security.SecureRandom().nextBytes(b);
+    return new MountSpec("volume", HexFormat.of().formatHex(b), target, false, true);
+  }
+}
