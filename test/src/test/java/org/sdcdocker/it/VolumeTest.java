@@ -68,4 +68,76 @@ class VolumeTest extends FixtureTest {
     assertThat(many.err()).contains("at most 8 data volumes");
     assertThat(docker.ok("volume", "ls", "-q", "--filter", "name=lim")).isEmpty();
   }
+
+  @Test
+  void volumesFrom_sharesOnlyTheSourcesOwnVolumes_andKeepsTheSourceUntilItsUsersGo() throws Exception {
+    String src = docker.ok("run", "-d", "--name", "vsrc", "-v", "vfdata:/data", image, "sh", "-c", "echo from-src > /data/f; sleep 300");
+    Thread.sleep(300);
+    String user = docker.ok("run", "-d", "--name", "vuser", "--volumes-from", "vsrc:ro", image, "sleep", "300");
+    assertThat(docker.ok("exec", user, "cat", "/data/f")).isEqualTo("from-src");
+    assertThat(docker.run("exec", user, "touch", "/data/g").err()).contains("Read-only file system");
+    // the user's volumes are its source's: a third container taking from the user gets nothing of vsrc's
+    String third = docker.ok("run", "-d", "--volumes-from", "vuser", image, "sleep", "300");
+    assertThat(docker.ok("inspect", "-f", "{{len .Mounts}}", third)).isEqualTo("0");
+    Result rm = docker.run("rm", "-f", "vsrc");
+    assertThat(rm.exitCode()).isNotZero();
+    assertThat(rm.err()).contains("its volumes are used by container(s) [" + user + "] through --volumes-from");
+    Result two = docker.run("run", "--rm", "--volumes-from", "vsrc", "--volumes-from", "vuser", image, "true");
+    assertThat(two.err()).contains("at most 1 container");
+    docker.ok("rm", "-f", third, user);
+    docker.ok("rm", "-f", src);
+    docker.ok("volume", "rm", "vfdata");
+  }
+
+  @Test
+  void urlVolumes_fetchOneFileReadOnly() throws Exception {
+    com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    http.createContext("/conf.txt", ex -> {
+      byte[] body = "setting=1\n".getBytes();
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    http.start();
+    try {
+      // the docker CLI takes a URL (with its port's colon) only through --mount
+      String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/conf.txt";
+      String mount = "type=bind,src=" + url + ",dst=";
+      assertThat(docker.ok("run", "--rm", "--mount", mount + "/etc/app.conf", image, "cat", "/etc/app.conf"))
+          .isEqualTo("setting=1");
+      assertThat(docker.run("run", "--rm", "--mount", mount + "/etc/app.conf", image, "sh", "-c", "echo x > /etc/app.conf")
+          .err()).contains("Read-only file system");
+      assertThat(docker.run("run", "--rm", "--mount", "type=bind,src=" + url.replace("conf.txt", "missing") + ",dst=/x",
+          image, "true").err()).contains("the server answered 404");
+      assertThat(docker.run("run", "--rm", "--mount", mount + "/a", "--mount", mount + "/b", image, "true").err())
+          .contains("at most 1 URL volume");
+      Result link = docker.run("run", "--rm", "--mount", mount + "/bin/sh", image, "true");
+      assertThat(link.err()).contains("must not contain symlinks");
+      String kept = docker.ok("create", "--mount", mount + "/bin/sh", image, "true");
+      assertThat(docker.run("start", kept).err()).contains("must not contain symlinks");
+      assertThat(f.server.leftovers()).noneMatch(l -> l.startsWith("mount:") && l.contains(kept));
+      docker.ok("rm", kept);
+    } finally {
+      http.stop(0);
+    }
+  }
+
+  @Test
+  void hostBinds_whenTheServerAllowsThem() throws Exception {
+    try (org.sdcdocker.it.support.SdcServer allowing = org.sdcdocker.it.support.SdcServer.start(true)) {
+      org.sdcdocker.it.support.DockerCli cli = new org.sdcdocker.it.support.DockerCli(allowing.host());
+      cli.ok("pull", image);
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sdc-bind");
+      java.nio.file.Files.writeString(dir.resolve("in"), "host\n");
+      try {
+        assertThat(cli.ok("run", "--rm", "-v", dir + ":/srv", image, "sh", "-c", "cat /srv/in; echo back > /srv/out"))
+            .isEqualTo("host");
+        assertThat(java.nio.file.Files.readString(dir.resolve("out"))).isEqualTo("back\n");
+        assertThat(cli.run("run", "--rm", "-v", dir + ":/srv:ro", image, "touch", "/srv/x").err()).contains("Read-only");
+      } finally {
+        org.sdcdocker.it.support.TestFiles.deleteTree(dir);
+      }
+    }
+  }
 }

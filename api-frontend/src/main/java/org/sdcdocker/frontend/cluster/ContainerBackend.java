@@ -12,6 +12,7 @@ import org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent;
 import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.AgentRequests.Ticket;
 import org.sdcdocker.protocol.agent.ContainerSpec;
+import org.sdcdocker.protocol.agent.VolumeRecords;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /**
@@ -98,8 +99,35 @@ public final class ContainerBackend {
           spec = spec.withName(org.sdcdocker.frontend.translate.Names.random());
         }
       }
-      ContainerSpec chosen = spec;
-      String cn = agents.place();
+      ContainerSpec chosen;
+      String cn;
+      try {
+        List<String> from = org.sdcdocker.frontend.translate.CreateTranslator.strings(body.path("HostConfig").get("VolumesFrom"));
+        if (from.size() > 1) {
+          throw DockerException.invalid("too many --volumes-from: a container may take volumes from at most 1 container");
+        }
+        if (from.isEmpty()) {
+          chosen = spec;
+          cn = agents.place();
+        } else {
+          String[] f = from.get(0).split(":");
+          ZoneRecord source = index.resolve(account, f[0]);
+          boolean ro = f.length > 1 && f[1].equals("ro");
+          List<VolumeRecords.MountSpec> mounts = new java.util.ArrayList<>(spec.mounts());
+          for (VolumeRecords.MountSpec m : source.spec().mounts()) {
+            // only the source's own volumes: not its host volumes, not what it took from others
+            if (m.type().equals("volume") && m.from() == null
+                && mounts.stream().noneMatch(x -> x.target().equals(m.target()))) {
+              mounts.add(m.sharedFrom(source.spec().id(), ro));
+            }
+          }
+          chosen = spec.withMounts(mounts);
+          cn = source.cnUuid(); // the volumes' data is on that node: the new container goes there too
+        }
+      } catch (RuntimeException e) {
+        index.releaseName(account, spec.name());
+        throw e;
+      }
       return agents.<ZoneRecord>request(cn, "create", new AgentRequests.CreateZone(chosen, blobSource), CREATE_MS)
           .onSuccess(index::put)
           .onFailure(e -> index.releaseName(account, chosen.name()));
@@ -270,6 +298,13 @@ public final class ContainerBackend {
     if (r.state().running() && !force) {
       return Future.failedFuture(DockerException.conflict("cannot remove container \"/%s\": container is running: "
           + "stop the container before removing or force remove", r.spec().name()));
+    }
+    List<String> sharers = index.all(account).stream()
+        .filter(o -> o.spec().mounts().stream().anyMatch(m -> r.spec().id().equals(m.from())))
+        .map(o -> o.spec().id()).toList();
+    if (!sharers.isEmpty()) {
+      return Future.failedFuture(DockerException.conflict("cannot remove container \"/%s\": its volumes are used by "
+          + "container(s) %s through --volumes-from; remove those first", r.spec().name(), sharers));
     }
     if (r.state().restarting() && !force) {
       return Future.failedFuture(DockerException.conflict("cannot remove container \"/%s\": container is restarting: "

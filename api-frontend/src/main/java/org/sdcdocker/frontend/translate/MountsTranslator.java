@@ -20,6 +20,9 @@ public final class MountsTranslator {
     public static final Rules DEFAULT = new Rules(false, 8);
   }
 
+  /** At most one URL (host) volume per container, as the original. */
+  static final int MAX_URL_VOLUMES = 1;
+
   private MountsTranslator() {}
 
   static List<MountSpec> translate(JsonNode body, JsonNode imageConfig, Rules rules) {
@@ -33,7 +36,9 @@ public final class MountsTranslator {
       String target = target(m.path("Target").asText(""));
       boolean ro = m.path("ReadOnly").asBoolean(false);
       String source = m.path("Source").asText("");
-      if (type.equals("bind")) {
+      if (type.equals("bind") && (source.startsWith("http://") || source.startsWith("https://"))) {
+        byTarget.put(target, url(source + ":" + target + ":ro")); // the docker CLI takes URLs only in --mount
+      } else if (type.equals("bind")) {
         byTarget.put(target, hostBind(source, target, ro, rules));
       } else if (type.equals("volume")) {
         byTarget.put(target, source.isEmpty() ? anonymous(target) : new MountSpec("volume", source, target, ro, false));
@@ -47,6 +52,9 @@ public final class MountsTranslator {
     for (String t : anonymousTargets) {
       byTarget.putIfAbsent(target(t), anonymous(target(t)));
     }
+    if (byTarget.values().stream().filter(m -> m.type().equals("url")).count() > MAX_URL_VOLUMES) {
+      throw DockerException.invalid("too many host volumes: a container may have at most %d URL volume", MAX_URL_VOLUMES);
+    }
     long data = byTarget.values().stream().filter(m -> m.type().equals("volume")).count();
     if (data > rules.maxDataVolumes()) {
       throw DockerException.invalid("too many volumes: a container may have at most %d data volumes "
@@ -56,6 +64,9 @@ public final class MountsTranslator {
   }
 
   private static MountSpec bind(String spec, Rules rules) {
+    if (spec.startsWith("http://") || spec.startsWith("https://")) {
+      return url(spec);
+    }
     String[] f = spec.split(":");
     if (f.length < 2 || f.length > 3) {
       throw DockerException.invalid("invalid volume specification: '%s'", spec);
@@ -75,6 +86,21 @@ public final class MountsTranslator {
       return hostBind(f[0], target, ro, rules);
     }
     return new MountSpec("volume", f[0], target, ro, false);
+  }
+
+  /** {@code https://host/file:/path[:ro]}: a single file, fetched at create, read-only, as the original's host volumes. */
+  private static MountSpec url(String spec) {
+    int sep = spec.indexOf(":/", spec.indexOf("://") + 3);
+    if (sep < 0) {
+      throw DockerException.invalid("invalid volume specification: '%s'", spec);
+    }
+    String rest = spec.substring(sep + 1);
+    String target = rest.contains(":") ? rest.substring(0, rest.indexOf(':')) : rest;
+    String mode = rest.contains(":") ? rest.substring(rest.indexOf(':') + 1) : "ro";
+    if (!mode.equals("ro")) {
+      throw DockerException.invalid("host volumes are read-only: '%s' cannot be mounted %s", spec, mode);
+    }
+    return new MountSpec("url", spec.substring(0, sep), target(target), true, false);
   }
 
   private static MountSpec hostBind(String source, String target, boolean ro, Rules rules) {

@@ -137,6 +137,11 @@ public final class LinuxZoneBackend implements ZoneBackend {
         }
       }
       Files.createDirectories(p.dir());
+      for (var m : spec.mounts()) {
+        if (m.type().equals("url")) {
+          UrlVolumes.fetch(p, m);
+        }
+      }
       Files.createDirectories(p.upper());
       Files.createDirectories(p.work());
       Files.createDirectories(p.rootfs());
@@ -175,7 +180,10 @@ public final class LinuxZoneBackend implements ZoneBackend {
         runtime.delete(id);
         mountRootfs(z.record.spec(), p);
         for (var m : z.record.spec().mounts()) {
-          if (m.type().equals("volume")) {
+          if (m.type().equals("url")) {
+            UrlVolumes.checkTarget(p.rootfs(), m);
+          }
+          if (m.type().equals("volume") && m.from() == null) {
             VolumeStore.seed(p.rootfs(), m.target(),
                 volumes.ensure(z.record.spec().owner(), m.source(), java.util.Map.of(), m.anonymous()));
           }
@@ -194,7 +202,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
         runtime.start(id);
         String fatal = InitVerdict.await(initLog, runtime.exitFile(id));
         if (fatal != null) {
-          failedExec(z, p, fatal);
+          throw new Refused(failedExec(z, p, fatal));
         }
         ZoneState before = z.record.state();
         ZoneState started = before.started(pid, now(), automatic);
@@ -215,12 +223,11 @@ public final class LinuxZoneBackend implements ZoneBackend {
         throw DockerException.internal("interrupted starting zone %s", id);
       } catch (IOException | RuntimeException e) {
         String msg = e.getMessage();
-        if (e instanceof DockerException d && d.kind() == org.sdcdocker.protocol.ErrorKind.INVALID_PARAMETER
-            && "created".equals(z.record.state().status())) {
+        if (e instanceof Refused r) { // dockerinit refused the command; failedExec has recorded and cleaned up
           if (automatic) {
             finishRunAfterFailedRestart(z);
           }
-          throw d; // failedExec has recorded it
+          throw r.reason;
         }
         try {
           runtime.delete(id);
@@ -243,7 +250,17 @@ public final class LinuxZoneBackend implements ZoneBackend {
   }
 
   /** A start whose command could not run: the zone stays created, with the code and the reason, as Docker's. */
-  private void failedExec(Zone z, ZonePaths p, String fatalLine) throws InterruptedException {
+  /** A start that dockerinit refused, carried out of the start's try to its one handler. */
+  private static final class Refused extends RuntimeException {
+    final DockerException reason;
+
+    Refused(DockerException reason) {
+      super(reason.getMessage(), null, false, false);
+      this.reason = reason;
+    }
+  }
+
+  private DockerException failedExec(Zone z, ZonePaths p, String fatalLine) throws InterruptedException {
     int code = InitVerdict.code(fatalLine);
     String reason = InitVerdict.reason(fatalLine);
     String id = z.record.spec().id();
@@ -258,7 +275,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
     save(z, z.record.withState(created));
     z.exit.complete(created);
     events.accept(new ZoneEvent("update", z.record, nowNanos()));
-    throw new DockerException(org.sdcdocker.protocol.ErrorKind.INVALID_PARAMETER,
+    return new DockerException(org.sdcdocker.protocol.ErrorKind.INVALID_PARAMETER,
         "failed to create task for container: OCI runtime create failed: runc create failed: unable to start "
             + "container process: error during container init: " + reason + ": unknown");
   }

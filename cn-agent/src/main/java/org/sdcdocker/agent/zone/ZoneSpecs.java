@@ -28,7 +28,11 @@ final class ZoneSpecs {
   static List<SpecFactory.SpecOpt> opts(ContainerSpec spec, ZonePaths p, Path nativeDir, VolumeStore volumes) {
     List<SpecFactory.SpecOpt> opts = new ArrayList<>(baseOpts(spec, p, nativeDir));
     for (var m : spec.mounts()) {
-      String source = m.type().equals("volume") ? volumes.dataOf(spec.owner(), m.source()).toString() : m.source();
+      String source = switch (m.type()) {
+        case "volume" -> volumes.dataOf(spec.owner(), m.source()).toString();
+        case "url" -> UrlVolumes.fileOf(p, m).toString();
+        default -> m.source();
+      };
       opts.add(SpecFactory.withBind(source, m.target(), m.readOnly()));
     }
     opts.addAll(HostSpecOpts.of(spec.host(), p.dir().resolve("dockerinit.log")));

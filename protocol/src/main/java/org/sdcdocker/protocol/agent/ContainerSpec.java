@@ -61,6 +61,14 @@ public record ContainerSpec(
         mounts);
   }
 
+  /** The same spec with other mounts. */
+  public ContainerSpec withMounts(List<VolumeRecords.MountSpec> newMounts) {
+    return new ContainerSpec(
+        id, name, owner, image, imageId, layers, entrypoint, cmd, env, workingDir, user,
+        hostname, domainname, labels, tty, openStdin, stdinOnce, autoRemove, restartPolicy, host, created, frontend,
+        newMounts);
+  }
+
   /** The same spec under a new name. */
   public ContainerSpec withName(String newName) {
     return new ContainerSpec(

@@ -7,8 +7,22 @@ import java.util.Map;
 public final class VolumeRecords {
   private VolumeRecords() {}
 
-  /** A mount of a zone: a volume (named or anonymous) or a host path, at a path in the zone. */
-  public record MountSpec(String type, String source, String target, boolean readOnly, boolean anonymous) {}
+  /**
+   * A mount of a zone: a volume (named or anonymous), a host path (bind) or a file fetched from a
+   * URL (url), at a path in the zone; {@code from} names the container a volume was taken from
+   * (--volumes-from), null for the zone's own.
+   */
+  public record MountSpec(String type, String source, String target, boolean readOnly, boolean anonymous,
+      String from) {
+    public MountSpec(String type, String source, String target, boolean readOnly, boolean anonymous) {
+      this(type, source, target, readOnly, anonymous, null);
+    }
+
+    /** The same volume, shared into another zone by --volumes-from. */
+    public MountSpec sharedFrom(String containerId, boolean ro) {
+      return new MountSpec(type, source, target, readOnly || ro, anonymous, containerId);
+    }
+  }
 
   /** A volume of an account. */
   public record Volume(String name, String owner, String driver, Map<String, String> labels, String createdAt,

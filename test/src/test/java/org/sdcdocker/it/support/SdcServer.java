@@ -39,6 +39,11 @@ public final class SdcServer implements AutoCloseable {
   }
 
   public static SdcServer start() throws Exception {
+    return start(false);
+  }
+
+  /** The server, binding host paths into containers when {@code allowHostBinds}. */
+  public static SdcServer start(boolean allowHostBinds) throws Exception {
     Path repo = Path.of(System.getProperty("sdc.repo", "..")).toAbsolutePath().normalize();
     Path dockerinit = repo.resolve("dockerinit/target/dockerinit");
     if (!Files.isExecutable(dockerinit)) {
@@ -51,7 +56,8 @@ public final class SdcServer implements AutoCloseable {
     Files.writeString(bootId, java.util.UUID.randomUUID() + "\n");
     AgentConfig agent = new AgentConfig(root.resolve("agent"), "/usr/sbin/runc", "/usr/bin/conmon", dockerinit,
         "127.0.0.1", bootId);
-    FrontendConfig front = new FrontendConfig(List.of("tcp://127.0.0.1:" + port), root.resolve("frontend"), "test-dc", "127.0.0.1");
+    FrontendConfig front = new FrontendConfig(List.of("tcp://127.0.0.1:" + port), root.resolve("frontend"), "test-dc",
+        "127.0.0.1", allowHostBinds, 8);
     SdcServer s = new SdcServer(vertx, root, port, agent, front);
     s.agentDeployment = vertx.deployVerticle(new AgentVerticle(agent)).await();
     s.frontendDeployment = vertx.deployVerticle(new FrontendVerticle(front)).await();
