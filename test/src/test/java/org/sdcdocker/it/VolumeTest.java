@@ -140,4 +140,33 @@ class VolumeTest extends FixtureTest {
       }
     }
   }
+
+  @Test
+  void cpGoesIntoVolumes_tmpfsMounts_volumeEvents_andDataOutlivesTheAgent() throws Exception {
+    String since = Long.toString(java.time.Instant.now().getEpochSecond() - 1);
+    docker.ok("volume", "create", "keep");
+    String id = docker.ok("run", "-d", "-v", "keep:/keep", "--mount", "type=tmpfs,dst=/scratch,tmpfs-size=1m", image,
+        "sleep", "300");
+    assertThat(docker.ok("exec", id, "sh", "-c", "grep ' /scratch ' /proc/mounts | cut -d' ' -f3")).isEqualTo("tmpfs");
+    java.nio.file.Path tmp = java.nio.file.Files.createTempDirectory("sdc-vcp");
+    try {
+      java.nio.file.Files.writeString(tmp.resolve("in.txt"), "through cp\n");
+      docker.ok("cp", tmp.resolve("in.txt").toString(), id + ":/keep/");
+      assertThat(docker.ok("exec", id, "cat", "/keep/in.txt")).isEqualTo("through cp");
+      docker.ok("exec", id, "sh", "-c", "echo made-inside > /keep/out.txt");
+      docker.ok("cp", id + ":/keep", tmp.resolve("copy").toString());
+      assertThat(java.nio.file.Files.readString(tmp.resolve("copy/out.txt"))).isEqualTo("made-inside\n");
+    } finally {
+      org.sdcdocker.it.support.TestFiles.deleteTree(tmp);
+    }
+    f.server.stopAgent();
+    f.server.startAgent();
+    docker.ok("rm", "-f", id);
+    assertThat(docker.ok("run", "--rm", "-v", "keep:/k", image, "cat", "/k/out.txt")).isEqualTo("made-inside");
+    docker.ok("volume", "rm", "keep");
+    String until = Long.toString(java.time.Instant.now().getEpochSecond() + 1);
+    Thread.sleep(1100);
+    assertThat(docker.ok("events", "--since", since, "--until", until, "--filter", "type=volume",
+        "--format", "{{.Action}} {{.Actor.ID}}").lines().toList()).contains("create keep", "destroy keep");
+  }
 }

@@ -27,7 +27,7 @@ public final class EventLog {
         m.put("status", action);
         m.put("id", actorId);
         m.put("from", attributes.getOrDefault("image", ""));
-      } else if (type.equals("image")) {
+      } else if (type.equals("image") || type.equals("volume")) {
         m.put("status", action);
         m.put("id", actorId);
       }

@@ -22,9 +22,16 @@ import org.sdcdocker.protocol.agent.VolumeRecords.VolumeUse;
 /** {@code docker volume create|ls|inspect|rm|prune} (local driver). */
 public final class VolumesEndpoint {
   private final VolumeBackend backend;
+  private final org.sdcdocker.frontend.cluster.EventLog events;
 
-  public VolumesEndpoint(VolumeBackend backend) {
+  public VolumesEndpoint(VolumeBackend backend, org.sdcdocker.frontend.cluster.EventLog events) {
     this.backend = backend;
+    this.events = events;
+  }
+
+  private void event(String account, String action, String name) {
+    events.add(new org.sdcdocker.frontend.cluster.EventLog.Event(account, "volume", action, name,
+        Map.of("driver", "local"), org.sdcdocker.frontend.cluster.EventLog.now()));
   }
 
   /** The routes, as a table. */
@@ -52,7 +59,10 @@ public final class VolumesEndpoint {
     }
     Map<String, String> labels = new LinkedHashMap<>();
     b.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-    return backend.create(Accounts.of(ctx), name, labels).map(VolumesEndpoint::view);
+    String account = Accounts.of(ctx);
+    String created = name;
+    return backend.create(account, name, labels).onSuccess(v -> event(account, "create", created))
+        .map(VolumesEndpoint::view);
   }
 
   static Map<String, Object> view(Volume v) {
@@ -117,7 +127,9 @@ public final class VolumesEndpoint {
   }
 
   private Future<Void> deleteVolume(RoutingContext ctx) {
-    return backend.remove(Accounts.of(ctx), ctx.pathParam("name"));
+    String account = Accounts.of(ctx);
+    String name = ctx.pathParam("name");
+    return backend.remove(account, name).onSuccess(v -> event(account, "destroy", name));
   }
 
   /** Removes the unused volumes: anonymous ones only, unless all=true (as Docker's API 1.42+). */
@@ -130,7 +142,8 @@ public final class VolumesEndpoint {
     return backend.list(account).compose(l -> {
       List<VolumeUse> gone = l.stream().filter(v -> v.usedBy().isEmpty())
           .filter(v -> all || v.volume().anonymous()).filter(f).toList();
-      List<Future<Void>> removals = gone.stream().map(v -> backend.remove(account, v.volume().name())).toList();
+      List<Future<Void>> removals = gone.stream().map(v -> backend.remove(account, v.volume().name())
+          .onSuccess(x -> event(account, "destroy", v.volume().name()))).toList();
       return Future.join(removals).transform(ar -> {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < gone.size(); i++) {

@@ -74,8 +74,8 @@ public final class FrontendVerticle extends VerticleBase {
       new ImagesEndpoint(vertx, images, events).mount(router);
       new EventsEndpoint(vertx, events).mount(router);
       new ExecEndpoint(vertx, new ExecBackend(agents, index)).mount(router);
-      new org.sdcdocker.frontend.endpoint.VolumesEndpoint(new org.sdcdocker.frontend.cluster.VolumeBackend(agents))
-          .mount(router);
+      new org.sdcdocker.frontend.endpoint.VolumesEndpoint(new org.sdcdocker.frontend.cluster.VolumeBackend(agents),
+          events).mount(router);
       new ContainersEndpoint(vertx, containers).mount(router);
       new ContainerInfoEndpoint(vertx, containers).mount(router);
       new ArchiveEndpoint(vertx, containers).mount(router);

@@ -52,9 +52,25 @@ final class HostOptionsTranslator {
     }
     String stopSignal = config.path("StopSignal").asText(imageConfig.path("StopSignal").asText(""));
     int stopTimeout = config.hasNonNull("StopTimeout") ? config.get("StopTimeout").asInt() : -1;
+    Map<String, String> tmpfs = map(h.path("Tmpfs"));
+    for (JsonNode m : h.path("Mounts")) { // --mount type=tmpfs,dst=PATH[,tmpfs-size=N][,tmpfs-mode=M]
+      if ("tmpfs".equals(m.path("Type").asText())) {
+        List<String> o = new java.util.ArrayList<>();
+        if (m.path("TmpfsOptions").has("SizeBytes")) {
+          o.add("size=" + m.path("TmpfsOptions").path("SizeBytes").asLong());
+        }
+        if (m.path("TmpfsOptions").has("Mode")) {
+          o.add("mode=" + Integer.toOctalString(m.path("TmpfsOptions").path("Mode").asInt()));
+        }
+        if (m.path("ReadOnly").asBoolean(false)) {
+          o.add("ro");
+        }
+        tmpfs.put(m.path("Target").asText(), String.join(",", o));
+      }
+    }
     return new HostOptions(memory, swap, h.path("MemoryReservation").asLong(0), h.path("OomKillDisable").asBoolean(false),
         h.path("CpuShares").asLong(0), nanoCpus, h.path("CpusetCpus").asText(""), h.path("PidsLimit").asLong(0),
-        ulimits, h.path("ReadonlyRootfs").asBoolean(false), map(h.path("Tmpfs")), h.path("Init").asBoolean(false),
+        ulimits, h.path("ReadonlyRootfs").asBoolean(false), tmpfs, h.path("Init").asBoolean(false),
         CreateTranslator.strings(h.get("CapAdd")), CreateTranslator.strings(h.get("CapDrop")),
         h.path("Privileged").asBoolean(false), noNewPrivileges, devices, h.path("ShmSize").asLong(0),
         map(h.path("Sysctls")), CreateTranslator.strings(h.get("GroupAdd")), stopSignal.isEmpty() ? null : stopSignal,

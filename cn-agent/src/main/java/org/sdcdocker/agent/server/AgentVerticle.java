@@ -116,8 +116,8 @@ public final class AgentVerticle extends VerticleBase {
     this.<AgentRequests.Top>on(bus, "top", r -> () -> queries.top(r.id(), r.psArgs()));
     this.<AgentRequests.Stats>on(bus, "stats", r -> () -> queries.stats(r.id()));
     this.<AgentRequests.Sizes>on(bus, "sizes", r -> () -> queries.sizes(r.id()));
-    this.<AgentRequests.StatPath>on(bus, "stat", r -> () -> zones.withRootfs(r.id(),
-        root -> org.sdcdocker.agent.zone.ArchiveOps.stat(root, r.path())));
+    this.<AgentRequests.StatPath>on(bus, "stat", r -> () -> zones.withPath(r.id(), r.path(),
+        (root, path, name) -> org.sdcdocker.agent.zone.ArchiveOps.stat(root, path, name)));
     this.<AgentRequests.UpdateZone>on(bus, "update", r -> () -> zones.update(r));
     this.<AgentRequests.ResizeZone>on(bus, "resize", r -> () -> {
       zones.resize(r.id(), r.height(), r.width());

@@ -91,14 +91,17 @@ public final class StreamEndpoint {
   private void tar(String id, String path, boolean whole, io.vertx.core.http.HttpServerResponse resp) {
     ResponseOutputStream out = new ResponseOutputStream(resp, resp::closed);
     try {
-      zones.withRootfs(id, root -> {
-        if (whole) {
+      if (whole) {
+        zones.withRootfs(id, root -> {
           org.sdcdocker.agent.zone.RootfsTar.write(root, "", out);
-        } else {
-          org.sdcdocker.agent.zone.ArchiveOps.read(root, path, out);
-        }
-        return null;
-      });
+          return null;
+        });
+      } else {
+        zones.withPath(id, path, (root, inRoot, name) -> {
+          org.sdcdocker.agent.zone.ArchiveOps.read(root, inRoot, name, out);
+          return null;
+        });
+      }
       out.close();
     } catch (IOException | RuntimeException e) {
       resp.reset(); // a cut stream, so the client does not take half a tar for a whole one
@@ -114,9 +117,9 @@ public final class StreamEndpoint {
         || "true".equals(StreamRequest.param(p.query(), "copyUIDGID"));
     vertx.fileSystem().open(tmp.toString(), new io.vertx.core.file.OpenOptions().setCreate(true).setWrite(true))
         .compose(file -> r.pipeTo(file))
-        .compose(v -> vertx.executeBlocking(() -> zones.withRootfs(p.id(), root -> {
+        .compose(v -> vertx.executeBlocking(() -> zones.withPath(p.id(), path, (root, inRoot, name) -> {
           try (var in = java.nio.file.Files.newInputStream(tmp)) {
-            org.sdcdocker.agent.zone.ArchiveOps.extract(root, path, in, keepOwners);
+            org.sdcdocker.agent.zone.ArchiveOps.extract(root, inRoot, in, keepOwners);
           }
           return null;
         }), false))

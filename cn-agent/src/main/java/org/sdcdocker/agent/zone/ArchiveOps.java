@@ -21,6 +21,11 @@ public final class ArchiveOps {
 
   /** The path's stat as Docker's header carries it (mode in Go's FileMode bits). */
   public static PathStat stat(Path root, String path) throws IOException {
+    return stat(root, path, null);
+  }
+
+  /** The same, naming a mount point by its name in the zone rather than its directory's. */
+  public static PathStat stat(Path root, String path, String name) throws IOException {
     Path p = InRoot.resolve(root, path);
     if (!InRoot.exists(p)) {
       throw DockerException.notFound("Could not find the file %s in container", path);
@@ -47,18 +52,23 @@ public final class ArchiveOps {
       goMode |= 1L << 20;
     }
     String link = (mode & 0170000) == 0120000 ? Files.readSymbolicLink(p).toString() : "";
-    String name = p.equals(root) ? "/" : p.getFileName().toString();
-    return new PathStat(name, (long) a.get("size"), goMode,
+    String shown = p.equals(root) ? (name == null ? "/" : name) : p.getFileName().toString();
+    return new PathStat(shown, (long) a.get("size"), goMode,
         ((FileTime) a.get("lastModifiedTime")).toInstant().toString(), link);
   }
 
   /** The path as a tar, its entries named under its own base name. */
   public static void read(Path root, String path, OutputStream out) throws IOException {
+    read(root, path, null, out);
+  }
+
+  /** The same, naming a mount point's entries by its name in the zone. */
+  public static void read(Path root, String path, String name, OutputStream out) throws IOException {
     Path p = InRoot.resolve(root, path);
     if (!InRoot.exists(p)) {
       throw DockerException.notFound("Could not find the file %s in container", path);
     }
-    String base = p.equals(root) ? "." : p.getFileName().toString();
+    String base = p.equals(root) ? (name == null || name.equals("/") ? "." : name) : p.getFileName().toString();
     RootfsTar.write(p, base, out);
   }
 

@@ -372,6 +372,32 @@ public final class LinuxZoneBackend implements ZoneBackend {
     T apply(Path rootfs) throws IOException;
   }
 
+  /** Work on a path of a zone as the zone sees it: a root and the path under it, and the path's own name. */
+  public interface PathWork<T> {
+    T apply(Path root, String path, String name) throws IOException;
+  }
+
+  /**
+   * Runs {@code work} where a path of the zone really is: in a volume (or bound directory) when
+   * the path is at or under its mount point, else in the merged rootfs (as docker cp sees it).
+   */
+  public <T> T withPath(String id, String path, PathWork<T> work) throws IOException {
+    ContainerSpec spec = zone(id).record.spec();
+    String clean = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
+    var mount = spec.mounts().stream()
+        .filter(m -> !m.type().equals("url"))
+        .filter(m -> clean.equals(m.target()) || clean.startsWith(m.target() + "/"))
+        .max(java.util.Comparator.comparingInt(m -> m.target().length()));
+    String name = clean.equals("/") ? "/" : clean.substring(clean.lastIndexOf('/') + 1);
+    if (mount.isPresent()) {
+      var m = mount.get();
+      Path root = m.type().equals("volume") ? volumes.dataOf(spec.owner(), m.source()) : Path.of(m.source());
+      String rest = clean.substring(m.target().length());
+      return work.apply(root, rest.isEmpty() ? "/" : rest, name);
+    }
+    return withRootfs(id, root -> work.apply(root, path, name));
+  }
+
   /** Runs {@code work} on the merged rootfs, mounting it for a stopped zone meanwhile. */
   public <T> T withRootfs(String id, RootfsWork<T> work) throws IOException {
     Zone z = zone(id);
