@@ -48,6 +48,12 @@ public final class Main {
     @Option(names = "--max-data-volumes", description = "Data volumes a container may have (default: ${DEFAULT-VALUE}).")
     int maxDataVolumes = 8;
 
+    @Option(names = "--max-volumes-from", description = "--volumes-from arguments a container may have (default: ${DEFAULT-VALUE}).")
+    int maxVolumesFrom = 1;
+
+    @Option(names = "--max-url-volumes", description = "URL (host) volumes a container may have (default: ${DEFAULT-VALUE}).")
+    int maxUrlVolumes = 1;
+
     @Option(names = "--dockerinit", required = true, description = "The static dockerinit binary to install into /native.")
     Path dockerinit;
 
@@ -69,7 +75,7 @@ public final class Main {
       Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
       AgentConfig agent = new AgentConfig(dataRoot.resolve("agent"), runtime, conmon, dockerinit, "127.0.0.1");
       FrontendConfig front = new FrontendConfig(hosts, dataRoot.resolve("frontend"), datacenter, "127.0.0.1",
-          allowHostBinds, maxDataVolumes);
+          allowHostBinds, maxDataVolumes, maxVolumesFrom, maxUrlVolumes);
       Future<String> up = vertx.deployVerticle(new AgentVerticle(agent))
           .compose(a -> vertx.deployVerticle(new FrontendVerticle(front)));
       try {

@@ -53,6 +53,18 @@ class VolumeTest extends FixtureTest {
   }
 
   @Test
+  void anImagesVolume_becomesAnAnonymousVolume() throws Exception {
+    org.sdcdocker.it.support.TestImages.pushWithVolume(f.registry, "x/withvol", "latest",
+        org.sdcdocker.it.support.TestImages.busyboxLayer(), "/etc");
+    String ref = f.registry.host() + "/x/withvol";
+    docker.ok("pull", ref);
+    String id = docker.ok("run", "-d", ref, "sleep", "300");
+    assertThat(docker.ok("inspect", "-f", "{{range .Mounts}}{{.Type}} {{.Destination}}{{end}}", id)).isEqualTo("volume /etc");
+    assertThat(docker.ok("exec", id, "head", "-1", "/etc/passwd")).startsWith("root:");
+    docker.ok("rm", "-f", "-v", id);
+  }
+
+  @Test
   void limitsAndHostBinds_areRefusedWithClearMessages() throws Exception {
     Result bind = docker.run("run", "--rm", "-v", "/tmp:/host", image, "true");
     assertThat(bind.exitCode()).isNotZero();
@@ -83,7 +95,7 @@ class VolumeTest extends FixtureTest {
     assertThat(rm.exitCode()).isNotZero();
     assertThat(rm.err()).contains("its volumes are used by container(s) [" + user + "] through --volumes-from");
     Result two = docker.run("run", "--rm", "--volumes-from", "vsrc", "--volumes-from", "vuser", image, "true");
-    assertThat(two.err()).contains("at most 1 container");
+    assertThat(two.err()).contains("at most 1 container(s) (the server's --max-volumes-from)");
     docker.ok("rm", "-f", third, user);
     docker.ok("rm", "-f", src);
     docker.ok("volume", "rm", "vfdata");
@@ -111,7 +123,7 @@ class VolumeTest extends FixtureTest {
       assertThat(docker.run("run", "--rm", "--mount", "type=bind,src=" + url.replace("conf.txt", "missing") + ",dst=/x",
           image, "true").err()).contains("the server answered 404");
       assertThat(docker.run("run", "--rm", "--mount", mount + "/a", "--mount", mount + "/b", image, "true").err())
-          .contains("at most 1 URL volume");
+          .contains("at most 1 URL volume(s) (the server's --max-url-volumes)");
       Result link = docker.run("run", "--rm", "--mount", mount + "/bin/sh", image, "true");
       assertThat(link.err()).contains("must not contain symlinks");
       String kept = docker.ok("create", "--mount", mount + "/bin/sh", image, "true");

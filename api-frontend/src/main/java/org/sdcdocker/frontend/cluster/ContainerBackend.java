@@ -103,12 +103,11 @@ public final class ContainerBackend {
       String cn;
       try {
         List<String> from = org.sdcdocker.frontend.translate.CreateTranslator.strings(body.path("HostConfig").get("VolumesFrom"));
-        if (from.size() > 1) {
-          throw DockerException.invalid("too many --volumes-from: a container may take volumes from at most 1 container");
-        }
         if (from.isEmpty()) {
           chosen = spec;
           cn = agents.place();
+        } else if (from.size() > 1) {
+          throw DockerException.invalid("only one container's volumes can be shared into a container here");
         } else {
           String[] f = from.get(0).split(":");
           ZoneRecord source = index.resolve(account, f[0]);
@@ -123,6 +122,10 @@ public final class ContainerBackend {
           }
           chosen = spec.withMounts(mounts);
           cn = source.cnUuid(); // the volumes' data is on that node: the new container goes there too
+          if (agents.live().stream().noneMatch(h -> h.cnUuid().equals(cn))) {
+            throw DockerException.unavailable("cannot create a container with --volumes-from %s: the compute node "
+                + "that holds its volumes (%s) has no capacity for it (it is not available)", f[0], cn);
+          }
         }
       } catch (RuntimeException e) {
         index.releaseName(account, spec.name());

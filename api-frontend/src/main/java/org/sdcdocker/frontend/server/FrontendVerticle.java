@@ -62,7 +62,7 @@ public final class FrontendVerticle extends VerticleBase {
       ContainerIndex index = new ContainerIndex();
       EventLog events = new EventLog();
       var rules = new org.sdcdocker.frontend.translate.MountsTranslator.Rules(config.allowHostBinds(),
-          config.maxDataVolumes());
+          config.maxDataVolumes(), config.maxVolumesFrom(), config.maxUrlVolumes());
       ContainerBackend containers = new ContainerBackend(vertx, agents, index, new CreateTranslator(images, rules),
           blobSource, events);
       vertx.eventBus().<Heartbeat>consumer(Addresses.HEARTBEAT, m -> containers.onHeartbeat(m.body()));

@@ -16,12 +16,10 @@ import org.sdcdocker.protocol.agent.VolumeRecords.MountSpec;
  */
 public final class MountsTranslator {
   /** The server's rules for mounts. */
-  public record Rules(boolean allowHostBinds, int maxDataVolumes) {
-    public static final Rules DEFAULT = new Rules(false, 8);
+  public record Rules(boolean allowHostBinds, int maxDataVolumes, int maxVolumesFrom, int maxUrlVolumes) {
+    /** The original's numbers: 8 data volumes, 1 --volumes-from, 1 host (URL) volume; no host paths. */
+    public static final Rules DEFAULT = new Rules(false, 8, 1, 1);
   }
-
-  /** At most one URL (host) volume per container, as the original. */
-  static final int MAX_URL_VOLUMES = 1;
 
   private MountsTranslator() {}
 
@@ -52,8 +50,13 @@ public final class MountsTranslator {
     for (String t : anonymousTargets) {
       byTarget.putIfAbsent(target(t), anonymous(target(t)));
     }
-    if (byTarget.values().stream().filter(m -> m.type().equals("url")).count() > MAX_URL_VOLUMES) {
-      throw DockerException.invalid("too many host volumes: a container may have at most %d URL volume", MAX_URL_VOLUMES);
+    if (byTarget.values().stream().filter(m -> m.type().equals("url")).count() > rules.maxUrlVolumes()) {
+      throw DockerException.invalid("too many host volumes: a container may have at most %d URL volume(s) "
+          + "(the server's --max-url-volumes)", rules.maxUrlVolumes());
+    }
+    if (CreateTranslator.strings(body.path("HostConfig").get("VolumesFrom")).size() > rules.maxVolumesFrom()) {
+      throw DockerException.invalid("too many --volumes-from: a container may take volumes from at most %d "
+          + "container(s) (the server's --max-volumes-from)", rules.maxVolumesFrom());
     }
     long data = byTarget.values().stream().filter(m -> m.type().equals("volume")).count();
     if (data > rules.maxDataVolumes()) {

@@ -57,7 +57,7 @@ public final class SdcServer implements AutoCloseable {
     AgentConfig agent = new AgentConfig(root.resolve("agent"), "/usr/sbin/runc", "/usr/bin/conmon", dockerinit,
         "127.0.0.1", bootId);
     FrontendConfig front = new FrontendConfig(List.of("tcp://127.0.0.1:" + port), root.resolve("frontend"), "test-dc",
-        "127.0.0.1", allowHostBinds, 8);
+        "127.0.0.1", allowHostBinds, 8, 1, 1);
     SdcServer s = new SdcServer(vertx, root, port, agent, front);
     s.agentDeployment = vertx.deployVerticle(new AgentVerticle(agent)).await();
     s.frontendDeployment = vertx.deployVerticle(new FrontendVerticle(front)).await();

@@ -95,6 +95,13 @@ public final class TestImages {
     return sha256(m);
   }
 
+  /** Pushes the busybox image with a VOLUME at {@code path} in its config (as a Dockerfile's VOLUME). */
+  public static void pushWithVolume(LocalRegistry reg, String repo, String tag, byte[] layerTar, String path)
+      throws IOException, InterruptedException {
+    byte[] m = manifest(reg, repo, layerTar, "[\"sh\"],\"Volumes\":{\"" + path + "\":{}}", "amd64", false, null);
+    putManifest(reg, repo, tag, m, "application/vnd.docker.distribution.manifest.v2+json", null);
+  }
+
   /**
    * Pushes an OCI index with an arm64 and an amd64 image of the same layer, each with a command
    * that prints its architecture, so a test sees which one a pull chose.
