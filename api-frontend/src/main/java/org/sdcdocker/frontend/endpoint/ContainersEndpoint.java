@@ -250,7 +250,10 @@ public final class ContainersEndpoint {
         });
   }
 
-  /** Output only for now: the agent streams the run's log; the client's connection is hijacked. */
+  /**
+   * The client's connection is hijacked; output is the run's log, followed by the agent; with
+   * stdin, input goes to conmon's attach socket through the agent.
+   */
   private void postAttach(RoutingContext ctx) {
     ZoneRecord rec;
     try {
@@ -258,9 +261,6 @@ public final class ContainersEndpoint {
     } catch (RuntimeException e) {
       ctx.fail(e);
       return;
-    }
-    if ("exited".equals(rec.state().status()) && !Http.flag(ctx, "logs")) {
-      // Docker lets a client attach to a stopped container and waits for its next start.
     }
     if (rec.state().paused()) {
       ctx.fail(DockerException.conflict("You cannot attach to a paused container, unpause it first"));

@@ -58,21 +58,26 @@ public final class OciRuntime {
     try {
       Files.deleteIfExists(f.pidFile());
       Files.deleteIfExists(f.runtimeLog());
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes()).trim();
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw DockerException.internal("conmon did not start within 30s");
-      }
-      if (p.exitValue() != 0) {
-        throw DockerException.internal("conmon failed: %s", out);
-      }
+      launchConmon(cmd);
       return awaitPid(id, f, exitDir);
     } catch (IOException e) {
       throw DockerException.internal("starting conmon: %s", e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw DockerException.internal("interrupted while creating %s", id);
+    }
+  }
+
+  /** Runs conmon's first process, which forks the monitor and returns; its failure says why. */
+  private static void launchConmon(List<String> cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes()).trim();
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw DockerException.internal("conmon did not start within 30s");
+    }
+    if (p.exitValue() != 0) {
+      throw DockerException.internal("conmon failed: %s", out);
     }
   }
 
@@ -189,11 +194,7 @@ public final class OciRuntime {
     try {
       Files.createDirectories(exits);
       Files.write(f.log(), new byte[0]);
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes()).trim();
-      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw DockerException.internal("conmon failed: %s", out);
-      }
+      launchConmon(cmd);
       return awaitPid(execId, f, exits);
     } catch (IOException e) {
       throw DockerException.internal("starting conmon for exec: %s", e.getMessage());
