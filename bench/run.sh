@@ -106,12 +106,14 @@ for e in "${engines[@]}"; do
   seq 50 | xargs -P 8 -I{} env DOCKER_HOST="$(host "$e")" docker run -d --label sdc-bench=1 "$IMG" sleep 300 > /dev/null
   t=$(date +%s%N)
   awk -v n=50 -v ns=$(( t - s )) 'BEGIN {printf "%.1f\n", n / (ns / 1e9)}' > "$work/tput.$e"
-  for i in $(seq "$RUNS"); do ms api "$e" GET /containers/json >> "$work/list50.$e"; done
+  python3 "$here/http-timer.py" "$(host "$e")" "$RUNS" GET /containers/json >> "$work/list50.$e"
+  python3 "$here/http-timer.py" "$(host "$e")" "$RUNS" GET /_ping >> "$work/ping.$e"
   seq 150 | xargs -P 8 -I{} env DOCKER_HOST="$(host "$e")" docker run -d --label sdc-bench=1 "$IMG" true > /dev/null
   sleep 2
-  for i in $(seq "$RUNS"); do ms api "$e" GET '/containers/json?all=1' >> "$work/list200.$e"; done
+  python3 "$here/http-timer.py" "$(host "$e")" "$RUNS" GET '/containers/json?all=1' >> "$work/list200.$e"
 done
 report "create+start with 8 clients" "ctr/s" "$work/tput.ours" "$work/tput.ref"
+report "GET /_ping (kept-alive connection)" ms "$work/ping.ours" "$work/ping.ref"
 report "GET /containers/json (50 running)" ms "$work/list50.ours" "$work/list50.ref"
 report "GET /containers/json?all=1 (200)" ms "$work/list200.ours" "$work/list200.ref"
 
