@@ -60,4 +60,23 @@ class RestartTest extends FixtureTest {
     assertThat(docker.ok("inspect", "-f", "{{.Id}}", "keeps-running")).isEqualTo(running);
     docker.ok("rm", "-f", running, exited);
   }
+
+  @Test
+  void anAttachedExec_outlivesTheAgent() throws Exception {
+    String id = docker.ok("run", "-d", image, "sleep", "300");
+    ProcessBuilder pb = new ProcessBuilder("docker", "exec", id, "sh", "-c", "sleep 1; echo done > /tmp/after");
+    pb.environment().put("DOCKER_HOST", server.host());
+    Process client = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Thread.sleep(300);
+    server.stopAgent();
+    server.startAgent();
+    client.destroyForcibly().waitFor();
+    String after = "";
+    for (int i = 0; i < 40 && !after.equals("done"); i++) {
+      Thread.sleep(100);
+      after = docker.run("exec", id, "cat", "/tmp/after").out().trim();
+    }
+    assertThat(after).isEqualTo("done");
+    docker.ok("rm", "-f", id);
+  }
 }

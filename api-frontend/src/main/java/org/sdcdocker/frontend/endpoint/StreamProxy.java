@@ -38,7 +38,10 @@ final class StreamProxy {
   Future<NetSocket> connect(String url) {
     return client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url)
             .putHeader("Connection", "Upgrade").putHeader("Upgrade", "tcp"))
-        .compose(HttpClientRequest::connect)
+        .compose(req -> {
+          req.exceptionHandler(e -> { }); // the agent ends the stream by closing it: not an error
+          return req.connect();
+        })
         .compose(resp -> resp.statusCode() == 101 ? Future.succeededFuture(resp.netSocket())
             : Future.failedFuture(DockerException.internal("agent refused the stream: %d", resp.statusCode())));
   }

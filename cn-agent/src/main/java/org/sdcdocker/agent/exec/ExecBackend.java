@@ -79,16 +79,16 @@ public final class ExecBackend {
     return start(execId, false);
   }
 
-  /** An exec with a terminal under its own conmon: the directory of its log, socket and exit file. */
-  public record Terminal(Path bundle, int pid, String zoneId) {
+  /** An exec under its own conmon: the directory of its log, socket and exit file. */
+  public record ConmonExec(Path bundle, int pid, String zoneId) {
     /** conmon names an exec's exit file after the container. */
     public Path exitFile() {
       return bundle.resolve("exit").resolve(zoneId);
     }
   }
 
-  /** Starts an exec with a terminal (exec -t) under its own conmon. */
-  public Terminal startOnTerminal(String execId) {
+  /** Starts an attached exec under its own conmon, so it outlives the agent as the zone does. */
+  public ConmonExec startUnderConmon(String execId) {
     ExecState st = inspect(execId);
     synchronized (this) {
       ZoneRecord z = startable(st);
@@ -98,14 +98,15 @@ public final class ExecBackend {
         Files.createDirectories(bundle);
         Files.writeString(p.zonecontrol().resolve("exec-" + execId), instructions(z.spec(), st.spec()));
         var proc = SpecFactory.process(List.of(DOCKERINIT, "--exec", "/native/.zonecontrol/exec-" + execId));
-        proc.put("terminal", true);
+        proc.put("terminal", st.spec().tty());
         Files.write(bundle.resolve("process.json"), Json.bytes(proc));
       } catch (IOException e) {
         throw DockerException.internal("preparing exec %s: %s", execId, e.getMessage());
       }
-      int pid = runtime.execWithTerminal(st.zoneId(), execId, bundle, bundle.resolve("process.json"));
+      int pid = runtime.execUnderConmon(st.zoneId(), execId, bundle, bundle.resolve("process.json"), st.spec().tty(),
+          st.spec().attachStdin());
       execs.put(execId, new ExecState(execId, st.zoneId(), st.spec(), true, 0, pid, true));
-      return new Terminal(bundle, pid, st.zoneId());
+      return new ConmonExec(bundle, pid, st.zoneId());
     }
   }
 

@@ -176,12 +176,12 @@ public final class OciRuntime {
   }
 
   /**
-   * Starts an exec with a terminal under its own conmon (as podman does): conmon runs {@code runc
-   * exec -t}, holds the terminal's master, logs its output to {@code bundle/log}, serves input on
+   * Starts an exec under its own conmon (as podman does): conmon runs {@code runc exec}, holds
+   * its stdio (a terminal's master with -t), logs its output to {@code bundle/log}, serves input on
    * {@code bundle/attach}, resizes through {@code bundle/ctl}, and writes the exit code to {@code
    * bundle/exit/<execId>}. Returns the process's pid.
    */
-  public int execWithTerminal(String zoneId, String execId, Path bundle, Path processJson) {
+  public int execUnderConmon(String zoneId, String execId, Path bundle, Path processJson, boolean tty, boolean stdin) {
     Path exits = bundle.resolve("exit");
     CreateFiles f = new CreateFiles(bundle, bundle.resolve("log"), bundle.resolve("pid"), bundle.resolve("conmon.pid"),
         bundle.resolve("runtime.log"));
@@ -190,7 +190,13 @@ public final class OciRuntime {
         "-p", f.pidFile().toString(), "-P", f.conmonPidFile().toString(), "-l", "k8s-file:" + f.log(),
         "--exit-dir", exits.toString(), "--socket-dir-path", socketDir.toString(), "--log-level", "error",
         "--runtime-arg", "--root=" + runtimeRoot, "--runtime-arg", "--log=" + f.runtimeLog(),
-        "-e", "--exec-process-spec", processJson.toString(), "-t", "-i"));
+        "-e", "--exec-process-spec", processJson.toString()));
+    if (tty) {
+      cmd.add("-t");
+    }
+    if (stdin || tty) {
+      cmd.add("-i");
+    }
     try {
       Files.createDirectories(exits);
       Files.write(f.log(), new byte[0]);

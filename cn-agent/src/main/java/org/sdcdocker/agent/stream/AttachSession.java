@@ -36,18 +36,33 @@ final class AttachSession {
 
   void run(LogFollower output) {
     socket.pause();
-    socket.handler(buf -> input.execute(() -> feed(buf)));
+    socket.handler(buf -> onInput(() -> feed(buf)));
     socket.closeHandler(v -> {
       closed = true;
-      input.execute(this::close);
-      input.shutdown();
+      finish();
     });
     pool.execute(() -> {
       output.run();
-      input.execute(this::close);
-      input.shutdown();
+      finish();
     });
     socket.resume();
+  }
+
+  /** Input work, in order, on the input thread; none once the session is over. */
+  private void onInput(Runnable work) {
+    try {
+      input.execute(work);
+    } catch (java.util.concurrent.RejectedExecutionException over) {
+      // the session has ended: late input is dropped
+    }
+  }
+
+  /** Ends the session once (the client left, or the run's output ended). */
+  private synchronized void finish() {
+    if (!input.isShutdown()) {
+      onInput(this::close);
+      input.shutdown();
+    }
   }
 
   /** The attach socket, once conmon made it (the zone may be started after the attach). */

@@ -2,19 +2,16 @@ package org.sdcdocker.agent.stream;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.sdcdocker.agent.exec.ExecBackend;
 import org.sdcdocker.agent.sys.SeqpacketNative;
 
 /**
- * One attached exec on the data plane. Output: the process's stdout and stderr, each read on a
- * thread of its own and written as Docker's frames. Input: the front end sends stdin as
- * length-prefixed chunks, a zero length meaning end of input. The exit code is recorded before
- * the connection ends, so the client's inspect after the stream sees it.
+ * One attached exec on the data plane, run under its own conmon (so it outlives the agent, as
+ * the zone does). The front end sends stdin as length-prefixed chunks, a zero length meaning end
+ * of input. The exit code is recorded before the connection ends, so the client's inspect after
+ * the stream sees it.
  */
 final class ExecSession {
   private final ExecBackend execs;
@@ -22,7 +19,6 @@ final class ExecSession {
   private final NetSocket socket;
   private final ExecutorService threads;
   private final StdinChunks chunks = new StdinChunks();
-  private volatile boolean gone;
 
   ExecSession(ExecBackend execs, String execId, NetSocket socket, ExecutorService io) {
     this.execs = execs;
@@ -32,59 +28,18 @@ final class ExecSession {
   }
 
   void run() {
-    if (execs.inspect(execId).spec().tty()) {
-      runOnTerminal();
-      return;
-    }
-    Process proc;
-    try {
-      proc = execs.start(execId);
-    } catch (RuntimeException e) {
-      socket.resume();
-      frame(2, ("docker: " + e.getMessage() + "\n").getBytes());
-      execs.finished(execId, 126);
-      socket.end();
-      return;
-    }
-    boolean stdin = execs.inspect(execId).spec().attachStdin();
-    ExecutorService input = Executors.newSingleThreadExecutor(r -> daemon(r, "exec-stdin"));
-    OutputStream toProc = proc.getOutputStream();
-    if (stdin) {
-      socket.handler(buf -> input.execute(() -> feed(buf, toProc)));
-    } else {
-      socket.handler(buf -> { });
-      closeQuietly(toProc);
-    }
-    socket.closeHandler(v -> {
-      gone = true;
-      input.shutdown();
-    });
-    socket.resume();
-    var out = threads.submit(() -> pump(proc.getInputStream(), 1));
-    var err = threads.submit(() -> pump(proc.getErrorStream(), 2));
-    threads.execute(() -> {
-      int code = 255;
-      try {
-        out.get();
-        err.get();
-        code = proc.waitFor();
-      } catch (Exception e) {
-        Thread.currentThread().interrupt();
-      }
-      execs.finished(execId, code);
-      input.shutdown();
-      socket.end();
-    });
+    runUnderConmon();
   }
 
   /**
-   * exec -t: under its own conmon; output is its log followed (raw, as a TTY's), input goes to its
-   * attach socket, the exit code comes from its exit file.
+   * Under the exec's own conmon: output is its log followed (framed, or raw for a TTY), input goes
+   * to its attach socket (its end closes the exec's stdin), the exit code comes from its exit file.
    */
-  private void runOnTerminal() {
-    ExecBackend.Terminal t;
+  private void runUnderConmon() {
+    boolean tty = execs.inspect(execId).spec().tty();
+    ExecBackend.ConmonExec t;
     try {
-      t = execs.startOnTerminal(execId);
+      t = execs.startUnderConmon(execId);
     } catch (RuntimeException e) {
       socket.resume();
       socket.write(Buffer.buffer("docker: " + e.getMessage() + "\r\n"));
@@ -118,7 +73,7 @@ final class ExecSession {
       }
     });
     SeqpacketNative[] conmon = {null};
-    ExecutorService input = Executors.newSingleThreadExecutor(r -> daemon(r, "exec-tty-stdin"));
+    ExecutorService input = Executors.newSingleThreadExecutor(r -> daemon(r, "exec-stdin"));
     socket.handler(buf -> input.execute(() -> {
       try {
         if (conmon[0] == null) {
@@ -132,7 +87,9 @@ final class ExecSession {
 
           @Override
           public void end() {
-            // a terminal has no end of input apart from the user's ^D
+            if (!tty) {
+              conmon[0].shutdownOutput(); // conmon closes the exec's stdin; a terminal's end is the user's ^D
+            }
           }
         });
       } catch (Exception e) {
@@ -142,7 +99,7 @@ final class ExecSession {
     socket.closeHandler(v -> input.shutdown());
     try {
       java.io.RandomAccessFile log = new java.io.RandomAccessFile(t.bundle().resolve("log").toFile(), "r");
-      LogFollower out = new LogFollower(log, 0, StreamRequest.parse("attach", "stdout=1&stderr=1"), true, exit,
+      LogFollower out = new LogFollower(log, 0, StreamRequest.parse("attach", "stdout=1&stderr=1"), tty, exit,
           new io.vertx.core.streams.WriteStream<Buffer>() {
             @Override
             public io.vertx.core.streams.WriteStream<Buffer> exceptionHandler(io.vertx.core.Handler<Throwable> h) {
@@ -189,50 +146,6 @@ final class ExecSession {
     } catch (java.io.IOException e) {
       execs.finished(execId, 255);
       socket.end();
-    }
-  }
-
-  /** Decodes stdin chunks into the process; the end closes its stdin. */
-  private void feed(Buffer buf, OutputStream toProc) {
-    try {
-      chunks.feed(buf, new StdinChunks.Sink() {
-        @Override
-        public void data(byte[] bytes) throws IOException {
-          toProc.write(bytes);
-          toProc.flush();
-        }
-
-        @Override
-        public void end() throws IOException {
-          toProc.close();
-        }
-      });
-    } catch (Exception e) {
-      chunks.drop(); // the process closed its stdin: what else comes is dropped, as Docker does
-    }
-  }
-
-  private Void pump(InputStream in, int stream) throws IOException, InterruptedException {
-    byte[] buf = new byte[32 * 1024];
-    int n;
-    while ((n = in.read(buf)) > 0) {
-      Backpressure.awaitRoom(socket, () -> gone);
-      frame(stream, java.util.Arrays.copyOf(buf, n));
-    }
-    return null;
-  }
-
-  private void frame(int stream, byte[] data) {
-    Buffer b = Buffer.buffer(8 + data.length).appendByte((byte) stream).appendBytes(new byte[3])
-        .appendInt(data.length).appendBytes(data);
-    socket.write(b);
-  }
-
-  private static void closeQuietly(OutputStream o) {
-    try {
-      o.close();
-    } catch (IOException ignored) {
-      // nothing to close
     }
   }
 
