@@ -54,11 +54,8 @@ public final class ContainerInfoEndpoint {
 
   /** The container's filesystem as a tar stream, from its agent. */
   private void getExport(RoutingContext ctx) {
-    ZoneRecord rec;
-    try {
-      rec = backend.get(Accounts.of(ctx), ctx.pathParam("id"));
-    } catch (RuntimeException e) {
-      ctx.fail(e);
+    ZoneRecord rec = Found.container(ctx, backend);
+    if (rec == null) {
       return;
     }
     backend.streamTicket(rec, "export", "").compose(streams::open).onFailure(ctx::fail).onSuccess(from -> {

@@ -227,11 +227,8 @@ public final class ContainersEndpoint {
       ctx.fail(DockerException.invalid("invalid value for \"tail\": %s", tail));
       return;
     }
-    ZoneRecord rec;
-    try {
-      rec = backend.get(Accounts.of(ctx), ctx.pathParam("id"));
-    } catch (RuntimeException e) {
-      ctx.fail(e);
+    ZoneRecord rec = Found.container(ctx, backend);
+    if (rec == null) {
       return;
     }
     if (!rec.spec().host().log().readable()) {
@@ -255,11 +252,8 @@ public final class ContainersEndpoint {
    * stdin, input goes to conmon's attach socket through the agent.
    */
   private void postAttach(RoutingContext ctx) {
-    ZoneRecord rec;
-    try {
-      rec = backend.get(Accounts.of(ctx), ctx.pathParam("id"));
-    } catch (RuntimeException e) {
-      ctx.fail(e);
+    ZoneRecord rec = Found.container(ctx, backend);
+    if (rec == null) {
       return;
     }
     if (rec.state().paused()) {
