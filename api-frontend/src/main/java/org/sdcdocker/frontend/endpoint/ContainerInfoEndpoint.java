@@ -67,11 +67,8 @@ public final class ContainerInfoEndpoint {
   /** One sample a second; with stream=0 one answer, made of two samples a second apart (for CPU %). */
   private void getStats(RoutingContext ctx) {
     String account = Accounts.of(ctx);
-    ZoneRecord rec;
-    try {
-      rec = backend.get(account, ctx.pathParam("id"));
-    } catch (RuntimeException e) {
-      ctx.fail(e);
+    ZoneRecord rec = Found.container(ctx, backend);
+    if (rec == null) {
       return;
     }
     String streamParam = ctx.request().getParam("stream");
