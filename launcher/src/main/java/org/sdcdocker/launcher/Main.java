@@ -54,6 +54,10 @@ public final class Main {
     @Option(names = "--max-url-volumes", description = "URL (host) volumes a container may have (default: ${DEFAULT-VALUE}).")
     int maxUrlVolumes = 1;
 
+    @Option(names = "--network-pool", description = "The IPv4 range networks' subnets (one /24 each) come from "
+        + "(default: ${DEFAULT-VALUE}).")
+    String networkPool = AgentConfig.DEFAULT_POOL;
+
     @Option(names = "--dockerinit", required = true, description = "The static dockerinit binary to install into /native.")
     Path dockerinit;
 
@@ -73,7 +77,8 @@ public final class Main {
         return 1;
       }
       Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-      AgentConfig agent = new AgentConfig(dataRoot.resolve("agent"), runtime, conmon, dockerinit, "127.0.0.1");
+      AgentConfig agent = new AgentConfig(dataRoot.resolve("agent"), runtime, conmon, dockerinit, "127.0.0.1",
+          AgentConfig.KERNEL_BOOT_ID, networkPool);
       FrontendConfig front = new FrontendConfig(hosts, dataRoot.resolve("frontend"), datacenter, "127.0.0.1",
           allowHostBinds, maxDataVolumes, maxVolumesFrom, maxUrlVolumes);
       Future<String> up = vertx.deployVerticle(new AgentVerticle(agent))

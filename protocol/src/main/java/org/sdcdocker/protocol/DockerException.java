@@ -31,6 +31,10 @@ public final class DockerException extends RuntimeException {
     return new DockerException(ErrorKind.CONFLICT, String.format(format, args));
   }
 
+  public static DockerException forbidden(String format, Object... args) {
+    return new DockerException(ErrorKind.FORBIDDEN, String.format(format, args));
+  }
+
   public static DockerException unavailable(String format, Object... args) {
     return new DockerException(ErrorKind.UNAVAILABLE, String.format(format, args));
   }

@@ -12,6 +12,7 @@ import org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent;
 import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.AgentRequests.Ticket;
 import org.sdcdocker.protocol.agent.ContainerSpec;
+import org.sdcdocker.protocol.agent.NetworkSpec;
 import org.sdcdocker.protocol.agent.VolumeRecords;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
@@ -101,6 +102,7 @@ public final class ContainerBackend {
       }
       ContainerSpec chosen;
       String cn;
+      Placed placed;
       try {
         List<String> from = org.sdcdocker.frontend.translate.CreateTranslator.strings(body.path("HostConfig").get("VolumesFrom"));
         if (from.isEmpty()) {
@@ -121,20 +123,75 @@ public final class ContainerBackend {
             }
           }
           chosen = spec.withMounts(mounts);
-          cn = source.cnUuid(); // the volumes' data is on that node: the new container goes there too
-          if (agents.live().stream().noneMatch(h -> h.cnUuid().equals(cn))) {
+          String sourceCn = source.cnUuid(); // the volumes' data is on that node: the new container goes there too
+          cn = sourceCn;
+          if (agents.live().stream().noneMatch(h -> h.cnUuid().equals(sourceCn))) {
             throw DockerException.unavailable("cannot create a container with --volumes-from %s: the compute node "
-                + "that holds its volumes (%s) has no capacity for it (it is not available)", f[0], cn);
+                + "that holds its volumes (%s) has no capacity for it (it is not available)", f[0], sourceCn);
           }
         }
+        placed = networkPeers(account, chosen, cn);
       } catch (RuntimeException e) {
         index.releaseName(account, spec.name());
         throw e;
       }
-      return agents.<ZoneRecord>request(cn, "create", new AgentRequests.CreateZone(chosen, blobSource), CREATE_MS)
+      return agents.<ZoneRecord>request(placed.cn(), "create", new AgentRequests.CreateZone(placed.spec(), blobSource),
+          CREATE_MS)
           .onSuccess(index::put)
-          .onFailure(e -> index.releaseName(account, chosen.name()));
+          .onFailure(e -> index.releaseName(account, placed.spec().name()));
     });
+  }
+
+  /** A spec and the node it goes to. */
+  private record Placed(ContainerSpec spec, String cn) {}
+
+  /**
+   * Resolves the containers a spec's network names (links, {@code container:}) to ids; they must
+   * share its node (a link or a shared namespace does not cross compute nodes here).
+   */
+  private Placed networkPeers(String account, ContainerSpec spec, String cn) {
+    NetworkSpec n = spec.network();
+    String peerCn = null;
+    List<NetworkSpec.Link> links = new java.util.ArrayList<>();
+    for (NetworkSpec.Link l : n.links()) {
+      ZoneRecord t;
+      try {
+        t = index.resolve(account, l.name());
+      } catch (DockerException e) {
+        throw new DockerException(e.kind(), "could not get container for " + l.name() + ": " + e.getMessage());
+      }
+      links.add(new NetworkSpec.Link(t.spec().id(), t.spec().name(), l.alias()));
+      peerCn = samePeerNode(peerCn, t.cnUuid());
+    }
+    String mode = n.mode();
+    if (n.sharesContainer()) {
+      ZoneRecord t = index.resolve(account, mode.substring("container:".length()));
+      mode = "container:" + t.spec().id();
+      peerCn = samePeerNode(peerCn, t.cnUuid());
+    }
+    if (peerCn == null) {
+      return new Placed(spec, cn);
+    }
+    if (!spec.mounts().stream().allMatch(m -> m.from() == null) && !peerCn.equals(cn)) {
+      throw DockerException.unavailable("cannot create this container: its --volumes-from and its network peers "
+          + "are on different compute nodes");
+    }
+    String chosenCn = peerCn;
+    if (agents.live().stream().noneMatch(h -> h.cnUuid().equals(chosenCn))) {
+      throw DockerException.unavailable("cannot create this container: the compute node of the containers it "
+          + "links to (%s) has no capacity for it (it is not available)", chosenCn);
+    }
+    NetworkSpec resolved = new NetworkSpec(mode, n.endpoints(), n.ports(), n.exposed(), n.publishAll(), n.dns(),
+        n.dnsSearch(), n.dnsOptions(), n.extraHosts(), links);
+    return new Placed(spec.withNetwork(resolved), peerCn);
+  }
+
+  private static String samePeerNode(String have, String next) {
+    if (have != null && !have.equals(next)) {
+      throw DockerException.unavailable("cannot create this container: the containers it links to are on "
+          + "different compute nodes");
+    }
+    return next;
   }
 
   public List<ZoneRecord> list(String account) {

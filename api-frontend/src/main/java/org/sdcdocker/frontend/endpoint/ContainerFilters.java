@@ -1,14 +1,11 @@
 package org.sdcdocker.frontend.endpoint;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.sdcdocker.protocol.DockerException;
-import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /** The {@code filters} of {@code GET /containers/json}: name, id, label, status. */
@@ -21,28 +18,7 @@ final class ContainerFilters {
 
   /** Parses the filters JSON (both the list and the old map-of-true shapes). */
   static Map<String, List<String>> parse(String json) {
-    Map<String, List<String>> out = new HashMap<>();
-    if (json == null || json.isEmpty()) {
-      return out;
-    }
-    JsonNode root;
-    try {
-      root = Json.MAPPER.readTree(json);
-    } catch (java.io.IOException e) {
-      throw DockerException.invalid("invalid filter: %s", json);
-    }
-    root.fields().forEachRemaining(e -> {
-      List<String> vals = new ArrayList<>();
-      if (e.getValue().isArray()) {
-        e.getValue().forEach(v -> vals.add(v.asText()));
-      } else {
-        e.getValue().fieldNames().forEachRemaining(vals::add);
-      }
-      if (!KNOWN.contains(e.getKey())) {
-        throw DockerException.invalid("invalid filter '%s'", e.getKey());
-      }
-      out.put(e.getKey(), vals);
-    });
+    Map<String, List<String>> out = Filters.parse(json, KNOWN);
     for (String s : out.getOrDefault("status", List.of())) {
       if (!STATUSES.contains(s)) {
         throw DockerException.invalid("invalid filter 'status=%s'", s);
@@ -90,8 +66,19 @@ final class ContainerFilters {
       List<String> v = f.get("volume");
       p = p.and(r -> r.spec().mounts().stream().anyMatch(m -> v.contains(m.source()) || v.contains(m.target())));
     }
-    if (f.containsKey("network") || f.containsKey("publish") || f.containsKey("expose")) {
-      p = p.and(r -> false); // no container has networks or ports yet
+    if (f.containsKey("network")) {
+      List<String> v = f.get("network");
+      p = p.and(r -> r.spec().network().endpoints().stream().anyMatch(e -> v.contains(e.network())
+          || e.networkId() != null && v.stream().anyMatch(x -> !x.isEmpty() && e.networkId().startsWith(x)))
+          || v.contains(r.spec().network().mode()));
+    }
+    for (String key : List.of("publish", "expose")) {
+      for (String want : f.getOrDefault(key, List.of())) {
+        PortRange range = PortRange.parse(key, want);
+        p = p.and(r -> key.equals("publish")
+            ? r.spec().network().ports().stream().anyMatch(x -> range.has(x.containerPort(), x.protocol()))
+            : r.spec().network().exposed().stream().anyMatch(x -> range.has(x)));
+      }
     }
     if (f.containsKey("health")) {
       List<String> v = f.get("health");
@@ -128,6 +115,28 @@ final class ContainerFilters {
       return java.util.regex.Pattern.compile(pattern).matcher(name).find();
     } catch (java.util.regex.PatternSyntaxException e) {
       return name.contains(pattern);
+    }
+  }
+
+  /** A publish or expose filter's value: a port or a range, with or without the protocol. */
+  private record PortRange(int from, int to, String protocol) {
+    static PortRange parse(String key, String v) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(?:-(\\d+))?(?:/(\\w+))?").matcher(v);
+      if (!m.matches()) {
+        throw DockerException.invalid("invalid filter '%s=%s'", key, v);
+      }
+      int a = Integer.parseInt(m.group(1));
+      return new PortRange(a, m.group(2) == null ? a : Integer.parseInt(m.group(2)),
+          m.group(3) == null ? "tcp" : m.group(3));
+    }
+
+    boolean has(int port, String proto) {
+      return port >= from && port <= to && proto.equals(protocol);
+    }
+
+    boolean has(String exposed) {
+      String[] pp = exposed.split("/");
+      return has(Integer.parseInt(pp[0]), pp.length > 1 ? pp[1] : "tcp");
     }
   }
 }

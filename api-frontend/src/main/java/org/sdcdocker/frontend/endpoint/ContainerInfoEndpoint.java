@@ -139,7 +139,20 @@ public final class ContainerInfoEndpoint {
         "stats", Map.of("total_inactive_file", s.memoryCache())));
     m.put("name", "/" + r.spec().name());
     m.put("id", r.spec().id());
-    m.put("networks", Map.of());
+    Map<String, Object> nets = new LinkedHashMap<>();
+    s.networks().forEach((name, c) -> {
+      Map<String, Object> n = new LinkedHashMap<>();
+      n.put("rx_bytes", c.rxBytes());
+      n.put("rx_packets", c.rxPackets());
+      n.put("rx_errors", c.rxErrors());
+      n.put("rx_dropped", c.rxDropped());
+      n.put("tx_bytes", c.txBytes());
+      n.put("tx_packets", c.txPackets());
+      n.put("tx_errors", c.txErrors());
+      n.put("tx_dropped", c.txDropped());
+      nets.put(name, n);
+    });
+    m.put("networks", nets);
     return m;
   }
 

@@ -7,7 +7,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,22 +88,7 @@ public final class VolumesEndpoint {
   /** dangling, name, label, driver, as Docker's volume filters. */
   static Predicate<VolumeUse> filter(String json) {
     Predicate<VolumeUse> p = v -> true;
-    if (json == null || json.isEmpty()) {
-      return p;
-    }
-    Map<String, List<String>> f = new HashMap<>();
-    Json.decode(json, JsonNode.class).fields().forEachRemaining(e -> {
-      List<String> vals = new ArrayList<>();
-      if (e.getValue().isArray()) {
-        e.getValue().forEach(x -> vals.add(x.asText()));
-      } else {
-        e.getValue().fieldNames().forEachRemaining(vals::add);
-      }
-      if (!List.of("dangling", "name", "label", "driver").contains(e.getKey())) {
-        throw DockerException.invalid("invalid filter '%s'", e.getKey());
-      }
-      f.put(e.getKey(), vals);
-    });
+    Map<String, List<String>> f = Filters.parse(json, java.util.Set.of("dangling", "name", "label", "driver"));
     for (String d : f.getOrDefault("dangling", List.of())) {
       boolean want = d.equals("true") || d.equals("1");
       p = p.and(v -> v.usedBy().isEmpty() == want);

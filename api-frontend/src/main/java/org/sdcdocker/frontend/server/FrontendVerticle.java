@@ -76,6 +76,8 @@ public final class FrontendVerticle extends VerticleBase {
       new ExecEndpoint(vertx, new ExecBackend(agents, index)).mount(router);
       new org.sdcdocker.frontend.endpoint.VolumesEndpoint(new org.sdcdocker.frontend.cluster.VolumeBackend(agents),
           events).mount(router);
+      new org.sdcdocker.frontend.endpoint.NetworksEndpoint(
+          new org.sdcdocker.frontend.cluster.NetworkBackend(agents, index), events).mount(router);
       new ContainersEndpoint(vertx, containers).mount(router);
       new ContainerInfoEndpoint(vertx, containers).mount(router);
       new ArchiveEndpoint(vertx, containers).mount(router);

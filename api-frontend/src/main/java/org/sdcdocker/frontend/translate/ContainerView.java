@@ -44,9 +44,9 @@ public final class ContainerView {
     }
     m.put("State", state);
     m.put("Image", s.imageId());
-    m.put("ResolvConfPath", "");
-    m.put("HostnamePath", "");
-    m.put("HostsPath", "");
+    m.put("ResolvConfPath", "/etc/resolv.conf");
+    m.put("HostnamePath", "/etc/hostname");
+    m.put("HostsPath", "/etc/hosts");
     m.put("LogPath", "");
     m.put("Name", "/" + s.name());
     m.put("RestartCount", st.restartCount());
@@ -71,12 +71,12 @@ public final class ContainerView {
     host.put("CpuPeriod", h.cpuPeriod());
     host.put("CpuQuota", h.cpuQuota());
     host.put("AutoRemove", s.autoRemove());
-    host.put("NetworkMode", "default");
+    host.put("NetworkMode", NetworkView.mode(s));
     host.put("RestartPolicy", Map.of("Name", s.restartPolicy().name(),
         "MaximumRetryCount", s.restartPolicy().maximumRetryCount()));
     host.put("LogConfig", Map.of("Type", s.host().log().type(), "Config", s.host().log().config()));
     host.put("Binds", null);
-    host.put("PortBindings", Map.of());
+    host.putIfAbsent("PortBindings", Map.of());
     m.put("HostConfig", host);
     m.put("GraphDriver", Map.of("Name", "sdc", "Data", Map.of()));
     m.put("Mounts", mounts(s));
@@ -94,6 +94,11 @@ public final class ContainerView {
     cfg.put("Cmd", s.cmd().isEmpty() ? null : s.cmd());
     cfg.put("Image", s.image());
     cfg.put("Volumes", null);
+    if (!s.network().exposed().isEmpty()) {
+      Map<String, Object> exposed = new LinkedHashMap<>();
+      s.network().exposed().forEach(p -> exposed.put(p, Map.of()));
+      cfg.put("ExposedPorts", exposed);
+    }
     cfg.put("WorkingDir", s.workingDir() == null ? "" : s.workingDir());
     cfg.put("Entrypoint", s.entrypoint().isEmpty() ? null : s.entrypoint());
     cfg.put("OnBuild", null);
@@ -110,13 +115,7 @@ public final class ContainerView {
           "Retries", hc.retries(), "StartPeriod", hc.startPeriodNanos()));
     }
     m.put("Config", cfg);
-    Map<String, Object> net = new LinkedHashMap<>();
-    net.put("Bridge", "");
-    net.put("SandboxID", "");
-    net.put("Ports", Map.of());
-    net.put("SandboxKey", "");
-    net.put("Networks", Map.of());
-    m.put("NetworkSettings", net);
+    m.put("NetworkSettings", NetworkView.settings(r));
     return m;
   }
 
@@ -132,12 +131,12 @@ public final class ContainerView {
     m.put("ImageID", s.imageId());
     m.put("Command", String.join(" ", argv));
     m.put("Created", Instant.parse(s.created()).getEpochSecond());
-    m.put("Ports", List.of());
+    m.put("Ports", NetworkView.summaryPorts(r));
     m.put("Labels", s.labels());
     m.put("State", r.state().status());
     m.put("Status", status(r.state(), Instant.now()) + health(r.state()));
-    m.put("HostConfig", Map.of("NetworkMode", "default"));
-    m.put("NetworkSettings", Map.of("Networks", Map.of()));
+    m.put("HostConfig", Map.of("NetworkMode", NetworkView.mode(s)));
+    m.put("NetworkSettings", Map.of("Networks", NetworkView.networks(r, false)));
     m.put("Mounts", mounts(s));
     return m;
   }

@@ -88,7 +88,8 @@ public final class CreateTranslator {
         HostOptionsTranslator.translate(body, ic),
         Instant.now().toString(),
         fe,
-        MountsTranslator.translate(body, ic, rules));
+        MountsTranslator.translate(body, ic, rules),
+        NetworkTranslator.translate(body, ic));
   }
 
   /** HostConfig.RestartPolicy, checked as Docker checks it. */

@@ -116,4 +116,18 @@ public final class SpecFactory {
   public static SpecOpt withCgroupsPath(String path) {
     return s -> ((ObjectNode) s.get("linux")).put("cgroupsPath", path);
   }
+
+  /** The zone joins this network namespace (made and wired before it starts) instead of a new one. */
+  public static SpecOpt withNetns(String path) {
+    return s -> {
+      if (path == null || path.isEmpty()) {
+        return;
+      }
+      for (var n : s.get("linux").get("namespaces")) {
+        if (n.path("type").asText().equals("network")) {
+          ((ObjectNode) n).put("path", path);
+        }
+      }
+    };
+  }
 }

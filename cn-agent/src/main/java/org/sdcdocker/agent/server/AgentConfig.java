@@ -8,11 +8,23 @@ import java.nio.file.Path;
  * reboots (the kernel's boot id; a test points it elsewhere to simulate a reboot).
  */
 public record AgentConfig(Path dataRoot, String runtime, String conmon, Path dockerinit, String streamHost,
-    Path bootIdFile) {
+    Path bootIdFile, String networkPool) {
+  /** Where the networks' subnets come from unless told otherwise: one /24 each. */
+  public static final String DEFAULT_POOL = "10.210.0.0/16";
+
+  public AgentConfig {
+    networkPool = networkPool == null || networkPool.isEmpty() ? DEFAULT_POOL : networkPool;
+  }
+
+  public AgentConfig(Path dataRoot, String runtime, String conmon, Path dockerinit, String streamHost,
+      Path bootIdFile) {
+    this(dataRoot, runtime, conmon, dockerinit, streamHost, bootIdFile, null);
+  }
+
   /** The kernel's boot id. */
   public static final Path KERNEL_BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
 
   public AgentConfig(Path dataRoot, String runtime, String conmon, Path dockerinit, String streamHost) {
-    this(dataRoot, runtime, conmon, dockerinit, streamHost, KERNEL_BOOT_ID);
+    this(dataRoot, runtime, conmon, dockerinit, streamHost, KERNEL_BOOT_ID, null);
   }
 }

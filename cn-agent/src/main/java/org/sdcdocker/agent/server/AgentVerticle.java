@@ -24,6 +24,7 @@ import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.AgentRequests.Ack;
 import org.sdcdocker.protocol.agent.ExecRecords;
 import org.sdcdocker.protocol.agent.VolumeRecords;
+import org.sdcdocker.protocol.agent.NetworkRecords;
 import org.sdcdocker.protocol.agent.ProtocolCodec;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
@@ -80,7 +81,7 @@ public final class AgentVerticle extends VerticleBase {
       if (health != null) {
         health.onEvent(ev);
       }
-    });
+    }, config.networkPool());
     execs = new ExecBackend(zones, runtime);
     zones.recover(HostFacts.rebooted(root, config.bootIdFile()));
     exits = new ExitWatcher(runtime.exitDir(), zones);
@@ -143,6 +144,7 @@ public final class AgentVerticle extends VerticleBase {
       zones.volumes().remove(r.owner(), r.name());
       return new Ack();
     });
+    registerNetworkHandlers(bus);
     this.<AgentRequests.DeleteZone>on(bus, "delete", r -> () -> {
       execs.forgetZone(r.id());
       zones.delete(r.id(), r.force(), r.volumes());
@@ -151,6 +153,22 @@ public final class AgentVerticle extends VerticleBase {
     this.<AgentRequests.ListZones>on(bus, "list", r -> () -> new AgentRequests.ZoneList(zones.list()));
     this.<AgentRequests.StreamTicket>on(bus, "stream", r -> () -> streams.issue(r));
     bus.consumer(Addresses.HELLO, m -> heartbeat());
+  }
+
+  private void registerNetworkHandlers(EventBus bus) {
+    var connections = new org.sdcdocker.agent.zone.ZoneConnections(zones);
+    var net = zones.network();
+    this.<NetworkRecords.CreateNetwork>on(bus, "network-create", r -> () -> net.networks().create(r));
+    this.<NetworkRecords.ListNetworks>on(bus, "network-list", r -> () -> new NetworkRecords.NetworkList(
+        net.networks().list(r.owner()).stream()
+            .map(n -> new NetworkRecords.NetworkUse(n, net.members(n.id()))).toList()));
+    this.<NetworkRecords.RemoveNetwork>on(bus, "network-remove", r -> () -> {
+      net.remove(net.networks().resolve(r.owner(), r.id()));
+      return new Ack();
+    });
+    this.<NetworkRecords.Connect>on(bus, "network-connect", r -> () -> connections.connect(r.zoneId(), r.endpoint()));
+    this.<NetworkRecords.Disconnect>on(bus, "network-disconnect",
+        r -> () -> connections.disconnect(r.zoneId(), r.network(), r.force()));
   }
 
   /** Runs each request's work on a worker thread; failures travel back with their kind. */
@@ -183,6 +201,9 @@ public final class AgentVerticle extends VerticleBase {
       }
       if (exits != null) {
         exits.close();
+      }
+      if (zones != null) {
+        zones.network().close();
       }
     } catch (IOException ignored) {
       // closing a watch cannot usefully fail

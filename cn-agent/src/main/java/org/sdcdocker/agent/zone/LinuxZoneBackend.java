@@ -16,6 +16,9 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.sdcdocker.agent.image.LayerCache;
 import org.sdcdocker.agent.image.Trees;
+import org.sdcdocker.agent.net.Cni;
+import org.sdcdocker.agent.net.NetworkStore;
+import org.sdcdocker.agent.net.ZoneNetwork;
 import org.sdcdocker.agent.runtime.HostSpecOpts;
 import org.sdcdocker.agent.runtime.OciRuntime;
 import org.sdcdocker.agent.runtime.SpecFactory;
@@ -28,6 +31,7 @@ import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.ContainerSpec;
 import org.sdcdocker.protocol.agent.HostOptions;
 import org.sdcdocker.protocol.agent.LayerRef;
+import org.sdcdocker.protocol.agent.NetStatus;
 import org.sdcdocker.protocol.agent.RestartPolicy;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 import org.sdcdocker.protocol.agent.ZoneState;
@@ -46,6 +50,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
   private final Consumer<ZoneEvent> events;
   private final ConcurrentHashMap<String, Zone> zones = new ConcurrentHashMap<>();
   private final VolumeStore volumes;
+  private final ZoneNetwork net;
   private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "zone-restarts");
     t.setDaemon(true);
@@ -65,10 +70,15 @@ public final class LinuxZoneBackend implements ZoneBackend {
   }
 
   public LinuxZoneBackend(String cnUuid, Path root, LayerCache layers, OciRuntime runtime,
-      Path nativeDir, Consumer<ZoneEvent> events) throws IOException {
+      Path nativeDir, Consumer<ZoneEvent> events, String networkPool) throws IOException {
     this.cnUuid = cnUuid;
     this.store = new ZoneStore(root);
     this.volumes = new VolumeStore(root.resolve("volumes"));
+    this.net = new ZoneNetwork(root, cnUuid, new NetworkStore(root.resolve("networks"), networkPool),
+        new Cni(Path.of("/usr/lib/cni")), id -> {
+          Zone z = zones.get(id);
+          return z == null ? null : z.record;
+        });
     this.layers = layers;
     this.runtime = runtime;
     this.nativeDir = nativeDir;
@@ -94,6 +104,9 @@ public final class LinuxZoneBackend implements ZoneBackend {
         continue;
       }
       boolean wasRunning = st.running();
+      if (!rebooted && wasRunning) {
+        net.adopt(r.spec(), r.net());
+      }
       if (rebooted) {
         Integer code = readExit(id);
         if (wasRunning) {
@@ -126,6 +139,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
       throw DockerException.conflict("zone %s exists", spec.id());
     }
     ZonePaths p = store.paths(spec.id());
+    spec = spec.withNetwork(net.resolve(spec.owner(), spec.network()));
     ZoneSpecs.check(spec, p, nativeDir, volumes);
     try {
       for (LayerRef l : spec.layers()) {
@@ -175,6 +189,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
       }
       cancelRestart(z);
       ZonePaths p = store.paths(id);
+      NetStatus netUp = null;
       try {
         Files.deleteIfExists(runtime.exitFile(id));
         runtime.delete(id);
@@ -192,7 +207,12 @@ public final class LinuxZoneBackend implements ZoneBackend {
         if (Files.isRegularFile(initLog, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
           Files.write(initLog, new byte[0]); // the last run's verdict must not be read as this one's
         }
-        Files.write(p.dir().resolve("config.json"), Json.bytes(SpecFactory.build(ZoneSpecs.opts(z.record.spec(), p, nativeDir, volumes))));
+        ZoneNetwork.Up up = net.up(z.record.spec(), p.dir());
+        netUp = up.status();
+        ZoneFiles.writeMetadata(z.record.spec(), p, up.linkEnv());
+        List<SpecFactory.SpecOpt> opts = new ArrayList<>(ZoneSpecs.opts(z.record.spec(), p, nativeDir, volumes));
+        opts.add(SpecFactory.withNetns(netUp.sandbox()));
+        Files.write(p.dir().resolve("config.json"), Json.bytes(SpecFactory.build(opts)));
         if (z.exit.isDone()) {
           z.exit = new CompletableFuture<>(); // an attach made before this start waits on the old one
         }
@@ -210,7 +230,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
           started = new ZoneState("running", pid, 0, "", started.startedAt(), before.finishedAt(),
               before.restartCount(), false, started.generation(), false, null);
         }
-        ZoneRecord rec = z.record.withState(started);
+        ZoneRecord rec = z.record.withState(started).withNet(netUp);
         z.record = rec;
         store.save(rec);
         events.accept(new ZoneEvent("start", rec, nowNanos()));
@@ -235,7 +255,14 @@ public final class LinuxZoneBackend implements ZoneBackend {
           // nothing more to undo
         }
         unmount(p);
-        ZoneRecord failed = z.record.withState(z.record.state().failed(128, msg, now()));
+        net.down(id, p.dir());
+        ZoneState st = z.record.state();
+        // as Docker: a start that failed before the process ran leaves the status as it was
+        ZoneState failedState = st.status().equals("created") || st.status().equals("exited")
+            ? new ZoneState(st.status(), 0, 128, msg, st.startedAt(), st.finishedAt(), st.restartCount(), false,
+                st.generation(), st.manuallyStopped(), null)
+            : st.failed(128, msg, now());
+        ZoneRecord failed = z.record.withState(failedState);
         z.record = failed;
         store.save(failed);
         z.exit.complete(failed.state());
@@ -269,6 +296,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
     }
     runtime.delete(id);
     unmount(p);
+    net.down(id, p.dir());
     ZoneState st = z.record.state();
     ZoneState created = new ZoneState("created", 0, code, reason, st.startedAt(), st.finishedAt(), st.restartCount(),
         false, st.generation(), st.manuallyStopped(), null);
@@ -493,10 +521,11 @@ public final class LinuxZoneBackend implements ZoneBackend {
       // the state is removed with the zone at the latest
     }
     unmount(store.paths(id));
+    net.down(id, store.paths(id).dir());
     RestartPolicy policy = z.record.spec().restartPolicy();
     boolean again = applyPolicy && policy.restartsAfter(state.exitCode(), state.restartCount(), state.manuallyStopped());
     ZoneState ended = again ? state.withStatus("restarting") : state;
-    ZoneRecord rec = z.record.withState(ended);
+    ZoneRecord rec = z.record.withState(ended).withNet(NetStatus.NONE);
     z.record = rec;
     store.save(rec);
     z.exit.complete(ended);
@@ -617,6 +646,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
       // a runtime that lost the container has nothing to delete
     }
     unmount(p);
+    net.down(id, p.dir());
     try {
       Files.deleteIfExists(runtime.exitFile(id));
       Files.deleteIfExists(runtime.socketLink(id));
@@ -653,6 +683,30 @@ public final class LinuxZoneBackend implements ZoneBackend {
         .filter(s -> s.owner().equals(owner) && s.mounts().stream()
             .anyMatch(m -> m.type().equals("volume") && m.source().equals(volume)))
         .map(ContainerSpec::id).collect(Collectors.toList());
+  }
+
+  /** This node's networks and the zones' attachments. */
+  public ZoneNetwork network() {
+    return net;
+  }
+
+  /**
+   * Changes a zone's record under its lock with {@code change} (given the record and the zone's
+   * directory), saves it and publishes {@code action}.
+   */
+  public ZoneRecord change(String id, String action, RecordChange change) throws IOException {
+    Zone z = zone(id);
+    synchronized (z) {
+      ZoneRecord rec = change.apply(z.record, store.paths(id).dir());
+      save(z, rec);
+      events.accept(new ZoneEvent(action, rec, nowNanos()));
+      return rec;
+    }
+  }
+
+  /** A change of a zone's record that may touch its files. */
+  public interface RecordChange {
+    ZoneRecord apply(ZoneRecord r, Path zoneDir) throws IOException;
   }
 
   /** This node's volumes. */

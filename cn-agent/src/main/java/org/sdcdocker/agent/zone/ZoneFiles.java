@@ -22,14 +22,28 @@ final class ZoneFiles {
     Files.writeString(p.dir().resolve("dockerinit.log"), "");
   }
 
-  /** dockerinit's instructions: one key=JSON line each, under the SmartOS keys. */
+  /** dockerinit's instructions again, with the environment a start adds (its links'). */
+  static void writeMetadata(ContainerSpec spec, ZonePaths p, List<String> extraEnv) throws IOException {
+    List<String> env = new ArrayList<>(extraEnv);
+    env.addAll(spec.env()); // the zone's own variables win over its links'
+    Path tmp = p.zonecontrol().resolve("metadata.tmp");
+    Files.writeString(tmp, metadata(spec, env));
+    Files.move(tmp, p.zonecontrol().resolve("metadata"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
   static String metadata(ContainerSpec spec) {
+    return metadata(spec, spec.env());
+  }
+
+  /** dockerinit's instructions: one key=JSON line each, under the SmartOS keys. */
+  static String metadata(ContainerSpec spec, List<String> env) {
     List<String> lines = new ArrayList<>();
     lines.add("docker:id=" + Json.encode(spec.id()));
     lines.add("sdc:hostname=" + Json.encode(spec.hostname()));
     lines.add("docker:entrypoint=" + Json.encode(spec.entrypoint()));
     lines.add("docker:cmd=" + Json.encode(spec.cmd()));
-    lines.add("docker:env=" + Json.encode(spec.env()));
+    lines.add("docker:env=" + Json.encode(env));
     if (spec.workingDir() != null && !spec.workingDir().isEmpty()) {
       lines.add("docker:workdir=" + Json.encode(spec.workingDir()));
     }

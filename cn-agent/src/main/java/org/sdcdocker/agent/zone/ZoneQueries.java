@@ -130,7 +130,34 @@ public final class ZoneQueries {
     }
     return new StatsResult(cpu, systemCpuNanos(), Runtime.getRuntime().availableProcessors(), memUsage,
         Math.min(memLimit, hostMem), inactive, pidsNow, max.equals("max") ? 0 : Long.parseLong(max), read, write,
-        Instant.now().toString());
+        Instant.now().toString(), networks(zones.get(id).state().pid()));
+  }
+
+  /** The zone's interfaces but loopback, from its first process's view of /proc/net/dev. */
+  static java.util.Map<String, org.sdcdocker.protocol.agent.AgentRequests.NetCounters> networks(int pid) {
+    java.util.Map<String, org.sdcdocker.protocol.agent.AgentRequests.NetCounters> out = new java.util.TreeMap<>();
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "net", "dev"))) {
+        int colon = line.indexOf(':');
+        if (colon < 0 || line.contains("|")) {
+          continue;
+        }
+        String name = line.substring(0, colon).trim();
+        String[] f = line.substring(colon + 1).trim().split("\\s+");
+        if (name.equals("lo") || f.length < 12) {
+          continue;
+        }
+        long[] n = new long[12];
+        for (int i = 0; i < 12; i++) {
+          n[i] = Long.parseLong(f[i]);
+        }
+        out.put(name, new org.sdcdocker.protocol.agent.AgentRequests.NetCounters(n[0], n[1], n[2], n[3], n[8], n[9],
+            n[10], n[11]));
+      }
+    } catch (IOException | RuntimeException e) {
+      // the process ended meanwhile: no counters
+    }
+    return out;
   }
 
   private static long number(Path p) throws IOException {

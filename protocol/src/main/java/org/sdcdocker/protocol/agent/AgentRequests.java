@@ -76,7 +76,15 @@ public final class AgentRequests {
   /** Counters of a zone at one moment. */
   public record StatsResult(long cpuTotalNanos, long systemCpuNanos, int onlineCpus, long memoryUsage,
       long memoryLimit, long memoryCache, long pids, long pidsLimit, long blkioReadBytes, long blkioWriteBytes,
-      String read) {}
+      String read, java.util.Map<String, NetCounters> networks) {
+    public StatsResult {
+      networks = networks == null ? java.util.Map.of() : java.util.Map.copyOf(networks);
+    }
+  }
+
+  /** One interface's counters, as /proc/net/dev has them. */
+  public record NetCounters(long rxBytes, long rxPackets, long rxErrors, long rxDropped, long txBytes,
+      long txPackets, long txErrors, long txDropped) {}
 
   /** The stat of a path in a zone, for docker cp. */
   public record StatPath(String id, String path) {}

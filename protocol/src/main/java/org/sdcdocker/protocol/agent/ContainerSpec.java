@@ -30,7 +30,8 @@ public record ContainerSpec(
     HostOptions host,
     String created,
     Map<String, String> frontend,
-    List<VolumeRecords.MountSpec> mounts) {
+    List<VolumeRecords.MountSpec> mounts,
+    NetworkSpec network) {
 
   public ContainerSpec {
     layers = layers == null ? List.of() : List.copyOf(layers);
@@ -42,6 +43,17 @@ public record ContainerSpec(
     restartPolicy = restartPolicy == null ? RestartPolicy.NO : restartPolicy;
     host = host == null ? HostOptions.DEFAULT : host;
     mounts = mounts == null ? List.of() : List.copyOf(mounts);
+    network = network == null ? NetworkSpec.DEFAULT : network;
+  }
+
+  /** The same spec without a network argument: the account's fabric. */
+  public ContainerSpec(String id, String name, String owner, String image, String imageId, List<LayerRef> layers,
+      List<String> entrypoint, List<String> cmd, List<String> env, String workingDir, String user, String hostname,
+      String domainname, Map<String, String> labels, boolean tty, boolean openStdin, boolean stdinOnce,
+      boolean autoRemove, RestartPolicy restartPolicy, HostOptions host, String created, Map<String, String> frontend,
+      List<VolumeRecords.MountSpec> mounts) {
+    this(id, name, owner, image, imageId, layers, entrypoint, cmd, env, workingDir, user, hostname, domainname,
+        labels, tty, openStdin, stdinOnce, autoRemove, restartPolicy, host, created, frontend, mounts, null);
   }
 
   /** The same spec without mounts argument: no volumes. */
@@ -50,7 +62,7 @@ public record ContainerSpec(
       String domainname, Map<String, String> labels, boolean tty, boolean openStdin, boolean stdinOnce,
       boolean autoRemove, RestartPolicy restartPolicy, HostOptions host, String created, Map<String, String> frontend) {
     this(id, name, owner, image, imageId, layers, entrypoint, cmd, env, workingDir, user, hostname, domainname,
-        labels, tty, openStdin, stdinOnce, autoRemove, restartPolicy, host, created, frontend, List.of());
+        labels, tty, openStdin, stdinOnce, autoRemove, restartPolicy, host, created, frontend, List.of(), null);
   }
 
   /** The same spec with other host options and restart policy. */
@@ -58,7 +70,7 @@ public record ContainerSpec(
     return new ContainerSpec(
         id, name, owner, image, imageId, layers, entrypoint, cmd, env, workingDir, user,
         hostname, domainname, labels, tty, openStdin, stdinOnce, autoRemove, newPolicy, newHost, created, frontend,
-        mounts);
+        mounts, network);
   }
 
   /** The same spec with other mounts. */
@@ -66,7 +78,7 @@ public record ContainerSpec(
     return new ContainerSpec(
         id, name, owner, image, imageId, layers, entrypoint, cmd, env, workingDir, user,
         hostname, domainname, labels, tty, openStdin, stdinOnce, autoRemove, restartPolicy, host, created, frontend,
-        newMounts);
+        newMounts, network);
   }
 
   /** The same spec under a new name. */
@@ -74,6 +86,14 @@ public record ContainerSpec(
     return new ContainerSpec(
         id, newName, owner, image, imageId, layers, entrypoint, cmd, env, workingDir, user,
         hostname, domainname, labels, tty, openStdin, stdinOnce, autoRemove, restartPolicy, host, created, frontend,
-        mounts);
+        mounts, network);
+  }
+
+  /** The same spec with another network. */
+  public ContainerSpec withNetwork(NetworkSpec n) {
+    return new ContainerSpec(
+        id, name, owner, image, imageId, layers, entrypoint, cmd, env, workingDir, user,
+        hostname, domainname, labels, tty, openStdin, stdinOnce, autoRemove, restartPolicy, host, created, frontend,
+        mounts, n);
   }
 }

@@ -73,7 +73,7 @@ public final class LocalRegistry implements AutoCloseable {
     throw new IOException("docker-registry did not come up on port " + port);
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }

@@ -170,10 +170,45 @@ public final class SdcServer implements AutoCloseable {
         s.forEach(d -> left.add("conmon socket link: " + d));
       }
     }
+    left.addAll(networkLeftovers());
     Path zones = dataRoot.resolve("agent/zones");
     if (Files.isDirectory(zones)) {
       try (var s = Files.list(zones)) {
         s.forEach(d -> left.add("zone dir: " + d));
+      }
+    }
+    return left;
+  }
+
+  /** What is left of containers' networks: bridges, namespaces, iptables chains, address leases. */
+  private List<String> networkLeftovers() throws IOException, InterruptedException {
+    List<String> left = new ArrayList<>();
+    Process links = new ProcessBuilder("ip", "-o", "link", "show").start();
+    for (String line : new String(links.getInputStream().readAllBytes()).split("\n")) {
+      String[] f = line.split(":\\s+", 3);
+      if (f.length > 1 && (f[1].startsWith("sdc-") || f[1].startsWith("veth"))) {
+        left.add("link: " + f[1]);
+      }
+    }
+    links.waitFor();
+    Path netns = Path.of("/run/netns");
+    if (Files.isDirectory(netns)) {
+      try (var s = Files.list(netns)) {
+        s.filter(n -> n.getFileName().toString().startsWith("sdc-")).forEach(n -> left.add("netns: " + n));
+      }
+    }
+    Process rules = new ProcessBuilder("iptables-save").start();
+    for (String line : new String(rules.getInputStream().readAllBytes()).split("\n")) {
+      if (line.contains("SDC-") || line.contains("CNI-")) {
+        left.add("iptables: " + line);
+      }
+    }
+    rules.waitFor();
+    Path ipam = dataRoot.resolve("agent/cni/ipam");
+    if (Files.isDirectory(ipam)) {
+      try (var s = Files.walk(ipam)) {
+        s.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().matches("\\d+\\.\\d+\\.\\d+\\.\\d+"))
+            .forEach(f -> left.add("address lease: " + f));
       }
     }
     return left;

@@ -25,7 +25,7 @@ public final class TestImages {
   private static final List<String> APPLETS = List.of(
       "sh", "echo", "true", "false", "sleep", "cat", "id", "pwd", "env", "ls", "kill", "nc", "ps", "wc", "head",
       "yes", "seq", "hostname", "printf", "test", "exit", "tail", "sed", "grep", "date", "mkdir", "touch", "rm",
-      "mount", "chown", "df", "ln", "stat");
+      "mount", "chown", "df", "ln", "stat", "wget", "httpd", "nslookup", "ip", "ping");
 
   private TestImages() {}
 

@@ -1,0 +1,198 @@
+package org.sdcdocker.agent.net;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.Json;
+import org.sdcdocker.protocol.agent.NetworkRecords.CreateNetwork;
+import org.sdcdocker.protocol.agent.NetworkRecords.Network;
+import org.sdcdocker.protocol.agent.NetworkRecords;
+
+/**
+ * The networks this node carries, one record file each under {@code networks/}: every account's
+ * fabric (made the first time the account needs it) and the user-defined ones. Subnets come from
+ * the node's pool, one /24 each, never overlapping another network or a route of the host.
+ */
+public final class NetworkStore {
+  private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Path root;
+  private final Cidr pool;
+
+  public NetworkStore(Path root, String pool) throws IOException {
+    this.root = root;
+    this.pool = Cidr.parse(pool);
+    Files.createDirectories(root);
+  }
+
+  /** The account's fabric, made when it has none yet. */
+  public synchronized Network fabric(String owner) {
+    String id = fabricId(owner);
+    Optional<Network> have = read(id);
+    if (have.isPresent()) {
+      return have.get();
+    }
+    Cidr subnet = freeSubnet();
+    return save(new Network(id, NetworkRecords.FABRIC, owner, "bridge", subnet.toString(),
+        Cidr.dotted(subnet.host(1)), null, false, Map.of(), Instant.now().toString(), true));
+  }
+
+  /** A user-defined network, as {@code docker network create} asks. */
+  public synchronized Network create(CreateNetwork c) {
+    if (c.name() == null || !NAME.matcher(c.name()).matches()) {
+      throw DockerException.invalid("invalid network name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+          c.name());
+    }
+    if (c.name().equals(NetworkRecords.FABRIC) || c.name().equals("none") || c.name().equals("host")) {
+      throw DockerException.forbidden("%s is a pre-defined network and cannot be created", c.name());
+    }
+    if (list(c.owner()).stream().anyMatch(n -> n.name().equals(c.name()))) {
+      throw DockerException.conflict("network with name %s already exists", c.name());
+    }
+    Cidr subnet = c.subnet() == null || c.subnet().isEmpty() ? freeSubnet() : Cidr.parse(c.subnet());
+    if (subnet.bits() > 30) {
+      throw DockerException.invalid("invalid subnet %s: too small for containers", subnet);
+    }
+    for (Network n : all()) {
+      if (Cidr.parse(n.subnet()).overlaps(subnet)) {
+        throw DockerException.forbidden("Pool overlaps with other one on this address space");
+      }
+    }
+    String gateway = c.gateway() == null || c.gateway().isEmpty() ? Cidr.dotted(subnet.host(1)) : c.gateway();
+    if (!subnet.contains(Cidr.addr(gateway))) {
+      throw DockerException.forbidden("no matching subnet for gateway %s", gateway);
+    }
+    String range = c.ipRange() == null || c.ipRange().isEmpty() ? null : Cidr.parse(c.ipRange()).toString();
+    if (range != null && !subnet.contains(Cidr.parse(range))) {
+      throw DockerException.forbidden("no matching subnet for range %s", range);
+    }
+    byte[] b = new byte[32];
+    RANDOM.nextBytes(b);
+    return save(new Network(HexFormat.of().formatHex(b), c.name(), c.owner(), "bridge", subnet.toString(), gateway,
+        range, c.internal(), c.labels(), Instant.now().toString(), false));
+  }
+
+  /** The account's network by full id, name or id prefix (Docker's order); 404 otherwise. */
+  public synchronized Network resolve(String owner, String ref) {
+    if (ref.equals(NetworkRecords.FABRIC)) {
+      return fabric(owner);
+    }
+    List<Network> mine = list(owner);
+    for (Network n : mine) {
+      if (n.id().equals(ref)) {
+        return n;
+      }
+    }
+    for (Network n : mine) {
+      if (n.name().equals(ref)) {
+        return n;
+      }
+    }
+    List<Network> byPrefix = mine.stream().filter(n -> n.id().startsWith(ref)).toList();
+    if (byPrefix.size() == 1 && !ref.isEmpty()) {
+      return byPrefix.get(0);
+    }
+    throw DockerException.notFound("network %s not found", ref);
+  }
+
+  /** A network by id, whoever owns it. */
+  public synchronized Optional<Network> byId(String id) {
+    return read(id);
+  }
+
+  /** The account's networks, its fabric first (made when missing, as Docker always lists bridge). */
+  public synchronized List<Network> list(String owner) {
+    List<Network> out = new ArrayList<>();
+    out.add(fabric(owner));
+    for (Network n : all()) {
+      if (n.owner().equals(owner) && !n.fabric()) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  /** Forgets a user-defined network (its users were checked by the caller). */
+  public synchronized void remove(Network n) throws IOException {
+    if (n.fabric()) {
+      throw DockerException.forbidden("%s is a pre-defined network and cannot be removed", n.name());
+    }
+    Files.deleteIfExists(root.resolve(n.id() + ".json"));
+  }
+
+  synchronized List<Network> all() {
+    List<Network> out = new ArrayList<>();
+    try (var s = Files.list(root)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        if (p.getFileName().toString().endsWith(".json")) {
+          out.add(Json.decode(Files.readAllBytes(p), Network.class));
+        }
+      }
+    } catch (IOException e) {
+      throw DockerException.internal("reading networks: %s", e.getMessage());
+    }
+    out.sort(java.util.Comparator.comparing(Network::created));
+    return out;
+  }
+
+  private Optional<Network> read(String id) {
+    Path p = root.resolve(id + ".json");
+    try {
+      return Files.exists(p) ? Optional.of(Json.decode(Files.readAllBytes(p), Network.class)) : Optional.empty();
+    } catch (IOException e) {
+      throw DockerException.internal("reading network %s: %s", id, e.getMessage());
+    }
+  }
+
+  private Network save(Network n) {
+    Path tmp = root.resolve(n.id() + ".json.tmp");
+    try {
+      Files.write(tmp, Json.bytes(n));
+      Files.move(tmp, root.resolve(n.id() + ".json"), StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw DockerException.internal("saving network %s: %s", n.name(), e.getMessage());
+    }
+    return n;
+  }
+
+  /** The first /24 of the pool that no network and no route of the host uses. */
+  private Cidr freeSubnet() {
+    List<Cidr> used = new ArrayList<>(HostRoutes.ipv4());
+    for (Network n : all()) {
+      used.add(Cidr.parse(n.subnet()));
+    }
+    for (int i = 0; ; i++) {
+      Cidr c = pool.subnet(i, Math.max(24, pool.bits()));
+      if (c == null) {
+        throw DockerException.unavailable("could not find an available, non-overlapping IPv4 address pool among the "
+            + "defaults to assign to the network");
+      }
+      if (used.stream().noneMatch(u -> u.bits() > 0 && u.overlaps(c))) {
+        return c;
+      }
+    }
+  }
+
+  /** A fabric's id: the same for an account on every start. */
+  static String fabricId(String owner) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(("fabric:" + owner).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

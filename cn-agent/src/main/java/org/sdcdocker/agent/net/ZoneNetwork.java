@@ -1,0 +1,362 @@
+package org.sdcdocker.agent.net;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.Json;
+import org.sdcdocker.protocol.agent.ContainerSpec;
+import org.sdcdocker.protocol.agent.NetStatus;
+import org.sdcdocker.protocol.agent.NetStatus.Attached;
+import org.sdcdocker.protocol.agent.NetStatus.BoundPort;
+import org.sdcdocker.protocol.agent.NetworkRecords.Member;
+import org.sdcdocker.protocol.agent.NetworkRecords.Network;
+import org.sdcdocker.protocol.agent.NetworkSpec;
+import org.sdcdocker.protocol.agent.NetworkSpec.Endpoint;
+import org.sdcdocker.protocol.agent.ZoneRecord;
+
+/**
+ * A zone's network while it runs: its own namespace with loopback, one interface per network it
+ * is attached to (the CNI bridge chain, with portmap on the first when it publishes ports), its
+ * /etc/hosts and /etc/resolv.conf; all undone when the run ends. Each attachment's plugin
+ * configuration and result are kept in the zone's {@code net/} directory for the DEL.
+ */
+public final class ZoneNetwork {
+  private final String cnUuid;
+  private final Path ipamDir;
+  private final NetworkStore networks;
+  private final Cni cni;
+  private final Function<String, ZoneRecord> zones;
+  private final PortAllocator ports = new PortAllocator();
+  private final Resolvers resolvers;
+  /** Per network id: the attached zones of this node and their endpoints. */
+  private final Map<String, Map<String, Member>> members = new ConcurrentHashMap<>();
+
+  /** What a start gets: the network status and the environment its links give. */
+  public record Up(NetStatus status, List<String> linkEnv) {}
+
+  public ZoneNetwork(Path agentRoot, String cnUuid, NetworkStore networks, Cni cni,
+      Function<String, ZoneRecord> zones) {
+    this.cnUuid = cnUuid;
+    this.ipamDir = agentRoot.resolve("cni/ipam");
+    this.networks = networks;
+    this.cni = cni;
+    this.zones = zones;
+    this.resolvers = new Resolvers(this::lookup);
+  }
+
+  public NetworkStore networks() {
+    return networks;
+  }
+
+  /** At create: the endpoints' networks resolved to ids (404 for a network the account lacks). */
+  public NetworkSpec resolve(String owner, NetworkSpec n) {
+    List<Endpoint> out = new ArrayList<>();
+    for (Endpoint e : n.endpoints()) {
+      Network net = networks.resolve(owner, e.network());
+      if (e.ipv4() != null && !e.ipv4().isEmpty()) {
+        if (net.fabric()) {
+          throw DockerException.invalid("user specified IP address is supported on user defined networks only");
+        }
+        if (!Cidr.parse(net.subnet()).contains(Cidr.addr(e.ipv4()))) {
+          throw DockerException.invalid("no configured subnet contains IP address %s", e.ipv4());
+        }
+      }
+      if (!e.aliases().isEmpty() && net.fabric()) {
+        throw DockerException.invalid("network-scoped alias is supported only for containers in user defined networks");
+      }
+      out.add(e.resolved(net.id(), net.name()));
+    }
+    return n.withEndpoints(out);
+  }
+
+  /** Sets up the network of a zone about to start; on failure nothing of it is left. */
+  public Up up(ContainerSpec spec, Path zoneDir) throws IOException {
+    NetworkSpec n = spec.network();
+    List<ZoneEtc.LinkTarget> links = linkTargets(spec);
+    if (n.sharesContainer()) {
+      ZoneRecord other = zones.apply(n.mode().substring("container:".length()));
+      if (other == null || !other.state().running() || other.net().sandbox().isEmpty()) {
+        throw DockerException.conflict("cannot join network of a non running container: %s",
+            n.mode().substring("container:".length()));
+      }
+      Path theirs = zoneDir.resolveSibling(other.spec().id());
+      Files.copy(theirs.resolve("hosts"), zoneDir.resolve("hosts"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(theirs.resolve("resolv.conf"), zoneDir.resolve("resolv.conf"),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return new Up(new NetStatus(other.net().sandbox(), List.of(), List.of()), linkEnv(spec, links));
+    }
+    String ns = netnsName(spec.id());
+    HostNet.deleteNetns(ns);
+    HostNet.addNetns(ns);
+    NetStatus st = new NetStatus(HostNet.netnsPath(ns), List.of(), List.of());
+    try {
+      cni.add(Cni.confList("sdc-loopback", List.of(Json.MAPPER.createObjectNode().put("type", "loopback"))),
+          new Cni.Target(spec.id(), st.sandbox(), "lo"), Map.of());
+      List<BoundPort> bound = n.ports().isEmpty() || n.endpoints().isEmpty() ? List.of()
+          : ports.allocate(spec.id(), spec.name(), n.ports());
+      List<Attached> attached = new ArrayList<>();
+      for (Endpoint e : n.endpoints()) {
+        attached.add(attach(spec, zoneDir, st.sandbox(), "eth" + attached.size(), e,
+            attached.isEmpty() ? bound : List.of()));
+      }
+      st = new NetStatus(st.sandbox(), attached, bound);
+      writeEtc(spec, zoneDir, st, links);
+      return new Up(st, linkEnv(spec, links));
+    } catch (IOException | RuntimeException e) {
+      down(spec.id(), zoneDir);
+      throw e;
+    }
+  }
+
+  /** Undoes a zone's network: every attachment, its ports, its namespace. */
+  public void down(String zoneId, Path zoneDir) {
+    Path dir = zoneDir.resolve("net");
+    if (Files.isDirectory(dir)) {
+      try (var s = Files.list(dir)) {
+        for (Path f : s.toList()) {
+          String name = f.getFileName().toString();
+          if (name.endsWith(".json")) {
+            detach(zoneId, zoneDir, name.substring(0, name.length() - 5));
+          }
+        }
+      } catch (IOException e) {
+        // what could not be read stays for the zone's removal to try again
+      }
+    }
+    ports.release(zoneId);
+    HostNet.deleteNetns(netnsName(zoneId));
+  }
+
+  /** Attaches a running zone to one more network. */
+  public NetStatus connect(ContainerSpec spec, Path zoneDir, NetStatus st, Endpoint e) throws IOException {
+    int n = 0;
+    while (true) {
+      String candidate = "eth" + n;
+      if (st.attached().stream().noneMatch(a -> a.ifname().equals(candidate))) {
+        break;
+      }
+      n++;
+    }
+    List<Attached> all = new ArrayList<>(st.attached());
+    all.add(attach(spec, zoneDir, st.sandbox(), "eth" + n, e, List.of()));
+    NetStatus next = new NetStatus(st.sandbox(), all, st.ports());
+    writeEtc(spec, zoneDir, next, linkTargets(spec));
+    return next;
+  }
+
+  /** Detaches a running zone from a network. */
+  public NetStatus disconnect(ContainerSpec spec, Path zoneDir, NetStatus st, String networkId) {
+    detach(spec.id(), zoneDir, networkId);
+    return new NetStatus(st.sandbox(), st.attached().stream().filter(a -> !a.networkId().equals(networkId)).toList(),
+        st.ports());
+  }
+
+  /** Takes back what a zone that runs on (across an agent restart) holds. */
+  public void adopt(ContainerSpec spec, NetStatus st) {
+    ports.adopt(spec.id(), st.ports());
+    for (Attached a : st.attached()) {
+      join(spec, a);
+    }
+  }
+
+  /** The zones of this node attached to a network now. */
+  public List<Member> members(String networkId) {
+    return List.copyOf(members.getOrDefault(networkId, Map.of()).values());
+  }
+
+  /** Removes a user-defined network that nothing here uses; its leases go with it. */
+  public void remove(Network n) throws IOException {
+    if (!members(n.id()).isEmpty()) {
+      throw DockerException.forbidden("error while removing network: network %s id %s has active endpoints",
+          n.name(), n.id());
+    }
+    networks.remove(n);
+    org.sdcdocker.agent.image.Trees.delete(ipamDir.resolve(confName(n.id())));
+  }
+
+  private Attached attach(ContainerSpec spec, Path zoneDir, String netns, String ifname, Endpoint e,
+      List<BoundPort> bound) throws IOException {
+    Network net = networks.byId(e.networkId())
+        .orElseThrow(() -> DockerException.notFound("network %s not found", e.network()));
+    Map<String, Object> rc = new LinkedHashMap<>();
+    if (!bound.isEmpty()) {
+      rc.put("portMappings", bound.stream().map(b -> Map.of("hostPort", b.hostPort(), "containerPort",
+          b.containerPort(), "protocol", b.protocol(), "hostIP", b.hostIp().equals("0.0.0.0") ? "" : b.hostIp()))
+          .toList());
+    }
+    if (e.ipv4() != null && !e.ipv4().isEmpty()) {
+      rc.put("ips", List.of(e.ipv4() + "/" + Cidr.parse(net.subnet()).bits()));
+    }
+    ObjectNode conf = confList(net, e.mac(), !bound.isEmpty());
+    Cni.Target target = new Cni.Target(spec.id(), netns, ifname);
+    JsonNode result = cni.add(conf, target, rc);
+    Files.createDirectories(zoneDir.resolve("net"));
+    ObjectNode cache = Json.MAPPER.createObjectNode();
+    cache.set("conf", conf);
+    cache.set("runtimeConfig", Json.MAPPER.valueToTree(rc));
+    cache.set("result", result);
+    cache.put("netns", netns);
+    cache.put("ifname", ifname);
+    Cni.write(zoneDir.resolve("net").resolve(net.id() + ".json"), cache);
+    HostNet.isolate(bridgeName(net.id()), net.internal());
+    Cni.Ip ip = Cni.Ip.of(result);
+    Attached a = new Attached(net.id(), net.name(), ifname, ip.ip(), ip.prefixLen(), ip.gateway(), ip.mac());
+    join(spec, a);
+    return a;
+  }
+
+  private void join(ContainerSpec spec, Attached a) {
+    members.computeIfAbsent(a.networkId(), k -> new ConcurrentHashMap<>())
+        .put(spec.id(), new Member(spec.id(), spec.name(), a.ifname(), a.ip(), a.prefixLen(), a.mac()));
+    networks.byId(a.networkId()).filter(n -> !n.fabric())
+        .ifPresent(n -> resolvers.serve(n, a.gateway()));
+  }
+
+  private void detach(String zoneId, Path zoneDir, String networkId) {
+    Path f = zoneDir.resolve("net").resolve(networkId + ".json");
+    try {
+      JsonNode cache = Json.MAPPER.readTree(Files.readAllBytes(f));
+      Map<String, Object> rc = Json.MAPPER.convertValue(cache.get("runtimeConfig"), Map.class);
+      cni.del((ObjectNode) cache.get("conf"), new Cni.Target(zoneId, cache.path("netns").asText(),
+          cache.path("ifname").asText()), rc, cache.get("result"));
+      Files.deleteIfExists(f);
+    } catch (IOException | RuntimeException e) {
+      try {
+        Files.deleteIfExists(f); // a DEL the plugins refuse cannot be retried usefully
+      } catch (IOException ignored) {
+        // left in a directory that goes with the zone
+      }
+    }
+    Map<String, Member> m = members.get(networkId);
+    if (m != null) {
+      m.remove(zoneId);
+      if (m.isEmpty()) {
+        members.remove(networkId);
+        resolvers.stop(networkId);
+        HostNet.removeBridge(bridgeName(networkId));
+      }
+    }
+  }
+
+  private ObjectNode confList(Network net, String mac, boolean withPorts) {
+    ObjectNode bridge = Json.MAPPER.createObjectNode();
+    bridge.put("type", "bridge").put("bridge", bridgeName(net.id())).put("isGateway", true)
+        .put("ipMasq", !net.internal()).put("hairpinMode", true);
+    bridge.putObject("capabilities").put("ips", true);
+    ObjectNode ipam = bridge.putObject("ipam");
+    ipam.put("type", "host-local").put("dataDir", ipamDir.toString());
+    ObjectNode range = ipam.putArray("ranges").addArray().addObject();
+    range.put("subnet", net.subnet()).put("gateway", net.gateway());
+    if (net.ipRange() != null) {
+      Cidr r = Cidr.parse(net.ipRange());
+      range.put("rangeStart", Cidr.dotted(r.host(1))).put("rangeEnd", Cidr.dotted(r.lastHost()));
+    }
+    if (!net.internal()) {
+      ipam.putArray("routes").addObject().put("dst", "0.0.0.0/0");
+    }
+    List<ObjectNode> plugins = new ArrayList<>(List.of(bridge));
+    if (mac != null && !mac.isEmpty()) {
+      plugins.add(Json.MAPPER.createObjectNode().put("type", "tuning").put("mac", mac));
+    }
+    if (withPorts) {
+      ObjectNode pm = Json.MAPPER.createObjectNode().put("type", "portmap").put("snat", true);
+      pm.putObject("capabilities").put("portMappings", true);
+      plugins.add(pm);
+    }
+    plugins.add(Json.MAPPER.createObjectNode().put("type", "firewall").put("backend", "iptables"));
+    return Cni.confList(confName(net.id()), plugins);
+  }
+
+  private void writeEtc(ContainerSpec spec, Path zoneDir, NetStatus st, List<ZoneEtc.LinkTarget> links)
+      throws IOException {
+    String gateway = st.attached().isEmpty() ? "127.0.0.1" : st.attached().get(0).gateway();
+    writeInPlace(zoneDir.resolve("hosts"), ZoneEtc.hosts(spec, st, links, gateway));
+    String embedded = st.attached().stream()
+        .filter(a -> networks.byId(a.networkId()).map(n -> !n.fabric()).orElse(false))
+        .map(Attached::gateway).findFirst().orElse(null);
+    writeInPlace(zoneDir.resolve("resolv.conf"), ZoneEtc.resolvConf(spec, embedded));
+  }
+
+  /** Rewrites a file the zone has bind-mounted: the same inode, so the zone sees the change. */
+  private static void writeInPlace(Path f, String content) throws IOException {
+    Files.writeString(f, content, StandardCharsets.UTF_8);
+  }
+
+  private List<ZoneEtc.LinkTarget> linkTargets(ContainerSpec spec) {
+    List<ZoneEtc.LinkTarget> out = new ArrayList<>();
+    for (NetworkSpec.Link l : spec.network().links()) {
+      ZoneRecord t = zones.apply(l.zoneId());
+      if (t == null || !t.state().running() || t.net().attached().isEmpty()) {
+        throw DockerException.invalid("Cannot link to a non running container: /%s AS /%s/%s", l.name(),
+            spec.name(), l.alias());
+      }
+      List<String> exposed = new ArrayList<>(t.spec().network().exposed());
+      t.spec().network().ports().forEach(p -> {
+        String k = p.containerPort() + "/" + p.protocol();
+        if (!exposed.contains(k)) {
+          exposed.add(k);
+        }
+      });
+      out.add(new ZoneEtc.LinkTarget(l, t.net().attached().get(0).ip(), exposed, t.spec().env()));
+    }
+    return out;
+  }
+
+  private static List<String> linkEnv(ContainerSpec spec, List<ZoneEtc.LinkTarget> links) {
+    List<String> env = new ArrayList<>();
+    links.forEach(l -> env.addAll(ZoneEtc.linkEnv(spec.name(), l)));
+    return env;
+  }
+
+  /** A name on a network: a zone's name, an alias of its endpoint, or its short id. */
+  private String lookup(String networkId, String name) {
+    for (Member m : members.getOrDefault(networkId, Map.of()).values()) {
+      ZoneRecord r = zones.apply(m.zoneId());
+      if (r == null) {
+        continue;
+      }
+      boolean alias = r.spec().network().endpoints().stream()
+          .anyMatch(e -> networkId.equals(e.networkId()) && e.aliases().stream().anyMatch(name::equalsIgnoreCase));
+      if (name.equalsIgnoreCase(r.spec().name()) || alias || name.equals(m.zoneId().substring(0, 12))) {
+        return m.ip();
+      }
+    }
+    return null;
+  }
+
+  static String netnsName(String zoneId) {
+    return "sdc-" + zoneId;
+  }
+
+  private static String confName(String networkId) {
+    return "sdc-" + networkId;
+  }
+
+  /** The bridge of a network on this node: unique per node and network, within IFNAMSIZ. */
+  String bridgeName(String networkId) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256")
+          .digest((cnUuid + ":" + networkId).getBytes(StandardCharsets.UTF_8));
+      return HostNet.BRIDGE_PREFIX + HexFormat.of().formatHex(d).substring(0, 11);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Stops the resolvers (the agent stops; the zones keep their addresses). */
+  public void close() {
+    resolvers.close();
+  }
+}

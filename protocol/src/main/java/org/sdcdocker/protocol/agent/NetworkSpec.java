@@ -1,0 +1,68 @@
+package org.sdcdocker.protocol.agent;
+
+import java.util.List;
+
+/**
+ * How a zone is networked. {@code mode} is {@link NetworkRecords#FABRIC} (the account's fabric),
+ * a user-defined network's name, {@code none} (loopback only) or {@code container:<id>} (another
+ * zone's namespace); {@code endpoints} are the networks it is attached to, the mode's first.
+ */
+public record NetworkSpec(
+    String mode,
+    List<Endpoint> endpoints,
+    List<PortSpec> ports,
+    List<String> exposed,
+    boolean publishAll,
+    List<String> dns,
+    List<String> dnsSearch,
+    List<String> dnsOptions,
+    List<String> extraHosts,
+    List<Link> links) {
+
+  /** The network of a zone that said nothing: its account's fabric. */
+  public static final NetworkSpec DEFAULT = new NetworkSpec(NetworkRecords.FABRIC,
+      List.of(new Endpoint(NetworkRecords.FABRIC, null, List.of(), null, null)), List.of(), List.of(), false,
+      List.of(), List.of(), List.of(), List.of(), List.of());
+
+  public NetworkSpec {
+    mode = mode == null || mode.isEmpty() || mode.equals("default") ? NetworkRecords.FABRIC : mode;
+    endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
+    ports = ports == null ? List.of() : List.copyOf(ports);
+    exposed = exposed == null ? List.of() : List.copyOf(exposed);
+    dns = dns == null ? List.of() : List.copyOf(dns);
+    dnsSearch = dnsSearch == null ? List.of() : List.copyOf(dnsSearch);
+    dnsOptions = dnsOptions == null ? List.of() : List.copyOf(dnsOptions);
+    extraHosts = extraHosts == null ? List.of() : List.copyOf(extraHosts);
+    links = links == null ? List.of() : List.copyOf(links);
+  }
+
+  /**
+   * An attachment to a network: the network as given (name or id) until the agent resolves it,
+   * then its id in {@code networkId}; aliases; the address and MAC asked for (null: any).
+   */
+  public record Endpoint(String network, String networkId, List<String> aliases, String ipv4, String mac) {
+    public Endpoint {
+      aliases = aliases == null ? List.of() : List.copyOf(aliases);
+    }
+
+    public Endpoint resolved(String id, String name) {
+      return new Endpoint(name, id, aliases, ipv4, mac);
+    }
+  }
+
+  /** A published port: container port and protocol, host address ("" any) and host ports (0: any free one). */
+  public record PortSpec(int containerPort, String protocol, String hostIp, int hostPortStart, int hostPortEnd) {}
+
+  /** A legacy link: the target zone, its name, and the alias it is known by here. */
+  public record Link(String zoneId, String name, String alias) {}
+
+  /** Whether the zone shares another zone's namespace. */
+  public boolean sharesContainer() {
+    return mode.startsWith("container:");
+  }
+
+  /** The same spec with other endpoints. */
+  public NetworkSpec withEndpoints(List<Endpoint> e) {
+    return new NetworkSpec(mode, e, ports, exposed, publishAll, dns, dnsSearch, dnsOptions, extraHosts, links);
+  }
+}
