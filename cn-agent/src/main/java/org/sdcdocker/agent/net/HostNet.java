@@ -14,8 +14,9 @@ import org.sdcdocker.protocol.DockerException;
  */
 final class HostNet {
   static final String BRIDGE_PREFIX = "sdc-";
-  private static final String ISO1 = "SDC-ISOLATION-1";
-  private static final String ISO2 = "SDC-ISOLATION-2";
+  private static final String FWD = "SDC-FORWARD";
+  private static final String ISO2 = "SDC-ISOLATION";
+  private static final String NAT = "SDC-POSTROUTING";
 
   private HostNet() {}
 
@@ -34,48 +35,84 @@ final class HostNet {
     }
   }
 
-  /** Keeps traffic entering a bridge from leaving by another of ours; an internal one leaves for nowhere. */
-  static synchronized void isolate(String bridge, boolean internal) {
-    ensureChain(ISO2);
-    ensureRule(ISO2, List.of("-o", BRIDGE_PREFIX + "+", "-j", "DROP"));
-    ensureChain(ISO1);
-    if (internal) {
-      ensureRule(ISO1, List.of("-i", bridge, "!", "-o", bridge, "-j", "DROP"));
-      ensureRule(ISO1, List.of("-o", bridge, "!", "-i", bridge, "-j", "DROP"));
-    } else {
-      ensureRule(ISO1, List.of("-i", bridge, "!", "-o", bridge, "-j", ISO2));
+  /**
+   * A bridge's rules, once, before its first zone: its traffic may not enter another bridge of
+   * ours (an internal one's may leave for nowhere), what stays within these bounds is accepted
+   * (a host whose FORWARD policy is DROP, as Docker's, forwards it too), and traffic leaving a
+   * non-internal network is masqueraded. One set per bridge, not per container, as Docker's.
+   */
+  static synchronized void prepareBridge(String bridge, String subnet, boolean internal) {
+    ensureChain("filter", ISO2);
+    ensureRule("filter", ISO2, List.of("-o", BRIDGE_PREFIX + "+", "-j", "DROP"));
+    ensureChain("filter", FWD);
+    for (List<String> r : forwardRules(bridge, internal)) {
+      ensureRule("filter", FWD, r);
+    }
+    if (!internal) {
+      ensureChain("nat", NAT);
+      ensureRule("nat", NAT, masquerade(bridge, subnet));
+      if (exec(List.of("iptables", "-w", "-t", "nat", "-C", "POSTROUTING", "-j", NAT), new ArrayList<>()) != 0) {
+        must(List.of("iptables", "-w", "-t", "nat", "-A", "POSTROUTING", "-j", NAT), "adding the masquerade rule");
+      }
     }
     firstInForward();
   }
 
-  /** Our jump must come before the firewall plugin's accept rules, so it goes back to the top. */
+  private static List<List<String>> forwardRules(String bridge, boolean internal) {
+    List<List<String>> rules = new ArrayList<>();
+    if (internal) {
+      rules.add(List.of("-i", bridge, "!", "-o", bridge, "-j", "DROP"));
+      rules.add(List.of("-o", bridge, "!", "-i", bridge, "-j", "DROP"));
+    } else {
+      rules.add(List.of("-i", bridge, "!", "-o", bridge, "-j", ISO2));
+    }
+    rules.add(List.of("-i", bridge, "-j", "ACCEPT"));
+    rules.add(List.of("-o", bridge, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED,DNAT", "-j", "ACCEPT"));
+    return rules;
+  }
+
+  private static List<String> masquerade(String bridge, String subnet) {
+    return List.of("-s", subnet, "!", "-o", bridge, "-j", "MASQUERADE");
+  }
+
+  /** Our jump must come before anything that accepts or drops forwarded traffic: first in FORWARD. */
   static synchronized void firstInForward() {
     List<String> forward = output(List.of("iptables", "-w", "-S", "FORWARD"));
     List<String> rules = forward.stream().filter(l -> l.startsWith("-A ")).toList();
-    String ours = "-A FORWARD -j " + ISO1;
+    String ours = "-A FORWARD -j " + FWD;
     if (!rules.isEmpty() && rules.get(0).equals(ours)) {
       return;
     }
     if (rules.contains(ours)) {
-      run(List.of("iptables", "-w", "-D", "FORWARD", "-j", ISO1));
+      run(List.of("iptables", "-w", "-D", "FORWARD", "-j", FWD));
     }
-    must(List.of("iptables", "-w", "-I", "FORWARD", "1", "-j", ISO1), "adding the isolation rule");
+    must(List.of("iptables", "-w", "-I", "FORWARD", "1", "-j", FWD), "adding the forwarding rule");
   }
 
   /** Removes a bridge and its rules; with the last bridge of ours, the chains it needed go too. */
-  static synchronized void removeBridge(String bridge) {
-    for (List<String> r : List.of(
-        List.of("-i", bridge, "!", "-o", bridge, "-j", ISO2),
-        List.of("-i", bridge, "!", "-o", bridge, "-j", "DROP"),
-        List.of("-o", bridge, "!", "-i", bridge, "-j", "DROP"))) {
-      List<String> cmd = new ArrayList<>(List.of("iptables", "-w", "-D", ISO1));
-      cmd.addAll(r);
-      run(cmd);
+  static synchronized void removeBridge(String bridge, String subnet) {
+    for (List<String> r : forwardRules(bridge, false)) {
+      delete("filter", FWD, r);
     }
+    for (List<String> r : forwardRules(bridge, true)) {
+      delete("filter", FWD, r);
+    }
+    delete("nat", NAT, masquerade(bridge, subnet));
     run(List.of("ip", "link", "del", bridge));
     if (ourBridges().isEmpty()) {
       removeSharedChains();
     }
+  }
+
+  private static void delete(String table, String chain, List<String> rule) {
+    List<String> cmd = new ArrayList<>(List.of("iptables", "-w", "-t", table, "-D", chain));
+    cmd.addAll(rule);
+    run(cmd);
+  }
+
+  /** Whether a link of that name exists. */
+  static boolean exists(String ifname) {
+    return java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net", ifname));
   }
 
   /** The bridges of ours on the host. */
@@ -91,22 +128,18 @@ final class HostNet {
   }
 
   /**
-   * The isolation chains, and the chains the CNI plugins share (portmap's, firewall's) when
+   * Our chains, and the chains the portmap plugin shares between its containers when
    * nothing but their own plumbing is left in them: a host without containers is as it was.
    */
   private static void removeSharedChains() {
-    run(List.of("iptables", "-w", "-D", "FORWARD", "-j", ISO1));
-    for (String c : List.of(ISO1, ISO2)) {
+    run(List.of("iptables", "-w", "-D", "FORWARD", "-j", FWD));
+    run(List.of("iptables", "-w", "-t", "nat", "-D", "POSTROUTING", "-j", NAT));
+    for (String c : List.of(FWD, ISO2)) {
       run(List.of("iptables", "-w", "-F", c));
       run(List.of("iptables", "-w", "-X", c));
     }
-    if (rulesIn("filter", "CNI-FORWARD") <= 1 && rulesIn("filter", "CNI-ADMIN") == 0) {
-      run(List.of("iptables", "-w", "-D", "FORWARD", "-m", "comment", "--comment", "CNI firewall plugin rules",
-          "-j", "CNI-FORWARD"));
-      run(List.of("iptables", "-w", "-F", "CNI-FORWARD"));
-      run(List.of("iptables", "-w", "-X", "CNI-FORWARD"));
-      run(List.of("iptables", "-w", "-X", "CNI-ADMIN"));
-    }
+    run(List.of("iptables", "-w", "-t", "nat", "-F", NAT));
+    run(List.of("iptables", "-w", "-t", "nat", "-X", NAT));
     if (rulesIn("nat", "CNI-HOSTPORT-DNAT") == 0) {
       for (String from : List.of("PREROUTING", "OUTPUT")) {
         run(List.of("iptables", "-w", "-t", "nat", "-D", from, "-m", "addrtype", "--dst-type", "LOCAL", "-j",
@@ -128,17 +161,17 @@ final class HostNet {
     return rc != 0 ? -1 : (int) l.stream().filter(x -> x.startsWith("-A ")).count();
   }
 
-  private static void ensureChain(String chain) {
-    if (exec(List.of("iptables", "-w", "-S", chain), new ArrayList<>()) != 0) {
-      must(List.of("iptables", "-w", "-N", chain), "creating chain " + chain);
+  private static void ensureChain(String table, String chain) {
+    if (exec(List.of("iptables", "-w", "-t", table, "-S", chain), new ArrayList<>()) != 0) {
+      must(List.of("iptables", "-w", "-t", table, "-N", chain), "creating chain " + chain);
     }
   }
 
-  private static void ensureRule(String chain, List<String> rule) {
-    List<String> check = new ArrayList<>(List.of("iptables", "-w", "-C", chain));
+  private static void ensureRule(String table, String chain, List<String> rule) {
+    List<String> check = new ArrayList<>(List.of("iptables", "-w", "-t", table, "-C", chain));
     check.addAll(rule);
     if (exec(check, new ArrayList<>()) != 0) {
-      List<String> add = new ArrayList<>(List.of("iptables", "-w", "-A", chain));
+      List<String> add = new ArrayList<>(List.of("iptables", "-w", "-t", table, "-A", chain));
       add.addAll(rule);
       must(add, "adding a rule to " + chain);
     }

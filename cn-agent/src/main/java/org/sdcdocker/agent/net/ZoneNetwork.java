@@ -40,6 +40,8 @@ public final class ZoneNetwork {
   private final Function<String, ZoneRecord> zones;
   private final PortAllocator ports = new PortAllocator();
   private final Resolvers resolvers;
+  /** The bridges whose rules are in place. */
+  private final java.util.Set<String> prepared = ConcurrentHashMap.newKeySet();
   /** Per network id: the attached zones of this node and their endpoints. */
   private final Map<String, Map<String, Member>> members = new ConcurrentHashMap<>();
 
@@ -123,6 +125,11 @@ public final class ZoneNetwork {
   /** Undoes a zone's network: every attachment, its ports, its namespace. */
   public void down(String zoneId, Path zoneDir) {
     Path dir = zoneDir.resolve("net");
+    if (!sharedByARunningZone(zoneId)) {
+      // without the namespace its interfaces are gone at once, and the plugins' DEL only
+      // releases what is on the host: much quicker than taking the interfaces out one by one
+      HostNet.deleteNetns(netnsName(zoneId));
+    }
     if (Files.isDirectory(dir)) {
       try (var s = Files.list(dir)) {
         for (Path f : s.toList()) {
@@ -137,6 +144,11 @@ public final class ZoneNetwork {
     }
     ports.release(zoneId);
     HostNet.deleteNetns(netnsName(zoneId));
+  }
+
+  private boolean sharedByARunningZone(String zoneId) {
+    return members.values().stream().flatMap(m -> m.keySet().stream()).distinct().map(zones)
+        .anyMatch(r -> r != null && r.state().running() && r.spec().network().mode().equals("container:" + zoneId));
   }
 
   /** Attaches a running zone to one more network. */
@@ -183,7 +195,29 @@ public final class ZoneNetwork {
           n.name(), n.id());
     }
     networks.remove(n);
+    takeDown(n);
     org.sdcdocker.agent.image.Trees.delete(ipamDir.resolve(confName(n.id())));
+  }
+
+  /**
+   * Removes the bridges no zone uses any more (a bridge stays while its network is idle, so the
+   * next zone finds it ready): at the agent's start and stop.
+   */
+  public void sweepIdle() {
+    for (Network n : networks.all()) {
+      if (members(n.id()).isEmpty()) {
+        takeDown(n);
+      }
+    }
+  }
+
+  private void takeDown(Network n) {
+    String bridge = bridgeName(n.id());
+    resolvers.stop(n.id());
+    if (HostNet.exists(bridge) || prepared.contains(bridge)) {
+      HostNet.removeBridge(bridge, n.subnet());
+    }
+    prepared.remove(bridge);
   }
 
   private Attached attach(ContainerSpec spec, Path zoneDir, String netns, String ifname, Endpoint e,
@@ -199,6 +233,15 @@ public final class ZoneNetwork {
     if (e.ipv4() != null && !e.ipv4().isEmpty()) {
       rc.put("ips", List.of(e.ipv4() + "/" + Cidr.parse(net.subnet()).bits()));
     }
+    String bridge = bridgeName(net.id());
+    if (prepared.add(bridge)) {
+      try {
+        HostNet.prepareBridge(bridge, net.subnet(), net.internal());
+      } catch (RuntimeException ex) {
+        prepared.remove(bridge);
+        throw ex;
+      }
+    }
     ObjectNode conf = confList(net, e.mac(), !bound.isEmpty());
     Cni.Target target = new Cni.Target(spec.id(), netns, ifname);
     JsonNode result = cni.add(conf, target, rc);
@@ -210,7 +253,6 @@ public final class ZoneNetwork {
     cache.put("netns", netns);
     cache.put("ifname", ifname);
     Cni.write(zoneDir.resolve("net").resolve(net.id() + ".json"), cache);
-    HostNet.isolate(bridgeName(net.id()), net.internal());
     Cni.Ip ip = Cni.Ip.of(result);
     Attached a = new Attached(net.id(), net.name(), ifname, ip.ip(), ip.prefixLen(), ip.gateway(), ip.mac());
     join(spec, a);
@@ -245,7 +287,6 @@ public final class ZoneNetwork {
       if (m.isEmpty()) {
         members.remove(networkId);
         resolvers.stop(networkId);
-        HostNet.removeBridge(bridgeName(networkId));
       }
     }
   }
@@ -253,7 +294,7 @@ public final class ZoneNetwork {
   private ObjectNode confList(Network net, String mac, boolean withPorts) {
     ObjectNode bridge = Json.MAPPER.createObjectNode();
     bridge.put("type", "bridge").put("bridge", bridgeName(net.id())).put("isGateway", true)
-        .put("ipMasq", !net.internal()).put("hairpinMode", true);
+        .put("ipMasq", false).put("hairpinMode", true); // masquerading is one rule per bridge: HostNet's
     bridge.putObject("capabilities").put("ips", true);
     ObjectNode ipam = bridge.putObject("ipam");
     ipam.put("type", "host-local").put("dataDir", ipamDir.toString());
@@ -275,7 +316,6 @@ public final class ZoneNetwork {
       pm.putObject("capabilities").put("portMappings", true);
       plugins.add(pm);
     }
-    plugins.add(Json.MAPPER.createObjectNode().put("type", "firewall").put("backend", "iptables"));
     return Cni.confList(confName(net.id()), plugins);
   }
 
@@ -344,8 +384,12 @@ public final class ZoneNetwork {
     return "sdc-" + networkId;
   }
 
-  /** The bridge of a network on this node: unique per node and network, within IFNAMSIZ. */
   String bridgeName(String networkId) {
+    return bridgeName(cnUuid, networkId);
+  }
+
+  /** The bridge of a network on a node: unique per node and network, within IFNAMSIZ. */
+  public static String bridgeName(String cnUuid, String networkId) {
     try {
       byte[] d = MessageDigest.getInstance("SHA-256")
           .digest((cnUuid + ":" + networkId).getBytes(StandardCharsets.UTF_8));
@@ -355,8 +399,9 @@ public final class ZoneNetwork {
     }
   }
 
-  /** Stops the resolvers (the agent stops; the zones keep their addresses). */
+  /** Stops the resolvers and removes idle bridges (the agent stops; running zones keep everything). */
   public void close() {
     resolvers.close();
+    sweepIdle();
   }
 }

@@ -124,6 +124,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
         finishRun(z, st.failed(255, "the zone's process vanished while the agent was away", now()), true);
       }
     }
+    net.sweepIdle();
     for (Zone z : atBoot) {
       try {
         start(z.record.spec().id(), false, true);
@@ -235,7 +236,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
         store.save(rec);
         events.accept(new ZoneEvent("start", rec, nowNanos()));
         if (Files.exists(runtime.exitFile(id))) {
-          onExit(id); // it may have ended before we recorded it as running
+          restarts.execute(() -> onExit(id)); // it ended already; its end is not the start's to wait for
         }
         return z.record;
       } catch (InterruptedException e) {

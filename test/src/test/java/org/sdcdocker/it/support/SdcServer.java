@@ -180,14 +180,39 @@ public final class SdcServer implements AutoCloseable {
     return left;
   }
 
-  /** What is left of containers' networks: bridges, namespaces, iptables chains, address leases. */
+  /**
+   * What is left of this server's networks: its bridges, container namespaces, iptables rules
+   * naming its bridges or subnets, address leases; and the shared chains, once no bridge of any
+   * sdc-docker is left on the machine.
+   */
   private List<String> networkLeftovers() throws IOException, InterruptedException {
     List<String> left = new ArrayList<>();
+    List<String> mine = new ArrayList<>();
+    Path cn = dataRoot.resolve("agent/cn-uuid");
+    Path nets = dataRoot.resolve("agent/networks");
+    if (Files.exists(cn) && Files.isDirectory(nets)) {
+      String cnUuid = Files.readString(cn).trim();
+      try (var s = Files.list(nets)) {
+        for (Path n : s.filter(x -> x.toString().endsWith(".json")).toList()) {
+          String id = n.getFileName().toString().replace(".json", "");
+          mine.add(org.sdcdocker.agent.net.ZoneNetwork.bridgeName(cnUuid, id));
+          java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"subnet\":\"([^\"]+)\"")
+              .matcher(Files.readString(n));
+          if (m.find()) {
+            mine.add(m.group(1));
+          }
+        }
+      }
+    }
+    boolean anyBridge = false;
     Process links = new ProcessBuilder("ip", "-o", "link", "show").start();
     for (String line : new String(links.getInputStream().readAllBytes()).split("\n")) {
       String[] f = line.split(":\\s+", 3);
-      if (f.length > 1 && (f[1].startsWith("sdc-") || f[1].startsWith("veth"))) {
-        left.add("link: " + f[1]);
+      if (f.length > 1 && f[1].startsWith("sdc-")) {
+        anyBridge = true;
+        if (mine.contains(f[1])) {
+          left.add("link: " + f[1]);
+        }
       }
     }
     links.waitFor();
@@ -199,7 +224,8 @@ public final class SdcServer implements AutoCloseable {
     }
     Process rules = new ProcessBuilder("iptables-save").start();
     for (String line : new String(rules.getInputStream().readAllBytes()).split("\n")) {
-      if (line.contains("SDC-") || line.contains("CNI-")) {
+      boolean shared = line.contains("SDC-") || line.contains("CNI-");
+      if (mine.stream().anyMatch(line::contains) || shared && !anyBridge) {
         left.add("iptables: " + line);
       }
     }
