@@ -125,7 +125,11 @@ class NetworkTest extends FixtureTest {
     assertThat(cut.out()).doesNotContain("hello");
 
     String c = docker.ok("run", "-d", "--name", "joiner", image, "sleep", "300");
-    docker.ok("network", "connect", "--alias", "j", "appnet", c);
+    docker.ok("network", "connect", "--alias", "j", "--ip", "10.211.7.60", "appnet", c);
+    assertThat(docker.ok("inspect", "-f", "{{.NetworkSettings.Networks.appnet.IPAddress}}", c)).isEqualTo("10.211.7.60");
+    assertThat(docker.ok("run", "--rm", "--network", "appnet", image, "nslookup", "j")).contains("10.211.7.60");
+    Result again = docker.run("network", "connect", "appnet", c);
+    assertThat(again.err()).contains("endpoint with name joiner already exists in network appnet");
     assertThat(docker.ok(with(new String[] {"exec", c}, get("10.211.7.50")))).isEqualTo("hello svc");
     assertThat(docker.ok("inspect", "-f", "{{len .NetworkSettings.Networks}}", c)).isEqualTo("2");
     docker.ok("network", "disconnect", "appnet", c);
@@ -151,6 +155,9 @@ class NetworkTest extends FixtureTest {
         "-h", "me", image, "cat", "/etc/hosts");
     assertThat(hosts).contains("10.9.8.7\textra.example", ip + "\tdata db " + db.substring(0, 12));
     assertThat(hosts).containsPattern("\\d+\\.\\d+\\.\\d+\\.\\d+\tme");
+    String gateway = docker.ok("inspect", "-f", "{{.NetworkSettings.Gateway}}", db);
+    assertThat(docker.ok("run", "--rm", "--add-host", "gw:host-gateway", image, "cat", "/etc/hosts"))
+        .contains(gateway + "\tgw");
     String resolv = docker.ok("run", "--rm", "--dns", "10.1.2.3", "--dns-search", "corp.example", "--dns-option",
         "ndots:2", image, "cat", "/etc/resolv.conf");
     assertThat(resolv).isEqualTo("nameserver 10.1.2.3\nsearch corp.example\noptions ndots:2");
@@ -186,6 +193,7 @@ class NetworkTest extends FixtureTest {
         Long.toString(System.currentTimeMillis() / 1000 + 1), "--filter", "type=network", "--format",
         "{{.Action}} {{.Actor.Attributes.name}}");
     assertThat(events).contains("create inet", "destroy inet", "create unused", "destroy unused");
+    assertThat(events).contains("connect inet", "disconnect inet", "connect bridge", "disconnect bridge");
   }
 
   @Test

@@ -50,6 +50,7 @@ final class ExecSession {
     java.util.concurrent.CompletableFuture<Integer> exit = new java.util.concurrent.CompletableFuture<>();
     threads.execute(() -> {
       java.nio.file.Path file = t.exitFile();
+      long pause = 1; // most execs are short: look soon, then less often
       try {
         while (!exit.isDone()) {
           if (java.nio.file.Files.exists(file)) {
@@ -66,7 +67,8 @@ final class ExecSession {
               exit.complete(255);
             }
           }
-          Thread.sleep(20);
+          Thread.sleep(pause);
+          pause = Math.min(20, pause * 2);
         }
       } catch (Exception e) {
         exit.complete(255);

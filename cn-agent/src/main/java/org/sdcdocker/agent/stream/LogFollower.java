@@ -60,8 +60,7 @@ final class LogFollower implements Runnable {
       while (req.follow() && runEnd != null && !closed) {
         try {
           runEnd.get(20, TimeUnit.MILLISECONDS);
-          Thread.sleep(20); // conmon writes the exit file after draining; give the last lines a moment
-          pass();
+          pass(); // the run's end is known from conmon's exit file, written after it drained the output
           break;
         } catch (TimeoutException e) {
           pass();
