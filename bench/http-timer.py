@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Times N requests on one kept-alive connection (so a client's own start is not measured):
-http-timer.py HOST N METHOD PATH  ->  one line per request, milliseconds. HOST is tcp://h:p or
-unix:///path."""
+http-timer.py HOST N METHOD PATH [WARMUP]  ->  one line per request, milliseconds, after WARMUP
+untimed requests (a long-running daemon's steady state). HOST is tcp://h:p or unix:///path."""
 import http.client, socket, sys, time
 
 host, n, method, path = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+warmup = int(sys.argv[5]) if len(sys.argv) > 5 else 0
 
 class UnixConnection(http.client.HTTPConnection):
     def __init__(self, sock_path):
@@ -20,8 +21,9 @@ if host.startswith('unix://'):
 else:
     h, p = host[len('tcp://'):].rsplit(':', 1)
     conn = http.client.HTTPConnection(h, int(p))
-conn.request(method, path)  # warm the connection
-conn.getresponse().read()
+for _ in range(1 + warmup):  # the connection, then the server's steady state
+    conn.request(method, path)
+    conn.getresponse().read()
 for _ in range(n):
     s = time.perf_counter()
     conn.request(method, path)

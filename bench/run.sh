@@ -74,6 +74,19 @@ api() { # engine method path [json]
 
 for e in "${engines[@]}"; do d "$e" pull -q "$IMG" > /dev/null; d "$e" run --rm "$IMG" true; done
 
+kib() { awk -v k="$1" '/^(Rss|Pss):/ {if ($1 == k ":") s += $2} END {print s + 0}' $(for p in $2; do echo "/proc/$p/smaps_rollup"; done) 2>/dev/null; }
+memory() { # what the management processes hold: our JVM, and dockerd+containerd
+  local ourpids refd refc
+  ourpids=$(pgrep -f org.sdcdocker.launcher.Main | tr '\n' ' ')
+  echo "ours: JVM RSS $(( $(kib Rss "$ourpids") / 1024 )) PSS $(( $(kib Pss "$ourpids") / 1024 ))"
+  if [ -n "$REF" ]; then
+    refd=$(pgrep -x dockerd | tr '\n' ' ') refc=$(pgrep -x containerd | tr '\n' ' ')
+    echo "ref:  dockerd+containerd RSS $(( $(kib Rss "$refd $refc") / 1024 )) PSS $(( $(kib Pss "$refd $refc") / 1024 ))"
+  fi
+}
+echo "== 0. memory (RSS and PSS in MiB), idle"
+memory
+
 echo "== 1. run --rm IMAGE true, and create/start/wait/rm through the API ($RUNS runs each)"
 for i in $(seq "$RUNS"); do
   for e in "${engines[@]}"; do ms d "$e" run --rm --label sdc-bench=1 "$IMG" true >> "$work/run.$e"; done
@@ -106,19 +119,18 @@ for e in "${engines[@]}"; do
   seq 50 | xargs -P 8 -I{} env DOCKER_HOST="$(host "$e")" docker run -d --label sdc-bench=1 "$IMG" sleep 300 > /dev/null
   t=$(date +%s%N)
   awk -v n=50 -v ns=$(( t - s )) 'BEGIN {printf "%.1f\n", n / (ns / 1e9)}' > "$work/tput.$e"
-  python3 "$here/http-timer.py" "$(host "$e")" "$RUNS" GET /containers/json >> "$work/list50.$e"
-  python3 "$here/http-timer.py" "$(host "$e")" "$RUNS" GET /_ping >> "$work/ping.$e"
+  python3 "$here/http-timer.py" "$(host "$e")" 100 GET /containers/json 100 >> "$work/list50.$e"
+  python3 "$here/http-timer.py" "$(host "$e")" 100 GET /_ping 100 >> "$work/ping.$e"
   seq 150 | xargs -P 8 -I{} env DOCKER_HOST="$(host "$e")" docker run -d --label sdc-bench=1 "$IMG" true > /dev/null
   sleep 2
-  python3 "$here/http-timer.py" "$(host "$e")" "$RUNS" GET '/containers/json?all=1' >> "$work/list200.$e"
+  python3 "$here/http-timer.py" "$(host "$e")" 100 GET '/containers/json?all=1' 100 >> "$work/list200.$e"
 done
 report "create+start with 8 clients" "ctr/s" "$work/tput.ours" "$work/tput.ref"
-report "GET /_ping (kept-alive connection)" ms "$work/ping.ours" "$work/ping.ref"
-report "GET /containers/json (50 running)" ms "$work/list50.ours" "$work/list50.ref"
-report "GET /containers/json?all=1 (200)" ms "$work/list200.ours" "$work/list200.ref"
+report "GET /_ping (kept-alive, warm)" ms "$work/ping.ours" "$work/ping.ref"
+report "GET /containers/json, 50 running (warm)" ms "$work/list50.ours" "$work/list50.ref"
+report "GET /containers/json?all=1, 200 (warm)" ms "$work/list200.ours" "$work/list200.ref"
 
 echo "== 4. memory (RSS and PSS in MiB) with 50 running containers"
-kib() { awk -v k="$1" '/^(Rss|Pss):/ {if ($1 == k ":") s += $2} END {print s + 0}' $(for p in $2; do echo "/proc/$p/smaps_rollup"; done) 2>/dev/null; }
 ourpids=$(pgrep -f org.sdcdocker.launcher.Main | tr '\n' ' ')
 conmons=$(pgrep -x conmon | tr '\n' ' '); nconmon=$(echo $conmons | wc -w)
 echo "ours: JVM RSS $(( $(kib Rss "$ourpids") / 1024 )) PSS $(( $(kib Pss "$ourpids") / 1024 )); per running container (conmon) RSS $(( $(kib Rss "$conmons") / ${nconmon:-1} / 1024 )).$(( $(kib Rss "$conmons") / ${nconmon:-1} % 1024 * 10 / 1024 )) over $nconmon"
