@@ -73,6 +73,44 @@ class ExecTest extends FixtureTest {
     assertThat(ls).contains("detached");
   }
 
+  /** Creates an exec of {@code cmd} (JSON array) and starts it detached, through the API; its id. */
+  private String execDetached(String container, String cmd) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String exec = http.send(HttpRequest.newBuilder(URI.create(f.server.url() + "/containers/" + container + "/exec"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"Cmd\":" + cmd + "}")).build(),
+        HttpResponse.BodyHandlers.ofString()).body().replaceAll(".*\"Id\":\"([^\"]+)\".*", "$1").trim();
+    http.send(HttpRequest.newBuilder(URI.create(f.server.url() + "/exec/" + exec + "/start"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"Detach\":true}")).build(), HttpResponse.BodyHandlers.ofString());
+    return exec;
+  }
+
+  @Test
+  void execD_outlivesAnAgentRestart_andItsExitCodeIsRecorded() throws Exception {
+    String id = docker.ok("run", "-d", f.image, "sleep", "300");
+    execDetached(id, "[\"sh\",\"-c\",\"sleep 1; touch /tmp/survived; exit 4\"]");
+    f.server.stopAgent();
+    Thread.sleep(1500);
+    f.server.startAgent();
+    String ls = "";
+    for (int i = 0; i < 40 && !ls.contains("survived"); i++) {
+      Thread.sleep(100);
+      ls = docker.run("exec", id, "ls", "/tmp").out();
+    }
+    assertThat(ls).contains("survived");
+    String five = execDetached(id, "[\"sh\",\"-c\",\"exit 5\"]");
+    HttpClient http = HttpClient.newHttpClient();
+    String inspect = "";
+    for (int i = 0; i < 40 && !inspect.contains("\"ExitCode\":5"); i++) {
+      Thread.sleep(100);
+      inspect = http.send(HttpRequest.newBuilder(URI.create(f.server.url() + "/exec/" + five + "/json")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+    }
+    assertThat(inspect).contains("\"ExitCode\":5", "\"Running\":false");
+    docker.ok("rm", "-f", id);
+  }
+
   @Test
   void execInspect_reportsTheExitCode() throws Exception {
     HttpClient http = HttpClient.newHttpClient();

@@ -147,6 +147,12 @@ class FoundationCliTest {
     assertThat(all.out()).isEqualTo("one\nthree\n");
     assertThat(all.err()).isEqualTo("two\n");
     assertThat(docker.run("logs", "--tail", "1", id).out()).isEqualTo("three\n");
+    assertThat(docker.run("logs", "--details", "--tail", "1", id).out()).isEqualTo(" three\n");
+    String labelled = docker.ok("run", "-d", "--label", "team=a", "-e", "REGION=eu", "--log-opt", "labels=team",
+        "--log-opt", "env=REGION", image, "echo", "hi");
+    docker.ok("wait", labelled);
+    assertThat(docker.run("logs", "--details", labelled).out()).isEqualTo("REGION=eu,team=a hi\n");
+    docker.ok("rm", labelled);
     assertThat(docker.run("logs", "--timestamps", id).out())
         .matches("(?s)\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+Z one\n\\S+ three\n");
     String follow = docker.ok("run", "-d", image, "sh", "-c", "for i in 1 2 3; do echo $i; sleep 0.2; done");

@@ -55,6 +55,15 @@ class HostOptionsTest extends FixtureTest {
         .exitCode()).isZero();
     assertThat(docker.run("run", "--rm", "--privileged", image, "mount", "-t", "tmpfs", "none", "/tmp").exitCode())
         .isZero();
+    java.util.List<String> hostDevices = java.util.List.of("kmsg", "loop0", "fuse", "mem");
+    String privDev = docker.ok("run", "--rm", "--privileged", image, "ls", "/dev");
+    String plainDev = docker.ok("run", "--rm", image, "ls", "/dev");
+    for (String d : hostDevices) {
+      if (java.nio.file.Files.exists(java.nio.file.Path.of("/dev", d))) {
+        assertThat(privDev.lines()).as("--privileged /dev").contains(d);
+        assertThat(plainDev.lines()).as("plain /dev").doesNotContain(d);
+      }
+    }
     assertThat(in("--security-opt", "no-new-privileges", image, "grep", "NoNewPrivs", "/proc/self/status"))
         .endsWith("1");
     Result bad = docker.run("run", "--rm", "--cap-add", "FLY", image, "true");

@@ -20,15 +20,20 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /**
  * {@code docker exec}: dockerinit in exec mode, run by {@code runc exec} in the zone, with its own
- * instructions (the zone's env, then the exec's; its user, workdir and command). The process is a
- * child of the agent, so it ends with it. Every method blocks.
+ * instructions (the zone's env, then the exec's; its user, workdir and command). Execs a client
+ * sees or that run detached are under their own conmon and outlive the agent; health checks are
+ * the agent's children. Every method blocks.
  */
 public final class ExecBackend {
   private static final String DOCKERINIT = "/native/usr/vm/sbin/dockerinit";
 
   private final LinuxZoneBackend zones;
   private final OciRuntime runtime;
+  private static final long DETACHED_LOG_MAX = 1 << 20;
+
   private final ConcurrentHashMap<String, ExecState> execs = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ConmonExec> detached = new ConcurrentHashMap<>();
+  private java.util.concurrent.ScheduledExecutorService watcher;
 
   public ExecBackend(LinuxZoneBackend zones, OciRuntime runtime) {
     this.zones = zones;
@@ -89,6 +94,10 @@ public final class ExecBackend {
 
   /** Starts an attached exec under its own conmon, so it outlives the agent as the zone does. */
   public ConmonExec startUnderConmon(String execId) {
+    return startUnderConmon(execId, false);
+  }
+
+  private ConmonExec startUnderConmon(String execId, boolean detached) {
     ExecState st = inspect(execId);
     synchronized (this) {
       ZoneRecord z = startable(st);
@@ -104,7 +113,7 @@ public final class ExecBackend {
         throw DockerException.internal("preparing exec %s: %s", execId, e.getMessage());
       }
       int pid = runtime.execUnderConmon(st.zoneId(), execId, bundle, bundle.resolve("process.json"), st.spec().tty(),
-          st.spec().attachStdin());
+          st.spec().attachStdin() && !detached, detached ? DETACHED_LOG_MAX : 0);
       execs.put(execId, new ExecState(execId, st.zoneId(), st.spec(), true, 0, pid, true));
       return new ConmonExec(bundle, pid, st.zoneId());
     }
@@ -139,11 +148,58 @@ public final class ExecBackend {
     }
   }
 
-  /** Starts without a client: output is dropped, the exit code is recorded when it ends. */
+  /**
+   * Starts without a client, under its own conmon (so it outlives the agent, as Docker's outlive
+   * the daemon): output is kept to 1 MiB and read by nobody, the exit code is recorded when the
+   * exit file appears.
+   */
   public ExecState startDetached(String execId) {
-    Process proc = start(execId, true);
-    proc.onExit().thenAccept(p -> finished(execId, p.exitValue()));
+    ConmonExec t = startUnderConmon(execId, true);
+    detached.put(execId, t);
+    synchronized (this) {
+      if (watcher == null) {
+        watcher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread th = new Thread(r, "detached-execs");
+          th.setDaemon(true);
+          return th;
+        });
+        watcher.scheduleWithFixedDelay(this::sweepDetached, 20, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+      }
+    }
     return inspect(execId);
+  }
+
+  /** Records the end of every detached exec whose exit file appeared (or whose conmon vanished). */
+  private void sweepDetached() {
+    for (var e : detached.entrySet()) {
+      ConmonExec t = e.getValue();
+      try {
+        Path f = t.exitFile();
+        Integer code = null;
+        if (Files.exists(f)) {
+          String v = Files.readString(f).trim();
+          code = v.isEmpty() ? null : Integer.parseInt(v);
+        } else if (!Files.exists(Path.of("/proc", Integer.toString(t.pid())))
+            && !Files.exists(t.bundle().resolve("conmon.pid"))) {
+          code = 255; // its zone and files were removed meanwhile
+        }
+        if (code != null) {
+          detached.remove(e.getKey());
+          finished(e.getKey(), code);
+        }
+      } catch (IOException | RuntimeException ex) {
+        // looked at again at the next sweep
+      }
+    }
+  }
+
+  /** Stops watching detached execs (the agent stops; the execs run on). */
+  public void close() {
+    synchronized (this) {
+      if (watcher != null) {
+        watcher.shutdownNow();
+      }
+    }
   }
 
   /** What a command run for a health check said. */

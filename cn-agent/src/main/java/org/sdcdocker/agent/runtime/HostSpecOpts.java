@@ -184,13 +184,19 @@ public final class HostSpecOpts {
     return n;
   }
 
-  /** Every device cgroup rule open, no masked or read-only paths, /sys writable. */
+  /** Every device cgroup rule open, the host's devices, no masked or read-only paths, /sys writable. */
   static SpecOpt privileged() {
+    List<Object[]> hostDevices = hostDevices();
     return s -> {
       ObjectNode linux = (ObjectNode) s.get("linux");
       linux.putArray("maskedPaths");
       linux.putArray("readonlyPaths");
       ((ObjectNode) linux.get("resources")).putArray("devices").addObject().put("allow", true).put("access", "rwm");
+      ArrayNode devs = linux.has("devices") ? (ArrayNode) linux.get("devices") : linux.putArray("devices");
+      for (Object[] d : hostDevices) {
+        devs.addObject().put("path", (String) d[0]).put("type", (String) d[1]).put("major", (long) d[2])
+            .put("minor", (long) d[3]).put("fileMode", (int) d[4]).put("uid", 0).put("gid", 0);
+      }
       for (var m : s.get("mounts")) {
         String dest = m.path("destination").asText();
         if (dest.equals("/sys") || dest.equals("/sys/fs/cgroup")) {
@@ -199,6 +205,49 @@ public final class HostSpecOpts {
         }
       }
     };
+  }
+
+  /** Directories of /dev that are not device nodes of the host's own, as Docker skips them. */
+  private static final Set<String> NOT_HOST_DEVICES = Set.of("/dev/pts", "/dev/shm", "/dev/fd", "/dev/mqueue",
+      "/dev/.lxc", "/dev/.lxd-mounts", "/dev/.udev");
+  /** What the runtime makes in every zone itself. */
+  private static final Set<String> RUNTIME_DEVICES = Set.of("/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+      "/dev/urandom", "/dev/tty", "/dev/console", "/dev/ptmx");
+
+  /** The host's device nodes under /dev, as Docker gives them to a privileged container: path, type, major, minor, mode. */
+  static List<Object[]> hostDevices() {
+    List<Object[]> out = new ArrayList<>();
+    try (var walk = Files.walk(Path.of("/dev"))) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        String path = p.toString();
+        if (NOT_HOST_DEVICES.stream().anyMatch(x -> path.equals(x) || path.startsWith(x + "/"))
+            || RUNTIME_DEVICES.contains(path) || Files.isSymbolicLink(p)) {
+          continue;
+        }
+        try {
+          int mode = (int) Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+          String type = (mode & 0170000) == 0020000 ? "c" : (mode & 0170000) == 0060000 ? "b" : null;
+          if (type == null) {
+            continue;
+          }
+          long rdev = (long) Files.getAttribute(p, "unix:rdev", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+          out.add(new Object[] {path, type, major(rdev), minor(rdev), mode & 0777});
+        } catch (IOException | RuntimeException e) {
+          // a node that went away meanwhile
+        }
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // /dev unreadable: the zone gets the runtime's devices only
+    }
+    return out;
+  }
+
+  private static long major(long rdev) {
+    return ((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfffL);
+  }
+
+  private static long minor(long rdev) {
+    return (rdev & 0xff) | ((rdev >> 12) & ~0xffL);
   }
 
   static SpecOpt tmpfs(String path, String options) {
@@ -230,8 +279,8 @@ public final class HostSpecOpts {
     if (type == null) {
       throw DockerException.invalid("%s is not a device", d.pathOnHost());
     }
-    long major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~0xfffL);
-    long minor = (rdev & 0xff) | ((rdev >> 12) & ~0xffL);
+    long major = major(rdev);
+    long minor = minor(rdev);
     String perms = d.permissions() == null || d.permissions().isEmpty() ? "rwm" : d.permissions();
     String inZone = d.pathInContainer() == null || d.pathInContainer().isEmpty() ? d.pathOnHost() : d.pathInContainer();
     return s -> {

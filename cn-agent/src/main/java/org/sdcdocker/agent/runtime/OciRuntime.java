@@ -182,6 +182,12 @@ public final class OciRuntime {
    * bundle/exit/<execId>}. Returns the process's pid.
    */
   public int execUnderConmon(String zoneId, String execId, Path bundle, Path processJson, boolean tty, boolean stdin) {
+    return execUnderConmon(zoneId, execId, bundle, processJson, tty, stdin, 0);
+  }
+
+  /** The same, conmon keeping the exec's log to {@code logMax} bytes when positive (nobody reads it). */
+  public int execUnderConmon(String zoneId, String execId, Path bundle, Path processJson, boolean tty, boolean stdin,
+      long logMax) {
     Path exits = bundle.resolve("exit");
     CreateFiles f = new CreateFiles(bundle, bundle.resolve("log"), bundle.resolve("pid"), bundle.resolve("conmon.pid"),
         bundle.resolve("runtime.log"));
@@ -196,6 +202,9 @@ public final class OciRuntime {
     }
     if (stdin || tty) {
       cmd.add("-i");
+    }
+    if (logMax > 0) {
+      cmd.addAll(List.of("--log-size-max", Long.toString(logMax)));
     }
     try {
       Files.createDirectories(exits);

@@ -205,6 +205,9 @@ public final class AgentVerticle extends VerticleBase {
       if (zones != null) {
         zones.network().close();
       }
+      if (execs != null) {
+        execs.close();
+      }
     } catch (IOException ignored) {
       // closing a watch cannot usefully fail
     }

@@ -241,7 +241,7 @@ final class LogFollower implements Runnable {
   }
 
   private void emit(Buffer out, byte[] data, int from, int to) {
-    if (!req.timestamps() && req.sinceNanos() <= 0 && req.untilNanos() <= 0) {
+    if (!req.timestamps() && req.sinceNanos() <= 0 && req.untilNanos() <= 0 && req.details() == null) {
       LogFormat.appendLine(out, data, from, to, tty, req.stdout(), req.stderr()); // the common case, no copies
       return;
     }
@@ -255,7 +255,7 @@ final class LogFollower implements Runnable {
         return;
       }
     }
-    LogFormat.append(out, e, tty, req.timestamps());
+    LogFormat.append(out, e, tty, req.timestamps(), req.details());
   }
 
   private void write(Buffer out) throws InterruptedException {

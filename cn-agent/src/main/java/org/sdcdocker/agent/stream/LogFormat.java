@@ -79,14 +79,57 @@ final class LogFormat {
     }
   }
 
-  /** Appends one entry as Docker writes it. */
-  static void append(Buffer out, Entry e, boolean tty, boolean timestamps) {
-    byte[] prefix = timestamps ? (dockerTime(e.time()) + " ").getBytes(StandardCharsets.US_ASCII) : new byte[0];
+  /**
+   * Appends one entry as Docker writes it: the timestamp when asked, then the log attributes and
+   * a space when details were asked (a bare space when there are none, as Docker's).
+   */
+  static void append(Buffer out, Entry e, boolean tty, boolean timestamps, String details) {
+    String head = (timestamps ? dockerTime(e.time()) + " " : "") + (details == null ? "" : details + " ");
+    byte[] prefix = head.getBytes(StandardCharsets.UTF_8);
     if (tty) {
       out.appendBytes(prefix).appendBytes(e.content());
       return;
     }
     out.appendByte((byte) (e.stderr() ? 2 : 1)).appendByte((byte) 0).appendByte((byte) 0).appendByte((byte) 0);
     out.appendInt(prefix.length + e.content().length).appendBytes(prefix).appendBytes(e.content());
+  }
+
+  /**
+   * The attributes json-file keeps with each line, as {@code --log-opt labels=, env=, env-regex=}
+   * select them from the container's labels and environment: {@code k=v,k2=v2}, sorted,
+   * URL-escaped, as Docker's logs --details shows them.
+   */
+  static String attributes(org.sdcdocker.protocol.agent.ContainerSpec spec) {
+    java.util.Map<String, String> cfg = spec.host().log().config();
+    java.util.TreeMap<String, String> attrs = new java.util.TreeMap<>();
+    for (String key : cfg.getOrDefault("labels", "").split(",")) {
+      if (!key.isEmpty() && spec.labels().containsKey(key)) {
+        attrs.put(key, spec.labels().get(key));
+      }
+    }
+    java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+    for (String e : spec.env()) {
+      String[] kv = e.split("=", 2);
+      env.put(kv[0], kv.length > 1 ? kv[1] : "");
+    }
+    for (String key : cfg.getOrDefault("env", "").split(",")) {
+      if (!key.isEmpty() && env.containsKey(key)) {
+        attrs.put(key, env.get(key));
+      }
+    }
+    String regex = cfg.get("env-regex");
+    if (regex != null && !regex.isEmpty()) {
+      java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex);
+      env.forEach((k, v) -> {
+        if (p.matcher(k).find()) {
+          attrs.put(k, v);
+        }
+      });
+    }
+    StringBuilder b = new StringBuilder();
+    attrs.forEach((k, v) -> b.append(b.length() == 0 ? "" : ",")
+        .append(java.net.URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
+        .append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    return b.toString();
   }
 }

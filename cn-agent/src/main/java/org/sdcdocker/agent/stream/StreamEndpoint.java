@@ -76,7 +76,7 @@ public final class StreamEndpoint {
       return new Ticket("http://" + host + ":" + port + "/streams/" + token);
     }
     ZoneRecord rec = zones.get(t.id());
-    StreamRequest req = StreamRequest.parse(t.kind(), t.query());
+    StreamRequest req = StreamRequest.parse(t.kind(), t.query()).withDetails(LogFormat.attributes(rec.spec()));
     RandomAccessFile file = new RandomAccessFile(zones.paths(t.id()).log().toFile(), "r");
     CompletableFuture<ZoneState> runEnd = null;
     if (req.attach() || (req.follow() && rec.state().running())) {

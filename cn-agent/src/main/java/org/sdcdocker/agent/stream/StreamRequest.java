@@ -16,7 +16,14 @@ record StreamRequest(
     boolean timestamps,
     long sinceNanos,
     long untilNanos,
-    int tail) {
+    int tail,
+    String details) {
+
+  /** The same request with the zone's log attributes for {@code details} (when it was asked for). */
+  StreamRequest withDetails(String attrs) {
+    return details == null ? this : new StreamRequest(attach, follow, stdout, stderr, stdin, timestamps, sinceNanos,
+        untilNanos, tail, attrs);
+  }
 
   /** Parses a query string such as {@code follow=1&stdout=1&tail=10}. */
   static StreamRequest parse(String kind, String query) {
@@ -41,7 +48,8 @@ record StreamRequest(
         bool(q.get("timestamps")),
         time(q.get("since")),
         time(q.get("until")),
-        tail.equals("all") || tail.isEmpty() ? -1 : Integer.parseInt(tail));
+        tail.equals("all") || tail.isEmpty() ? -1 : Integer.parseInt(tail),
+        bool(q.get("details")) ? "" : null);
   }
 
   /** One parameter of a query string, decoded; null when absent. */

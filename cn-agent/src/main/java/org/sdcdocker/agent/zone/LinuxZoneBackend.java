@@ -651,6 +651,13 @@ public final class LinuxZoneBackend implements ZoneBackend {
     try {
       Files.deleteIfExists(runtime.exitFile(id));
       Files.deleteIfExists(runtime.socketLink(id));
+      if (Files.isDirectory(p.dir())) {
+        try (var d = Files.list(p.dir())) { // execs under their own conmon, whose ends nobody recorded
+          for (Path e : d.filter(x -> x.getFileName().toString().startsWith("exec-")).toList()) {
+            Files.deleteIfExists(runtime.socketLink(e.getFileName().toString().substring(5)));
+          }
+        }
+      }
       Trees.delete(p.dir());
     } catch (IOException e) {
       throw DockerException.internal("removing zone %s: %s", id, e.getMessage());

@@ -27,11 +27,28 @@ class LogFormatTest {
   @Test
   void append_framesAsDocker() {
     Buffer b = Buffer.buffer();
-    LogFormat.append(b, parse("2026-11-29T16:12:42.000000001+00:00 stderr F hi"), false, false);
+    LogFormat.append(b, parse("2026-11-29T16:12:42.000000001+00:00 stderr F hi"), false, false, null);
     assertThat(b.getBytes()).containsExactly(2, 0, 0, 0, 0, 0, 0, 3, 'h', 'i', '\n');
     Buffer t = Buffer.buffer();
-    LogFormat.append(t, parse("2026-11-29T16:12:42.000000001+00:00 stdout F hi"), true, true);
+    LogFormat.append(t, parse("2026-11-29T16:12:42.000000001+00:00 stdout F hi"), true, true, null);
     assertThat(t.toString()).isEqualTo("2026-11-29T16:12:42.000000001Z hi\n");
+  }
+
+  @Test
+  void details_putTheSelectedAttributesBeforeEachLine() {
+    var spec = new org.sdcdocker.protocol.agent.ContainerSpec("x".repeat(64), "n", "a", "img", "sha256:x",
+        java.util.List.of(), java.util.List.of(), java.util.List.of("true"), java.util.List.of("REGION=eu west", "K=v"),
+        "", "", "h", "", java.util.Map.of("team", "a", "other", "b"), false, false, false, false, null,
+        org.sdcdocker.protocol.agent.HostOptions.DEFAULT, "2026-01-01T00:00:00Z", java.util.Map.of());
+    assertThat(LogFormat.attributes(spec)).isEmpty();
+    var logged = spec.withHost(new org.sdcdocker.protocol.agent.HostOptions(0, 0, 0, false, 0, 0, null, 0, null, false,
+        null, false, null, null, false, false, null, 0, null, null, null, -1, null,
+        new org.sdcdocker.protocol.agent.HostOptions.LogConfig("json-file", 0,
+            java.util.Map.of("labels", "team", "env", "REGION")), 0, 0), spec.restartPolicy());
+    assertThat(LogFormat.attributes(logged)).isEqualTo("REGION=eu+west,team=a");
+    Buffer b = Buffer.buffer();
+    LogFormat.append(b, parse("2026-11-29T16:12:42.000000001+00:00 stdout F hi"), true, false, "");
+    assertThat(b.toString()).isEqualTo(" hi\n");
   }
 
   @Test
@@ -40,7 +57,7 @@ class LogFormatTest {
     Buffer fast = Buffer.buffer();
     LogFormat.appendLine(fast, line, 0, line.length, false, true, true);
     Buffer slow = Buffer.buffer();
-    LogFormat.append(slow, LogFormat.parse(line, 0, line.length), false, false);
+    LogFormat.append(slow, LogFormat.parse(line, 0, line.length), false, false, null);
     assertThat(fast.getBytes()).isEqualTo(slow.getBytes());
     Buffer none = Buffer.buffer();
     LogFormat.appendLine(none, line, 0, line.length, false, true, false);
