@@ -34,6 +34,71 @@ class RestartTest extends FixtureTest {
     docker.ok("rm", id);
   }
 
+  /** The docker CLI as a process whose input and output the test drives itself. */
+  private Process cli(String... args) throws Exception {
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("docker"));
+    cmd.addAll(java.util.List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("DOCKER_HOST", server.host());
+    pb.environment().put("DOCKER_CONFIG", java.nio.file.Files.createTempDirectory("sdc-cli").toString());
+    return pb.start();
+  }
+
+  /** Reads lines until one equals {@code want} (at most 10 s); all lines read. */
+  private static java.util.List<String> readUntil(java.io.BufferedReader r, String want) throws Exception {
+    java.util.List<String> seen = new java.util.ArrayList<>();
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      if (!r.ready()) {
+        Thread.sleep(20);
+        continue;
+      }
+      String line = r.readLine();
+      if (line == null) {
+        break;
+      }
+      seen.add(line);
+      if (line.equals(want)) {
+        return seen;
+      }
+    }
+    throw new AssertionError("never saw " + want + "; saw " + seen);
+  }
+
+  @Test
+  void attachedSessionsAndFollowedLogs_goOnAcrossAnAgentRestart() throws Exception {
+    Process run = cli("run", "-i", "--name", "talker", image, "sh", "-c",
+        "while read l; do echo got $l; done; echo bye");
+    try {
+      var out = new java.io.BufferedReader(new java.io.InputStreamReader(run.getInputStream()));
+      var in = run.getOutputStream();
+      in.write("a\n".getBytes());
+      in.flush();
+      readUntil(out, "got a");
+      Process follow = cli("logs", "-f", "talker");
+      var followed = new java.io.BufferedReader(new java.io.InputStreamReader(follow.getInputStream()));
+      readUntil(followed, "got a");
+      server.stopAgent();
+      in.write("b\n".getBytes()); // typed while no agent runs: delivered when the next one is up
+      in.flush();
+      Thread.sleep(500);
+      server.startAgent();
+      readUntil(out, "got b");
+      in.write("c\n".getBytes());
+      in.flush();
+      readUntil(out, "got c");
+      in.close();
+      readUntil(out, "bye");
+      assertThat(run.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(run.exitValue()).isZero();
+      assertThat(readUntil(followed, "bye")).containsExactly("got b", "got c", "bye");
+      assertThat(follow.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    } finally {
+      run.destroyForcibly();
+    }
+    docker.ok("rm", "talker");
+  }
+
   @Test
   void aContainerThatEndsWhileTheAgentIsDown_reportsItsExitCode() throws Exception {
     String id = docker.ok("run", "-d", image, "sh", "-c", "sleep 0.5; exit 7");

@@ -21,10 +21,12 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /** Containers: create, start, wait, logs, attach, kill, stop, remove, inspect, list. */
 public final class ContainersEndpoint {
+  private final Vertx vertx;
   private final ContainerBackend backend;
   private final StreamProxy streams;
 
   public ContainersEndpoint(Vertx vertx, ContainerBackend backend) {
+    this.vertx = vertx;
     this.backend = backend;
     this.streams = new StreamProxy(vertx);
   }
@@ -238,6 +240,18 @@ public final class ContainersEndpoint {
     }
     String type = rec.spec().tty() || !Http.version(ctx).atLeast(1, 42)
         ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream";
+    if (Http.flag(ctx, "follow")) { // followed logs go on across a restart of the agent
+      String q = ctx.request().query() + "&resumable=1";
+      java.util.function.LongFunction<io.vertx.core.Future<ResumingStream.Link>> open = off ->
+          backend.streamTicket(rec, "logs", q + (off >= 0 ? "&offset=" + off : "")).compose(streams::link);
+      open.apply(-1).onFailure(ctx::fail).onSuccess(first -> {
+        ctx.response().setChunked(true).putHeader("Content-Type", type).setStatusCode(200);
+        ResumingStream rs = new ResumingStream(vertx, ctx.response(), open, () -> ctx.response().end());
+        ctx.response().closeHandler(v -> rs.clientGone());
+        rs.start(first);
+      });
+      return;
+    }
     backend.streamTicket(rec, "logs", ctx.request().query())
         .compose(streams::open)
         .onFailure(ctx::fail)
@@ -273,32 +287,30 @@ public final class ContainersEndpoint {
     String type = rec.spec().tty() ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream";
     boolean upgrade = Http.hijack(ctx);
     backend.event("attach", rec, Map.of());
-    if (stdin && upgrade) {
-      backend.streamTicket(rec, "attach", query)
-          .compose(streams::connect)
-          .onFailure(ctx::fail)
-          .onSuccess(agent -> {
-            agent.pause();
-            ctx.request().toNetSocket().onFailure(ctx::fail)
-                .onSuccess(client -> StreamProxy.bridge(client, agent, keys));
-          });
-      return;
-    }
-    backend.streamTicket(rec, "attach", query)
-        .compose(streams::open)
-        .onFailure(ctx::fail)
-        .onSuccess(from -> {
-          from.pause();
-          if (upgrade) {
-            ctx.request().toNetSocket().onFailure(ctx::fail).onSuccess(sock -> {
-              StreamProxy.pipe(from, sock);
-              from.resume();
-            });
-          } else {
-            ctx.response().setChunked(true).putHeader("Content-Type", type).setStatusCode(200);
-            StreamProxy.pipe(from, ctx.response());
-            from.resume();
-          }
+    // an attach goes on across a restart of the agent: the stream is taken up where it was cut
+    String resumable = query + "&resumable=1";
+    java.util.function.LongFunction<io.vertx.core.Future<ResumingStream.Link>> open = off -> {
+      String q = resumable + (off >= 0 ? "&offset=" + off : "");
+      return stdin && upgrade ? backend.streamTicket(rec, "attach", q).compose(streams::connectLink)
+          : backend.streamTicket(rec, "attach", q).compose(streams::link);
+    };
+    open.apply(-1).onFailure(ctx::fail).onSuccess(first -> {
+      first.in().pause();
+      if (stdin && upgrade) {
+        ctx.request().toNetSocket().onFailure(ctx::fail)
+            .onSuccess(client -> StreamProxy.bridge(vertx, client, first, open, keys));
+      } else if (upgrade) {
+        ctx.request().toNetSocket().onFailure(ctx::fail).onSuccess(sock -> {
+          ResumingStream rs = new ResumingStream(vertx, sock, open, sock::end);
+          sock.closeHandler(v -> rs.clientGone());
+          rs.start(first);
         });
+      } else {
+        ctx.response().setChunked(true).putHeader("Content-Type", type).setStatusCode(200);
+        ResumingStream rs = new ResumingStream(vertx, ctx.response(), open, () -> ctx.response().end());
+        ctx.response().closeHandler(v -> rs.clientGone());
+        rs.start(first);
+      }
+    });
   }
 }

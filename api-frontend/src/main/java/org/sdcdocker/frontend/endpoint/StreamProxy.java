@@ -47,24 +47,70 @@ final class StreamProxy {
   }
 
   /**
-   * Output from the agent as it comes; input to it as length-prefixed chunks, an empty one when
-   * the client half-closes. With detach keys, typing them ends the client's session (the
-   * container runs on).
+   * An exec's streams: output from the agent as it comes; input to it as length-prefixed chunks,
+   * an empty one when the client half-closes (an exec's stream ends with the agent).
    */
   static void bridge(NetSocket client, NetSocket agent, DetachKeys keys) {
     agent.pipeTo(client);
+    clientInput(client, keys, agent::write, agent::close);
+    agent.resume();
+  }
+
+  /**
+   * The client's input, as length-prefixed chunks to {@code send} (an empty one when the client
+   * half-closes); typing the detach keys or closing the connection ends the session ({@code gone}).
+   */
+  private static void clientInput(NetSocket client, DetachKeys keys, java.util.function.Consumer<Buffer> send,
+      Runnable gone) {
     client.handler(buf -> {
       Buffer in = keys == null ? buf : keys.filter(buf);
       if (in.length() > 0) {
-        agent.write(Buffer.buffer(4 + in.length()).appendInt(in.length()).appendBuffer(in));
+        send.accept(Buffer.buffer(4 + in.length()).appendInt(in.length()).appendBuffer(in));
       }
       if (keys != null && keys.detached()) {
-        agent.close();
+        gone.run();
         client.close();
       }
     });
-    HalfClose.onInputShutdown(client, () -> agent.write(Buffer.buffer().appendInt(0)));
-    client.closeHandler(v -> agent.close());
-    agent.resume();
+    HalfClose.onInputShutdown(client, () -> send.accept(Buffer.buffer().appendInt(0)));
+    client.closeHandler(v -> gone.run());
+  }
+
+  /** A resumable stream's link over a plain response (output only). */
+  Future<ResumingStream.Link> link(String url) {
+    return open(url).map(resp -> new ResumingStream.Link(resp, null, () -> resp.request().reset()));
+  }
+
+  /** A resumable stream's link over an upgraded connection (output and input). */
+  Future<ResumingStream.Link> connectLink(String url) {
+    return connect(url).map(sock -> new ResumingStream.Link(sock, sock, sock::close));
+  }
+
+  /**
+   * Output from the agent as it comes; input to it as length-prefixed chunks, an empty one when
+   * the client half-closes; across a restart of the agent, input waits for the next link. With
+   * detach keys, typing them ends the client's session (the container runs on).
+   */
+  static void bridge(Vertx vertx, NetSocket client, ResumingStream.Link first,
+      java.util.function.LongFunction<Future<ResumingStream.Link>> open, DetachKeys keys) {
+    ResumingStream rs = new ResumingStream(vertx, client, open, client::end);
+    Buffer[] held = {Buffer.buffer()}; // input that came while no agent was there
+    rs.onLink(() -> {
+      if (held[0].length() > 0) {
+        rs.input().write(held[0]);
+        held[0] = Buffer.buffer();
+      }
+      client.resume();
+    });
+    clientInput(client, keys, b -> {
+      WriteStream<Buffer> agent = rs.input();
+      if (agent != null) {
+        agent.write(b);
+      } else {
+        held[0].appendBuffer(b);
+        client.pause();
+      }
+    }, rs::clientGone);
+    rs.start(first);
   }
 }

@@ -43,6 +43,7 @@ public final class AgentVerticle extends VerticleBase {
   private ZoneQueries queries;
   private StreamEndpoint streams;
   private ExitWatcher exits;
+  private Path stdinRelay;
 
   public AgentVerticle(AgentConfig config) {
     this.config = config;
@@ -57,7 +58,7 @@ public final class AgentVerticle extends VerticleBase {
   public Future<?> start() {
     ProtocolCodec.installOnce(vertx.eventBus());
     return vertx.executeBlocking(this::prepare).compose(v -> {
-      streams = new StreamEndpoint(vertx, zones, execs, config.streamHost());
+      streams = new StreamEndpoint(vertx, zones, execs, config.streamHost(), stdinRelay);
       return streams.listen();
     }).map(server -> {
       registerHandlers(vertx.eventBus());
@@ -73,6 +74,7 @@ public final class AgentVerticle extends VerticleBase {
     Files.createDirectories(root);
     cnUuid = HostFacts.cnUuid(root);
     Path nativeDir = installNative(root);
+    stdinRelay = installStdinRelay(root);
     LayerCache layers = new LayerCache(root.resolve("layers"));
     OciRuntime runtime = new OciRuntime(config.runtime(), config.conmon(), root.resolve("runc"),
         root.resolve("exits"), root.resolve("s"));
@@ -102,6 +104,21 @@ public final class AgentVerticle extends VerticleBase {
     tmp.toFile().setExecutable(true, false);
     Files.move(tmp, sbin.resolve("dockerinit"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     return nativeDir;
+  }
+
+  /** The StdinOnce zones' stdin relay, beside dockerinit in the build, kept in the data root (host side). */
+  private Path installStdinRelay(Path root) throws IOException {
+    Path from = config.dockerinit().resolveSibling("stdin-relay");
+    if (!Files.isExecutable(from)) {
+      return null; // without it, a StdinOnce zone's input ends when the agent does
+    }
+    Path dir = root.resolve("libexec");
+    Files.createDirectories(dir);
+    Path tmp = dir.resolve("stdin-relay.tmp");
+    Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
+    tmp.toFile().setExecutable(true, false);
+    Files.move(tmp, dir.resolve("stdin-relay"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return dir.resolve("stdin-relay");
   }
 
   private void registerHandlers(EventBus bus) {

@@ -24,14 +24,18 @@ final class AttachSession {
   private final ExecutorService pool;
   private final ExecutorService input = Executors.newSingleThreadExecutor(r -> ExecSession.daemon(r, "attach-stdin"));
   private final StdinChunks chunks = new StdinChunks();
+  private final Path relay;
   private SeqpacketNative conmon;
+  private boolean viaRelay;
   private volatile boolean closed;
 
-  AttachSession(LinuxZoneBackend zones, String id, NetSocket socket, ExecutorService pool) {
+  /** With {@code relay}, a StdinOnce zone's input goes through its stdin relay (null: straight to conmon). */
+  AttachSession(LinuxZoneBackend zones, String id, NetSocket socket, ExecutorService pool, Path relay) {
     this.zones = zones;
     this.id = id;
     this.socket = socket;
     this.pool = pool;
+    this.relay = relay;
   }
 
   void run(LogFollower output) {
@@ -73,7 +77,9 @@ final class AttachSession {
       while (!Files.exists(sock) && !closed && System.currentTimeMillis() < deadline) {
         Thread.sleep(10);
       }
-      conmon = SeqpacketNative.connectIn(sock.getParent().toString(), "attach");
+      viaRelay = relay != null && zones.get(id).spec().stdinOnce() && Files.exists(sock);
+      conmon = viaRelay ? StdinRelay.connect(relay, sock.getParent())
+          : SeqpacketNative.connectIn(sock.getParent().toString(), "attach");
     }
     return conmon;
   }
@@ -83,12 +89,18 @@ final class AttachSession {
       chunks.feed(buf, new StdinChunks.Sink() {
         @Override
         public void data(byte[] bytes) throws InterruptedException {
-          conmon().write(bytes);
+          SeqpacketNative c = conmon();
+          c.write(viaRelay ? StdinRelay.data(bytes) : bytes);
         }
 
         @Override
         public void end() throws InterruptedException {
-          conmon().shutdownOutput();
+          SeqpacketNative c = conmon();
+          if (viaRelay) {
+            c.write(StdinRelay.end());
+          } else {
+            c.shutdownOutput();
+          }
         }
       });
     } catch (Exception e) {

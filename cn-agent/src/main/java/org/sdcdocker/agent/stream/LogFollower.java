@@ -27,6 +27,7 @@ final class LogFollower implements Runnable {
   private final CompletableFuture<?> runEnd;
   private final WriteStream<Buffer> resp;
   private volatile boolean closed;
+  private boolean stopping;
   private byte[] carry = new byte[0];
 
   LogFollower(RandomAccessFile file, long start, StreamRequest req, boolean tty, CompletableFuture<?> runEnd,
@@ -51,7 +52,9 @@ final class LogFollower implements Runnable {
   @Override
   public void run() {
     try {
-      if (req.attach() || path == null) {
+      if (req.offset() >= 0) {
+        file.seek(start); // a stream taken up again where the last one stopped
+      } else if (req.attach() || path == null) {
         file.seek(req.tail() >= 0 ? tailStart() : start);
       } else {
         history();
@@ -67,6 +70,8 @@ final class LogFollower implements Runnable {
           followRotation();
         }
       }
+    } catch (InterruptedException e) {
+      stopping = true; // the agent stops: the stream is cut, not ended, so a front end can take it up again
     } catch (Exception e) {
       // the client went away or the zone was removed: end the stream
     } finally {
@@ -76,7 +81,11 @@ final class LogFollower implements Runnable {
         // nothing to do
       }
       if (!closed) {
-        resp.end();
+        if (stopping && resp instanceof Resumable r) {
+          r.cut();
+        } else {
+          resp.end();
+        }
       }
     }
   }
@@ -212,6 +221,15 @@ final class LogFollower implements Runnable {
   private boolean selected(String line) {
     String[] f = line.split(" ", 3);
     return f.length == 3 && (f[1].equals("stderr") ? req.stderr() : req.stdout());
+  }
+
+  /** The log offset up to which this follower has written (what it carries is not written yet). */
+  long consumed() {
+    try {
+      return file.getFilePointer() - carry.length;
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   /** Reads what the file has now and writes the whole lines among it. */

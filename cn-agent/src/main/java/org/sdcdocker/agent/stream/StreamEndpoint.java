@@ -29,6 +29,7 @@ public final class StreamEndpoint {
   private final LinuxZoneBackend zones;
   private final org.sdcdocker.agent.exec.ExecBackend execs;
   private final String host;
+  private final java.nio.file.Path stdinRelay;
   private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "zone-stream");
     t.setDaemon(true);
@@ -47,11 +48,13 @@ public final class StreamEndpoint {
     }
   }
 
-  public StreamEndpoint(Vertx vertx, LinuxZoneBackend zones, org.sdcdocker.agent.exec.ExecBackend execs, String host) {
+  public StreamEndpoint(Vertx vertx, LinuxZoneBackend zones, org.sdcdocker.agent.exec.ExecBackend execs, String host,
+      java.nio.file.Path stdinRelay) {
     this.vertx = vertx;
     this.zones = zones;
     this.execs = execs;
     this.host = host;
+    this.stdinRelay = stdinRelay;
   }
 
   /** Starts listening on an ephemeral port of {@code host}. */
@@ -82,7 +85,7 @@ public final class StreamEndpoint {
     if (req.attach() || (req.follow() && rec.state().running())) {
       runEnd = zones.exitOf(t.id());
     }
-    long start = req.attach() ? file.length() : 0;
+    long start = req.offset() >= 0 ? Math.min(req.offset(), file.length()) : req.attach() ? file.length() : 0;
     String token = token();
     pending.put(token, new Pending(t.id(), req, file, start, rec.spec().tty(), runEnd, System.nanoTime()));
     return new Ticket("http://" + host + ":" + port + "/streams/" + token);
@@ -171,14 +174,26 @@ public final class StreamEndpoint {
       return;
     }
     if (p.req().stdin()) { // attach with stdin: output and input on one upgraded connection
-      r.toNetSocket().onSuccess(sock -> new AttachSession(zones, p.id(), sock, pool).run(
-          new LogFollower(p.file(), p.start(), p.req(), p.tty(), p.runEnd(), sock, sock::closeHandler)))
+      r.toNetSocket().onSuccess(sock -> {
+        Resumable env = p.req().resumable() ? new Resumable(sock) : null;
+        LogFollower f = new LogFollower(p.file(), p.start(), p.req(), p.tty(), p.runEnd(), env == null ? sock : env,
+            sock::closeHandler);
+        if (env != null) {
+          env.offsets(f::consumed, p.start());
+        }
+        new AttachSession(zones, p.id(), sock, pool, stdinRelay).run(f);
+      })
           .onFailure(e -> r.response().setStatusCode(400).end());
       return;
     }
     r.response().setChunked(true).putHeader("Content-Type", "application/octet-stream").writeHead();
-    pool.execute(new LogFollower(p.file(), zones.paths(p.id()).log(), p.start(), p.req(), p.tty(), p.runEnd(),
-        r.response(), r.response()::closeHandler));
+    Resumable env = p.req().resumable() ? new Resumable(r.response()) : null;
+    LogFollower f = new LogFollower(p.file(), zones.paths(p.id()).log(), p.start(), p.req(), p.tty(), p.runEnd(),
+        env == null ? r.response() : env, r.response()::closeHandler);
+    if (env != null) {
+      env.offsets(f::consumed, p.start());
+    }
+    pool.execute(f);
   }
 
   /** Ends every stream of this endpoint (the agent is stopping); zones are not touched. */

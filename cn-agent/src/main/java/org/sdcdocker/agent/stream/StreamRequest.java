@@ -17,12 +17,14 @@ record StreamRequest(
     long sinceNanos,
     long untilNanos,
     int tail,
-    String details) {
+    String details,
+    boolean resumable,
+    long offset) {
 
   /** The same request with the zone's log attributes for {@code details} (when it was asked for). */
   StreamRequest withDetails(String attrs) {
     return details == null ? this : new StreamRequest(attach, follow, stdout, stderr, stdin, timestamps, sinceNanos,
-        untilNanos, tail, attrs);
+        untilNanos, tail, attrs, resumable, offset);
   }
 
   /** Parses a query string such as {@code follow=1&stdout=1&tail=10}. */
@@ -49,7 +51,9 @@ record StreamRequest(
         time(q.get("since")),
         time(q.get("until")),
         tail.equals("all") || tail.isEmpty() ? -1 : Integer.parseInt(tail),
-        bool(q.get("details")) ? "" : null);
+        bool(q.get("details")) ? "" : null,
+        bool(q.get("resumable")),
+        q.containsKey("offset") ? Long.parseLong(q.get("offset")) : -1);
   }
 
   /** One parameter of a query string, decoded; null when absent. */
