@@ -30,6 +30,15 @@ class HostOptionsTest extends FixtureTest {
         "cat /sys/fs/cgroup/cpu/cpu.cfs_period_us /sys/fs/cgroup/cpu/cpu.cfs_quota_us")).isEqualTo("50000\n25000");
     assertThat(docker.run("run", "--rm", "--blkio-weight", "300", image, "true").err())
         .contains("Block I/O weight").contains("discarded");
+    java.nio.file.Path disk = java.util.stream.Stream.of("/dev/vda", "/dev/sda", "/dev/nvme0n1", "/dev/loop0")
+        .map(java.nio.file.Path::of).filter(java.nio.file.Files::exists).findFirst().orElseThrow();
+    String dev = (String) java.nio.file.Files.readString(java.nio.file.Path.of("/sys/class/block",
+        disk.getFileName().toString(), "dev")).trim();
+    assertThat(in("--device-read-bps", disk + ":1mb", "--device-write-iops", disk + ":100", image, "sh", "-c",
+        "cd /sys/fs/cgroup/blkio; cat blkio.throttle.read_bps_device blkio.throttle.write_iops_device"))
+        .isEqualTo(dev + " 1048576\n" + dev + " 100");
+    assertThat(docker.run("run", "--rm", "--device-read-bps", "/dev/null:1mb", image, "true").err())
+        .contains("/dev/null is not a block device");
     String id = docker.ok("create", "-m", "64m", image, "true");
     assertThat(docker.ok("inspect", "-f", "{{.HostConfig.Memory}}", id)).isEqualTo("67108864");
     docker.ok("rm", id);

@@ -75,7 +75,25 @@ final class HostOptionsTranslator {
         h.path("Privileged").asBoolean(false), noNewPrivileges, devices, h.path("ShmSize").asLong(0),
         map(h.path("Sysctls")), CreateTranslator.strings(h.get("GroupAdd")), stopSignal.isEmpty() ? null : stopSignal,
         stopTimeout, healthcheck(config.path("Healthcheck"), imageConfig.path("Healthcheck")), log(h.path("LogConfig")),
-        cpuPeriod(h), h.path("CpuQuota").asLong(0));
+        cpuPeriod(h), h.path("CpuQuota").asLong(0), throttles(h));
+  }
+
+  /** BlkioDeviceReadBps, BlkioDeviceWriteBps, BlkioDeviceReadIOps, BlkioDeviceWriteIOps: [{Path, Rate}]. */
+  static List<HostOptions.Throttle> throttles(JsonNode h) {
+    List<HostOptions.Throttle> out = new ArrayList<>();
+    Map<String, String> kinds = Map.of("BlkioDeviceReadBps", "readBps", "BlkioDeviceWriteBps", "writeBps",
+        "BlkioDeviceReadIOps", "readIops", "BlkioDeviceWriteIOps", "writeIops");
+    kinds.forEach((field, kind) -> {
+      for (JsonNode t : h.path(field)) {
+        String path = t.path("Path").asText("");
+        long rate = t.path("Rate").asLong(-1);
+        if (path.isEmpty() || rate < 0) {
+          throw DockerException.invalid("invalid %s: %s", field, t);
+        }
+        out.add(new HostOptions.Throttle(path, kind, rate));
+      }
+    });
+    return out;
   }
 
   /** json-file (or local, kept the same way) and none; max-size as Docker writes sizes. */

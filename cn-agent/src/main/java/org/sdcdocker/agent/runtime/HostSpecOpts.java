@@ -95,6 +95,9 @@ public final class HostSpecOpts {
     for (HostOptions.Device d : h.devices()) {
       opts.add(device(d));
     }
+    for (HostOptions.Throttle t : h.throttles()) {
+      opts.add(throttle(t));
+    }
     return opts;
   }
 
@@ -290,6 +293,34 @@ public final class HostSpecOpts {
           .put("fileMode", mode & 0777).put("uid", 0).put("gid", 0);
       ((ArrayNode) linux.get("resources").get("devices")).addObject().put("allow", true).put("type", type)
           .put("major", major).put("minor", minor).put("access", perms);
+    };
+  }
+
+  /** A block-I/O limit on a host block device (the blkio cgroup's throttle). */
+  static SpecOpt throttle(HostOptions.Throttle t) {
+    Path host = Path.of(t.path());
+    long rdev;
+    try {
+      int mode = (int) Files.getAttribute(host, "unix:mode");
+      if ((mode & 0170000) != 0060000) {
+        throw DockerException.invalid("%s is not a block device", t.path());
+      }
+      rdev = (long) Files.getAttribute(host, "unix:rdev");
+    } catch (IOException e) {
+      throw DockerException.invalid("error gathering device information while adding custom device \"%s\": "
+          + "no such file or directory", t.path());
+    }
+    String field = switch (t.kind()) {
+      case "readBps" -> "throttleReadBpsDevice";
+      case "writeBps" -> "throttleWriteBpsDevice";
+      case "readIops" -> "throttleReadIOPSDevice";
+      default -> "throttleWriteIOPSDevice";
+    };
+    return s -> {
+      ObjectNode res = (ObjectNode) s.get("linux").get("resources");
+      ObjectNode io = res.has("blockIO") ? (ObjectNode) res.get("blockIO") : res.putObject("blockIO");
+      ArrayNode list = io.has(field) ? (ArrayNode) io.get(field) : io.putArray(field);
+      list.addObject().put("major", major(rdev)).put("minor", minor(rdev)).put("rate", t.rate());
     };
   }
 

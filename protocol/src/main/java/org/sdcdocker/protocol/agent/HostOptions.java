@@ -33,7 +33,22 @@ public record HostOptions(
     Healthcheck healthcheck,
     LogConfig log,
     long cpuPeriod,
-    long cpuQuota) {
+    long cpuQuota,
+    List<Throttle> throttles) {
+
+  /** A block-I/O limit on one host device: readBps, writeBps, readIops or writeIops, per second. */
+  public record Throttle(String path, String kind, long rate) {}
+
+  /** The options without block-I/O limits. */
+  public HostOptions(long memory, long memorySwap, long memoryReservation, boolean oomKillDisable, long cpuShares,
+      long nanoCpus, String cpusetCpus, long pidsLimit, List<Ulimit> ulimits, boolean readOnlyRootfs,
+      Map<String, String> tmpfs, boolean init, List<String> capAdd, List<String> capDrop, boolean privileged,
+      boolean noNewPrivileges, List<Device> devices, long shmSize, Map<String, String> sysctls, List<String> groupAdd,
+      String stopSignal, int stopTimeout, Healthcheck healthcheck, LogConfig log, long cpuPeriod, long cpuQuota) {
+    this(memory, memorySwap, memoryReservation, oomKillDisable, cpuShares, nanoCpus, cpusetCpus, pidsLimit, ulimits,
+        readOnlyRootfs, tmpfs, init, capAdd, capDrop, privileged, noNewPrivileges, devices, shmSize, sysctls,
+        groupAdd, stopSignal, stopTimeout, healthcheck, log, cpuPeriod, cpuQuota, List.of());
+  }
 
   /** The log driver: json-file (the zone's log, kept to maxSize bytes when set) or none. */
   public record LogConfig(String type, long maxSize, Map<String, String> config) {
@@ -81,7 +96,7 @@ public record HostOptions(
         newShares > 0 ? newShares : cpuShares, newNanoCpus > 0 ? newNanoCpus : nanoCpus, cpusetCpus,
         newPids != 0 ? newPids : pidsLimit, ulimits, readOnlyRootfs, tmpfs, init, capAdd, capDrop, privileged,
         noNewPrivileges, devices, shmSize, sysctls, groupAdd, stopSignal, stopTimeout, healthcheck, log, cpuPeriod,
-        cpuQuota);
+        cpuQuota, throttles);
   }
 
   public HostOptions {
@@ -93,5 +108,6 @@ public record HostOptions(
     sysctls = sysctls == null ? Map.of() : Map.copyOf(sysctls);
     groupAdd = groupAdd == null ? List.of() : List.copyOf(groupAdd);
     log = log == null ? LogConfig.DEFAULT : log;
+    throttles = throttles == null ? List.of() : List.copyOf(throttles);
   }
 }
