@@ -11,7 +11,8 @@ import org.sdcdocker.protocol.ErrorKind;
 
 /**
  * A client's attach or followed logs that outlive a restart of the agent: the agent sends
- * records of {@code [int length][long log offset][bytes]} and a length of -1 at the real end;
+ * records of {@code [int length][long log offset][bytes]}, a length of -1 at the real end and
+ * of -2 to acknowledge input (the long is then the input bytes delivered on this link);
  * when the agent's stream stops without that end, the next agent is asked for the rest from the
  * last offset (every 250 ms, for at most two minutes), and the client sees one unbroken stream.
  */
@@ -31,6 +32,7 @@ final class ResumingStream {
   private long offset = -1;
   private boolean done;
   private Runnable onLink = () -> { };
+  private java.util.function.LongConsumer onAck = n -> { };
 
   /**
    * @param open a new link at a log offset (-1: where a new stream starts)
@@ -46,6 +48,12 @@ final class ResumingStream {
   /** Runs whenever a (new) link is up: the caller's input may flow again. */
   ResumingStream onLink(Runnable r) {
     this.onLink = r;
+    return this;
+  }
+
+  /** Runs with each acknowledgement of input on the current link. */
+  ResumingStream onAck(java.util.function.LongConsumer a) {
+    this.onAck = a;
     return this;
   }
 
@@ -81,6 +89,11 @@ final class ResumingStream {
     pending.appendBuffer(b);
     while (pending.length() >= 12) {
       int len = pending.getInt(0);
+      if (len == -2) {
+        onAck.accept(pending.getLong(4));
+        pending = pending.getBuffer(12, pending.length());
+        continue;
+      }
       if (len < 0) {
         finish();
         return;

@@ -88,27 +88,37 @@ final class StreamProxy {
 
   /**
    * Output from the agent as it comes; input to it as length-prefixed chunks, an empty one when
-   * the client half-closes; across a restart of the agent, input waits for the next link. With
-   * detach keys, typing them ends the client's session (the container runs on).
+   * the client half-closes. Input is kept until the agent acknowledges it, and what a link did not
+   * acknowledge is sent again on the next one, so input typed across a restart of the agent is
+   * delivered (at least once). With detach keys, typing them ends the client's session (the
+   * container runs on).
    */
   static void bridge(Vertx vertx, NetSocket client, ResumingStream.Link first,
       java.util.function.LongFunction<Future<ResumingStream.Link>> open, DetachKeys keys) {
+    java.util.ArrayDeque<Buffer> unacked = new java.util.ArrayDeque<>();
+    long[] acked = {0}; // input bytes of the current link acknowledged so far
     ResumingStream rs = new ResumingStream(vertx, client, open, client::end);
-    Buffer[] held = {Buffer.buffer()}; // input that came while no agent was there
-    rs.onLink(() -> {
-      if (held[0].length() > 0) {
-        rs.input().write(held[0]);
-        held[0] = Buffer.buffer();
+    rs.onAck(n -> {
+      while (!unacked.isEmpty() && acked[0] + unacked.peek().length() <= n) {
+        acked[0] += unacked.poll().length();
       }
+      if (unacked.size() < 1024) {
+        client.resume();
+      }
+    });
+    rs.onLink(() -> {
+      acked[0] = 0;
+      unacked.forEach(b -> rs.input().write(b));
       client.resume();
     });
     clientInput(client, keys, b -> {
+      unacked.add(b);
       WriteStream<Buffer> agent = rs.input();
       if (agent != null) {
         agent.write(b);
-      } else {
-        held[0].appendBuffer(b);
-        client.pause();
+      }
+      if (agent == null || unacked.size() >= 1024) {
+        client.pause(); // until the agent is back, or has caught up
       }
     }, rs::clientGone);
     rs.start(first);

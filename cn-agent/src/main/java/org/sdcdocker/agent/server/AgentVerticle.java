@@ -44,6 +44,7 @@ public final class AgentVerticle extends VerticleBase {
   private StreamEndpoint streams;
   private ExitWatcher exits;
   private Path stdinRelay;
+  private OciRuntime runtime;
 
   public AgentVerticle(AgentConfig config) {
     this.config = config;
@@ -76,7 +77,7 @@ public final class AgentVerticle extends VerticleBase {
     Path nativeDir = installNative(root);
     stdinRelay = installStdinRelay(root);
     LayerCache layers = new LayerCache(root.resolve("layers"));
-    OciRuntime runtime = new OciRuntime(config.runtime(), config.conmon(), root.resolve("runc"),
+    runtime = new OciRuntime(config.runtime(), config.conmon(), root.resolve("runc"),
         root.resolve("exits"), root.resolve("s"));
     zones = new LinuxZoneBackend(cnUuid, root, layers, runtime, nativeDir, ev -> {
       vertx.eventBus().publish(Addresses.ZONE_EVENTS, ev);
@@ -128,17 +129,18 @@ public final class AgentVerticle extends VerticleBase {
       zones.kill(r.id(), r.signal(), r.manual());
       return new Ack();
     });
-    this.<AgentRequests.PauseZone>on(bus, "pause", r -> () -> zones.pause(r.id(), r.pause()));
-    this.<AgentRequests.RenameZone>on(bus, "rename", r -> () -> zones.rename(r.id(), r.name()));
+    var controls = new org.sdcdocker.agent.zone.ZoneControls(zones, runtime);
+    this.<AgentRequests.PauseZone>on(bus, "pause", r -> () -> controls.pause(r.id(), r.pause()));
+    this.<AgentRequests.RenameZone>on(bus, "rename", r -> () -> controls.rename(r.id(), r.name()));
     this.<AgentRequests.Changes>on(bus, "changes", r -> () -> queries.changes(r.id()));
     this.<AgentRequests.Top>on(bus, "top", r -> () -> queries.top(r.id(), r.psArgs()));
     this.<AgentRequests.Stats>on(bus, "stats", r -> () -> queries.stats(r.id()));
     this.<AgentRequests.Sizes>on(bus, "sizes", r -> () -> queries.sizes(r.id()));
     this.<AgentRequests.StatPath>on(bus, "stat", r -> () -> zones.withPath(r.id(), r.path(),
         (root, path, name) -> org.sdcdocker.agent.zone.ArchiveOps.stat(root, path, name)));
-    this.<AgentRequests.UpdateZone>on(bus, "update", r -> () -> zones.update(r));
+    this.<AgentRequests.UpdateZone>on(bus, "update", r -> () -> controls.update(r));
     this.<AgentRequests.ResizeZone>on(bus, "resize", r -> () -> {
-      zones.resize(r.id(), r.height(), r.width());
+      controls.resize(r.id(), r.height(), r.width());
       return new Ack();
     });
     this.<ExecRecords.CreateExec>on(bus, "exec-create", r -> () -> execs.create(r));

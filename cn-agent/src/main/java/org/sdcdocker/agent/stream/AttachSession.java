@@ -25,6 +25,8 @@ final class AttachSession {
   private final ExecutorService input = Executors.newSingleThreadExecutor(r -> ExecSession.daemon(r, "attach-stdin"));
   private final StdinChunks chunks = new StdinChunks();
   private final Path relay;
+  private java.util.function.LongConsumer acks = n -> { };
+  private long delivered;
   private SeqpacketNative conmon;
   private boolean viaRelay;
   private volatile boolean closed;
@@ -36,6 +38,12 @@ final class AttachSession {
     this.socket = socket;
     this.pool = pool;
     this.relay = relay;
+  }
+
+  /** Tells the front end how much of its input reached the zone (a resumable stream's acknowledgements). */
+  AttachSession acks(java.util.function.LongConsumer a) {
+    this.acks = a;
+    return this;
   }
 
   void run(LogFollower output) {
@@ -91,6 +99,8 @@ final class AttachSession {
         public void data(byte[] bytes) throws InterruptedException {
           SeqpacketNative c = conmon();
           c.write(viaRelay ? StdinRelay.data(bytes) : bytes);
+          delivered += 4 + bytes.length;
+          acks.accept(delivered);
         }
 
         @Override
@@ -101,6 +111,8 @@ final class AttachSession {
           } else {
             c.shutdownOutput();
           }
+          delivered += 4;
+          acks.accept(delivered);
         }
       });
     } catch (Exception e) {

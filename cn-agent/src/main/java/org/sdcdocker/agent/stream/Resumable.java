@@ -9,7 +9,8 @@ import java.util.function.LongSupplier;
 /**
  * A stream the front end can take up again after the agent restarts: each write goes out as a
  * record {@code [int length][long log offset after it][bytes]}, the first an empty one with the
- * offset the stream starts at, and the end as a record of length -1. A stream that stops
+ * offset the stream starts at, and the end as a record of length -1; with input, a record of
+ * length -2 acknowledges the input bytes delivered so far. A stream that stops
  * without that end was cut (the agent went away), and the front end asks the next agent for the
  * rest from the last offset it got.
  */
@@ -37,6 +38,11 @@ final class Resumable implements WriteStream<Buffer> {
   @Override
   public Future<Void> end() {
     return out.end(Buffer.buffer(12).appendInt(-1).appendLong(offsets.getAsLong()));
+  }
+
+  /** Acknowledges {@code delivered} bytes of the front end's input framing, passed on to the zone. */
+  void ack(long delivered) {
+    out.write(Buffer.buffer(12).appendInt(-2).appendLong(delivered));
   }
 
   /** Closes the connection without the end record: the stream was cut, not finished. */

@@ -181,7 +181,11 @@ public final class StreamEndpoint {
         if (env != null) {
           env.offsets(f::consumed, p.start());
         }
-        new AttachSession(zones, p.id(), sock, pool, stdinRelay).run(f);
+        AttachSession session = new AttachSession(zones, p.id(), sock, pool, stdinRelay);
+        if (env != null) {
+          session.acks(env::ack);
+        }
+        session.run(f);
       })
           .onFailure(e -> r.response().setStatusCode(400).end());
       return;

@@ -19,17 +19,13 @@ import org.sdcdocker.agent.image.Trees;
 import org.sdcdocker.agent.net.Cni;
 import org.sdcdocker.agent.net.NetworkStore;
 import org.sdcdocker.agent.net.ZoneNetwork;
-import org.sdcdocker.agent.runtime.HostSpecOpts;
 import org.sdcdocker.agent.runtime.OciRuntime;
 import org.sdcdocker.agent.runtime.SpecFactory;
 import org.sdcdocker.agent.sys.FileNative;
-import org.sdcdocker.agent.sys.MountNative;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent;
-import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.ContainerSpec;
-import org.sdcdocker.protocol.agent.HostOptions;
 import org.sdcdocker.protocol.agent.LayerRef;
 import org.sdcdocker.protocol.agent.NetStatus;
 import org.sdcdocker.protocol.agent.RestartPolicy;
@@ -51,6 +47,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
   private final ConcurrentHashMap<String, Zone> zones = new ConcurrentHashMap<>();
   private final VolumeStore volumes;
   private final ZoneNetwork net;
+  private final ZoneRootfs rootfs;
   private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "zone-restarts");
     t.setDaemon(true);
@@ -74,6 +71,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
     this.cnUuid = cnUuid;
     this.store = new ZoneStore(root);
     this.volumes = new VolumeStore(root.resolve("volumes"));
+    this.rootfs = new ZoneRootfs(layers, volumes);
     this.net = new ZoneNetwork(root, cnUuid, new NetworkStore(root.resolve("networks"), networkPool),
         new Cni(Path.of("/usr/lib/cni")), id -> {
           Zone z = zones.get(id);
@@ -310,22 +308,11 @@ public final class LinuxZoneBackend implements ZoneBackend {
   }
 
   private void mountRootfs(ContainerSpec spec, ZonePaths p) throws IOException {
-    List<String> lower = new ArrayList<>();
-    for (LayerRef l : spec.layers()) {
-      lower.add(0, layers.ensure(l, "").toString()); // cached at create; topmost first
-    }
-    if (lower.isEmpty()) {
-      Path empty = p.dir().resolve("empty");
-      Files.createDirectories(empty);
-      lower.add(empty.toString());
-    }
-    String data = "lowerdir=" + String.join(":", lower) + ",upperdir=" + p.upper() + ",workdir=" + p.work();
-    unmount(p);
-    MountNative.mount("overlay", p.rootfs().toString(), "overlay", 0, data);
+    rootfs.mount(spec, p);
   }
 
   private static void unmount(ZonePaths p) {
-    MountNative.umount(p.rootfs().toString(), MountNative.MNT_DETACH);
+    ZoneRootfs.unmount(p);
   }
 
   @Override
@@ -352,50 +339,6 @@ public final class LinuxZoneBackend implements ZoneBackend {
     }
   }
 
-  /** Freezes or thaws the zone's processes. */
-  public ZoneRecord pause(String id, boolean pause) {
-    Zone z = zone(id);
-    synchronized (z) {
-      ZoneState s = z.record.state();
-      if (!s.running()) {
-        throw DockerException.conflict("Container %s is not running", id);
-      }
-      if (pause == s.paused()) {
-        throw DockerException.conflict(pause ? "Container %s is already paused" : "Container %s is not paused", id);
-      }
-      if (pause) {
-        runtime.pause(id);
-      } else {
-        runtime.resume(id);
-      }
-      ZoneRecord rec = z.record.withState(s.withStatus(pause ? "paused" : "running"));
-      save(z, rec);
-      events.accept(new ZoneEvent(pause ? "pause" : "unpause", rec, nowNanos()));
-      return rec;
-    }
-  }
-
-  /** Changes the limits and restart policy, of the running zone too. */
-  public ZoneRecord update(AgentRequests.UpdateZone u) {
-    Zone z = zone(u.id());
-    synchronized (z) {
-      ContainerSpec spec = z.record.spec();
-      HostOptions h = spec.host().withLimits(u.memory(), u.memorySwap(), u.memoryReservation(), u.cpuShares(),
-          u.nanoCpus(), u.pidsLimit());
-      if (h.memory() > 0 && h.memorySwap() > 0 && h.memorySwap() < h.memory()) {
-        throw DockerException.invalid("Minimum memoryswap limit should be larger than memory limit, see usage");
-      }
-      if (z.record.state().running()) {
-        runtime.update(u.id(), u.memory() > 0 ? h.memory() : 0, h.memorySwap(), u.memoryReservation(), u.cpuShares(),
-            u.nanoCpus(), u.pidsLimit());
-      }
-      ZoneRecord rec = z.record.withSpec(spec.withHost(h, u.restartPolicy() != null ? u.restartPolicy() : spec.restartPolicy()));
-      save(z, rec);
-      events.accept(new ZoneEvent("update", rec, nowNanos()));
-      return rec;
-    }
-  }
-
   /** Work on the zone's merged filesystem, whether the zone runs (its rootfs is mounted) or not. */
   public interface RootfsWork<T> {
     T apply(Path rootfs) throws IOException;
@@ -411,20 +354,11 @@ public final class LinuxZoneBackend implements ZoneBackend {
    * the path is at or under its mount point, else in the merged rootfs (as docker cp sees it).
    */
   public <T> T withPath(String id, String path, PathWork<T> work) throws IOException {
-    ContainerSpec spec = zone(id).record.spec();
-    String clean = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
-    var mount = spec.mounts().stream()
-        .filter(m -> !m.type().equals("url"))
-        .filter(m -> clean.equals(m.target()) || clean.startsWith(m.target() + "/"))
-        .max(java.util.Comparator.comparingInt(m -> m.target().length()));
-    String name = clean.equals("/") ? "/" : clean.substring(clean.lastIndexOf('/') + 1);
-    if (mount.isPresent()) {
-      var m = mount.get();
-      Path root = m.type().equals("volume") ? volumes.dataOf(spec.owner(), m.source()) : Path.of(m.source());
-      String rest = clean.substring(m.target().length());
-      return work.apply(root, rest.isEmpty() ? "/" : rest, name);
+    ZoneRootfs.Located at = rootfs.locate(zone(id).record.spec(), path);
+    if (at.root() != null) {
+      return work.apply(at.root(), at.rest(), at.name());
     }
-    return withRootfs(id, root -> work.apply(root, path, name));
+    return withRootfs(id, root -> work.apply(root, path, at.name()));
   }
 
   /** Runs {@code work} on the merged rootfs, mounting it for a stopped zone meanwhile. */
@@ -464,29 +398,6 @@ public final class LinuxZoneBackend implements ZoneBackend {
       String before = st.health() == null ? "" : st.health().status();
       String after = next.health() == null ? "" : next.health().status();
       events.accept(new ZoneEvent(action.apply(before, after), z.record, nowNanos()));
-    }
-  }
-
-  /** Resizes the zone's TTY. */
-  public void resize(String id, int height, int width) {
-    Zone z = zone(id);
-    if (!z.record.spec().tty()) {
-      throw DockerException.conflict("Container %s is not a TTY container", id);
-    }
-    if (!z.record.state().running()) {
-      throw DockerException.conflict("Container %s is not running", id);
-    }
-    runtime.resize(store.paths(id).dir(), height, width);
-  }
-
-  /** Gives the zone a new name (the front end checked that it is free). */
-  public ZoneRecord rename(String id, String name) {
-    Zone z = zone(id);
-    synchronized (z) {
-      ZoneRecord rec = z.record.withSpec(z.record.spec().withName(name));
-      save(z, rec);
-      events.accept(new ZoneEvent("rename", rec, nowNanos()));
-      return rec;
     }
   }
 

@@ -171,6 +171,22 @@ public final class SdcServer implements AutoCloseable {
       }
     }
     left.addAll(networkLeftovers());
+    try (var controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
+      for (Path c : controllers.toList()) {
+        Path ours = c.resolve("sdc-docker");
+        if (!Files.isDirectory(ours) || Files.isSymbolicLink(c)) {
+          continue;
+        }
+        try (var zones = Files.list(ours)) {
+          for (Path z : zones.filter(Files::isDirectory).toList()) {
+            // a zone's cgroup with no process in it is one nobody removed (a running daemon's have processes)
+            if (Files.readString(z.resolve("cgroup.procs")).isBlank()) {
+              left.add("cgroup: " + z);
+            }
+          }
+        }
+      }
+    }
     Path zones = dataRoot.resolve("agent/zones");
     if (Files.isDirectory(zones)) {
       try (var s = Files.list(zones)) {
