@@ -161,6 +161,13 @@ class NetworkTest extends FixtureTest {
     String resolv = docker.ok("run", "--rm", "--dns", "10.1.2.3", "--dns-search", "corp.example", "--dns-option",
         "ndots:2", image, "cat", "/etc/resolv.conf");
     assertThat(resolv).isEqualTo("nameserver 10.1.2.3\nsearch corp.example\noptions ndots:2");
+    String web = docker.ok("create", "--name", "webapp", "--link", "db:data", image, "sh", "-c", "env | grep -c DATA_ || true");
+    assertThat(docker.ok("inspect", "-f", "{{json .HostConfig.Links}}", web)).isEqualTo("[\"/db:/webapp/data\"]");
+    docker.ok("rm", "--link", "/webapp/data");
+    assertThat(docker.ok("inspect", "-f", "{{json .HostConfig.Links}}", web)).isEqualTo("null");
+    assertThat(docker.ok("start", "-a", web)).isEqualTo("0");
+    assertThat(docker.run("rm", "--link", "/webapp").err()).contains("Conflict, cannot remove the default link name");
+    docker.ok("rm", web);
     Result stopped = docker.run("run", "--rm", "--link", "nosuch:x", image, "true");
     assertThat(stopped.err()).contains("could not get container for nosuch");
     assertThat(docker.ok("run", "--rm", "--network", "none", image, "ip", "-o", "link")).doesNotContain("eth0");

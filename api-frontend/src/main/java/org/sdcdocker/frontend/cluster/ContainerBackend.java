@@ -394,6 +394,29 @@ public final class ContainerBackend {
         .mapEmpty();
   }
 
+  /** docker rm --link /PARENT/ALIAS: the parent forgets the link; no container is removed. */
+  public Future<Void> unlink(String account, String linkName) {
+    String name = linkName.startsWith("/") ? linkName : "/" + linkName;
+    int slash = name.lastIndexOf('/');
+    if (slash == 0) {
+      return Future.failedFuture(DockerException.conflict("Conflict, cannot remove the default link name of the "
+          + "container"));
+    }
+    String parentName = name.substring(1, slash);
+    String alias = name.substring(slash + 1);
+    ZoneRecord parent;
+    try {
+      parent = index.resolve(account, parentName);
+    } catch (DockerException e) {
+      return Future.failedFuture(DockerException.notFound("Cannot get parent /%s for link name %s", parentName, name));
+    }
+    if (parent.spec().network().links().stream().noneMatch(l -> l.alias().equals(alias))) {
+      return Future.failedFuture(DockerException.notFound("No such container: %s", name));
+    }
+    return agents.<ZoneRecord>request(parent.cnUuid(), "unlink", new AgentRequests.Unlink(parent.spec().id(), alias),
+        SHORT_MS).onSuccess(index::put).mapEmpty();
+  }
+
   /** Docker's wait conditions: not-running (default), next-exit, removed. */
   public Future<ZoneRecord> waitFor(String account, String ref, String condition) {
     ZoneRecord r = index.resolve(account, ref);

@@ -53,6 +53,8 @@ public final class ContainersEndpoint {
     Http.route(r, HttpMethod.GET, id + "/logs").handler(this::getLogs);
     Http.hijackable(r, id + "/attach").handler(this::postAttach);
     Http.route(r, HttpMethod.DELETE, id).handler(Http.empty(204, this::deleteContainer));
+    Http.route(r, HttpMethod.DELETE, "/containers/(?<link>/?[^/]+/[^/]+)") // rm --link /PARENT/ALIAS
+        .handler(Http.empty(204, ctx -> backend.unlink(Accounts.of(ctx), ctx.pathParam("link"))));
   }
 
   private Future<Map<String, Object>> postContainersCreate(RoutingContext ctx) {
@@ -188,6 +190,9 @@ public final class ContainersEndpoint {
   }
 
   private Future<Void> deleteContainer(RoutingContext ctx) {
+    if (Http.flag(ctx, "link")) {
+      return backend.unlink(Accounts.of(ctx), ctx.pathParam("id"));
+    }
     return backend.remove(Accounts.of(ctx), ctx.pathParam("id"), Http.flag(ctx, "force"), Http.flag(ctx, "v"));
   }
 

@@ -77,6 +77,8 @@ public final class ContainerView {
     host.put("LogConfig", Map.of("Type", s.host().log().type(), "Config", s.host().log().config()));
     host.put("Binds", null);
     host.putIfAbsent("PortBindings", Map.of());
+    host.put("Links", s.network().links().isEmpty() ? null : s.network().links().stream()
+        .map(l -> "/" + l.name() + ":/" + s.name() + "/" + l.alias()).toList());
     m.put("HostConfig", host);
     m.put("GraphDriver", Map.of("Name", "sdc", "Data", Map.of()));
     m.put("Mounts", mounts(s));

@@ -132,6 +132,7 @@ public final class AgentVerticle extends VerticleBase {
     var controls = new org.sdcdocker.agent.zone.ZoneControls(zones, runtime);
     this.<AgentRequests.PauseZone>on(bus, "pause", r -> () -> controls.pause(r.id(), r.pause()));
     this.<AgentRequests.RenameZone>on(bus, "rename", r -> () -> controls.rename(r.id(), r.name()));
+    this.<AgentRequests.Unlink>on(bus, "unlink", r -> () -> controls.unlink(r.id(), r.alias()));
     this.<AgentRequests.Changes>on(bus, "changes", r -> () -> queries.changes(r.id()));
     this.<AgentRequests.Top>on(bus, "top", r -> () -> queries.top(r.id(), r.psArgs()));
     this.<AgentRequests.Stats>on(bus, "stats", r -> () -> queries.stats(r.id()));

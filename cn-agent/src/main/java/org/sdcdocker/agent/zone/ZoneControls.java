@@ -73,6 +73,16 @@ public final class ZoneControls {
     return change(id, "rename", r -> r.withSpec(r.spec().withName(name)));
   }
 
+  /** Forgets a link (docker rm --link); its variables and hosts line go at the next start, as Docker's. */
+  public ZoneRecord unlink(String id, String alias) {
+    return change(id, "update", r -> {
+      var n = r.spec().network();
+      var rest = n.links().stream().filter(l -> !l.alias().equals(alias)).toList();
+      return r.withSpec(r.spec().withNetwork(new org.sdcdocker.protocol.agent.NetworkSpec(n.mode(), n.endpoints(),
+          n.ports(), n.exposed(), n.publishAll(), n.dns(), n.dnsSearch(), n.dnsOptions(), n.extraHosts(), rest)));
+    });
+  }
+
   private ZoneRecord change(String id, String action, java.util.function.UnaryOperator<ZoneRecord> f) {
     try {
       return zones.change(id, action, (r, dir) -> f.apply(r));

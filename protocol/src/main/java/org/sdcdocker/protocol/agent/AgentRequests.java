@@ -21,6 +21,9 @@ public final class AgentRequests {
   /** Resize the zone's TTY. */
   public record ResizeZone(String id, int height, int width) {}
 
+  /** Remove a legacy link (by its alias) from the zone: docker rm --link. */
+  public record Unlink(String id, String alias) {}
+
   /** Give the zone a new name. */
   public record RenameZone(String id, String name) {}
 
