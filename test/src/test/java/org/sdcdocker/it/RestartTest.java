@@ -40,7 +40,7 @@ class RestartTest extends FixtureTest {
     cmd.addAll(java.util.List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().put("DOCKER_HOST", server.host());
-    pb.environment().put("DOCKER_CONFIG", java.nio.file.Files.createTempDirectory("sdc-cli").toString());
+    pb.environment().put("DOCKER_CONFIG", org.sdcdocker.it.support.DockerCli.configDir().toString());
     return pb.start();
   }
 

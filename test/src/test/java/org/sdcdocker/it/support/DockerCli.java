@@ -23,7 +23,26 @@ public final class DockerCli {
 
   public DockerCli(String host) throws IOException {
     this.host = host;
-    this.config = Files.createTempDirectory("sdc-docker-cli");
+    this.config = configDir();
+  }
+
+  private static final List<Path> CONFIG_DIRS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> CONFIG_DIRS.forEach(d -> {
+      try {
+        TestFiles.deleteTree(d);
+      } catch (IOException ignored) {
+        // /tmp is cleaned some day
+      }
+    })));
+  }
+
+  /** A fresh DOCKER_CONFIG directory, removed when the test JVM ends. */
+  public static Path configDir() throws IOException {
+    Path d = Files.createTempDirectory("sdc-docker-cli");
+    CONFIG_DIRS.add(d);
+    return d;
   }
 
   /** Runs {@code docker ARGS...}, killed after 60 seconds. */
