@@ -116,6 +116,56 @@ public final class ImageStore {
         .filter(java.util.Objects::nonNull).toList();
   }
 
+  /** Tags an image of the account with another reference (moving the tag if it named another image). */
+  public synchronized void tag(String account, ImageRecord image, ImageReference ref) throws IOException {
+    tags.computeIfAbsent(account, a -> new ConcurrentHashMap<>()).put(ref.familiarName() + ":" + ref.tag(), image.id());
+    write(root.resolve("tags.json"), Json.bytes(new TreeMap<>(tags)));
+  }
+
+  /** Removes one of the account's tags ("repo:tag"); whether it existed. */
+  public synchronized boolean untag(String account, String repoTag) throws IOException {
+    Map<String, String> mine = tags.get(account);
+    if (mine == null || mine.remove(repoTag) == null) {
+      return false;
+    }
+    write(root.resolve("tags.json"), Json.bytes(new TreeMap<>(tags)));
+    return true;
+  }
+
+  /** Whether any account still has a tag on the image. */
+  public boolean tagged(String imageId) {
+    return tags.values().stream().anyMatch(m -> m.containsValue(imageId));
+  }
+
+  /**
+   * Forgets an image nobody tags any more and frees its blobs that no other image uses (the
+   * config, and each layer stored once however many images share it).
+   */
+  public synchronized void delete(ImageRecord image) throws IOException {
+    if (tagged(image.id())) {
+      throw DockerException.conflict("image %s is still tagged", image.id());
+    }
+    images.remove(image.id());
+    Files.deleteIfExists(root.resolve("images").resolve(image.id().substring(7) + ".json"));
+    java.util.Set<String> stillUsed = new java.util.HashSet<>();
+    images.values().forEach(i -> {
+      stillUsed.add(i.id());
+      i.layers().forEach(l -> stillUsed.add(l.digest()));
+    });
+    List<String> mine = new ArrayList<>(List.of(image.id()));
+    image.layers().forEach(l -> mine.add(l.digest()));
+    for (String d : mine) {
+      if (!stillUsed.contains(d)) {
+        Files.deleteIfExists(blobs.path(d));
+      }
+    }
+  }
+
+  /** Every image record, tagged by anyone or not. */
+  public List<ImageRecord> all() {
+    return List.copyOf(images.values());
+  }
+
   /** The image's config JSON, from the blob store. */
   public JsonNode config(ImageRecord image) {
     try {

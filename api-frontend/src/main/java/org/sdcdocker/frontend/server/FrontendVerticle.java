@@ -71,6 +71,7 @@ public final class FrontendVerticle extends VerticleBase {
       Router router = Router.router(vertx);
       router.route().handler(this::checkVersion);
       new SystemEndpoint(agents, index, images, config.datacenter()).mount(router);
+      new org.sdcdocker.frontend.endpoint.ImageTagsEndpoint(vertx, images, index, events).mount(router);
       new ImagesEndpoint(vertx, images, events).mount(router);
       new EventsEndpoint(vertx, events).mount(router);
       new ExecEndpoint(vertx, new ExecBackend(agents, index)).mount(router);

@@ -1,0 +1,230 @@
+package org.sdcdocker.frontend.endpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sdcdocker.frontend.cluster.ContainerIndex;
+import org.sdcdocker.frontend.cluster.EventLog;
+import org.sdcdocker.frontend.image.ImageRecord;
+import org.sdcdocker.frontend.image.ImageReference;
+import org.sdcdocker.frontend.image.ImageStore;
+import org.sdcdocker.frontend.server.Http;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.ZoneRecord;
+
+/** {@code docker tag}, {@code rmi}, {@code history} and {@code image prune}, with Docker's conflict rules. */
+public final class ImageTagsEndpoint {
+  private final Vertx vertx;
+  private final ImageStore images;
+  private final ContainerIndex containers;
+  private final EventLog events;
+
+  public ImageTagsEndpoint(Vertx vertx, ImageStore images, ContainerIndex containers, EventLog events) {
+    this.vertx = vertx;
+    this.images = images;
+    this.containers = containers;
+    this.events = events;
+  }
+
+  /** The routes, as a table. */
+  public void mount(Router r) {
+    Http.route(r, HttpMethod.POST, "/images/prune").handler(Http.json(200, this::postImagesPrune));
+    Http.route(r, HttpMethod.POST, "/images/(?<name>.+)/tag").handler(Http.empty(201, this::postTag));
+    Http.route(r, HttpMethod.GET, "/images/(?<name>.+)/history").handler(Http.json(200, this::getHistory));
+    Http.route(r, HttpMethod.DELETE, "/images/(?<name>.+)").handler(Http.json(200, this::deleteImage));
+  }
+
+  private ImageRecord find(String account, String name) {
+    return images.find(account, name).orElseThrow(() -> DockerException.notFound("No such image: %s", name));
+  }
+
+  private Future<Void> postTag(RoutingContext ctx) {
+    String account = Accounts.of(ctx);
+    ImageRecord img = find(account, ctx.pathParam("name"));
+    String repo = ctx.request().getParam("repo");
+    String tag = ctx.request().getParam("tag");
+    ImageReference ref = ImageReference.parse(repo + (tag == null || tag.isEmpty() ? "" : ":" + tag));
+    if (ref.digest() != null) {
+      throw DockerException.invalid("refusing to create a tag with a digest reference");
+    }
+    return vertx.executeBlocking(() -> {
+      images.tag(account, img, ref);
+      events.add(new EventLog.Event(account, "image", "tag", img.id(),
+          Map.of("name", ref.familiarName() + ":" + ref.tag()), EventLog.now()));
+      return null;
+    }, false);
+  }
+
+  private Future<List<Map<String, String>>> deleteImage(RoutingContext ctx) {
+    String account = Accounts.of(ctx);
+    String name = ctx.pathParam("name");
+    boolean force = Http.flag(ctx, "force");
+    return vertx.executeBlocking(() -> remove(account, name, force), false);
+  }
+
+  /** Docker's rmi: untag a reference, delete an image no tag and no container holds any more. */
+  private synchronized List<Map<String, String>> remove(String account, String name, boolean force) throws IOException {
+    ImageRecord img = find(account, name);
+    String shortId = img.id().substring(7, 19);
+    List<String> refs = images.tagsByImage(account).getOrDefault(img.id(), List.of());
+    List<ZoneRecord> users = containers.all(account).stream().filter(c -> c.spec().imageId().equals(img.id())).toList();
+    ZoneRecord running = users.stream().filter(c -> c.state().running() || c.state().restarting()).findFirst()
+        .orElse(null);
+    List<Map<String, String>> out = new ArrayList<>();
+    String byRef = byReference(name, refs);
+    if (byRef != null) {
+      if (refs.size() == 1 && !users.isEmpty() && !force) {
+        throw DockerException.conflict("conflict: unable to remove repository reference \"%s\" (must force) - "
+            + "container %s is using its referenced image %s", name, users.get(0).spec().id().substring(0, 12), shortId);
+      }
+      untag(account, img, byRef, out);
+      if (refs.size() > 1 || !users.isEmpty()) {
+        return out; // other references, or a container, keep the image
+      }
+    } else {
+      if (running != null) {
+        throw DockerException.conflict("conflict: unable to delete %s (cannot be forced) - image is being used by "
+            + "running container %s", shortId, running.spec().id().substring(0, 12));
+      }
+      if (refs.size() > 1 && !force) {
+        throw DockerException.conflict("conflict: unable to delete %s (must be forced) - image is referenced in "
+            + "multiple repositories", shortId);
+      }
+      if (!users.isEmpty() && !force) {
+        throw DockerException.conflict("conflict: unable to delete %s (must be forced) - image is being used by "
+            + "stopped container %s", shortId, users.get(0).spec().id().substring(0, 12));
+      }
+      for (String r : refs) {
+        untag(account, img, r, out);
+      }
+    }
+    if (!images.tagged(img.id())) {
+      images.delete(img);
+      out.add(Map.of("Deleted", img.id()));
+      events.add(new EventLog.Event(account, "image", "delete", img.id(), Map.of("name", img.id()), EventLog.now()));
+    }
+    return out;
+  }
+
+  /** The account's tag a name means, when it names a reference rather than an id. */
+  private static String byReference(String name, List<String> refs) {
+    if (name.matches("(sha256:)?[0-9a-f]{4,64}")) {
+      return null;
+    }
+    ImageReference ref = ImageReference.parse(name);
+    String repoTag = ref.familiarName() + ":" + ref.tag();
+    return refs.contains(repoTag) ? repoTag : null;
+  }
+
+  private void untag(String account, ImageRecord img, String repoTag, List<Map<String, String>> out)
+      throws IOException {
+    if (images.untag(account, repoTag)) {
+      out.add(Map.of("Untagged", repoTag));
+      events.add(new EventLog.Event(account, "image", "untag", img.id(), Map.of("name", repoTag), EventLog.now()));
+    }
+  }
+
+  /** The image's history from its config, newest first, with the sizes of the layers that made it. */
+  private Future<List<Map<String, Object>>> getHistory(RoutingContext ctx) {
+    String account = Accounts.of(ctx);
+    ImageRecord img = find(account, ctx.pathParam("name"));
+    return vertx.executeBlocking(() -> {
+      JsonNode cfg = images.config(img);
+      List<Map<String, Object>> out = new ArrayList<>();
+      int layer = 0;
+      for (JsonNode h : cfg.path("history")) {
+        boolean empty = h.path("empty_layer").asBoolean(false);
+        long size = empty || layer >= img.layers().size() ? 0 : img.layers().get(layer++).size();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Id", "<missing>");
+        m.put("Created", created(h.path("created").asText("")));
+        m.put("CreatedBy", h.path("created_by").asText(""));
+        m.put("Tags", null);
+        m.put("Size", size);
+        m.put("Comment", h.path("comment").asText(""));
+        out.add(0, m);
+      }
+      if (out.isEmpty()) {
+        out.add(new LinkedHashMap<>(Map.of("Id", "<missing>", "Created", created(img.created()), "CreatedBy", "",
+            "Size", img.size(), "Comment", "")));
+      }
+      out.get(0).put("Id", img.id());
+      out.get(0).put("Tags", images.tagsByImage(account).getOrDefault(img.id(), List.of()));
+      return out;
+    }, false);
+  }
+
+  private static long created(String rfc3339) {
+    try {
+      return rfc3339.isEmpty() ? 0 : java.time.OffsetDateTime.parse(rfc3339).toEpochSecond();
+    } catch (java.time.format.DateTimeParseException e) {
+      return 0;
+    }
+  }
+
+  /** Prune's label (key, key=value, label!=...) and until filters. */
+  private boolean matches(ImageRecord img, Map<String, List<String>> f) {
+    JsonNode labels = f.containsKey("label") ? images.config(img).path("config").path("Labels") : null;
+    for (String l : f.getOrDefault("label", List.of())) {
+      boolean negate = l.contains("!=");
+      String[] kv = l.split("!?=", 2);
+      boolean has = labels.has(kv[0]) && (kv.length == 1 || labels.path(kv[0]).asText().equals(kv[1]));
+      if (has == negate) {
+        return false;
+      }
+    }
+    for (String u : f.getOrDefault("until", List.of())) {
+      if (!java.time.Instant.ofEpochSecond(created(img.created())).isBefore(NetworkViews.instant(u))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Removes the images no container of the account uses: those no account tags (dangling), and
+   * with {@code dangling=false} the account's tagged ones too (docker image prune -a).
+   */
+  private Future<Map<String, Object>> postImagesPrune(RoutingContext ctx) {
+    String account = Accounts.of(ctx);
+    Map<String, List<String>> f = Filters.parse(ctx.request().getParam("filters"), java.util.Set.of("dangling",
+        "label", "until"));
+    boolean all = f.getOrDefault("dangling", List.of()).stream().anyMatch(v -> v.equals("false") || v.equals("0"));
+    return vertx.executeBlocking(() -> {
+      List<Map<String, String>> deleted = new ArrayList<>();
+      long reclaimed = 0;
+      java.util.Set<String> used = new java.util.HashSet<>();
+      containers.everything().forEach(c -> used.add(c.spec().imageId()));
+      Map<String, List<String>> mine = images.tagsByImage(account);
+      for (ImageRecord img : images.all()) {
+        if (used.contains(img.id())) {
+          continue;
+        }
+        boolean dangling = !images.tagged(img.id());
+        if (!dangling && !(all && mine.containsKey(img.id())) || !matches(img, f)) {
+          continue;
+        }
+        for (String r : mine.getOrDefault(img.id(), List.of())) {
+          untag(account, img, r, deleted);
+        }
+        if (!images.tagged(img.id())) {
+          images.delete(img);
+          deleted.add(Map.of("Deleted", img.id()));
+          reclaimed += img.size();
+        }
+      }
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("ImagesDeleted", deleted.isEmpty() ? null : deleted);
+      out.put("SpaceReclaimed", reclaimed);
+      return out;
+    }, false);
+  }
+}

@@ -1,0 +1,78 @@
+package org.sdcdocker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.sdcdocker.it.support.DockerCli.Result;
+import org.sdcdocker.it.support.FixtureTest;
+
+/** Image commands beyond pull: tag, rmi with Docker's conflict rules, history, prune. */
+class ImageTest extends FixtureTest {
+  @Test
+  void tagRmiAndTheirConflicts() throws Exception {
+    String id = docker.ok("inspect", "-f", "{{.Id}}", image);
+    String other = f.registry.host() + "/x/other:v1";
+    docker.ok("tag", image, other);
+    docker.ok("tag", image, "local/again");
+    assertThat(docker.ok("images", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}"))
+        .contains(other + " " + id.substring(7, 19), "local/again:latest " + id.substring(7, 19));
+    Result many = docker.run("rmi", id.substring(7, 19));
+    assertThat(many.exitCode()).isNotZero();
+    assertThat(many.err()).contains("unable to delete " + id.substring(7, 19)
+        + " (must be forced) - image is referenced in multiple repositories");
+    assertThat(docker.ok("rmi", other)).isEqualTo("Untagged: " + other);
+    assertThat(docker.ok("rmi", "local/again")).isEqualTo("Untagged: local/again:latest");
+
+    String stopped = docker.ok("create", image, "true");
+    Result used = docker.run("rmi", image);
+    assertThat(used.err()).contains("unable to remove repository reference \"" + image + "\" (must force) - "
+        + "container " + stopped.substring(0, 12) + " is using its referenced image " + id.substring(7, 19));
+    String running = docker.ok("run", "-d", image, "sleep", "300");
+    assertThat(docker.run("rmi", "-f", id.substring(7)).err())
+        .contains("(cannot be forced) - image is being used by running container " + running.substring(0, 12));
+    docker.ok("rm", "-f", stopped, running);
+  }
+
+  @Test
+  void historyPruneAndDelete_freeTheBlobs() throws Exception {
+    String history = docker.ok("history", "--format", "{{.ID}} {{.Size}}", image);
+    assertThat(history.lines().findFirst().orElseThrow()).startsWith(
+        docker.ok("inspect", "-f", "{{.Id}}", image).substring(7, 19));
+    String copy = f.registry.host() + "/x/copy:1";
+    docker.ok("tag", image, copy);
+    docker.ok("rmi", copy);
+    String keep = docker.ok("create", image, "true"); // busybox stays: a container uses it
+    long before = countBlobs();
+    String prunable = "local/prunable:1";
+    org.sdcdocker.it.support.TestImages.push(f.registry, "x/small", "1", oneFileLayer(), null, null);
+    docker.ok("pull", f.registry.host() + "/x/small:1");
+    assertThat(countBlobs()).isEqualTo(before + 2); // its config and its layer
+    docker.ok("tag", f.registry.host() + "/x/small:1", prunable);
+    assertThat(docker.ok("image", "prune", "-a", "-f", "--filter", "until=2000-01-01T00:00:00Z"))
+        .doesNotContain(prunable);
+    String pruned = docker.ok("image", "prune", "-a", "-f");
+    assertThat(pruned).contains("untagged: " + prunable, "deleted: sha256:");
+    assertThat(docker.ok("images", "--format", "{{.Repository}}")).isEqualTo(f.registry.host() + "/x/busybox");
+    assertThat(countBlobs()).isEqualTo(before);
+    docker.ok("rm", keep);
+  }
+
+  private static byte[] oneFileLayer() throws Exception {
+    java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+    try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(raw)) {
+      byte[] data = "small\n".getBytes();
+      var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("small.txt");
+      e.setSize(data.length);
+      tar.putArchiveEntry(e);
+      tar.write(data);
+      tar.closeArchiveEntry();
+    }
+    return raw.toByteArray();
+  }
+
+  private long countBlobs() throws Exception {
+    try (var s = java.nio.file.Files.walk(f.server.dataRoot().resolve("frontend/blobs"))) {
+      return s.filter(java.nio.file.Files::isRegularFile).count();
+    }
+  }
+}
