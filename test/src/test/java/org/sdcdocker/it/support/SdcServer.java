@@ -58,11 +58,24 @@ public final class SdcServer implements AutoCloseable {
         "127.0.0.1", bootId);
     FrontendConfig front = new FrontendConfig(List.of("tcp://127.0.0.1:" + port), root.resolve("frontend"), "test-dc",
         "127.0.0.1", allowHostBinds, 8, 1, 1);
-    SdcServer s = new SdcServer(vertx, root, port, agent, front);
-    s.agentDeployment = vertx.deployVerticle(new AgentVerticle(agent)).await();
-    s.frontendDeployment = vertx.deployVerticle(new FrontendVerticle(front)).await();
-    s.awaitAgent();
-    return s;
+    String agentDeployment = vertx.deployVerticle(new AgentVerticle(agent)).await();
+    for (int attempt = 0; ; attempt++) {
+      SdcServer s = new SdcServer(vertx, root, port, agent, front);
+      s.agentDeployment = agentDeployment;
+      try {
+        s.frontendDeployment = vertx.deployVerticle(new FrontendVerticle(front)).await();
+      } catch (Exception taken) { // the free port was taken meanwhile: another one
+        if (attempt == 3) {
+          throw taken;
+        }
+        port = LocalRegistry.freePort();
+        front = new FrontendConfig(List.of("tcp://127.0.0.1:" + port), root.resolve("frontend"), "test-dc",
+            "127.0.0.1", allowHostBinds, 8, 1, 1);
+        continue;
+      }
+      s.awaitAgent();
+      return s;
+    }
   }
 
   /** Stops the agent (its zones run on under conmon); {@link #startAgent} brings a new one up. */
