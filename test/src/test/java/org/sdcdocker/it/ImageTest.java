@@ -70,6 +70,36 @@ class ImageTest extends FixtureTest {
     return raw.toByteArray();
   }
 
+  @Test
+  void saveThenLoad_roundTripsAnImageThatRuns() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sdc-save");
+    try {
+      String saved = f.registry.host() + "/x/saved:1";
+      docker.ok("tag", image, saved);
+      String id = docker.ok("inspect", "-f", "{{.Id}}", saved);
+      java.nio.file.Path file = dir.resolve("img.tar");
+      docker.ok("save", "-o", file.toString(), saved);
+      Process list = new ProcessBuilder("tar", "-tf", file.toString()).start();
+      String entries = new String(list.getInputStream().readAllBytes());
+      list.waitFor();
+      assertThat(entries).contains("manifest.json", id.substring(7) + ".json", "/layer.tar", "repositories");
+      docker.ok("rmi", saved);
+      long blobs = countBlobs();
+      assertThat(docker.ok("load", "-i", file.toString())).isEqualTo("Loaded image: " + saved);
+      assertThat(countBlobs()).as("the same image's config and pulled layer, stored once").isEqualTo(blobs);
+      assertThat(docker.ok("inspect", "-f", "{{.Id}}", saved)).isEqualTo(id);
+      assertThat(docker.ok("run", "--rm", saved, "echo", "loaded")).isEqualTo("loaded");
+      docker.ok("rmi", saved);
+
+      java.nio.file.Files.write(dir.resolve("bad.tar"), "not a tar at all".getBytes());
+      Result bad = docker.run("load", "-i", dir.resolve("bad.tar").toString());
+      assertThat(bad.exitCode()).isNotZero();
+      assertThat(bad.err()).contains("no manifest.json");
+    } finally {
+      org.sdcdocker.it.support.TestFiles.deleteTree(dir);
+    }
+  }
+
   private long countBlobs() throws Exception {
     try (var s = java.nio.file.Files.walk(f.server.dataRoot().resolve("frontend/blobs"))) {
       return s.filter(java.nio.file.Files::isRegularFile).count();

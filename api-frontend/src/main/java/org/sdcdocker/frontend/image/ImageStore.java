@@ -63,7 +63,7 @@ public final class ImageStore {
     }
     write(root.resolve("images").resolve(image.id().substring(7) + ".json"), Json.bytes(merged));
     images.put(image.id(), merged);
-    if (ref.tag() != null) {
+    if (ref != null && ref.tag() != null) {
       tags.computeIfAbsent(account, a -> new ConcurrentHashMap<>()).put(ref.familiarName() + ":" + ref.tag(), image.id());
       write(root.resolve("tags.json"), Json.bytes(new TreeMap<>(tags)));
     }

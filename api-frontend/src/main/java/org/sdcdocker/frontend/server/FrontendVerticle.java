@@ -72,6 +72,13 @@ public final class FrontendVerticle extends VerticleBase {
       router.route().handler(this::checkVersion);
       new SystemEndpoint(agents, index, images, config.datacenter()).mount(router);
       new org.sdcdocker.frontend.endpoint.ImageTagsEndpoint(vertx, images, index, events).mount(router);
+      java.nio.file.Path scratch = config.dataRoot().resolve("scratch");
+      try {
+        new org.sdcdocker.frontend.endpoint.ImageArchiveEndpoint(vertx, images,
+            new org.sdcdocker.frontend.image.ImageArchive(images, scratch), scratch, events).mount(router);
+      } catch (java.io.IOException e) {
+        return Future.failedFuture(e);
+      }
       new ImagesEndpoint(vertx, images, events).mount(router);
       new EventsEndpoint(vertx, events).mount(router);
       new ExecEndpoint(vertx, new ExecBackend(agents, index)).mount(router);

@@ -1,0 +1,259 @@
+package org.sdcdocker.frontend.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.Json;
+import org.sdcdocker.protocol.agent.LayerRef;
+
+/**
+ * The docker-archive format of {@code docker save} and {@code docker load}: {@code manifest.json}
+ * naming each image's config ({@code <hex>.json}) and its layers ({@code <diff-id>/layer.tar},
+ * uncompressed), with {@code repositories} for older readers.
+ */
+public final class ImageArchive {
+  static final String PLAIN_LAYER = "application/vnd.docker.image.rootfs.diff.tar";
+
+  private final ImageStore images;
+  private final Path scratch;
+
+  public ImageArchive(ImageStore images, Path scratch) throws IOException {
+    this.images = images;
+    this.scratch = scratch;
+    Files.createDirectories(scratch);
+  }
+
+  /** Writes the images (each with its tags) as one archive. */
+  public void save(Map<ImageRecord, List<String>> selected, OutputStream out) throws IOException {
+    ArrayNode manifest = Json.MAPPER.createArrayNode();
+    ObjectNode repositories = Json.MAPPER.createObjectNode();
+    java.util.Set<String> written = new java.util.HashSet<>();
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+      tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+      tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+      for (Map.Entry<ImageRecord, List<String>> e : selected.entrySet()) {
+        ImageRecord img = e.getKey();
+        JsonNode cfg = images.config(img);
+        String configName = img.id().substring(7) + ".json";
+        if (written.add(configName)) {
+          entry(tar, configName, images.blobs().path(img.id()));
+        }
+        ArrayNode layers = Json.MAPPER.createArrayNode();
+        JsonNode diffIds = cfg.path("rootfs").path("diff_ids");
+        for (int i = 0; i < img.layers().size(); i++) {
+          String dir = diffIds.path(i).asText("sha256:" + i).substring(7);
+          String name = dir + "/layer.tar";
+          layers.add(name);
+          if (written.add(name)) {
+            Path plain = uncompressed(img.layers().get(i));
+            try {
+              entry(tar, name, plain);
+            } finally {
+              if (!plain.equals(images.blobs().path(img.layers().get(i).digest()))) {
+                Files.deleteIfExists(plain);
+              }
+            }
+          }
+        }
+        ObjectNode m = manifest.addObject();
+        m.put("Config", configName);
+        ArrayNode tags = m.putArray("RepoTags");
+        e.getValue().forEach(tags::add);
+        m.set("Layers", layers);
+        for (String t : e.getValue()) {
+          int colon = t.lastIndexOf(':');
+          ObjectNode repo = repositories.has(t.substring(0, colon)) ? (ObjectNode) repositories.get(t.substring(0, colon))
+              : repositories.putObject(t.substring(0, colon));
+          repo.put(t.substring(colon + 1), layers.isEmpty() ? "" : layers.get(layers.size() - 1).asText().split("/")[0]);
+        }
+      }
+      bytes(tar, "manifest.json", Json.bytes(manifest));
+      bytes(tar, "repositories", Json.bytes(repositories));
+      tar.finish();
+    }
+  }
+
+  /** A layer blob as a plain tar: itself, or gunzipped into a scratch file. */
+  private Path uncompressed(LayerRef layer) throws IOException {
+    Path blob = images.blobs().path(layer.digest());
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(blob))) {
+      in.mark(2);
+      boolean gzip = in.read() == 0x1f && in.read() == 0x8b;
+      if (!gzip) {
+        return blob;
+      }
+    }
+    Path tmp = Files.createTempFile(scratch, "layer", ".tar");
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(blob), 1 << 16)) {
+      Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    return tmp;
+  }
+
+  private static void entry(TarArchiveOutputStream tar, String name, Path file) throws IOException {
+    TarArchiveEntry e = new TarArchiveEntry(name);
+    e.setSize(Files.size(file));
+    e.setMode(0100644);
+    tar.putArchiveEntry(e);
+    Files.copy(file, tar);
+    tar.closeArchiveEntry();
+  }
+
+  private static void bytes(TarArchiveOutputStream tar, String name, byte[] data) throws IOException {
+    TarArchiveEntry e = new TarArchiveEntry(name);
+    e.setSize(data.length);
+    e.setMode(0100644);
+    tar.putArchiveEntry(e);
+    tar.write(data);
+    tar.closeArchiveEntry();
+  }
+
+  /**
+   * Loads an archive for an account: every config and layer is checked against its digest and
+   * the config's diff ids before anything is stored, so a bad archive leaves the store as it was.
+   * Returns what docker load prints, one line per image.
+   */
+  public List<String> load(String account, Path archive) throws IOException {
+    Path dir = Files.createTempDirectory(scratch, "load");
+    try {
+      Map<String, Path> files = new LinkedHashMap<>();
+      try (TarArchiveInputStream tar = new TarArchiveInputStream(Files.newInputStream(archive))) {
+        TarArchiveEntry e;
+        while ((e = tar.getNextEntry()) != null) {
+          if (!e.isFile()) {
+            continue;
+          }
+          String name = e.getName().startsWith("./") ? e.getName().substring(2) : e.getName();
+          if (name.startsWith("/") || List.of(name.split("/")).contains("..")) {
+            throw DockerException.invalid("invalid tar archive: entry %s leaves the archive", name);
+          }
+          Path f = Files.createTempFile(dir, "entry", "");
+          Files.copy(tar, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          files.put(name, f);
+        }
+      } catch (IOException | IllegalArgumentException e) {
+        throw DockerException.invalid("Error processing tar file: %s", e.getMessage());
+      }
+      Path manifestFile = files.get("manifest.json");
+      if (manifestFile == null) {
+        throw DockerException.invalid("invalid tar archive: no manifest.json (an OCI layout or a legacy archive "
+            + "is not loaded here)");
+      }
+      JsonNode manifest = Json.MAPPER.readTree(manifestFile.toFile());
+      Map<String, LayerRef> known = knownLayers();
+      record Ready(ImageRecord image, byte[] config, List<Path> layers, List<String> tags) {}
+      List<Ready> ready = new ArrayList<>();
+      for (JsonNode m : manifest) {
+        Path cfgFile = need(files, m.path("Config").asText());
+        byte[] config = Files.readAllBytes(cfgFile);
+        String id = "sha256:" + sha256(config);
+        JsonNode cfg = Json.MAPPER.readTree(config);
+        JsonNode diffIds = cfg.path("rootfs").path("diff_ids");
+        List<Path> layerFiles = new ArrayList<>();
+        List<LayerRef> refs = new ArrayList<>();
+        long size = 0;
+        int i = 0;
+        for (JsonNode l : m.path("Layers")) {
+          Path f = need(files, l.asText());
+          String digest = "sha256:" + sha256(f);
+          if (!digest.equals(diffIds.path(i).asText())) {
+            throw DockerException.invalid("invalid diffID for layer %d: expected %s, got %s", i,
+                diffIds.path(i).asText(), digest);
+          }
+          layerFiles.add(f);
+          // a layer the store has (pulled, compressed) is that blob: each layer is stored once
+          refs.add(known.getOrDefault(digest, new LayerRef(digest, PLAIN_LAYER, Files.size(f))));
+          size += Files.size(f);
+          i++;
+        }
+        if (i != diffIds.size()) {
+          throw DockerException.invalid("invalid manifest: %d layers for %d diff ids", i, diffIds.size());
+        }
+        List<String> tags = new ArrayList<>();
+        m.path("RepoTags").forEach(t -> tags.add(t.asText()));
+        ready.add(new Ready(new ImageRecord(id, refs, List.of(), size, cfg.path("created").asText("")), config,
+            layerFiles, tags));
+      }
+      List<String> out = new ArrayList<>();
+      for (Ready r : ready) {
+        images.blobs().put(r.image().id(), r.config());
+        for (int j = 0; j < r.layers().size(); j++) {
+          String d = r.image().layers().get(j).digest();
+          if (!images.blobs().has(d)) { // a known layer's blob is there already
+            Files.move(r.layers().get(j), images.blobs().path(d), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
+        if (r.tags().isEmpty()) {
+          images.add(account, r.image(), null);
+          out.add("Loaded image ID: " + r.image().id());
+        }
+        for (String t : r.tags()) {
+          images.add(account, r.image(), ImageReference.parse(t));
+          out.add("Loaded image: " + t);
+        }
+      }
+      return out;
+    } finally {
+      try (var walk = Files.walk(dir)) {
+        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
+  /** The layers the store has, by diff id (the digest of the plain tar), from the images' configs. */
+  private Map<String, LayerRef> knownLayers() {
+    Map<String, LayerRef> out = new java.util.HashMap<>();
+    for (ImageRecord img : images.all()) {
+      JsonNode diffIds = images.config(img).path("rootfs").path("diff_ids");
+      for (int i = 0; i < img.layers().size() && i < diffIds.size(); i++) {
+        out.putIfAbsent(diffIds.get(i).asText(), img.layers().get(i));
+      }
+    }
+    return out;
+  }
+
+  private static Path need(Map<String, Path> files, String name) {
+    Path f = files.get(name.startsWith("./") ? name.substring(2) : name);
+    if (f == null) {
+      throw DockerException.invalid("invalid tar archive: %s is named in manifest.json but missing", name);
+    }
+    return f;
+  }
+
+  private static String sha256(byte[] data) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String sha256(Path f) throws IOException {
+    try (DigestInputStream in = new DigestInputStream(Files.newInputStream(f), MessageDigest.getInstance("SHA-256"))) {
+      in.transferTo(OutputStream.nullOutputStream());
+      return HexFormat.of().formatHex(in.getMessageDigest().digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
