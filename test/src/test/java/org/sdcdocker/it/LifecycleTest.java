@@ -67,6 +67,31 @@ class LifecycleTest extends FixtureTest {
   }
 
   @Test
+  void events_ofExecTopExportAndCopy() throws Exception {
+    String since = Long.toString(java.time.Instant.now().getEpochSecond() - 1);
+    String id = docker.ok("run", "-d", "--name", "ev2", image, "sleep", "300");
+    assertThat(docker.run("exec", "ev2", "sh", "-c", "exit 3").exitCode()).isEqualTo(3);
+    docker.ok("top", "ev2");
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sdc-ev");
+    try {
+      docker.ok("export", "-o", dir.resolve("fs.tar").toString(), "ev2");
+      docker.ok("cp", "ev2:/etc/passwd", dir.resolve("passwd").toString());
+      docker.ok("cp", dir.resolve("passwd").toString(), "ev2:/tmp/");
+    } finally {
+      org.sdcdocker.it.support.TestFiles.deleteTree(dir);
+    }
+    String until = Long.toString(java.time.Instant.now().getEpochSecond() + 1);
+    Thread.sleep(1100);
+    String actions = docker.ok("events", "--since", since, "--until", until, "--filter", "container=ev2",
+        "--format", "{{.Action}}");
+    assertThat(actions.lines().toList()).contains("exec_create: sh -c exit 3", "exec_start: sh -c exit 3",
+        "exec_die", "top", "export", "archive-path", "extract-to-dir");
+    assertThat(docker.ok("events", "--since", since, "--until", until, "--filter", "container=ev2", "--filter",
+        "event=exec_die", "--format", "{{.Actor.Attributes.exitCode}}")).isEqualTo("3");
+    docker.ok("rm", "-f", id);
+  }
+
+  @Test
   void events_afterTheFactAndLive() throws Exception {
     String since = Long.toString(java.time.Instant.now().getEpochSecond() - 1);
     assertThat(docker.run("run", "--rm", "--name", "ev1", "--label", "team=a", image, "sh", "-c", "exit 5").exitCode())

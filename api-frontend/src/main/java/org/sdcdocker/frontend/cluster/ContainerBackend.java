@@ -76,7 +76,11 @@ public final class ContainerBackend {
   private void recordEvent(ZoneEvent ev) {
     ZoneRecord z = ev.zone();
     switch (ev.action()) {
+      case "exec_die" -> events.container("exec_die", z, ev.timeNano(), ev.attributes());
       case "die" -> {
+        if (z.state().oomKilled()) {
+          events.container("oom", z, ev.timeNano(), Map.of());
+        }
         events.container("die", z, ev.timeNano(), Map.of("exitCode", Integer.toString(z.state().exitCode())));
         index.all(z.spec().owner()).stream().filter(r -> r.spec().id().equals(z.spec().id())).findFirst()
             .ifPresent(before -> networkEvents("disconnect", before, ev.timeNano()));
@@ -301,7 +305,8 @@ public final class ContainerBackend {
 
   public Future<AgentRequests.TopResult> top(String account, String ref, String psArgs) {
     ZoneRecord r = index.resolve(account, ref);
-    return agents.request(r.cnUuid(), "top", new AgentRequests.Top(r.spec().id(), psArgs), SHORT_MS);
+    return agents.<AgentRequests.TopResult>request(r.cnUuid(), "top", new AgentRequests.Top(r.spec().id(), psArgs),
+        SHORT_MS).onSuccess(t -> event("top", r, Map.of()));
   }
 
   public Future<AgentRequests.StatsResult> stats(String account, String ref) {
@@ -348,6 +353,8 @@ public final class ContainerBackend {
   public Future<Void> resize(String account, String ref, int height, int width) {
     ZoneRecord r = index.resolve(account, ref);
     return agents.request(r.cnUuid(), "resize", new AgentRequests.ResizeZone(r.spec().id(), height, width), SHORT_MS)
+        .onSuccess(v -> event("resize", r, Map.of("height", Integer.toString(height), "width",
+            Integer.toString(width))))
         .mapEmpty();
   }
 

@@ -25,9 +25,25 @@ public final class ExecBackend {
   /** The exec's account, container and compute node. */
   public record Where(String account, String containerId, String cnUuid) {}
 
-  public ExecBackend(AgentDirectory agents, ContainerIndex index) {
+  private final EventLog events;
+  private final Map<String, String> commands = new ConcurrentHashMap<>();
+
+  public ExecBackend(AgentDirectory agents, ContainerIndex index, EventLog events) {
     this.agents = agents;
     this.index = index;
+    this.events = events;
+  }
+
+  /** exec_create and exec_start name the command, as Docker's: "exec_start: sh -c ...". */
+  private void event(String account, String execId, String action) {
+    Where w = where(account, execId);
+    events.container(action + ": " + commands.getOrDefault(execId, ""), index.resolve(account, w.containerId()),
+        EventLog.now(), Map.of("execID", execId));
+  }
+
+  /** Records that an exec was started (by a client attached to it or detached). */
+  public void started(String account, String execId) {
+    event(account, execId, "exec_start");
   }
 
   public Future<String> create(String account, String ref, ExecSpec spec) {
@@ -38,6 +54,8 @@ public final class ExecBackend {
     return agents.<ExecState>request(r.cnUuid(), "exec-create", new ExecRecords.CreateExec(r.spec().id(), id, spec), SHORT_MS)
         .map(st -> {
           where.put(id, new Where(account, r.spec().id(), r.cnUuid()));
+          commands.put(id, String.join(" ", spec.cmd()));
+          event(account, id, "exec_create");
           return id;
         });
   }
@@ -57,7 +75,8 @@ public final class ExecBackend {
 
   public Future<ExecState> startDetached(String account, String execId) {
     Where w = where(account, execId);
-    return agents.request(w.cnUuid(), "exec-start", new ExecRecords.StartExecDetached(execId), SHORT_MS);
+    return agents.<ExecState>request(w.cnUuid(), "exec-start", new ExecRecords.StartExecDetached(execId), SHORT_MS)
+        .onSuccess(st -> started(account, execId));
   }
 
   public Future<Void> resize(String account, String execId, int height, int width) {

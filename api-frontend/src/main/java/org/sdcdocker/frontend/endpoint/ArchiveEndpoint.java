@@ -80,6 +80,7 @@ public final class ArchiveEndpoint {
       stat(ctx).compose(st -> backend.streamTicket(r, "archive", query)).compose(streams::open)
           .onFailure(ctx::fail)
           .onSuccess(from -> {
+            backend.event("archive-path", r, Map.of("path", path(ctx)));
             ctx.response().setChunked(true).putHeader("Content-Type", "application/x-tar").setStatusCode(200);
             StreamProxy.pipe(from, ctx.response());
           });
@@ -101,6 +102,7 @@ public final class ArchiveEndpoint {
           .compose(req -> req.send(ctx.request()))
           .compose(resp -> resp.body().map(body -> {
             if (resp.statusCode() == 200) {
+              backend.event("extract-to-dir", r, Map.of("path", path(ctx)));
               return 200;
             }
             String kind = resp.getHeader("X-Sdc-Error-Kind");

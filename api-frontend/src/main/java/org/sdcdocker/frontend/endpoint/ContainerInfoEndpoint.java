@@ -59,6 +59,7 @@ public final class ContainerInfoEndpoint {
       return;
     }
     backend.streamTicket(rec, "export", "").compose(streams::open).onFailure(ctx::fail).onSuccess(from -> {
+      backend.event("export", rec, Map.of());
       ctx.response().setChunked(true).putHeader("Content-Type", "application/x-tar").setStatusCode(200);
       StreamProxy.pipe(from, ctx.response());
     });

@@ -77,6 +77,7 @@ public final class ExecEndpoint {
         .compose(streams::connect)
         .onFailure(ctx::fail)
         .onSuccess(agent -> {
+          backend.started(account, id);
           agent.pause();
           if (Http.hijack(ctx)) {
             ctx.request().toNetSocket().onFailure(ctx::fail).onSuccess(client -> StreamProxy.bridge(client, agent, null));

@@ -81,7 +81,7 @@ public final class FrontendVerticle extends VerticleBase {
       }
       new ImagesEndpoint(vertx, images, events).mount(router);
       new EventsEndpoint(vertx, events).mount(router);
-      new ExecEndpoint(vertx, new ExecBackend(agents, index)).mount(router);
+      new ExecEndpoint(vertx, new ExecBackend(agents, index, events)).mount(router);
       new org.sdcdocker.frontend.endpoint.VolumesEndpoint(new org.sdcdocker.frontend.cluster.VolumeBackend(agents),
           events).mount(router);
       new org.sdcdocker.frontend.endpoint.NetworksEndpoint(

@@ -32,12 +32,20 @@ public final class ExecBackend {
   private static final long DETACHED_LOG_MAX = 1 << 20;
 
   private final ConcurrentHashMap<String, ExecState> execs = new ConcurrentHashMap<>();
+  private final java.util.function.Consumer<org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent> events;
   private final ConcurrentHashMap<String, ConmonExec> detached = new ConcurrentHashMap<>();
   private java.util.concurrent.ScheduledExecutorService watcher;
 
   public ExecBackend(LinuxZoneBackend zones, OciRuntime runtime) {
+    this(zones, runtime, e -> { });
+  }
+
+  /** With {@code events}, the end of an exec a client made is published (exec_die, as Docker's). */
+  public ExecBackend(LinuxZoneBackend zones, OciRuntime runtime,
+      java.util.function.Consumer<org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent> events) {
     this.zones = zones;
     this.runtime = runtime;
+    this.events = events;
   }
 
   /** Records an exec of a running, unpaused zone. */
@@ -250,6 +258,16 @@ public final class ExecBackend {
       return;
     }
     execs.put(execId, new ExecState(execId, st.zoneId(), st.spec(), false, exitCode, 0, true));
+    if (!execId.startsWith("health-")) {
+      try {
+        java.time.Instant now = java.time.Instant.now();
+        events.accept(new org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent(
+            "exec_die", zones.get(st.zoneId()), now.getEpochSecond() * 1_000_000_000L + now.getNano(),
+            java.util.Map.of("execID", execId, "exitCode", Integer.toString(exitCode))));
+      } catch (DockerException gone) {
+        // the zone was removed: no event for its exec
+      }
+    }
     try {
       ZonePaths p = zones.paths(st.zoneId());
       Files.deleteIfExists(p.zonecontrol().resolve("exec-" + execId));

@@ -85,7 +85,7 @@ public final class AgentVerticle extends VerticleBase {
         health.onEvent(ev);
       }
     }, config.networkPool());
-    execs = new ExecBackend(zones, runtime);
+    execs = new ExecBackend(zones, runtime, ev -> vertx.eventBus().publish(Addresses.ZONE_EVENTS, ev));
     zones.recover(HostFacts.rebooted(root, config.bootIdFile()));
     exits = new ExitWatcher(runtime.exitDir(), zones);
     health = new HealthMonitor(zones, execs);

@@ -18,5 +18,13 @@ public final class AgentEvents {
       long bootedAt) {}
 
   /** Published on {@link Addresses#ZONE_EVENTS}: create, start, die, destroy. */
-  public record ZoneEvent(String action, ZoneRecord zone, long timeNano) {}
+  public record ZoneEvent(String action, ZoneRecord zone, long timeNano, java.util.Map<String, String> attributes) {
+    public ZoneEvent {
+      attributes = attributes == null ? java.util.Map.of() : java.util.Map.copyOf(attributes);
+    }
+
+    public ZoneEvent(String action, ZoneRecord zone, long timeNano) {
+      this(action, zone, timeNano, null);
+    }
+  }
 }
