@@ -39,6 +39,11 @@ class HostOptionsTest extends FixtureTest {
         .isEqualTo(dev + " 1048576\n" + dev + " 100");
     assertThat(docker.run("run", "--rm", "--device-read-bps", "/dev/null:1mb", image, "true").err())
         .contains("/dev/null is not a block device");
+    String oom = docker.ok("run", "-d", "-m", "8m", "--memory-swap", "8m", image, "sh", "-c",
+        "a=$(yes | head -c 100000000); echo survived");
+    assertThat(docker.ok("wait", oom)).isEqualTo("137");
+    assertThat(docker.ok("inspect", "-f", "{{.State.OOMKilled}}", oom)).isEqualTo("true");
+    docker.ok("rm", oom);
     String id = docker.ok("create", "-m", "64m", image, "true");
     assertThat(docker.ok("inspect", "-f", "{{.HostConfig.Memory}}", id)).isEqualTo("67108864");
     docker.ok("rm", id);

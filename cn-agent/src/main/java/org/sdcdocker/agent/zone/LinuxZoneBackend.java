@@ -427,6 +427,10 @@ public final class LinuxZoneBackend implements ZoneBackend {
   /** Ends a run: runtime state, mount, record, die event; then the restart policy. */
   private void finishRun(Zone z, ZoneState state, boolean applyPolicy) {
     String id = z.record.spec().id();
+    if (!state.oomKilled() && oomKills(id) > 0) { // read before runc delete takes the cgroup away
+      state = new ZoneState(state.status(), state.pid(), state.exitCode(), state.error(), state.startedAt(),
+          state.finishedAt(), state.restartCount(), true, state.generation(), state.manuallyStopped(), state.health());
+    }
     try {
       runtime.delete(id);
     } catch (RuntimeException e) {
@@ -446,6 +450,20 @@ public final class LinuxZoneBackend implements ZoneBackend {
       long ranMillis = millisBetween(state.startedAt(), state.finishedAt());
       scheduleRestart(z, ranMillis > 10_000 ? 100 : RestartPolicy.delayMillis(state.restartCount()));
     }
+  }
+
+  /** How often the kernel's OOM killer struck in the zone's memory cgroup (0 when unknown). */
+  private static long oomKills(String id) {
+    try {
+      for (String l : Files.readAllLines(Path.of("/sys/fs/cgroup/memory/sdc-docker", id, "memory.oom_control"))) {
+        if (l.startsWith("oom_kill ")) {
+          return Long.parseLong(l.substring(9).trim());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // no cgroup (any more): not known
+    }
+    return 0;
   }
 
   /** A restart that failed to start counts as a run that failed: the policy decides again. */
