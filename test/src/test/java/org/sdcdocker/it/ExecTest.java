@@ -63,6 +63,18 @@ class ExecTest extends FixtureTest {
   }
 
   @Test
+  void execCapabilities_areTheContainers_andAllWithPrivileged() throws Exception {
+    String id = docker.ok("run", "-d", "--cap-add", "SYS_ADMIN", "--cap-drop", "CHOWN", f.image, "sleep", "300");
+    var m = docker.run("exec", id, "mount", "-t", "tmpfs", "none", "/tmp");
+    assertThat(m.exitCode()).as(m.all()).isZero();
+    assertThat(docker.run("exec", id, "chown", "app", "/tmp").exitCode()).isNotZero();
+    String plain = docker.ok("run", "-d", f.image, "sleep", "300");
+    assertThat(docker.run("exec", plain, "mount", "-t", "tmpfs", "none", "/tmp").exitCode()).isNotZero();
+    assertThat(docker.run("exec", "--privileged", plain, "mount", "-t", "tmpfs", "none", "/tmp").exitCode()).isZero();
+    docker.ok("rm", "-f", id, plain);
+  }
+
+  @Test
   void execD_runsInTheBackground() throws Exception {
     docker.ok("exec", "-d", "execbox", "sh", "-c", "sleep 0.3; touch /tmp/detached");
     String ls = "";

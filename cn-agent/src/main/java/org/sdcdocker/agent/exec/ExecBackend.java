@@ -116,6 +116,7 @@ public final class ExecBackend {
         Files.writeString(p.zonecontrol().resolve("exec-" + execId), instructions(z.spec(), st.spec()));
         var proc = SpecFactory.process(List.of(DOCKERINIT, "--exec", "/native/.zonecontrol/exec-" + execId));
         proc.put("terminal", st.spec().tty());
+        org.sdcdocker.agent.runtime.HostSpecOpts.execCapabilities(proc, z.spec().host(), st.spec().privileged());
         Files.write(bundle.resolve("process.json"), Json.bytes(proc));
       } catch (IOException e) {
         throw DockerException.internal("preparing exec %s: %s", execId, e.getMessage());
@@ -145,8 +146,9 @@ public final class ExecBackend {
       Path processJson = p.dir().resolve("exec-" + execId + ".json");
       try {
         Files.writeString(instructions, instructions(z.spec(), st.spec()));
-        Files.write(processJson, Json.bytes(SpecFactory.process(
-            List.of(DOCKERINIT, "--exec", "/native/.zonecontrol/exec-" + execId))));
+        var proc = SpecFactory.process(List.of(DOCKERINIT, "--exec", "/native/.zonecontrol/exec-" + execId));
+        org.sdcdocker.agent.runtime.HostSpecOpts.execCapabilities(proc, z.spec().host(), st.spec().privileged());
+        Files.write(processJson, Json.bytes(proc));
       } catch (IOException e) {
         throw DockerException.internal("preparing exec %s: %s", execId, e.getMessage());
       }

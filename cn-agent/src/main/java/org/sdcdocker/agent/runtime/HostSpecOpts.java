@@ -147,6 +147,16 @@ public final class HostSpecOpts {
     };
   }
 
+  /**
+   * An exec's process gets the container's capabilities (its --privileged, --cap-add and
+   * --cap-drop), and every one the node has with exec --privileged, as Docker's.
+   */
+  public static void execCapabilities(ObjectNode process, HostOptions container, boolean privilegedExec) {
+    ObjectNode spec = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    spec.set("process", process);
+    capabilities(container.privileged() || privilegedExec, container.capAdd(), container.capDrop()).accept(spec);
+  }
+
   static SpecOpt capabilities(boolean privileged, List<String> add, List<String> drop) {
     return s -> {
       Set<String> caps = new LinkedHashSet<>(privileged ? HOST_CAPS : SpecFactory.DEFAULT_CAPS);
