@@ -94,6 +94,12 @@ class VolumeTest extends FixtureTest {
     Result rm = docker.run("rm", "-f", "vsrc");
     assertThat(rm.exitCode()).isNotZero();
     assertThat(rm.err()).contains("its volumes are used by container(s) [" + user + "] through --volumes-from");
+    long hostMiB = Long.parseLong(docker.ok("info", "-f", "{{.MemTotal}}")) >> 20;
+    Result full = docker.run("create", "--volumes-from", "vsrc", "-m", (hostMiB + 1024) + "m", image, "true");
+    assertThat(full.err()).contains("cannot create a container with --volumes-from vsrc: the compute node that "
+        + "holds its volumes").contains("has no capacity for it (").contains((hostMiB + 1024) + " MiB asked)");
+    assertThat(docker.run("create", "-m", (hostMiB + 1024) + "m", image, "true").err())
+        .contains("no compute node has capacity for this container: it asks for " + (hostMiB + 1024) + " MiB");
     Result two = docker.run("run", "--rm", "--volumes-from", "vsrc", "--volumes-from", "vuser", image, "true");
     assertThat(two.err()).contains("at most 1 container(s) (the server's --max-volumes-from)");
     docker.ok("rm", "-f", third, user);

@@ -127,7 +127,7 @@ public final class ContainerBackend {
         List<String> from = org.sdcdocker.frontend.translate.CreateTranslator.strings(body.path("HostConfig").get("VolumesFrom"));
         if (from.isEmpty()) {
           chosen = spec;
-          cn = agents.place();
+          cn = place(spec.host().memory());
         } else if (from.size() > 1) {
           throw DockerException.invalid("only one container's volumes can be shared into a container here");
         } else {
@@ -149,6 +149,12 @@ public final class ContainerBackend {
             throw DockerException.unavailable("cannot create a container with --volumes-from %s: the compute node "
                 + "that holds its volumes (%s) has no capacity for it (it is not available)", f[0], sourceCn);
           }
+          long left = memoryLeft(sourceCn);
+          if (spec.host().memory() > left) {
+            throw DockerException.unavailable("cannot create a container with --volumes-from %s: the compute node "
+                + "that holds its volumes (%s) has no capacity for it (%d MiB of memory left, %d MiB asked)", f[0],
+                sourceCn, left >> 20, spec.host().memory() >> 20);
+          }
         }
         placed = networkPeers(account, chosen, cn);
       } catch (RuntimeException e) {
@@ -160,6 +166,30 @@ public final class ContainerBackend {
           .onSuccess(index::put)
           .onFailure(e -> index.releaseName(account, placed.spec().name()));
     });
+  }
+
+  /**
+   * The node's memory not yet promised to its containers: what it has less the memory limits of
+   * every container it holds, running or not (a container's -m is reserved while it exists).
+   */
+  private long memoryLeft(String cnUuid) {
+    long total = agents.live().stream().filter(h -> h.cnUuid().equals(cnUuid)).mapToLong(Heartbeat::memoryBytes)
+        .findFirst().orElse(0);
+    long promised = index.everything().stream().filter(r -> cnUuid.equals(r.cnUuid()))
+        .mapToLong(r -> r.spec().host().memory()).sum();
+    return total - promised;
+  }
+
+  /** The live node with the fewest zones among those with room for {@code memory} bytes. */
+  private String place(long memory) {
+    if (agents.live().isEmpty()) {
+      return agents.place(); // says that no node is available
+    }
+    return agents.live().stream().filter(h -> memoryLeft(h.cnUuid()) >= memory)
+        .min(java.util.Comparator.comparingInt(Heartbeat::zones)).map(Heartbeat::cnUuid)
+        .orElseThrow(() -> DockerException.unavailable("no compute node has capacity for this container: it asks "
+            + "for %d MiB of memory, the most any node has left is %d MiB", memory >> 20,
+            agents.live().stream().mapToLong(h -> memoryLeft(h.cnUuid())).max().orElse(0) >> 20));
   }
 
   /** A spec and the node it goes to. */
@@ -200,6 +230,10 @@ public final class ContainerBackend {
     if (agents.live().stream().noneMatch(h -> h.cnUuid().equals(chosenCn))) {
       throw DockerException.unavailable("cannot create this container: the compute node of the containers it "
           + "links to (%s) has no capacity for it (it is not available)", chosenCn);
+    }
+    if (!chosenCn.equals(cn) && spec.host().memory() > memoryLeft(chosenCn)) {
+      throw DockerException.unavailable("cannot create this container: the compute node of the containers it "
+          + "links to (%s) has no capacity for it (%d MiB of memory left)", chosenCn, memoryLeft(chosenCn) >> 20);
     }
     NetworkSpec resolved = new NetworkSpec(mode, n.endpoints(), n.ports(), n.exposed(), n.publishAll(), n.dns(),
         n.dnsSearch(), n.dnsOptions(), n.extraHosts(), links);
