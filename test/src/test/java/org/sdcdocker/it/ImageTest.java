@@ -100,6 +100,29 @@ class ImageTest extends FixtureTest {
     }
   }
 
+  @Test
+  void commit_makesALayerOfTheChanges_leavingVolumesOut() throws Exception {
+    String c = docker.ok("run", "-d", "-v", "cvol:/data", image, "sh", "-c",
+        "echo new > /added; rm /bin/noexec; echo vol > /data/v; sleep 300");
+    await(c, "{{.State.Status}}", v -> v.equals("running"));
+    for (int i = 0; i < 50 && docker.run("exec", c, "cat", "/data/v").exitCode() != 0; i++) {
+      Thread.sleep(100);
+    }
+    String id = docker.ok("commit", "-c", "ENV FROM_COMMIT=yes", "-c", "CMD [\"cat\", \"/added\"]", "-m",
+        "my change", "-a", "me", c, "local/committed:1");
+    assertThat(id).startsWith("sha256:");
+    assertThat(docker.ok("run", "--rm", "local/committed:1")).isEqualTo("new");
+    assertThat(docker.ok("run", "--rm", "local/committed:1", "sh", "-c",
+        "echo $FROM_COMMIT; test -e /bin/noexec || echo gone; test -e /data/v || echo no-volume-data"))
+        .isEqualTo("yes\ngone\nno-volume-data");
+    assertThat(docker.ok("inspect", "-f", "{{.Comment}} {{.Author}} {{len .RootFS.Layers}}", "local/committed:1"))
+        .isEqualTo("my change me 2");
+    assertThat(docker.run("commit", "-c", "RUN true", c).err()).contains("run is not a valid change command");
+    docker.ok("rm", "-f", c);
+    docker.ok("rmi", "local/committed:1");
+    docker.ok("volume", "rm", "cvol");
+  }
+
   private long countBlobs() throws Exception {
     try (var s = java.nio.file.Files.walk(f.server.dataRoot().resolve("frontend/blobs"))) {
       return s.filter(java.nio.file.Files::isRegularFile).count();

@@ -435,6 +435,11 @@ public final class ContainerBackend {
         .mapEmpty();
   }
 
+  /** The container's changes as a layer made by its agent (docker commit); the zone frozen meanwhile when asked. */
+  public Future<AgentRequests.CommitResult> commitLayer(ZoneRecord r, boolean pause) {
+    return agents.request(r.cnUuid(), "commit", new AgentRequests.CommitZone(r.spec().id(), pause), CREATE_MS);
+  }
+
   /** docker rm --link /PARENT/ALIAS: the parent forgets the link; no container is removed. */
   public Future<Void> unlink(String account, String linkName) {
     String name = linkName.startsWith("/") ? linkName : "/" + linkName;

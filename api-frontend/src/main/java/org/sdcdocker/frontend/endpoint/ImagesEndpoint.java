@@ -150,7 +150,9 @@ public final class ImagesEndpoint {
     m.put("Os", cfg.path("os").asText("linux"));
     m.put("Size", img.size());
     m.put("GraphDriver", Map.of("Name", "sdc", "Data", Map.of()));
-    m.put("RootFS", cfg.path("rootfs"));
+    List<String> layers = new ArrayList<>();
+    cfg.path("rootfs").path("diff_ids").forEach(d -> layers.add(d.asText()));
+    m.put("RootFS", Map.of("Type", cfg.path("rootfs").path("type").asText("layers"), "Layers", layers));
     m.put("Metadata", Map.of("LastTagTime", "0001-01-01T00:00:00Z"));
     return m;
   }

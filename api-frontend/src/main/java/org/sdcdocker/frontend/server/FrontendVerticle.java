@@ -86,6 +86,7 @@ public final class FrontendVerticle extends VerticleBase {
           events).mount(router);
       new org.sdcdocker.frontend.endpoint.NetworksEndpoint(
           new org.sdcdocker.frontend.cluster.NetworkBackend(agents, index), events).mount(router);
+      new org.sdcdocker.frontend.endpoint.CommitEndpoint(vertx, containers, images).mount(router);
       new ContainersEndpoint(vertx, containers).mount(router);
       new ContainerInfoEndpoint(vertx, containers).mount(router);
       new ArchiveEndpoint(vertx, containers).mount(router);

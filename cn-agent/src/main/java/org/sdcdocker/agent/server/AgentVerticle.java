@@ -133,6 +133,12 @@ public final class AgentVerticle extends VerticleBase {
     this.<AgentRequests.PauseZone>on(bus, "pause", r -> () -> controls.pause(r.id(), r.pause()));
     this.<AgentRequests.RenameZone>on(bus, "rename", r -> () -> controls.rename(r.id(), r.name()));
     this.<AgentRequests.Unlink>on(bus, "unlink", r -> () -> controls.unlink(r.id(), r.alias()));
+    var commits = new org.sdcdocker.agent.zone.ZoneCommit(zones, runtime);
+    this.<AgentRequests.CommitZone>on(bus, "commit", r -> () -> {
+      var made = commits.commit(r.id(), r.pause());
+      String url = streams.issue(new AgentRequests.StreamTicket(r.id(), "commit-layer", "file=" + made.file())).url();
+      return new AgentRequests.CommitResult(made.digest(), made.diffId(), made.size(), url);
+    });
     this.<AgentRequests.Changes>on(bus, "changes", r -> () -> queries.changes(r.id()));
     this.<AgentRequests.Top>on(bus, "top", r -> () -> queries.top(r.id(), r.psArgs()));
     this.<AgentRequests.Stats>on(bus, "stats", r -> () -> queries.stats(r.id()));

@@ -66,7 +66,8 @@ public final class StreamEndpoint {
   /** Issues a one-time URL for a stream of a zone, or (kind exec) of an exec. Blocking (opens the log). */
   public Ticket issue(StreamTicket t) throws IOException {
     expire();
-    if ("export".equals(t.kind()) || "archive".equals(t.kind()) || "extract".equals(t.kind())) {
+    if ("export".equals(t.kind()) || "archive".equals(t.kind()) || "extract".equals(t.kind())
+        || "commit-layer".equals(t.kind())) {
       zones.get(t.id());
       String token = token();
       pending.put(token, new Pending(t.id(), null, null, 0, false, null, System.nanoTime(), t.kind(), t.query()));
@@ -159,6 +160,13 @@ public final class StreamEndpoint {
       String inZone = p.kind().equals("export") ? "/" : StreamRequest.param(p.query(), "path");
       r.response().setChunked(true).putHeader("Content-Type", "application/x-tar").writeHead();
       pool.execute(() -> tar(p.id(), inZone, p.kind().equals("export"), r.response()));
+      return;
+    }
+    if (p.kind().equals("commit-layer")) { // a committed layer, once: then it goes
+      java.nio.file.Path file = org.sdcdocker.agent.zone.ZoneCommit.file(zones.paths(p.id()),
+          StreamRequest.param(p.query(), "file"));
+      r.response().putHeader("Content-Type", "application/octet-stream").sendFile(file.toString())
+          .onComplete(ar -> vertx.executeBlocking(() -> java.nio.file.Files.deleteIfExists(file), false));
       return;
     }
     if (p.kind().equals("extract")) { // a tar from the client into a directory of the zone

@@ -24,6 +24,11 @@ final class ZoneInspector {
 
   private ZoneInspector() {}
 
+  /** The paths the agent itself puts into every zone. */
+  static Set<String> ours() {
+    return OURS;
+  }
+
   /** The upper layer as Docker's changes: A(1) added, C(0) changed, D(2) deleted. */
   static List<Change> changes(Path upper, List<Path> lowers) throws IOException {
     return changes(upper, lowers, Set.of());

@@ -101,6 +101,12 @@ public final class AgentRequests {
   /** What the zone wrote (SizeRw) and all of its files with the image's (SizeRootFs), in bytes. */
   public record SizesResult(long sizeRw, long sizeRootFs) {}
 
+  /** Make a layer of the zone's changes (docker commit), the zone frozen meanwhile when {@code pause}. */
+  public record CommitZone(String id, boolean pause) {}
+
+  /** The layer made: its blob digest, diff id and size, and where to fetch it once. */
+  public record CommitResult(String digest, String diffId, long size, String url) {}
+
   /** Nothing to return. */
   public record Ack() {}
 }

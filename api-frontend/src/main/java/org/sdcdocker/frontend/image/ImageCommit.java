@@ -1,0 +1,126 @@
+package org.sdcdocker.frontend.image;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.Json;
+import org.sdcdocker.protocol.agent.AgentRequests.CommitResult;
+import org.sdcdocker.protocol.agent.ContainerSpec;
+import org.sdcdocker.protocol.agent.LayerRef;
+
+/**
+ * docker commit in the image service: the container's layer (made by its agent) fetched and
+ * verified into the blob store, and a new config: the image's, with the container's settings,
+ * the {@code -c} changes, a history entry and the new diff id.
+ */
+public final class ImageCommit {
+  static final String GZIP_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+
+  private final ImageStore images;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  public ImageCommit(ImageStore images) {
+    this.images = images;
+  }
+
+  /** What docker commit asks for besides the container. */
+  public record Request(List<String> changes, String comment, String author) {}
+
+  /** Stores the layer and the new image; returns the image (tag it separately). Blocking. */
+  public ImageRecord commit(ImageRecord parent, ContainerSpec spec, CommitResult layer, Request req)
+      throws IOException, InterruptedException {
+    ObjectNode cfg = ((ObjectNode) images.config(parent)).deepCopy();
+    ObjectNode config = cfg.has("config") && cfg.get("config").isObject() ? (ObjectNode) cfg.get("config")
+        : cfg.putObject("config");
+    config.set("Env", strings(spec.env()));
+    config.set("Cmd", spec.cmd().isEmpty() ? null : strings(spec.cmd()));
+    config.set("Entrypoint", spec.entrypoint().isEmpty() ? null : strings(spec.entrypoint()));
+    config.put("WorkingDir", spec.workingDir() == null ? "" : spec.workingDir());
+    config.put("User", spec.user() == null ? "" : spec.user());
+    config.set("Labels", Json.MAPPER.valueToTree(spec.labels()));
+    if (!spec.network().exposed().isEmpty()) {
+      ObjectNode ports = config.putObject("ExposedPorts");
+      spec.network().exposed().forEach(p -> ports.putObject(p));
+    }
+    for (String change : req.changes()) {
+      CommitChanges.apply(config, change);
+    }
+    String now = Instant.now().toString();
+    cfg.put("created", now);
+    cfg.put("container", spec.id());
+    if (req.author() != null && !req.author().isEmpty()) {
+      cfg.put("author", req.author());
+    }
+    if (req.comment() != null && !req.comment().isEmpty()) {
+      cfg.put("comment", req.comment());
+    }
+    ArrayNode history = cfg.has("history") && cfg.get("history").isArray() ? (ArrayNode) cfg.get("history")
+        : cfg.putArray("history");
+    ObjectNode h = history.addObject().put("created", now);
+    List<String> argv = new ArrayList<>(spec.entrypoint());
+    argv.addAll(spec.cmd());
+    h.put("created_by", String.join(" ", argv));
+    if (req.author() != null && !req.author().isEmpty()) {
+      h.put("author", req.author());
+    }
+    if (req.comment() != null && !req.comment().isEmpty()) {
+      h.put("comment", req.comment());
+    }
+    ObjectNode rootfs = cfg.has("rootfs") && cfg.get("rootfs").isObject() ? (ObjectNode) cfg.get("rootfs")
+        : cfg.putObject("rootfs").put("type", "layers");
+    ArrayNode diffIds = rootfs.has("diff_ids") ? (ArrayNode) rootfs.get("diff_ids") : rootfs.putArray("diff_ids");
+    diffIds.add(layer.diffId());
+    fetch(layer);
+    byte[] bytes = Json.bytes(cfg);
+    String id = "sha256:" + sha256(bytes);
+    images.blobs().put(id, bytes);
+    List<LayerRef> layers = new ArrayList<>(parent.layers());
+    layers.add(new LayerRef(layer.digest(), GZIP_LAYER, layer.size()));
+    ImageRecord img = new ImageRecord(id, layers, List.of(), parent.size() + layer.size(), now);
+    images.add(spec.owner(), img, null);
+    return img;
+  }
+
+  /** The layer from its agent, into the blob store; its digest is checked on the way. */
+  private void fetch(CommitResult layer) throws IOException, InterruptedException {
+    HttpResponse<InputStream> resp = http.send(HttpRequest.newBuilder(URI.create(layer.url())).build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    try (InputStream in = resp.body()) {
+      if (resp.statusCode() != 200) {
+        throw DockerException.internal("fetching the committed layer: the agent answered %d", resp.statusCode());
+      }
+      if (images.blobs().has(layer.digest())) {
+        in.transferTo(java.io.OutputStream.nullOutputStream());
+        return;
+      }
+      try (BlobStore.Sink sink = images.blobs().open(layer.digest())) {
+        sink.copy(in, n -> { });
+        sink.commit();
+      }
+    }
+  }
+
+  private static ArrayNode strings(List<String> l) {
+    ArrayNode a = Json.MAPPER.createArrayNode();
+    l.forEach(a::add);
+    return a;
+  }
+
+  private static String sha256(byte[] data) {
+    try {
+      return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

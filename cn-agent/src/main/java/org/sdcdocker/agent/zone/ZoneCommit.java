@@ -1,0 +1,68 @@
+package org.sdcdocker.agent.zone;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import org.sdcdocker.agent.runtime.OciRuntime;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.ZoneRecord;
+
+/** docker commit on the node: the zone's changes as a layer file in its directory, for the front end to fetch. */
+public final class ZoneCommit {
+  private final LinuxZoneBackend zones;
+  private final OciRuntime runtime;
+
+  public ZoneCommit(LinuxZoneBackend zones, OciRuntime runtime) {
+    this.zones = zones;
+    this.runtime = runtime;
+  }
+
+  /** The layer file's name in the zone's directory and what was written. */
+  public record Made(String file, LayerWriter.Written layer) {
+    public String digest() {
+      return layer.digest();
+    }
+
+    public String diffId() {
+      return layer.diffId();
+    }
+
+    public long size() {
+      return layer.size();
+    }
+  }
+
+  /** Writes the layer; a running zone is frozen meanwhile when asked (as docker commit --pause). */
+  public Made commit(String id, boolean pause) throws IOException {
+    ZoneRecord r = zones.get(id);
+    ZonePaths p = zones.paths(id);
+    Set<String> excluded = new HashSet<>(ZoneInspector.ours());
+    r.spec().mounts().forEach(m -> excluded.add(m.target()));
+    String name = "commit-" + Long.toHexString(System.nanoTime()) + ".tar.gz";
+    Path out = p.dir().resolve(name);
+    boolean freeze = pause && r.state().running() && !r.state().paused();
+    if (freeze) {
+      runtime.pause(id);
+    }
+    try {
+      return new Made(name, LayerWriter.write(p.upper(), excluded, out));
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(out);
+      throw e instanceof DockerException d ? d : DockerException.internal("committing %s: %s", id, e.getMessage());
+    } finally {
+      if (freeze) {
+        runtime.resume(id);
+      }
+    }
+  }
+
+  /** The layer file of a commit, when the name is one this class made. */
+  public static Path file(ZonePaths p, String name) {
+    if (name == null || !name.matches("commit-[0-9a-f]+\\.tar\\.gz")) {
+      throw DockerException.invalid("no such commit layer: %s", name);
+    }
+    return p.dir().resolve(name);
+  }
+}
