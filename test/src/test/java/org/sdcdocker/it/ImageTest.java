@@ -16,6 +16,11 @@ class ImageTest extends FixtureTest {
     docker.ok("tag", image, "local/again");
     assertThat(docker.ok("images", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}"))
         .contains(other + " " + id.substring(7, 19), "local/again:latest " + id.substring(7, 19));
+    assertThat(docker.ok("images", "--filter", "reference=local/*", "--format", "{{.Repository}}:{{.Tag}}"))
+        .isEqualTo("local/again:latest");
+    assertThat(docker.ok("images", "-q", "--filter", "dangling=true")).isEmpty();
+    assertThat(docker.ok("images", "-q", "--filter", "until=2000-01-01T00:00:00Z")).isEmpty();
+    assertThat(docker.run("images", "--filter", "colour=red").err()).contains("invalid filter 'colour'");
     Result many = docker.run("rmi", id.substring(7, 19));
     assertThat(many.exitCode()).isNotZero();
     assertThat(many.err()).contains("unable to delete " + id.substring(7, 19)

@@ -93,7 +93,61 @@ public final class ImagesEndpoint {
   /** Image configs are read from the blob store: off the event loop. */
   private Future<List<Map<String, Object>>> getImagesJson(RoutingContext ctx) {
     String account = Accounts.of(ctx);
-    return vertx.executeBlocking(() -> listImages(account), false);
+    Map<String, List<String>> f = Filters.parse(ctx.request().getParam("filters"),
+        java.util.Set.of("dangling", "label", "reference", "before", "since", "until"));
+    return vertx.executeBlocking(() -> filtered(account, listImages(account), f), false);
+  }
+
+  /** Docker's image filters: dangling, label, reference (a glob on repo[:tag]), before, since, until. */
+  private List<Map<String, Object>> filtered(String account, List<Map<String, Object>> all,
+      Map<String, List<String>> f) {
+    java.util.function.Predicate<Map<String, Object>> p = m -> true;
+    for (String d : f.getOrDefault("dangling", List.of())) {
+      boolean want = d.equals("true") || d.equals("1");
+      p = p.and(m -> ((List<?>) m.get("RepoTags")).isEmpty() == want);
+    }
+    for (String l : f.getOrDefault("label", List.of())) {
+      String[] kv = l.split("=", 2);
+      p = p.and(m -> {
+        Object labels = m.get("Labels");
+        JsonNode n = Json.MAPPER.valueToTree(labels);
+        return n.has(kv[0]) && (kv.length == 1 || n.path(kv[0]).asText().equals(kv[1]));
+      });
+    }
+    if (f.containsKey("reference")) { // as Docker's: only the matching tags are listed
+      List<java.util.regex.Pattern> globs = f.get("reference").stream().map(ImagesEndpoint::glob).toList();
+      java.util.function.Predicate<String> matches = t -> globs.stream()
+          .anyMatch(g -> g.matcher(t).matches() || g.matcher(t.substring(0, t.lastIndexOf(':'))).matches());
+      all = all.stream().map(m -> {
+        Map<String, Object> copy = new LinkedHashMap<>(m);
+        copy.put("RepoTags", ((List<?>) m.get("RepoTags")).stream().map(Object::toString).filter(matches).toList());
+        copy.put("RepoDigests", ((List<?>) m.get("RepoDigests")).stream().map(Object::toString)
+            .filter(d -> matches.test(d.substring(0, d.indexOf('@')) + ":")).toList());
+        return copy;
+      }).filter(m -> !((List<?>) m.get("RepoTags")).isEmpty()).toList();
+    }
+    for (String key : List.of("before", "since")) {
+      for (String ref : f.getOrDefault(key, List.of())) {
+        ImageRecord pivot = images.find(account, ref).orElseThrow(() -> DockerException.notFound("No such image: %s",
+            ref));
+        long t = created(pivot);
+        p = p.and(key.equals("before") ? m -> (Long) m.get("Created") < t : m -> (Long) m.get("Created") > t);
+      }
+    }
+    for (String u : f.getOrDefault("until", List.of())) {
+      long t = NetworkViews.instant(u).getEpochSecond();
+      p = p.and(m -> (Long) m.get("Created") < t);
+    }
+    return all.stream().filter(p).toList();
+  }
+
+  /** A reference filter's glob: * matches within a path component, as Docker's path.Match. */
+  private static java.util.regex.Pattern glob(String g) {
+    StringBuilder b = new StringBuilder();
+    for (char c : g.toCharArray()) {
+      b.append(c == '*' ? "[^/]*" : c == '?' ? "[^/]" : java.util.regex.Pattern.quote(String.valueOf(c)));
+    }
+    return java.util.regex.Pattern.compile(b.toString());
   }
 
   private List<Map<String, Object>> listImages(String account) {
