@@ -128,6 +128,50 @@ class ImageTest extends FixtureTest {
     docker.ok("volume", "rm", "cvol");
   }
 
+  @Test
+  void exportThenImport_fromAFileAndAUrl_runs() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sdc-import");
+    com.sun.net.httpserver.HttpServer server = null;
+    try {
+      String c = docker.ok("run", "-d", image, "sh", "-c", "echo exported > /marker; sleep 300");
+      for (int i = 0; i < 50 && docker.run("exec", c, "cat", "/marker").exitCode() != 0; i++) {
+        Thread.sleep(100);
+      }
+      java.nio.file.Path fs = dir.resolve("fs.tar");
+      docker.ok("export", "-o", fs.toString(), c);
+      docker.ok("rm", "-f", c);
+      String id = docker.ok("import", "-c", "CMD [\"cat\", \"/marker\"]", "-m", "from export", fs.toString(),
+          "local/imported:1");
+      assertThat(id).startsWith("sha256:");
+      assertThat(docker.ok("run", "--rm", "local/imported:1")).isEqualTo("exported");
+      assertThat(docker.ok("inspect", "-f", "{{.Comment}}", "local/imported:1")).isEqualTo("from export");
+
+      server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+      byte[] tar = java.nio.file.Files.readAllBytes(fs);
+      server.createContext("/fs.tar", ex -> {
+        ex.sendResponseHeaders(200, tar.length);
+        ex.getResponseBody().write(tar);
+        ex.close();
+      });
+      server.start();
+      String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/fs.tar";
+      docker.ok("import", url, "local/fromurl:1");
+      assertThat(docker.ok("run", "--rm", "local/fromurl:1", "cat", "/marker")).isEqualTo("exported");
+
+      java.nio.file.Files.writeString(dir.resolve("bad.tar"), "not a tarball");
+      Result bad = docker.run("import", dir.resolve("bad.tar").toString(), "local/bad:1");
+      assertThat(bad.exitCode()).isNotZero();
+      assertThat(bad.err()).contains("Error processing tar file");
+      assertThat(docker.run("inspect", "local/bad:1").exitCode()).isNotZero();
+      docker.ok("rmi", "local/imported:1", "local/fromurl:1");
+    } finally {
+      if (server != null) {
+        server.stop(0);
+      }
+      org.sdcdocker.it.support.TestFiles.deleteTree(dir);
+    }
+  }
+
   private long countBlobs() throws Exception {
     try (var s = java.nio.file.Files.walk(f.server.dataRoot().resolve("frontend/blobs"))) {
       return s.filter(java.nio.file.Files::isRegularFile).count();

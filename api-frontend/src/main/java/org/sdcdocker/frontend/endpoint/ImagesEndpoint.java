@@ -49,9 +49,14 @@ public final class ImagesEndpoint {
    * streams Docker's progress messages while the blobs come in.
    */
   private void postImagesCreate(RoutingContext ctx) {
+    String src = ctx.request().getParam("fromSrc");
+    if (src != null && !src.isEmpty()) {
+      importImage(ctx, src);
+      return;
+    }
     String from = ctx.request().getParam("fromImage");
     if (from == null || from.isEmpty()) {
-      ctx.fail(DockerException.invalid("only pulls are supported here: fromImage is required"));
+      ctx.fail(DockerException.invalid("fromImage or fromSrc is required"));
       return;
     }
     String tag = ctx.request().getParam("tag");
@@ -88,6 +93,61 @@ public final class ImagesEndpoint {
         resp.end();
       });
     });
+  }
+
+  /**
+   * docker import: the tarball (the request body for "-", else fetched from the http(s) URL) goes
+   * to a scratch file, is checked and stored as a one-layer image, tagged when a repo is given.
+   */
+  private void importImage(RoutingContext ctx, String src) {
+    String account = Accounts.of(ctx);
+    List<String> changes = ctx.queryParam("changes").stream().flatMap(String::lines).filter(c -> !c.isBlank()).toList();
+    String message = ctx.request().getParam("message", "");
+    String repo = ctx.request().getParam("repo", "");
+    String tag = ctx.request().getParam("tag", "");
+    java.nio.file.Path tmp;
+    try {
+      tmp = images.scratch().resolve("import-" + java.util.UUID.randomUUID() + ".tar");
+      if (!repo.isEmpty()) {
+        ImageReference.parse(repo + (tag.isEmpty() ? "" : ":" + tag));
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      ctx.fail(e);
+      return;
+    }
+    Future<Void> body;
+    if (src.equals("-")) {
+      ctx.request().pause();
+      body = vertx.fileSystem().open(tmp.toString(), new io.vertx.core.file.OpenOptions().setCreate(true).setWrite(true))
+          .compose(file -> ctx.request().pipeTo(file));
+    } else {
+      body = vertx.executeBlocking(() -> {
+        if (!src.startsWith("http://") && !src.startsWith("https://")) {
+          throw DockerException.invalid("import source must be - or an http(s) URL: %s", src);
+        }
+        var resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(src)).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofFile(tmp));
+        if (resp.statusCode() != 200) {
+          throw DockerException.invalid("Get \"%s\": the server answered %d", src, resp.statusCode());
+        }
+        return null;
+      }, false);
+    }
+    body.compose(v -> vertx.executeBlocking(() -> {
+      ImageRecord img = new org.sdcdocker.frontend.image.ImageImport(images).importTar(account, tmp, changes, message,
+          src.equals("-") ? "-" : src);
+      if (!repo.isEmpty()) {
+        images.tag(account, img, ImageReference.parse(repo + (tag.isEmpty() ? "" : ":" + tag)));
+      }
+      return img;
+    }, false))
+        .onComplete(ar -> vertx.executeBlocking(() -> java.nio.file.Files.deleteIfExists(tmp), false))
+        .onFailure(ctx::fail)
+        .onSuccess(img -> {
+          events.image(account, "import", img.id(), repo.isEmpty() ? img.id() : repo);
+          ctx.response().putHeader("Content-Type", "application/json")
+              .end(Buffer.buffer(Json.bytes(Map.of("status", img.id()))).appendString("\r\n"));
+        });
   }
 
   /** Image configs are read from the blob store: off the event loop. */

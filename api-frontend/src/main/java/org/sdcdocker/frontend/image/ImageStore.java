@@ -52,6 +52,11 @@ public final class ImageStore {
     return blobs;
   }
 
+  /** A directory for work files of the image service (uploads, archives), on the store's disk. */
+  public Path scratch() throws IOException {
+    return Files.createDirectories(root.resolve("scratch"));
+  }
+
   /** Records an image (its blobs already stored) and tags it for the account. */
   public synchronized void add(String account, ImageRecord image, ImageReference ref) throws IOException {
     ImageRecord old = images.get(image.id());
