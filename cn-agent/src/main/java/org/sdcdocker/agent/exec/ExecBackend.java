@@ -113,10 +113,8 @@ public final class ExecBackend {
       Path bundle = p.dir().resolve("exec-" + execId);
       try {
         Files.createDirectories(bundle);
-        Files.writeString(p.zonecontrol().resolve("exec-" + execId), instructions(z.spec(), st.spec()));
-        var proc = SpecFactory.process(List.of(DOCKERINIT, "--exec", "/native/.zonecontrol/exec-" + execId));
+        var proc = prepare(execId, z, st, p);
         proc.put("terminal", st.spec().tty());
-        org.sdcdocker.agent.runtime.HostSpecOpts.execCapabilities(proc, z.spec().host(), st.spec().privileged());
         Files.write(bundle.resolve("process.json"), Json.bytes(proc));
       } catch (IOException e) {
         throw DockerException.internal("preparing exec %s: %s", execId, e.getMessage());
@@ -126,6 +124,18 @@ public final class ExecBackend {
       execs.put(execId, new ExecState(execId, st.zoneId(), st.spec(), true, 0, pid, true));
       return new ConmonExec(bundle, pid, st.zoneId());
     }
+  }
+
+  /**
+   * The exec's instructions for dockerinit, written beside the zone's, and its process: dockerinit
+   * in exec mode with the capabilities the exec may have.
+   */
+  private static com.fasterxml.jackson.databind.node.ObjectNode prepare(String execId, ZoneRecord z, ExecState st,
+      ZonePaths p) throws IOException {
+    Files.writeString(p.zonecontrol().resolve("exec-" + execId), instructions(z.spec(), st.spec()));
+    var proc = SpecFactory.process(List.of(DOCKERINIT, "--exec", "/native/.zonecontrol/exec-" + execId));
+    org.sdcdocker.agent.runtime.HostSpecOpts.execCapabilities(proc, z.spec().host(), st.spec().privileged());
+    return proc;
   }
 
   /** Resizes an exec's terminal through its conmon. */
@@ -142,13 +152,9 @@ public final class ExecBackend {
     synchronized (this) {
       ZoneRecord z = startable(st);
       ZonePaths p = zones.paths(st.zoneId());
-      Path instructions = p.zonecontrol().resolve("exec-" + execId);
       Path processJson = p.dir().resolve("exec-" + execId + ".json");
       try {
-        Files.writeString(instructions, instructions(z.spec(), st.spec()));
-        var proc = SpecFactory.process(List.of(DOCKERINIT, "--exec", "/native/.zonecontrol/exec-" + execId));
-        org.sdcdocker.agent.runtime.HostSpecOpts.execCapabilities(proc, z.spec().host(), st.spec().privileged());
-        Files.write(processJson, Json.bytes(proc));
+        Files.write(processJson, Json.bytes(prepare(execId, z, st, p)));
       } catch (IOException e) {
         throw DockerException.internal("preparing exec %s: %s", execId, e.getMessage());
       }
