@@ -172,6 +172,20 @@ class ImageTest extends FixtureTest {
     }
   }
 
+  @Test
+  void systemDf_countsWhatTheAccountHas() throws Exception {
+    String c = docker.ok("run", "-d", "-v", "dfvol:/data", image, "sh", "-c", "echo 12345 > /data/f; echo x > /w; sleep 300");
+    for (int i = 0; i < 50 && docker.run("exec", c, "cat", "/w").exitCode() != 0; i++) {
+      Thread.sleep(100);
+    }
+    String df = docker.ok("system", "df", "--format", "{{.Type}} {{.TotalCount}} {{.Active}}");
+    assertThat(df.lines().toList()).contains("Images 1 1", "Containers 1 1", "Local Volumes 1 1", "Build Cache 0 0");
+    assertThat(docker.ok("system", "df", "-v", "--format", "{{range .Volumes}}{{.Name}} {{.Size}}{{end}}"))
+        .isEqualTo("dfvol 6B");
+    docker.ok("rm", "-f", c);
+    docker.ok("volume", "rm", "dfvol");
+  }
+
   private long countBlobs() throws Exception {
     try (var s = java.nio.file.Files.walk(f.server.dataRoot().resolve("frontend/blobs"))) {
       return s.filter(java.nio.file.Files::isRegularFile).count();

@@ -38,6 +38,19 @@ public final class VolumeBackend {
     });
   }
 
+  /** The bytes each of the account's volumes holds, from every live node. */
+  public Future<Map<String, Long>> sizes(String owner) {
+    List<Future<VolumeRecords.SizeMap>> asks = new ArrayList<>();
+    for (Heartbeat hb : agents.live()) {
+      asks.add(agents.request(hb.cnUuid(), "volume-sizes", new VolumeRecords.VolumeSizes(owner), SHORT_MS));
+    }
+    return Future.all(asks).map(all -> {
+      Map<String, Long> out = new java.util.HashMap<>();
+      asks.forEach(f -> out.putAll(f.result().sizes()));
+      return out;
+    });
+  }
+
   public Future<VolumeUse> get(String owner, String name) {
     return list(owner).map(l -> l.stream().filter(v -> v.volume().name().equals(name)).findFirst()
         .orElseThrow(() -> DockerException.notFound("get %s: no such volume", name)));

@@ -232,7 +232,7 @@ public final class ImagesEndpoint {
     return out;
   }
 
-  private static long created(ImageRecord img) {
+  static long created(ImageRecord img) {
     try {
       return img.created().isEmpty() ? 0 : java.time.OffsetDateTime.parse(img.created()).toEpochSecond();
     } catch (java.time.format.DateTimeParseException e) {

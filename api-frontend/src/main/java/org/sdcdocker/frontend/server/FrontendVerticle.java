@@ -82,8 +82,9 @@ public final class FrontendVerticle extends VerticleBase {
       new ImagesEndpoint(vertx, images, events).mount(router);
       new EventsEndpoint(vertx, events).mount(router);
       new ExecEndpoint(vertx, new ExecBackend(agents, index, events)).mount(router);
-      new org.sdcdocker.frontend.endpoint.VolumesEndpoint(new org.sdcdocker.frontend.cluster.VolumeBackend(agents),
-          events).mount(router);
+      var volumes = new org.sdcdocker.frontend.cluster.VolumeBackend(agents);
+      new org.sdcdocker.frontend.endpoint.VolumesEndpoint(volumes, events).mount(router);
+      new org.sdcdocker.frontend.endpoint.DiskUsageEndpoint(vertx, containers, images, volumes).mount(router);
       new org.sdcdocker.frontend.endpoint.NetworksEndpoint(
           new org.sdcdocker.frontend.cluster.NetworkBackend(agents, index), events).mount(router);
       new org.sdcdocker.frontend.endpoint.CommitEndpoint(vertx, containers, images).mount(router);

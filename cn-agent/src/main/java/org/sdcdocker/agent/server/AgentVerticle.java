@@ -162,6 +162,15 @@ public final class AgentVerticle extends VerticleBase {
     this.<VolumeRecords.ListVolumes>on(bus, "volume-list", r -> () -> new VolumeRecords.VolumeList(
         zones.volumes().list(r.owner()).stream()
             .map(v -> new VolumeRecords.VolumeUse(v, zones.usersOf(r.owner(), v.name()))).toList()));
+    this.<VolumeRecords.VolumeSizes>on(bus, "volume-sizes", r -> () -> {
+      java.util.Map<String, Long> sizes = new java.util.HashMap<>();
+      for (var v : zones.volumes().list(r.owner())) {
+        try (var walk = Files.walk(Path.of(v.mountpoint()))) {
+          sizes.put(v.name(), walk.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum());
+        }
+      }
+      return new VolumeRecords.SizeMap(sizes);
+    });
     this.<VolumeRecords.RemoveVolume>on(bus, "volume-remove", r -> () -> {
       var users = zones.usersOf(r.owner(), r.name());
       if (!users.isEmpty()) {

@@ -52,6 +52,16 @@ public final class VolumeRecords {
     }
   }
 
+  /** The bytes each of an account's volumes holds (docker system df). */
+  public record VolumeSizes(String owner) {}
+
+  /** The answer to VolumeSizes: volume name → bytes. */
+  public record SizeMap(java.util.Map<String, Long> sizes) {
+    public SizeMap {
+      sizes = sizes == null ? java.util.Map.of() : java.util.Map.copyOf(sizes);
+    }
+  }
+
   /** Remove a volume; refused while a zone uses it. */
   public record RemoveVolume(String name, String owner) {}
 }
