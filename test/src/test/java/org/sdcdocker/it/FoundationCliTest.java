@@ -289,6 +289,18 @@ class FoundationCliTest {
   }
 
   @Test
+  void login_checksTheCredentialsWithTheRegistry_andPullUsesThem() throws Exception {
+    String host = authRegistry.host();
+    DockerCli.Result wrong = docker.runWithInput(60, "nope", "login", "-u", "alice", "--password-stdin", host);
+    assertThat(wrong.exitCode()).isNotZero();
+    assertThat(wrong.err()).contains("login attempt to http://" + host + "/v2/ failed with status: 401 Unauthorized");
+    DockerCli.Result ok = docker.runWithInput(60, "s3cret", "login", "-u", "alice", "--password-stdin", host);
+    assertThat(ok.out()).contains("Login Succeeded");
+    docker.ok("pull", host + "/private/busybox");
+    docker.ok("logout", host); // the client forgets them: nothing is kept on the server
+  }
+
+  @Test
   void pull_withBasicAuth() throws Exception {
     String ref = authRegistry.host() + "/private/busybox";
     HttpResponse<String> denied = http.send(HttpRequest.newBuilder(URI.create(server.url()

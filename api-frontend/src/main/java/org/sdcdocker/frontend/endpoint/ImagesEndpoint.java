@@ -40,6 +40,8 @@ public final class ImagesEndpoint {
   /** The routes, as a table. */
   public void mount(Router r) {
     Http.route(r, HttpMethod.POST, "/images/create").handler(this::postImagesCreate);
+    Http.route(r, HttpMethod.POST, "/auth").handler(io.vertx.ext.web.handler.BodyHandler.create().setBodyLimit(1 << 16))
+        .handler(Http.json(200, this::postAuth));
     Http.route(r, HttpMethod.GET, "/images/json").handler(Http.json(200, this::getImagesJson));
     Http.route(r, HttpMethod.GET, "/images/(?<name>.+)/json").handler(Http.json(200, this::getImageJson));
   }
@@ -148,6 +150,19 @@ public final class ImagesEndpoint {
           ctx.response().putHeader("Content-Type", "application/json")
               .end(Buffer.buffer(Json.bytes(Map.of("status", img.id()))).appendString("\r\n"));
         });
+  }
+
+  /** docker login: the credentials are checked against the registry; nothing is kept here (the client keeps them). */
+  private Future<Map<String, Object>> postAuth(RoutingContext ctx) {
+    JsonNode b = ctx.body().buffer() == null || ctx.body().length() == 0 ? Json.MAPPER.createObjectNode()
+        : Json.decode(ctx.body().buffer().getBytes(), JsonNode.class);
+    RegistryAuth auth = new RegistryAuth(b.path("username").asText(null), b.path("password").asText(null),
+        b.path("identitytoken").asText(null), b.path("registrytoken").asText(null));
+    String server = b.path("serveraddress").asText("");
+    return vertx.executeBlocking(() -> {
+      org.sdcdocker.frontend.image.RegistryLogin.check(http, server, auth);
+      return Map.<String, Object>of("Status", "Login Succeeded", "IdentityToken", "");
+    }, false);
   }
 
   /** Image configs are read from the blob store: off the event loop. */

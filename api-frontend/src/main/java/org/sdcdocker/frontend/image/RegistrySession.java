@@ -70,6 +70,21 @@ final class RegistrySession {
     return new Manifest(r.body(), type, digest);
   }
 
+  /**
+   * Checks the credentials against the registry's base endpoint (docker login), with the same
+   * challenge handling as a pull; refused in Docker's words.
+   */
+  void login() {
+    URI base = URI.create(ref.baseUrl() + "/v2/");
+    HttpResponse<byte[]> r = send(base, "application/json", HttpResponse.BodyHandlers.ofByteArray());
+    if (r.statusCode() / 100 != 2) {
+      String text = r.statusCode() == 401 ? "Unauthorized" : r.statusCode() == 403 ? "Forbidden" : "";
+      throw new DockerException(r.statusCode() == 401 || r.statusCode() == 403 ? ErrorKind.UNAUTHORIZED
+          : ErrorKind.INTERNAL, "login attempt to " + base + " failed with status: " + r.statusCode()
+          + (text.isEmpty() ? "" : " " + text));
+    }
+  }
+
   /** Opens a blob's stream; the caller verifies its digest while storing it. */
   InputStream blob(String digest) {
     HttpResponse<InputStream> r = send(path("/blobs/" + digest), "*/*", HttpResponse.BodyHandlers.ofInputStream());
