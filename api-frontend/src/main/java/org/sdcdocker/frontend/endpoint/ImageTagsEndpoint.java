@@ -145,7 +145,7 @@ public final class ImageTagsEndpoint {
         long size = empty || layer >= img.layers().size() ? 0 : img.layers().get(layer++).size();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Id", "<missing>");
-        m.put("Created", created(h.path("created").asText("")));
+        m.put("Created", ImagesEndpoint.epochSeconds(h.path("created").asText("")));
         m.put("CreatedBy", h.path("created_by").asText(""));
         m.put("Tags", null);
         m.put("Size", size);
@@ -153,21 +153,13 @@ public final class ImageTagsEndpoint {
         out.add(0, m);
       }
       if (out.isEmpty()) {
-        out.add(new LinkedHashMap<>(Map.of("Id", "<missing>", "Created", created(img.created()), "CreatedBy", "",
-            "Size", img.size(), "Comment", "")));
+        out.add(new LinkedHashMap<>(Map.of("Id", "<missing>", "Created", ImagesEndpoint.epochSeconds(img.created()),
+            "CreatedBy", "", "Size", img.size(), "Comment", "")));
       }
       out.get(0).put("Id", img.id());
       out.get(0).put("Tags", images.tagsByImage(account).getOrDefault(img.id(), List.of()));
       return out;
     }, false);
-  }
-
-  private static long created(String rfc3339) {
-    try {
-      return rfc3339.isEmpty() ? 0 : java.time.OffsetDateTime.parse(rfc3339).toEpochSecond();
-    } catch (java.time.format.DateTimeParseException e) {
-      return 0;
-    }
   }
 
   /** Prune's label (key, key=value, label!=...) and until filters. */
@@ -182,7 +174,8 @@ public final class ImageTagsEndpoint {
       }
     }
     for (String u : f.getOrDefault("until", List.of())) {
-      if (!java.time.Instant.ofEpochSecond(created(img.created())).isBefore(NetworkViews.instant(u))) {
+      long created = ImagesEndpoint.epochSeconds(img.created());
+      if (!java.time.Instant.ofEpochSecond(created).isBefore(NetworkViews.instant(u))) {
         return false;
       }
     }

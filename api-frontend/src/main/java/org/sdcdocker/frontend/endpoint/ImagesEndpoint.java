@@ -248,8 +248,13 @@ public final class ImagesEndpoint {
   }
 
   static long created(ImageRecord img) {
+    return epochSeconds(img.created());
+  }
+
+  /** An RFC 3339 time of an image config as Unix seconds; 0 when absent or unreadable. */
+  static long epochSeconds(String rfc3339) {
     try {
-      return img.created().isEmpty() ? 0 : java.time.OffsetDateTime.parse(img.created()).toEpochSecond();
+      return rfc3339 == null || rfc3339.isEmpty() ? 0 : java.time.OffsetDateTime.parse(rfc3339).toEpochSecond();
     } catch (java.time.format.DateTimeParseException e) {
       return 0;
     }

@@ -61,7 +61,7 @@ final class NetworkViews {
       for (Member c : u.members()) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("Name", c.zoneName());
-        e.put("EndpointID", endpointId(n.id(), c.zoneId()));
+        e.put("EndpointID", org.sdcdocker.frontend.translate.NetworkView.endpointId(n.id(), c.zoneId()));
         e.put("MacAddress", c.mac());
         e.put("IPv4Address", c.ip() + "/" + c.prefixLen());
         e.put("IPv6Address", "");
@@ -73,16 +73,6 @@ final class NetworkViews {
         ? Map.of("com.docker.network.bridge.default_bridge", "true") : Map.of());
     m.put("Labels", n.labels());
     return m;
-  }
-
-  /** An endpoint's id: stable for a container on a network. */
-  static String endpointId(String networkId, String zoneId) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest((networkId + "/" + zoneId).getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** name, id, label, driver, type (custom|builtin), dangling: Docker's network filters. */

@@ -9,10 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -164,7 +161,7 @@ public final class ImageArchive {
       for (JsonNode m : manifest) {
         Path cfgFile = need(files, m.path("Config").asText());
         byte[] config = Files.readAllBytes(cfgFile);
-        String id = "sha256:" + sha256(config);
+        String id = Digests.of(config);
         JsonNode cfg = Json.MAPPER.readTree(config);
         JsonNode diffIds = cfg.path("rootfs").path("diff_ids");
         List<Path> layerFiles = new ArrayList<>();
@@ -173,7 +170,7 @@ public final class ImageArchive {
         int i = 0;
         for (JsonNode l : m.path("Layers")) {
           Path f = need(files, l.asText());
-          String digest = "sha256:" + sha256(f);
+          String digest = Digests.of(Files.newInputStream(f));
           if (!digest.equals(diffIds.path(i).asText())) {
             throw DockerException.invalid("invalid diffID for layer %d: expected %s, got %s", i,
                 diffIds.path(i).asText(), digest);
@@ -238,22 +235,5 @@ public final class ImageArchive {
       throw DockerException.invalid("invalid tar archive: %s is named in manifest.json but missing", name);
     }
     return f;
-  }
-
-  private static String sha256(byte[] data) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String sha256(Path f) throws IOException {
-    try (DigestInputStream in = new DigestInputStream(Files.newInputStream(f), MessageDigest.getInstance("SHA-256"))) {
-      in.transferTo(OutputStream.nullOutputStream());
-      return HexFormat.of().formatHex(in.getMessageDigest().digest());
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

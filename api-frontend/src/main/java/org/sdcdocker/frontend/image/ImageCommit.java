@@ -10,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
@@ -82,7 +81,7 @@ public final class ImageCommit {
     diffIds.add(layer.diffId());
     fetch(layer);
     byte[] bytes = Json.bytes(cfg);
-    String id = "sha256:" + sha256(bytes);
+    String id = Digests.of(bytes);
     images.blobs().put(id, bytes);
     List<LayerRef> layers = new ArrayList<>(parent.layers());
     layers.add(new LayerRef(layer.digest(), GZIP_LAYER, layer.size()));
@@ -114,13 +113,5 @@ public final class ImageCommit {
     ArrayNode a = Json.MAPPER.createArrayNode();
     l.forEach(a::add);
     return a;
-  }
-
-  private static String sha256(byte[] data) {
-    try {
-      return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -4,13 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import org.sdcdocker.protocol.DockerException;
@@ -35,8 +31,8 @@ public final class ImageImport {
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
       gzip = in.read() == 0x1f && in.read() == 0x8b;
     }
-    String blobDigest = "sha256:" + sha256(Files.newInputStream(file));
-    String diffId = gzip ? "sha256:" + sha256(new GZIPInputStream(Files.newInputStream(file), 1 << 16)) : blobDigest;
+    String blobDigest = Digests.of(Files.newInputStream(file));
+    String diffId = gzip ? Digests.of(new GZIPInputStream(Files.newInputStream(file), 1 << 16)) : blobDigest;
     checkTar(file, gzip);
     String now = Instant.now().toString();
     ObjectNode cfg = Json.MAPPER.createObjectNode();
@@ -57,7 +53,7 @@ public final class ImageImport {
       Files.move(file, images.blobs().path(blobDigest), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
     byte[] bytes = Json.bytes(cfg);
-    String id = "sha256:" + sha256(new java.io.ByteArrayInputStream(bytes));
+    String id = Digests.of(bytes);
     images.blobs().put(id, bytes);
     ImageRecord img = new ImageRecord(id, List.of(new LayerRef(blobDigest,
         gzip ? ImageCommit.GZIP_LAYER : ImageArchive.PLAIN_LAYER, size)), List.of(), size, now);
@@ -79,15 +75,6 @@ public final class ImageImport {
       }
     } catch (IOException | IllegalArgumentException e) {
       throw DockerException.invalid("Error processing tar file: %s", e.getMessage());
-    }
-  }
-
-  private static String sha256(InputStream raw) throws IOException {
-    try (DigestInputStream in = new DigestInputStream(raw, MessageDigest.getInstance("SHA-256"))) {
-      in.transferTo(OutputStream.nullOutputStream());
-      return HexFormat.of().formatHex(in.getMessageDigest().digest());
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

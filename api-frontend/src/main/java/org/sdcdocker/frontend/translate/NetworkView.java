@@ -16,7 +16,7 @@ import org.sdcdocker.protocol.agent.NetworkSpec;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /** A zone's network in Docker's shapes: inspect's NetworkSettings, list's Ports and Networks. */
-final class NetworkView {
+public final class NetworkView {
   private NetworkView() {}
 
   /** HostConfig.NetworkMode as Docker reports it. */
@@ -134,7 +134,8 @@ final class NetworkView {
     return out;
   }
 
-  static String endpointId(String networkId, String zoneId) {
+  /** An endpoint's id: stable for a container on a network (inspect and network inspect agree). */
+  public static String endpointId(String networkId, String zoneId) {
     return sha(networkId + "/" + zoneId);
   }
 
