@@ -327,6 +327,14 @@ class FoundationCliTest {
     assertThat(docker.ok("image", "inspect", "-f", "{{.Architecture}} {{json .RepoDigests}}", ref))
         .isEqualTo("amd64 [\"" + ref + "@" + indexDigest + "\"]");
     assertThat(docker.ok("run", "--rm", ref + "@" + indexDigest, "echo", "by-digest")).isEqualTo("by-digest");
+
+    String arm = registry.host() + "/x/multi:latest";
+    Result other = docker.run("pull", "--platform", "linux/arm64", arm);
+    assertThat(other.exitCode()).as(other.all()).isZero();
+    assertThat(docker.ok("image", "inspect", "-f", "{{.Architecture}}", arm)).isEqualTo("arm64");
+    assertThat(docker.run("pull", "--platform", "linux/s390x", arm).err())
+        .contains("no matching manifest for linux/s390x in the manifest list entries");
+    docker.ok("pull", arm); // back to this machine's
   }
 
   private HttpResponse<String> get(String path) throws Exception {

@@ -67,17 +67,23 @@ public final class ImageTagsEndpoint {
     String account = Accounts.of(ctx);
     String name = ctx.pathParam("name");
     boolean force = Http.flag(ctx, "force");
-    return vertx.executeBlocking(() -> remove(account, name, force), false);
+    boolean noPrune = Http.flag(ctx, "noprune");
+    return vertx.executeBlocking(() -> remove(account, name, force, noPrune), false);
   }
 
-  /** Docker's rmi: untag a reference, delete an image no tag and no container holds any more. */
-  private synchronized List<Map<String, String>> remove(String account, String name, boolean force) throws IOException {
+  /**
+   * Docker's rmi: untag a reference; delete an image no tag, no child image and no container holds
+   * any more, then (unless noPrune) its untagged parents nothing else holds.
+   */
+  private synchronized List<Map<String, String>> remove(String account, String name, boolean force, boolean noPrune)
+      throws IOException {
     ImageRecord img = find(account, name);
     String shortId = img.id().substring(7, 19);
     List<String> refs = images.tagsByImage(account).getOrDefault(img.id(), List.of());
-    List<ZoneRecord> users = containers.all(account).stream().filter(c -> c.spec().imageId().equals(img.id())).toList();
+    List<ZoneRecord> users = users(account, img.id());
     ZoneRecord running = users.stream().filter(c -> c.state().running() || c.state().restarting()).findFirst()
         .orElse(null);
+    boolean hasChildren = !images.children(account, img.id()).isEmpty();
     List<Map<String, String>> out = new ArrayList<>();
     String byRef = byReference(name, refs);
     if (byRef != null) {
@@ -86,13 +92,17 @@ public final class ImageTagsEndpoint {
             + "container %s is using its referenced image %s", name, users.get(0).spec().id().substring(0, 12), shortId);
       }
       untag(account, img, byRef, out);
-      if (refs.size() > 1 || !users.isEmpty()) {
-        return out; // other references, or a container, keep the image
+      if (refs.size() > 1 || !users.isEmpty() || hasChildren) {
+        return out; // other references, a container or a child image keep the image
       }
     } else {
       if (running != null) {
         throw DockerException.conflict("conflict: unable to delete %s (cannot be forced) - image is being used by "
             + "running container %s", shortId, running.spec().id().substring(0, 12));
+      }
+      if (hasChildren) {
+        throw DockerException.conflict("conflict: unable to delete %s (cannot be forced) - image has dependent "
+            + "child images", shortId);
       }
       if (refs.size() > 1 && !force) {
         throw DockerException.conflict("conflict: unable to delete %s (must be forced) - image is referenced in "
@@ -106,12 +116,31 @@ public final class ImageTagsEndpoint {
         untag(account, img, r, out);
       }
     }
-    if (!images.tagged(img.id())) {
-      images.delete(img);
-      out.add(Map.of("Deleted", img.id()));
-      events.add(new EventLog.Event(account, "image", "delete", img.id(), Map.of("name", img.id()), EventLog.now()));
+    release(account, img, out);
+    for (String p = img.parent(); p != null && !noPrune; ) {
+      ImageRecord parent = images.find(account, p).orElse(null);
+      if (parent == null || !images.owns(account, p) || images.tagsByImage(account).containsKey(p)
+          || !images.children(account, p).isEmpty() || !users(account, p).isEmpty()) {
+        break;
+      }
+      release(account, parent, out);
+      p = parent.parent();
     }
     return out;
+  }
+
+  private List<ZoneRecord> users(String account, String imageId) {
+    return containers.all(account).stream().filter(c -> c.spec().imageId().equals(imageId)).toList();
+  }
+
+  /** The account gives the image up; it is deleted once no account has it. */
+  private void release(String account, ImageRecord img, List<Map<String, String>> out) throws IOException {
+    images.disown(account, img.id());
+    out.add(Map.of("Deleted", img.id()));
+    events.add(new EventLog.Event(account, "image", "delete", img.id(), Map.of("name", img.id()), EventLog.now()));
+    if (!images.held(img.id())) {
+      images.delete(img);
+    }
   }
 
   /** The account's tag a name means, when it names a reference rather than an id. */
@@ -196,22 +225,24 @@ public final class ImageTagsEndpoint {
       long reclaimed = 0;
       java.util.Set<String> used = new java.util.HashSet<>();
       containers.everything().forEach(c -> used.add(c.spec().imageId()));
-      Map<String, List<String>> mine = images.tagsByImage(account);
-      for (ImageRecord img : images.all()) {
-        if (used.contains(img.id())) {
-          continue;
-        }
-        boolean dangling = !images.tagged(img.id());
-        if (!dangling && !(all && mine.containsKey(img.id())) || !matches(img, f)) {
-          continue;
-        }
-        for (String r : mine.getOrDefault(img.id(), List.of())) {
-          untag(account, img, r, deleted);
-        }
-        if (!images.tagged(img.id())) {
-          images.delete(img);
-          deleted.add(Map.of("Deleted", img.id()));
+      for (int round = 0; round < 64; round++) { // a removed child can leave its parent dangling
+        Map<String, List<String>> mine = images.tagsByImage(account);
+        List<ImageRecord> gone = new ArrayList<>();
+        for (ImageRecord img : images.list(account)) {
+          boolean dangling = !mine.containsKey(img.id()) && images.children(account, img.id()).isEmpty();
+          if (used.contains(img.id()) || !(dangling || all && images.children(account, img.id()).isEmpty())
+              || !matches(img, f)) {
+            continue;
+          }
+          for (String r : mine.getOrDefault(img.id(), List.of())) {
+            untag(account, img, r, deleted);
+          }
+          release(account, img, deleted);
           reclaimed += img.size();
+          gone.add(img);
+        }
+        if (gone.isEmpty()) {
+          break;
         }
       }
       Map<String, Object> out = new LinkedHashMap<>();

@@ -43,6 +43,8 @@ public final class ImagesEndpoint {
     Http.route(r, HttpMethod.POST, "/auth").handler(io.vertx.ext.web.handler.BodyHandler.create().setBodyLimit(1 << 16))
         .handler(Http.json(200, this::postAuth));
     Http.route(r, HttpMethod.GET, "/images/json").handler(Http.json(200, this::getImagesJson));
+    Http.route(r, HttpMethod.POST, "/images/(?<name>.+)/push").handler(this::postPush);
+    Http.route(r, HttpMethod.GET, "/images/search").handler(Http.json(200, this::getSearch));
     Http.route(r, HttpMethod.GET, "/images/(?<name>.+)/json").handler(Http.json(200, this::getImageJson));
   }
 
@@ -71,29 +73,106 @@ public final class ImagesEndpoint {
       ctx.fail(e);
       return;
     }
-    PullTask task = new PullTask(http, images, Accounts.of(ctx), ref,
-        RegistryAuth.fromHeader(ctx.request().getHeader("X-Registry-Auth")));
+    RegistryAuth auth = RegistryAuth.fromHeader(ctx.request().getHeader("X-Registry-Auth"));
+    boolean allTags = (tag == null || tag.isEmpty()) && !from.contains("@")
+        && !from.substring(from.lastIndexOf('/') + 1).contains(":"); // docker pull -a
+    List<PullTask> tasks = new ArrayList<>();
     HttpServerResponse resp = ctx.response();
     vertx.executeBlocking(() -> {
-      task.resolve();
+      for (String t : allTags ? PullTask.tags(http, ref, auth) : List.of("")) {
+        ImageReference one = t.isEmpty() ? ref : ImageReference.parse(ref.familiarName() + ":" + t);
+        PullTask task = new PullTask(http, images, Accounts.of(ctx), one, auth)
+            .platform(ctx.request().getParam("platform"));
+        task.resolve();
+        tasks.add(task);
+      }
       return null;
     }, false).onFailure(ctx::fail).onSuccess(v -> {
       resp.setChunked(true).putHeader("Content-Type", "application/json").setStatusCode(200);
       vertx.executeBlocking(() -> {
-        task.run(msg -> resp.write(Buffer.buffer(Json.bytes(msg)).appendString("\r\n")));
+        for (PullTask task : tasks) {
+          task.run(msg -> resp.write(Buffer.buffer(Json.bytes(msg)).appendString("\r\n")));
+          events.image(Accounts.of(ctx), "pull", task.reference().toString(), ref.familiarName());
+        }
         return null;
       }, false).onComplete(ar -> {
-        if (ar.succeeded()) {
-          events.image(Accounts.of(ctx), "pull", ref.toString(), ref.familiarName());
-        } else {
-          String m = DockerException.of(ar.cause()).getMessage();
-          ObjectNode err = Json.MAPPER.createObjectNode();
-          err.putObject("errorDetail").put("message", m);
-          err.put("error", m);
-          resp.write(Buffer.buffer(Json.bytes(err)).appendString("\r\n"));
+        if (ar.failed()) {
+          Http.streamError(resp, ar.cause());
         }
         resp.end();
       });
+    });
+  }
+
+  /** docker search: a registry's catalog, or Docker Hub's search; filters is-official, is-automated, stars. */
+  private Future<List<Map<String, Object>>> getSearch(RoutingContext ctx) {
+    String term = ctx.request().getParam("term", "");
+    if (term.isEmpty()) {
+      throw DockerException.invalid("term is required");
+    }
+    int limit = Http.intParam(ctx, "limit", 25);
+    if (limit < 1 || limit > 100) {
+      throw DockerException.invalid("limit %d is outside the range of [1, 100]", limit);
+    }
+    Map<String, List<String>> f = Filters.parse(ctx.request().getParam("filters"),
+        java.util.Set.of("is-official", "is-automated", "stars"));
+    RegistryAuth auth = RegistryAuth.fromHeader(ctx.request().getHeader("X-Registry-Auth"));
+    return vertx.executeBlocking(() -> new org.sdcdocker.frontend.image.ImageSearch(http).search(term, limit, auth)
+        .stream().filter(m -> f.getOrDefault("is-official", List.of()).stream()
+            .allMatch(v -> Boolean.parseBoolean(v) == (Boolean) m.get("is_official")))
+        .filter(m -> f.getOrDefault("is-automated", List.of()).stream()
+            .allMatch(v -> Boolean.parseBoolean(v) == (Boolean) m.get("is_automated")))
+        .filter(m -> f.getOrDefault("stars", List.of()).stream()
+            .allMatch(v -> (Integer) m.get("star_count") >= Integer.parseInt(v)))
+        .toList(), false);
+  }
+
+  /**
+   * docker push: the named tag, or every tag of the repository the account has (push -a); each
+   * one's progress streamed as Docker's, errors as the stream's last message.
+   */
+  private void postPush(RoutingContext ctx) {
+    String account = Accounts.of(ctx);
+    String name = ctx.pathParam("name");
+    String tag = ctx.request().getParam("tag", "");
+    List<ImageReference> refs = new ArrayList<>();
+    ImageReference repo;
+    try {
+      repo = ImageReference.parse(name);
+      if (!tag.isEmpty()) {
+        refs.add(ImageReference.parse(repo.familiarName() + ":" + tag));
+      } else {
+        for (String t : images.tagsByImage(account).values().stream().flatMap(List::stream).sorted().toList()) {
+          if (t.substring(0, t.lastIndexOf(':')).equals(repo.familiarName())) {
+            refs.add(ImageReference.parse(t));
+          }
+        }
+      }
+      if (refs.isEmpty() || refs.stream().anyMatch(x -> images.find(account, x.toString()).isEmpty())) {
+        throw DockerException.notFound("An image does not exist locally with the tag: %s", repo.familiarName());
+      }
+    } catch (DockerException e) {
+      ctx.fail(e);
+      return;
+    }
+    RegistryAuth auth = RegistryAuth.fromHeader(ctx.request().getHeader("X-Registry-Auth"));
+    HttpServerResponse resp = ctx.response();
+    resp.setChunked(true).putHeader("Content-Type", "application/json").setStatusCode(200);
+    java.util.function.Consumer<ObjectNode> out = msg -> resp.write(Buffer.buffer(Json.bytes(msg)).appendString("\r\n"));
+    vertx.executeBlocking(() -> {
+      out.accept(Json.MAPPER.createObjectNode().put("status", "The push refers to repository ["
+          + repo.registry() + "/" + repo.repository() + "]"));
+      for (ImageReference r : refs) {
+        ImageRecord img = images.find(account, r.toString()).orElseThrow();
+        new org.sdcdocker.frontend.image.PushTask(http, images, account, img, r, auth).run(out);
+        events.image(account, "push", r.toString(), r.familiarName());
+      }
+      return null;
+    }, false).onComplete(ar -> {
+      if (ar.failed()) {
+        Http.streamError(resp, ar.cause());
+      }
+      resp.end();
     });
   }
 
@@ -170,7 +249,8 @@ public final class ImagesEndpoint {
     String account = Accounts.of(ctx);
     Map<String, List<String>> f = Filters.parse(ctx.request().getParam("filters"),
         java.util.Set.of("dangling", "label", "reference", "before", "since", "until"));
-    return vertx.executeBlocking(() -> filtered(account, listImages(account), f), false);
+    boolean all = Http.flag(ctx, "all");
+    return vertx.executeBlocking(() -> filtered(account, listImages(account, all), f), false);
   }
 
   /** Docker's image filters: dangling, label, reference (a glob on repo[:tag]), before, since, until. */
@@ -199,7 +279,8 @@ public final class ImagesEndpoint {
         copy.put("RepoDigests", ((List<?>) m.get("RepoDigests")).stream().map(Object::toString)
             .filter(d -> matches.test(d.substring(0, d.indexOf('@')) + ":")).toList());
         return copy;
-      }).filter(m -> !((List<?>) m.get("RepoTags")).isEmpty()).toList();
+      }).filter(m -> !((List<?>) m.get("RepoTags")).isEmpty() || !((List<?>) m.get("RepoDigests")).isEmpty())
+          .toList();
     }
     for (String key : List.of("before", "since")) {
       for (String ref : f.getOrDefault(key, List.of())) {
@@ -225,14 +306,21 @@ public final class ImagesEndpoint {
     return java.util.regex.Pattern.compile(b.toString());
   }
 
-  private List<Map<String, Object>> listImages(String account) {
+  /**
+   * The account's images; without {@code all}, as Docker, not the untagged ones other images were
+   * made from (a build's intermediate steps).
+   */
+  private List<Map<String, Object>> listImages(String account, boolean all) {
     Map<String, List<String>> tags = images.tagsByImage(account);
     List<Map<String, Object>> out = new ArrayList<>();
     for (ImageRecord img : images.list(account)) {
+      if (!all && !tags.containsKey(img.id()) && !images.children(account, img.id()).isEmpty()) {
+        continue;
+      }
       JsonNode cfg = images.config(img);
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("Id", img.id());
-      m.put("ParentId", "");
+      m.put("ParentId", parent(account, img));
       m.put("RepoTags", tags.getOrDefault(img.id(), List.of()));
       m.put("RepoDigests", img.repoDigests());
       m.put("Created", created(img));
@@ -245,6 +333,11 @@ public final class ImagesEndpoint {
     }
     out.sort((a, b) -> Long.compare((Long) b.get("Created"), (Long) a.get("Created")));
     return out;
+  }
+
+  /** The image it was made from here, when the account still has it; else "" as Docker. */
+  private String parent(String account, ImageRecord img) {
+    return img.parent() != null && images.owns(account, img.parent()) ? img.parent() : "";
   }
 
   static long created(ImageRecord img) {
@@ -274,9 +367,13 @@ public final class ImagesEndpoint {
     m.put("Id", img.id());
     m.put("RepoTags", images.tagsByImage(account).getOrDefault(img.id(), List.of()));
     m.put("RepoDigests", img.repoDigests());
-    m.put("Parent", "");
+    m.put("Parent", parent(account, img));
     m.put("Comment", cfg.path("comment").asText(""));
     m.put("Created", img.created());
+    m.put("Container", cfg.path("container").asText(""));
+    if (cfg.has("container_config")) {
+      m.put("ContainerConfig", cfg.get("container_config"));
+    }
     m.put("DockerVersion", cfg.path("docker_version").asText(""));
     m.put("Author", cfg.path("author").asText(""));
     m.put("Config", cfg.path("config"));

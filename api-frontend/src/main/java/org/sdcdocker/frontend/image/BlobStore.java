@@ -18,6 +18,8 @@ import org.sdcdocker.protocol.DockerException;
 public final class BlobStore {
   private final Path root;
   private final Path tmp;
+  private final java.util.Map<String, java.util.concurrent.CompletableFuture<Void>> inFlight =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public BlobStore(Path root) throws IOException {
     this.root = root.resolve("sha256");
@@ -29,6 +31,50 @@ public final class BlobStore {
         Files.deleteIfExists(p);
       }
     }
+  }
+
+  /** A blob's fetch: what {@link #fetchOnce} runs. */
+  public interface Fetch {
+    /** Fetches and stores the blob. */
+    void run() throws IOException;
+  }
+
+  /**
+   * Runs the fetch of a blob unless another thread is fetching the same blob; then waits for that
+   * one instead (and fetches after all if it failed). Whether this call did the fetching.
+   */
+  public boolean fetchOnce(String digest, Fetch fetch) throws IOException {
+    for (int attempt = 0; attempt < 2; attempt++) {
+      java.util.concurrent.CompletableFuture<Void> mine = new java.util.concurrent.CompletableFuture<>();
+      java.util.concurrent.CompletableFuture<Void> other = inFlight.putIfAbsent(digest, mine);
+      if (other == null) {
+        try {
+          if (!has(digest)) {
+            fetch.run();
+          }
+          mine.complete(null);
+          return true;
+        } catch (IOException | RuntimeException e) {
+          mine.completeExceptionally(e);
+          throw e;
+        } finally {
+          inFlight.remove(digest, mine);
+        }
+      }
+      try {
+        other.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        continue; // its fetch failed: try ourselves
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("waiting for a fetch of " + digest);
+      }
+      if (has(digest)) {
+        return false;
+      }
+    }
+    fetch.run();
+    return true;
   }
 
   public boolean has(String digest) {

@@ -150,11 +150,14 @@ public final class ImageArchive {
         throw DockerException.invalid("Error processing tar file: %s", e.getMessage());
       }
       Path manifestFile = files.get("manifest.json");
-      if (manifestFile == null) {
-        throw DockerException.invalid("invalid tar archive: no manifest.json (an OCI layout or a legacy archive "
-            + "is not loaded here)");
+      JsonNode manifest;
+      if (manifestFile != null) {
+        manifest = Json.MAPPER.readTree(manifestFile.toFile());
+      } else if (files.containsKey("index.json")) {
+        manifest = fromOciLayout(files);
+      } else {
+        throw DockerException.invalid("invalid tar archive: no manifest.json, nor an OCI layout's index.json");
       }
-      JsonNode manifest = Json.MAPPER.readTree(manifestFile.toFile());
       Map<String, LayerRef> known = knownLayers();
       record Ready(ImageRecord image, byte[] config, List<Path> layers, List<String> tags) {}
       List<Ready> ready = new ArrayList<>();
@@ -170,14 +173,17 @@ public final class ImageArchive {
         int i = 0;
         for (JsonNode l : m.path("Layers")) {
           Path f = need(files, l.asText());
-          String digest = Digests.of(Files.newInputStream(f));
+          boolean gzip = gzipped(f); // an OCI layout's layers are compressed blobs
+          String digest = Digests.of(gzip ? new GZIPInputStream(Files.newInputStream(f), 1 << 16)
+              : Files.newInputStream(f));
           if (!digest.equals(diffIds.path(i).asText())) {
             throw DockerException.invalid("invalid diffID for layer %d: expected %s, got %s", i,
                 diffIds.path(i).asText(), digest);
           }
           layerFiles.add(f);
           // a layer the store has (pulled, compressed) is that blob: each layer is stored once
-          refs.add(known.getOrDefault(digest, new LayerRef(digest, PLAIN_LAYER, Files.size(f))));
+          refs.add(known.getOrDefault(digest, gzip ? new LayerRef(Digests.of(Files.newInputStream(f)),
+              ImageCommit.GZIP_LAYER, Files.size(f)) : new LayerRef(digest, PLAIN_LAYER, Files.size(f))));
           size += Files.size(f);
           i++;
         }
@@ -215,6 +221,51 @@ public final class ImageArchive {
         }
       }
     }
+  }
+
+  private static boolean gzipped(Path f) throws IOException {
+    try (InputStream in = Files.newInputStream(f)) {
+      byte[] h = in.readNBytes(2);
+      return h.length == 2 && (h[0] & 0xff) == 0x1f && (h[1] & 0xff) == 0x8b;
+    }
+  }
+
+  /**
+   * An OCI layout (index.json, blobs/sha256/...) in manifest.json's shape: each image manifest of
+   * the index with its config and layer blobs, tagged by its containerd or OCI ref-name annotation
+   * when that is a reference.
+   */
+  private static JsonNode fromOciLayout(Map<String, Path> files) throws IOException {
+    ArrayNode out = Json.MAPPER.createArrayNode();
+    JsonNode index = Json.MAPPER.readTree(files.get("index.json").toFile());
+    for (JsonNode d : index.path("manifests")) {
+      String mt = d.path("mediaType").asText();
+      if (mt.contains("index") || mt.contains("manifest.list")) {
+        throw DockerException.invalid("an OCI layout whose index names another index is not loaded here");
+      }
+      JsonNode m = Json.MAPPER.readTree(need(files, blobName(d.path("digest").asText())).toFile());
+      ObjectNode entry = out.addObject();
+      entry.put("Config", blobName(m.path("config").path("digest").asText()));
+      ArrayNode layers = entry.putArray("Layers");
+      m.path("layers").forEach(l -> layers.add(blobName(l.path("digest").asText())));
+      ArrayNode tags = entry.putArray("RepoTags");
+      String name = d.path("annotations").path("io.containerd.image.name").asText(
+          d.path("annotations").path("org.opencontainers.image.ref.name").asText(""));
+      if (name.contains(":") || name.contains("/")) {
+        ImageReference r = ImageReference.parse(name);
+        if (r.digest() == null) {
+          tags.add(r.familiarName() + ":" + r.tag());
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String blobName(String digest) {
+    if (!digest.matches("sha256:[0-9a-f]{64}")) {
+      throw DockerException.invalid("invalid digest in the OCI layout: %s", digest);
+    }
+    return "blobs/sha256/" + digest.substring(7);
   }
 
   /** The layers the store has, by diff id (the digest of the plain tar), from the images' configs. */

@@ -79,19 +79,15 @@ public final class ImageCommit {
         : cfg.putObject("rootfs").put("type", "layers");
     ArrayNode diffIds = rootfs.has("diff_ids") ? (ArrayNode) rootfs.get("diff_ids") : rootfs.putArray("diff_ids");
     diffIds.add(layer.diffId());
-    fetch(layer);
-    byte[] bytes = Json.bytes(cfg);
-    String id = Digests.of(bytes);
-    images.blobs().put(id, bytes);
+    storeLayer(layer);
     List<LayerRef> layers = new ArrayList<>(parent.layers());
     layers.add(new LayerRef(layer.digest(), GZIP_LAYER, layer.size()));
-    ImageRecord img = new ImageRecord(id, layers, List.of(), parent.size() + layer.size(), now);
-    images.add(spec.owner(), img, null);
+    ImageRecord img = images.addMade(spec.owner(), cfg, layers, parent.size() + layer.size(), now, parent.id());
     return img;
   }
 
   /** The layer from its agent, into the blob store; its digest is checked on the way. */
-  private void fetch(CommitResult layer) throws IOException, InterruptedException {
+  public void storeLayer(CommitResult layer) throws IOException, InterruptedException {
     HttpResponse<InputStream> resp = http.send(HttpRequest.newBuilder(URI.create(layer.url())).build(),
         HttpResponse.BodyHandlers.ofInputStream());
     try (InputStream in = resp.body()) {

@@ -27,6 +27,11 @@ public final class ImageStore {
   private final Map<String, ImageRecord> images = new ConcurrentHashMap<>();
   /** account → "repo:tag" → image id. */
   private final Map<String, Map<String, String>> tags = new ConcurrentHashMap<>();
+  /**
+   * account → the ids of the images it has (pulled, loaded, built, committed, imported), tagged or
+   * not: an untagged one is still the account's (listed as {@code <none>}) until it removes it.
+   */
+  private final Map<String, java.util.Set<String>> owned = new ConcurrentHashMap<>();
 
   public ImageStore(Path root, BlobStore blobs) throws IOException {
     this.root = root;
@@ -46,6 +51,24 @@ public final class ImageStore {
           Json.MAPPER.readValue(t.toFile(), new TypeReference<Map<String, Map<String, String>>>() {});
       loaded.forEach((k, v) -> tags.put(k, new ConcurrentHashMap<>(v)));
     }
+    Path o = root.resolve("owned.json");
+    if (Files.exists(o)) {
+      Map<String, List<String>> loaded =
+          Json.MAPPER.readValue(o.toFile(), new TypeReference<Map<String, List<String>>>() {});
+      loaded.forEach((k, v) -> owned.put(k, ConcurrentHashMap.newKeySet()));
+      loaded.forEach((k, v) -> v.stream().filter(images::containsKey).forEach(owned.get(k)::add));
+    }
+    tags.forEach((account, m) -> owned.computeIfAbsent(account, a -> ConcurrentHashMap.newKeySet()).addAll(m.values()));
+  }
+
+  private void writeOwned() throws IOException {
+    Map<String, List<String>> out = new TreeMap<>();
+    owned.forEach((k, v) -> out.put(k, v.stream().sorted().toList()));
+    write(root.resolve("owned.json"), Json.bytes(out));
+  }
+
+  private boolean own(String account, String imageId) {
+    return owned.computeIfAbsent(account, a -> ConcurrentHashMap.newKeySet()).add(imageId);
   }
 
   public BlobStore blobs() {
@@ -64,14 +87,32 @@ public final class ImageStore {
     if (old != null) {
       LinkedHashSet<String> digests = new LinkedHashSet<>(old.repoDigests());
       digests.addAll(image.repoDigests());
-      merged = new ImageRecord(image.id(), image.layers(), new ArrayList<>(digests), image.size(), image.created());
+      merged = new ImageRecord(image.id(), image.layers(), new ArrayList<>(digests), image.size(), image.created(),
+          old.parent() != null ? old.parent() : image.parent());
     }
     write(root.resolve("images").resolve(image.id().substring(7) + ".json"), Json.bytes(merged));
     images.put(image.id(), merged);
+    if (own(account, image.id())) {
+      writeOwned();
+    }
     if (ref != null && ref.tag() != null) {
       tags.computeIfAbsent(account, a -> new ConcurrentHashMap<>()).put(ref.familiarName() + ":" + ref.tag(), image.id());
       write(root.resolve("tags.json"), Json.bytes(new TreeMap<>(tags)));
     }
+  }
+
+  /**
+   * Records an image made here (commit, build) from its config: the config stored as a blob under
+   * its digest, which is the image's id; untagged, the account's.
+   */
+  public ImageRecord addMade(String account, JsonNode config, List<org.sdcdocker.protocol.agent.LayerRef> layers,
+      long size, String created, String parent) throws IOException {
+    byte[] bytes = Json.bytes(config);
+    String id = Digests.of(bytes);
+    blobs.put(id, bytes);
+    ImageRecord img = new ImageRecord(id, layers, List.of(), size, created, parent);
+    add(account, img, null);
+    return img;
   }
 
   private static void write(Path target, byte[] data) throws IOException {
@@ -86,7 +127,8 @@ public final class ImageStore {
     String id = null;
     if (name.matches("(sha256:)?[0-9a-f]{4,64}")) {
       String hex = name.startsWith("sha256:") ? name.substring(7) : name;
-      List<String> hits = mine.values().stream().distinct().filter(i -> i.substring(7).startsWith(hex)).toList();
+      List<String> hits = owned.getOrDefault(account, java.util.Set.of()).stream()
+          .filter(i -> i.substring(7).startsWith(hex)).toList();
       if (hits.size() == 1) {
         id = hits.get(0);
       }
@@ -115,16 +157,37 @@ public final class ImageStore {
     return out;
   }
 
-  /** The images an account has tagged. */
+  /** The images an account has, tagged or not. */
   public List<ImageRecord> list(String account) {
-    return tags.getOrDefault(account, Map.of()).values().stream().distinct().map(images::get)
+    return owned.getOrDefault(account, java.util.Set.of()).stream().map(images::get)
         .filter(java.util.Objects::nonNull).toList();
+  }
+
+  /** The account's images made from this one (its children: build steps, commits). */
+  public List<ImageRecord> children(String account, String imageId) {
+    return list(account).stream().filter(i -> imageId.equals(i.parent())).toList();
+  }
+
+  /** Whether the account has the image (tagged or not). */
+  public boolean owns(String account, String imageId) {
+    return owned.getOrDefault(account, java.util.Set.of()).contains(imageId);
+  }
+
+  /** The account gives up an image (its last tag removed by rmi, or an untagged one removed). */
+  public synchronized void disown(String account, String imageId) throws IOException {
+    java.util.Set<String> mine = owned.get(account);
+    if (mine != null && mine.remove(imageId)) {
+      writeOwned();
+    }
   }
 
   /** Tags an image of the account with another reference (moving the tag if it named another image). */
   public synchronized void tag(String account, ImageRecord image, ImageReference ref) throws IOException {
     tags.computeIfAbsent(account, a -> new ConcurrentHashMap<>()).put(ref.familiarName() + ":" + ref.tag(), image.id());
     write(root.resolve("tags.json"), Json.bytes(new TreeMap<>(tags)));
+    if (own(account, image.id())) {
+      writeOwned();
+    }
   }
 
   /** Removes one of the account's tags ("repo:tag"); whether it existed. */
@@ -137,18 +200,18 @@ public final class ImageStore {
     return true;
   }
 
-  /** Whether any account still has a tag on the image. */
-  public boolean tagged(String imageId) {
-    return tags.values().stream().anyMatch(m -> m.containsValue(imageId));
+  /** Whether any account still has the image, tagged or not. */
+  public boolean held(String imageId) {
+    return owned.values().stream().anyMatch(m -> m.contains(imageId));
   }
 
   /**
-   * Forgets an image nobody tags any more and frees its blobs that no other image uses (the
+   * Forgets an image no account has any more and frees its blobs that no other image uses (the
    * config, and each layer stored once however many images share it).
    */
   public synchronized void delete(ImageRecord image) throws IOException {
-    if (tagged(image.id())) {
-      throw DockerException.conflict("image %s is still tagged", image.id());
+    if (held(image.id())) {
+      throw DockerException.conflict("image %s is still held by an account", image.id());
     }
     images.remove(image.id());
     Files.deleteIfExists(root.resolve("images").resolve(image.id().substring(7) + ".json"));

@@ -23,6 +23,7 @@ public final class PullTask {
   private final String account;
   private final ImageReference ref;
   private final RegistrySession session;
+  private String platform = "linux/" + architecture();
   private RegistrySession.Manifest top;
   private RegistrySession.Manifest image;
 
@@ -34,23 +35,46 @@ public final class PullTask {
     this.session = new RegistrySession(http, ref, auth);
   }
 
+  /** Pulls the image of another platform (docker pull --platform os/arch[/variant]). */
+  public PullTask platform(String p) {
+    if (p != null && !p.isBlank()) {
+      String[] parts = p.toLowerCase(java.util.Locale.ROOT).split("/");
+      if (parts.length < 2 || parts.length > 3) {
+        throw DockerException.invalid("\"%s\": unknown operating system or architecture: invalid argument", p);
+      }
+      platform = String.join("/", parts);
+    }
+    return this;
+  }
+
+  /** The reference this pull fetches. */
+  public ImageReference reference() {
+    return ref;
+  }
+
+  /** Every tag of the reference's repository (docker pull -a). */
+  public static List<String> tags(HttpClient http, ImageReference ref, RegistryAuth auth) {
+    return new RegistrySession(http, ref, auth).tags();
+  }
+
   /** Fetches the manifest, choosing this platform's from a list or index. */
   public void resolve() {
     top = session.manifest(ref.reference());
     image = top;
     JsonNode json = top.json();
     if (json.has("manifests")) {
-      String arch = architecture();
       String chosen = null;
       for (JsonNode m : json.get("manifests")) {
         JsonNode p = m.path("platform");
-        if ("linux".equals(p.path("os").asText()) && arch.equals(p.path("architecture").asText())) {
+        String have = p.path("os").asText() + "/" + p.path("architecture").asText()
+            + (platform.split("/").length == 3 ? "/" + p.path("variant").asText() : "");
+        if (have.equals(platform)) {
           chosen = m.path("digest").asText();
           break;
         }
       }
       if (chosen == null) {
-        throw DockerException.notFound("no matching manifest for linux/%s in the manifest list entries", arch);
+        throw DockerException.notFound("no matching manifest for %s in the manifest list entries", platform);
       }
       image = session.manifest(chosen);
     } else if (json.path("schemaVersion").asInt() == 1) {
@@ -83,7 +107,10 @@ public final class PullTask {
     }
     for (LayerRef layer : layers) {
       if (!store.blobs().has(layer.digest())) {
-        fetch(layer, out);
+        // a pull of another image with this layer may be fetching it now: it is fetched once
+        if (!store.blobs().fetchOnce(layer.digest(), () -> fetch(layer, out))) {
+          out.accept(status("Download complete", shortId(layer.digest())));
+        }
         fetchedAny = true;
       }
     }
@@ -167,7 +194,8 @@ public final class PullTask {
     return u == 0 ? n + "B" : String.format("%.3g%s", v, units[u]);
   }
 
-  static String architecture() {
+  /** This node's architecture in Go's words (amd64, arm64). */
+  public static String architecture() {
     String a = System.getProperty("os.arch");
     return switch (a) {
       case "amd64", "x86_64" -> "amd64";

@@ -35,6 +35,8 @@ final class RegistrySession {
   private final ImageReference ref;
   private final RegistryAuth auth;
   private String authorization;
+  private boolean reauthorized;
+  private String actions = "pull";
 
   /** A fetched manifest: its bytes, media type and digest. */
   record Manifest(byte[] body, String mediaType, String digest) {
@@ -97,6 +99,114 @@ final class RegistrySession {
     return r.body();
   }
 
+  /** The repository's tags (GET /v2/NAME/tags/list, page by page). */
+  java.util.List<String> tags() {
+    java.util.List<String> out = pages(path("/tags/list?n=100"), "tags", "tag list");
+    java.util.Collections.sort(out);
+    return out;
+  }
+
+  /** The registry's repositories (GET /v2/_catalog, page by page). */
+  java.util.List<String> catalog() {
+    return pages(URI.create(ref.baseUrl() + "/v2/_catalog?n=100"), "repositories", "catalog");
+  }
+
+  /** A list the registry gives in pages (Link: <next>; rel="next"), at most 100 of them. */
+  private java.util.List<String> pages(URI first, String field, String what) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    URI next = first;
+    for (int page = 0; page < 100 && next != null; page++) {
+      HttpResponse<byte[]> r = send(next, "application/json", HttpResponse.BodyHandlers.ofByteArray());
+      if (r.statusCode() == 404) {
+        throw DockerException.notFound("repository %s not found: name unknown", ref.familiarName());
+      }
+      if (r.statusCode() / 100 != 2) {
+        check(r.statusCode(), what);
+      }
+      try {
+        Json.MAPPER.readTree(r.body()).path(field).forEach(t -> out.add(t.asText()));
+      } catch (IOException e) {
+        throw DockerException.internal("malformed %s from %s: %s", what, ref.registry(), e.getMessage());
+      }
+      next = r.headers().firstValue("Link").filter(l -> l.contains("rel=\"next\""))
+          .map(l -> location(l.substring(l.indexOf('<') + 1, l.indexOf('>')))).orElse(null);
+    }
+    return out;
+  }
+
+  /** From now on credentials are asked for pushing too. */
+  void forPush() {
+    actions = "pull,push";
+  }
+
+  /** Whether the repository has the blob (HEAD). */
+  boolean hasBlob(String digest) {
+    HttpResponse<Void> r = send(() -> HttpRequest.newBuilder(path("/blobs/" + digest))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()), HttpResponse.BodyHandlers.discarding());
+    if (r.statusCode() == 404) {
+      return false;
+    }
+    pushCheck(r.statusCode(), "blob " + digest);
+    return true;
+  }
+
+  /** Asks the registry to mount a blob from another of its repositories; whether it did. */
+  boolean mountBlob(String digest, String fromRepository) {
+    URI u = path("/blobs/uploads/?mount=" + digest + "&from=" + URLEncoder.encode(fromRepository,
+        StandardCharsets.UTF_8));
+    HttpResponse<Void> r = send(() -> HttpRequest.newBuilder(u).POST(HttpRequest.BodyPublishers.noBody()),
+        HttpResponse.BodyHandlers.discarding());
+    if (r.statusCode() == 201) {
+      return true;
+    }
+    pushCheck(r.statusCode(), "blob mount " + digest);
+    r.headers().firstValue("Location").ifPresent(loc -> send(() -> HttpRequest.newBuilder(location(loc)).DELETE(),
+        HttpResponse.BodyHandlers.discarding())); // the upload it started instead is not wanted
+    return false;
+  }
+
+  /** Uploads a blob in one request (POST for a session, PUT with the digest). */
+  void uploadBlob(String digest, java.nio.file.Path file) {
+    HttpResponse<Void> start = send(() -> HttpRequest.newBuilder(path("/blobs/uploads/"))
+        .POST(HttpRequest.BodyPublishers.noBody()), HttpResponse.BodyHandlers.discarding());
+    pushCheck(start.statusCode(), "blob upload " + digest);
+    String loc = start.headers().firstValue("Location")
+        .orElseThrow(() -> DockerException.internal("registry %s gave no upload location", ref.registry()));
+    URI put = location(loc + (loc.contains("?") ? "&" : "?") + "digest=" + digest);
+    HttpResponse<String> r = send(() -> {
+      try {
+        return HttpRequest.newBuilder(put).header("Content-Type", "application/octet-stream")
+            .PUT(HttpRequest.BodyPublishers.ofFile(file));
+      } catch (java.io.FileNotFoundException e) {
+        throw DockerException.internal("blob %s is missing from the image store", digest);
+      }
+    }, HttpResponse.BodyHandlers.ofString());
+    pushCheck(r.statusCode(), "blob " + digest);
+  }
+
+  /** Puts a manifest under a tag; the digest the registry gives it. */
+  String putManifest(String tag, String mediaType, byte[] body) {
+    HttpResponse<String> r = send(() -> HttpRequest.newBuilder(path("/manifests/" + tag))
+        .header("Content-Type", mediaType).PUT(HttpRequest.BodyPublishers.ofByteArray(body)),
+        HttpResponse.BodyHandlers.ofString());
+    pushCheck(r.statusCode(), "manifest " + tag);
+    return r.headers().firstValue("Docker-Content-Digest").orElse(sha256(body));
+  }
+
+  private URI location(String loc) {
+    return URI.create(ref.baseUrl() + "/").resolve(loc);
+  }
+
+  private void pushCheck(int status, String what) {
+    if (status == 401 || status == 403) {
+      throw new DockerException(ErrorKind.UNAUTHORIZED, "denied: requested access to the resource is denied");
+    }
+    if (status / 100 != 2) {
+      throw DockerException.internal("registry %s answered %d for %s of %s", ref.registry(), status, what,
+          ref.familiarName());
+    }
+  }
+
   private void check(int status, String what) {
     if (status == 401 || status == 403) {
       throw new DockerException(ErrorKind.UNAUTHORIZED, "pull access denied for " + ref.familiarName()
@@ -115,16 +225,27 @@ final class RegistrySession {
   }
 
   private <T> HttpResponse<T> send(URI uri, String accept, HttpResponse.BodyHandler<T> handler) {
+    return send(() -> HttpRequest.newBuilder(uri).header("Accept", accept), handler);
+  }
+
+  /**
+   * Sends a request, answering a 401 challenge once: a first one, or one that asks for more than
+   * the credentials already got (a push after a pull's token).
+   */
+  private <T> HttpResponse<T> send(java.util.function.Supplier<HttpRequest.Builder> request,
+      HttpResponse.BodyHandler<T> handler) {
+    URI uri = request.get().build().uri();
     try {
-      HttpResponse<T> r = http.send(request(uri, accept), handler);
-      if (r.statusCode() == 401 && authorization == null) {
+      HttpResponse<T> r = http.send(authorized(request.get()), handler);
+      if (r.statusCode() == 401 && !reauthorized) {
         String challenge = r.headers().firstValue("WWW-Authenticate").orElse("");
         if (r.body() instanceof InputStream in) {
           in.close();
         }
+        reauthorized = authorization != null;
         authorization = authenticate(challenge);
         if (authorization != null) {
-          r = http.send(request(uri, accept), handler);
+          r = http.send(authorized(request.get()), handler);
         }
       }
       return r;
@@ -138,8 +259,8 @@ final class RegistrySession {
     }
   }
 
-  private HttpRequest request(URI uri, String accept) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10)).header("Accept", accept);
+  private HttpRequest authorized(HttpRequest.Builder b) {
+    b.timeout(Duration.ofMinutes(10));
     if (authorization != null) {
       b.header("Authorization", authorization);
     }
@@ -170,8 +291,9 @@ final class RegistrySession {
     if (p.containsKey("service")) {
       url.append("service=").append(URLEncoder.encode(p.get("service"), StandardCharsets.UTF_8)).append('&');
     }
-    url.append("scope=").append(URLEncoder.encode(p.getOrDefault("scope", "repository:" + ref.repository() + ":pull"),
-        StandardCharsets.UTF_8));
+    String scope = actions.equals("pull") ? p.getOrDefault("scope", "repository:" + ref.repository() + ":pull")
+        : "repository:" + ref.repository() + ":" + actions;
+    url.append("scope=").append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url.toString())).timeout(Duration.ofSeconds(30));
     if (auth.hasBasic()) {
       b.header("Authorization", auth.basic());

@@ -88,6 +88,8 @@ public final class FrontendVerticle extends VerticleBase {
       new org.sdcdocker.frontend.endpoint.NetworksEndpoint(
           new org.sdcdocker.frontend.cluster.NetworkBackend(agents, index), events).mount(router);
       new org.sdcdocker.frontend.endpoint.CommitEndpoint(vertx, containers, images).mount(router);
+      new org.sdcdocker.frontend.endpoint.BuildEndpoint(vertx, images, new org.sdcdocker.frontend.build.BuildService(
+          containers, images, org.sdcdocker.frontend.image.PullTask.newHttpClient()), events).mount(router);
       new ContainersEndpoint(vertx, containers).mount(router);
       new ContainerInfoEndpoint(vertx, containers).mount(router);
       new ArchiveEndpoint(vertx, containers).mount(router);

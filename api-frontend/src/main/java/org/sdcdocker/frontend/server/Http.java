@@ -152,4 +152,13 @@ public final class Http {
   public static ErrorKind kindOf(Throwable t) {
     return DockerException.of(t).kind();
   }
+
+  /** An error in a JSON progress stream already under way (pull, push, build): Docker's last message. */
+  public static void streamError(io.vertx.core.http.HttpServerResponse resp, Throwable cause) {
+    String m = DockerException.of(cause).getMessage();
+    com.fasterxml.jackson.databind.node.ObjectNode err = org.sdcdocker.protocol.Json.MAPPER.createObjectNode();
+    err.putObject("errorDetail").put("message", m);
+    err.put("error", m);
+    resp.write(io.vertx.core.buffer.Buffer.buffer(org.sdcdocker.protocol.Json.bytes(err)).appendString("\r\n"));
+  }
 }

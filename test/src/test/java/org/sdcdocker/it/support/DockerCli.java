@@ -65,6 +65,7 @@ public final class DockerCli {
     env.put("DOCKER_CONFIG", config.toString());
     env.remove("DOCKER_TLS_VERIFY");
     env.remove("DOCKER_CONTEXT");
+    env.put("DOCKER_BUILDKIT", "0"); // the classic builder: what this server (and a Docker without buildx) offers
     Path out = Files.createTempFile("docker-out", ".txt");
     Path err = Files.createTempFile("docker-err", ".txt");
     Path in = Files.createTempFile("docker-in", ".txt");

@@ -1,0 +1,12 @@
+package org.sdcdocker.frontend.build;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code POST /build} asks for: the Dockerfile's name in the context, tags, build args and
+ * labels, the stage to stop at, cache and container clean-up choices, the network of RUN steps.
+ */
+public record BuildOptions(String dockerfile, List<String> tags, Map<String, String> buildArgs, Map<String, String> labels,
+    String target, boolean noCache, boolean remove, boolean forceRemove, boolean quiet, String networkMode,
+    boolean pull) {}

@@ -1,0 +1,182 @@
+package org.sdcdocker.frontend.endpoint;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.sdcdocker.frontend.build.BuildOptions;
+import org.sdcdocker.frontend.build.BuildService;
+import org.sdcdocker.frontend.cluster.EventLog;
+import org.sdcdocker.frontend.image.ImageRecord;
+import org.sdcdocker.frontend.image.ImageReference;
+import org.sdcdocker.frontend.image.ImageStore;
+import org.sdcdocker.frontend.image.RegistryAuth;
+import org.sdcdocker.frontend.server.Http;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.Json;
+
+/**
+ * docker build ({@code POST /build}, the classic builder): the context arrives as the body and is
+ * kept in a scratch file; the build runs on a worker of its own, its messages streamed as Docker's
+ * JSON lines; the image is tagged with every {@code t} at the end.
+ */
+public final class BuildEndpoint {
+  private final Vertx vertx;
+  private final ImageStore images;
+  private final BuildService builds;
+  private final EventLog events;
+  private final WorkerExecutor workers;
+
+  public BuildEndpoint(Vertx vertx, ImageStore images, BuildService builds, EventLog events) {
+    this.vertx = vertx;
+    this.images = images;
+    this.builds = builds;
+    this.events = events;
+    this.workers = vertx.createSharedWorkerExecutor("sdc-build", 8, 24, TimeUnit.HOURS);
+  }
+
+  /** The routes, as a table. */
+  public void mount(Router r) {
+    Http.route(r, HttpMethod.POST, "/build").handler(this::postBuild);
+    Http.route(r, HttpMethod.POST, "/build/prune").handler(Http.json(200, ctx ->
+        io.vertx.core.Future.succeededFuture(Map.of("CachesDeleted", List.of(), "SpaceReclaimed", 0))));
+  }
+
+  private void postBuild(RoutingContext ctx) {
+    String account = Accounts.of(ctx);
+    BuildOptions opts;
+    List<ImageReference> tags = new ArrayList<>();
+    Map<String, RegistryAuth> auths;
+    Path tmp;
+    try {
+      String remote = ctx.request().getParam("remote", "");
+      if (!remote.isEmpty()) {
+        throw DockerException.invalid("remote build contexts are not supported here; send the context as the body");
+      }
+      for (String t : ctx.queryParam("t")) {
+        ImageReference ref = ImageReference.parse(t);
+        if (ref.digest() != null) {
+          throw DockerException.invalid("invalid reference format: a build cannot be tagged with a digest: %s", t);
+        }
+        tags.add(ref);
+      }
+      opts = new BuildOptions(ctx.request().getParam("dockerfile", "Dockerfile"),
+          tags.stream().map(ImageReference::toString).toList(),
+          jsonMap(ctx.request().getParam("buildargs")), jsonMap(ctx.request().getParam("labels")),
+          ctx.request().getParam("target", ""), Http.flag(ctx, "nocache"),
+          !"0".equals(ctx.request().getParam("rm")) && !"false".equals(ctx.request().getParam("rm")),
+          Http.flag(ctx, "forcerm"), Http.flag(ctx, "q"), ctx.request().getParam("networkmode", ""),
+          Http.flag(ctx, "pull"));
+      auths = registryConfig(ctx.request().getHeader("X-Registry-Config"));
+      tmp = images.scratch().resolve("context-" + java.util.UUID.randomUUID() + ".tar");
+    } catch (java.io.IOException | RuntimeException e) {
+      ctx.fail(e);
+      return;
+    }
+    ctx.request().pause();
+    HttpServerResponse resp = ctx.response();
+    AtomicBoolean gone = new AtomicBoolean();
+    resp.closeHandler(v -> gone.set(true));
+    vertx.fileSystem().open(tmp.toString(), new io.vertx.core.file.OpenOptions().setCreate(true).setWrite(true))
+        .compose(file -> ctx.request().pipeTo(file))
+        .onFailure(e -> {
+          ctx.fail(e);
+          vertx.fileSystem().delete(tmp.toString());
+        })
+        .onSuccess(v -> {
+          resp.setChunked(true).putHeader("Content-Type", "application/json").setStatusCode(200);
+          workers.executeBlocking(() -> {
+            try (InputStream in = Files.newInputStream(tmp)) {
+              return builds.build(account, in, opts, auths, msg -> {
+                if (gone.get()) {
+                  throw DockerException.internal("the client went away: build cancelled");
+                }
+                send(resp, msg);
+              });
+            } finally {
+              Files.deleteIfExists(tmp);
+            }
+          }, false).onComplete(ar -> {
+            if (ar.succeeded()) {
+              finish(account, ar.result(), tags, opts.quiet(), resp);
+            } else {
+              Http.streamError(resp, ar.cause());
+            }
+            resp.end();
+          });
+        });
+  }
+
+  /** The image's id for the client (aux), Docker's closing lines, and the tags. */
+  private void finish(String account, ImageRecord img, List<ImageReference> tags, boolean quiet,
+      HttpServerResponse resp) {
+    ObjectNode aux = Json.MAPPER.createObjectNode();
+    aux.putObject("aux").put("ID", img.id());
+    send(resp, aux);
+    if (quiet) {
+      send(resp, Json.MAPPER.createObjectNode().put("stream", img.id() + "\n"));
+    } else {
+      send(resp, Json.MAPPER.createObjectNode().put("stream", "Successfully built " + img.id().substring(7, 19)
+          + "\n"));
+    }
+    for (ImageReference t : tags) {
+      try {
+        images.tag(account, img, t);
+      } catch (java.io.IOException e) {
+        throw DockerException.internal("tagging %s: %s", t, e.getMessage());
+      }
+      String name = t.familiarName() + ":" + t.tag();
+      events.add(new EventLog.Event(account, "image", "tag", img.id(), Map.of("name", name), EventLog.now()));
+      if (!quiet) {
+        send(resp, Json.MAPPER.createObjectNode().put("stream", "Successfully tagged " + name + "\n"));
+      }
+    }
+  }
+
+  private static void send(HttpServerResponse resp, ObjectNode msg) {
+    resp.write(Buffer.buffer(Json.bytes(msg)).appendString("\r\n"));
+  }
+
+  private static Map<String, String> jsonMap(String json) {
+    if (json == null || json.isBlank()) {
+      return Map.of();
+    }
+    try {
+      Map<String, String> m = Json.MAPPER.readValue(json, new TypeReference<LinkedHashMap<String, String>>() {});
+      m.values().removeIf(java.util.Objects::isNull);
+      return m;
+    } catch (java.io.IOException e) {
+      throw DockerException.invalid("invalid JSON in query: %s", json);
+    }
+  }
+
+  /** X-Registry-Config: base64url JSON of registry → credentials; anonymous when absent. */
+  private static Map<String, RegistryAuth> registryConfig(String header) {
+    if (header == null || header.isBlank()) {
+      return Map.of();
+    }
+    try {
+      byte[] json = Base64.getUrlDecoder().decode(header.trim().replace('+', '-').replace('/', '_').replace("=", ""));
+      return Json.MAPPER.readValue(new String(json, StandardCharsets.UTF_8),
+          new TypeReference<LinkedHashMap<String, RegistryAuth>>() {});
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      return Map.of();
+    }
+  }
+}
