@@ -58,8 +58,8 @@ public final class ContainerBackend {
       return;
     }
     index.put(z);
-    if (ev.action().equals("die") && z.spec().autoRemove()) {
-      agents.request(z.cnUuid(), "delete", new AgentRequests.DeleteZone(z.spec().id(), true), SHORT_MS)
+    if (ev.action().equals("die") && z.spec().autoRemove()) { // with its anonymous volumes, as Docker's --rm
+      agents.request(z.cnUuid(), "delete", new AgentRequests.DeleteZone(z.spec().id(), true, true), SHORT_MS)
           .onSuccess(v -> index.remove(z.spec().id()));
     }
   }
@@ -269,7 +269,7 @@ public final class ContainerBackend {
         })
         .recover(e -> {
           if (r.spec().autoRemove()) { // as Docker: a --rm container that cannot start is removed
-            agents.request(r.cnUuid(), "delete", new AgentRequests.DeleteZone(r.spec().id(), true), SHORT_MS)
+            agents.request(r.cnUuid(), "delete", new AgentRequests.DeleteZone(r.spec().id(), true, true), SHORT_MS)
                 .onSuccess(v -> index.remove(r.spec().id()));
           }
           return Future.failedFuture(e);
