@@ -59,6 +59,8 @@ class BuildTest extends FixtureTest {
             + "[CMD-SHELL true] 5s");
     assertThat(docker.ok("history", "--no-trunc", "--format", "{{.CreatedBy}}", tag))
         .contains("COPY --from=builder file:", "EXPOSE 8080", "cat\",\"/result/out.txt");
+    String steps = docker.ok("history", "--format", "{{.ID}} {{.CreatedBy}}", tag);
+    assertThat(steps.lines()).hasSize(8).allSatisfy(l -> assertThat(l).doesNotStartWith("<missing>"));
 
     String id = docker.ok("inspect", "-f", "{{.Id}}", tag);
     Result second = docker.run(120, "build", "-t", tag, "--build-arg", "GREETING=hi", "--label", "built.by=test",
@@ -136,6 +138,56 @@ class BuildTest extends FixtureTest {
     assertThat(docker.ok("run", "--rm", "local/child")).isEqualTo("triggered");
     assertThat(docker.ok("run", "--rm", "--entrypoint", "id", "local/child", "-u")).isEqualTo("1000");
     docker.ok("rmi", "local/child", "local/base");
+  }
+
+  @Test
+  void remoteContexts_stepLimitsAndCopyIntoAVolumePath() throws Exception {
+    java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+    try (var out = new java.util.zip.GZIPOutputStream(tar);
+        var t = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(out)) {
+      for (String[] e : new String[][] {
+          {"Dockerfile", "FROM " + image + "\nVOLUME /data\nCOPY hello.txt /data/\nCMD [\"cat\", \"/data/hello.txt\"]\n"},
+          {"hello.txt", "hello remote\n"}}) {
+        byte[] data = e[1].getBytes();
+        var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(e[0]);
+        entry.setSize(data.length);
+        entry.setMode(0644);
+        t.putArchiveEntry(entry);
+        t.write(data);
+        t.closeArchiveEntry();
+      }
+    }
+    String plain = "FROM " + image + "\nRUN grep build-host /etc/hosts > /hosts.txt\nCMD [\"cat\", \"/hosts.txt\"]\n";
+    var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/ctx.tar.gz", x -> {
+      x.sendResponseHeaders(200, tar.size());
+      x.getResponseBody().write(tar.toByteArray());
+      x.close();
+    });
+    server.createContext("/Dockerfile", x -> {
+      byte[] b = plain.getBytes();
+      x.getResponseHeaders().add("Content-Type", "text/plain");
+      x.sendResponseHeaders(200, b.length);
+      x.getResponseBody().write(b);
+      x.close();
+    });
+    server.start();
+    try {
+      String base = "http://127.0.0.1:" + server.getAddress().getPort();
+      Result fromTar = docker.run(120, "build", "-t", "local/remote", base + "/ctx.tar.gz");
+      assertThat(fromTar.exitCode()).as(fromTar.all()).isZero();
+      assertThat(docker.ok("run", "--rm", "local/remote")).isEqualTo("hello remote"); // not lost in the volume
+      Result fromFile = docker.run(120, "build", "-t", "local/plain", "-m", "64m", "--add-host",
+          "build-host:10.1.2.3", base + "/Dockerfile");
+      assertThat(fromFile.exitCode()).as(fromFile.all()).isZero();
+      assertThat(docker.ok("run", "--rm", "local/plain")).contains("10.1.2.3", "build-host");
+      assertThat(docker.run("build", base + "/missing").err()).contains("unable to download remote context");
+    } finally {
+      server.stop(0);
+    }
+    docker.ok("rmi", "local/remote", "local/plain");
+    assertThat(docker.ok("ps", "-aq")).isEmpty();
+    assertThat(docker.ok("volume", "ls", "-q")).isEmpty(); // the steps' anonymous volumes went with them
   }
 
   private static void writeTarGz(Path file, String name, String content) throws Exception {

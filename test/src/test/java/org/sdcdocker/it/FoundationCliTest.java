@@ -335,6 +335,9 @@ class FoundationCliTest {
     assertThat(docker.run("pull", "--platform", "linux/s390x", arm).err())
         .contains("no matching manifest for linux/s390x in the manifest list entries");
     docker.ok("pull", arm); // back to this machine's
+    assertThat(docker.run("pull", "--platform", "linux/arm64", image).err()).contains("image with reference "
+        + image + ":latest was found but does not match the specified platform: wanted linux/arm64, actual: "
+        + "linux/amd64");
   }
 
   private HttpResponse<String> get(String path) throws Exception {

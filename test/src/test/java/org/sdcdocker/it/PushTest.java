@@ -90,6 +90,28 @@ class PushTest extends FixtureTest {
   }
 
   @Test
+  void zstdLayers_pullRunSaveAndLoad() throws Exception {
+    String host = f.registry.host();
+    String zstd = host + "/x/zstd:1";
+    skopeo("copy", "--src-tls-verify=false", "--dest-tls-verify=false", "--format", "oci", "--dest-compress-format",
+        "zstd", "docker://" + image + ":latest", "docker://" + zstd);
+    assertThat(skopeo("inspect", "--tls-verify=false", "--raw", "docker://" + zstd)).contains("tar+zstd");
+    Result pull = docker.run(120, "pull", zstd);
+    assertThat(pull.exitCode()).as(pull.all()).isZero();
+    assertThat(docker.ok("run", "--rm", zstd, "echo", "from zstd")).isEqualTo("from zstd");
+    Path saved = Files.createTempFile("sdc-zstd", ".tar");
+    try {
+      docker.ok("save", "-o", saved.toString(), zstd); // Docker's archive holds plain tars
+      docker.ok("rmi", zstd);
+      assertThat(docker.ok("load", "-i", saved.toString())).contains("Loaded image: " + zstd);
+      assertThat(docker.ok("run", "--rm", zstd, "echo", "loaded")).isEqualTo("loaded");
+    } finally {
+      Files.deleteIfExists(saved);
+    }
+    docker.ok("rmi", zstd);
+  }
+
+  @Test
   void pushToARegistryWithAuth_needsLogin() throws Exception {
     authRegistry = LocalRegistry.start("bob", "pa55");
     String ref = authRegistry.host() + "/team/busybox:1";

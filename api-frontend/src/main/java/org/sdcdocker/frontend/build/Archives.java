@@ -8,25 +8,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
-import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 
 /** Tar streams as a build meets them: compressed or not, recognised by their first bytes. */
 final class Archives {
   private Archives() {}
 
-  /** The stream decompressed when it starts as gzip or bzip2; as it is otherwise. Needs mark support. */
+  /** The stream decompressed when it starts as gzip, zstd or bzip2; as it is otherwise. */
   static InputStream decompressed(BufferedInputStream in) throws IOException {
-    in.mark(8);
-    byte[] head = in.readNBytes(3);
-    in.reset();
-    if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-      return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
-    }
-    if (head.length == 3 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h') {
-      return new BufferedInputStream(new BZip2CompressorInputStream(in), 1 << 16);
-    }
-    return in;
+    return org.sdcdocker.frontend.image.Compression.decompressed(in);
   }
 
   /** Whether a file is a tar archive (plain, gzip or bzip2): what ADD unpacks instead of copying. */

@@ -26,6 +26,51 @@ public final class BuildService {
   }
 
   /**
+   * docker build URL: the context fetched from an http(s) URL into {@code file}; a tar (plain or
+   * compressed) is the context, anything else is taken as the Dockerfile alone, as Docker's.
+   * Git repositories are refused (no git here). Blocking.
+   */
+  public void fetchRemote(String url, String dockerfileName, Path file) throws IOException {
+    if (url.startsWith("git@") || url.startsWith("git://") || url.endsWith(".git") || url.contains(".git#")
+        || url.startsWith("github.com/")) {
+      throw org.sdcdocker.protocol.DockerException.invalid("git repositories as build contexts are not supported "
+          + "here: %s", url);
+    }
+    if (!url.startsWith("http://") && !url.startsWith("https://")) {
+      throw org.sdcdocker.protocol.DockerException.invalid("unable to prepare context: remote context must be an "
+          + "http(s) URL: %s", url);
+    }
+    java.net.http.HttpResponse<Path> r;
+    Path raw = file.resolveSibling(file.getFileName() + ".remote");
+    try {
+      r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+          .timeout(java.time.Duration.ofMinutes(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofFile(raw));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw org.sdcdocker.protocol.DockerException.internal("interrupted");
+    } catch (IOException e) {
+      Files.deleteIfExists(raw);
+      throw org.sdcdocker.protocol.DockerException.invalid("unable to prepare context: unable to download remote "
+          + "context %s: %s", url, e.getMessage());
+    }
+    try {
+      if (r.statusCode() / 100 != 2) {
+        throw org.sdcdocker.protocol.DockerException.invalid("unable to prepare context: unable to download remote "
+            + "context %s: %d", url, r.statusCode());
+      }
+      if (Archives.isTar(raw)) {
+        Files.move(raw, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return;
+      }
+      try (TarWriter w = new TarWriter(Files.newOutputStream(file))) {
+        w.entry(dockerfileName, 'f', 0644, 0, 0, java.nio.file.attribute.FileTime.fromMillis(0), null, raw);
+      }
+    } finally {
+      Files.deleteIfExists(raw);
+    }
+  }
+
+  /**
    * Unpacks the context, runs every step and returns the final image (untagged); the context's
    * scratch copy is removed whatever happens. Blocking.
    */

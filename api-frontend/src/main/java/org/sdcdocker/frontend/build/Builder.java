@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,7 +19,6 @@ import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.AgentRequests.CommitResult;
 import org.sdcdocker.protocol.agent.LayerRef;
-import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /**
  * The classic builder: each instruction of the Dockerfile in turn, each making an image whose
@@ -134,7 +131,7 @@ final class Builder {
     switch (in.keyword()) {
       case "FROM" -> from(in);
       case "ARG" -> arg(in);
-      case "RUN" -> run(in);
+      case "RUN" -> new RunStep(this, in).run();
       case "COPY", "ADD" -> new CopyStep(this, in).run();
       default -> ConfigSteps.apply(this, in);
     }
@@ -231,66 +228,6 @@ final class Builder {
     }
   }
 
-  // ---- RUN
-
-  private void run(Dockerfile.Instruction in) throws IOException {
-    for (String f : in.flags().keySet()) {
-      throw DockerException.invalid("the --%s option requires BuildKit", f);
-    }
-    List<String> argv = new ArrayList<>();
-    if (in.jsonForm()) {
-      argv.addAll(in.json());
-    } else {
-      argv.addAll(shell());
-      argv.add(in.args());
-    }
-    Map<String, String> args = runArgs();
-    List<String> cacheCmd = new ArrayList<>();
-    if (!args.isEmpty()) {
-      cacheCmd.add("|" + args.size());
-      args.forEach((k, v) -> cacheCmd.add(k + "=" + v));
-    }
-    cacheCmd.addAll(argv);
-    ObjectNode runConfig = stage.run().deepCopy();
-    if (useCache(cacheCmd, runConfig)) {
-      return;
-    }
-    ImageRecord base = ensureImage(stage);
-    ObjectNode body = containerBody(base, argv);
-    ArrayNode env = body.putArray("Env");
-    stage.run().path("Env").forEach(env::add);
-    args.forEach((k, v) -> {
-      if (envValue(k) == null) {
-        env.add(k + "=" + v);
-      }
-    });
-    ZoneRecord c = host.create(body);
-    stream(" ---> Running in " + shortId(c.spec().id()) + "\n");
-    boolean ok = false;
-    try {
-      try (InputStream frames = host.startAndFollow(c)) {
-        relay(frames);
-      }
-      ZoneRecord end = host.waitExit(c);
-      int code = end.state().exitCode();
-      if (code != 0) {
-        throw DockerException.internal("The command '%s' returned a non-zero code: %d",
-            String.join(" ", cacheCmd.stream().filter(s -> !s.startsWith("|")).toList()), code);
-      }
-      CommitResult layer = host.commit(c);
-      commit(String.join(" ", cacheCmd), cacheCmd, runConfig, layer, c.spec().id());
-      ok = true;
-    } finally {
-      if (ok ? opts.remove() : opts.forceRemove()) {
-        host.remove(c);
-        if (ok) {
-          stream("Removing intermediate container " + shortId(c.spec().id()) + "\n");
-        }
-      }
-    }
-    stream(" ---> " + shortId(stage.image.id()) + "\n");
-  }
-
   /** A step's container: from the image so far, its user and workdir, no entrypoint, no health check. */
   ObjectNode containerBody(ImageRecord base, List<String> cmd) {
     ObjectNode body = Json.MAPPER.createObjectNode();
@@ -305,36 +242,8 @@ final class Builder {
     if (opts.networkMode() != null && !opts.networkMode().isEmpty() && !opts.networkMode().equals("default")) {
       hc.put("NetworkMode", opts.networkMode());
     }
+    hc.setAll(opts.stepHost()); // -m, --cpu-*, --shm-size, --ulimit, --add-host of docker build
     return body;
-  }
-
-  /** The step's output: Docker's framed stream, relayed as the build's "stream" messages. */
-  private void relay(InputStream frames) throws IOException {
-    byte[] head = new byte[8];
-    while (frames.readNBytes(head, 0, 8) == 8) {
-      int len = ((head[4] & 0xff) << 24) | ((head[5] & 0xff) << 16) | ((head[6] & 0xff) << 8) | (head[7] & 0xff);
-      byte[] data = frames.readNBytes(len);
-      if (!opts.quiet()) {
-        stream(new String(data, StandardCharsets.UTF_8));
-      }
-    }
-  }
-
-  /** The build args in effect for RUN: those declared in the stage that have a value. */
-  private Map<String, String> runArgs() {
-    Map<String, String> out = new java.util.TreeMap<>();
-    stage.args.forEach((k, v) -> {
-      if (v != null) {
-        out.put(k, v);
-      }
-    });
-    opts.buildArgs().forEach((k, v) -> {
-      if (PREDEFINED_ARGS.contains(k) && v != null) {
-        out.put(k, v);
-        usedArgs.add(k);
-      }
-    });
-    return out;
   }
 
   // ---- images of steps
@@ -360,15 +269,6 @@ final class Builder {
       env.put(eq < 0 ? s : s.substring(0, eq), eq < 0 ? "" : s.substring(eq + 1));
     }
     return env;
-  }
-
-  private String envValue(String name) {
-    for (JsonNode e : stage.run().path("Env")) {
-      if (e.asText().startsWith(name + "=")) {
-        return e.asText().substring(name.length() + 1);
-      }
-    }
-    return null;
   }
 
   /**
@@ -458,6 +358,11 @@ final class Builder {
 
   Stage stage() {
     return stage;
+  }
+
+  /** A build arg was used (no "not consumed" warning for it). */
+  void used(String arg) {
+    usedArgs.add(arg);
   }
 
   BuildHost host() {

@@ -102,7 +102,9 @@ final class CopyStep {
       return;
     }
     ImageRecord base = b.ensureImage(b.stage());
-    ZoneRecord c = b.host().create(b.containerBody(base, cmd));
+    ObjectNode body = b.containerBody(base, cmd);
+    body.put(org.sdcdocker.frontend.translate.MountsTranslator.BUILD_COPY, true);
+    ZoneRecord c = b.host().create(body);
     boolean ok = false;
     try {
       PathStat st = b.host().stat(c, dest);

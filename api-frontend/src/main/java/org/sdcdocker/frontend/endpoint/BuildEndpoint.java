@@ -65,9 +65,8 @@ public final class BuildEndpoint {
     Map<String, RegistryAuth> auths;
     Path tmp;
     try {
-      String remote = ctx.request().getParam("remote", "");
-      if (!remote.isEmpty()) {
-        throw DockerException.invalid("remote build contexts are not supported here; send the context as the body");
+      if ("2".equals(ctx.request().getParam("version"))) {
+        throw DockerException.invalid("BuildKit is not offered by this server: build with DOCKER_BUILDKIT=0");
       }
       for (String t : ctx.queryParam("t")) {
         ImageReference ref = ImageReference.parse(t);
@@ -82,7 +81,7 @@ public final class BuildEndpoint {
           ctx.request().getParam("target", ""), Http.flag(ctx, "nocache"),
           !"0".equals(ctx.request().getParam("rm")) && !"false".equals(ctx.request().getParam("rm")),
           Http.flag(ctx, "forcerm"), Http.flag(ctx, "q"), ctx.request().getParam("networkmode", ""),
-          Http.flag(ctx, "pull"));
+          Http.flag(ctx, "pull"), stepHost(ctx));
       auths = registryConfig(ctx.request().getHeader("X-Registry-Config"));
       tmp = images.scratch().resolve("context-" + java.util.UUID.randomUUID() + ".tar");
     } catch (java.io.IOException | RuntimeException e) {
@@ -93,8 +92,15 @@ public final class BuildEndpoint {
     HttpServerResponse resp = ctx.response();
     AtomicBoolean gone = new AtomicBoolean();
     resp.closeHandler(v -> gone.set(true));
-    vertx.fileSystem().open(tmp.toString(), new io.vertx.core.file.OpenOptions().setCreate(true).setWrite(true))
-        .compose(file -> ctx.request().pipeTo(file))
+    String remote = ctx.request().getParam("remote", "");
+    io.vertx.core.Future<Void> context = remote.isEmpty()
+        ? vertx.fileSystem().open(tmp.toString(), new io.vertx.core.file.OpenOptions().setCreate(true).setWrite(true))
+            .compose(file -> ctx.request().pipeTo(file))
+        : ctx.request().resume().end().compose(v -> workers.executeBlocking(() -> {
+          builds.fetchRemote(remote, opts.dockerfile(), tmp);
+          return null;
+        }, false));
+    context
         .onFailure(e -> {
           ctx.fail(e);
           vertx.fileSystem().delete(tmp.toString());
@@ -147,6 +153,42 @@ public final class BuildEndpoint {
         send(resp, Json.MAPPER.createObjectNode().put("stream", "Successfully tagged " + name + "\n"));
       }
     }
+  }
+
+  /** docker build's limits and extra hosts of its steps' containers, as a HostConfig. */
+  private static ObjectNode stepHost(RoutingContext ctx) {
+    ObjectNode hc = Json.MAPPER.createObjectNode();
+    Map<String, String> longs = Map.of("memory", "Memory", "memswap", "MemorySwap", "cpushares", "CpuShares",
+        "cpuperiod", "CpuPeriod", "cpuquota", "CpuQuota", "shmsize", "ShmSize");
+    longs.forEach((param, field) -> {
+      String v = ctx.request().getParam(param, "");
+      if (!v.isEmpty() && !v.equals("0")) {
+        try {
+          hc.put(field, Long.parseLong(v));
+        } catch (NumberFormatException e) {
+          throw DockerException.invalid("invalid value for %s: %s", param, v);
+        }
+      }
+    });
+    String cpus = ctx.request().getParam("cpusetcpus", "");
+    if (!cpus.isEmpty()) {
+      hc.put("CpusetCpus", cpus);
+    }
+    String ulimits = ctx.request().getParam("ulimits", "");
+    if (!ulimits.isEmpty() && !ulimits.equals("null")) {
+      try {
+        hc.set("Ulimits", Json.MAPPER.readTree(ulimits));
+      } catch (java.io.IOException e) {
+        throw DockerException.invalid("invalid JSON in ulimits: %s", ulimits);
+      }
+    }
+    var hosts = hc.putArray("ExtraHosts");
+    ctx.queryParam("extrahosts").stream().flatMap(h -> java.util.Arrays.stream(h.split(",")))
+        .filter(h -> !h.isBlank()).forEach(hosts::add);
+    if (hosts.isEmpty()) {
+      hc.remove("ExtraHosts");
+    }
+    return hc;
   }
 
   private static void send(HttpServerResponse resp, ObjectNode msg) {

@@ -168,7 +168,11 @@ public final class ImageTagsEndpoint {
     return vertx.executeBlocking(() -> {
       JsonNode cfg = images.config(img);
       List<Map<String, Object>> out = new ArrayList<>();
-      int layer = 0;
+      int withLayers = 0;
+      for (JsonNode h : cfg.path("history")) {
+        withLayers += h.path("empty_layer").asBoolean(false) ? 0 : 1;
+      }
+      int layer = Math.max(0, img.layers().size() - withLayers); // layers older than the history has no entry
       for (JsonNode h : cfg.path("history")) {
         boolean empty = h.path("empty_layer").asBoolean(false);
         long size = empty || layer >= img.layers().size() ? 0 : img.layers().get(layer++).size();
@@ -185,8 +189,18 @@ public final class ImageTagsEndpoint {
         out.add(new LinkedHashMap<>(Map.of("Id", "<missing>", "Created", ImagesEndpoint.epochSeconds(img.created()),
             "CreatedBy", "", "Size", img.size(), "Comment", "")));
       }
-      out.get(0).put("Id", img.id());
-      out.get(0).put("Tags", images.tagsByImage(account).getOrDefault(img.id(), List.of()));
+      // the images it was made from here (a build's steps, a commit's base) give their ids, as Docker's
+      Map<String, List<String>> tags = images.tagsByImage(account);
+      ImageRecord at = img;
+      for (int k = 0; k < out.size() && at != null; k++) {
+        if (k > 0 && images.config(at).path("history").size() != out.size() - k) {
+          break;
+        }
+        out.get(k).put("Id", at.id());
+        out.get(k).put("Tags", tags.getOrDefault(at.id(), List.of()));
+        String parent = at.parent();
+        at = parent != null && images.owns(account, parent) ? images.find(account, parent).orElse(null) : null;
+      }
       return out;
     }, false);
   }

@@ -3,7 +3,6 @@ package org.sdcdocker.frontend.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -88,18 +86,14 @@ public final class ImageArchive {
     }
   }
 
-  /** A layer blob as a plain tar: itself, or gunzipped into a scratch file. */
+  /** A layer blob as a plain tar: itself, or decompressed (gzip, zstd) into a scratch file. */
   private Path uncompressed(LayerRef layer) throws IOException {
     Path blob = images.blobs().path(layer.digest());
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(blob))) {
-      in.mark(2);
-      boolean gzip = in.read() == 0x1f && in.read() == 0x8b;
-      if (!gzip) {
-        return blob;
-      }
+    if (!Compression.compressed(blob)) {
+      return blob;
     }
     Path tmp = Files.createTempFile(scratch, "layer", ".tar");
-    try (InputStream in = new GZIPInputStream(Files.newInputStream(blob), 1 << 16)) {
+    try (InputStream in = Compression.decompressed(Files.newInputStream(blob))) {
       Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
     return tmp;
@@ -173,17 +167,19 @@ public final class ImageArchive {
         int i = 0;
         for (JsonNode l : m.path("Layers")) {
           Path f = need(files, l.asText());
-          boolean gzip = gzipped(f); // an OCI layout's layers are compressed blobs
-          String digest = Digests.of(gzip ? new GZIPInputStream(Files.newInputStream(f), 1 << 16)
-              : Files.newInputStream(f));
+          boolean packed = Compression.compressed(f); // an OCI layout's layers are compressed blobs
+          String digest;
+          try (InputStream in = Compression.decompressed(Files.newInputStream(f))) {
+            digest = Digests.of(in);
+          }
           if (!digest.equals(diffIds.path(i).asText())) {
             throw DockerException.invalid("invalid diffID for layer %d: expected %s, got %s", i,
                 diffIds.path(i).asText(), digest);
           }
           layerFiles.add(f);
           // a layer the store has (pulled, compressed) is that blob: each layer is stored once
-          refs.add(known.getOrDefault(digest, gzip ? new LayerRef(Digests.of(Files.newInputStream(f)),
-              ImageCommit.GZIP_LAYER, Files.size(f)) : new LayerRef(digest, PLAIN_LAYER, Files.size(f))));
+          refs.add(known.getOrDefault(digest, packed ? new LayerRef(blobDigest(f), layerType(files, l.asText()),
+              Files.size(f)) : new LayerRef(digest, PLAIN_LAYER, Files.size(f))));
           size += Files.size(f);
           i++;
         }
@@ -223,10 +219,18 @@ public final class ImageArchive {
     }
   }
 
-  private static boolean gzipped(Path f) throws IOException {
+  private static String blobDigest(Path f) throws IOException {
     try (InputStream in = Files.newInputStream(f)) {
+      return Digests.of(in);
+    }
+  }
+
+  /** A compressed layer's media type: zstd or gzip, as its first bytes say. */
+  private static String layerType(Map<String, Path> files, String name) throws IOException {
+    try (InputStream in = Files.newInputStream(need(files, name))) {
       byte[] h = in.readNBytes(2);
-      return h.length == 2 && (h[0] & 0xff) == 0x1f && (h[1] & 0xff) == 0x8b;
+      return h.length == 2 && (h[0] & 0xff) == 0x28 && (h[1] & 0xff) == 0xb5
+          ? "application/vnd.oci.image.layer.v1.tar+zstd" : ImageCommit.GZIP_LAYER;
     }
   }
 

@@ -24,6 +24,7 @@ public final class PullTask {
   private final ImageReference ref;
   private final RegistrySession session;
   private String platform = "linux/" + architecture();
+  private boolean platformGiven;
   private RegistrySession.Manifest top;
   private RegistrySession.Manifest image;
 
@@ -43,6 +44,7 @@ public final class PullTask {
         throw DockerException.invalid("\"%s\": unknown operating system or architecture: invalid argument", p);
       }
       platform = String.join("/", parts);
+      platformGiven = true;
     }
     return this;
   }
@@ -80,6 +82,23 @@ public final class PullTask {
     } else if (json.path("schemaVersion").asInt() == 1) {
       throw DockerException.invalid("%s: schema 1 manifests are not supported", ref);
     }
+    if (platformGiven && !json.has("manifests")) { // one image: it must be of the platform asked for
+      String digest = image.json().path("config").path("digest").asText();
+      try (InputStream in = session.blob(digest)) {
+        byte[] cfg = in.readAllBytes();
+        if (!Digests.of(cfg).equals(digest)) {
+          throw DockerException.internal("config verification failed for digest %s", digest);
+        }
+        JsonNode c = Json.MAPPER.readTree(cfg);
+        String actual = c.path("os").asText("linux") + "/" + c.path("architecture").asText("amd64");
+        if (!platform.startsWith(actual)) {
+          throw DockerException.notFound("image with reference %s was found but does not match the specified "
+              + "platform: wanted %s, actual: %s", ref, platform, actual);
+        }
+      } catch (IOException e) {
+        throw DockerException.internal("reading the config of %s: %s", ref, e.getMessage());
+      }
+    }
   }
 
   /** Fetches what is missing and records the image; progress goes to {@code out}. */
@@ -90,9 +109,6 @@ public final class PullTask {
     long size = 0;
     for (JsonNode l : m.path("layers")) {
       LayerRef layer = new LayerRef(l.path("digest").asText(), l.path("mediaType").asText(), l.path("size").asLong());
-      if (layer.mediaType().contains("zstd")) {
-        throw DockerException.invalid("layer %s: zstd-compressed layers are not supported yet", layer.digest());
-      }
       layers.add(layer);
       size += layer.size();
     }

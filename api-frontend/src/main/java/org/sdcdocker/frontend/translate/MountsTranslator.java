@@ -23,6 +23,9 @@ public final class MountsTranslator {
 
   private MountsTranslator() {}
 
+  /** The front end's own mark on a build's COPY/ADD container: the image's VOLUMEs are not mounted in it. */
+  public static final String BUILD_COPY = "SdcBuildCopy";
+
   static List<MountSpec> translate(JsonNode body, JsonNode imageConfig, Rules rules) {
     Map<String, MountSpec> byTarget = new LinkedHashMap<>();
     for (JsonNode b : body.path("HostConfig").path("Binds")) {
@@ -45,7 +48,9 @@ public final class MountsTranslator {
       }
     }
     List<String> anonymousTargets = new ArrayList<>();
-    imageConfig.path("Volumes").fieldNames().forEachRemaining(anonymousTargets::add);
+    if (!body.path(BUILD_COPY).asBoolean(false)) { // a build's COPY writes the image's files, volumes or not
+      imageConfig.path("Volumes").fieldNames().forEachRemaining(anonymousTargets::add);
+    }
     body.path("Volumes").fieldNames().forEachRemaining(anonymousTargets::add);
     for (String t : anonymousTargets) {
       byTarget.putIfAbsent(target(t), anonymous(target(t)));

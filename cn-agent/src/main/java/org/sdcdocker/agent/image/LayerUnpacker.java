@@ -16,7 +16,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.sdcdocker.agent.sys.FileNative;
 
 /**
- * Unpacks one image layer (a tar, gzipped or not) into a directory that overlayfs can use as a
+ * Unpacks one image layer (a tar: plain, gzip or zstd) into a directory that overlayfs can use as a
  * lower layer: Docker's {@code .wh.NAME} whiteouts become 0/0 character devices and {@code
  * .wh..wh..opq} becomes the opaque xattr on its directory. Ownership, modes and times are kept;
  * no entry may write outside the directory.
@@ -30,7 +30,7 @@ final class LayerUnpacker {
 
   private LayerUnpacker() {}
 
-  /** Unpacks a layer (gzip or plain tar) read from {@code raw} into {@code dest}, existing and empty. */
+  /** Unpacks a layer (plain, gzip or zstd tar) read from {@code raw} into {@code dest}, existing and empty. */
   static void unpack(InputStream raw, Path dest) throws IOException {
     InputStream in = decompressed(raw);
     TarArchiveInputStream tar = new TarArchiveInputStream(in);
@@ -74,6 +74,9 @@ final class LayerUnpacker {
     in.reset();
     if (b0 == 0x1f && b1 == 0x8b) {
       return new GZIPInputStream(in, 1 << 16);
+    }
+    if (b0 == 0x28 && b1 == 0xb5) { // zstd's magic 28 b5 2f fd
+      return new BufferedInputStream(new io.airlift.compress.zstd.ZstdInputStream(in), 1 << 16);
     }
     return in;
   }

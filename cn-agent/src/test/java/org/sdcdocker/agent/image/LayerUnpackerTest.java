@@ -85,6 +85,17 @@ class LayerUnpackerTest {
   }
 
   @Test
+  void zstdLayers_areUnpackedToo() throws IOException {
+    byte[] t = tar(tar -> file(tar, "z", "zstd", 0644, 0));
+    ByteArrayOutputStream zs = new ByteArrayOutputStream();
+    try (var z = new io.airlift.compress.zstd.ZstdOutputStream(zs)) {
+      z.write(t);
+    }
+    LayerUnpacker.unpack(new ByteArrayInputStream(zs.toByteArray()), dir);
+    assertThat(Files.readString(dir.resolve("z"))).isEqualTo("zstd");
+  }
+
+  @Test
   void whiteouts_becomeOverlayWhiteouts() throws IOException {
     byte[] t = tar(tar -> {
       file(tar, "etc/.wh.gone", "", 0644, 0);
