@@ -85,6 +85,7 @@ memory() { # what the management processes hold: our JVM, and dockerd+containerd
   fi
 }
 echo "== 0. memory (RSS and PSS in MiB), idle"
+sleep 10 # idle: ten seconds after the last request, for both engines (each gives freed memory back in the background)
 memory
 
 echo "== 1. run --rm IMAGE true, and create/start/wait/rm through the API ($RUNS runs each)"
