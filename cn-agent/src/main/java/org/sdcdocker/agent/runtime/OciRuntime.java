@@ -83,7 +83,8 @@ public final class OciRuntime {
 
   /** conmon daemonizes before runc has created the container: wait for its pid file. */
   private int awaitPid(String id, CreateFiles f, Path exits) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.SECONDS.toNanos(30);
     long sleepMs = 1;
     while (System.nanoTime() < deadline) {
       if (Files.exists(f.pidFile())) {
@@ -96,7 +97,9 @@ public final class OciRuntime {
         throw DockerException.internal("OCI runtime create failed: %s", lastError(f.runtimeLog()));
       }
       Thread.sleep(sleepMs);
-      sleepMs = Math.min(10, sleepMs * 2);
+      if (System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(100)) { // every ms while runc usually works
+        sleepMs = Math.min(10, sleepMs * 2);
+      }
     }
     throw DockerException.internal("OCI runtime create of %s timed out", id);
   }

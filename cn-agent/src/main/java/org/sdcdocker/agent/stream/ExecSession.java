@@ -50,7 +50,8 @@ final class ExecSession {
     java.util.concurrent.CompletableFuture<Integer> exit = new java.util.concurrent.CompletableFuture<>();
     threads.execute(() -> {
       java.nio.file.Path file = t.exitFile();
-      long pause = 1; // most execs are short: look soon, then less often
+      long pause = 1; // most execs are short: look every ms for their first 100 ms, then less often
+      long started = System.nanoTime();
       try {
         while (!exit.isDone()) {
           if (java.nio.file.Files.exists(file)) {
@@ -68,7 +69,9 @@ final class ExecSession {
             }
           }
           Thread.sleep(pause);
-          pause = Math.min(20, pause * 2);
+          if (System.nanoTime() - started > 100_000_000L) {
+            pause = Math.min(20, pause * 2);
+          }
         }
       } catch (Exception e) {
         exit.complete(255);
