@@ -37,15 +37,31 @@ final class ClusterBuildHost implements BuildHost {
   private final HttpClient http;
   private final String account;
   private final java.util.Map<String, RegistryAuth> auths;
+  private final io.vertx.core.Context loop;
 
+  /** {@code loop}: the front end's event loop, where the container backend is used (its index is not shared). */
   ClusterBuildHost(ContainerBackend containers, ImageStore images, HttpClient http, String account,
-      java.util.Map<String, RegistryAuth> auths) {
+      java.util.Map<String, RegistryAuth> auths, io.vertx.core.Context loop) {
     this.containers = containers;
     this.images = images;
     this.commits = new ImageCommit(images);
     this.http = http;
     this.account = account;
     this.auths = auths;
+    this.loop = loop;
+  }
+
+  /** Runs a backend call on the event loop and waits for its result on this worker thread. */
+  private <T> T call(java.util.function.Supplier<Future<T>> op, long seconds) {
+    io.vertx.core.Promise<T> p = io.vertx.core.Promise.promise();
+    loop.runOnContext(v -> {
+      try {
+        op.get().onComplete(p);
+      } catch (RuntimeException e) {
+        p.fail(e);
+      }
+    });
+    return await(p.future(), seconds);
   }
 
   /** A future's value, waited for on this worker thread. */
@@ -79,25 +95,25 @@ final class ClusterBuildHost implements BuildHost {
 
   @Override
   public ZoneRecord create(JsonNode body) {
-    return await(containers.create(account, body, null), 300);
+    return call(() -> containers.create(account, body, null), 300);
   }
 
   @Override
   public InputStream startAndFollow(ZoneRecord r) throws IOException {
-    await(containers.start(account, r.spec().id()), 300);
-    String url = await(containers.streamTicket(r, "logs", "follow=1&stdout=1&stderr=1"), 60);
+    call(() -> containers.start(account, r.spec().id()), 300);
+    String url = call(() -> containers.streamTicket(r, "logs", "follow=1&stdout=1&stderr=1"), 60);
     return get(url);
   }
 
   @Override
   public ZoneRecord waitExit(ZoneRecord r) {
-    return await(containers.waitFor(account, r.spec().id(), "not-running"), 24 * 3600);
+    return call(() -> containers.waitFor(account, r.spec().id(), "not-running"), 24 * 3600);
   }
 
   @Override
   public PathStat stat(ZoneRecord r, String path) {
     try {
-      return await(containers.statPath(r, path), 60);
+      return call(() -> containers.statPath(r, path), 60);
     } catch (DockerException e) {
       if (e.kind() == ErrorKind.NOT_FOUND) {
         return null;
@@ -108,14 +124,14 @@ final class ClusterBuildHost implements BuildHost {
 
   @Override
   public InputStream archive(ZoneRecord r, String path) throws IOException {
-    String url = await(containers.streamTicket(r, "archive", "path=" + URLEncoder.encode(path,
+    String url = call(() -> containers.streamTicket(r, "archive", "path=" + URLEncoder.encode(path,
         StandardCharsets.UTF_8)), 60);
     return get(url);
   }
 
   @Override
   public void extract(ZoneRecord r, Path tar) throws IOException {
-    String url = await(containers.streamTicket(r, "extract", "path=%2F&copyUIDGID=1"), 60);
+    String url = call(() -> containers.streamTicket(r, "extract", "path=%2F&copyUIDGID=1"), 60);
     HttpResponse<String> resp = send(HttpRequest.newBuilder(URI.create(url))
         .PUT(HttpRequest.BodyPublishers.ofFile(tar)).build(), HttpResponse.BodyHandlers.ofString());
     if (resp.statusCode() != 200) {
@@ -125,7 +141,7 @@ final class ClusterBuildHost implements BuildHost {
 
   @Override
   public CommitResult commit(ZoneRecord r) throws IOException {
-    CommitResult layer = await(containers.commitLayer(r, false), 3600);
+    CommitResult layer = call(() -> containers.commitLayer(r, false), 3600);
     try {
       commits.storeLayer(layer);
     } catch (InterruptedException e) {
@@ -137,7 +153,7 @@ final class ClusterBuildHost implements BuildHost {
 
   @Override
   public void remove(ZoneRecord r) {
-    await(containers.remove(account, r.spec().id(), true, true), 120);
+    call(() -> containers.remove(account, r.spec().id(), true, true), 120);
   }
 
   private InputStream get(String url) throws IOException {

@@ -89,6 +89,7 @@ public final class BuildEndpoint {
       return;
     }
     ctx.request().pause();
+    io.vertx.core.Context loop = vertx.getOrCreateContext();
     HttpServerResponse resp = ctx.response();
     AtomicBoolean gone = new AtomicBoolean();
     resp.closeHandler(v -> gone.set(true));
@@ -108,20 +109,21 @@ public final class BuildEndpoint {
         .onSuccess(v -> {
           resp.setChunked(true).putHeader("Content-Type", "application/json").setStatusCode(200);
           workers.executeBlocking(() -> {
+            ImageRecord img;
             try (InputStream in = Files.newInputStream(tmp)) {
-              return builds.build(account, in, opts, auths, msg -> {
+              img = builds.build(account, in, opts, auths, msg -> {
                 if (gone.get()) {
                   throw DockerException.internal("the client went away: build cancelled");
                 }
                 send(resp, msg);
-              });
+              }, loop);
             } finally {
               Files.deleteIfExists(tmp);
             }
+            finish(account, img, tags, opts.quiet(), resp); // tags are written to disk: here, not on the event loop
+            return img;
           }, false).onComplete(ar -> {
-            if (ar.succeeded()) {
-              finish(account, ar.result(), tags, opts.quiet(), resp);
-            } else {
+            if (ar.failed()) {
               Http.streamError(resp, ar.cause());
             }
             resp.end();
@@ -131,7 +133,7 @@ public final class BuildEndpoint {
 
   /** The image's id for the client (aux), Docker's closing lines, and the tags. */
   private void finish(String account, ImageRecord img, List<ImageReference> tags, boolean quiet,
-      HttpServerResponse resp) {
+      HttpServerResponse resp) throws java.io.IOException {
     ObjectNode aux = Json.MAPPER.createObjectNode();
     aux.putObject("aux").put("ID", img.id());
     send(resp, aux);
@@ -142,11 +144,7 @@ public final class BuildEndpoint {
           + "\n"));
     }
     for (ImageReference t : tags) {
-      try {
-        images.tag(account, img, t);
-      } catch (java.io.IOException e) {
-        throw DockerException.internal("tagging %s: %s", t, e.getMessage());
-      }
+      images.tag(account, img, t);
       String name = t.familiarName() + ":" + t.tag();
       events.add(new EventLog.Event(account, "image", "tag", img.id(), Map.of("name", name), EventLog.now()));
       if (!quiet) {
