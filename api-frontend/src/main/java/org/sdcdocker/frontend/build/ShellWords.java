@@ -61,14 +61,8 @@ final class ShellWords {
       } else if (c == '"') {
         pos++;
         doubleQuoted(cur);
-      } else if (c == escape && pos + 1 < text.length()) {
-        cur.append(text.charAt(pos + 1));
-        pos += 2;
-      } else if (c == '$') {
-        cur.append(variable());
       } else {
-        cur.append(c);
-        pos++;
+        character(cur, true);
       }
     }
     if (any) {
@@ -84,18 +78,26 @@ final class ShellWords {
         pos++;
         return;
       }
-      if (c == escape && pos + 1 < text.length() && "\"$`".indexOf(text.charAt(pos + 1)) >= 0
-          || c == escape && pos + 1 < text.length() && text.charAt(pos + 1) == escape) {
-        cur.append(text.charAt(pos + 1));
-        pos += 2;
-      } else if (c == '$') {
-        cur.append(variable());
-      } else {
-        cur.append(c);
-        pos++;
-      }
+      // inside double quotes the escape character escapes only " $ ` and itself
+      boolean escapes = pos + 1 < text.length() && ("\"$`".indexOf(text.charAt(pos + 1)) >= 0
+          || text.charAt(pos + 1) == escape);
+      character(cur, escapes);
     }
     throw DockerException.invalid("unexpected end of statement while looking for matching double-quote");
+  }
+
+  /** At pos: an escaped character (when {@code escapes}), a variable's value, or the character itself. */
+  private void character(StringBuilder cur, boolean escapes) {
+    char c = text.charAt(pos);
+    if (c == escape && escapes && pos + 1 < text.length()) {
+      cur.append(text.charAt(pos + 1));
+      pos += 2;
+    } else if (c == '$') {
+      cur.append(variable());
+    } else {
+      cur.append(c);
+      pos++;
+    }
   }
 
   /** At a '$': the variable's value (or the '$' itself when no name follows). */
