@@ -90,6 +90,23 @@ class PushTest extends FixtureTest {
   }
 
   @Test
+  void pushOverTheApi_reportsProgressAsDocker() throws Exception {
+    String ref = f.registry.host() + "/x/progress";
+    Path ctx = Files.createTempDirectory("sdc-push");
+    Files.writeString(ctx.resolve("Dockerfile"), "FROM " + image + "\nRUN seq 1 200000 > /numbers.txt\n");
+    docker.ok("build", "-q", "-t", ref + ":1", ctx.toString());
+    var http = java.net.http.HttpClient.newHttpClient();
+    var resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(f.server.url()
+        + "/images/" + ref + "/push?tag=1")).header("X-Registry-Auth", "e30=")
+        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(resp.statusCode()).isEqualTo(200);
+    assertThat(resp.body()).contains("\"status\":\"Preparing\"", "\"status\":\"Pushing\"", "\"current\":",
+        "\"progress\":\"[", "\"status\":\"Pushed\"", "\"aux\":{\"Tag\":\"1\",\"Digest\":\"sha256:");
+    docker.ok("rmi", ref + ":1");
+  }
+
+  @Test
   void zstdLayers_pullRunSaveAndLoad() throws Exception {
     String host = f.registry.host();
     String zstd = host + "/x/zstd:1";

@@ -149,22 +149,26 @@ public final class PullTask {
 
   private void fetch(LayerRef layer, Consumer<ObjectNode> out) throws IOException {
     String id = shortId(layer.digest());
-    long total = layer.size();
-    long[] lastReport = {0, 0};
     try (InputStream in = session.blob(layer.digest()); BlobStore.Sink sink = store.blobs().open(layer.digest())) {
-      sink.copy(in, n -> {
-        long now = System.nanoTime();
-        if (n == total || n - lastReport[0] >= (1 << 19) || now - lastReport[1] > 100_000_000L) {
-          lastReport[0] = n;
-          lastReport[1] = now;
-          out.accept(progress("Downloading", id, n, total));
-        }
-      });
+      sink.copy(in, reporter("Downloading", id, layer.size(), out));
       out.accept(status("Verifying Checksum", id));
       sink.commit();
     }
     out.accept(status("Download complete", id));
     out.accept(status("Pull complete", id));
+  }
+
+  /** Progress of one blob's transfer, as Docker reports it: every 512 KiB or 100 ms, and at the end. */
+  static java.util.function.LongConsumer reporter(String status, String id, long total, Consumer<ObjectNode> out) {
+    long[] last = {0, 0};
+    return n -> {
+      long now = System.nanoTime();
+      if (n == total || n - last[0] >= (1 << 19) || now - last[1] > 100_000_000L) {
+        last[0] = n;
+        last[1] = now;
+        out.accept(progress(status, id, n, total));
+      }
+    };
   }
 
   static String shortId(String digest) {

@@ -54,13 +54,12 @@ public final class PushTask {
         continue;
       }
       out.accept(PullTask.progress("Pushing", id, 0, l.size()));
-      session.uploadBlob(l.digest(), store.blobs().path(l.digest()));
-      out.accept(PullTask.progress("Pushing", id, l.size(), l.size()));
+      session.uploadBlob(l.digest(), store.blobs().path(l.digest()), PullTask.reporter("Pushing", id, l.size(), out));
       out.accept(PullTask.status("Pushed", id));
     }
     byte[] config = store.blobs().read(image.id());
     if (!session.hasBlob(image.id())) {
-      session.uploadBlob(image.id(), store.blobs().path(image.id()));
+      session.uploadBlob(image.id(), store.blobs().path(image.id()), n -> { });
     }
     boolean oci = layers.stream().anyMatch(l -> l.mediaType().startsWith("application/vnd.oci."));
     byte[] manifest = manifest(config.length, oci);

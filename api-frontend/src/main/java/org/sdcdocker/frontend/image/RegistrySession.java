@@ -165,22 +165,40 @@ final class RegistrySession {
     return false;
   }
 
-  /** Uploads a blob in one request (POST for a session, PUT with the digest). */
-  void uploadBlob(String digest, java.nio.file.Path file) {
+  /** Uploads a blob in one request (POST for a session, PUT with the digest); bytes sent so far to {@code sent}. */
+  void uploadBlob(String digest, java.nio.file.Path file, java.util.function.LongConsumer sent) {
     HttpResponse<Void> start = send(() -> HttpRequest.newBuilder(path("/blobs/uploads/"))
         .POST(HttpRequest.BodyPublishers.noBody()), HttpResponse.BodyHandlers.discarding());
     pushCheck(start.statusCode(), "blob upload " + digest);
     String loc = start.headers().firstValue("Location")
         .orElseThrow(() -> DockerException.internal("registry %s gave no upload location", ref.registry()));
     URI put = location(loc + (loc.contains("?") ? "&" : "?") + "digest=" + digest);
-    HttpResponse<String> r = send(() -> {
-      try {
-        return HttpRequest.newBuilder(put).header("Content-Type", "application/octet-stream")
-            .PUT(HttpRequest.BodyPublishers.ofFile(file));
-      } catch (java.io.FileNotFoundException e) {
-        throw DockerException.internal("blob %s is missing from the image store", digest);
-      }
-    }, HttpResponse.BodyHandlers.ofString());
+    long size;
+    try {
+      size = java.nio.file.Files.size(file);
+    } catch (IOException e) {
+      throw DockerException.internal("blob %s is missing from the image store", digest);
+    }
+    HttpResponse<String> r = send(() -> HttpRequest.newBuilder(put).header("Content-Type", "application/octet-stream")
+        .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
+          try {
+            return new java.io.FilterInputStream(java.nio.file.Files.newInputStream(file)) {
+              private long count;
+
+              @Override
+              public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) {
+                  count += n;
+                  sent.accept(count);
+                }
+                return n;
+              }
+            };
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }), size)), HttpResponse.BodyHandlers.ofString());
     pushCheck(r.statusCode(), "blob " + digest);
   }
 
