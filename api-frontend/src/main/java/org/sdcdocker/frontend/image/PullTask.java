@@ -23,6 +23,8 @@ public final class PullTask {
   private final String account;
   private final ImageReference ref;
   private final RegistrySession session;
+  /** Layers fetched at once by one pull, as Docker's default max-concurrent-downloads. */
+  private static final int DOWNLOADS = 3;
   private String platform = "linux/" + architecture();
   private boolean platformGiven;
   private RegistrySession.Manifest top;
@@ -121,15 +123,9 @@ public final class PullTask {
       }
       out.accept(status("Pulling fs layer", id));
     }
-    for (LayerRef layer : layers) {
-      if (!store.blobs().has(layer.digest())) {
-        // a pull of another image with this layer may be fetching it now: it is fetched once
-        if (!store.blobs().fetchOnce(layer.digest(), () -> fetch(layer, out))) {
-          out.accept(status("Download complete", shortId(layer.digest())));
-        }
-        fetchedAny = true;
-      }
-    }
+    List<LayerRef> missing = layers.stream().filter(l -> !store.blobs().has(l.digest())).distinct().toList();
+    fetchAll(missing, out);
+    fetchedAny = !missing.isEmpty();
     String configDigest = m.path("config").path("digest").asText();
     if (!store.blobs().has(configDigest)) {
       try (InputStream in = session.blob(configDigest); BlobStore.Sink s = store.blobs().open(configDigest)) {
@@ -145,6 +141,53 @@ public final class PullTask {
     out.accept(status("Digest: " + top.digest(), null));
     out.accept(status((fetchedAny || !known ? "Status: Downloaded newer image for " : "Status: Image is up to date for ")
         + ref, null));
+  }
+
+  /**
+   * Fetches the layers, up to three at a time as Docker does (a layer another pull is fetching
+   * is waited for instead). The first failure fails the pull once every fetch has stopped.
+   */
+  private void fetchAll(List<LayerRef> missing, Consumer<ObjectNode> out) throws IOException {
+    if (missing.isEmpty()) {
+      return;
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        Math.min(DOWNLOADS, missing.size()), r -> {
+          Thread t = new Thread(r, "sdc-pull-" + ref.repository());
+          t.setDaemon(true);
+          return t;
+        });
+    try {
+      List<java.util.concurrent.Future<Void>> running = new ArrayList<>();
+      for (LayerRef layer : missing) {
+        running.add(pool.submit(() -> {
+          if (!store.blobs().fetchOnce(layer.digest(), () -> fetch(layer, out))) {
+            out.accept(status("Download complete", shortId(layer.digest())));
+          }
+          return null;
+        }));
+      }
+      Throwable first = null;
+      for (java.util.concurrent.Future<Void> f : running) {
+        try {
+          f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          first = first == null ? e.getCause() : first;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          running.forEach(x -> x.cancel(true));
+          throw new java.io.InterruptedIOException("pull of " + ref + " interrupted");
+        }
+      }
+      if (first instanceof IOException io) {
+        throw io;
+      }
+      if (first != null) {
+        throw DockerException.of(first);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   private void fetch(LayerRef layer, Consumer<ObjectNode> out) throws IOException {

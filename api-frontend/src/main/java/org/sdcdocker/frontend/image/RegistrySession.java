@@ -34,8 +34,8 @@ final class RegistrySession {
   private final HttpClient http;
   private final ImageReference ref;
   private final RegistryAuth auth;
-  private String authorization;
-  private boolean reauthorized;
+  private volatile String authorization; // pulls fetch several blobs at once through one session
+  private volatile boolean reauthorized;
   private String actions = "pull";
 
   /** A fetched manifest: its bytes, media type and digest. */
