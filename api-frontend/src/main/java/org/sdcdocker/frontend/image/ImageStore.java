@@ -59,6 +59,25 @@ public final class ImageStore {
       loaded.forEach((k, v) -> v.stream().filter(images::containsKey).forEach(owned.get(k)::add));
     }
     tags.forEach((account, m) -> owned.computeIfAbsent(account, a -> ConcurrentHashMap.newKeySet()).addAll(m.values()));
+    clearScratch();
+  }
+
+  /**
+   * Work files of a build, load, import or save that a stopped front end left are never
+   * finished: removed at start, before anything can be using them.
+   */
+  private void clearScratch() throws IOException {
+    Path s = root.resolve("scratch");
+    if (!Files.isDirectory(s)) {
+      return;
+    }
+    try (var walk = Files.walk(s)) {
+      for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        if (!p.equals(s)) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
   }
 
   private void writeOwned() throws IOException {
