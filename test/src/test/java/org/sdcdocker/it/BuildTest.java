@@ -190,6 +190,41 @@ class BuildTest extends FixtureTest {
     assertThat(docker.ok("volume", "ls", "-q")).isEmpty(); // the steps' anonymous volumes went with them
   }
 
+  @Test
+  void aClientThatGoesAway_cancelsTheBuildAndItsStep() throws Exception {
+    java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+    try (var t = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(tar)) {
+      byte[] df = ("FROM " + image + "\nRUN echo started; sleep 60\n").getBytes();
+      var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("Dockerfile");
+      e.setSize(df.length);
+      t.putArchiveEntry(e);
+      t.write(df);
+      t.closeArchiveEntry();
+    }
+    var http = java.net.http.HttpClient.newHttpClient();
+    var resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(f.server.url() + "/build"))
+        .header("Content-Type", "application/x-tar")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(tar.toByteArray())).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+    try (var body = new java.io.BufferedReader(new java.io.InputStreamReader(resp.body()))) {
+      String line;
+      while ((line = body.readLine()) != null && !line.contains("\"stream\":\"started")) { // the step's output
+        assertThat(line).doesNotContain("errorDetail");
+      }
+      assertThat(docker.ok("ps", "-q")).isNotEmpty(); // the step runs
+    } // the client goes away mid-step
+    String left = "";
+    for (int i = 0; i < 100; i++) { // bounded: 10 s
+      left = docker.ok("ps", "-aq");
+      if (left.isEmpty()) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    assertThat(left).as("the cancelled step's container").isEmpty();
+    docker.ok("image", "prune", "-f");
+  }
+
   private static void writeTarGz(Path file, String name, String content) throws Exception {
     try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(file));
         var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(out)) {

@@ -40,6 +40,9 @@ interface BuildHost {
   /** Its changes as a layer, stored in the blob store (digest verified). */
   CommitResult commit(ZoneRecord r) throws IOException;
 
+  /** Kills it (SIGKILL), as a cancelled build does to its running step. */
+  void kill(ZoneRecord r);
+
   /** Removes it and its anonymous volumes. */
   void remove(ZoneRecord r);
 }

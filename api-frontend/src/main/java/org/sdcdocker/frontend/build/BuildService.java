@@ -75,12 +75,12 @@ public final class BuildService {
    * scratch copy is removed whatever happens. Blocking; containers are asked for on {@code loop}.
    */
   public ImageRecord build(String account, InputStream contextTar, BuildOptions opts, Map<String, RegistryAuth> auths,
-      Consumer<ObjectNode> out, io.vertx.core.Context loop) throws IOException {
+      Consumer<ObjectNode> out, io.vertx.core.Context loop, BuildCancel cancel) throws IOException {
     Path dir = Files.createTempDirectory(images.scratch(), "build-");
     try (BuildContext ctx = BuildContext.unpack(contextTar, dir)) {
       String dockerfile = ctx.dockerfile(opts.dockerfile());
       BuildHost host = new ClusterBuildHost(containers, images, http, account, auths, loop);
-      return new Builder(host, images, account, opts, ctx, out).build(dockerfile);
+      return new Builder(host, images, account, opts, ctx, out, cancel).build(dockerfile);
     }
   }
 }

@@ -38,6 +38,7 @@ final class Builder {
   private final BuildOptions opts;
   private final BuildContext context;
   private final Consumer<ObjectNode> out;
+  private final BuildCancel cancel;
   private final List<Stage> stages = new ArrayList<>();
   private final Map<String, String> globalArgs = new LinkedHashMap<>();
   private final Set<String> usedArgs = new LinkedHashSet<>();
@@ -64,13 +65,14 @@ final class Builder {
   }
 
   Builder(BuildHost host, ImageStore images, String account, BuildOptions opts, BuildContext context,
-      Consumer<ObjectNode> out) {
+      Consumer<ObjectNode> out, BuildCancel cancel) {
     this.host = host;
     this.images = images;
     this.account = account;
     this.opts = opts;
     this.context = context;
     this.out = out;
+    this.cancel = cancel;
   }
 
   /** Runs the build; the final image. */
@@ -342,6 +344,10 @@ final class Builder {
       s.image = images.addMade(account, s.config, List.of(), 0, Instant.now().toString(), null);
     }
     return s.image;
+  }
+
+  BuildCancel cancel() {
+    return cancel;
   }
 
   void stream(String text) {

@@ -152,6 +152,11 @@ final class ClusterBuildHost implements BuildHost {
   }
 
   @Override
+  public void kill(ZoneRecord r) {
+    loop.runOnContext(v -> containers.kill(account, r.spec().id(), 9)); // not waited for: the step sees its end
+  }
+
+  @Override
   public void remove(ZoneRecord r) {
     call(() -> containers.remove(account, r.spec().id(), true, true), 120);
   }

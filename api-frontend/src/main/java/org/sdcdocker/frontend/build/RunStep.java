@@ -64,8 +64,14 @@ final class RunStep {
     b.stream(" ---> Running in " + Builder.shortId(c.spec().id()) + "\n");
     boolean ok = false;
     try {
+      b.cancel().onCancel(() -> b.host().kill(c)); // a client gone: the step ends now, not when it would
       try (InputStream frames = b.host().startAndFollow(c)) {
         relay(frames);
+      } finally {
+        b.cancel().clear();
+      }
+      if (b.cancel().cancelled()) {
+        throw DockerException.internal("the client went away: build cancelled");
       }
       ZoneRecord end = b.host().waitExit(c);
       int code = end.state().exitCode();
@@ -77,7 +83,7 @@ final class RunStep {
       b.commit(String.join(" ", cacheCmd), cacheCmd, runConfig, layer, c.spec().id());
       ok = true;
     } finally {
-      if (ok ? b.options().remove() : b.options().forceRemove()) {
+      if (ok ? b.options().remove() : b.options().forceRemove() || b.cancel().cancelled()) {
         b.host().remove(c);
         if (ok) {
           b.stream("Removing intermediate container " + Builder.shortId(c.spec().id()) + "\n");

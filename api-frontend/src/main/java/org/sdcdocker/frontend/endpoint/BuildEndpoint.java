@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.sdcdocker.frontend.build.BuildOptions;
 import org.sdcdocker.frontend.build.BuildService;
 import org.sdcdocker.frontend.cluster.EventLog;
@@ -91,8 +90,8 @@ public final class BuildEndpoint {
     ctx.request().pause();
     io.vertx.core.Context loop = vertx.getOrCreateContext();
     HttpServerResponse resp = ctx.response();
-    AtomicBoolean gone = new AtomicBoolean();
-    resp.closeHandler(v -> gone.set(true));
+    org.sdcdocker.frontend.build.BuildCancel cancel = new org.sdcdocker.frontend.build.BuildCancel();
+    resp.closeHandler(v -> cancel.cancel());
     String remote = ctx.request().getParam("remote", "");
     io.vertx.core.Future<Void> context = remote.isEmpty()
         ? vertx.fileSystem().open(tmp.toString(), new io.vertx.core.file.OpenOptions().setCreate(true).setWrite(true))
@@ -112,11 +111,11 @@ public final class BuildEndpoint {
             ImageRecord img;
             try (InputStream in = Files.newInputStream(tmp)) {
               img = builds.build(account, in, opts, auths, msg -> {
-                if (gone.get()) {
+                if (cancel.cancelled()) {
                   throw DockerException.internal("the client went away: build cancelled");
                 }
                 send(resp, msg);
-              }, loop);
+              }, loop, cancel);
             } finally {
               Files.deleteIfExists(tmp);
             }
