@@ -127,10 +127,12 @@ class BuildTest extends FixtureTest {
         "FROM " + image,
         "SHELL [\"/bin/sh\", \"-c\"]",
         "ONBUILD RUN echo triggered > /trigger.txt",
+        "WORKDIR /made/here",
         "ENTRYPOINT [\"id\", \"-u\"]",
         ""));
     docker.ok("build", "-q", "-t", "local/base", ctx.toString());
     assertThat(docker.ok("run", "--rm", "local/base")).isEqualTo("0");
+    docker.ok("run", "--rm", "-w", "/", "--entrypoint", "test", "local/base", "-d", "/made/here"); // in the image
     Result child = docker.runWithInput(120, "FROM local/base\nUSER 1000:1000\nENTRYPOINT []\nCMD cat /trigger.txt\n",
         "build", "-t", "local/child", "-");
     assertThat(child.exitCode()).as(child.all()).isZero();

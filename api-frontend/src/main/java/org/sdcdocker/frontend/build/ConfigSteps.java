@@ -12,9 +12,10 @@ import java.util.Map;
 import org.sdcdocker.protocol.DockerException;
 
 /**
- * The instructions that change only the image's config: ENV, LABEL, MAINTAINER, EXPOSE, CMD,
+ * The instructions that change the image's config: ENV, LABEL, MAINTAINER, EXPOSE, CMD,
  * ENTRYPOINT, VOLUME, USER, WORKDIR, STOPSIGNAL, HEALTHCHECK, SHELL, ONBUILD. Each makes an image
- * with an empty layer, its history saying {@code #(nop)} as Docker's.
+ * with an empty layer, its history saying {@code #(nop)} as Docker's; WORKDIR also makes its
+ * directory, in a layer of its own.
  */
 final class ConfigSteps {
   private ConfigSteps() {}
@@ -84,7 +85,8 @@ final class ConfigSteps {
         String base = rc.path("WorkingDir").asText("");
         String dir = w.startsWith("/") ? w : (base.isEmpty() ? "/" : base) + "/" + w;
         rc.put("WorkingDir", java.nio.file.Path.of(dir).normalize().toString());
-        msg = "WORKDIR " + rc.get("WorkingDir").asText();
+        workdir(b, "WORKDIR " + rc.get("WorkingDir").asText(), rc);
+        return;
       }
       case "STOPSIGNAL" -> {
         String sig = ShellWords.word(in.args(), env, esc);
@@ -132,6 +134,45 @@ final class ConfigSteps {
       b.commit(String.join(" ", cmd), cmd, rc, null, null);
       b.stream(" ---> " + Builder.shortId(b.stage().image.id()) + "\n");
     }
+  }
+
+  /**
+   * WORKDIR, as Docker's: the directory is made (0755, root's) in a container of the image when
+   * the image lacks it, and the container's changes are the step's layer (empty when it was there).
+   */
+  private static void workdir(Builder b, String msg, ObjectNode rc) throws IOException {
+    List<String> cmd = new ArrayList<>(b.shell());
+    cmd.add("#(nop) ");
+    cmd.add(msg);
+    if (b.useCache(cmd, rc)) {
+      return;
+    }
+    String dir = rc.get("WorkingDir").asText();
+    ObjectNode body = b.containerBody(b.ensureImage(b.stage()), cmd);
+    body.put(org.sdcdocker.frontend.translate.MountsTranslator.BUILD_COPY, true);
+    org.sdcdocker.protocol.agent.ZoneRecord c = b.host().create(body);
+    boolean ok = false;
+    try {
+      if (!dir.equals("/") && b.host().stat(c, dir) == null) {
+        java.nio.file.Path tar = java.nio.file.Files.createTempFile(b.images().scratch(), "workdir-", ".tar");
+        try {
+          try (TarWriter w = new TarWriter(java.nio.file.Files.newOutputStream(tar))) {
+            w.entry(dir.substring(1), 'd', 0755, 0, 0, java.nio.file.attribute.FileTime.from(java.time.Instant.now()),
+                null, null);
+          }
+          b.host().extract(c, tar);
+        } finally {
+          java.nio.file.Files.deleteIfExists(tar);
+        }
+      }
+      b.commit(String.join(" ", cmd), cmd, rc, b.host().commit(c), c.spec().id());
+      ok = true;
+    } finally {
+      if (ok ? b.options().remove() : b.options().forceRemove() || b.cancel().cancelled()) {
+        b.host().remove(c);
+      }
+    }
+    b.stream(" ---> " + Builder.shortId(b.stage().image.id()) + "\n");
   }
 
   private static ObjectNode object(ObjectNode rc, String field) {
