@@ -95,6 +95,12 @@ class ImageTest extends FixtureTest {
       assertThat(docker.ok("inspect", "-f", "{{.Id}}", saved)).isEqualTo(id);
       assertThat(docker.ok("run", "--rm", saved, "echo", "loaded")).isEqualTo("loaded");
       docker.ok("rmi", saved);
+      java.nio.file.Path gz = dir.resolve("img.tar.gz"); // docker load takes a compressed archive too
+      try (var out = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(gz))) {
+        java.nio.file.Files.copy(file, out);
+      }
+      assertThat(docker.ok("load", "-i", gz.toString())).isEqualTo("Loaded image: " + saved);
+      docker.ok("rmi", saved);
 
       java.nio.file.Files.write(dir.resolve("bad.tar"), "not a tar at all".getBytes());
       Result bad = docker.run("load", "-i", dir.resolve("bad.tar").toString());

@@ -126,7 +126,7 @@ public final class ImageArchive {
     Path dir = Files.createTempDirectory(scratch, "load");
     try {
       Map<String, Path> files = new LinkedHashMap<>();
-      try (TarArchiveInputStream tar = new TarArchiveInputStream(Files.newInputStream(archive))) {
+      try (TarArchiveInputStream tar = new TarArchiveInputStream(Compression.decompressed(Files.newInputStream(archive)))) {
         TarArchiveEntry e;
         while ((e = tar.getNextEntry()) != null) {
           if (!e.isFile()) {
