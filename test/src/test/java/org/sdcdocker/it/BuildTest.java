@@ -10,9 +10,13 @@ import org.sdcdocker.it.support.FixtureTest;
 
 /** docker build with the classic builder: every instruction, stages, the cache, errors, clean-up. */
 class BuildTest extends FixtureTest {
+  /** Contexts and archives of the tests, removed with the class. */
+  @org.junit.jupiter.api.io.TempDir
+  Path scratch;
+
   @Test
   void multiStageBuild_runsAndHitsTheCacheTheSecondTime() throws Exception {
-    Path ctx = Files.createTempDirectory("sdc-build");
+    Path ctx = Files.createTempDirectory(scratch, "ctx");
     Files.createDirectories(ctx.resolve("files"));
     Files.writeString(ctx.resolve("files/a.txt"), "a content\n");
     Files.writeString(ctx.resolve("files/b.txt"), "to be removed\n");
@@ -91,7 +95,7 @@ class BuildTest extends FixtureTest {
 
   @Test
   void failingSteps_giveDockersErrorsAndLeaveNothingBehind() throws Exception {
-    Path ctx = Files.createTempDirectory("sdc-build");
+    Path ctx = Files.createTempDirectory(scratch, "ctx");
     Files.writeString(ctx.resolve("Dockerfile"), "FROM " + image + "\nRUN echo about to fail; exit 3\n");
     Result failed = docker.run(120, "build", "--force-rm", "-t", "local/fails", ctx.toString());
     assertThat(failed.exitCode()).isNotZero();
@@ -122,7 +126,7 @@ class BuildTest extends FixtureTest {
 
   @Test
   void onbuildTriggersShellAndStdinDockerfile() throws Exception {
-    Path ctx = Files.createTempDirectory("sdc-build");
+    Path ctx = Files.createTempDirectory(scratch, "ctx");
     Files.writeString(ctx.resolve("Dockerfile"), String.join("\n",
         "FROM " + image,
         "SHELL [\"/bin/sh\", \"-c\"]",

@@ -18,6 +18,10 @@ import org.sdcdocker.it.support.TestImages;
  * skopeo, then pulled back by digest and with -a.
  */
 class PushTest extends FixtureTest {
+  /** Contexts and archives of the tests, removed with the class. */
+  @org.junit.jupiter.api.io.TempDir
+  Path scratch;
+
   private LocalRegistry authRegistry;
 
   @AfterAll
@@ -30,7 +34,7 @@ class PushTest extends FixtureTest {
   @Test
   void pushABuiltImage_skopeoReadsIt_andItPullsBackByDigest() throws Exception {
     String host = f.registry.host();
-    Path ctx = Files.createTempDirectory("sdc-push");
+    Path ctx = Files.createTempDirectory(scratch, "ctx");
     Files.writeString(ctx.resolve("Dockerfile"), "FROM " + image + "\nRUN echo pushed > /pushed.txt\n"
         + "CMD [\"cat\", \"/pushed.txt\"]\n");
     String ref = host + "/x/pushed:v1";
@@ -44,14 +48,14 @@ class PushTest extends FixtureTest {
     String inspected = skopeo("inspect", "--tls-verify=false", "--format", "{{.Digest}} {{len .Layers}}",
         "docker://" + ref);
     assertThat(inspected).isEqualTo(digest + " 2");
-    Path copy = Files.createTempDirectory("sdc-skopeo");
+    Path copy = Files.createTempDirectory(scratch, "skopeo");
     skopeo("copy", "--src-tls-verify=false", "docker://" + ref, "dir:" + copy); // verifies every blob's digest
     assertThat(Files.exists(copy.resolve("manifest.json"))).isTrue();
     try (var files = Files.walk(copy)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
 
-    Path oci = Files.createTempFile("sdc-oci", ".tar");
+    Path oci = Files.createTempFile(scratch, "oci", ".tar");
     Files.delete(oci);
     skopeo("copy", "--src-tls-verify=false", "docker://" + ref, "oci-archive:" + oci + ":" + host + "/x/oci:1");
     Result loaded = docker.run(120, "load", "-i", oci.toString());
@@ -92,7 +96,7 @@ class PushTest extends FixtureTest {
   @Test
   void pushOverTheApi_reportsProgressAsDocker() throws Exception {
     String ref = f.registry.host() + "/x/progress";
-    Path ctx = Files.createTempDirectory("sdc-push");
+    Path ctx = Files.createTempDirectory(scratch, "ctx");
     Files.writeString(ctx.resolve("Dockerfile"), "FROM " + image + "\nRUN seq 1 200000 > /numbers.txt\n");
     docker.ok("build", "-q", "-t", ref + ":1", ctx.toString());
     var http = java.net.http.HttpClient.newHttpClient();
@@ -116,7 +120,7 @@ class PushTest extends FixtureTest {
     Result pull = docker.run(120, "pull", zstd);
     assertThat(pull.exitCode()).as(pull.all()).isZero();
     assertThat(docker.ok("run", "--rm", zstd, "echo", "from zstd")).isEqualTo("from zstd");
-    Path saved = Files.createTempFile("sdc-zstd", ".tar");
+    Path saved = Files.createTempFile(scratch, "zstd", ".tar");
     try {
       docker.ok("save", "-o", saved.toString(), zstd); // Docker's archive holds plain tars
       docker.ok("rmi", zstd);
