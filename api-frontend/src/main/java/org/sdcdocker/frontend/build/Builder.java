@@ -19,6 +19,7 @@ import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.AgentRequests.CommitResult;
 import org.sdcdocker.protocol.agent.LayerRef;
+import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /**
  * The classic builder: each instruction of the Dockerfile in turn, each making an image whose
@@ -336,6 +337,34 @@ final class Builder {
     }
     stage.image = images.addMade(account, cfg, layers, size, now, stage.image == null ? null : stage.image.id());
     stage.config = cfg;
+  }
+
+  /** What a files step does in its container before the container's changes are committed. */
+  interface FilesWork {
+    /** Writes the step's files into the container. */
+    void in(ZoneRecord c) throws IOException;
+  }
+
+  /**
+   * A step that writes files (COPY, ADD, WORKDIR): a container of the image so far that is never
+   * started (the image's VOLUMEs not mounted in it), {@code work} done in it, its changes
+   * committed as the step's layer, the container removed as --rm and --force-rm say.
+   */
+  void filesStep(List<String> cmd, ObjectNode rc, FilesWork work) throws IOException {
+    ObjectNode body = containerBody(ensureImage(stage), cmd);
+    body.put(org.sdcdocker.frontend.translate.MountsTranslator.BUILD_COPY, true);
+    ZoneRecord c = host.create(body);
+    boolean ok = false;
+    try {
+      work.in(c);
+      commit(String.join(" ", cmd), cmd, rc, host.commit(c), c.spec().id());
+      ok = true;
+    } finally {
+      if (ok ? opts.remove() : opts.forceRemove() || cancel.cancelled()) {
+        host.remove(c);
+      }
+    }
+    stream(" ---> " + shortId(stage.image.id()) + "\n");
   }
 
   /** The stage's image; a stage that is still bare scratch gets one with no layers. */

@@ -148,11 +148,7 @@ final class ConfigSteps {
       return;
     }
     String dir = rc.get("WorkingDir").asText();
-    ObjectNode body = b.containerBody(b.ensureImage(b.stage()), cmd);
-    body.put(org.sdcdocker.frontend.translate.MountsTranslator.BUILD_COPY, true);
-    org.sdcdocker.protocol.agent.ZoneRecord c = b.host().create(body);
-    boolean ok = false;
-    try {
+    b.filesStep(cmd, rc, c -> {
       if (!dir.equals("/") && b.host().stat(c, dir) == null) {
         java.nio.file.Path tar = java.nio.file.Files.createTempFile(b.images().scratch(), "workdir-", ".tar");
         try {
@@ -165,14 +161,7 @@ final class ConfigSteps {
           java.nio.file.Files.deleteIfExists(tar);
         }
       }
-      b.commit(String.join(" ", cmd), cmd, rc, b.host().commit(c), c.spec().id());
-      ok = true;
-    } finally {
-      if (ok ? b.options().remove() : b.options().forceRemove() || b.cancel().cancelled()) {
-        b.host().remove(c);
-      }
-    }
-    b.stream(" ---> " + Builder.shortId(b.stage().image.id()) + "\n");
+    });
   }
 
   private static ObjectNode object(ObjectNode rc, String field) {

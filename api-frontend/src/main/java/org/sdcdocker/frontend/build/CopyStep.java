@@ -18,7 +18,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.sdcdocker.frontend.image.ImageRecord;
 import org.sdcdocker.protocol.DockerException;
-import org.sdcdocker.protocol.agent.AgentRequests.CommitResult;
 import org.sdcdocker.protocol.agent.AgentRequests.PathStat;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
@@ -70,9 +69,9 @@ final class CopyStep {
     }
     String rawDest = words.get(words.size() - 1);
     String workdir = b.stage().run().path("WorkingDir").asText("");
-    String dest = rawDest.startsWith("/") ? rawDest : (workdir.isEmpty() ? "/" : workdir) + "/" + rawDest;
+    String dest = Path.of(rawDest.startsWith("/") ? rawDest : (workdir.isEmpty() ? "/" : workdir) + "/" + rawDest)
+        .normalize().toString();
     boolean destSlash = rawDest.endsWith("/") || rawDest.equals(".") || rawDest.endsWith("/.");
-    dest = Path.of(dest).normalize().toString();
     String from = in.flags().get("from");
     List<Source> sources = new ArrayList<>();
     for (String src : words.subList(0, words.size() - 1)) {
@@ -101,12 +100,7 @@ final class CopyStep {
     if (b.useCache(cmd, rc)) {
       return;
     }
-    ImageRecord base = b.ensureImage(b.stage());
-    ObjectNode body = b.containerBody(base, cmd);
-    body.put(org.sdcdocker.frontend.translate.MountsTranslator.BUILD_COPY, true);
-    ZoneRecord c = b.host().create(body);
-    boolean ok = false;
-    try {
+    b.filesStep(cmd, rc, c -> {
       PathStat st = b.host().stat(c, dest);
       boolean destIsDir = destSlash || st != null && (st.mode() & (1L << 31)) != 0;
       int[] owner = owner(c);
@@ -118,15 +112,7 @@ final class CopyStep {
         }
       }
       b.host().extract(c, tar);
-      CommitResult layer = b.host().commit(c);
-      b.commit(String.join(" ", cmd), cmd, rc, layer, c.spec().id());
-      ok = true;
-    } finally {
-      if (ok ? b.options().remove() : b.options().forceRemove()) {
-        b.host().remove(c);
-      }
-    }
-    b.stream(" ---> " + Builder.shortId(b.stage().image.id()) + "\n");
+    });
   }
 
   /** A source's entries under the destination, with the step's owner and mode. */
