@@ -19,8 +19,11 @@ interface BuildHost {
   /** The account's image by reference, pulled (progress to {@code out}) when it has none. */
   ImageRecord image(String ref, Consumer<ObjectNode> out) throws IOException;
 
-  /** A container made from a Docker create body (not started). */
-  ZoneRecord create(JsonNode body);
+  /**
+   * A container made from a Docker create body (not started); without {@code imageVolumes} the
+   * image's VOLUMEs are not mounted in it (file steps write the image's own files).
+   */
+  ZoneRecord create(JsonNode body, boolean imageVolumes);
 
   /** Starts it, and returns its output (Docker's 8-byte framed stream) until it ends. */
   InputStream startAndFollow(ZoneRecord r) throws IOException;

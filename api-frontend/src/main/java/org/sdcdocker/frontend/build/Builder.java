@@ -351,9 +351,7 @@ final class Builder {
    * committed as the step's layer, the container removed as --rm and --force-rm say.
    */
   void filesStep(List<String> cmd, ObjectNode rc, FilesWork work) throws IOException {
-    ObjectNode body = containerBody(ensureImage(stage), cmd);
-    body.put(org.sdcdocker.frontend.translate.MountsTranslator.BUILD_COPY, true);
-    ZoneRecord c = host.create(body);
+    ZoneRecord c = host.create(containerBody(ensureImage(stage), cmd), false);
     boolean ok = false;
     try {
       work.in(c);

@@ -94,8 +94,8 @@ final class ClusterBuildHost implements BuildHost {
   }
 
   @Override
-  public ZoneRecord create(JsonNode body) {
-    return call(() -> containers.create(account, body, null), 300);
+  public ZoneRecord create(JsonNode body, boolean imageVolumes) {
+    return call(() -> containers.create(account, body, null, imageVolumes), 300);
   }
 
   @Override

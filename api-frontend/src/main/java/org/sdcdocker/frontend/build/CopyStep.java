@@ -177,7 +177,7 @@ final class CopyStep {
   private Source fromImage(String from, String src) throws IOException {
     Builder.Stage s = b.stageForCopy(from);
     ImageRecord img = s != null ? b.ensureImage(s) : b.host().image(from, p -> { });
-    ZoneRecord c = b.host().create(b.containerBody(img, List.of("/bin/sh", "-c", "#(nop) COPY --from")));
+    ZoneRecord c = b.host().create(b.containerBody(img, List.of("/bin/sh", "-c", "#(nop) COPY --from")), false);
     Path tmp = Files.createTempFile(b.images().scratch(), "from-", ".tar");
     temps.add(tmp);
     try {

@@ -60,7 +60,7 @@ final class RunStep {
         env.add(k + "=" + v);
       }
     });
-    ZoneRecord c = b.host().create(body);
+    ZoneRecord c = b.host().create(body, true); // RUN: changes under a VOLUME are discarded, as Docker's
     b.stream(" ---> Running in " + Builder.shortId(c.spec().id()) + "\n");
     boolean ok = false;
     try {

@@ -107,8 +107,13 @@ public final class ContainerBackend {
   }
 
   public Future<ZoneRecord> create(String account, JsonNode body, String name) {
-    return vertx.executeBlocking(() -> translator.translate(account, body, name), false).compose(translated -> {
-      ContainerSpec spec = translated;
+    return create(account, body, name, true);
+  }
+
+  /** Creates a container; without {@code imageVolumes} its image's VOLUMEs are not mounted (build file steps). */
+  public Future<ZoneRecord> create(String account, JsonNode body, String name, boolean imageVolumes) {
+    return vertx.executeBlocking(() -> translator.translate(account, body, name, imageVolumes), false).compose(t -> {
+      ContainerSpec spec = t;
       for (int tries = 0; ; tries++) {
         try {
           index.reserveName(account, spec.name(), spec.id());

@@ -34,6 +34,14 @@ public final class CreateTranslator {
 
   /** Translates a create body for an account; the name is already validated. */
   public ContainerSpec translate(String account, JsonNode body, String name) {
+    return translate(account, body, name, true);
+  }
+
+  /**
+   * The same; without {@code imageVolumes} the image's VOLUMEs are not mounted (a build's COPY,
+   * ADD and WORKDIR write the image's own files there, as Docker's classic builder).
+   */
+  public ContainerSpec translate(String account, JsonNode body, String name, boolean imageVolumes) {
     String imageName = body.path("Image").asText("");
     if (imageName.isEmpty()) {
       throw DockerException.invalid("config cannot be empty in order to create a container");
@@ -88,7 +96,7 @@ public final class CreateTranslator {
         HostOptionsTranslator.translate(body, ic),
         Instant.now().toString(),
         fe,
-        MountsTranslator.translate(body, ic, rules),
+        MountsTranslator.translate(body, ic, rules, imageVolumes),
         NetworkTranslator.translate(body, ic));
   }
 

@@ -23,10 +23,8 @@ public final class MountsTranslator {
 
   private MountsTranslator() {}
 
-  /** The front end's own mark on a build's COPY/ADD container: the image's VOLUMEs are not mounted in it. */
-  public static final String BUILD_COPY = "SdcBuildCopy";
-
-  static List<MountSpec> translate(JsonNode body, JsonNode imageConfig, Rules rules) {
+  /** {@code imageVolumes}: whether the image's VOLUMEs become anonymous volumes (not for a build's file steps). */
+  static List<MountSpec> translate(JsonNode body, JsonNode imageConfig, Rules rules, boolean imageVolumes) {
     Map<String, MountSpec> byTarget = new LinkedHashMap<>();
     for (JsonNode b : body.path("HostConfig").path("Binds")) {
       MountSpec m = bind(b.asText(), rules);
@@ -48,7 +46,7 @@ public final class MountsTranslator {
       }
     }
     List<String> anonymousTargets = new ArrayList<>();
-    if (!body.path(BUILD_COPY).asBoolean(false)) { // a build's COPY writes the image's files, volumes or not
+    if (imageVolumes) {
       imageConfig.path("Volumes").fieldNames().forEachRemaining(anonymousTargets::add);
     }
     body.path("Volumes").fieldNames().forEachRemaining(anonymousTargets::add);
