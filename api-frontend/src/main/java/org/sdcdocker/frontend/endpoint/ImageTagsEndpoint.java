@@ -242,9 +242,11 @@ public final class ImageTagsEndpoint {
       for (int round = 0; round < 64; round++) { // a removed child can leave its parent dangling
         Map<String, List<String>> mine = images.tagsByImage(account);
         List<ImageRecord> gone = new ArrayList<>();
+        java.util.Set<String> parents = images.parents(account);
         for (ImageRecord img : images.list(account)) {
-          boolean dangling = !mine.containsKey(img.id()) && images.children(account, img.id()).isEmpty();
-          if (used.contains(img.id()) || !(dangling || all && images.children(account, img.id()).isEmpty())
+          boolean childless = !parents.contains(img.id());
+          boolean dangling = !mine.containsKey(img.id()) && childless;
+          if (used.contains(img.id()) || !(dangling || all && childless)
               || !matches(img, f)) {
             continue;
           }

@@ -313,8 +313,9 @@ public final class ImagesEndpoint {
   private List<Map<String, Object>> listImages(String account, boolean all) {
     Map<String, List<String>> tags = images.tagsByImage(account);
     List<Map<String, Object>> out = new ArrayList<>();
+    java.util.Set<String> parents = images.parents(account);
     for (ImageRecord img : images.list(account)) {
-      if (!all && !tags.containsKey(img.id()) && !images.children(account, img.id()).isEmpty()) {
+      if (!all && !tags.containsKey(img.id()) && parents.contains(img.id())) {
         continue;
       }
       JsonNode cfg = images.config(img);

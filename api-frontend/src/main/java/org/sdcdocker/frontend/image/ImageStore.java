@@ -187,6 +187,17 @@ public final class ImageStore {
     return list(account).stream().filter(i -> imageId.equals(i.parent())).toList();
   }
 
+  /** The ids of the account's images that other images of the account were made from (one pass). */
+  public java.util.Set<String> parents(String account) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    list(account).forEach(i -> {
+      if (i.parent() != null) {
+        out.add(i.parent());
+      }
+    });
+    return out;
+  }
+
   /** Whether the account has the image (tagged or not). */
   public boolean owns(String account, String imageId) {
     return owned.getOrDefault(account, java.util.Set.of()).contains(imageId);
