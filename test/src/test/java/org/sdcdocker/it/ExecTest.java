@@ -29,6 +29,52 @@ class ExecTest extends FixtureTest {
   }
 
   @Test
+  void exec_isInTheContainersNamespacesAndCgroups() throws Exception {
+    String id = docker.ok("inspect", "-f", "{{.Id}}", "execbox");
+    String out = docker.ok("exec", "execbox", "sh", "-c",
+        "for n in mnt pid net ipc uts cgroup; do [ \"$(readlink /proc/1/ns/$n)\" = \"$(readlink /proc/self/ns/$n)\" ]"
+            + " || echo differs $n; done; cat /proc/self/cgroup; grep CapEff /proc/self/status");
+    assertThat(out).doesNotContain("differs");
+    assertThat(out.lines().filter(l -> l.matches("\\d+:.*")))
+        .isNotEmpty().allMatch(l -> l.endsWith("/sdc-docker/" + id), "in the container's cgroup");
+    assertThat(out).contains("CapEff:\t00000000a80425fb"); // Docker's default set
+  }
+
+  @Test
+  void execHelpers_areNotTheContainers_inTopStatsOrPidsLimit() throws Exception {
+    String id = docker.ok("run", "-d", "--pids-limit", "3", f.image, "sleep", "300");
+    // the limit is the container's own: sleep, then sh and its child in the exec
+    Result r = docker.run("exec", id, "sh", "-c", "true & wait; echo ok");
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).isEqualTo("ok\n");
+    docker.ok("exec", "execbox", "true"); // the next exec's standby waits in the zone's cgroups now
+    String top = docker.ok("top", "execbox");
+    assertThat(top).contains("sleep 300").doesNotContain("zone-enter");
+    assertThat(top.lines().count()).as(top).isEqualTo(2);
+    assertThat(docker.ok("stats", "--no-stream", "--format", "{{.PIDs}}", "execbox")).isEqualTo("1");
+    docker.ok("rm", "-f", id);
+  }
+
+  @Test
+  void exec_afterARestart_entersTheNewRun() throws Exception {
+    String id = docker.ok("run", "-d", f.image, "sleep", "300");
+    docker.ok("exec", id, "true");
+    docker.ok("restart", "-t", "0", id);
+    assertThat(docker.ok("exec", id, "sh", "-c", "echo again; cat /proc/1/comm")).isEqualTo("again\nsleep");
+    docker.ok("stop", "-t", "0", id);
+    assertThat(docker.run("exec", id, "true").err()).contains("is not running");
+    docker.ok("rm", id);
+  }
+
+  @Test
+  void exec_outputArrivesWhole() throws Exception {
+    Result r = docker.run("exec", "execbox", "sh", "-c", "yes 0123456789abcdef | head -c 3000000; echo done >&2");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).hasSize(3_000_000).startsWith("0123456789abcdef\n");
+    assertThat(r.err()).isEqualTo("done\n");
+  }
+
+  @Test
   void exec_userWorkdirAndEnv() throws Exception {
     assertThat(docker.ok("exec", "-u", "app", "-w", "/home/app", "-e", "X=y", "execbox",
         "sh", "-c", "echo $(id -u) $(pwd) $X $CV $HOME")).isEqualTo("1000 /home/app y from-container /home/app");

@@ -19,32 +19,45 @@ import org.sdcdocker.protocol.agent.ExecRecords.ExecState;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /**
- * {@code docker exec}: dockerinit in exec mode, run by {@code runc exec} in the zone, with its own
- * instructions (the zone's env, then the exec's; its user, workdir and command). Execs a client
- * sees or that run detached are under their own conmon and outlive the agent; health checks are
- * the agent's children. Every method blocks.
+ * {@code docker exec}: dockerinit in exec mode in the zone, with its own instructions (the zone's
+ * env, then the exec's; its user, workdir and command). An exec with a terminal, or detached, runs
+ * under its own conmon through {@code runc exec} and outlives the agent; an attached exec without
+ * a terminal and a health check enter the zone through {@code zone-enter} (dockerinit/src), the
+ * agent's child, which costs a fork and a setns where {@code runc exec} costs a Go runtime's start.
+ * Every method blocks.
  */
 public final class ExecBackend {
   private static final String DOCKERINIT = "/native/usr/vm/sbin/dockerinit";
 
   private final LinuxZoneBackend zones;
   private final OciRuntime runtime;
+  private final Path zoneEnter;
   private static final long DETACHED_LOG_MAX = 1 << 20;
 
   private final ConcurrentHashMap<String, ExecState> execs = new ConcurrentHashMap<>();
   private final java.util.function.Consumer<org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent> events;
   private final ConcurrentHashMap<String, ConmonExec> detached = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Standby> standby = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, java.util.Set<Process>> monitors = new ConcurrentHashMap<>();
+  private final java.util.concurrent.ExecutorService standbys = java.util.concurrent.Executors.newSingleThreadExecutor(
+      r -> {
+        Thread t = new Thread(r, "exec-standby");
+        t.setDaemon(true);
+        return t;
+      });
+  private final java.util.Set<String> ending = ConcurrentHashMap.newKeySet();
+  private boolean closed;
   private java.util.concurrent.ScheduledExecutorService watcher;
 
-  public ExecBackend(LinuxZoneBackend zones, OciRuntime runtime) {
-    this(zones, runtime, e -> { });
-  }
-
-  /** With {@code events}, the end of an exec a client made is published (exec_die, as Docker's). */
-  public ExecBackend(LinuxZoneBackend zones, OciRuntime runtime,
+  /**
+   * {@code zoneEnter} is the helper's path; {@code events} gets the end of every exec a client
+   * made (exec_die, as Docker's).
+   */
+  public ExecBackend(LinuxZoneBackend zones, OciRuntime runtime, Path zoneEnter,
       java.util.function.Consumer<org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent> events) {
     this.zones = zones;
     this.runtime = runtime;
+    this.zoneEnter = zoneEnter;
     this.events = events;
   }
 
@@ -87,9 +100,158 @@ public final class ExecBackend {
     return st;
   }
 
-  /** Starts the exec's process; the caller pumps its streams and calls {@link #finished}. */
+  /**
+   * Starts the exec's process, a child of the agent entering the zone through {@code zone-enter};
+   * the caller pumps its streams (its stdin is closed at once unless the exec attaches it) and
+   * calls {@link #finished}. The zone's standby takes it when there is one (no cgroup move on the
+   * way, which costs an RCU grace period on cgroup v1), and the next standby is made meanwhile.
+   */
   public Process start(String execId) {
-    return start(execId, false);
+    ExecState st = inspect(execId);
+    Process child;
+    ZoneRecord z;
+    synchronized (this) {
+      z = startable(st);
+      ZonePaths p = zones.paths(st.zoneId());
+      com.fasterxml.jackson.databind.node.ObjectNode proc;
+      try {
+        proc = prepare(execId, z, st, p);
+      } catch (IOException e) {
+        throw DockerException.internal("preparing exec %s: %s", execId, e.getMessage());
+      }
+      List<String> line = new ArrayList<>(List.of(
+          Long.toHexString(org.sdcdocker.agent.runtime.HostSpecOpts.capabilityMask(proc, "bounding")),
+          Long.toHexString(org.sdcdocker.agent.runtime.HostSpecOpts.capabilityMask(proc, "effective"))));
+      proc.withArray("args").forEach(a -> line.add(a.asText()));
+      ending.remove(z.spec().id()); // running and startable: a run after any earlier end
+      child = takeStandby(z);
+      if (child == null) {
+        child = enter(z, false);
+      }
+      try {
+        var in = child.getOutputStream();
+        in.write((String.join(" ", line) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        in.flush();
+        if (!st.spec().attachStdin()) {
+          in.close();
+        }
+      } catch (IOException e) {
+        child.destroyForcibly();
+        throw DockerException.internal("entering zone %s: %s", z.spec().id(), e.getMessage());
+      }
+      execs.put(execId, new ExecState(execId, st.zoneId(), st.spec(), true, 0, (int) child.pid(), true));
+      monitors.computeIfAbsent(z.spec().id(), k -> ConcurrentHashMap.newKeySet()).add(child);
+    }
+    Process started = child;
+    started.onExit().thenRun(() -> {
+      var set = monitors.get(st.zoneId());
+      if (set != null) {
+        set.remove(started);
+      }
+    });
+    if (z.spec().host().pidsLimit() <= 0) {
+      ZoneRecord zone = z;
+      standbys.execute(() -> makeStandby(zone)); // a zone with a pids limit counts only its own processes
+    }
+    return child;
+  }
+
+  /** A standby of the zone's current run: the next exec's monitor, already in the zone's cgroups. */
+  private record Standby(Process process, int initPid) {}
+
+  /** The zone's standby when it is alive and of the zone's current run (otherwise it is ended). */
+  private Process takeStandby(ZoneRecord z) {
+    Standby s = standby.remove(z.spec().id());
+    if (s == null) {
+      return null;
+    }
+    if (s.process().isAlive() && s.initPid() == z.state().pid()) {
+      return s.process();
+    }
+    s.process().destroyForcibly();
+    return null;
+  }
+
+  private synchronized void makeStandby(ZoneRecord z) {
+    if (standby.containsKey(z.spec().id()) || ending.contains(z.spec().id()) || closed) {
+      return;
+    }
+    ZoneRecord now;
+    try {
+      now = zones.get(z.spec().id());
+    } catch (DockerException gone) {
+      return;
+    }
+    if (!now.state().running() || now.state().pid() != z.state().pid()) {
+      return; // ended meanwhile: its end dropped the standby before this could be made
+    }
+    try {
+      standby.put(z.spec().id(), new Standby(enter(z, true), z.state().pid()));
+    } catch (DockerException e) {
+      // the next exec goes the plain way
+    }
+  }
+
+  /** {@code zone-enter} for the zone's current run; it waits for its instructions on stdin. */
+  private Process enter(ZoneRecord z, boolean asStandby) {
+    List<String> cmd = new ArrayList<>(List.of(zoneEnter.toString()));
+    if (asStandby) {
+      cmd.add("--standby");
+    }
+    cmd.add(Integer.toString(z.state().pid()));
+    cmd.add(org.sdcdocker.agent.zone.ZoneSpecs.cgroupPath(z.spec().id()));
+    try {
+      return new ProcessBuilder(cmd).start();
+    } catch (IOException e) {
+      throw DockerException.internal("entering zone %s: %s", z.spec().id(), e.getMessage());
+    }
+  }
+
+  /**
+   * Before the runtime removes a zone's cgroups: its standby is ended and the monitors of its execs
+   * (whose processes died with the zone's pid namespace) are waited for, so the cgroups are empty.
+   */
+  public void zoneEnding(String zoneId) {
+    synchronized (this) {
+      ending.add(zoneId);
+      Standby s = standby.remove(zoneId);
+      if (s != null) {
+        s.process().destroyForcibly();
+        awaitQuietly(s.process());
+      }
+    }
+    var set = monitors.remove(zoneId);
+    if (set != null) {
+      for (Process m : set) {
+        if (!awaitQuietly(m)) {
+          m.destroyForcibly();
+          awaitQuietly(m);
+        }
+      }
+    }
+  }
+
+  private static boolean awaitQuietly(Process p) {
+    try {
+      return p.waitFor(1, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** The agent's own processes in the zone's cgroups (standby and exec monitors): not the zone's to show. */
+  public java.util.Set<Integer> helperPids(String zoneId) {
+    java.util.Set<Integer> out = new java.util.HashSet<>();
+    Standby s = standby.get(zoneId);
+    if (s != null) {
+      out.add((int) s.process().pid());
+    }
+    var set = monitors.get(zoneId);
+    if (set != null) {
+      set.forEach(m -> out.add((int) m.pid()));
+    }
+    return out;
   }
 
   /** An exec under its own conmon: the directory of its log, socket and exit file. */
@@ -147,23 +309,6 @@ public final class ExecBackend {
     runtime.resize(zones.paths(st.zoneId()).dir().resolve("exec-" + execId), height, width);
   }
 
-  private Process start(String execId, boolean detached) {
-    ExecState st = inspect(execId);
-    synchronized (this) {
-      ZoneRecord z = startable(st);
-      ZonePaths p = zones.paths(st.zoneId());
-      Path processJson = p.dir().resolve("exec-" + execId + ".json");
-      try {
-        Files.write(processJson, Json.bytes(prepare(execId, z, st, p)));
-      } catch (IOException e) {
-        throw DockerException.internal("preparing exec %s: %s", execId, e.getMessage());
-      }
-      Process proc = runtime.exec(st.zoneId(), processJson, st.spec().attachStdin() && !detached, detached);
-      execs.put(execId, new ExecState(execId, st.zoneId(), st.spec(), true, 0, (int) proc.pid(), true));
-      return proc;
-    }
-  }
-
   /**
    * Starts without a client, under its own conmon (so it outlives the agent, as Docker's outlive
    * the daemon): output is kept to 1 MiB and read by nobody, the exit code is recorded when the
@@ -209,12 +354,16 @@ public final class ExecBackend {
     }
   }
 
-  /** Stops watching detached execs (the agent stops; the execs run on). */
+  /** Stops watching detached execs (the agent stops; the execs run on) and ends the standbys. */
   public void close() {
     synchronized (this) {
+      closed = true;
       if (watcher != null) {
         watcher.shutdownNow();
       }
+      standbys.shutdownNow();
+      standby.values().forEach(s -> s.process().destroyForcibly());
+      standby.clear();
     }
   }
 
@@ -249,6 +398,7 @@ public final class ExecBackend {
     reader.start();
     boolean done = proc.waitFor(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
     if (!done) {
+      proc.descendants().forEach(ProcessHandle::destroyForcibly); // the check's processes in the zone
       proc.destroyForcibly();
     }
     reader.join(1000);
@@ -279,7 +429,6 @@ public final class ExecBackend {
     try {
       ZonePaths p = zones.paths(st.zoneId());
       Files.deleteIfExists(p.zonecontrol().resolve("exec-" + execId));
-      Files.deleteIfExists(p.dir().resolve("exec-" + execId + ".json"));
       org.sdcdocker.agent.image.Trees.delete(p.dir().resolve("exec-" + execId));
       Files.deleteIfExists(runtime.socketLink(execId));
     } catch (IOException | DockerException e) {
@@ -289,6 +438,7 @@ public final class ExecBackend {
 
   /** Forgets the execs of a removed zone. */
   public void forgetZone(String zoneId) {
+    ending.remove(zoneId);
     execs.values().removeIf(e -> e.zoneId().equals(zoneId));
   }
 

@@ -157,6 +157,18 @@ public final class HostSpecOpts {
     capabilities(container.privileged() || privilegedExec, container.capAdd(), container.capDrop()).accept(spec);
   }
 
+  /** The capabilities of a process's set ({@code bounding}, {@code effective}...) as a mask: bit N is capability N. */
+  public static long capabilityMask(ObjectNode process, String set) {
+    long mask = 0;
+    for (var c : process.path("capabilities").path(set)) {
+      int n = ALL_CAPS.indexOf(c.asText());
+      if (n >= 0) {
+        mask |= 1L << n;
+      }
+    }
+    return mask;
+  }
+
   static SpecOpt capabilities(boolean privileged, List<String> add, List<String> drop) {
     return s -> {
       Set<String> caps = new LinkedHashSet<>(privileged ? HOST_CAPS : SpecFactory.DEFAULT_CAPS);

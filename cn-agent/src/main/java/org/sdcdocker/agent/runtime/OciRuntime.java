@@ -19,6 +19,7 @@ public final class OciRuntime {
   private final Path runtimeRoot;
   private final Path exitDir;
   private final Path socketDir;
+  private volatile java.util.function.Consumer<String> beforeDelete = id -> { };
 
   public OciRuntime(String runtime, String conmon, Path runtimeRoot, Path exitDir, Path socketDir)
       throws IOException {
@@ -136,26 +137,6 @@ public final class OciRuntime {
     run("start", id);
   }
 
-  /**
-   * Runs another process in a running container ({@code runc exec}), a child of the agent; its
-   * exit code is the process's.
-   */
-  public Process exec(String id, Path processJson, boolean stdin, boolean discardOutput) {
-    List<String> cmd = List.of(runtime, "--root", runtimeRoot.toString(), "exec", "--process", processJson.toString(), id);
-    try {
-      ProcessBuilder pb = new ProcessBuilder(cmd);
-      if (!stdin) {
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-      }
-      if (discardOutput) {
-        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
-      }
-      return pb.start();
-    } catch (IOException e) {
-      throw DockerException.internal("running %s exec: %s", runtime, e.getMessage());
-    }
-  }
-
   /** Changes a running container's cgroup limits ({@code runc update}); 0 leaves a limit alone. */
   public void update(String id, long memory, long swap, long reservation, long shares, long nanoCpus, long pids) {
     List<String> args = new ArrayList<>(List.of("update"));
@@ -254,8 +235,14 @@ public final class OciRuntime {
     run("resume", id);
   }
 
+  /** Called with a container's id before its runtime state and cgroups are removed. */
+  public void beforeDelete(java.util.function.Consumer<String> hook) {
+    this.beforeDelete = hook;
+  }
+
   /** Removes the runtime's state of a container, stopped or not. */
   public void delete(String id) {
+    beforeDelete.accept(id);
     if (Files.exists(runtimeRoot.resolve(id))) {
       run("delete", "--force", id);
     }

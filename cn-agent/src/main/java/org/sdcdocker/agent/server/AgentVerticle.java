@@ -85,12 +85,14 @@ public final class AgentVerticle extends VerticleBase {
         health.onEvent(ev);
       }
     }, config.networkPool());
-    execs = new ExecBackend(zones, runtime, ev -> vertx.eventBus().publish(Addresses.ZONE_EVENTS, ev));
+    execs = new ExecBackend(zones, runtime, installHelper(root, "zone-enter"),
+        ev -> vertx.eventBus().publish(Addresses.ZONE_EVENTS, ev));
+    runtime.beforeDelete(execs::zoneEnding);
     zones.recover(HostFacts.rebooted(root, config.bootIdFile()));
     exits = new ExitWatcher(runtime.exitDir(), zones);
     health = new HealthMonitor(zones, execs);
     health.adopt(zones.list());
-    queries = new ZoneQueries(zones, layers);
+    queries = new ZoneQueries(zones, layers, execs::helperPids);
     return null;
   }
 
@@ -109,17 +111,22 @@ public final class AgentVerticle extends VerticleBase {
 
   /** The StdinOnce zones' stdin relay, beside dockerinit in the build, kept in the data root (host side). */
   private Path installStdinRelay(Path root) throws IOException {
-    Path from = config.dockerinit().resolveSibling("stdin-relay");
-    if (!Files.isExecutable(from)) {
+    if (!Files.isExecutable(config.dockerinit().resolveSibling("stdin-relay"))) {
       return null; // without it, a StdinOnce zone's input ends when the agent does
     }
+    return installHelper(root, "stdin-relay");
+  }
+
+  /** A host-side helper built beside dockerinit, copied into the data root's libexec. */
+  private Path installHelper(Path root, String name) throws IOException {
+    Path from = config.dockerinit().resolveSibling(name);
     Path dir = root.resolve("libexec");
     Files.createDirectories(dir);
-    Path tmp = dir.resolve("stdin-relay.tmp");
+    Path tmp = dir.resolve(name + ".tmp");
     Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
     tmp.toFile().setExecutable(true, false);
-    Files.move(tmp, dir.resolve("stdin-relay"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    return dir.resolve("stdin-relay");
+    Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return dir.resolve(name);
   }
 
   private void registerHandlers(EventBus bus) {

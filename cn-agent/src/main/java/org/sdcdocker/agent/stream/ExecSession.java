@@ -8,10 +8,10 @@ import org.sdcdocker.agent.exec.ExecBackend;
 import org.sdcdocker.agent.sys.SeqpacketNative;
 
 /**
- * One attached exec on the data plane, run under its own conmon (so it outlives the agent, as
- * the zone does). The front end sends stdin as length-prefixed chunks, a zero length meaning end
- * of input. The exit code is recorded before the connection ends, so the client's inspect after
- * the stream sees it.
+ * One attached exec on the data plane: with a terminal under its own conmon (so it outlives the
+ * agent, as the zone does), without one as the agent's child entering the zone. The front end
+ * sends stdin as length-prefixed chunks, a zero length meaning end of input. The exit code is
+ * recorded before the connection ends, so the client's inspect after the stream sees it.
  */
 final class ExecSession {
   private final ExecBackend execs;
@@ -28,7 +28,105 @@ final class ExecSession {
   }
 
   void run() {
-    runUnderConmon();
+    if (execs.inspect(execId).spec().tty()) {
+      runUnderConmon();
+    } else {
+      runEntered();
+    }
+  }
+
+  /**
+   * Without a terminal: the process's stdout and stderr are framed as Docker's (stream 1 and 2)
+   * as they come, input chunks are written to its stdin. As with Docker, the stream ends when the
+   * process has exited and its output is closed (a background process holding it keeps it open).
+   */
+  private void runEntered() {
+    Process proc;
+    try {
+      proc = execs.start(execId);
+    } catch (RuntimeException e) {
+      failed(e);
+      return;
+    }
+    java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    ExecutorService input = Executors.newSingleThreadExecutor(r -> daemon(r, "exec-stdin"));
+    java.io.OutputStream stdin = proc.getOutputStream();
+    socket.handler(buf -> input.execute(() -> {
+      try {
+        chunks.feed(buf, new StdinChunks.Sink() {
+          @Override
+          public void data(byte[] bytes) throws java.io.IOException {
+            stdin.write(bytes);
+            stdin.flush();
+          }
+
+          @Override
+          public void end() throws java.io.IOException {
+            stdin.close();
+          }
+        });
+      } catch (Exception e) {
+        chunks.drop(); // the exec has ended
+      }
+    }));
+    socket.closeHandler(v -> {
+      closed.set(true);
+      input.shutdown();
+    });
+    socket.resume();
+    java.util.concurrent.CompletableFuture<Void> out = pump(proc.getInputStream(), 1, closed);
+    java.util.concurrent.CompletableFuture<Void> err = pump(proc.getErrorStream(), 2, closed);
+    java.util.concurrent.CompletableFuture.allOf(out, err).whenComplete((v, t) -> {
+      int code;
+      try {
+        code = proc.waitFor();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        code = 255;
+      }
+      execs.finished(execId, code);
+      input.execute(() -> {
+        try {
+          stdin.close();
+        } catch (java.io.IOException ignored) {
+          // already closed
+        }
+      });
+      input.shutdown();
+      socket.end();
+    });
+  }
+
+  /** Copies one output of the process as Docker's frames of {@code stream}, until its end. */
+  private java.util.concurrent.CompletableFuture<Void> pump(java.io.InputStream in, int stream,
+      java.util.concurrent.atomic.AtomicBoolean closed) {
+    java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+    threads.execute(() -> {
+      byte[] buf = new byte[32 * 1024];
+      try (in) {
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          if (closed.get()) {
+            continue; // the client left: the process runs on, its output is dropped as Docker does
+          }
+          Buffer frame = Buffer.buffer(8 + n).appendByte((byte) stream).appendBytes(new byte[3]).appendInt(n)
+              .appendBytes(buf, 0, n);
+          socket.write(frame);
+          Backpressure.awaitRoom(socket, closed::get);
+        }
+      } catch (java.io.IOException | InterruptedException e) {
+        // the process's end
+      }
+      done.complete(null);
+    });
+    return done;
+  }
+
+  private void failed(RuntimeException e) {
+    socket.resume();
+    socket.write(Buffer.buffer("docker: " + e.getMessage() + "\r\n"));
+    execs.finished(execId, 126);
+    socket.end();
   }
 
   /**
@@ -41,10 +139,7 @@ final class ExecSession {
     try {
       t = execs.startUnderConmon(execId);
     } catch (RuntimeException e) {
-      socket.resume();
-      socket.write(Buffer.buffer("docker: " + e.getMessage() + "\r\n"));
-      execs.finished(execId, 126);
-      socket.end();
+      failed(e);
       return;
     }
     java.util.concurrent.CompletableFuture<Integer> exit = new java.util.concurrent.CompletableFuture<>();

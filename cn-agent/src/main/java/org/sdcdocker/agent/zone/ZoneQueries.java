@@ -22,10 +22,14 @@ public final class ZoneQueries {
 
   private final LinuxZoneBackend zones;
   private final LayerCache layers;
+  private final java.util.function.Function<String, Set<Integer>> helpers;
 
-  public ZoneQueries(LinuxZoneBackend zones, LayerCache layers) {
+  /** {@code helpers} names the agent's own processes in a zone's cgroups, which top and stats leave out. */
+  public ZoneQueries(LinuxZoneBackend zones, LayerCache layers,
+      java.util.function.Function<String, Set<Integer>> helpers) {
     this.zones = zones;
     this.layers = layers;
+    this.helpers = helpers;
   }
 
   public ChangeList changes(String id) throws IOException {
@@ -90,7 +94,14 @@ public final class ZoneQueries {
     return CGROUPS.resolve(controller).resolve("sdc-docker").resolve(id);
   }
 
-  private static Set<Integer> pids(String id) throws IOException {
+  /** The zone's processes, without the agent's helpers. */
+  private Set<Integer> pids(String id) throws IOException {
+    Set<Integer> out = cgroupPids(id);
+    out.removeAll(helpers.apply(id));
+    return out;
+  }
+
+  private static Set<Integer> cgroupPids(String id) throws IOException {
     Set<Integer> out = new HashSet<>();
     for (String l : Files.readAllLines(cgroup("pids", id).resolve("cgroup.procs"))) {
       if (!l.isBlank()) {
@@ -113,7 +124,11 @@ public final class ZoneQueries {
         inactive = Long.parseLong(l.substring(l.indexOf(' ') + 1).trim());
       }
     }
-    long pidsNow = number(cgroup("pids", id).resolve("pids.current"));
+    Set<Integer> ours = new HashSet<>(helpers.apply(id));
+    if (!ours.isEmpty()) {
+      ours.retainAll(cgroupPids(id)); // the helpers in the cgroup now (each one task)
+    }
+    long pidsNow = Math.max(0, number(cgroup("pids", id).resolve("pids.current")) - ours.size());
     String max = Files.readString(cgroup("pids", id).resolve("pids.max")).trim();
     long read = 0;
     long write = 0;

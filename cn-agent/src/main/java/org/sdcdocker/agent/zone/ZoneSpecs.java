@@ -9,7 +9,7 @@ import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.ContainerSpec;
 
 /** A zone's OCI spec: dockerinit as the first process, /native and the zone's files, its host options. */
-final class ZoneSpecs {
+public final class ZoneSpecs {
   private static final String DOCKERINIT = "/native/usr/vm/sbin/dockerinit";
 
   private ZoneSpecs() {}
@@ -49,7 +49,12 @@ final class ZoneSpecs {
         SpecFactory.withBind(p.dir().resolve("hostname").toString(), "/etc/hostname", false),
         SpecFactory.withBind(p.dir().resolve("hosts").toString(), "/etc/hosts", false),
         SpecFactory.withBind(p.dir().resolve("resolv.conf").toString(), "/etc/resolv.conf", false),
-        SpecFactory.withCgroupsPath("/sdc-docker/" + spec.id()));
+        SpecFactory.withCgroupsPath(cgroupPath(spec.id())));
+  }
+
+  /** The zone's cgroup, in every hierarchy. */
+  public static String cgroupPath(String zoneId) {
+    return "/sdc-docker/" + zoneId;
   }
 
 }

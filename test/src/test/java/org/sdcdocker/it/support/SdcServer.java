@@ -164,7 +164,7 @@ public final class SdcServer implements AutoCloseable {
         left.add("mount: " + line);
       }
     }
-    Process p = new ProcessBuilder("pgrep", "-af", "conmon|stdin-relay").start();
+    Process p = new ProcessBuilder("pgrep", "-af", "conmon|stdin-relay|zone-enter").start();
     for (String line : new String(p.getInputStream().readAllBytes()).split("\n")) {
       if (line.contains(dataRoot.toString())) {
         left.add("process: " + line);
