@@ -85,10 +85,9 @@ public final class ExecBackend {
         .mapEmpty();
   }
 
-  /** A one-time URL of the exec's stdio on its agent. */
-  public Future<String> ticket(String account, String execId) {
-    Where w = where(account, execId);
-    return agents.<Ticket>request(w.cnUuid(), "stream", new AgentRequests.StreamTicket(execId, "exec", ""), SHORT_MS)
+  /** A one-time URL of an exec link to the agent's data plane (see the front end's ExecLinks). */
+  public Future<String> linkTicket(String cnUuid) {
+    return agents.<Ticket>request(cnUuid, "stream", new AgentRequests.StreamTicket("", "exec-link", ""), SHORT_MS)
         .map(Ticket::url);
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -21,11 +22,11 @@ import org.sdcdocker.protocol.agent.ExecRecords.ExecState;
 /** {@code docker exec}: create, start (hijacked, or detached), inspect, resize. */
 public final class ExecEndpoint {
   private final ExecBackend backend;
-  private final StreamProxy streams;
+  private final ExecLinks links;
 
   public ExecEndpoint(Vertx vertx, ExecBackend backend) {
     this.backend = backend;
-    this.streams = new StreamProxy(vertx);
+    this.links = new ExecLinks(backend, new StreamProxy(vertx));
   }
 
   /** The routes, as a table. */
@@ -73,16 +74,23 @@ public final class ExecEndpoint {
           .onSuccess(st -> ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json").end("{}"));
       return;
     }
-    backend.ticket(account, id)
-        .compose(streams::connect)
+    links.start(account, id)
         .onFailure(ctx::fail)
-        .onSuccess(agent -> {
+        .onSuccess(started -> {
           backend.started(account, id);
-          agent.pause();
+          NetSocket agent = started.agent();
           if (Http.hijack(ctx)) {
-            ctx.request().toNetSocket().onFailure(ctx::fail).onSuccess(client -> StreamProxy.bridge(client, agent, null));
+            ctx.request().toNetSocket().onFailure(ctx::fail).onSuccess(client -> {
+              if (started.early().length() > 0) {
+                client.write(started.early());
+              }
+              StreamProxy.bridge(client, agent, null);
+            });
           } else {
             ctx.response().setChunked(true).putHeader("Content-Type", "application/vnd.docker.multiplexed-stream");
+            if (started.early().length() > 0) {
+              ctx.response().write(started.early());
+            }
             agent.pipeTo(ctx.response());
             agent.resume();
           }

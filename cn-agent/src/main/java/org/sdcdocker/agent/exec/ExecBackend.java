@@ -73,6 +73,11 @@ public final class ExecBackend {
     return st;
   }
 
+  /** Throws the refusal of a start of the exec (run before, its zone not running, or paused). */
+  public void checkStartable(String execId) {
+    startable(inspect(execId));
+  }
+
   /** The exec's zone, when the exec may start: not run before, its zone running and not paused. */
   private ZoneRecord startable(ExecState st) {
     if (st.started()) {
@@ -411,6 +416,12 @@ public final class ExecBackend {
 
   /** Records the exit code and removes the exec's files. */
   public void finished(String execId, int exitCode) {
+    recordEnd(execId, exitCode);
+    removeFiles(execId);
+  }
+
+  /** Records the exit code (what inspect answers from then on) and publishes exec_die. */
+  public void recordEnd(String execId, int exitCode) {
     ExecState st = execs.get(execId);
     if (st == null) {
       return;
@@ -425,6 +436,14 @@ public final class ExecBackend {
       } catch (DockerException gone) {
         // the zone was removed: no event for its exec
       }
+    }
+  }
+
+  /** Removes an ended exec's files. */
+  public void removeFiles(String execId) {
+    ExecState st = execs.get(execId);
+    if (st == null) {
+      return;
     }
     try {
       ZonePaths p = zones.paths(st.zoneId());

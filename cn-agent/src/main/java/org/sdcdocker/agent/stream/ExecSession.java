@@ -9,7 +9,7 @@ import org.sdcdocker.agent.sys.SeqpacketNative;
 
 /**
  * One attached exec on the data plane: with a terminal under its own conmon (so it outlives the
- * agent, as the zone does), without one as the agent's child entering the zone. The front end
+ * agent, as the zone does), without one as the agent's child entering the zone (started already). The front end
  * sends stdin as length-prefixed chunks, a zero length meaning end of input. The exit code is
  * recorded before the connection ends, so the client's inspect after the stream sees it.
  */
@@ -20,18 +20,35 @@ final class ExecSession {
   private final ExecutorService threads;
   private final StdinChunks chunks = new StdinChunks();
 
-  ExecSession(ExecBackend execs, String execId, NetSocket socket, ExecutorService io) {
+  private final Process started;
+  private final Buffer early;
+
+  /**
+   * {@code started} is the process of an exec without a terminal, already started; null with one.
+   * {@code early} is input that came before the session (fed first).
+   */
+  ExecSession(ExecBackend execs, String execId, NetSocket socket, ExecutorService io, Process started, Buffer early) {
     this.execs = execs;
     this.execId = execId;
     this.socket = socket;
     this.threads = io;
+    this.started = started;
+    this.early = early;
+  }
+
+  /** Takes the client's input with {@code in}, after what came early. */
+  private void takeInput(io.vertx.core.Handler<Buffer> in) {
+    if (early.length() > 0) {
+      in.handle(early);
+    }
+    socket.handler(in);
   }
 
   void run() {
-    if (execs.inspect(execId).spec().tty()) {
+    if (started == null) {
       runUnderConmon();
     } else {
-      runEntered();
+      runEntered(started);
     }
   }
 
@@ -40,18 +57,11 @@ final class ExecSession {
    * as they come, input chunks are written to its stdin. As with Docker, the stream ends when the
    * process has exited and its output is closed (a background process holding it keeps it open).
    */
-  private void runEntered() {
-    Process proc;
-    try {
-      proc = execs.start(execId);
-    } catch (RuntimeException e) {
-      failed(e);
-      return;
-    }
+  private void runEntered(Process proc) {
     java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     ExecutorService input = Executors.newSingleThreadExecutor(r -> daemon(r, "exec-stdin"));
     java.io.OutputStream stdin = proc.getOutputStream();
-    socket.handler(buf -> input.execute(() -> {
+    takeInput(buf -> input.execute(() -> {
       try {
         chunks.feed(buf, new StdinChunks.Sink() {
           @Override
@@ -84,7 +94,7 @@ final class ExecSession {
         Thread.currentThread().interrupt();
         code = 255;
       }
-      execs.finished(execId, code);
+      execs.recordEnd(execId, code); // before the stream's end: the client's inspect comes next
       input.execute(() -> {
         try {
           stdin.close();
@@ -94,6 +104,7 @@ final class ExecSession {
       });
       input.shutdown();
       socket.end();
+      execs.removeFiles(execId);
     });
   }
 
@@ -174,7 +185,7 @@ final class ExecSession {
     });
     SeqpacketNative[] conmon = {null};
     ExecutorService input = Executors.newSingleThreadExecutor(r -> daemon(r, "exec-stdin"));
-    socket.handler(buf -> input.execute(() -> {
+    takeInput(buf -> input.execute(() -> {
       try {
         if (conmon[0] == null) {
           conmon[0] = SeqpacketNative.connectIn(t.bundle().toString(), "attach");

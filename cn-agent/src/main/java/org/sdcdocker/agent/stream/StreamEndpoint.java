@@ -73,10 +73,9 @@ public final class StreamEndpoint {
       pending.put(token, new Pending(t.id(), null, null, 0, false, null, System.nanoTime(), t.kind(), t.query()));
       return new Ticket("http://" + host + ":" + port + "/streams/" + token);
     }
-    if ("exec".equals(t.kind())) {
-      execs.inspect(t.id());
+    if ("exec-link".equals(t.kind())) { // a connection the front end keeps ready for its next exec start
       String token = token();
-      pending.put(token, new Pending(t.id(), null, null, 0, false, null, System.nanoTime()));
+      pending.put(token, new Pending("", null, null, 0, false, null, System.nanoTime(), t.kind(), ""));
       return new Ticket("http://" + host + ":" + port + "/streams/" + token);
     }
     ZoneRecord rec = zones.get(t.id());
@@ -173,12 +172,8 @@ public final class StreamEndpoint {
       extract(p, r);
       return;
     }
-    if (p.req() == null) { // an exec: the connection becomes its stdio
-      r.toNetSocket().onSuccess(sock -> {
-        sock.pause(); // stdin waits until the process is there to take it
-        pool.execute(() -> new ExecSession(execs, p.id(), sock, pool).run());
-      })
-          .onFailure(e -> r.response().setStatusCode(400).end());
+    if (p.kind().equals("exec-link")) { // the connection becomes the stdio of the exec it names
+      r.toNetSocket().onSuccess(this::execLink).onFailure(e -> r.response().setStatusCode(400).end());
       return;
     }
     if (p.req().stdin()) { // attach with stdin: output and input on one upgraded connection
@@ -206,6 +201,53 @@ public final class StreamEndpoint {
       env.offsets(f::consumed, p.start());
     }
     pool.execute(f);
+  }
+
+  /**
+   * An exec link: the front end names an exec in one line ({@code EXEC_ID\n}) when a client starts
+   * it; the exec is started (one without a terminal at once, as the agent's child) and the answer
+   * is one line, {@code ok} or {@code error KIND "message"}; after {@code ok} the connection is the
+   * exec's stdio, as an exec's stream. Links are made ahead, so a start costs no ticket and no
+   * connection.
+   */
+  private void execLink(io.vertx.core.net.NetSocket sock) {
+    io.vertx.core.buffer.Buffer[] got = {io.vertx.core.buffer.Buffer.buffer()};
+    sock.handler(buf -> {
+      got[0].appendBuffer(buf);
+      int nl = -1;
+      for (int i = 0; i < got[0].length(); i++) {
+        if (got[0].getByte(i) == '\n') {
+          nl = i;
+          break;
+        }
+      }
+      if (nl < 0) {
+        if (got[0].length() > 256) {
+          sock.close();
+        }
+        return;
+      }
+      sock.pause();
+      sock.handler(null);
+      String execId = got[0].getString(0, nl);
+      io.vertx.core.buffer.Buffer early = got[0].getBuffer(nl + 1, got[0].length());
+      pool.execute(() -> {
+        Process started;
+        try {
+          started = execs.inspect(execId).spec().tty() ? null : execs.start(execId);
+          if (started == null) {
+            execs.checkStartable(execId);
+          }
+        } catch (RuntimeException e) {
+          org.sdcdocker.protocol.DockerException d = org.sdcdocker.protocol.DockerException.of(e);
+          sock.write("error " + d.kind().name() + " " + org.sdcdocker.protocol.Json.encode(d.getMessage()) + "\n");
+          sock.end();
+          return;
+        }
+        sock.write("ok\n");
+        new ExecSession(execs, execId, sock, pool, started, early).run();
+      });
+    });
   }
 
   /** Ends every stream of this endpoint (the agent is stopping); zones are not touched. */
