@@ -44,6 +44,7 @@ for i in $(seq 100); do curl -s "http://127.0.0.1:$port/v2/" > /dev/null && brea
 python3 "$here/seed-registry.py" "127.0.0.1:$port" > /dev/null || { echo "seeding the registry failed" >&2; exit 1; }
 IMG=127.0.0.1:$port/bench/busybox
 BIG=127.0.0.1:$port/bench/big
+TINY=127.0.0.1:$port/bench/tiny
 
 ms() { local s e; s=$(date +%s%N); "$@" > /dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
 stats() { sort -n | awk '{a[NR]=$1} END {m = NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "%s %s %s", m, a[1], a[NR]}'; }
@@ -174,6 +175,15 @@ report "docker logs of 100 MB" "MB/s" "$work/logr.ours" "$work/logr.ref"
 report "GET .../logs of 100 MB (raw HTTP)" "MB/s" "$work/logh.ours" "$work/logh.ref"
 for e in "${engines[@]}"; do echo "$e: attached runs with every byte: $(paste -sd+ "$work/att.$e" | bc)/3"; done
 
-echo "== 6. pull of a 3-layer image of about 51 MB gzip (first pull on each engine)"
-for e in "${engines[@]}"; do ms d "$e" pull "$BIG" > "$work/pull.$e"; done
-report "pull 3 x 17 MB layers" ms "$work/pull.ours" "$work/pull.ref"
+echo "== 6. pull: a 3-layer image of about 51 MB gzip (first pull, then after rmi), a one-layer tiny image after rmi"
+for e in "${engines[@]}"; do ms d "$e" pull "$BIG" > "$work/pull1.$e"; done
+report "first pull 3 x 17 MB layers" ms "$work/pull1.ours" "$work/pull1.ref"
+for i in $(seq "$RUNS"); do
+  for e in "${engines[@]}"; do d "$e" rmi "$BIG" > /dev/null; ms d "$e" pull "$BIG" >> "$work/pull.$e"; done
+done
+report "pull 3 x 17 MB layers after rmi" ms "$work/pull.ours" "$work/pull.ref"
+for i in $(seq "$RUNS"); do
+  for e in "${engines[@]}"; do d "$e" rmi "$TINY" > /dev/null 2>&1; ms d "$e" pull "$TINY" >> "$work/tiny.$e"; done
+done
+report "pull one tiny layer after rmi" ms "$work/tiny.ours" "$work/tiny.ref"
+for e in "${engines[@]}"; do d "$e" rmi "$BIG" "$TINY" > /dev/null 2>&1; done

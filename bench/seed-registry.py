@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Seeds a registry v2 on loopback with the images the benchmark uses, built here:
-bench/busybox (one layer: Debian's static busybox) and bench/big (three layers of about 17 MB
-of random bytes each, gzip, over busybox). Usage: seed-registry.py HOST:PORT"""
+bench/busybox (one layer: Debian's static busybox), bench/big (three layers of about 17 MB
+of random bytes each, gzip, over busybox) and bench/tiny (one layer of one small file). Usage: seed-registry.py HOST:PORT"""
 import gzip, hashlib, io, json, os, sys, tarfile, urllib.request
 
 REG = sys.argv[1]
@@ -66,4 +66,5 @@ big = [base]
 for i in range(3):
     big.append(layer([(f'data{i}', os.urandom(17 * 1000 * 1000), 0o644, 'file')]))
 push('bench/big', big)
+push('bench/tiny', [layer([('hello', b'hello\n', 0o644, 'file')])])
 print('seeded', REG)
