@@ -279,6 +279,16 @@ class FoundationCliTest {
     HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1.24/_ping"))
         .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(head.statusCode()).isEqualTo(200);
+    // the unversioned ping is answered before routing: the same answer as through the router
+    HttpResponse<String> plainHead = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/_ping"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> versioned = get("/v1.24/_ping");
+    for (var h : java.util.List.of(ping, plainHead, versioned, head)) {
+      assertThat(h.headers().firstValue("Ostype")).hasValue("linux");
+      assertThat(h.headers().firstValue("Server")).hasValueSatisfying(v -> assertThat(v).startsWith("sdc-docker/"));
+      assertThat(h.headers().firstValue("Cache-Control")).hasValue("no-cache, no-store, must-revalidate");
+    }
+    assertThat(versioned.body()).isEqualTo("OK");
     assertThat(docker.ok("version", "--format", "{{.Server.APIVersion}}")).isEqualTo("1.50");
     String id = docker.ok("run", "-d", image, "sleep", "300");
     String info = docker.ok("info", "--format", "{{.Driver}} {{.Name}} {{.OperatingSystem}} {{.ContainersRunning}}");

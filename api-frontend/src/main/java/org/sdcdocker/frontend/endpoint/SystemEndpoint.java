@@ -42,7 +42,15 @@ public final class SystemEndpoint {
   }
 
   private void ping(RoutingContext ctx, boolean body) {
-    HttpServerResponse resp = ctx.response().putHeader("API-Version", ApiVersion.MAX.toString())
+    ping(ctx.response(), body);
+  }
+
+  /**
+   * The answer to {@code /_ping}, which every docker CLI command sends first: also given by the
+   * server before routing (with the headers every answer has), for the unversioned path.
+   */
+  public static void ping(HttpServerResponse resp, boolean body) {
+    resp.putHeader("Server", SERVER).putHeader("API-Version", ApiVersion.MAX.toString())
         .putHeader("Docker-Experimental", "false").putHeader("Ostype", "linux")
         .putHeader("Cache-Control", "no-cache, no-store, must-revalidate").putHeader("Pragma", "no-cache")
         .putHeader("Content-Type", "text/plain; charset=utf-8");

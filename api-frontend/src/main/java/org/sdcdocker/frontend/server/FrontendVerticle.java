@@ -2,6 +2,7 @@ package org.sdcdocker.frontend.server;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.SocketAddress;
@@ -125,7 +126,13 @@ public final class FrontendVerticle extends VerticleBase {
   private Future<HttpServer> listen(Router router, String host) {
     HttpServerOptions opts = new HttpServerOptions().setIdleTimeout(0).setCompressionSupported(false)
         .setHttp2ClearTextEnabled(false);
-    HttpServer server = vertx.createHttpServer(opts).requestHandler(req -> router.handle(HijackablePost.mark(req)));
+    HttpServer server = vertx.createHttpServer(opts).requestHandler(req -> {
+      if ("/_ping".equals(req.path()) && (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD)) {
+        SystemEndpoint.ping(req.response(), req.method() == HttpMethod.GET); // the CLI's first request, every time
+        return;
+      }
+      router.handle(HijackablePost.mark(req));
+    });
     servers.add(server);
     if (host.startsWith("unix://")) {
       Path sock = Path.of(host.substring("unix://".length()));
