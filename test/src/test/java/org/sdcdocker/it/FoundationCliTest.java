@@ -161,6 +161,45 @@ class FoundationCliTest {
   }
 
   @Test
+  void logs_toTheCliInMergedFrames_toOtherClientsOneFramePerLine() throws Exception {
+    String id = docker.ok("run", "-d", image, "sh", "-c",
+        "i=0; while [ $i -lt 2000 ]; do i=$((i+1)); echo o$i; echo e$i >&2; [ $((i % 3)) = 0 ] && echo x$i; done");
+    docker.ok("wait", id);
+    StringBuilder out = new StringBuilder();
+    StringBuilder err = new StringBuilder();
+    for (int i = 1; i <= 2000; i++) {
+      out.append('o').append(i).append('\n').append(i % 3 == 0 ? "x" + i + "\n" : "");
+      err.append('e').append(i).append('\n');
+    }
+    Result cli = docker.run("logs", id);
+    assertThat(cli.out()).isEqualTo(out.toString());
+    assertThat(cli.err()).isEqualTo(err.toString());
+    // a client that is not the docker CLI gets Docker's framing: one frame per line, in order
+    HttpResponse<byte[]> raw = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/containers/" + id
+        + "/logs?stdout=1&stderr=1")).header("User-Agent", "docker-sdk-python/7.1.0").build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw.body());
+    StringBuilder rawOut = new StringBuilder();
+    StringBuilder rawErr = new StringBuilder();
+    int frames = 0;
+    while (b.remaining() >= 8) {
+      int stream = b.get();
+      b.position(b.position() + 3);
+      byte[] payload = new byte[b.getInt()];
+      b.get(payload);
+      String line = new String(payload);
+      assertThat(line).endsWith("\n").hasLineCount(1);
+      assertThat(stream).isEqualTo(line.startsWith("e") ? 2 : 1);
+      (stream == 2 ? rawErr : rawOut).append(line);
+      frames++;
+    }
+    assertThat(frames).isEqualTo(4000 + 666);
+    assertThat(rawOut.toString()).isEqualTo(out.toString()); // the order across the two streams is conmon's
+    assertThat(rawErr.toString()).isEqualTo(err.toString());
+    docker.ok("rm", id);
+  }
+
+  @Test
   void logsSince_leavesOutEarlierLines() throws Exception {
     String id = docker.ok("run", "-d", image, "sh", "-c", "echo early; sleep 2; echo late");
     docker.ok("wait", id);

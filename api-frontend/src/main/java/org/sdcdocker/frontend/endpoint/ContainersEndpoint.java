@@ -246,7 +246,7 @@ public final class ContainersEndpoint {
     String type = rec.spec().tty() || !Http.version(ctx).atLeast(1, 42)
         ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream";
     if (Http.flag(ctx, "follow")) { // followed logs go on across a restart of the agent
-      String q = ctx.request().query() + "&resumable=1";
+      String q = ctx.request().query() + "&resumable=1" + Http.frames(ctx);
       java.util.function.LongFunction<io.vertx.core.Future<ResumingStream.Link>> open = off ->
           backend.streamTicket(rec, "logs", q + (off >= 0 ? "&offset=" + off : "")).compose(streams::link);
       open.apply(-1).onFailure(ctx::fail).onSuccess(first -> {
@@ -257,7 +257,7 @@ public final class ContainersEndpoint {
       });
       return;
     }
-    backend.streamTicket(rec, "logs", ctx.request().query())
+    backend.streamTicket(rec, "logs", ctx.request().query() + Http.frames(ctx))
         .compose(streams::open)
         .onFailure(ctx::fail)
         .onSuccess(from -> {
@@ -288,7 +288,7 @@ public final class ContainersEndpoint {
       return;
     }
     String query = "stdout=" + (Http.flag(ctx, "stdout") ? 1 : 0) + "&stderr=" + (Http.flag(ctx, "stderr") ? 1 : 0)
-        + "&stdin=" + (stdin ? 1 : 0);
+        + "&stdin=" + (stdin ? 1 : 0) + Http.frames(ctx);
     String type = rec.spec().tty() ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream";
     boolean upgrade = Http.hijack(ctx);
     backend.event("attach", rec, Map.of());

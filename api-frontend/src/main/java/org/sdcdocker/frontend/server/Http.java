@@ -48,6 +48,16 @@ public final class Http {
   }
 
   /** Whether the client asked to hijack the connection. */
+  /**
+   * The agent's stream parameter asking for consecutive frames of one stream merged into one,
+   * for the docker CLI (known by its User-Agent), which reads a multiplexed stream as bytes and
+   * writes each frame apart; other clients get one frame per log line, as Docker sends.
+   */
+  public static String frames(RoutingContext ctx) {
+    String agent = ctx.request().getHeader("User-Agent");
+    return agent != null && agent.startsWith("Docker-Client/") ? "&frames=merged" : "";
+  }
+
   public static boolean hijack(RoutingContext ctx) {
     return "tcp".equalsIgnoreCase(ctx.request().getHeader("Upgrade"));
   }

@@ -253,7 +253,7 @@ final class LogFollower implements Runnable {
       }
       carry = java.util.Arrays.copyOfRange(data, lineStart, len);
       if (out.length() > 0) {
-        write(out);
+        write(req.mergeFrames() && !tty ? LogFormat.merge(out) : out);
       }
     }
   }

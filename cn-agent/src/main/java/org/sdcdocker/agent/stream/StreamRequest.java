@@ -19,12 +19,13 @@ record StreamRequest(
     int tail,
     String details,
     boolean resumable,
-    long offset) {
+    long offset,
+    boolean mergeFrames) {
 
   /** The same request with the zone's log attributes for {@code details} (when it was asked for). */
   StreamRequest withDetails(String attrs) {
     return details == null ? this : new StreamRequest(attach, follow, stdout, stderr, stdin, timestamps, sinceNanos,
-        untilNanos, tail, attrs, resumable, offset);
+        untilNanos, tail, attrs, resumable, offset, mergeFrames);
   }
 
   /** Parses a query string such as {@code follow=1&stdout=1&tail=10}. */
@@ -53,7 +54,8 @@ record StreamRequest(
         tail.equals("all") || tail.isEmpty() ? -1 : Integer.parseInt(tail),
         bool(q.get("details")) ? "" : null,
         bool(q.get("resumable")),
-        q.containsKey("offset") ? Long.parseLong(q.get("offset")) : -1);
+        q.containsKey("offset") ? Long.parseLong(q.get("offset")) : -1,
+        "merged".equals(q.get("frames")));
   }
 
   /** One parameter of a query string, decoded; null when absent. */

@@ -87,4 +87,21 @@ class LogFormatTest {
     assertThat(a.follow()).isTrue();
     assertThat(a.tail()).isEqualTo(-1);
   }
+
+  @Test
+  void merge_joinsRunsOfOneStream_keepingBytesAndOrder() {
+    Buffer framed = Buffer.buffer();
+    for (String l : new String[] {"1a\n", "1b\n", "2c\n", "1d\n", "1e\n"}) {
+      framed.appendByte((byte) (l.charAt(0) - '0')).appendBytes(new byte[3]).appendInt(l.length() - 1)
+          .appendString(l.substring(1));
+    }
+    Buffer merged = LogFormat.merge(framed);
+    Buffer want = Buffer.buffer()
+        .appendByte((byte) 1).appendBytes(new byte[3]).appendInt(4).appendString("a\nb\n")
+        .appendByte((byte) 2).appendBytes(new byte[3]).appendInt(2).appendString("c\n")
+        .appendByte((byte) 1).appendBytes(new byte[3]).appendInt(4).appendString("d\ne\n");
+    assertThat(merged.getBytes()).isEqualTo(want.getBytes());
+    assertThat(StreamRequest.parse("logs", "stdout=1&frames=merged").mergeFrames()).isTrue();
+    assertThat(StreamRequest.parse("logs", "stdout=1").mergeFrames()).isFalse();
+  }
 }
