@@ -29,6 +29,19 @@ class HealthTest extends FixtureTest {
   }
 
   @Test
+  void aCheckPastItsTimeout_isKilledAndCountsAsFailed() throws Exception {
+    String id = docker.ok("run", "-d", "--health-cmd", "sleep 30", "--health-interval", "300ms",
+        "--health-retries", "1", "--health-timeout", "300ms", image, "sleep", "300");
+    await(id, "{{.State.Health.Status}}", "unhealthy"::equals);
+    assertThat(docker.ok("inspect", "-f", "{{(index .State.Health.Log 0).ExitCode}} {{(index .State.Health.Log 0).Output}}",
+        id)).isEqualTo("-1 Health check exceeded timeout (300ms)");
+    Thread.sleep(1500); // five more checks timed out meanwhile: each one's process was killed
+    String top = docker.ok("top", id, "-o", "pid,args");
+    assertThat(top.lines().filter(l -> l.endsWith(" sleep 30")).count()).as(top).isLessThanOrEqualTo(1);
+    docker.ok("rm", "-f", id);
+  }
+
+  @Test
   void noHealthcheck_hasNoHealth() throws Exception {
     String id = docker.ok("run", "-d", image, "sleep", "300");
     assertThat(docker.ok("inspect", "-f", "{{.State.Health}}", id)).isEqualTo("<nil>");

@@ -411,7 +411,23 @@ public final class ExecBackend {
     finished(execId, code);
     execs.remove(execId);
     String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
-    return new Outcome(code, done ? text : "Health check exceeded timeout (" + timeoutMillis / 1000.0 + "s)");
+    return new Outcome(code, done ? text : "Health check exceeded timeout (" + goDuration(timeoutMillis * 1_000_000L) + ")");
+  }
+
+  /** A duration as Go prints one (Docker's messages do): 300ms, 2s, 1.5s, 1m30s, 1h0m0s. */
+  static String goDuration(long nanos) {
+    if (nanos == 0) {
+      return "0s";
+    }
+    if (nanos < 1_000_000_000L) {
+      return nanos < 1_000 ? nanos + "ns"
+          : nanos < 1_000_000 ? java.math.BigDecimal.valueOf(nanos, 3).stripTrailingZeros().toPlainString() + "µs"
+          : java.math.BigDecimal.valueOf(nanos, 6).stripTrailingZeros().toPlainString() + "ms";
+    }
+    long h = nanos / 3_600_000_000_000L;
+    long m = nanos % 3_600_000_000_000L / 60_000_000_000L;
+    String sec = java.math.BigDecimal.valueOf(nanos % 60_000_000_000L, 9).stripTrailingZeros().toPlainString() + "s";
+    return h > 0 ? h + "h" + m + "m" + sec : m > 0 ? m + "m" + sec : sec;
   }
 
   /** Records the exit code and removes the exec's files. */

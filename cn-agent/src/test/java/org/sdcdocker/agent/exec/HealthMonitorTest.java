@@ -36,4 +36,14 @@ class HealthMonitorTest {
     assertThat(h.failingStreak()).isZero();
     assertThat(h.log()).hasSize(5);
   }
+
+  @Test
+  void timeouts_arePrintedAsGoDurations() {
+    assertThat(ExecBackend.goDuration(300_000_000L)).isEqualTo("300ms");
+    assertThat(ExecBackend.goDuration(2_000_000_000L)).isEqualTo("2s");
+    assertThat(ExecBackend.goDuration(1_500_000_000L)).isEqualTo("1.5s");
+    assertThat(ExecBackend.goDuration(90_000_000_000L)).isEqualTo("1m30s");
+    assertThat(ExecBackend.goDuration(3_600_000_000_000L)).isEqualTo("1h0m0s");
+    assertThat(ExecBackend.goDuration(1_500_000L)).isEqualTo("1.5ms");
+  }
 }
