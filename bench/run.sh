@@ -136,6 +136,8 @@ echo "== 4. memory (RSS and PSS in MiB) with 50 running containers"
 ourpids=$(pgrep -f org.sdcdocker.launcher.Main | tr '\n' ' ')
 conmons=$(pgrep -x conmon | tr '\n' ' '); nconmon=$(echo $conmons | wc -w)
 echo "ours: JVM RSS $(( $(kib Rss "$ourpids") / 1024 )) PSS $(( $(kib Pss "$ourpids") / 1024 )); per running container (conmon) RSS $(( $(kib Rss "$conmons") / ${nconmon:-1} / 1024 )).$(( $(kib Rss "$conmons") / ${nconmon:-1} % 1024 * 10 / 1024 )) over $nconmon"
+standbys=$(pgrep -f "zone-enter --standby" | tr '\n' ' '); nstandby=$(echo $standbys | wc -w)
+[ "$nstandby" -gt 0 ] && echo "ours: exec standbys (zone-enter, one per container that had an exec): $nstandby, RSS $(( $(kib Rss "$standbys") / nstandby )) KiB PSS $(( $(kib Pss "$standbys") / nstandby )) KiB each"
 if [ -n "$REF" ]; then
   refd=$(pgrep -x dockerd | tr '\n' ' ') refc=$(pgrep -x containerd | tr '\n' ' ')
   shims=$(pgrep -f containerd-shim | tr '\n' ' '); nshim=$(echo $shims | wc -w)
