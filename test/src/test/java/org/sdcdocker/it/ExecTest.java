@@ -53,6 +53,13 @@ class ExecTest extends FixtureTest {
     assertThat(top.lines().count()).as(top).isEqualTo(2);
     assertThat(docker.ok("stats", "--no-stream", "--format", "{{.PIDs}}", "execbox")).isEqualTo("1");
     docker.ok("rm", "-f", id);
+    // a limit set later: the standby the earlier exec left goes, so the limit is the container's own
+    String later = docker.ok("run", "-d", f.image, "sleep", "300");
+    docker.ok("exec", later, "true");
+    docker.ok("update", "--pids-limit", "3", later);
+    Result limited = docker.run("exec", later, "sh", "-c", "true & wait; echo ok");
+    assertThat(limited.exitCode()).as(limited.all()).isZero();
+    docker.ok("rm", "-f", later);
   }
 
   @Test

@@ -219,11 +219,7 @@ public final class ExecBackend {
   public void zoneEnding(String zoneId) {
     synchronized (this) {
       ending.add(zoneId);
-      Standby s = standby.remove(zoneId);
-      if (s != null) {
-        s.process().destroyForcibly();
-        awaitQuietly(s.process());
-      }
+      dropStandby(zoneId);
     }
     var set = monitors.remove(zoneId);
     if (set != null) {
@@ -233,6 +229,15 @@ public final class ExecBackend {
           awaitQuietly(m);
         }
       }
+    }
+  }
+
+  /** Ends the zone's standby, if it has one (its pids limit is about to count only its own processes). */
+  public synchronized void dropStandby(String zoneId) {
+    Standby s = standby.remove(zoneId);
+    if (s != null) {
+      s.process().destroyForcibly();
+      awaitQuietly(s.process());
     }
   }
 

@@ -152,7 +152,12 @@ public final class AgentVerticle extends VerticleBase {
     this.<AgentRequests.Sizes>on(bus, "sizes", r -> () -> queries.sizes(r.id()));
     this.<AgentRequests.StatPath>on(bus, "stat", r -> () -> zones.withPath(r.id(), r.path(),
         (root, path, name) -> org.sdcdocker.agent.zone.ArchiveOps.stat(root, path, name)));
-    this.<AgentRequests.UpdateZone>on(bus, "update", r -> () -> controls.update(r));
+    this.<AgentRequests.UpdateZone>on(bus, "update", r -> () -> {
+      if (r.pidsLimit() > 0) {
+        execs.dropStandby(r.id()); // the limit counts the container's own processes
+      }
+      return controls.update(r);
+    });
     this.<AgentRequests.ResizeZone>on(bus, "resize", r -> () -> {
       controls.resize(r.id(), r.height(), r.width());
       return new Ack();
