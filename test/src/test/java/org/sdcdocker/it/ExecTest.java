@@ -1,6 +1,7 @@
 package org.sdcdocker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -201,6 +202,45 @@ class ExecTest extends FixtureTest {
     assertThat(again.statusCode()).isEqualTo(409);
     assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/exec/nosuch/json")).build(),
         HttpResponse.BodyHandlers.ofString()).body()).contains("No such exec instance: nosuch");
+  }
+
+  @Test
+  void execStart_withoutUpgrade_framesTheOutput_andAClientThatLeavesLeavesItRunning() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String base = f.server.url();
+    java.util.function.Function<String, String> create = cmd -> {
+      try {
+        String b = http.send(HttpRequest.newBuilder(URI.create(base + "/containers/execbox/exec"))
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                "{\"AttachStdout\":true,\"AttachStderr\":true,\"Cmd\":[\"sh\",\"-c\",\"" + cmd + "\"]}")).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+        return b.replaceAll(".*\"Id\":\"([0-9a-f]+)\".*\\s*", "$1");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
+    String id = create.apply("echo hi; echo err >&2; exit 3");
+    HttpResponse<byte[]> out = http.send(HttpRequest.newBuilder(URI.create(base + "/exec/" + id + "/start"))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    byte[] hi = {1, 0, 0, 0, 0, 0, 0, 3, 'h', 'i', '\n'};
+    byte[] err = {2, 0, 0, 0, 0, 0, 0, 4, 'e', 'r', 'r', '\n'};
+    java.io.ByteArrayOutputStream either = new java.io.ByteArrayOutputStream(); // the two pipes' order is the kernel's
+    either.write(out.body()[0] == 1 ? hi : err);
+    either.write(out.body()[0] == 1 ? err : hi);
+    assertThat(out.body()).isEqualTo(either.toByteArray());
+    String late = create.apply("sleep 1; echo late");
+    assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(base + "/exec/" + late + "/start"))
+        .timeout(java.time.Duration.ofMillis(300)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofByteArray()))
+        .isInstanceOf(java.net.http.HttpTimeoutException.class);
+    String body = "";
+    for (int i = 0; i < 60 && !body.contains("\"Running\":false"); i++) { // the exec ends on its own
+      Thread.sleep(50);
+      body = http.send(HttpRequest.newBuilder(URI.create(base + "/exec/" + late + "/json")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+    }
+    assertThat(body).contains("\"ExitCode\":0", "\"Running\":false");
   }
 
   @Test

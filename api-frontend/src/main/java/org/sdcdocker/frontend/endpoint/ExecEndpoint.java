@@ -80,7 +80,10 @@ public final class ExecEndpoint {
           backend.started(account, id);
           NetSocket agent = started.agent();
           if (Http.hijack(ctx)) {
-            ctx.request().toNetSocket().onFailure(ctx::fail).onSuccess(client -> {
+            ctx.request().toNetSocket().onFailure(e -> {
+              agent.close(); // the exec runs on, its output dropped, as Docker's when its client went away
+              ctx.fail(e);
+            }).onSuccess(client -> {
               if (started.early().length() > 0) {
                 client.write(started.early());
               }
@@ -91,6 +94,7 @@ public final class ExecEndpoint {
             if (started.early().length() > 0) {
               ctx.response().write(started.early());
             }
+            ctx.response().closeHandler(v -> agent.close());
             agent.pipeTo(ctx.response());
             agent.resume();
           }
