@@ -3,7 +3,11 @@
 # hide the server's time), side by side with a reference engine when one is given, interleaved
 # run by run (A B A B ...). Prints medians, min-max and the ratio ours/reference.
 #
-#   bench/run.sh [--ours tcp://127.0.0.1:2375] [--reference unix:///run/docker.sock] [--runs 10]
+#   bench/run.sh [--ours tcp://127.0.0.1:2375] [--ours-unix unix:///var/run/sdc-docker.sock]
+#                [--reference unix:///run/docker.sock] [--runs 10]
+#
+# With --ours-unix (our server's unix socket), /_ping is also timed over it, the transport of a
+# unix-socket reference, next to the main line over --ours.
 #
 # It starts its own registry on loopback (Debian's docker-registry), seeds it with images it
 # builds, labels everything it creates sdc-bench=1 and removes it at the end. Every loop is
@@ -11,14 +15,16 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 OURS=tcp://127.0.0.1:2375
+OURS_UNIX=""
 REF=""
 RUNS=10
 while [ $# -gt 0 ]; do
   case "$1" in
     --ours) OURS=$2; shift 2 ;;
+    --ours-unix) OURS_UNIX=$2; shift 2 ;;
     --reference) REF=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
-    *) echo "usage: $0 [--ours HOST] [--reference HOST] [--runs N]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--ours HOST] [--ours-unix HOST] [--reference HOST] [--runs N]" >&2; exit 2 ;;
   esac
 done
 engines=(ours); [ -n "$REF" ] && engines+=(ref)
@@ -123,12 +129,16 @@ for e in "${engines[@]}"; do
   awk -v n=50 -v ns=$(( t - s )) 'BEGIN {printf "%.1f\n", n / (ns / 1e9)}' > "$work/tput.$e"
   python3 "$here/http-timer.py" "$(host "$e")" 100 GET /containers/json 100 >> "$work/list50.$e"
   python3 "$here/http-timer.py" "$(host "$e")" 100 GET /_ping 100 >> "$work/ping.$e"
+  if [ "$e" = ours ] && [ -n "$OURS_UNIX" ]; then
+    python3 "$here/http-timer.py" "$OURS_UNIX" 100 GET /_ping 100 >> "$work/pingunix.ours"
+  fi
   seq 150 | xargs -P 8 -I{} env DOCKER_HOST="$(host "$e")" docker run -d --label sdc-bench=1 "$IMG" true > /dev/null
   sleep 2
   python3 "$here/http-timer.py" "$(host "$e")" 100 GET '/containers/json?all=1' 100 >> "$work/list200.$e"
 done
 report "create+start with 8 clients" "ctr/s" "$work/tput.ours" "$work/tput.ref"
 report "GET /_ping (kept-alive, warm)" ms "$work/ping.ours" "$work/ping.ref"
+[ -s "$work/pingunix.ours" ] && report "GET /_ping, ours over its unix socket" ms "$work/pingunix.ours" "$work/ping.ref"
 report "GET /containers/json, 50 running (warm)" ms "$work/list50.ours" "$work/list50.ref"
 report "GET /containers/json?all=1, 200 (warm)" ms "$work/list200.ours" "$work/list200.ref"
 
