@@ -416,7 +416,8 @@ public final class ExecBackend {
     finished(execId, code);
     execs.remove(execId);
     String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
-    return new Outcome(code, done ? text : "Health check exceeded timeout (" + goDuration(timeoutMillis * 1_000_000L) + ")");
+    return new Outcome(code,
+        done ? text : "Health check exceeded timeout (" + goDuration(timeoutMillis * 1_000_000L) + ")");
   }
 
   /** A duration as Go prints one (Docker's messages do): 300ms, 2s, 1.5s, 1m30s, 1h0m0s. */

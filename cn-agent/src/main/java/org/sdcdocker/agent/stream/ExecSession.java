@@ -9,9 +9,10 @@ import org.sdcdocker.agent.sys.SeqpacketNative;
 
 /**
  * One attached exec on the data plane: with a terminal under its own conmon (so it outlives the
- * agent, as the zone does), without one as the agent's child entering the zone (started already). The front end
- * sends stdin as length-prefixed chunks, a zero length meaning end of input. The exit code is
- * recorded before the connection ends, so the client's inspect after the stream sees it.
+ * agent, as the zone does), without one as the agent's child entering the zone (started already).
+ * The front end sends stdin as length-prefixed chunks, a zero length meaning end of input. The
+ * exit code is recorded before the connection ends, so the client's inspect after the stream
+ * sees it.
  */
 final class ExecSession {
   private final ExecBackend execs;
