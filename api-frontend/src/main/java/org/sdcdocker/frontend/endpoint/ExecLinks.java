@@ -8,8 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.sdcdocker.frontend.cluster.ExecBackend;
 import org.sdcdocker.protocol.DockerException;
-import org.sdcdocker.protocol.ErrorKind;
-import org.sdcdocker.protocol.Json;
+import org.sdcdocker.protocol.agent.ExecLink;
 
 /**
  * Exec starts through links to the agents' data planes: one connection per agent is kept ready
@@ -59,49 +58,20 @@ final class ExecLinks {
   /** Names the exec on the link and reads the answer line; after {@code ok} the link is its stdio. */
   private static Future<Started> start(NetSocket sock, String execId) {
     Promise<Started> answer = Promise.promise();
-    Buffer got = Buffer.buffer();
     sock.closeHandler(v -> answer.tryFail(new java.io.IOException("the agent closed the link")));
     sock.exceptionHandler(e -> answer.tryFail(new java.io.IOException(e)));
-    sock.handler(buf -> {
-      got.appendBuffer(buf);
-      int nl = -1;
-      for (int i = 0; i < got.length(); i++) {
-        if (got.getByte(i) == '\n') {
-          nl = i;
-          break;
-        }
-      }
-      if (nl < 0) {
-        return;
-      }
-      sock.pause();
-      sock.handler(null);
+    ExecLink.readLine(sock, (line, early) -> {
       sock.closeHandler(null);
       sock.exceptionHandler(null);
-      String line = got.getString(0, nl);
-      if (line.equals("ok")) {
-        answer.tryComplete(new Started(sock, got.getBuffer(nl + 1, got.length())));
+      if (line.equals(ExecLink.OK)) {
+        answer.tryComplete(new Started(sock, early));
       } else {
         sock.close();
-        answer.tryFail(refusal(line));
+        answer.tryFail(ExecLink.refused(line));
       }
     });
     sock.resume();
     sock.write(execId + "\n").onFailure(e -> answer.tryFail(new java.io.IOException(e)));
     return answer.future();
-  }
-
-  /** {@code error KIND "message"}, as the agent refused the start. */
-  private static DockerException refusal(String line) {
-    String[] f = line.split(" ", 3);
-    if (f.length == 3 && f[0].equals("error")) {
-      try {
-        return new DockerException(ErrorKind.valueOf(f[1]), Json.decode(f[2].getBytes(
-            java.nio.charset.StandardCharsets.UTF_8), String.class));
-      } catch (RuntimeException e) {
-        // not an answer of ours
-      }
-    }
-    return DockerException.internal("the agent answered the exec start with: %s", line);
   }
 }

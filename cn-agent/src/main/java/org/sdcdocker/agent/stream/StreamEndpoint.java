@@ -204,50 +204,27 @@ public final class StreamEndpoint {
   }
 
   /**
-   * An exec link: the front end names an exec in one line ({@code EXEC_ID\n}) when a client starts
-   * it; the exec is started (one without a terminal at once, as the agent's child) and the answer
-   * is one line, {@code ok} or {@code error KIND "message"}; after {@code ok} the connection is the
-   * exec's stdio, as an exec's stream. Links are made ahead, so a start costs no ticket and no
-   * connection.
+   * An exec link ({@link org.sdcdocker.protocol.agent.ExecLink}): when a client starts an exec the
+   * front end names it on the link; it is started (one without a terminal at once, as the agent's
+   * child) and the connection becomes its stdio. Links are made ahead, so a start costs no ticket
+   * and no connection.
    */
   private void execLink(io.vertx.core.net.NetSocket sock) {
-    io.vertx.core.buffer.Buffer[] got = {io.vertx.core.buffer.Buffer.buffer()};
-    sock.handler(buf -> {
-      got[0].appendBuffer(buf);
-      int nl = -1;
-      for (int i = 0; i < got[0].length(); i++) {
-        if (got[0].getByte(i) == '\n') {
-          nl = i;
-          break;
+    org.sdcdocker.protocol.agent.ExecLink.readLine(sock, (execId, early) -> pool.execute(() -> {
+      Process started;
+      try {
+        started = execs.inspect(execId).spec().tty() ? null : execs.start(execId);
+        if (started == null) {
+          execs.checkStartable(execId);
         }
-      }
-      if (nl < 0) {
-        if (got[0].length() > 256) {
-          sock.close();
-        }
+      } catch (RuntimeException e) {
+        sock.write(org.sdcdocker.protocol.agent.ExecLink.refusal(org.sdcdocker.protocol.DockerException.of(e)) + "\n");
+        sock.end();
         return;
       }
-      sock.pause();
-      sock.handler(null);
-      String execId = got[0].getString(0, nl);
-      io.vertx.core.buffer.Buffer early = got[0].getBuffer(nl + 1, got[0].length());
-      pool.execute(() -> {
-        Process started;
-        try {
-          started = execs.inspect(execId).spec().tty() ? null : execs.start(execId);
-          if (started == null) {
-            execs.checkStartable(execId);
-          }
-        } catch (RuntimeException e) {
-          org.sdcdocker.protocol.DockerException d = org.sdcdocker.protocol.DockerException.of(e);
-          sock.write("error " + d.kind().name() + " " + org.sdcdocker.protocol.Json.encode(d.getMessage()) + "\n");
-          sock.end();
-          return;
-        }
-        sock.write("ok\n");
-        new ExecSession(execs, execId, sock, pool, started, early).run();
-      });
-    });
+      sock.write(org.sdcdocker.protocol.agent.ExecLink.OK + "\n");
+      new ExecSession(execs, execId, sock, pool, started, early).run();
+    }));
   }
 
   /** Ends every stream of this endpoint (the agent is stopping); zones are not touched. */
