@@ -85,16 +85,20 @@ static int tokens_within(const char *want, const char *have) {
     return 1;
 }
 
-/*
- * Where the hierarchy named by a /proc/PID/cgroup line's controllers is mounted on the host (""
- * for the unified one): read from our mountinfo. Returns 0 when found.
- */
-static int mount_of(const char *controllers, char *out, size_t outlen) {
+/* The host's cgroup mounts (the root of each hierarchy), read once from our mountinfo. */
+struct cgroup_mount {
+    char dir[512];
+    char super[256]; /* the superblock options: the v1 controllers; "" for cgroup2 */
+    int v2;
+};
+static struct cgroup_mount mounts[MAX_HIERARCHIES];
+static int nmounts;
+
+static void read_mounts(void) {
     FILE *f = fopen("/proc/self/mountinfo", "re");
-    if (f == NULL) return -1;
+    if (f == NULL) fail("reading mountinfo: %s", strerror(errno));
     char line[4096];
-    int found = -1;
-    while (found != 0 && fgets(line, sizeof(line), f) != NULL) {
+    while (nmounts < MAX_HIERARCHIES && fgets(line, sizeof(line), f) != NULL) {
         char *fields[24];
         int n = 0;
         char *save = NULL;
@@ -109,16 +113,22 @@ static int mount_of(const char *controllers, char *out, size_t outlen) {
             }
         if (dash < 0 || dash + 3 >= n) continue;
         if (strcmp(fields[3], "/") != 0) continue; /* a bind of a sub-tree: not the hierarchy's root */
-        const char *fstype = fields[dash + 1];
-        const char *super = fields[dash + 3];
-        if (controllers[0] == '\0' ? strcmp(fstype, "cgroup2") == 0
-                                   : strcmp(fstype, "cgroup") == 0 && tokens_within(controllers, super)) {
-            snprintf(out, outlen, "%s", fields[4]);
-            found = 0;
-        }
+        int v2 = strcmp(fields[dash + 1], "cgroup2") == 0;
+        if (!v2 && strcmp(fields[dash + 1], "cgroup") != 0) continue;
+        struct cgroup_mount *m = &mounts[nmounts++];
+        m->v2 = v2;
+        snprintf(m->dir, sizeof(m->dir), "%s", fields[4]);
+        snprintf(m->super, sizeof(m->super), "%s", v2 ? "" : fields[dash + 3]);
     }
     fclose(f);
-    return found;
+}
+
+/* Where the hierarchy named by a /proc/PID/cgroup line's controllers ("" for cgroup2) is mounted. */
+static const char *mount_of(const char *controllers) {
+    for (int i = 0; i < nmounts; i++)
+        if (controllers[0] == '\0' ? mounts[i].v2 : !mounts[i].v2 && tokens_within(controllers, mounts[i].super))
+            return mounts[i].dir;
+    return NULL;
 }
 
 /* Opens cgroup.procs of every hierarchy PID is in; refuses a PID outside the zone's cgroup. */
@@ -138,8 +148,8 @@ static int open_cgroups(pid_t pid, const char *want, int *fds) {
         const char *controllers = a + 1;
         const char *cg = b + 1;
         if (strcmp(cg, want) == 0) ours = 1;
-        char mnt[4096];
-        if (mount_of(controllers, mnt, sizeof(mnt)) != 0) continue; /* not mounted here: nothing to join */
+        const char *mnt = mount_of(controllers);
+        if (mnt == NULL) continue; /* not mounted here: nothing to join */
         if (n == MAX_HIERARCHIES) fail("too many cgroup hierarchies");
         char procs[8192];
         snprintf(procs, sizeof(procs), "%s%s/cgroup.procs", mnt, cg);
@@ -218,6 +228,7 @@ int main(int argc, char **argv) {
     int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
     if (pidfd < 0) fail("container process %d is gone: %s", (int)pid, strerror(errno));
     int cgfds[MAX_HIERARCHIES];
+    read_mounts();
     int ncg = open_cgroups(pid, cgroup, cgfds);
     /* Still alive after its cgroup was read: the pidfd and that reading are of the same process. */
     if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) != 0)
