@@ -25,10 +25,12 @@ import org.sdcdocker.protocol.agent.LayerRef;
 public final class LayerCache {
   private final Path root;
   private final HttpClient http;
+  private final RootUntar untar;
   private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
 
-  public LayerCache(Path root) throws IOException {
+  public LayerCache(Path root, RootUntar untar) throws IOException {
     this.root = root;
+    this.untar = untar;
     Files.createDirectories(root);
     Path tmp = root.resolve("tmp");
     Trees.delete(tmp); // leftovers of an interrupted unpack are never trusted
@@ -70,7 +72,7 @@ public final class LayerCache {
       }
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       try (InputStream body = new DigestInputStream(resp.body(), sha)) {
-        LayerUnpacker.unpack(body, tmp);
+        LayerUnpacker.unpack(body, tmp, untar);
         body.transferTo(java.io.OutputStream.nullOutputStream()); // tar padding counts too
       }
       String got = "sha256:" + HexFormat.of().formatHex(sha.digest());
@@ -78,6 +80,11 @@ public final class LayerCache {
         throw DockerException.internal("layer %s: digest mismatch (got %s)", layer.digest(), got);
       }
       Files.move(tmp, dir);
+    } catch (DockerException e) {
+      if (e.getMessage().startsWith("layer ") || e.getMessage().startsWith("fetching layer")) {
+        throw e;
+      }
+      throw new DockerException(e.kind(), "unpacking layer " + layer.digest() + ": " + e.getMessage());
     } catch (IOException e) {
       throw DockerException.internal("unpacking layer %s: %s", layer.digest(), e.getMessage());
     } catch (InterruptedException e) {

@@ -13,6 +13,7 @@ import java.util.function.Function;
 import org.sdcdocker.agent.exec.ExecBackend;
 import org.sdcdocker.agent.exec.HealthMonitor;
 import org.sdcdocker.agent.image.LayerCache;
+import org.sdcdocker.agent.image.RootUntar;
 import org.sdcdocker.agent.runtime.OciRuntime;
 import org.sdcdocker.agent.stream.StreamEndpoint;
 import org.sdcdocker.agent.zone.LinuxZoneBackend;
@@ -44,6 +45,7 @@ public final class AgentVerticle extends VerticleBase {
   private StreamEndpoint streams;
   private ExitWatcher exits;
   private Path stdinRelay;
+  private RootUntar untar;
   private OciRuntime runtime;
 
   public AgentVerticle(AgentConfig config) {
@@ -59,7 +61,7 @@ public final class AgentVerticle extends VerticleBase {
   public Future<?> start() {
     ProtocolCodec.installOnce(vertx.eventBus());
     return vertx.executeBlocking(this::prepare).compose(v -> {
-      streams = new StreamEndpoint(vertx, zones, execs, config.streamHost(), stdinRelay);
+      streams = new StreamEndpoint(vertx, zones, execs, config.streamHost(), stdinRelay, untar);
       return streams.listen();
     }).map(server -> {
       registerHandlers(vertx.eventBus());
@@ -76,7 +78,8 @@ public final class AgentVerticle extends VerticleBase {
     cnUuid = HostFacts.cnUuid(root);
     Path nativeDir = installNative(root);
     stdinRelay = installStdinRelay(root);
-    LayerCache layers = new LayerCache(root.resolve("layers"));
+    untar = new RootUntar(installHelper(root, "root-untar"));
+    LayerCache layers = new LayerCache(root.resolve("layers"), untar);
     runtime = new OciRuntime(config.runtime(), config.conmon(), root.resolve("runc"),
         root.resolve("exits"), root.resolve("s"));
     zones = new LinuxZoneBackend(cnUuid, root, layers, runtime, nativeDir, ev -> {

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.sdcdocker.agent.image.RootUntar;
 import org.sdcdocker.agent.zone.LinuxZoneBackend;
 import org.sdcdocker.protocol.agent.AgentRequests.StreamTicket;
 import org.sdcdocker.protocol.agent.AgentRequests.Ticket;
@@ -30,6 +31,7 @@ public final class StreamEndpoint {
   private final org.sdcdocker.agent.exec.ExecBackend execs;
   private final String host;
   private final java.nio.file.Path stdinRelay;
+  private final RootUntar untar;
   private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "zone-stream");
     t.setDaemon(true);
@@ -49,12 +51,13 @@ public final class StreamEndpoint {
   }
 
   public StreamEndpoint(Vertx vertx, LinuxZoneBackend zones, org.sdcdocker.agent.exec.ExecBackend execs, String host,
-      java.nio.file.Path stdinRelay) {
+      java.nio.file.Path stdinRelay, RootUntar untar) {
     this.vertx = vertx;
     this.zones = zones;
     this.execs = execs;
     this.host = host;
     this.stdinRelay = stdinRelay;
+    this.untar = untar;
   }
 
   /** Starts listening on an ephemeral port of {@code host}. */
@@ -122,7 +125,7 @@ public final class StreamEndpoint {
         .compose(file -> r.pipeTo(file))
         .compose(v -> vertx.executeBlocking(() -> zones.withPath(p.id(), path, (root, inRoot, name) -> {
           try (var in = java.nio.file.Files.newInputStream(tmp)) {
-            org.sdcdocker.agent.zone.ArchiveOps.extract(root, inRoot, in, keepOwners);
+            org.sdcdocker.agent.zone.ArchiveOps.extract(untar, root, inRoot, in, keepOwners);
           }
           return null;
         }), false))

@@ -6,12 +6,9 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Map;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.sdcdocker.agent.sys.FileNative;
+import org.sdcdocker.agent.image.RootUntar;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.AgentRequests.PathStat;
 
@@ -72,49 +69,13 @@ public final class ArchiveOps {
     RootfsTar.write(p, base, out);
   }
 
-  /** Extracts a tar into the directory {@code path}; owners kept only with {@code keepOwners}. */
-  public static void extract(Path root, String path, InputStream in, boolean keepOwners) throws IOException {
-    Path dest = InRoot.resolve(root, path);
-    if (!Files.isDirectory(dest, LinkOption.NOFOLLOW_LINKS)) {
-      if (!InRoot.exists(dest)) {
-        throw DockerException.notFound("Could not find the file %s in container", path);
-      }
-      throw DockerException.invalid("extraction point is not a directory");
-    }
-    String rel = root.relativize(dest).toString();
-    TarArchiveInputStream tar = new TarArchiveInputStream(in);
-    TarArchiveEntry e;
-    while ((e = tar.getNextEntry()) != null) {
-      String name = e.getName();
-      // each entry is resolved inside the root: links in the zone cannot lead it out
-      Path target = InRoot.resolve(root, "/" + rel + "/" + name);
-      if (target.equals(root) || !target.startsWith(root)) {
-        continue; // the root itself (an entry "./") or, impossibly, outside it
-      }
-      Files.createDirectories(target.getParent());
-      if (e.isDirectory()) {
-        if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-          Files.deleteIfExists(target);
-          Files.createDirectory(target);
-        }
-      } else if (e.isSymbolicLink()) {
-        Files.deleteIfExists(target);
-        Files.createSymbolicLink(target, Path.of(e.getLinkName()));
-      } else if (e.isFile()) {
-        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-          throw DockerException.invalid("cannot overwrite directory %s with non-directory", name);
-        }
-        Files.deleteIfExists(target);
-        Files.copy(tar, target, StandardCopyOption.REPLACE_EXISTING);
-      } else {
-        continue; // devices, fifos and hard links are not extracted by cp
-      }
-      FileNative.lchown(target.toString(), keepOwners ? (int) e.getLongUserId() : 0,
-          keepOwners ? (int) e.getLongGroupId() : 0);
-      if (!e.isSymbolicLink()) {
-        FileNative.chmod(target.toString(), e.getMode());
-        Files.setLastModifiedTime(target, FileTime.from(e.getModTime().toInstant()));
-      }
-    }
+  /**
+   * Extracts a tar into the directory {@code path} of {@code root} (inside a chroot, see {@link
+   * RootUntar}); owners kept only with {@code keepOwners}.
+   */
+  public static void extract(RootUntar untar, Path root, String path, InputStream in, boolean keepOwners)
+      throws IOException {
+    untar.extract(root, path.isEmpty() ? "/" : path, in,
+        keepOwners ? RootUntar.Mode.COPY_OWNERS : RootUntar.Mode.COPY);
   }
 }
