@@ -43,15 +43,39 @@ public final class DockerException extends RuntimeException {
     return new DockerException(ErrorKind.INTERNAL, String.format(format, args));
   }
 
+  /**
+   * The failure as an event-bus reply carries it: the kind by name, a space, the message. (A
+   * failure code would be an ordinal, which changes meaning when the enum grows.)
+   */
+  public String toWire() {
+    return kind.name() + " " + getMessage();
+  }
+
   /** Wraps any failure, keeping a DockerException as it is. */
   public static DockerException of(Throwable t) {
     if (t instanceof DockerException d) {
       return d;
     }
     if (t instanceof io.vertx.core.eventbus.ReplyException r) {
-      return new DockerException(ErrorKind.fromCode(r.failureCode()), r.getMessage(), r);
+      return fromReply(r);
     }
     String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     return new DockerException(ErrorKind.INTERNAL, msg, t);
+  }
+
+  private static DockerException fromReply(io.vertx.core.eventbus.ReplyException r) {
+    switch (r.failureType()) {
+      case TIMEOUT:
+        return new DockerException(ErrorKind.UNAVAILABLE, "the compute node did not answer in time", r);
+      case NO_HANDLERS:
+        return new DockerException(ErrorKind.UNAVAILABLE, "the compute node is not reachable", r);
+      default:
+        break;
+    }
+    String wire = r.getMessage() == null ? "" : r.getMessage();
+    int space = wire.indexOf(' ');
+    ErrorKind kind = space > 0 ? ErrorKind.byName(wire.substring(0, space)) : ErrorKind.INTERNAL;
+    String message = space > 0 && kind.name().equals(wire.substring(0, space)) ? wire.substring(space + 1) : wire;
+    return new DockerException(kind, message, r);
   }
 }

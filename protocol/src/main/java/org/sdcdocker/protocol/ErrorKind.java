@@ -12,9 +12,13 @@ public enum ErrorKind {
   UNAVAILABLE,
   INTERNAL;
 
-  /** The kind carried as an event-bus failure code, INTERNAL for codes we did not send. */
-  public static ErrorKind fromCode(int code) {
-    ErrorKind[] all = values();
-    return code >= 0 && code < all.length ? all[code] : INTERNAL;
+  /** The kind a name on the wire names; INTERNAL for a name this side does not know. */
+  public static ErrorKind byName(String name) {
+    for (ErrorKind k : values()) {
+      if (k.name().equals(name)) {
+        return k;
+      }
+    }
+    return INTERNAL;
   }
 }

@@ -17,11 +17,22 @@ class JsonTest {
   }
 
   @Test
-  void errorKinds_travelAsCodes() {
+  void errorKinds_travelByName() {
     for (ErrorKind k : ErrorKind.values()) {
-      assertThat(ErrorKind.fromCode(k.ordinal())).isEqualTo(k);
+      DockerException sent = new DockerException(k, "No such container: x y");
+      var reply = new io.vertx.core.eventbus.ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, 0,
+          sent.toWire());
+      DockerException got = DockerException.of(reply);
+      assertThat(got.kind()).isEqualTo(k);
+      assertThat(got.getMessage()).isEqualTo("No such container: x y");
     }
-    assertThat(ErrorKind.fromCode(-1)).isEqualTo(ErrorKind.INTERNAL);
-    assertThat(ErrorKind.fromCode(99)).isEqualTo(ErrorKind.INTERNAL);
+    var unknown = new io.vertx.core.eventbus.ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, 3,
+        "SOMETHING_NEW what it said");
+    assertThat(DockerException.of(unknown).kind()).isEqualTo(ErrorKind.INTERNAL);
+    assertThat(DockerException.of(unknown).getMessage()).isEqualTo("SOMETHING_NEW what it said");
+    var timeout = new io.vertx.core.eventbus.ReplyException(io.vertx.core.eventbus.ReplyFailure.TIMEOUT, -1,
+        "Timed out after waiting 30000(ms) for a reply. address: __vertx.reply.1");
+    assertThat(DockerException.of(timeout).kind()).isEqualTo(ErrorKind.UNAVAILABLE);
+    assertThat(DockerException.of(timeout).getMessage()).doesNotContain("__vertx");
   }
 }

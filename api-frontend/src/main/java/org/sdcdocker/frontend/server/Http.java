@@ -119,10 +119,17 @@ public final class Http {
     if (t == null) {
       status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
       message = status == 404 ? "page not found" : "request failed";
-    } else {
+    } else if (t instanceof DockerException || t instanceof io.vertx.core.eventbus.ReplyException) {
       DockerException d = DockerException.of(t);
       status = status(d.kind());
       message = d.getMessage();
+    } else { // a bug: its text is for the log, not the client
+      String ref = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16);
+      System.err.println("sdc-docker: error " + ref + " in " + ctx.request().method() + " " + ctx.request().path()
+          + ": " + t);
+      t.printStackTrace(System.err);
+      status = 500;
+      message = "internal server error (error " + ref + " in the server's log)";
     }
     if (ctx.response().ended() || ctx.response().closed()) {
       return;

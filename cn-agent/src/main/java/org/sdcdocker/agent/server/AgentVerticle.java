@@ -226,10 +226,21 @@ public final class AgentVerticle extends VerticleBase {
     bus.<Q>consumer(Addresses.cn(cnUuid, verb), (Message<Q> m) ->
         vertx.executeBlocking(work.apply(m.body()), false)
             .onSuccess(m::reply)
-            .onFailure(e -> {
-              DockerException d = DockerException.of(e);
-              m.fail(d.kind().ordinal(), d.getMessage());
-            }));
+            .onFailure(e -> m.fail(0, replyFor(verb, e).toWire())));
+  }
+
+  /**
+   * What a failure tells the front end: a DockerException as it is; anything else (a bug, or a
+   * system call's text with host paths in it) only as an internal error, logged here in full.
+   */
+  static DockerException replyFor(String verb, Throwable e) {
+    if (e instanceof DockerException d) {
+      return d;
+    }
+    String ref = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16);
+    System.err.println("sdc-docker agent: error " + ref + " in " + verb + ": " + e);
+    e.printStackTrace(System.err);
+    return DockerException.internal("the compute node failed to %s (error %s in its log)", verb, ref);
   }
 
   private void heartbeat() {

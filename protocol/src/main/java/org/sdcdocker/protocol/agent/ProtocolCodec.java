@@ -4,14 +4,40 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageCodec;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.sdcdocker.protocol.Json;
 
 /**
- * The one codec for every protocol record: the class name, then its JSON. Locally the record
- * itself is passed (records are immutable), so nothing is encoded inside one JVM.
+ * The one codec for every protocol record: the record's name, then its JSON. Locally the record
+ * itself is passed (records are immutable), so nothing is encoded inside one JVM. Only the closed
+ * set of records below is encoded or decoded: a name from the wire is looked up, never loaded.
  */
 public final class ProtocolCodec implements MessageCodec<Record, Record> {
   public static final String NAME = "sdc-protocol";
+
+  /** The holders whose nested records are messages, and the top-level message records. */
+  private static final List<Class<?>> HOLDERS = List.of(AgentRequests.class, AgentEvents.class, ExecRecords.class,
+      NetworkRecords.class, VolumeRecords.class);
+  private static final List<Class<?>> TOP_LEVEL = List.of(ZoneRecord.class, ZoneState.class, ContainerSpec.class,
+      HostOptions.class, NetStatus.class, NetworkSpec.class, LayerRef.class, RestartPolicy.class);
+  private static final Map<String, Class<? extends Record>> TYPES = closedSet();
+
+  private static Map<String, Class<? extends Record>> closedSet() {
+    Map<String, Class<? extends Record>> types = new HashMap<>();
+    for (Class<?> holder : HOLDERS) {
+      for (Class<?> c : holder.getDeclaredClasses()) {
+        if (c.isRecord()) {
+          types.put(c.getName(), c.asSubclass(Record.class));
+        }
+      }
+    }
+    for (Class<?> c : TOP_LEVEL) {
+      types.put(c.getName(), c.asSubclass(Record.class));
+    }
+    return Map.copyOf(types);
+  }
 
   /** Registers the codec and selects it for every protocol record. */
   public static void install(EventBus bus) {
@@ -29,11 +55,14 @@ public final class ProtocolCodec implements MessageCodec<Record, Record> {
   }
 
   private static boolean isProtocol(Record r) {
-    return r.getClass().getName().startsWith("org.sdcdocker.protocol.");
+    return TYPES.get(r.getClass().getName()) == r.getClass();
   }
 
   @Override
   public void encodeToWire(Buffer buffer, Record r) {
+    if (!isProtocol(r)) {
+      throw new IllegalArgumentException("not a protocol record: " + r.getClass().getName());
+    }
     byte[] type = r.getClass().getName().getBytes(StandardCharsets.UTF_8);
     byte[] json = Json.bytes(r);
     buffer.appendInt(type.length).appendBytes(type).appendInt(json.length).appendBytes(json);
@@ -42,19 +71,18 @@ public final class ProtocolCodec implements MessageCodec<Record, Record> {
   @Override
   public Record decodeFromWire(int pos, Buffer buffer) {
     int typeLen = buffer.getInt(pos);
+    if (typeLen <= 0 || typeLen > 200) {
+      throw new IllegalArgumentException("not a protocol message");
+    }
     String type = buffer.getString(pos + 4, pos + 4 + typeLen, "UTF-8");
+    Class<? extends Record> cls = TYPES.get(type);
+    if (cls == null) {
+      throw new IllegalArgumentException("not a protocol record: " + type);
+    }
     int jsonPos = pos + 4 + typeLen;
     int jsonLen = buffer.getInt(jsonPos);
     byte[] json = buffer.getBytes(jsonPos + 4, jsonPos + 4 + jsonLen);
-    try {
-      Class<?> cls = Class.forName(type);
-      if (!Record.class.isAssignableFrom(cls) || !type.startsWith("org.sdcdocker.protocol.")) {
-        throw new IllegalArgumentException("not a protocol record: " + type);
-      }
-      return (Record) Json.decode(json, cls);
-    } catch (ClassNotFoundException e) {
-      throw new IllegalArgumentException("unknown protocol record: " + type, e);
-    }
+    return Json.decode(json, cls);
   }
 
   @Override

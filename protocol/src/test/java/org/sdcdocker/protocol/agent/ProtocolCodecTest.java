@@ -35,11 +35,29 @@ class ProtocolCodecTest {
   }
 
   @Test
-  void decode_refusesClassesOutsideTheProtocol() {
-    Buffer b = Buffer.buffer();
-    byte[] type = "java.lang.Runtime".getBytes();
-    b.appendInt(type.length).appendBytes(type).appendInt(2).appendString("{}");
-    assertThatThrownBy(() -> codec.decodeFromWire(0, b)).isInstanceOf(IllegalArgumentException.class);
+  void decode_refusesEveryNameOutsideTheClosedSet() {
+    for (String name : List.of("java.lang.Runtime", "org.sdcdocker.protocol.Json",
+        "org.sdcdocker.protocol.agent.AgentRequests", "org.sdcdocker.protocol.agent.NoSuchRecord", "")) {
+      Buffer b = Buffer.buffer();
+      byte[] type = name.getBytes();
+      b.appendInt(type.length).appendBytes(type).appendInt(2).appendString("{}");
+      assertThatThrownBy(() -> codec.decodeFromWire(0, b)).as(name).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
+  void everyRequestAndEventRecord_isInTheClosedSet() {
+    for (Class<?> holder : List.of(AgentRequests.class, AgentEvents.class, ExecRecords.class, NetworkRecords.class,
+        VolumeRecords.class)) {
+      for (Class<?> c : holder.getDeclaredClasses()) {
+        if (c.isRecord()) {
+          Buffer b = Buffer.buffer();
+          byte[] type = c.getName().getBytes();
+          b.appendInt(type.length).appendBytes(type).appendInt(2).appendString("{}");
+          assertThat(codec.decodeFromWire(0, b)).as(c.getName()).isInstanceOf(c);
+        }
+      }
+    }
   }
 
   @Test
