@@ -35,6 +35,20 @@ class AttachTest extends FixtureTest {
   }
 
   @Test
+  void startA_ofAnExitedContainer_printsTheNewRunsOutput_streamsApart() throws Exception {
+    String name = "sa-" + System.nanoTime();
+    Result first = docker.run("run", "--name", name, image, "sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 2");
+    assertThat(first.exitCode()).isEqualTo(2);
+    for (int i = 0; i < 3; i++) { // each start attaches to its own run
+      Result again = docker.run(30, "start", "-a", name);
+      assertThat(again.out()).as(again.all()).isEqualTo("to-stdout\n");
+      assertThat(again.err()).as(again.all()).isEqualTo("to-stderr\n");
+      assertThat(again.exitCode()).isEqualTo(2);
+    }
+    docker.ok("rm", name);
+  }
+
+  @Test
   void attachAndStartAi_reachStdin() throws Exception {
     String id = docker.ok("run", "-d", "-i", image, "sh", "-c", "read x; echo got $x");
     Result attached = docker.runWithInput(30, "hello\n", "attach", id);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.sdcdocker.frontend.translate.CreateTranslator;
 import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.ErrorKind;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
 import org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent;
 import org.sdcdocker.protocol.agent.AgentRequests;
@@ -284,12 +285,27 @@ public final class ContainerBackend {
   public Future<Void> kill(String account, String ref, int signal) {
     ZoneRecord r = index.resolve(account, ref);
     if (!r.state().running()) {
-      return Future.failedFuture(DockerException.conflict(
-          "Cannot kill container: %s: container %s is not running", ref, r.spec().id()));
+      return Future.failedFuture(notRunning(ref, r));
     }
-    return agents.<Object>request(r.cnUuid(), "kill", new AgentRequests.KillZone(r.spec().id(), signal, true), SHORT_MS)
+    String id = r.spec().id();
+    // as Docker's: a SIGKILL is answered once the container is no longer running
+    Future<ZoneRecord> exited = signal == 9 ? index.when(id, c -> c.after() == null || !c.after().state().running())
+        : null;
+    return agents.<Object>request(r.cnUuid(), "kill", new AgentRequests.KillZone(id, signal, true), SHORT_MS)
+        .recover(e -> Future.failedFuture(DockerException.of(e).kind() == ErrorKind.CONFLICT ? notRunning(ref, r) : e))
         .onSuccess(v -> event("kill", r, Map.of("signal", Integer.toString(signal))))
+        .compose(v -> exited == null ? Future.succeededFuture()
+            : exited.timeout(10, java.util.concurrent.TimeUnit.SECONDS).otherwiseEmpty())
         .mapEmpty();
+  }
+
+  private static DockerException notRunning(String ref, ZoneRecord r) {
+    return DockerException.conflict("Cannot kill container: %s: container %s is not running", ref, r.spec().id());
+  }
+
+  /** A kill the agent refused because the zone had just exited: done, as far as a stop is concerned. */
+  private static Future<Object> exitedAlready(Throwable e) {
+    return DockerException.of(e).kind() == ErrorKind.CONFLICT ? Future.succeededFuture() : Future.failedFuture(e);
   }
 
   /** The signal, then SIGKILL after the timeout; 304 when it was not running. */
@@ -305,9 +321,11 @@ public final class ContainerBackend {
     Future<ZoneRecord> exited = index.when(id, c -> c.after() == null || !c.after().state().running());
     return agents.request(r.cnUuid(), "kill", new AgentRequests.KillZone(id, signal, true), SHORT_MS)
         .onSuccess(v -> event("kill", r, Map.of("signal", Integer.toString(signal))))
+        .recover(ContainerBackend::exitedAlready)
         .compose(v -> timeoutSeconds < 0 ? exited : exited.timeout(Math.max(0, timeoutSeconds), java.util.concurrent.TimeUnit.SECONDS))
         .recover(e -> agents.request(r.cnUuid(), "kill", new AgentRequests.KillZone(id, 9, true), SHORT_MS)
             .onSuccess(v -> event("kill", r, Map.of("signal", "9")))
+            .recover(ContainerBackend::exitedAlready)
             .compose(v -> exited))
         .onSuccess(x -> event("stop", r, Map.of()))
         .map(x -> 204);

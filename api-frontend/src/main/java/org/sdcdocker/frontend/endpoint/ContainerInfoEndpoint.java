@@ -12,6 +12,7 @@ import java.util.Map;
 import org.sdcdocker.frontend.cluster.ContainerBackend;
 import org.sdcdocker.frontend.server.Http;
 import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.ErrorKind;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.AgentRequests.StatsResult;
 import org.sdcdocker.protocol.agent.ZoneRecord;
@@ -84,7 +85,13 @@ public final class ContainerInfoEndpoint {
       return;
     }
     HttpServerResponse resp = ctx.response().setChunked(true).putHeader("Content-Type", "application/json");
-    backend.stats(account, rec.spec().id()).onFailure(ctx::fail).onSuccess(first -> {
+    backend.stats(account, rec.spec().id()).onFailure(e -> {
+      if (!stream && Http.kindOf(e) == ErrorKind.CONFLICT) {
+        Http.send(ctx, 200, empty(rec)); // it stopped meanwhile: Docker's zeroed sample
+      } else {
+        ctx.fail(e);
+      }
+    }).onSuccess(first -> {
       if (!stream && oneShot) {
         resp.end(Json.encode(sample(rec, first, null)) + "\n");
         return;
@@ -97,9 +104,9 @@ public final class ContainerInfoEndpoint {
           vertx.cancelTimer(timer[0]);
           return;
         }
-        if (ar.failed()) {
+        if (ar.failed()) { // it stopped meanwhile: one sample is the answer, or the stream ends
           vertx.cancelTimer(timer[0]);
-          resp.end();
+          resp.end(stream ? "" : Json.encode(sample(rec, prev[0], null)) + "\n");
           return;
         }
         resp.write(Json.encode(sample(rec, ar.result(), prev[0])) + "\n");

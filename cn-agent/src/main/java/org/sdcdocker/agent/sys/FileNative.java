@@ -4,7 +4,7 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.In;
 
-/** The file calls Java lacks: mknod, lchown, lsetxattr, kill. */
+/** The file calls Java lacks: mknod, lchown, lsetxattr. */
 public final class FileNative {
   /** The libc functions used, nothing more. */
   public interface LibC {
@@ -13,8 +13,6 @@ public final class FileNative {
     int lchown(@In String path, int uid, int gid);
 
     int lsetxattr(@In String path, @In String name, @In byte[] value, long size, int flags);
-
-    int kill(int pid, int sig);
 
     int chmod(@In String path, int mode);
 
@@ -65,17 +63,5 @@ public final class FileNative {
       throw new SyscallException("lgetxattr", path + " " + name, errno);
     }
     return java.util.Arrays.copyOf(buf, (int) n);
-  }
-
-  /** Sends a signal; false when the process is gone (ESRCH). */
-  public static boolean kill(int pid, int signal) {
-    if (LIBC.kill(pid, signal) < 0) {
-      int errno = RUNTIME.getLastError();
-      if (errno == jnr.constants.platform.Errno.ESRCH.intValue()) {
-        return false;
-      }
-      throw new SyscallException("kill", Integer.toString(pid), errno);
-    }
-    return true;
   }
 }

@@ -21,7 +21,6 @@ import org.sdcdocker.agent.net.NetworkStore;
 import org.sdcdocker.agent.net.ZoneNetwork;
 import org.sdcdocker.agent.runtime.OciRuntime;
 import org.sdcdocker.agent.runtime.SpecFactory;
-import org.sdcdocker.agent.sys.FileNative;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent;
@@ -60,6 +59,8 @@ public final class LinuxZoneBackend implements ZoneBackend {
     volatile CompletableFuture<ZoneState> exit = new CompletableFuture<>();
     /** The restart a policy scheduled, while its delay runs. */
     volatile ScheduledFuture<?> pendingRestart;
+    /** The run's first process while the zone runs; the only way it is signalled. */
+    ZoneProcess process;
 
     Zone(ZoneRecord record) {
       this.record = record;
@@ -116,10 +117,13 @@ public final class LinuxZoneBackend implements ZoneBackend {
         }
       } else if (st.restarting()) {
         scheduleRestart(z, RestartPolicy.delayMillis(st.restartCount()));
-      } else if (Files.exists(runtime.exitFile(id))) {
-        onExit(id);
-      } else if (st.pid() <= 0 || !Files.exists(Path.of("/proc", Integer.toString(st.pid())))) {
-        finishRun(z, st.failed(255, "the zone's process vanished while the agent was away", now()), true);
+      } else {
+        z.process = ZoneProcess.adopt(st.pid(), id);
+        if (Files.exists(runtime.exitFile(id))) {
+          onExit(id);
+        } else if (z.process == null) {
+          finishRun(z, st.failed(255, "the zone's process vanished while the agent was away", now()), true);
+        }
       }
     }
     net.sweepIdle();
@@ -218,6 +222,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
         int pid = runtime.create(id, new OciRuntime.CreateFiles(p.dir(), p.log(), p.pidFile(),
             p.conmonPidFile(), p.runtimeLog()), z.record.spec().tty(), z.record.spec().openStdin(),
             z.record.spec().stdinOnce(), z.record.spec().host().log().readable() ? 0 : z.record.spec().host().log().maxSize());
+        replaceProcess(z, ZoneProcess.made(pid));
         runtime.start(id);
         String fatal = InitVerdict.await(initLog, runtime.exitFile(id));
         if (fatal != null) {
@@ -241,6 +246,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
         Thread.currentThread().interrupt();
         throw DockerException.internal("interrupted starting zone %s", id);
       } catch (IOException | RuntimeException e) {
+        replaceProcess(z, null);
         String msg = e.getMessage();
         if (e instanceof Refused r) { // dockerinit refused the command; failedExec has recorded and cleaned up
           if (automatic) {
@@ -287,6 +293,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
   }
 
   private DockerException failedExec(Zone z, ZonePaths p, String fatalLine) throws InterruptedException {
+    replaceProcess(z, null);
     int code = InitVerdict.code(fatalLine);
     String reason = InitVerdict.reason(fatalLine);
     String id = z.record.spec().id();
@@ -332,11 +339,26 @@ public final class LinuxZoneBackend implements ZoneBackend {
       if (manual && !s.manuallyStopped()) {
         save(z, z.record.withState(s.stoppedByUser()));
       }
-      FileNative.kill(s.pid(), signal);
-      if (s.paused() && signal == 9) {
-        runtime.resume(id); // a frozen process cannot die
-      }
+      signal(z, signal);
     }
+  }
+
+  /**
+   * Signals the zone's running process; the caller holds the zone's lock and has seen it running.
+   * A process that exited meanwhile (its exit not yet recorded) is not signalled, and nothing else is.
+   */
+  private void signal(Zone z, int signal) {
+    if (z.process != null && z.process.signal(signal) && z.record.state().paused() && signal == 9) {
+      runtime.resume(z.record.spec().id()); // a frozen process cannot die
+    }
+  }
+
+  /** The zone's process is now {@code next} (null: none); the one before is let go. */
+  private static void replaceProcess(Zone z, ZoneProcess next) {
+    if (z.process != null) {
+      z.process.close();
+    }
+    z.process = next;
   }
 
   /** Work on the zone's merged filesystem, whether the zone runs (its rootfs is mounted) or not. */
@@ -427,6 +449,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
   /** Ends a run: runtime state, mount, record, die event; then the restart policy. */
   private void finishRun(Zone z, ZoneState state, boolean applyPolicy) {
     String id = z.record.spec().id();
+    replaceProcess(z, null);
     if (!state.oomKilled() && oomKills(id) > 0) { // read before runc delete takes the cgroup away
       state = new ZoneState(state.status(), state.pid(), state.exitCode(), state.error(), state.startedAt(),
           state.finishedAt(), state.restartCount(), true, state.generation(), state.manuallyStopped(), state.health());
@@ -531,18 +554,19 @@ public final class LinuxZoneBackend implements ZoneBackend {
   /** Removes a zone; with {@code withVolumes} its anonymous volumes no other zone uses go too. */
   public void delete(String id, boolean force, boolean withVolumes) {
     Zone z = zone(id);
-    cancelRestart(z);
-    if (z.record.state().running()) {
-      if (!force) {
-        throw DockerException.conflict("cannot remove container %s: container is running: stop the container before removing or force remove", id);
-      }
-      synchronized (z) {
-        save(z, z.record.withState(z.record.state().stoppedByUser()));
-        FileNative.kill(z.record.state().pid(), 9);
-        if (z.record.state().paused()) {
-          runtime.resume(id);
+    boolean killed;
+    synchronized (z) { // the state read and the kill that depends on it, in one step
+      cancelRestart(z);
+      killed = z.record.state().running();
+      if (killed) {
+        if (!force) {
+          throw DockerException.conflict("cannot remove container %s: container is running: stop the container before removing or force remove", id);
         }
+        save(z, z.record.withState(z.record.state().stoppedByUser()));
+        signal(z, 9);
       }
+    }
+    if (killed) {
       try {
         z.exit.get(10, TimeUnit.SECONDS);
       } catch (Exception e) {
@@ -605,7 +629,14 @@ public final class LinuxZoneBackend implements ZoneBackend {
 
   /** The future end of the zone's current (or next, when not running) run. */
   public CompletableFuture<ZoneState> exitOf(String id) {
-    return zone(id).exit;
+    Zone z = zone(id);
+    synchronized (z) {
+      if (!z.record.state().running() && z.exit.isDone()) {
+        // an attach before a start (docker start -a) follows the next run, not the one that ended
+        z.exit = new CompletableFuture<>();
+      }
+      return z.exit;
+    }
   }
 
   /** The zone's paths, for the stream endpoint. */
@@ -638,6 +669,26 @@ public final class LinuxZoneBackend implements ZoneBackend {
       save(z, rec);
       events.accept(new ZoneEvent(action, rec, nowNanos()));
       return rec;
+    }
+  }
+
+  /** Runs {@code work} under the zone's lock with its record: a read of its state and what depends on it, in one step. */
+  public <T> T locked(String id, java.util.function.Function<ZoneRecord, T> work) {
+    Zone z = zone(id);
+    synchronized (z) {
+      return work.apply(z.record);
+    }
+  }
+
+  /**
+   * Whether the zone's run has ended, recorded or not yet: a runtime call that failed on a zone
+   * recorded as running is the zone's exit racing it when this says so.
+   */
+  public boolean ended(String id) {
+    Zone z = zone(id);
+    synchronized (z) {
+      return !z.record.state().running() || z.process == null || !z.process.signal(0)
+          || Files.exists(runtime.exitFile(id));
     }
   }
 

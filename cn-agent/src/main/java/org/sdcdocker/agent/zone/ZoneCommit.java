@@ -42,10 +42,20 @@ public final class ZoneCommit {
     r.spec().mounts().forEach(m -> excluded.add(m.target()));
     String name = "commit-" + Long.toHexString(System.nanoTime()) + ".tar.gz";
     Path out = p.dir().resolve(name);
-    boolean freeze = pause && r.state().running() && !r.state().paused();
-    if (freeze) {
-      runtime.pause(id);
-    }
+    boolean freeze = pause && zones.locked(id, now -> {
+      if (!now.state().running() || now.state().paused()) {
+        return false;
+      }
+      try {
+        runtime.pause(id);
+        return true;
+      } catch (DockerException e) {
+        if (zones.ended(id)) {
+          return false; // it exited meanwhile: nothing to freeze
+        }
+        throw e;
+      }
+    });
     try {
       return new Made(name, LayerWriter.write(p.upper(), excluded, out));
     } catch (IOException | RuntimeException e) {
@@ -53,7 +63,16 @@ public final class ZoneCommit {
       throw e instanceof DockerException d ? d : DockerException.internal("committing %s: %s", id, e.getMessage());
     } finally {
       if (freeze) {
-        runtime.resume(id);
+        zones.locked(id, now -> {
+          try {
+            runtime.resume(id);
+          } catch (DockerException e) {
+            if (!zones.ended(id)) {
+              throw e;
+            }
+          }
+          return null;
+        });
       }
     }
   }

@@ -30,10 +30,17 @@ public final class ZoneControls {
       if (pause == s.paused()) {
         throw DockerException.conflict(pause ? "Container %s is already paused" : "Container %s is not paused", id);
       }
-      if (pause) {
-        runtime.pause(id);
-      } else {
-        runtime.resume(id);
+      try {
+        if (pause) {
+          runtime.pause(id);
+        } else {
+          runtime.resume(id);
+        }
+      } catch (DockerException e) {
+        if (zones.ended(id)) { // it exited just now; its exit is being recorded
+          throw DockerException.conflict("Container %s is not running", id);
+        }
+        throw e;
       }
       return r.withState(s.withStatus(pause ? "paused" : "running"));
     });

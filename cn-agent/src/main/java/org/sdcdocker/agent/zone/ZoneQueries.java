@@ -79,7 +79,11 @@ public final class ZoneQueries {
 
   public TopResult top(String id, String psArgs) throws IOException {
     running(id);
-    return ZoneInspector.top(pids(id), psArgs);
+    try {
+      return ZoneInspector.top(pids(id), psArgs);
+    } catch (IOException e) {
+      throw endedOr(id, e);
+    }
   }
 
   private ZoneRecord running(String id) {
@@ -114,6 +118,22 @@ public final class ZoneQueries {
   /** One reading of the zone's cgroup counters and the host's CPU time, as docker stats wants them. */
   public StatsResult stats(String id) throws IOException {
     running(id);
+    try {
+      return sample(id);
+    } catch (IOException e) {
+      throw endedOr(id, e);
+    }
+  }
+
+  /** A cgroup file that went away (ENOENT, ENODEV) while it was read: the zone has just exited. */
+  private IOException endedOr(String id, IOException e) {
+    if (zones.ended(id)) {
+      throw DockerException.conflict("Container %s is not running", id);
+    }
+    return e;
+  }
+
+  private StatsResult sample(String id) throws IOException {
     long cpu = number(cgroup("cpuacct", id).resolve("cpuacct.usage"));
     long memUsage = number(cgroup("memory", id).resolve("memory.usage_in_bytes"));
     long memLimit = number(cgroup("memory", id).resolve("memory.limit_in_bytes"));
