@@ -49,6 +49,28 @@ class AttachTest extends FixtureTest {
   }
 
   @Test
+  void attachWithoutStream_answersTheLogsSoFarAndEnds() throws Exception {
+    String id = docker.ok("run", "-d", image, "sh", "-c", "echo logged; sleep 300");
+    for (int i = 0; i < 100 && !docker.ok("logs", id).contains("logged"); i++) {
+      Thread.sleep(50);
+    }
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<byte[]> logs = http.send(HttpRequest.newBuilder(URI.create(f.server.url() + "/containers/" + id
+            + "/attach?logs=1&stream=0&stdout=1&stderr=1")).timeout(java.time.Duration.ofSeconds(20))
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(logs.statusCode()).isEqualTo(200);
+    byte[] framed = logs.body();
+    assertThat(framed[0]).isEqualTo((byte) 1); // a stdout frame, then its bytes
+    assertThat(new String(framed, 8, framed.length - 8)).isEqualTo("logged\n");
+    HttpResponse<byte[]> none = http.send(HttpRequest.newBuilder(URI.create(f.server.url() + "/containers/" + id
+            + "/attach?stream=0&stdout=1")).timeout(java.time.Duration.ofSeconds(20))
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(none.statusCode()).isEqualTo(200);
+    assertThat(none.body()).isEmpty();
+    docker.ok("rm", "-f", id);
+  }
+
+  @Test
   void attachAndStartAi_reachStdin() throws Exception {
     String id = docker.ok("run", "-d", "-i", image, "sh", "-c", "read x; echo got $x");
     Result attached = docker.runWithInput(30, "hello\n", "attach", id);

@@ -366,8 +366,14 @@ public final class ContainerBackend {
         SHORT_MS).onSuccess(t -> event("top", r, Map.of()));
   }
 
+  /** One sample; a container gone meanwhile is a failed future (stats is also called from a timer). */
   public Future<AgentRequests.StatsResult> stats(String account, String ref) {
-    ZoneRecord r = index.resolve(account, ref);
+    ZoneRecord r;
+    try {
+      r = index.resolve(account, ref);
+    } catch (DockerException e) {
+      return Future.failedFuture(e);
+    }
     return agents.request(r.cnUuid(), "stats", new AgentRequests.Stats(r.spec().id()), SHORT_MS);
   }
 

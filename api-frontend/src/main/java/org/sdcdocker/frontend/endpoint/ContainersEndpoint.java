@@ -292,6 +292,10 @@ public final class ContainersEndpoint {
     String type = rec.spec().tty() ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream";
     boolean upgrade = Http.hijack(ctx);
     backend.event("attach", rec, Map.of());
+    if (!Http.flag(ctx, "stream")) {
+      replayAttach(ctx, rec, type, upgrade);
+      return;
+    }
     // an attach goes on across a restart of the agent: the stream is taken up where it was cut
     String resumable = query + "&resumable=1";
     java.util.function.LongFunction<io.vertx.core.Future<ResumingStream.Link>> open = off -> {
@@ -299,7 +303,7 @@ public final class ContainersEndpoint {
       return stdin && upgrade ? backend.streamTicket(rec, "attach", q).compose(streams::connectLink)
           : backend.streamTicket(rec, "attach", q).compose(streams::link);
     };
-    open.apply(-1).onFailure(ctx::fail).onSuccess(first -> {
+    open.apply(Http.flag(ctx, "logs") ? 0 : -1).onFailure(ctx::fail).onSuccess(first -> { // logs=1: from the start
       first.in().pause();
       if (stdin && upgrade) {
         ctx.request().toNetSocket().onFailure(ctx::fail)
@@ -315,6 +319,35 @@ public final class ContainersEndpoint {
         ResumingStream rs = new ResumingStream(vertx, ctx.response(), open, () -> ctx.response().end());
         ctx.response().closeHandler(v -> rs.clientGone());
         rs.start(first);
+      }
+    });
+  }
+
+  /**
+   * An attach without {@code stream}: the output logged so far when {@code logs} is set, else
+   * nothing, and then the end, as Docker's (docker-py attaches so by default).
+   */
+  private void replayAttach(RoutingContext ctx, ZoneRecord rec, String type, boolean upgrade) {
+    String query = "stdout=" + (Http.flag(ctx, "stdout") ? 1 : 0) + "&stderr=" + (Http.flag(ctx, "stderr") ? 1 : 0)
+        + Http.frames(ctx);
+    io.vertx.core.Future<io.vertx.core.http.HttpClientResponse> logged = Http.flag(ctx, "logs")
+        ? backend.streamTicket(rec, "logs", query).compose(streams::open) : io.vertx.core.Future.succeededFuture();
+    logged.onFailure(ctx::fail).onSuccess(from -> {
+      if (upgrade) {
+        ctx.request().toNetSocket().onFailure(ctx::fail).onSuccess(sock -> {
+          if (from == null) {
+            sock.end();
+          } else {
+            StreamProxy.pipe(from, sock);
+          }
+        });
+        return;
+      }
+      ctx.response().setChunked(true).putHeader("Content-Type", type).setStatusCode(200);
+      if (from == null) {
+        ctx.response().end();
+      } else {
+        StreamProxy.pipe(from, ctx.response());
       }
     });
   }

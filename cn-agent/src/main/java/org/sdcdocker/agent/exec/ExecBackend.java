@@ -142,6 +142,9 @@ public final class ExecBackend {
         }
       } catch (IOException e) {
         child.destroyForcibly();
+        if (zones.ended(z.spec().id())) { // zone-enter refused a zone whose process had just exited
+          throw DockerException.conflict("Container %s is not running", z.spec().id());
+        }
         throw DockerException.internal("entering zone %s: %s", z.spec().id(), e.getMessage());
       }
       execs.put(execId, new ExecState(execId, st.zoneId(), st.spec(), true, 0, (int) child.pid(), true));

@@ -200,6 +200,28 @@ public final class ZoneNetwork {
   }
 
   /**
+   * Frees the addresses held for zones that do not run: what an agent killed between a zone's
+   * exit (or a failed start) and the release of its address left (host-local's lease files).
+   */
+  public void releaseLeasesExcept(java.util.Set<String> running) throws IOException {
+    if (!java.nio.file.Files.isDirectory(ipamDir)) {
+      return;
+    }
+    try (var nets = java.nio.file.Files.list(ipamDir)) {
+      for (Path net : nets.filter(java.nio.file.Files::isDirectory).toList()) {
+        try (var files = java.nio.file.Files.list(net)) {
+          for (Path lease : files.filter(f -> f.getFileName().toString().matches("[0-9a-f.:]*[.:][0-9a-f.:]*")).toList()) {
+            String holder = java.nio.file.Files.readString(lease).strip().split("\\s+")[0];
+            if (!running.contains(holder)) {
+              java.nio.file.Files.deleteIfExists(lease);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
    * Removes the bridges no zone uses any more (a bridge stays while its network is idle, so the
    * next zone finds it ready): at the agent's start and stop.
    */

@@ -248,7 +248,19 @@ public final class OciRuntime {
     }
   }
 
-  private void run(String... args) {
+  /** Whether the runtime has state for the container (made and not yet deleted). */
+  public boolean has(String id) {
+    return Files.exists(runtimeRoot.resolve(id));
+  }
+
+  /** The runtime's status of the container ({@code runc state}): created, running, paused, stopped. */
+  public String status(String id) {
+    String out = run("state", id);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"status\":\\s*\"([a-z]+)\"").matcher(out);
+    return m.find() ? m.group(1) : "unknown";
+  }
+
+  private String run(String... args) {
     List<String> cmd = new ArrayList<>(List.of(runtime, "--root", runtimeRoot.toString()));
     cmd.addAll(List.of(args));
     try {
@@ -257,6 +269,7 @@ public final class OciRuntime {
       if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
         throw DockerException.internal("%s %s failed: %s", Path.of(runtime).getFileName(), args[0], out);
       }
+      return out;
     } catch (IOException e) {
       throw DockerException.internal("running %s: %s", runtime, e.getMessage());
     } catch (InterruptedException e) {

@@ -86,7 +86,7 @@ public final class StreamEndpoint {
     RandomAccessFile file = new RandomAccessFile(zones.paths(t.id()).log().toFile(), "r");
     CompletableFuture<ZoneState> runEnd = null;
     if (req.attach() || (req.follow() && rec.state().running())) {
-      runEnd = zones.exitOf(t.id());
+      runEnd = zones.exitOf(t.id(), req.attach()); // followed logs end with the run they saw
     }
     long start = req.offset() >= 0 ? Math.min(req.offset(), file.length()) : req.attach() ? file.length() : 0;
     String token = token();

@@ -100,6 +100,9 @@ public final class LinuxZoneBackend implements ZoneBackend {
       zones.put(id, z);
       ZoneState st = r.state();
       if (!st.running() && !st.restarting()) {
+        if (runtime.has(id)) { // the agent died between runc create and the record of a start (or an exit)
+          endUnrecordedRun(id);
+        }
         continue;
       }
       boolean wasRunning = st.running();
@@ -123,9 +126,12 @@ public final class LinuxZoneBackend implements ZoneBackend {
           onExit(id);
         } else if (z.process == null) {
           finishRun(z, st.failed(255, "the zone's process vanished while the agent was away", now()), true);
+        } else {
+          reconcilePause(z);
         }
       }
     }
+    net.releaseLeasesExcept(running().stream().collect(java.util.stream.Collectors.toSet()));
     net.sweepIdle();
     for (Zone z : atBoot) {
       try {
@@ -187,6 +193,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
   ZoneRecord start(String id, boolean automatic, boolean atBoot) {
     Zone z = zone(id);
     synchronized (z) {
+      stillThere(id, z);
       if (z.record.state().running()) {
         return z.record; // Docker answers 304 here; the front end checks first
       }
@@ -314,6 +321,32 @@ public final class LinuxZoneBackend implements ZoneBackend {
             + "container process: error during container init: " + reason + ": unknown");
   }
 
+  /** Undoes what a start the agent did not live to record left: the runtime's container, mount, network. */
+  private void endUnrecordedRun(String id) {
+    ZonePaths p = store.paths(id);
+    try {
+      runtime.delete(id);
+    } catch (RuntimeException e) {
+      // removed with the zone at the latest
+    }
+    unmount(p);
+    net.down(id, p.dir());
+  }
+
+  /** A pause or unpause the agent did not live to record: the runtime's word is the truth. */
+  private void reconcilePause(Zone z) {
+    String id = z.record.spec().id();
+    try {
+      String status = runtime.status(id);
+      boolean paused = status.equals("paused");
+      if (paused != z.record.state().paused() && (paused || status.equals("running"))) {
+        save(z, z.record.withState(z.record.state().withStatus(paused ? "paused" : "running")));
+      }
+    } catch (DockerException e) {
+      // the exit watcher will tell what became of it
+    }
+  }
+
   private void mountRootfs(ContainerSpec spec, ZonePaths p) throws IOException {
     rootfs.mount(spec, p);
   }
@@ -326,6 +359,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
   public void kill(String id, int signal, boolean manual) {
     Zone z = zone(id);
     synchronized (z) {
+      stillThere(id, z);
       ZoneState s = z.record.state();
       if (manual && s.restarting()) {
         cancelRestart(z);
@@ -349,7 +383,11 @@ public final class LinuxZoneBackend implements ZoneBackend {
    */
   private void signal(Zone z, int signal) {
     if (z.process != null && z.process.signal(signal) && z.record.state().paused() && signal == 9) {
-      runtime.resume(z.record.spec().id()); // a frozen process cannot die
+      try {
+        runtime.resume(z.record.spec().id()); // a frozen process cannot die
+      } catch (DockerException notPaused) {
+        // the runtime had it thawed already: the signal lands anyway
+      }
     }
   }
 
@@ -387,6 +425,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
   public <T> T withRootfs(String id, RootfsWork<T> work) throws IOException {
     Zone z = zone(id);
     synchronized (z) {
+      stillThere(id, z);
       ZonePaths p = store.paths(id);
       if (z.record.state().running()) {
         return work.apply(p.rootfs());
@@ -556,6 +595,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
     Zone z = zone(id);
     boolean killed;
     synchronized (z) { // the state read and the kill that depends on it, in one step
+      stillThere(id, z);
       cancelRestart(z);
       killed = z.record.state().running();
       if (killed) {
@@ -574,6 +614,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
       }
     }
     synchronized (z) {
+      stillThere(id, z); // a removal that ran meanwhile has done it all
       cancelRestart(z);
       zones.remove(id);
       cleanupDir(id);
@@ -627,11 +668,14 @@ public final class LinuxZoneBackend implements ZoneBackend {
     return zone(id).record;
   }
 
-  /** The future end of the zone's current (or next, when not running) run. */
-  public CompletableFuture<ZoneState> exitOf(String id) {
+  /**
+   * The future end of the zone's current run: when it is not running, the end of the last run
+   * (done), or with {@code orNext} the end of the next one.
+   */
+  public CompletableFuture<ZoneState> exitOf(String id, boolean orNext) {
     Zone z = zone(id);
     synchronized (z) {
-      if (!z.record.state().running() && z.exit.isDone()) {
+      if (orNext && !z.record.state().running() && z.exit.isDone()) {
         // an attach before a start (docker start -a) follows the next run, not the one that ended
         z.exit = new CompletableFuture<>();
       }
@@ -665,6 +709,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
   public ZoneRecord change(String id, String action, RecordChange change) throws IOException {
     Zone z = zone(id);
     synchronized (z) {
+      stillThere(id, z);
       ZoneRecord rec = change.apply(z.record, store.paths(id).dir());
       save(z, rec);
       events.accept(new ZoneEvent(action, rec, nowNanos()));
@@ -672,10 +717,18 @@ public final class LinuxZoneBackend implements ZoneBackend {
     }
   }
 
+  /** A zone taken before its lock was: removed meanwhile (its lock was the removal's), it is not found. */
+  private void stillThere(String id, Zone z) {
+    if (zones.get(id) != z) {
+      throw DockerException.notFound("No such container: %s", id);
+    }
+  }
+
   /** Runs {@code work} under the zone's lock with its record: a read of its state and what depends on it, in one step. */
   public <T> T locked(String id, java.util.function.Function<ZoneRecord, T> work) {
     Zone z = zone(id);
     synchronized (z) {
+      stillThere(id, z);
       return work.apply(z.record);
     }
   }
@@ -687,8 +740,17 @@ public final class LinuxZoneBackend implements ZoneBackend {
   public boolean ended(String id) {
     Zone z = zone(id);
     synchronized (z) {
-      return !z.record.state().running() || z.process == null || !z.process.signal(0)
-          || Files.exists(runtime.exitFile(id));
+      return !z.record.state().running() || z.process == null || !z.process.alive()
+          || Files.exists(runtime.exitFile(id)) || stoppedForTheRuntime(id);
+    }
+  }
+
+  /** The runtime's own view (only asked when a runtime call failed: it costs a runc run). */
+  private boolean stoppedForTheRuntime(String id) {
+    try {
+      return !runtime.has(id) || runtime.status(id).equals("stopped");
+    } catch (DockerException e) {
+      return true; // the runtime no longer knows it
     }
   }
 

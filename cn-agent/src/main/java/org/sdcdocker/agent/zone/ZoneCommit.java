@@ -34,46 +34,73 @@ public final class ZoneCommit {
     }
   }
 
-  /** Writes the layer; a running zone is frozen meanwhile when asked (as docker commit --pause). */
+  /**
+   * Writes the layer; with {@code pause} a running zone is frozen meanwhile (as docker commit
+   * --pause), under the zone's lock from freeze to thaw, so no pause, unpause or kill of a client
+   * meets a freeze it cannot see.
+   */
   public Made commit(String id, boolean pause) throws IOException {
+    if (!pause) {
+      return write(id);
+    }
+    try {
+      return zones.locked(id, now -> {
+        boolean freeze = now.state().running() && !now.state().paused() && freeze(id);
+        try {
+          return write(id);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        } finally {
+          if (freeze) {
+            thaw(id);
+          }
+        }
+      });
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  private boolean freeze(String id) {
+    try {
+      runtime.pause(id);
+      return true;
+    } catch (DockerException e) {
+      if (zones.ended(id)) {
+        return false; // it exited meanwhile: nothing to freeze
+      }
+      throw e;
+    }
+  }
+
+  private void thaw(String id) {
+    try {
+      runtime.resume(id);
+    } catch (DockerException e) {
+      if (!zones.ended(id)) {
+        throw e;
+      }
+    }
+  }
+
+  private Made write(String id) throws IOException {
     ZoneRecord r = zones.get(id);
     ZonePaths p = zones.paths(id);
     Set<String> excluded = new HashSet<>(ZoneInspector.ours());
     r.spec().mounts().forEach(m -> excluded.add(m.target()));
     String name = "commit-" + Long.toHexString(System.nanoTime()) + ".tar.gz";
     Path out = p.dir().resolve(name);
-    boolean freeze = pause && zones.locked(id, now -> {
-      if (!now.state().running() || now.state().paused()) {
-        return false;
-      }
-      try {
-        runtime.pause(id);
-        return true;
-      } catch (DockerException e) {
-        if (zones.ended(id)) {
-          return false; // it exited meanwhile: nothing to freeze
-        }
-        throw e;
-      }
-    });
     try {
       return new Made(name, LayerWriter.write(p.upper(), excluded, out));
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(out);
-      throw e instanceof DockerException d ? d : DockerException.internal("committing %s: %s", id, e.getMessage());
-    } finally {
-      if (freeze) {
-        zones.locked(id, now -> {
-          try {
-            runtime.resume(id);
-          } catch (DockerException e) {
-            if (!zones.ended(id)) {
-              throw e;
-            }
-          }
-          return null;
-        });
+      if (e instanceof DockerException d) {
+        throw d;
       }
+      zones.get(id); // removed meanwhile: No such container
+      String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+          : e.getClass().getSimpleName(); // a reason, never a host path
+      throw DockerException.internal("committing container %s: %s", id, why);
     }
   }
 

@@ -11,9 +11,11 @@ import org.sdcdocker.agent.sys.PidfdNative;
  * that process or nothing, whatever became of its pid. Guarded by its zone's lock.
  */
 final class ZoneProcess {
+  private final int pid;
   private int pidfd;
 
-  private ZoneProcess(int pidfd) {
+  private ZoneProcess(int pid, int pidfd) {
+    this.pid = pid;
     this.pidfd = pidfd;
   }
 
@@ -23,7 +25,7 @@ final class ZoneProcess {
     if (fd < 0) {
       throw new IllegalStateException("the zone's process " + pid + " is gone before it started");
     }
-    return new ZoneProcess(fd);
+    return new ZoneProcess(pid, fd);
   }
 
   /**
@@ -43,7 +45,7 @@ final class ZoneProcess {
       PidfdNative.close(fd);
       return null;
     }
-    return new ZoneProcess(fd);
+    return new ZoneProcess(pid, fd);
   }
 
   static boolean inCgroup(int pid, String cgroup) {
@@ -63,6 +65,24 @@ final class ZoneProcess {
   /** Sends a signal; false when the process has exited (or this handle was closed). */
   boolean signal(int signal) {
     return pidfd >= 0 && PidfdNative.signal(pidfd, signal);
+  }
+
+  /**
+   * Whether the process still runs: not reaped, and not a zombie either (it has exited and conmon
+   * has yet to reap it; the runtime already calls it stopped). While it is not reaped its pid is
+   * still its own, so its /proc entry is its.
+   */
+  boolean alive() {
+    if (!signal(0)) {
+      return false;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      return state != 'Z' && state != 'X';
+    } catch (IOException | RuntimeException e) {
+      return false; // reaped meanwhile
+    }
   }
 
   /** Lets the process go: its run has ended. */

@@ -158,6 +158,11 @@ public final class SdcServer implements AutoCloseable {
 
   /** What is left on the machine of this server's containers: mounts, conmons, runc state. */
   public List<String> leftovers() throws IOException, InterruptedException {
+    return leftovers(dataRoot);
+  }
+
+  /** What is left on the machine of the containers of the server whose data root this is. */
+  public static List<String> leftovers(Path dataRoot) throws IOException, InterruptedException {
     List<String> left = new ArrayList<>();
     for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
       if (line.contains(dataRoot.toString())) {
@@ -183,7 +188,7 @@ public final class SdcServer implements AutoCloseable {
         s.forEach(d -> left.add("conmon socket link: " + d));
       }
     }
-    left.addAll(networkLeftovers());
+    left.addAll(networkLeftovers(dataRoot));
     try (var controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
       for (Path c : controllers.toList()) {
         Path ours = c.resolve("sdc-docker");
@@ -214,7 +219,7 @@ public final class SdcServer implements AutoCloseable {
    * naming its bridges or subnets, address leases; and the shared chains, once no bridge of any
    * sdc-docker is left on the machine.
    */
-  private List<String> networkLeftovers() throws IOException, InterruptedException {
+  private static List<String> networkLeftovers(Path dataRoot) throws IOException, InterruptedException {
     List<String> left = new ArrayList<>();
     List<String> mine = new ArrayList<>();
     Path cn = dataRoot.resolve("agent/cn-uuid");

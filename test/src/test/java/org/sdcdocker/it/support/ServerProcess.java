@@ -1,0 +1,150 @@
+package org.sdcdocker.it.support;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code sdc-docker serve} in a JVM of its own (this test's class path, bin/sdc-docker's heap
+ * flags), so a test can kill it with SIGKILL, as an operator or the kernel's OOM killer would, and
+ * start it again on the same data root. Its networks come from a pool of their own, so they
+ * never meet those of a server running beside it.
+ */
+public final class ServerProcess implements AutoCloseable {
+  private final Path dataRoot;
+  private final int port;
+  private final Path log;
+  private Process process;
+
+  public ServerProcess(Path dataRoot, int port) {
+    this.dataRoot = dataRoot;
+    this.port = port;
+    // kept after the test (its temporary directory goes): target/ of the module that runs it
+    this.log = Path.of("target", "server-" + dataRoot.getParent().getFileName() + ".log").toAbsolutePath();
+  }
+
+  public String host() {
+    return "tcp://127.0.0.1:" + port;
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  public Path dataRoot() {
+    return dataRoot;
+  }
+
+  /** Starts the server and waits until it answers /_ping (60 s at most). */
+  public void start() throws IOException, InterruptedException {
+    Path repo = Path.of(System.getProperty("sdc.repo", "..")).toAbsolutePath().normalize();
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Files.createDirectories(log.getParent());
+    process = new ProcessBuilder(List.of(java, "-XX:+UseSerialGC", "-Xss512k", "-Xmx128m",
+        "-cp", System.getProperty("java.class.path"), "org.sdcdocker.launcher.Main", "serve",
+        "--dockerinit", repo.resolve("dockerinit/target/dockerinit").toString(),
+        "--data-root", dataRoot.toString(), "-H", host(), "--network-pool", "10.213.0.0/16"))
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the server exited at start; see " + log);
+      }
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/_ping"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("the server did not answer within 60 s; see " + log);
+  }
+
+  /** SIGKILL: no shutdown hook, no goodbye; its containers run on under conmon. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  public boolean alive() {
+    return process != null && process.isAlive();
+  }
+
+  /** Appends the server's threads to its log (for a request that got no answer). */
+  public void dumpThreads() throws IOException, InterruptedException {
+    if (alive()) {
+      new ProcessBuilder("jcmd", Long.toString(process.pid()), "Thread.print").redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start().waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Removes by hand, with the server down, every container it made: thawed, killed, deleted from
+   * runc, unmounted, its network namespace and cgroups gone. A failed test's last resort; the next
+   * start of the server then finds no zone running and sweeps its idle bridges.
+   */
+  public void scrub() throws IOException, InterruptedException {
+    Path zones = dataRoot.resolve("agent/zones");
+    List<Path> dirs = Files.isDirectory(zones) ? Files.list(zones).toList() : List.of();
+    for (Path d : dirs) {
+      String id = d.getFileName().toString();
+      Path freezer = Path.of("/sys/fs/cgroup/freezer/sdc-docker", id, "freezer.state");
+      if (Files.exists(freezer)) {
+        Files.writeString(freezer, "THAWED");
+      }
+      Path procs = Path.of("/sys/fs/cgroup/pids/sdc-docker", id, "cgroup.procs");
+      if (Files.exists(procs)) {
+        for (String pid : Files.readAllLines(procs)) {
+          ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(ProcessHandle::destroyForcibly);
+        }
+      }
+      run("runc", "--root", dataRoot.resolve("agent/runc").toString(), "delete", "--force", id);
+      run("umount", "-l", d.resolve("rootfs").toString());
+      run("ip", "netns", "delete", "sdc-" + id);
+    }
+    run("pkill", "-9", "-f", "conmon.*" + dataRoot);
+    Thread.sleep(500);
+    for (Path d : dirs) {
+      try (var controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
+        for (Path c : controllers.toList()) {
+          Files.deleteIfExists(c.resolve("sdc-docker").resolve(d.getFileName()));
+        }
+      } catch (IOException stillBusy) {
+        // reported by the leftover check
+      }
+    }
+  }
+
+  private static void run(String... cmd) throws IOException, InterruptedException {
+    new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+        .waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** The server's log, for a failure's message. */
+  public Path log() {
+    return log;
+  }
+
+  /** SIGTERM, as a service manager stops it. */
+  @Override
+  public void close() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+}
