@@ -48,6 +48,7 @@ final class BuildContext implements AutoCloseable {
         if (target.equals(dir)) {
           continue;
         }
+        ctx.noLinkOnTheWay(target, e.getName()); // before anything follows one
         Files.createDirectories(target.getParent());
         if (e.isDirectory()) {
           Files.createDirectories(target);
@@ -58,7 +59,11 @@ final class BuildContext implements AutoCloseable {
           Files.createSymbolicLink(target, Path.of(e.getLinkName()));
           continue;
         } else if (e.isLink()) {
-          Files.copy(ctx.inside(e.getLinkName()), target, StandardCopyOption.REPLACE_EXISTING);
+          Path source = ctx.inside(e.getLinkName());
+          ctx.noLinkOnTheWay(source, e.getLinkName());
+          Files.deleteIfExists(target);
+          Files.createLink(target, source); // link(2): a symlink source is linked, not followed
+          continue;
         } else if (e.isFile()) {
           Files.copy(tar, target, StandardCopyOption.REPLACE_EXISTING);
         } else {
@@ -68,16 +73,33 @@ final class BuildContext implements AutoCloseable {
         Files.setLastModifiedTime(target, FileTime.from(e.getModTime().toInstant()));
       }
       for (TarArchiveEntry d : dirs) {
-        Archives.setMode(ctx.inside(d.getName()), d.getMode() | 0700);
+        Path p = ctx.inside(d.getName());
+        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) { // not one a later entry made a link
+          Archives.setMode(p, d.getMode() | 0700);
+        }
       }
     } catch (IOException | IllegalArgumentException e) {
       ctx.close();
-      throw DockerException.invalid("the build context is not a valid tar archive: %s", e.getMessage());
+      String why = String.valueOf(e.getMessage()).replace(dir.toString(), ""); // no host path
+      throw DockerException.invalid("the build context is not a valid tar archive: %s", why);
     } catch (RuntimeException e) {
       ctx.close();
       throw e;
     }
     return ctx;
+  }
+
+  /**
+   * Refuses an entry whose way from the context's root goes through a symbolic link: writing
+   * there would follow it, possibly out of the context (a link {@code tmp -> /tmp}, then
+   * {@code tmp/x}). The context is this build's own directory, written by this thread alone.
+   */
+  private void noLinkOnTheWay(Path target, String name) {
+    for (Path p = target.getParent(); p != null && p.startsWith(dir) && !p.equals(dir); p = p.getParent()) {
+      if (Files.isSymbolicLink(p)) {
+        throw DockerException.invalid("the build context has an entry through a symbolic link: %s", name);
+      }
+    }
   }
 
   private Path inside(String name) {
@@ -143,6 +165,9 @@ final class BuildContext implements AutoCloseable {
     if (!c.matches(".*[*?\\[].*")) {
       Path p = c.isEmpty() ? dir : dir.resolve(c);
       if ((c.isEmpty() || !ignored(c)) && (Files.exists(p) || Files.isSymbolicLink(p))) {
+        if (!c.isEmpty() && !p.getParent().toRealPath().startsWith(dir.toRealPath())) { // through a link out
+          throw DockerException.invalid("%s failed: forbidden path outside the build context: %s ()", keyword, src);
+        }
         out.add(real(p, keyword, src));
       }
     } else {

@@ -198,6 +198,9 @@ public final class BuildEndpoint {
     }
     try {
       Map<String, String> m = Json.MAPPER.readValue(json, new TypeReference<LinkedHashMap<String, String>>() {});
+      if (m == null) {
+        return Map.of(); // Go's client sends JSON null for an empty map
+      }
       m.values().removeIf(java.util.Objects::isNull);
       return m;
     } catch (java.io.IOException e) {
@@ -212,8 +215,9 @@ public final class BuildEndpoint {
     }
     try {
       byte[] json = Base64.getUrlDecoder().decode(header.trim().replace('+', '-').replace('/', '_').replace("=", ""));
-      return Json.MAPPER.readValue(new String(json, StandardCharsets.UTF_8),
+      Map<String, RegistryAuth> m = Json.MAPPER.readValue(new String(json, StandardCharsets.UTF_8),
           new TypeReference<LinkedHashMap<String, RegistryAuth>>() {});
+      return m == null ? Map.of() : m;
     } catch (java.io.IOException | IllegalArgumentException e) {
       return Map.of();
     }

@@ -68,6 +68,9 @@ public final class ContainersEndpoint {
       throw DockerException.invalid("config cannot be empty in order to create a container");
     }
     JsonNode body = Json.decode(ctx.body().buffer().getBytes(), JsonNode.class);
+    if (!body.isNull()) {
+      org.sdcdocker.frontend.translate.CreateBodyTypes.check(body);
+    }
     List<String> warnings = body.path("HostConfig").path("BlkioWeight").asInt(0) > 0
         ? List.of("Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.")
         : List.of();
@@ -158,8 +161,7 @@ public final class ContainersEndpoint {
   }
 
   private Future<Map<String, Object>> postUpdate(RoutingContext ctx) {
-    JsonNode b = ctx.body().buffer() == null || ctx.body().length() == 0 ? Json.MAPPER.createObjectNode()
-        : Json.decode(ctx.body().buffer().getBytes(), JsonNode.class);
+    JsonNode b = Http.jsonObject(ctx, "container.UpdateConfig", false);
     if (b.path("Memory").asLong(0) > 0 && b.path("Memory").asLong(0) < 6 * 1024 * 1024) {
       throw DockerException.invalid("Minimum memory limit allowed is 6MB");
     }

@@ -52,10 +52,7 @@ public final class ExecEndpoint {
   }
 
   private static JsonNode body(RoutingContext ctx) {
-    if (ctx.body().buffer() == null || ctx.body().length() == 0) {
-      return Json.MAPPER.createObjectNode();
-    }
-    return Json.decode(ctx.body().buffer().getBytes(), JsonNode.class);
+    return Http.jsonObject(ctx, "container.ExecOptions", false);
   }
 
   private void postExecStart(RoutingContext ctx) {
@@ -71,7 +68,7 @@ public final class ExecEndpoint {
     }
     if (b.path("Detach").asBoolean(false)) {
       backend.startDetached(account, id).onFailure(ctx::fail)
-          .onSuccess(st -> ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json").end("{}"));
+          .onSuccess(st -> ctx.response().setStatusCode(200).end()); // as Docker's: an empty body
       return;
     }
     links.start(account, id)

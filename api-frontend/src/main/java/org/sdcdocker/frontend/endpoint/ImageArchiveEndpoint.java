@@ -84,7 +84,16 @@ public final class ImageArchiveEndpoint {
         .compose(file -> ctx.request().pipeTo(file))
         .compose(v -> vertx.executeBlocking(() -> archive.load(account, tmp), false))
         .onComplete(ar -> vertx.executeBlocking(() -> Files.deleteIfExists(tmp), false))
-        .onFailure(ctx::fail)
+        .onFailure(e -> {
+          if (Http.kindOf(e) == org.sdcdocker.protocol.ErrorKind.INVALID_PARAMETER && !ctx.response().headWritten()) {
+            // as Docker's: the archive's fault is the load's JSON stream's error (clients raise it as such)
+            var resp = ctx.response().setStatusCode(200).setChunked(true).putHeader("Content-Type", "application/json");
+            Http.streamError(resp, e);
+            resp.end();
+          } else {
+            ctx.fail(e);
+          }
+        })
         .onSuccess(lines -> {
           Buffer out = Buffer.buffer();
           for (String l : lines) {

@@ -233,8 +233,7 @@ public final class ImagesEndpoint {
 
   /** docker login: the credentials are checked against the registry; nothing is kept here (the client keeps them). */
   private Future<Map<String, Object>> postAuth(RoutingContext ctx) {
-    JsonNode b = ctx.body().buffer() == null || ctx.body().length() == 0 ? Json.MAPPER.createObjectNode()
-        : Json.decode(ctx.body().buffer().getBytes(), JsonNode.class);
+    JsonNode b = Http.jsonObject(ctx, "registry.AuthConfig", false);
     RegistryAuth auth = new RegistryAuth(b.path("username").asText(null), b.path("password").asText(null),
         b.path("identitytoken").asText(null), b.path("registrytoken").asText(null));
     String server = b.path("serveraddress").asText("");

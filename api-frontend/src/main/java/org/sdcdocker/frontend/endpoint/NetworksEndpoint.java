@@ -51,8 +51,7 @@ public final class NetworksEndpoint {
   }
 
   private static JsonNode body(RoutingContext ctx) {
-    return ctx.body().buffer() == null || ctx.body().length() == 0 ? Json.MAPPER.createObjectNode()
-        : Json.decode(ctx.body().buffer().getBytes(), JsonNode.class);
+    return Http.jsonObject(ctx, "network.CreateRequest", true);
   }
 
   private Future<Map<String, Object>> postNetworksCreate(RoutingContext ctx) {
@@ -170,4 +169,5 @@ public final class NetworksEndpoint {
             .onSuccess(r -> event(account, "disconnect", u.network(), Map.of("container", r.spec().id()))))
         .mapEmpty();
   }
+
 }

@@ -13,6 +13,8 @@ import org.sdcdocker.frontend.cluster.ContainerIndex;
 import org.sdcdocker.frontend.image.ImageStore;
 import org.sdcdocker.frontend.server.ApiVersion;
 import org.sdcdocker.frontend.server.Http;
+import org.sdcdocker.protocol.ErrorKind;
+import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
@@ -38,6 +40,12 @@ public final class SystemEndpoint {
     Http.route(r, HttpMethod.GET, "/_ping").handler(ctx -> ping(ctx, true));
     Http.route(r, HttpMethod.HEAD, "/_ping").handler(ctx -> ping(ctx, false));
     Http.route(r, HttpMethod.GET, "/version").handler(Http.json(200, this::getVersion));
+    // no swarm mode: Docker's answers of a node that is in no swarm (clients test for the 503)
+    r.routeWithRegex("^(?:/v[0-9]+\\.[0-9]+)?/swarm/leave/?$").handler(ctx -> ctx.fail(
+        new DockerException(ErrorKind.UNAVAILABLE, "This node is not part of a swarm")));
+    r.routeWithRegex("^(?:/v[0-9]+\\.[0-9]+)?/(?:swarm|services|nodes|tasks|secrets|configs)(?:/.*)?$")
+        .handler(ctx -> ctx.fail(new DockerException(ErrorKind.UNAVAILABLE, "This node is not a swarm manager. "
+            + "Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try again.")));
     Http.route(r, HttpMethod.GET, "/info").handler(Http.json(200, this::getInfo));
   }
 

@@ -44,8 +44,7 @@ public final class VolumesEndpoint {
   }
 
   private Future<Map<String, Object>> postVolumesCreate(RoutingContext ctx) {
-    JsonNode b = ctx.body().buffer() == null || ctx.body().length() == 0 ? Json.MAPPER.createObjectNode()
-        : Json.decode(ctx.body().buffer().getBytes(), JsonNode.class);
+    JsonNode b = Http.jsonObject(ctx, "volume.CreateOptions", true);
     String driver = b.path("Driver").asText("local");
     if (!driver.isEmpty() && !driver.equals("local")) {
       throw DockerException.notFound("plugin \"%s\" not found", driver);
@@ -139,4 +138,5 @@ public final class VolumesEndpoint {
       });
     });
   }
+
 }

@@ -92,9 +92,24 @@ public final class Http {
     if (ctx.response().ended()) {
       return;
     }
+    byte[] json;
+    try {
+      json = API_JSON.writeValueAsBytes(body);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
     ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-        .end(Buffer.buffer(Json.bytes(body)).appendString("\n"));
+        .end(Buffer.buffer(json).appendString("\n"));
   }
+
+  /**
+   * Docker's JSON: a view's map keeps its null values ({@code "Links": null}, as Docker sends
+   * them; clients index them), records still leave their null fields out.
+   */
+  private static final com.fasterxml.jackson.databind.ObjectMapper API_JSON = Json.MAPPER.copy()
+      .setDefaultPropertyInclusion(com.fasterxml.jackson.annotation.JsonInclude.Value.construct(
+          com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL,
+          com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS));
 
   /** The one mapping of error kinds to HTTP statuses, as moby's errdefs. */
   public static int status(ErrorKind kind) {
@@ -139,6 +154,30 @@ public final class Http {
       return;
     }
     send(ctx, status, java.util.Map.of("message", message));
+  }
+
+  /**
+   * The request's JSON body as Go's decoder in Docker takes it into a struct: JSON null is an empty
+   * object, anything else but an object is refused; an empty body is an empty object, or with
+   * {@code bodyRequired} Docker's {@code got EOF while reading request body}.
+   */
+  public static com.fasterxml.jackson.databind.JsonNode jsonObject(RoutingContext ctx, String goType,
+      boolean bodyRequired) {
+    if (ctx.body().buffer() == null || ctx.body().length() == 0) {
+      if (bodyRequired) {
+        throw DockerException.invalid("got EOF while reading request body");
+      }
+      return org.sdcdocker.protocol.Json.MAPPER.createObjectNode();
+    }
+    var b = org.sdcdocker.protocol.Json.decode(ctx.body().buffer().getBytes(), com.fasterxml.jackson.databind.JsonNode.class);
+    if (b.isNull()) {
+      return org.sdcdocker.protocol.Json.MAPPER.createObjectNode();
+    }
+    if (!b.isObject()) {
+      throw DockerException.invalid("json: cannot unmarshal %s into Go value of type %s",
+          org.sdcdocker.frontend.translate.CreateBodyTypes.jsonType(b), goType);
+    }
+    return b;
   }
 
   /** A query flag as Docker reads it: 1/true/True set; absent, 0 or false not. */

@@ -41,6 +41,9 @@ public final class ContainerView {
       state.put("Health", Map.of("Status", st.health().status(), "FailingStreak", st.health().failingStreak(),
           "Log", st.health().log().stream().map(p -> Map.of("Start", p.start(), "End", p.end(),
               "ExitCode", p.exitCode(), "Output", p.output())).toList()));
+    } else if (s.host().healthcheck() != null && s.host().healthcheck().active()) {
+      // as Docker's: a container with a check has a Health from its creation, "starting" until the first
+      state.put("Health", Map.of("Status", "starting", "FailingStreak", 0, "Log", List.of()));
     }
     m.put("State", state);
     m.put("Image", s.imageId());
@@ -71,6 +74,7 @@ public final class ContainerView {
     host.put("CpuPeriod", h.cpuPeriod());
     host.put("CpuQuota", h.cpuQuota());
     host.put("AutoRemove", s.autoRemove());
+    host.put("Runtime", "runc");
     host.put("NetworkMode", NetworkView.mode(s));
     host.put("RestartPolicy", Map.of("Name", s.restartPolicy().name(),
         "MaximumRetryCount", s.restartPolicy().maximumRetryCount()));
@@ -157,7 +161,7 @@ public final class ContainerView {
       m.put("Destination", mt.target());
       m.put("Mode", mt.readOnly() ? "ro" : "");
       m.put("RW", !mt.readOnly());
-      m.put("Propagation", "");
+      m.put("Propagation", mt.type().equals("bind") ? "rprivate" : "");
       return m;
     }).toList();
   }

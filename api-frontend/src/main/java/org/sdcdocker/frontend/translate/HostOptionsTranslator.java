@@ -103,7 +103,7 @@ final class HostOptionsTranslator {
       type = "json-file";
     }
     if (!List.of("json-file", "local", "none").contains(type)) {
-      throw DockerException.invalid("failed to create container: logger: no log driver named '%s' is registered", type);
+      throw DockerException.invalid("logger: no log driver named '%s' is registered", type);
     }
     Map<String, String> cfg = map(lc.path("Config"));
     for (String k : cfg.keySet()) {
