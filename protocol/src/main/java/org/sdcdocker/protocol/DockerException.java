@@ -51,6 +51,30 @@ public final class DockerException extends RuntimeException {
     return kind.name() + " " + getMessage();
   }
 
+  /**
+   * What went wrong, in Go's words and without a path: a file-system failure's reason
+   * ({@code no space left on device}), else the message when it names no path, else the kind of
+   * failure. For messages that reach a client.
+   */
+  public static String reason(Throwable e) {
+    String r = e instanceof java.nio.file.FileSystemException f ? f.getReason() : e.getMessage();
+    if (r == null || r.contains("/")) {
+      r = e.getClass().getSimpleName();
+    }
+    return r.isEmpty() ? r : Character.toLowerCase(r.charAt(0)) + r.substring(1);
+  }
+
+  /** Whether a failure, or one it was caused by, is the disk being full. */
+  public static boolean noSpace(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t instanceof java.nio.file.FileSystemException f ? f.getReason() : t.getMessage();
+      if (m != null && m.toLowerCase(java.util.Locale.ROOT).contains("no space left on device")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Wraps any failure, keeping a DockerException as it is. */
   public static DockerException of(Throwable t) {
     if (t instanceof DockerException d) {

@@ -152,6 +152,31 @@ class ExecTest extends FixtureTest {
     return exec;
   }
 
+  /** As Docker's, the start's Tty says whether the output is framed, whatever the exec's own TTY. */
+  @Test
+  void ttyExecStartedWithoutTty_isFramedAsStdout_andADetachedStartHasAnEmptyBody() throws Exception {
+    String id = docker.ok("run", "-d", f.image, "sleep", "300");
+    HttpClient http = HttpClient.newHttpClient();
+    String exec = http.send(HttpRequest.newBuilder(URI.create(f.server.url() + "/containers/" + id + "/exec"))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+            "{\"Cmd\":[\"printf\",\"hello\"],\"Tty\":true,\"AttachStdout\":true}")).build(),
+        HttpResponse.BodyHandlers.ofString()).body().replaceAll(".*\"Id\":\"([^\"]+)\".*", "$1").trim();
+    byte[] out = http.send(HttpRequest.newBuilder(URI.create(f.server.url() + "/exec/" + exec + "/start"))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"Tty\":false}"))
+        .build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+    assertThat(out).startsWith(1, 0, 0, 0, 0, 0, 0, 5);
+    assertThat(new String(out, 8, out.length - 8)).isEqualTo("hello");
+    String detached = http.send(HttpRequest.newBuilder(URI.create(f.server.url() + "/containers/" + id + "/exec"))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"Cmd\":[\"true\"]}"))
+        .build(), HttpResponse.BodyHandlers.ofString()).body().replaceAll(".*\"Id\":\"([^\"]+)\".*", "$1").trim();
+    HttpResponse<String> started = http.send(HttpRequest.newBuilder(URI.create(f.server.url() + "/exec/" + detached
+        + "/start")).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"Detach\":true}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(started.statusCode()).isEqualTo(200);
+    assertThat(started.body()).isEmpty();
+    docker.ok("rm", "-f", id);
+  }
+
   @Test
   void execD_outlivesAnAgentRestart_andItsExitCodeIsRecorded() throws Exception {
     String id = docker.ok("run", "-d", f.image, "sleep", "300");

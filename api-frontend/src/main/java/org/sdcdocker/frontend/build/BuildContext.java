@@ -220,11 +220,17 @@ final class BuildContext implements AutoCloseable {
       out.add(source);
       return out;
     }
+    boolean exceptions = ignore.stream().anyMatch(Rule::exclusion);
+    List<Path> ignoredDirs = new ArrayList<>();
     Files.walkFileTree(source, new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
         if (!d.equals(source) && d.startsWith(dir) && ignored(rel(d))) {
-          return FileVisitResult.SKIP_SUBTREE;
+          if (!exceptions) {
+            return FileVisitResult.SKIP_SUBTREE;
+          }
+          ignoredDirs.add(d); // a `!` rule may take something under it back
+          return FileVisitResult.CONTINUE;
         }
         out.add(d);
         return FileVisitResult.CONTINUE;
@@ -238,6 +244,11 @@ final class BuildContext implements AutoCloseable {
         return FileVisitResult.CONTINUE;
       }
     });
+    for (Path d : ignoredDirs) { // an ignored directory comes along only as the parent of what was taken back
+      if (out.stream().anyMatch(p -> !p.equals(d) && p.startsWith(d))) {
+        out.add(d);
+      }
+    }
     out.sort(Comparator.comparing(Path::toString));
     return out;
   }

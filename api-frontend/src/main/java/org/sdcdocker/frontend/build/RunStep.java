@@ -100,7 +100,9 @@ final class RunStep {
       int len = ((head[4] & 0xff) << 24) | ((head[5] & 0xff) << 16) | ((head[6] & 0xff) << 8) | (head[7] & 0xff);
       byte[] data = frames.readNBytes(len);
       if (!b.options().quiet()) {
-        b.stream(new String(data, StandardCharsets.UTF_8));
+        String text = new String(data, StandardCharsets.UTF_8);
+        // as Docker's classic builder: a step's stderr is shown in red
+        b.stream(head[0] == 2 ? "\u001b[91m" + text + "\u001b[0m" : text);
       }
     }
   }

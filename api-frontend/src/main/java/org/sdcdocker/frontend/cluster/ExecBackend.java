@@ -27,6 +27,9 @@ public final class ExecBackend {
 
   private final EventLog events;
   private final Map<String, String> commands = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> ttys = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> stdins = new ConcurrentHashMap<>();
+  private final Map<String, String> detachKeys = new ConcurrentHashMap<>();
 
   public ExecBackend(AgentDirectory agents, ContainerIndex index, EventLog events) {
     this.agents = agents;
@@ -47,6 +50,11 @@ public final class ExecBackend {
   }
 
   public Future<String> create(String account, String ref, ExecSpec spec) {
+    return create(account, ref, spec, "");
+  }
+
+  /** The same, with the detach keys its attached start honours ("": Docker's ctrl-p,ctrl-q). */
+  public Future<String> create(String account, String ref, ExecSpec spec, String keys) {
     ZoneRecord r = index.resolve(account, ref);
     byte[] b = new byte[32];
     RANDOM.nextBytes(b);
@@ -55,9 +63,27 @@ public final class ExecBackend {
         .map(st -> {
           where.put(id, new Where(account, r.spec().id(), r.cnUuid()));
           commands.put(id, String.join(" ", spec.cmd()));
+          ttys.put(id, spec.tty());
+          stdins.put(id, spec.attachStdin());
+          detachKeys.put(id, keys == null ? "" : keys);
           event(account, id, "exec_create");
           return id;
         });
+  }
+
+  /** Whether the exec takes input (its attached start watches for the detach keys). */
+  public boolean stdin(String execId) {
+    return stdins.getOrDefault(execId, false);
+  }
+
+  /** The detach keys the exec was made with ("" for Docker's default). */
+  public String detachKeys(String execId) {
+    return detachKeys.getOrDefault(execId, "");
+  }
+
+  /** Whether the exec was made with a TTY (its output raw); false for one this front end did not make. */
+  public boolean tty(String execId) {
+    return ttys.getOrDefault(execId, false);
   }
 
   public Where where(String account, String execId) {

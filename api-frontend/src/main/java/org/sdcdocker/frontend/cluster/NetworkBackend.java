@@ -101,7 +101,7 @@ public final class NetworkBackend {
     ZoneRecord r = index.resolve(owner, container);
     return agents.<ZoneRecord>request(r.cnUuid(), "network-connect",
         new NetworkRecords.Connect(r.spec().id(), new NetworkSpec.Endpoint(network, null, e.aliases(), e.ipv4(),
-            e.mac())), SHORT_MS).onSuccess(index::put);
+            e.mac()).withSettings(e.links(), e.driverOpts(), e.linkLocalIps())), SHORT_MS).onSuccess(index::put);
   }
 
   public Future<ZoneRecord> disconnect(String owner, String network, String container, boolean force) {

@@ -2,6 +2,7 @@ package org.sdcdocker.frontend.endpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.NetSocket;
@@ -23,8 +24,10 @@ import org.sdcdocker.protocol.agent.ExecRecords.ExecState;
 public final class ExecEndpoint {
   private final ExecBackend backend;
   private final ExecLinks links;
+  private final Vertx vertx;
 
   public ExecEndpoint(Vertx vertx, ExecBackend backend) {
+    this.vertx = vertx;
     this.backend = backend;
     this.links = new ExecLinks(backend, new StreamProxy(vertx));
   }
@@ -48,7 +51,10 @@ public final class ExecEndpoint {
         b.path("User").asText(""), b.path("Tty").asBoolean(false), b.path("AttachStdin").asBoolean(false),
         b.path("AttachStdout").asBoolean(false), b.path("AttachStderr").asBoolean(false),
         b.path("Privileged").asBoolean(false));
-    return backend.create(Accounts.of(ctx), ctx.pathParam("id"), spec).map(id -> Map.of("Id", id));
+    // Go's decoder matches names without case: docker-py sends "detachKeys"
+    String keys = b.has("DetachKeys") ? b.path("DetachKeys").asText("") : b.path("detachKeys").asText("");
+    DetachKeys.parse(keys); // refused now, as Docker's, when they are not keys
+    return backend.create(Accounts.of(ctx), ctx.pathParam("id"), spec, keys).map(id -> Map.of("Id", id));
   }
 
   private static JsonNode body(RoutingContext ctx) {
@@ -76,23 +82,42 @@ public final class ExecEndpoint {
         .onSuccess(started -> {
           backend.started(account, id);
           NetSocket agent = started.agent();
+          // framed or raw as the start asks (Docker's rule), whatever the exec's own TTY
+          boolean frame = backend.tty(id) && !b.path("Tty").asBoolean(false);
+          Buffer early = frame && started.early().length() > 0 ? StreamProxy.stdoutFrame(started.early())
+              : started.early();
           if (Http.hijack(ctx)) {
             ctx.request().toNetSocket().onFailure(e -> {
               agent.close(); // the exec runs on, its output dropped, as Docker's when its client went away
               ctx.fail(e);
             }).onSuccess(client -> {
-              if (started.early().length() > 0) {
-                client.write(started.early());
+              // an exec with stdin ends its client's session on the detach keys, as an attach does
+              DetachKeys keys = backend.stdin(id) ? DetachKeys.parse(backend.detachKeys(id)) : null;
+              long grace = Http.upgradeGraceMillis(ctx);
+              if (grace > 0) {
+                StreamProxy.bridgeAfter(vertx, grace, client, agent, started.early(), frame, keys);
+                return;
               }
-              StreamProxy.bridge(client, agent, null);
+              if (early.length() > 0) {
+                client.write(early);
+              }
+              if (frame) {
+                StreamProxy.bridgeFramed(client, agent, keys);
+              } else {
+                StreamProxy.bridge(client, agent, keys);
+              }
             });
           } else {
             ctx.response().setChunked(true).putHeader("Content-Type", "application/vnd.docker.multiplexed-stream");
-            if (started.early().length() > 0) {
-              ctx.response().write(started.early());
+            if (early.length() > 0) {
+              ctx.response().write(early);
             }
             ctx.response().closeHandler(v -> agent.close());
-            agent.pipeTo(ctx.response());
+            if (frame) {
+              StreamProxy.copyFramed(agent, ctx.response());
+            } else {
+              agent.pipeTo(ctx.response());
+            }
             agent.resume();
           }
         });

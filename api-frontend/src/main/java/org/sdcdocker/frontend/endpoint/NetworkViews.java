@@ -50,7 +50,11 @@ final class NetworkViews {
       c.put("Gateway", n.gateway());
       config.add(c);
     }
-    m.put("IPAM", Map.of("Driver", "default", "Options", Map.of(), "Config", config));
+    Map<String, Object> ipam = new LinkedHashMap<>();
+    ipam.put("Driver", "default");
+    ipam.put("Options", null); // as Docker's when none were given
+    ipam.put("Config", config);
+    m.put("IPAM", ipam);
     m.put("Internal", n.internal());
     m.put("Attachable", false);
     m.put("Ingress", false);

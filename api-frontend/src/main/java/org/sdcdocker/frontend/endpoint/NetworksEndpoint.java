@@ -149,10 +149,7 @@ public final class NetworksEndpoint {
     JsonNode b = body(ctx);
     String account = Accounts.of(ctx);
     JsonNode ec = b.path("EndpointConfig");
-    List<String> aliases = new ArrayList<>();
-    ec.path("Aliases").forEach(a -> aliases.add(a.asText()));
-    NetworkSpec.Endpoint e = new NetworkSpec.Endpoint(ctx.pathParam("id"), null, aliases,
-        text(ec.path("IPAMConfig"), "IPv4Address"), text(ec, "MacAddress"));
+    NetworkSpec.Endpoint e = org.sdcdocker.frontend.translate.NetworkTranslator.endpoint(ctx.pathParam("id"), ec, null);
     String container = b.path("Container").asText("");
     return backend.get(account, ctx.pathParam("id"))
         .compose(u -> backend.connect(account, u.network().id(), container, e)

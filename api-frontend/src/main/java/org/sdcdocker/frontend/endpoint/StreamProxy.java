@@ -57,6 +57,78 @@ final class StreamProxy {
   }
 
   /**
+   * The same for a TTY exec whose start asked for no TTY: its raw output goes out as stdout
+   * frames, as Docker frames by the start's {@code Tty} (docker-py starts so by default).
+   */
+  static void bridgeFramed(NetSocket client, NetSocket agent, DetachKeys keys) {
+    copyFramed(agent, client);
+    clientInput(client, keys, agent::write, agent::close);
+    agent.resume();
+  }
+
+  /**
+   * An exec's streams for a client that must not get output in the read that brings it the 101
+   * (see {@code Http.upgradeGraceMillis}): the agent's output (framed as stdout when {@code
+   * frame}) is held for {@code graceMillis}, then flows; an end that comes meanwhile is kept too.
+   */
+  static void bridgeAfter(Vertx vertx, long graceMillis, NetSocket client, NetSocket agent, Buffer early,
+      boolean frame, DetachKeys keys) {
+    Buffer held = Buffer.buffer();
+    if (early.length() > 0) {
+      held.appendBuffer(frame ? stdoutFrame(early) : early);
+    }
+    boolean[] open = {false};
+    boolean[] ended = {false};
+    agent.handler(b -> {
+      Buffer out = frame ? stdoutFrame(b) : b;
+      if (!open[0]) {
+        held.appendBuffer(out);
+        return;
+      }
+      client.write(out);
+      if (client.writeQueueFull()) {
+        agent.pause();
+        client.drainHandler(v -> agent.resume());
+      }
+    });
+    agent.endHandler(v -> {
+      if (open[0]) {
+        client.end();
+      } else {
+        ended[0] = true;
+      }
+    });
+    clientInput(client, keys, agent::write, agent::close);
+    vertx.setTimer(graceMillis, t -> {
+      open[0] = true;
+      if (held.length() > 0) {
+        client.write(held);
+      }
+      if (ended[0]) {
+        client.end();
+      }
+    });
+    agent.resume();
+  }
+
+  /** Copies raw output as stdout frames, with backpressure; ends {@code to} when it ends. */
+  static void copyFramed(io.vertx.core.streams.ReadStream<Buffer> from, WriteStream<Buffer> to) {
+    from.handler(b -> {
+      to.write(stdoutFrame(b));
+      if (to.writeQueueFull()) {
+        from.pause();
+        to.drainHandler(v -> from.resume());
+      }
+    });
+    from.endHandler(v -> to.end());
+  }
+
+  static Buffer stdoutFrame(Buffer raw) {
+    return Buffer.buffer(8 + raw.length()).appendByte((byte) 1).appendBytes(new byte[3]).appendInt(raw.length())
+        .appendBuffer(raw);
+  }
+
+  /**
    * The client's input, as length-prefixed chunks to {@code send} (an empty one when the client
    * half-closes); typing the detach keys or closing the connection ends the session ({@code gone}).
    */

@@ -47,6 +47,18 @@ public final class Http {
         });
   }
 
+  /**
+   * How long the first bytes after a 101 wait for this client: docker-py (and other clients whose
+   * HTTP parser reads ahead, then hand over the raw socket) drops what arrived in the same read as
+   * the 101's headers, so for them the output starts a moment later, as it does from Docker,
+   * whose processes take that long to start; Go's clients (the docker CLI, the Go SDK) keep what
+   * they read ahead and wait for nothing.
+   */
+  public static long upgradeGraceMillis(RoutingContext ctx) {
+    String agent = ctx.request().getHeader("User-Agent");
+    return agent != null && (agent.startsWith("Docker-Client/") || agent.startsWith("Go-http-client/")) ? 0 : 15;
+  }
+
   /** Whether the client asked to hijack the connection. */
   /**
    * The agent's stream parameter asking for consecutive frames of one stream merged into one,
@@ -137,14 +149,15 @@ public final class Http {
     } else if (t instanceof DockerException || t instanceof io.vertx.core.eventbus.ReplyException) {
       DockerException d = DockerException.of(t);
       status = status(d.kind());
-      message = d.getMessage();
+      message = d.getMessage().replace("No space left on device", "no space left on device"); // Go's words
     } else { // a bug: its text is for the log, not the client
       String ref = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16);
       System.err.println("sdc-docker: error " + ref + " in " + ctx.request().method() + " " + ctx.request().path()
           + ": " + t);
       t.printStackTrace(System.err);
       status = 500;
-      message = "internal server error (error " + ref + " in the server's log)";
+      message = "internal server error (error " + ref + " in the server's log)"
+          + (DockerException.noSpace(t) ? ": no space left on device" : "");
     }
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
@@ -213,7 +226,12 @@ public final class Http {
   public static void streamError(io.vertx.core.http.HttpServerResponse resp, Throwable cause) {
     String m = DockerException.of(cause).getMessage();
     com.fasterxml.jackson.databind.node.ObjectNode err = org.sdcdocker.protocol.Json.MAPPER.createObjectNode();
-    err.putObject("errorDetail").put("message", m);
+    var detail = err.putObject("errorDetail");
+    java.util.regex.Matcher code = java.util.regex.Pattern.compile("returned a non-zero code: (\\d+)$").matcher(m);
+    if (code.find()) { // a failed RUN step: its exit code, as Docker's JSONError
+      detail.put("code", Integer.parseInt(code.group(1)));
+    }
+    detail.put("message", m);
     err.put("error", m);
     resp.write(io.vertx.core.buffer.Buffer.buffer(org.sdcdocker.protocol.Json.bytes(err)).appendString("\r\n"));
   }

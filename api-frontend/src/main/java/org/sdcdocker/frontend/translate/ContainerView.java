@@ -159,9 +159,10 @@ public final class ContainerView {
         m.put("Source", mt.source());
       }
       m.put("Destination", mt.target());
-      m.put("Mode", mt.readOnly() ? "ro" : "");
+      m.put("Mode", (mt.readOnly() ? "ro" : "") + (mt.propagation() == null ? ""
+          : (mt.readOnly() ? "," : "") + mt.propagation()));
       m.put("RW", !mt.readOnly());
-      m.put("Propagation", mt.type().equals("bind") ? "rprivate" : "");
+      m.put("Propagation", !mt.type().equals("bind") ? "" : mt.propagation() == null ? "rprivate" : mt.propagation());
       return m;
     }).toList();
   }

@@ -78,10 +78,14 @@ public final class MountsTranslator {
       throw DockerException.invalid("invalid volume specification: '%s'", spec);
     }
     boolean ro = false;
+    String propagation = null;
     if (f.length == 3) {
       for (String o : f[2].split(",")) {
         if (o.equals("ro")) {
           ro = true;
+        } else if (java.util.Set.of("rshared", "shared", "rslave", "slave", "rprivate", "private").contains(o)
+            && propagation == null && f[0].startsWith("/")) {
+          propagation = o;
         } else if (!o.equals("rw") && !o.equals("z") && !o.equals("Z")) {
           throw DockerException.invalid("invalid mode: %s", f[2]);
         }
@@ -89,7 +93,7 @@ public final class MountsTranslator {
     }
     String target = target(f[1]);
     if (f[0].startsWith("/")) {
-      return hostBind(f[0], target, ro, rules);
+      return hostBind(f[0], target, ro, rules).withPropagation(propagation);
     }
     return new MountSpec("volume", f[0], target, ro, false);
   }

@@ -105,7 +105,8 @@ public final class NetworkTranslator {
     }
   }
 
-  private static Endpoint endpoint(String network, JsonNode config, String mac) {
+  /** An endpoint as the create body's (or a connect's) EndpointConfig asks for it. */
+  public static Endpoint endpoint(String network, JsonNode config, String mac) {
     List<String> aliases = CreateTranslator.strings(config.get("Aliases"));
     String ip = config.path("IPAMConfig").path("IPv4Address").asText("");
     String m = config.path("MacAddress").asText("");
@@ -115,7 +116,18 @@ public final class NetworkTranslator {
     if (!m.isEmpty() && !m.matches("([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}")) {
       throw DockerException.invalid("invalid MAC address: %s", m);
     }
-    return new Endpoint(network, null, aliases, ip.isEmpty() ? null : ip, m.isEmpty() ? null : m);
+    return new Endpoint(network, null, aliases, ip.isEmpty() ? null : ip, m.isEmpty() ? null : m)
+        .withSettings(CreateTranslator.strings(config.get("Links")), stringMap(config.get("DriverOpts")),
+            CreateTranslator.strings(config.path("IPAMConfig").get("LinkLocalIPs")));
+  }
+
+  /** A JSON object of strings (null: none). */
+  public static Map<String, String> stringMap(JsonNode o) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    if (o != null && o.isObject()) {
+      o.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+    }
+    return out;
   }
 
   /** HostConfig.PortBindings: {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}; a range of host ports is one binding. */

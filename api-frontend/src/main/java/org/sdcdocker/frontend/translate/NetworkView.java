@@ -68,11 +68,18 @@ public final class NetworkView {
 
   private static Map<String, Object> endpoint(ZoneRecord r, NetworkSpec.Endpoint e, Attached a, boolean full) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("IPAMConfig", e.ipv4() == null ? null : Map.of("IPv4Address", e.ipv4()));
-    m.put("Links", null);
+    Map<String, Object> ipam = new LinkedHashMap<>();
+    if (e.ipv4() != null) {
+      ipam.put("IPv4Address", e.ipv4());
+    }
+    if (!e.linkLocalIps().isEmpty()) {
+      ipam.put("LinkLocalIPs", e.linkLocalIps());
+    }
+    m.put("IPAMConfig", ipam.isEmpty() ? null : ipam);
+    m.put("Links", e.links().isEmpty() ? null : e.links());
     m.put("Aliases", e.aliases().isEmpty() ? null : e.aliases());
-    m.put("MacAddress", a == null ? "" : a.mac());
-    m.put("DriverOpts", null);
+    m.put("MacAddress", a != null ? a.mac() : e.mac() == null ? "" : e.mac()); // the asked-for one until it runs
+    m.put("DriverOpts", e.driverOpts().isEmpty() ? null : e.driverOpts());
     m.put("GwPriority", 0);
     m.put("NetworkID", e.networkId() == null ? "" : e.networkId());
     m.put("EndpointID", a == null ? "" : endpointId(a.networkId(), r.spec().id()));

@@ -26,7 +26,7 @@ import org.sdcdocker.protocol.agent.NetworkRecords;
  * the node's pool, one /24 each, never overlapping another network or a route of the host.
  */
 public final class NetworkStore {
-  private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
+  private static final Pattern NAME = Pattern.compile("[^\\x00-\\x1f\\x7f/]{1,255}"); // Docker's: any printable name
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Path root;
@@ -53,7 +53,7 @@ public final class NetworkStore {
   /** A user-defined network, as {@code docker network create} asks. */
   public synchronized Network create(CreateNetwork c) {
     if (c.name() == null || !NAME.matcher(c.name()).matches()) {
-      throw DockerException.invalid("invalid network name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+      throw DockerException.invalid("invalid network name \"%s\": it must be 1 to 255 printable characters, no \"/\"",
           c.name());
     }
     if (c.name().equals(NetworkRecords.FABRIC) || c.name().equals("none") || c.name().equals("host")) {

@@ -104,11 +104,19 @@ public final class SpecFactory {
 
   /** A bind mount; read-only when asked. */
   public static SpecOpt withBind(String source, String dest, boolean readOnly) {
+    return withBind(source, dest, readOnly, null);
+  }
+
+  /** A bind mount with a propagation (runc's option: rshared, rslave, ...; null for the default). */
+  public static SpecOpt withBind(String source, String dest, boolean readOnly, String propagation) {
     return s -> {
       ObjectNode m = ((ArrayNode) s.get("mounts")).addObject();
       m.put("destination", dest).put("type", "bind").put("source", source);
       ArrayNode o = m.putArray("options").add("rbind").add("nosuid").add("nodev");
       o.add(readOnly ? "ro" : "rw");
+      if (propagation != null) {
+        o.add(propagation);
+      }
     };
   }
 

@@ -240,7 +240,8 @@ public final class AgentVerticle extends VerticleBase {
     String ref = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16);
     System.err.println("sdc-docker agent: error " + ref + " in " + verb + ": " + e);
     e.printStackTrace(System.err);
-    return DockerException.internal("the compute node failed to %s (error %s in its log)", verb, ref);
+    return DockerException.internal("the compute node failed to %s (error %s in its log)%s", verb, ref,
+        DockerException.noSpace(e) ? ": no space left on device" : "");
   }
 
   private void heartbeat() {

@@ -98,9 +98,7 @@ public final class ZoneCommit {
         throw d;
       }
       zones.get(id); // removed meanwhile: No such container
-      String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
-          : e.getClass().getSimpleName(); // a reason, never a host path
-      throw DockerException.internal("committing container %s: %s", id, why);
+      throw DockerException.internal("committing container %s: %s", id, DockerException.reason(e)); // no host path
     }
   }
 

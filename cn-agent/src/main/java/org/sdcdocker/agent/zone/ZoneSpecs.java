@@ -33,7 +33,7 @@ public final class ZoneSpecs {
         case "url" -> UrlVolumes.fileOf(p, m).toString();
         default -> m.source();
       };
-      opts.add(SpecFactory.withBind(source, m.target(), m.readOnly()));
+      opts.add(SpecFactory.withBind(source, m.target(), m.readOnly(), m.propagation()));
     }
     opts.addAll(HostSpecOpts.of(spec.host(), p.dir().resolve("dockerinit.log")));
     return opts;

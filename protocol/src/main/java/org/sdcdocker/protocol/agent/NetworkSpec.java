@@ -40,13 +40,26 @@ public record NetworkSpec(
    * An attachment to a network: the network as given (name or id) until the agent resolves it,
    * then its id in {@code networkId}; aliases; the address and MAC asked for (null: any).
    */
-  public record Endpoint(String network, String networkId, List<String> aliases, String ipv4, String mac) {
+  public record Endpoint(String network, String networkId, List<String> aliases, String ipv4, String mac,
+      List<String> links, java.util.Map<String, String> driverOpts, List<String> linkLocalIps) {
     public Endpoint {
       aliases = aliases == null ? List.of() : List.copyOf(aliases);
+      links = links == null ? List.of() : List.copyOf(links);
+      driverOpts = driverOpts == null ? java.util.Map.of() : java.util.Map.copyOf(driverOpts);
+      linkLocalIps = linkLocalIps == null ? List.of() : List.copyOf(linkLocalIps);
+    }
+
+    public Endpoint(String network, String networkId, List<String> aliases, String ipv4, String mac) {
+      this(network, networkId, aliases, ipv4, mac, List.of(), java.util.Map.of(), List.of());
     }
 
     public Endpoint resolved(String id, String name) {
-      return new Endpoint(name, id, aliases, ipv4, mac);
+      return new Endpoint(name, id, aliases, ipv4, mac, links, driverOpts, linkLocalIps);
+    }
+
+    /** The same with the settings Docker keeps for the endpoint and shows back: links, driver options, link-local addresses. */
+    public Endpoint withSettings(List<String> links, java.util.Map<String, String> driverOpts, List<String> linkLocalIps) {
+      return new Endpoint(network, networkId, aliases, ipv4, mac, links, driverOpts, linkLocalIps);
     }
   }
 

@@ -13,14 +13,23 @@ public final class VolumeRecords {
    * (--volumes-from), null for the zone's own.
    */
   public record MountSpec(String type, String source, String target, boolean readOnly, boolean anonymous,
-      String from) {
+      String from, String propagation) {
     public MountSpec(String type, String source, String target, boolean readOnly, boolean anonymous) {
-      this(type, source, target, readOnly, anonymous, null);
+      this(type, source, target, readOnly, anonymous, null, null);
+    }
+
+    public MountSpec(String type, String source, String target, boolean readOnly, boolean anonymous, String from) {
+      this(type, source, target, readOnly, anonymous, from, null);
     }
 
     /** The same volume, shared into another zone by --volumes-from. */
     public MountSpec sharedFrom(String containerId, boolean ro) {
-      return new MountSpec(type, source, target, readOnly || ro, anonymous, containerId);
+      return new MountSpec(type, source, target, readOnly || ro, anonymous, containerId, propagation);
+    }
+
+    /** A bind's mount propagation (rprivate, the default, when null): rshared, rslave, shared, slave, private. */
+    public MountSpec withPropagation(String p) {
+      return new MountSpec(type, source, target, readOnly, anonymous, from, p);
     }
   }
 

@@ -44,12 +44,16 @@ public final class SdcServer implements AutoCloseable {
 
   /** The server, binding host paths into containers when {@code allowHostBinds}. */
   public static SdcServer start(boolean allowHostBinds) throws Exception {
+    return start(allowHostBinds, Files.createTempDirectory("sdc-test"));
+  }
+
+  /** The server with its data under {@code root} (existing, empty), e.g. a small tmpfs. */
+  public static SdcServer start(boolean allowHostBinds, Path root) throws Exception {
     Path repo = Path.of(System.getProperty("sdc.repo", "..")).toAbsolutePath().normalize();
     Path dockerinit = repo.resolve("dockerinit/target/dockerinit");
     if (!Files.isExecutable(dockerinit)) {
       throw new IllegalStateException("build dockerinit first: " + dockerinit);
     }
-    Path root = Files.createTempDirectory("sdc-test");
     int port = LocalRegistry.freePort();
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     Path bootId = root.resolve("boot_id");
