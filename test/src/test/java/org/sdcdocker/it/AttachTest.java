@@ -71,6 +71,33 @@ class AttachTest extends FixtureTest {
   }
 
   @Test
+  void attachOverAWebSocket_getsTheRawOutput() throws Exception {
+    String id = docker.ok("create", image, "sh", "-c", "printf 'hi there, words'; sleep 1");
+    java.util.concurrent.CompletableFuture<String> got = new java.util.concurrent.CompletableFuture<>();
+    StringBuilder text = new StringBuilder();
+    java.net.http.WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(
+        URI.create(f.server.url().replace("http:", "ws:") + "/containers/" + id + "/attach/ws?stdout=1&stream=1&logs=1"),
+        new java.net.http.WebSocket.Listener() {
+          @Override
+          public java.util.concurrent.CompletionStage<?> onBinary(java.net.http.WebSocket w, java.nio.ByteBuffer data,
+              boolean last) {
+            byte[] b = new byte[data.remaining()];
+            data.get(b);
+            text.append(new String(b, java.nio.charset.StandardCharsets.UTF_8));
+            if (text.toString().contains("words")) {
+              got.complete(text.toString());
+            }
+            w.request(1);
+            return null;
+          }
+        }).get(10, TimeUnit.SECONDS);
+    docker.ok("start", id);
+    assertThat(got.get(20, TimeUnit.SECONDS)).isEqualTo("hi there, words"); // no stream headers
+    ws.abort();
+    docker.ok("rm", "-f", id);
+  }
+
+  @Test
   void attachAndStartAi_reachStdin() throws Exception {
     String id = docker.ok("run", "-d", "-i", image, "sh", "-c", "read x; echo got $x");
     Result attached = docker.runWithInput(30, "hello\n", "attach", id);

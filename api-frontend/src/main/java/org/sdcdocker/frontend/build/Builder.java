@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -286,8 +287,9 @@ final class Builder {
     ArrayNode c = wanted.putArray("Cmd");
     cacheCmd.forEach(c::add);
     String parent = ensureImage(stage).id();
+    java.util.Set<String> allowed = cacheSources();
     for (ImageRecord img : images.list(account)) {
-      if (!parent.equals(img.parent())) {
+      if (!parent.equals(img.parent()) || allowed != null && !allowed.contains(img.id())) {
         continue;
       }
       JsonNode cfg = images.config(img);
@@ -300,6 +302,30 @@ final class Builder {
       }
     }
     return false;
+  }
+
+  /**
+   * With {@code cache_from}, the images a step may take from the cache, as Docker's classic
+   * builder: those named and their parents, nothing else; null (any image of the account) without.
+   */
+  private java.util.Set<String> cacheSources() {
+    if (opts.cacheFrom().isEmpty()) {
+      return null;
+    }
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (String name : opts.cacheFrom()) {
+      Optional<ImageRecord> img;
+      try {
+        img = images.find(account, name);
+      } catch (RuntimeException notAReference) {
+        continue; // a cache source that is not there is no source, as Docker's
+      }
+      for (ImageRecord i = img.orElse(null); i != null && ids.add(i.id()); ) {
+        String p = i.parent();
+        i = p == null || p.isEmpty() ? null : images.find(account, p).orElse(null);
+      }
+    }
+    return ids;
   }
 
   /**

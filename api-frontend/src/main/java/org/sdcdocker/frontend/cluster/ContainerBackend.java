@@ -214,7 +214,9 @@ public final class ContainerBackend {
       try {
         t = index.resolve(account, l.name());
       } catch (DockerException e) {
-        throw new DockerException(e.kind(), "could not get container for " + l.name() + ": " + e.getMessage());
+        // as Docker's: a link to a missing container is the request's fault (400), not a 404
+        throw new DockerException(e.kind() == ErrorKind.NOT_FOUND ? ErrorKind.INVALID_PARAMETER : e.kind(),
+            "could not get container for " + l.name() + ": " + e.getMessage());
       }
       links.add(new NetworkSpec.Link(t.spec().id(), t.spec().name(), l.alias()));
       peerCn = samePeerNode(peerCn, t.cnUuid());

@@ -80,7 +80,7 @@ public final class BuildEndpoint {
           ctx.request().getParam("target", ""), Http.flag(ctx, "nocache"),
           !"0".equals(ctx.request().getParam("rm")) && !"false".equals(ctx.request().getParam("rm")),
           Http.flag(ctx, "forcerm"), Http.flag(ctx, "q"), ctx.request().getParam("networkmode", ""),
-          Http.flag(ctx, "pull"), stepHost(ctx));
+          Http.flag(ctx, "pull"), stepHost(ctx), jsonList(ctx.request().getParam("cachefrom")));
       auths = registryConfig(ctx.request().getHeader("X-Registry-Config"));
       tmp = images.scratch().resolve("context-" + java.util.UUID.randomUUID() + ".tar");
     } catch (java.io.IOException | RuntimeException e) {
@@ -190,6 +190,19 @@ public final class BuildEndpoint {
 
   private static void send(HttpServerResponse resp, ObjectNode msg) {
     resp.write(Buffer.buffer(Json.bytes(msg)).appendString("\r\n"));
+  }
+
+  /** A JSON array of strings in a query parameter (absent, empty or null: none). */
+  private static List<String> jsonList(String json) {
+    if (json == null || json.isBlank()) {
+      return List.of();
+    }
+    try {
+      List<String> l = Json.MAPPER.readValue(json, new TypeReference<List<String>>() {});
+      return l == null ? List.of() : l.stream().filter(java.util.Objects::nonNull).toList();
+    } catch (java.io.IOException e) {
+      throw DockerException.invalid("invalid JSON in query: %s", json);
+    }
   }
 
   private static Map<String, String> jsonMap(String json) {

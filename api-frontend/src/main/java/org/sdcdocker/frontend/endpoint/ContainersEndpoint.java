@@ -52,6 +52,7 @@ public final class ContainersEndpoint {
     Http.route(r, HttpMethod.POST, id + "/wait").handler(this::postWait);
     Http.route(r, HttpMethod.GET, id + "/logs").handler(this::getLogs);
     Http.hijackable(r, id + "/attach").handler(this::postAttach);
+    Http.route(r, HttpMethod.GET, id + "/attach/ws").handler(this::attachWebSocket);
     Http.route(r, HttpMethod.DELETE, id).handler(Http.empty(204, this::deleteContainer));
     Http.route(r, HttpMethod.DELETE, "/containers/(?<link>/?[^/]+/[^/]+)") // rm --link /PARENT/ALIAS
         .handler(Http.empty(204, ctx -> backend.unlink(Accounts.of(ctx), ctx.pathParam("link"))));
@@ -352,5 +353,67 @@ public final class ContainersEndpoint {
         StreamProxy.pipe(from, ctx.response());
       }
     });
+  }
+
+  /**
+   * {@code GET /containers/{id}/attach/ws}: the container's output as WebSocket messages, raw
+   * (no stream headers), as Docker's; {@code logs=1} sends what was logged first. Input over the
+   * WebSocket is not taken (the hijacked attach takes it).
+   */
+  private void attachWebSocket(RoutingContext ctx) {
+    ZoneRecord rec = Found.container(ctx, backend);
+    if (rec == null) {
+      return;
+    }
+    String query = "stdout=" + (Http.flag(ctx, "stdout") ? 1 : 0) + "&stderr=" + (Http.flag(ctx, "stderr") ? 1 : 0)
+        + (Http.flag(ctx, "logs") ? "&offset=0" : "");
+    boolean stream = Http.flag(ctx, "stream");
+    ctx.request().toWebSocket().onFailure(ctx::fail).onSuccess(ws -> {
+      ws.pause();
+      backend.streamTicket(rec, stream ? "attach" : "logs", query).compose(streams::open)
+          .onFailure(e -> ws.close((short) 1011, DockerException.of(e).getMessage()))
+          .onSuccess(from -> {
+            backend.event("attach", rec, Map.of());
+            Deframer raw = new Deframer(rec.spec().tty());
+            from.handler(b -> {
+              io.vertx.core.buffer.Buffer out = raw.payload(b);
+              if (out.length() > 0) {
+                ws.writeBinaryMessage(out);
+              }
+            });
+            from.endHandler(v -> ws.close());
+            ws.closeHandler(v -> from.request().connection().close());
+          });
+    });
+  }
+
+  /** Docker's multiplexed stream back to its bytes (a TTY container's stream has no headers to take off). */
+  static final class Deframer {
+    private final boolean raw;
+    private io.vertx.core.buffer.Buffer pending = io.vertx.core.buffer.Buffer.buffer();
+
+    Deframer(boolean raw) {
+      this.raw = raw;
+    }
+
+    /** The payload bytes of the whole frames so far; a frame cut by the read waits for its rest. */
+    io.vertx.core.buffer.Buffer payload(io.vertx.core.buffer.Buffer in) {
+      if (raw) {
+        return in;
+      }
+      pending.appendBuffer(in);
+      io.vertx.core.buffer.Buffer out = io.vertx.core.buffer.Buffer.buffer();
+      int pos = 0;
+      while (pending.length() - pos >= 8) {
+        int len = pending.getInt(pos + 4);
+        if (len < 0 || pending.length() - pos - 8 < len) {
+          break;
+        }
+        out.appendBuffer(pending.getBuffer(pos + 8, pos + 8 + len));
+        pos += 8 + len;
+      }
+      pending = pending.getBuffer(pos, pending.length());
+      return out;
+    }
   }
 }

@@ -51,6 +51,9 @@ public final class ImageTagsEndpoint {
     ImageRecord img = find(account, ctx.pathParam("name"));
     String repo = ctx.request().getParam("repo");
     String tag = ctx.request().getParam("tag");
+    if (repo == null || repo.isEmpty()) {
+      throw DockerException.invalid("invalid reference format: a tag needs a repository");
+    }
     ImageReference ref = ImageReference.parse(repo + (tag == null || tag.isEmpty() ? "" : ":" + tag));
     if (ref.digest() != null) {
       throw DockerException.invalid("refusing to create a tag with a digest reference");

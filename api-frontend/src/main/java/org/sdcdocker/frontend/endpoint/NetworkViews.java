@@ -48,6 +48,9 @@ final class NetworkViews {
         c.put("IPRange", n.ipRange());
       }
       c.put("Gateway", n.gateway());
+      if (!n.auxAddresses().isEmpty()) {
+        c.put("AuxiliaryAddresses", n.auxAddresses());
+      }
       config.add(c);
     }
     Map<String, Object> ipam = new LinkedHashMap<>();

@@ -75,8 +75,10 @@ public final class NetworksEndpoint {
     Map<String, String> labels = new LinkedHashMap<>();
     b.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
     String account = Accounts.of(ctx);
+    Map<String, String> aux = new LinkedHashMap<>();
+    c.path("AuxiliaryAddresses").fields().forEachRemaining(e -> aux.put(e.getKey(), e.getValue().asText()));
     return backend.create(new NetworkRecords.CreateNetwork(name, account, text(c, "Subnet"), text(c, "Gateway"),
-        text(c, "IPRange"), b.path("Internal").asBoolean(false), labels))
+        text(c, "IPRange"), b.path("Internal").asBoolean(false), labels, aux))
         .onSuccess(n -> event(account, "create", n, Map.of()))
         .map(n -> Map.of("Id", n.id(), "Warning", ""));
   }

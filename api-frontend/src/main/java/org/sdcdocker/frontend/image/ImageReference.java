@@ -15,6 +15,9 @@ public record ImageReference(String registry, String repository, String tag, Str
 
   /** Parses a reference as the docker CLI writes it; INVALID_PARAMETER when malformed. */
   public static ImageReference parse(String ref) {
+    if (ref == null || ref.isEmpty()) {
+      throw DockerException.invalid("invalid reference format");
+    }
     String rest = ref;
     String digest = null;
     int at = rest.indexOf('@');
@@ -39,7 +42,7 @@ public record ImageReference(String registry, String repository, String tag, Str
     if (slash > 0) {
       String first = rest.substring(0, slash);
       if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
-        registry = first;
+        registry = first.equals("index.docker.io") ? DOCKER_HUB : first; // Docker's legacy name for the Hub
         rest = rest.substring(slash + 1);
       }
     }

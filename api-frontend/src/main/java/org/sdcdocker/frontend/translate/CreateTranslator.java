@@ -82,7 +82,7 @@ public final class CreateTranslator {
         image.layers(),
         entrypoint,
         cmd,
-        mergeEnv(strings(ic.get("Env")), strings(body.get("Env"))),
+        mergeEnv(strings(ic.get("Env")), validEnv(strings(body.get("Env")))),
         firstNonEmpty(body.path("WorkingDir").asText(""), ic.path("WorkingDir").asText("")),
         firstNonEmpty(body.path("User").asText(""), ic.path("User").asText("")),
         hostname.isEmpty() ? id.substring(0, 12) : hostname,
@@ -165,5 +165,15 @@ public final class CreateTranslator {
     byte[] b = new byte[32];
     RANDOM.nextBytes(b);
     return HexFormat.of().formatHex(b);
+  }
+
+  /** As Docker's: every entry names its variable ({@code =x} and {@code ""} do not). */
+  static List<String> validEnv(List<String> env) {
+    for (String e : env) {
+      if (e.isEmpty() || e.startsWith("=")) {
+        throw DockerException.invalid("invalid environment variable: %s", e);
+      }
+    }
+    return env;
   }
 }

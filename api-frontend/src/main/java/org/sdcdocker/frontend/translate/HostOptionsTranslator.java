@@ -16,6 +16,12 @@ final class HostOptionsTranslator {
 
   static HostOptions translate(JsonNode config, JsonNode imageConfig) {
     JsonNode h = config.path("HostConfig");
+    for (String paths : java.util.List.of("MaskedPaths", "ReadonlyPaths")) {
+      if (h.hasNonNull(paths)) { // a tenant's container keeps the default masks of /proc and /sys
+        throw DockerException.invalid("HostConfig.%s: custom masked and read-only paths are not available on this "
+            + "server", paths);
+      }
+    }
     long memory = h.path("Memory").asLong(0);
     long swap = h.path("MemorySwap").asLong(0);
     if (memory > 0 && memory < MIN_MEMORY) {
@@ -160,10 +166,21 @@ final class HostOptionsTranslator {
     long interval = first(mine, image, "Interval");
     long timeout = first(mine, image, "Timeout");
     long start = first(mine, image, "StartPeriod");
-    if ((interval != 0 && interval < 1_000_000) || (timeout != 0 && timeout < 1_000_000)) {
+    // Docker's checks, each with its words
+    if (interval != 0 && interval < 1_000_000) {
       throw DockerException.invalid("Interval in Healthcheck cannot be less than 1ms");
     }
-    return new HostOptions.Healthcheck(test, interval, timeout, (int) first(mine, image, "Retries"), start);
+    if (timeout != 0 && timeout < 1_000_000) {
+      throw DockerException.invalid("Timeout in Healthcheck cannot be less than 1ms");
+    }
+    long retries = first(mine, image, "Retries");
+    if (retries < 0) {
+      throw DockerException.invalid("Retries in Healthcheck cannot be negative");
+    }
+    if (start != 0 && start < 1_000_000) {
+      throw DockerException.invalid("StartPeriod in Healthcheck cannot be less than 1ms");
+    }
+    return new HostOptions.Healthcheck(test, interval, timeout, (int) retries, start);
   }
 
   private static long first(JsonNode mine, JsonNode image, String field) {

@@ -40,6 +40,10 @@ public final class MountsTranslator {
       } else if (type.equals("bind")) {
         byTarget.put(target, hostBind(source, target, ro, rules));
       } else if (type.equals("volume")) {
+        if (!m.path("VolumeOptions").path("Subpath").asText("").isEmpty()) {
+          // a path inside a volume whose content its containers write would need resolving inside it, safely
+          throw DockerException.invalid("invalid mount config: volume subpaths are not available on this server");
+        }
         byTarget.put(target, source.isEmpty() ? anonymous(target) : new MountSpec("volume", source, target, ro, false));
       } else if (!type.equals("tmpfs")) {
         throw DockerException.invalid("mount type unknown: %s", type);

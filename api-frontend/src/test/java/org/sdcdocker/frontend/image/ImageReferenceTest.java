@@ -33,7 +33,15 @@ class ImageReferenceTest {
   }
 
   @Test
+  void theHubsLegacyName_isTheHub() {
+    assertThat(ImageReference.parse("index.docker.io/busybox")).isEqualTo(ImageReference.parse("busybox"));
+    assertThat(ImageReference.parse("index.docker.io/library/busybox:1").familiarName()).isEqualTo("busybox");
+  }
+
+  @Test
   void malformedReferences_areRefused() {
+    assertThatThrownBy(() -> ImageReference.parse("")).hasMessageContaining("invalid reference format");
+    assertThatThrownBy(() -> ImageReference.parse("a b")).hasMessageContaining("invalid reference format");
     assertThatThrownBy(() -> ImageReference.parse("UPPER/case")).isInstanceOf(DockerException.class)
         .hasMessageContaining("must be lowercase");
     assertThatThrownBy(() -> ImageReference.parse("x@sha256:short")).hasMessageContaining("invalid reference format");

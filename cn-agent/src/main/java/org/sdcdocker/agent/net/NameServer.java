@@ -22,11 +22,11 @@ final class NameServer implements AutoCloseable {
   private static final int TTL = 600;
 
   private final DatagramSocket socket;
-  private final Function<String, String> lookup;
+  private final java.util.function.BiFunction<String, String, String> lookup;
   private final List<InetSocketAddress> upstreams;
   private final ExecutorService forwards;
 
-  NameServer(String ip, Function<String, String> lookup, List<InetSocketAddress> upstreams,
+  NameServer(String ip, java.util.function.BiFunction<String, String, String> lookup, List<InetSocketAddress> upstreams,
       ExecutorService forwards) throws IOException {
     this.socket = new DatagramSocket(new InetSocketAddress(ip, 53));
     this.lookup = lookup;
@@ -44,7 +44,8 @@ final class NameServer implements AutoCloseable {
       try {
         socket.receive(p);
         byte[] q = Arrays.copyOf(p.getData(), p.getLength());
-        byte[] answer = answer(q, lookup);
+        String from = p.getAddress().getHostAddress(); // a zone's links are its own names
+        byte[] answer = answer(q, name -> lookup.apply(from, name));
         if (answer != null) {
           reply(answer, p);
         } else {

@@ -82,7 +82,8 @@ public final class NetworkStore {
     byte[] b = new byte[32];
     RANDOM.nextBytes(b);
     return save(new Network(HexFormat.of().formatHex(b), c.name(), c.owner(), "bridge", subnet.toString(), gateway,
-        range, c.internal(), c.labels(), Instant.now().toString(), false));
+        range, c.internal(), c.labels(), Instant.now().toString(), false,
+        c.auxAddresses() == null ? Map.of() : c.auxAddresses()));
   }
 
   /** The account's network by full id, name or id prefix (Docker's order); 404 otherwise. */

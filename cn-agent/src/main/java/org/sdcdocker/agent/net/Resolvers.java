@@ -15,7 +15,12 @@ import org.sdcdocker.protocol.agent.NetworkRecords.Network;
 
 /** The name servers of the user-defined networks that have zones on this node, one per network. */
 final class Resolvers implements AutoCloseable {
-  private final BiFunction<String, String, String> lookup;
+  private final Lookup lookup;
+
+  /** A name on a network, as the zone at {@code fromIp} asks it: an address, or null. */
+  interface Lookup {
+    String apply(String networkId, String fromIp, String name);
+  }
   private final Map<String, NameServer> servers = new ConcurrentHashMap<>();
   private final ExecutorService forwards = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "dns-forward");
@@ -23,7 +28,7 @@ final class Resolvers implements AutoCloseable {
     return t;
   });
 
-  Resolvers(BiFunction<String, String, String> lookup) {
+  Resolvers(Lookup lookup) {
     this.lookup = lookup;
   }
 
@@ -33,7 +38,7 @@ final class Resolvers implements AutoCloseable {
       return;
     }
     try {
-      servers.put(n.id(), new NameServer(gateway, name -> lookup.apply(n.id(), name),
+      servers.put(n.id(), new NameServer(gateway, (from, name) -> lookup.apply(n.id(), from, name),
           n.internal() ? List.of() : upstreams(), forwards));
     } catch (IOException e) {
       // without it, names do not resolve on this network; addresses still work

@@ -266,7 +266,17 @@ public final class ZoneNetwork {
     }
     ObjectNode conf = confList(net, e.mac(), !bound.isEmpty());
     Cni.Target target = new Cni.Target(spec.id(), netns, ifname);
-    JsonNode result = cni.add(conf, target, rc);
+    JsonNode result;
+    try {
+      result = cni.add(conf, target, rc);
+    } catch (RuntimeException ex) {
+      if (ex.getMessage() == null || !ex.getMessage().contains("already exists")) {
+        throw ex;
+      }
+      // an interface an agent killed between the plugin's ADD and the record of it left behind
+      cni.del(conf, target, rc, null);
+      result = cni.add(conf, target, rc);
+    }
     Files.createDirectories(zoneDir.resolve("net"));
     ObjectNode cache = Json.MAPPER.createObjectNode();
     cache.set("conf", conf);
@@ -383,6 +393,30 @@ public final class ZoneNetwork {
   }
 
   /** A name on a network: a zone's name, an alias of its endpoint, or its short id. */
+  /** A name as the zone at {@code fromIp} sees it: its own links' aliases first, then the network's names. */
+  private String lookup(String networkId, String fromIp, String name) {
+    for (Member m : members.getOrDefault(networkId, Map.of()).values()) {
+      ZoneRecord asking = m.ip().equals(fromIp) ? zones.apply(m.zoneId()) : null;
+      if (asking == null) {
+        continue;
+      }
+      for (NetworkSpec.Endpoint e : asking.spec().network().endpoints()) {
+        if (!networkId.equals(e.networkId())) {
+          continue;
+        }
+        for (String link : e.links()) { // "container:alias", or a container known by its own name
+          int colon = link.lastIndexOf(':');
+          String target = colon < 0 ? link : link.substring(0, colon);
+          String alias = colon < 0 ? link : link.substring(colon + 1);
+          if (alias.equalsIgnoreCase(name)) {
+            return lookup(networkId, target.startsWith("/") ? target.substring(1) : target);
+          }
+        }
+      }
+    }
+    return lookup(networkId, name);
+  }
+
   private String lookup(String networkId, String name) {
     for (Member m : members.getOrDefault(networkId, Map.of()).values()) {
       ZoneRecord r = zones.apply(m.zoneId());

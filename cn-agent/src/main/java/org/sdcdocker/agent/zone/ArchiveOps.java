@@ -27,6 +27,7 @@ public final class ArchiveOps {
     if (!InRoot.exists(p)) {
       throw DockerException.notFound("Could not find the file %s in container", path);
     }
+    notADirectory(root, path);
     Map<String, Object> a = Files.readAttributes(p, "unix:mode,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
     int mode = (int) a.get("mode");
     long goMode = mode & 0777;
@@ -65,6 +66,7 @@ public final class ArchiveOps {
     if (!InRoot.exists(p)) {
       throw DockerException.notFound("Could not find the file %s in container", path);
     }
+    notADirectory(root, path);
     String base = p.equals(root) ? (name == null || name.equals("/") ? "." : name) : p.getFileName().toString();
     RootfsTar.write(p, base, out);
   }
@@ -77,5 +79,14 @@ public final class ArchiveOps {
       throws IOException {
     untar.extract(root, path.isEmpty() ? "/" : path, in,
         keepOwners ? RootUntar.Mode.COPY_OWNERS : RootUntar.Mode.COPY);
+  }
+
+  /** As Docker's: a path written with a trailing slash must be a directory. */
+  private static void notADirectory(Path root, String path) throws IOException {
+    // "dir/." follows a link named dir inside the root, as the trailing slash asks
+    if (path.length() > 1 && path.endsWith("/")
+        && !Files.isDirectory(InRoot.resolve(root, path + "."), LinkOption.NOFOLLOW_LINKS)) {
+      throw DockerException.invalid("cannot stat %s: not a directory", path);
+    }
   }
 }

@@ -616,6 +616,7 @@ public final class LinuxZoneBackend implements ZoneBackend {
     synchronized (z) {
       stillThere(id, z); // a removal that ran meanwhile has done it all
       cancelRestart(z);
+      replaceProcess(z, null); // its pidfd goes with it, whatever became of the run
       zones.remove(id);
       cleanupDir(id);
       if (withVolumes) {

@@ -78,11 +78,11 @@ public final class ZoneQueries {
   }
 
   public TopResult top(String id, String psArgs) throws IOException {
-    running(id);
+    ZoneRecord before = running(id);
     try {
       return ZoneInspector.top(pids(id), psArgs);
     } catch (IOException e) {
-      throw endedOr(id, e);
+      throw endedOr(id, before, e);
     }
   }
 
@@ -117,17 +117,20 @@ public final class ZoneQueries {
 
   /** One reading of the zone's cgroup counters and the host's CPU time, as docker stats wants them. */
   public StatsResult stats(String id) throws IOException {
-    running(id);
+    ZoneRecord before = running(id);
     try {
       return sample(id);
     } catch (IOException e) {
-      throw endedOr(id, e);
+      throw endedOr(id, before, e);
     }
   }
 
-  /** A cgroup file that went away (ENOENT, ENODEV) while it was read: the zone has just exited. */
-  private IOException endedOr(String id, IOException e) {
-    if (zones.ended(id)) {
+  /**
+   * A cgroup file that went away (ENOENT, ENODEV) while it was read: the run read has ended,
+   * whether or not another has started since (a restart makes new cgroups).
+   */
+  private IOException endedOr(String id, ZoneRecord before, IOException e) {
+    if (zones.ended(id) || zones.get(id).state().generation() != before.state().generation()) {
       throw DockerException.conflict("Container %s is not running", id);
     }
     return e;

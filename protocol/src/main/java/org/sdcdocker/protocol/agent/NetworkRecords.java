@@ -15,15 +15,27 @@ public final class NetworkRecords {
 
   /** A network of an account; {@code fabric} marks the account's default one. */
   public record Network(String id, String name, String owner, String driver, String subnet, String gateway,
-      String ipRange, boolean internal, Map<String, String> labels, String created, boolean fabric) {
+      String ipRange, boolean internal, Map<String, String> labels, String created, boolean fabric,
+      Map<String, String> auxAddresses) {
     public Network {
       labels = labels == null ? Map.of() : Map.copyOf(labels);
+      auxAddresses = auxAddresses == null ? Map.of() : Map.copyOf(auxAddresses);
+    }
+
+    public Network(String id, String name, String owner, String driver, String subnet, String gateway,
+        String ipRange, boolean internal, Map<String, String> labels, String created, boolean fabric) {
+      this(id, name, owner, driver, subnet, gateway, ipRange, internal, labels, created, fabric, Map.of());
     }
   }
 
   /** Create a user-defined network; null subnet, gateway or range are chosen by the agent. */
   public record CreateNetwork(String name, String owner, String subnet, String gateway, String ipRange,
-      boolean internal, Map<String, String> labels) {}
+      boolean internal, Map<String, String> labels, Map<String, String> auxAddresses) {
+    public CreateNetwork(String name, String owner, String subnet, String gateway, String ipRange,
+        boolean internal, Map<String, String> labels) {
+      this(name, owner, subnet, gateway, ipRange, internal, labels, Map.of());
+    }
+  }
 
   /** The networks of an account, each with its endpoints. */
   public record ListNetworks(String owner) {}
