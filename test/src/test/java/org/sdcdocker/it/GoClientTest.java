@@ -86,6 +86,18 @@ class GoClientTest extends FixtureTest {
   }
 
   @Test
+  void commitsConfig_isMergedOverTheContainers() throws Exception {
+    String id = create(",\"Env\":[\"FOO=bar\",\"X=0\"]");
+    Answer c = send("POST", "/commit?container=" + id + "&repo=local/gocommit&tag=1",
+        "{\"Env\":[\"X=1\"],\"Labels\":{\"k\":\"v\"}}");
+    assertThat(c.status).as(c.body).isEqualTo(201);
+    String env = docker.ok("inspect", "-f", "{{json .Config.Env}} {{json .Config.Labels}}", "local/gocommit:1");
+    assertThat(env).contains("\"X=1\"").contains("\"FOO=bar\"").doesNotContain("X=0").contains("\"k\":\"v\"");
+    assertThat(send("DELETE", "/containers/" + id + "?force=1", null).status).isEqualTo(204);
+    assertThat(send("DELETE", "/images/local/gocommit:1", null).status).isEqualTo(200);
+  }
+
+  @Test
   void nullsAndEmptyBodies() throws Exception {
     Answer volume = send("POST", "/volumes/create", null);
     assertThat(volume.status).isEqualTo(400);

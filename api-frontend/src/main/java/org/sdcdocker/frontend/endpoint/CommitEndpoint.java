@@ -31,7 +31,8 @@ public final class CommitEndpoint {
 
   /** The routes, as a table. */
   public void mount(Router r) {
-    Http.route(r, HttpMethod.POST, "/commit").handler(Http.json(201, this::postCommit));
+    Http.route(r, HttpMethod.POST, "/commit").handler(io.vertx.ext.web.handler.BodyHandler.create().setBodyLimit(1 << 20))
+        .handler(Http.json(201, this::postCommit));
   }
 
   private Future<Map<String, Object>> postCommit(RoutingContext ctx) {
@@ -50,7 +51,8 @@ public final class CommitEndpoint {
     ImageReference target = repo.isEmpty() ? null : ImageReference.parse(repo + (tag.isEmpty() ? "" : ":" + tag));
     ImageCommit.Request req = new ImageCommit.Request(ctx.queryParam("changes").stream()
         .flatMap(c -> c.lines()).filter(c -> !c.isBlank()).toList(),
-        ctx.request().getParam("comment", ""), ctx.request().getParam("author", ""));
+        ctx.request().getParam("comment", ""), ctx.request().getParam("author", ""),
+        Http.jsonObject(ctx, "container.Config", false));
     boolean pause = !"0".equals(ctx.request().getParam("pause")) && !"false".equals(ctx.request().getParam("pause"));
     return containers.commitLayer(r, pause)
         .compose(layer -> vertx.executeBlocking(() -> {

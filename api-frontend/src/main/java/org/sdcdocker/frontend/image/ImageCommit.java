@@ -33,7 +33,12 @@ public final class ImageCommit {
   }
 
   /** What docker commit asks for besides the container. */
-  public record Request(List<String> changes, String comment, String author) {}
+  public record Request(List<String> changes, String comment, String author,
+      com.fasterxml.jackson.databind.JsonNode config) {
+    public Request(List<String> changes, String comment, String author) {
+      this(changes, comment, author, null);
+    }
+  }
 
   /** Stores the layer and the new image; returns the image (tag it separately). Blocking. */
   public ImageRecord commit(ImageRecord parent, ContainerSpec spec, CommitResult layer, Request req)
@@ -50,6 +55,9 @@ public final class ImageCommit {
     if (!spec.network().exposed().isEmpty()) {
       ObjectNode ports = config.putObject("ExposedPorts");
       spec.network().exposed().forEach(p -> ports.putObject(p));
+    }
+    if (req.config() != null && req.config().isObject()) {
+      mergeUserConfig(config, req.config());
     }
     for (String change : req.changes()) {
       CommitChanges.apply(config, change);
@@ -88,9 +96,12 @@ public final class ImageCommit {
 
   /** The layer from its agent, into the blob store; its digest is checked on the way. */
   public void storeLayer(CommitResult layer) throws IOException, InterruptedException {
-    HttpResponse<InputStream> resp = http.send(HttpRequest.newBuilder(URI.create(layer.url())).build(),
-        HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> resp = http.send(HttpRequest.newBuilder(URI.create(layer.url()))
+        .timeout(java.time.Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofInputStream());
     try (InputStream in = resp.body()) {
+      if (resp.statusCode() == 404) {
+        throw DockerException.notFound("the container was removed while it was committed");
+      }
       if (resp.statusCode() != 200) {
         throw DockerException.internal("fetching the committed layer: the agent answered %d", resp.statusCode());
       }
@@ -109,5 +120,51 @@ public final class ImageCommit {
     ArrayNode a = Json.MAPPER.createArrayNode();
     l.forEach(a::add);
     return a;
+  }
+
+  /**
+   * The commit body's config over the container's, as Docker merges them: its Env first, then the
+   * container's variables it does not set; its Cmd, Entrypoint, User, WorkingDir when given; its
+   * labels and exposed ports added.
+   */
+  static void mergeUserConfig(ObjectNode config, com.fasterxml.jackson.databind.JsonNode user) {
+    com.fasterxml.jackson.databind.JsonNode env = user.get("Env");
+    if (env != null && env.isArray() && env.size() > 0) {
+      java.util.List<String> merged = new java.util.ArrayList<>();
+      java.util.Set<String> keys = new java.util.HashSet<>();
+      for (com.fasterxml.jackson.databind.JsonNode e : env) {
+        merged.add(e.asText());
+        keys.add(e.asText().split("=", 2)[0]);
+      }
+      for (com.fasterxml.jackson.databind.JsonNode e : config.path("Env")) {
+        if (!keys.contains(e.asText().split("=", 2)[0])) {
+          merged.add(e.asText());
+        }
+      }
+      config.set("Env", strings(merged));
+    }
+    boolean entrypoint = user.path("Entrypoint").isArray() && user.path("Entrypoint").size() > 0;
+    if (entrypoint) {
+      config.set("Entrypoint", user.get("Entrypoint"));
+    }
+    if (user.path("Cmd").isArray() && user.path("Cmd").size() > 0) {
+      config.set("Cmd", user.get("Cmd"));
+    } else if (entrypoint) {
+      config.set("Cmd", null); // a new entrypoint does not keep the old command, as Docker's
+    }
+    for (String f : java.util.List.of("User", "WorkingDir", "StopSignal")) {
+      if (!user.path(f).asText("").isEmpty()) {
+        config.put(f, user.path(f).asText());
+      }
+    }
+    if (user.path("Labels").isObject()) {
+      ObjectNode labels = config.path("Labels").isObject() ? (ObjectNode) config.get("Labels") : config.putObject("Labels");
+      user.get("Labels").fields().forEachRemaining(e -> labels.set(e.getKey(), e.getValue()));
+    }
+    if (user.path("ExposedPorts").isObject()) {
+      ObjectNode ports = config.path("ExposedPorts").isObject() ? (ObjectNode) config.get("ExposedPorts")
+          : config.putObject("ExposedPorts");
+      user.get("ExposedPorts").fieldNames().forEachRemaining(p -> ports.putObject(p));
+    }
   }
 }

@@ -270,10 +270,11 @@ public final class ZoneNetwork {
     try {
       result = cni.add(conf, target, rc);
     } catch (RuntimeException ex) {
-      if (ex.getMessage() == null || !ex.getMessage().contains("already exists")) {
+      if (ex.getMessage() == null
+          || !ex.getMessage().contains("already exists") && !ex.getMessage().contains("duplicate allocation")) {
         throw ex;
       }
-      // an interface an agent killed between the plugin's ADD and the record of it left behind
+      // an interface (or its address) an agent killed between the plugin's ADD and its record left behind
       cni.del(conf, target, rc, null);
       result = cni.add(conf, target, rc);
     }

@@ -165,10 +165,20 @@ public final class StreamEndpoint {
       return;
     }
     if (p.kind().equals("commit-layer")) { // a committed layer, once: then it goes
-      java.nio.file.Path file = org.sdcdocker.agent.zone.ZoneCommit.file(zones.paths(p.id()),
-          StreamRequest.param(p.query(), "file"));
+      java.nio.file.Path file;
+      try {
+        file = org.sdcdocker.agent.zone.ZoneCommit.file(zones.paths(p.id()), StreamRequest.param(p.query(), "file"));
+      } catch (RuntimeException removed) { // the zone went meanwhile: an answer, never a request left hanging
+        r.response().setStatusCode(404).end("{\"message\":\"no such container\"}");
+        return;
+      }
       r.response().putHeader("Content-Type", "application/octet-stream").sendFile(file.toString())
-          .onComplete(ar -> vertx.executeBlocking(() -> java.nio.file.Files.deleteIfExists(file), false));
+          .onComplete(ar -> {
+            if (ar.failed() && !r.response().ended()) {
+              r.response().setStatusCode(404).end();
+            }
+            vertx.executeBlocking(() -> java.nio.file.Files.deleteIfExists(file), false);
+          });
       return;
     }
     if (p.kind().equals("extract")) { // a tar from the client into a directory of the zone
