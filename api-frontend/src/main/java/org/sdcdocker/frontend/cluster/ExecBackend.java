@@ -27,9 +27,10 @@ public final class ExecBackend {
 
   private final EventLog events;
   private final Map<String, String> commands = new ConcurrentHashMap<>();
-  private final Map<String, Boolean> ttys = new ConcurrentHashMap<>();
-  private final Map<String, Boolean> stdins = new ConcurrentHashMap<>();
-  private final Map<String, String> detachKeys = new ConcurrentHashMap<>();
+  /** What a start needs to know of its exec: its TTY (raw output), its stdin and detach keys. */
+  private record StartInfo(boolean tty, boolean stdin, String detachKeys) {}
+
+  private final Map<String, StartInfo> startInfo = new ConcurrentHashMap<>();
 
   public ExecBackend(AgentDirectory agents, ContainerIndex index, EventLog events) {
     this.agents = agents;
@@ -63,9 +64,7 @@ public final class ExecBackend {
         .map(st -> {
           where.put(id, new Where(account, r.spec().id(), r.cnUuid()));
           commands.put(id, String.join(" ", spec.cmd()));
-          ttys.put(id, spec.tty());
-          stdins.put(id, spec.attachStdin());
-          detachKeys.put(id, keys == null ? "" : keys);
+          startInfo.put(id, new StartInfo(spec.tty(), spec.attachStdin(), keys == null ? "" : keys));
           event(account, id, "exec_create");
           return id;
         });
@@ -73,17 +72,20 @@ public final class ExecBackend {
 
   /** Whether the exec takes input (its attached start watches for the detach keys). */
   public boolean stdin(String execId) {
-    return stdins.getOrDefault(execId, false);
+    StartInfo i = startInfo.get(execId);
+    return i != null && i.stdin();
   }
 
   /** The detach keys the exec was made with ("" for Docker's default). */
   public String detachKeys(String execId) {
-    return detachKeys.getOrDefault(execId, "");
+    StartInfo i = startInfo.get(execId);
+    return i == null ? "" : i.detachKeys();
   }
 
   /** Whether the exec was made with a TTY (its output raw); false for one this front end did not make. */
   public boolean tty(String execId) {
-    return ttys.getOrDefault(execId, false);
+    StartInfo i = startInfo.get(execId);
+    return i != null && i.tty();
   }
 
   public Where where(String account, String execId) {
