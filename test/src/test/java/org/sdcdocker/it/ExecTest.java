@@ -230,6 +230,31 @@ class ExecTest extends FixtureTest {
   }
 
   @Test
+  void execsOfARemovedContainer_areForgotten() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String base = f.server.url();
+    String c = docker.ok("run", "-d", f.image, "sleep", "300");
+    HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/containers/" + c + "/exec"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"Cmd\":[\"true\"]}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(created.statusCode()).isEqualTo(201);
+    String id = created.body().replaceAll(".*\"Id\":\"([0-9a-f]+)\".*\\s*", "$1");
+    assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/exec/" + id + "/json")).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    docker.ok("rm", "-f", c);
+    HttpResponse<String> gone = http.send(HttpRequest.newBuilder(URI.create(base + "/exec/" + id + "/json")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    for (int i = 0; i < 50 && gone.statusCode() != 404; i++) { // the removal's event reaches the front end after rm's answer
+      Thread.sleep(20);
+      gone = http.send(HttpRequest.newBuilder(URI.create(base + "/exec/" + id + "/json")).build(),
+          HttpResponse.BodyHandlers.ofString());
+    }
+    assertThat(gone.statusCode()).isEqualTo(404);
+    assertThat(gone.body()).contains("No such exec instance: " + id);
+  }
+
+  @Test
   void execStart_withoutUpgrade_framesTheOutput_andAClientThatLeavesLeavesItRunning() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     String base = f.server.url();

@@ -387,6 +387,32 @@ class FoundationCliTest {
     assertThat(docker.run("pull", "--platform", "linux/arm64", image).err()).contains("image with reference "
         + image + ":latest was found but does not match the specified platform: wanted linux/arm64, actual: "
         + "linux/amd64");
+
+    // create's platform: the image must be of it, as Docker's create checks
+    assertThat(createWithPlatform(arm, "linux/x86_64").statusCode()).isEqualTo(201);
+    HttpResponse<String> wrong = createWithPlatform(image, "linux/arm64");
+    assertThat(wrong.statusCode()).isEqualTo(404);
+    assertThat(wrong.body()).contains("image with reference " + image + " was found but does not match the "
+        + "specified platform: wanted linux/arm64, actual: linux/amd64");
+    HttpResponse<String> bad = createWithPlatform(image, "linux/nosuch");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("\\\"linux/nosuch\\\": unknown operating system or architecture");
+    assertThat(createWithPlatform(image, "amd64").statusCode()).isEqualTo(201);
+    docker.ok("rm", "pf-1", "pf-2");
+  }
+
+  private int platformCreates;
+
+  private HttpResponse<String> createWithPlatform(String ref, String platform) throws Exception {
+    String name = "pf-" + (platformCreates + 1);
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/containers/create?name="
+        + name + "&platform=" + platform)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"Image\":\"" + ref + "\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() == 201) {
+      platformCreates++;
+    }
+    return r;
   }
 
   private HttpResponse<String> get(String path) throws Exception {

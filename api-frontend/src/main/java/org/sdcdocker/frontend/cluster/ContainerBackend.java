@@ -113,7 +113,13 @@ public final class ContainerBackend {
 
   /** Creates a container; without {@code imageVolumes} its image's VOLUMEs are not mounted (build file steps). */
   public Future<ZoneRecord> create(String account, JsonNode body, String name, boolean imageVolumes) {
-    return vertx.executeBlocking(() -> translator.translate(account, body, name, imageVolumes), false).compose(t -> {
+    return create(account, body, name, imageVolumes, null);
+  }
+
+  /** The same, for an image of {@code platform} when it is not null (create's platform parameter). */
+  public Future<ZoneRecord> create(String account, JsonNode body, String name, boolean imageVolumes,
+      org.sdcdocker.frontend.image.Platform platform) {
+    return vertx.executeBlocking(() -> translator.translate(account, body, name, imageVolumes, platform), false).compose(t -> {
       ContainerSpec spec = t;
       for (int tries = 0; ; tries++) {
         try {

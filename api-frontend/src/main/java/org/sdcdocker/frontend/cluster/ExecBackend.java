@@ -20,17 +20,19 @@ public final class ExecBackend {
 
   private final AgentDirectory agents;
   private final ContainerIndex index;
-  private final Map<String, Where> where = new ConcurrentHashMap<>();
+  /** Every exec this front end made, until its container is removed. */
+  private final Map<String, Exec> execs = new ConcurrentHashMap<>();
 
   /** The exec's account, container and compute node. */
   public record Where(String account, String containerId, String cnUuid) {}
 
-  private final EventLog events;
-  private final Map<String, String> commands = new ConcurrentHashMap<>();
-  /** What a start needs to know of its exec: its TTY (raw output), its stdin and detach keys. */
-  private record StartInfo(boolean tty, boolean stdin, String detachKeys) {}
+  /**
+   * What the front end keeps of an exec: where it runs, its command (for events) and what a start
+   * needs to know: its TTY (raw output), its stdin and detach keys.
+   */
+  private record Exec(Where where, String command, boolean tty, boolean stdin, String detachKeys) {}
 
-  private final Map<String, StartInfo> startInfo = new ConcurrentHashMap<>();
+  private final EventLog events;
 
   public ExecBackend(AgentDirectory agents, ContainerIndex index, EventLog events) {
     this.agents = agents;
@@ -41,7 +43,8 @@ public final class ExecBackend {
   /** exec_create and exec_start name the command, as Docker's: "exec_start: sh -c ...". */
   private void event(String account, String execId, String action) {
     Where w = where(account, execId);
-    events.container(action + ": " + commands.getOrDefault(execId, ""), index.resolve(account, w.containerId()),
+    Exec e = execs.get(execId); // gone when its container was removed just now
+    events.container(action + ": " + (e == null ? "" : e.command()), index.resolve(account, w.containerId()),
         EventLog.now(), Map.of("execID", execId));
   }
 
@@ -62,9 +65,8 @@ public final class ExecBackend {
     String id = HexFormat.of().formatHex(b);
     return agents.<ExecState>request(r.cnUuid(), "exec-create", new ExecRecords.CreateExec(r.spec().id(), id, spec), SHORT_MS)
         .map(st -> {
-          where.put(id, new Where(account, r.spec().id(), r.cnUuid()));
-          commands.put(id, String.join(" ", spec.cmd()));
-          startInfo.put(id, new StartInfo(spec.tty(), spec.attachStdin(), keys == null ? "" : keys));
+          execs.put(id, new Exec(new Where(account, r.spec().id(), r.cnUuid()), String.join(" ", spec.cmd()),
+              spec.tty(), spec.attachStdin(), keys == null ? "" : keys));
           event(account, id, "exec_create");
           return id;
         });
@@ -72,28 +74,28 @@ public final class ExecBackend {
 
   /** Whether the exec takes input (its attached start watches for the detach keys). */
   public boolean stdin(String execId) {
-    StartInfo i = startInfo.get(execId);
+    Exec i = execs.get(execId);
     return i != null && i.stdin();
   }
 
   /** The detach keys the exec was made with ("" for Docker's default). */
   public String detachKeys(String execId) {
-    StartInfo i = startInfo.get(execId);
+    Exec i = execs.get(execId);
     return i == null ? "" : i.detachKeys();
   }
 
   /** Whether the exec was made with a TTY (its output raw); false for one this front end did not make. */
   public boolean tty(String execId) {
-    StartInfo i = startInfo.get(execId);
+    Exec i = execs.get(execId);
     return i != null && i.tty();
   }
 
   public Where where(String account, String execId) {
-    Where w = where.get(execId);
-    if (w == null || !w.account().equals(account)) {
+    Exec e = execs.get(execId);
+    if (e == null || !e.where().account().equals(account)) {
       throw DockerException.notFound("No such exec instance: %s", execId);
     }
-    return w;
+    return e.where();
   }
 
   public Future<ExecState> inspect(String account, String execId) {
@@ -117,6 +119,16 @@ public final class ExecBackend {
   public Future<String> linkTicket(String cnUuid) {
     return agents.<Ticket>request(cnUuid, "stream", new AgentRequests.StreamTicket("", "exec-link", ""), SHORT_MS)
         .map(Ticket::url);
+  }
+
+  /** Forgets the execs of a removed container (its agent has forgotten them too). */
+  public void forgetContainer(String containerId) {
+    execs.values().removeIf(e -> e.where().containerId().equals(containerId));
+  }
+
+  /** How many execs this front end knows of. */
+  public int size() {
+    return execs.size();
   }
 
   /** The container of an exec, for its events. */

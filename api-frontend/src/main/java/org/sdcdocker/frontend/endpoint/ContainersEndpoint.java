@@ -75,7 +75,9 @@ public final class ContainersEndpoint {
     List<String> warnings = body.path("HostConfig").path("BlkioWeight").asInt(0) > 0
         ? List.of("Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.")
         : List.of();
-    return backend.create(Accounts.of(ctx), body, name)
+    String platform = ctx.request().getParam("platform");
+    var wanted = platform == null || platform.isBlank() ? null : org.sdcdocker.frontend.image.Platform.parse(platform);
+    return backend.create(Accounts.of(ctx), body, name, true, wanted)
         .map(rec -> Map.of("Id", rec.spec().id(), "Warnings", warnings));
   }
 

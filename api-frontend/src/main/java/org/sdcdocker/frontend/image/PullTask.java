@@ -25,7 +25,7 @@ public final class PullTask {
   private final RegistrySession session;
   /** Layers fetched at once by one pull, as Docker's default max-concurrent-downloads. */
   private static final int DOWNLOADS = 3;
-  private String platform = "linux/" + architecture();
+  private Platform platform = Platform.host();
   private boolean platformGiven;
   private RegistrySession.Manifest top;
   private RegistrySession.Manifest image;
@@ -41,11 +41,7 @@ public final class PullTask {
   /** Pulls the image of another platform (docker pull --platform os/arch[/variant]). */
   public PullTask platform(String p) {
     if (p != null && !p.isBlank()) {
-      String[] parts = p.toLowerCase(java.util.Locale.ROOT).split("/");
-      if (parts.length < 2 || parts.length > 3) {
-        throw DockerException.invalid("\"%s\": unknown operating system or architecture: invalid argument", p);
-      }
-      platform = String.join("/", parts);
+      platform = Platform.parse(p);
       platformGiven = true;
     }
     return this;
@@ -69,10 +65,7 @@ public final class PullTask {
     if (json.has("manifests")) {
       String chosen = null;
       for (JsonNode m : json.get("manifests")) {
-        JsonNode p = m.path("platform");
-        String have = p.path("os").asText() + "/" + p.path("architecture").asText()
-            + (platform.split("/").length == 3 ? "/" + p.path("variant").asText() : "");
-        if (have.equals(platform)) {
+        if (m.path("platform").isObject() && platform.accepts(Platform.ofConfig(m.path("platform")))) {
           chosen = m.path("digest").asText();
           break;
         }
@@ -92,10 +85,9 @@ public final class PullTask {
           throw DockerException.internal("config verification failed for digest %s", digest);
         }
         JsonNode c = Json.MAPPER.readTree(cfg);
-        String actual = c.path("os").asText("linux") + "/" + c.path("architecture").asText("amd64");
-        if (!platform.startsWith(actual)) {
-          throw DockerException.notFound("image with reference %s was found but does not match the specified "
-              + "platform: wanted %s, actual: %s", ref, platform, actual);
+        Platform actual = Platform.ofConfig(c);
+        if (!platform.accepts(actual)) {
+          throw mismatch(ref.toString(), platform, actual);
         }
       } catch (IOException e) {
         throw DockerException.internal("reading the config of %s: %s", ref, e.getMessage());
@@ -258,6 +250,12 @@ public final class PullTask {
   }
 
   /** This node's architecture in Go's words (amd64, arm64). */
+  /** Docker 20.10's answer when an image is not of the platform asked for. */
+  public static DockerException mismatch(String ref, Platform wanted, Platform actual) {
+    return DockerException.notFound("image with reference %s was found but does not match the specified platform: "
+        + "wanted %s, actual: %s", ref, wanted, actual);
+  }
+
   public static String architecture() {
     String a = System.getProperty("os.arch");
     return switch (a) {

@@ -67,7 +67,13 @@ public final class FrontendVerticle extends VerticleBase {
       ContainerBackend containers = new ContainerBackend(vertx, agents, index, new CreateTranslator(images, rules),
           blobSource, events);
       vertx.eventBus().<Heartbeat>consumer(Addresses.HEARTBEAT, m -> containers.onHeartbeat(m.body()));
-      vertx.eventBus().<ZoneEvent>consumer(Addresses.ZONE_EVENTS, m -> containers.onZoneEvent(m.body()));
+      ExecBackend execs = new ExecBackend(agents, index, events);
+      vertx.eventBus().<ZoneEvent>consumer(Addresses.ZONE_EVENTS, m -> {
+        containers.onZoneEvent(m.body());
+        if (m.body().action().equals("destroy")) {
+          execs.forgetContainer(m.body().zone().spec().id());
+        }
+      });
       vertx.eventBus().publish(Addresses.HELLO, "hello");
       Router router = Router.router(vertx);
       router.route().handler(this::checkVersion);
@@ -82,7 +88,7 @@ public final class FrontendVerticle extends VerticleBase {
       }
       new ImagesEndpoint(vertx, images, events).mount(router);
       new EventsEndpoint(vertx, events).mount(router);
-      new ExecEndpoint(vertx, new ExecBackend(agents, index, events)).mount(router);
+      new ExecEndpoint(vertx, execs).mount(router);
       var volumes = new org.sdcdocker.frontend.cluster.VolumeBackend(agents);
       new org.sdcdocker.frontend.endpoint.VolumesEndpoint(volumes, events).mount(router);
       new org.sdcdocker.frontend.endpoint.DiskUsageEndpoint(vertx, containers, images, volumes).mount(router);

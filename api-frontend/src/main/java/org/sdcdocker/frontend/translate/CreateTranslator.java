@@ -42,13 +42,26 @@ public final class CreateTranslator {
    * ADD and WORKDIR write the image's own files there, as Docker's classic builder).
    */
   public ContainerSpec translate(String account, JsonNode body, String name, boolean imageVolumes) {
+    return translate(account, body, name, imageVolumes, null);
+  }
+
+  /** The same, for an image of the {@code platform} the client asked for (when not null). */
+  public ContainerSpec translate(String account, JsonNode body, String name, boolean imageVolumes,
+      org.sdcdocker.frontend.image.Platform platform) {
     String imageName = body.path("Image").asText("");
     if (imageName.isEmpty()) {
       throw DockerException.invalid("config cannot be empty in order to create a container");
     }
     ImageRecord image = images.find(account, imageName)
         .orElseThrow(() -> DockerException.notFound("No such image: %s", normalized(imageName)));
-    JsonNode ic = images.config(image).path("config");
+    JsonNode config = images.config(image);
+    if (platform != null) {
+      var actual = org.sdcdocker.frontend.image.Platform.ofConfig(config);
+      if (!platform.accepts(actual)) {
+        throw org.sdcdocker.frontend.image.PullTask.mismatch(imageName, platform, actual);
+      }
+    }
+    JsonNode ic = config.path("config");
     List<String> entrypoint = strings(body.get("Entrypoint"));
     List<String> cmd = strings(body.get("Cmd"));
     boolean entrypointGiven = body.hasNonNull("Entrypoint");

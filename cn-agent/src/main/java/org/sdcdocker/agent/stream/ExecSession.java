@@ -45,6 +45,15 @@ final class ExecSession {
     socket.handler(in);
   }
 
+  /** Runs {@code task} on {@code input}; input that comes after the exec's end is dropped. */
+  private static void later(ExecutorService input, Runnable task) {
+    try {
+      input.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException ended) {
+      // the exec ended or the client left: nobody reads this input any more
+    }
+  }
+
   void run() {
     if (started == null) {
       runUnderConmon();
@@ -62,7 +71,7 @@ final class ExecSession {
     java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     ExecutorService input = Executors.newSingleThreadExecutor(r -> daemon(r, "exec-stdin"));
     java.io.OutputStream stdin = proc.getOutputStream();
-    takeInput(buf -> input.execute(() -> {
+    takeInput(buf -> later(input, () -> {
       try {
         chunks.feed(buf, new StdinChunks.Sink() {
           @Override
@@ -96,7 +105,7 @@ final class ExecSession {
         code = 255;
       }
       execs.recordEnd(execId, code); // before the stream's end: the client's inspect comes next
-      input.execute(() -> {
+      later(input, () -> {
         try {
           stdin.close();
         } catch (java.io.IOException ignored) {
@@ -186,7 +195,7 @@ final class ExecSession {
     });
     SeqpacketNative[] conmon = {null};
     ExecutorService input = Executors.newSingleThreadExecutor(r -> daemon(r, "exec-stdin"));
-    takeInput(buf -> input.execute(() -> {
+    takeInput(buf -> later(input, () -> {
       try {
         if (conmon[0] == null) {
           conmon[0] = SeqpacketNative.connectIn(t.bundle().toString(), "attach");

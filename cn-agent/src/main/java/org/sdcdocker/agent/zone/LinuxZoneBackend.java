@@ -637,6 +637,13 @@ public final class LinuxZoneBackend implements ZoneBackend {
   private void cleanupDir(String id) {
     ZonePaths p = store.paths(id);
     try {
+      // the record goes first: an agent killed from here on leaves a directory without a record,
+      // which the next start finishes removing, never a record whose directory is half gone
+      Files.deleteIfExists(p.record());
+    } catch (IOException e) {
+      throw DockerException.internal("removing zone %s: %s", id, e.getMessage());
+    }
+    try {
       runtime.delete(id);
     } catch (RuntimeException ignored) {
       // a runtime that lost the container has nothing to delete
