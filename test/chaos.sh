@@ -9,5 +9,5 @@ cd "$(dirname "$0")/.."
 secs=${1:-1800}
 seed=${2:+-Dsdc.chaos.seed=$2}
 mvn -B -q install -DskipTests
-exec mvn -B verify -pl test -Dtest=ChaosTest -Dsurefire.failIfNoSpecifiedTests=false \
+exec mvn -B verify -pl test -Dit.test=ChaosTest \
   -Dsdc.chaos.seconds="$secs" ${seed:-}

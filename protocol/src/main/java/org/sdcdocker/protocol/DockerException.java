@@ -1,5 +1,8 @@
 package org.sdcdocker.protocol;
 
+import java.nio.file.FileSystemException;
+import java.util.Locale;
+
 /** The one exception type of the system: a kind and a message in Docker's words. */
 public final class DockerException extends RuntimeException {
   private final ErrorKind kind;
@@ -52,12 +55,12 @@ public final class DockerException extends RuntimeException {
   }
 
   /**
-   * What went wrong, in Go's words and without a path: a file-system failure's reason
-   * ({@code no space left on device}), else the message when it names no path, else the kind of
-   * failure. For messages that reach a client.
+   * What went wrong, in Go's words and without a path: a file-system failure's reason ({@code no
+   * space left on device}), else the message when it names no path, else the kind of failure. For
+   * messages that reach a client.
    */
   public static String reason(Throwable e) {
-    String r = e instanceof java.nio.file.FileSystemException f ? f.getReason() : e.getMessage();
+    String r = e instanceof FileSystemException f ? f.getReason() : e.getMessage();
     if (r == null || r.contains("/")) {
       r = e.getClass().getSimpleName();
     }
@@ -67,8 +70,8 @@ public final class DockerException extends RuntimeException {
   /** Whether a failure, or one it was caused by, is the disk being full. */
   public static boolean noSpace(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      String m = t instanceof java.nio.file.FileSystemException f ? f.getReason() : t.getMessage();
-      if (m != null && m.toLowerCase(java.util.Locale.ROOT).contains("no space left on device")) {
+      String m = t instanceof FileSystemException f ? f.getReason() : t.getMessage();
+      if (m != null && m.toLowerCase(Locale.ROOT).contains("no space left on device")) {
         return true;
       }
     }
@@ -80,26 +83,17 @@ public final class DockerException extends RuntimeException {
     if (t instanceof DockerException d) {
       return d;
     }
-    if (t instanceof io.vertx.core.eventbus.ReplyException r) {
-      return fromReply(r);
-    }
     String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     return new DockerException(ErrorKind.INTERNAL, msg, t);
   }
 
-  private static DockerException fromReply(io.vertx.core.eventbus.ReplyException r) {
-    switch (r.failureType()) {
-      case TIMEOUT:
-        return new DockerException(ErrorKind.UNAVAILABLE, "the compute node did not answer in time", r);
-      case NO_HANDLERS:
-        return new DockerException(ErrorKind.UNAVAILABLE, "the compute node is not reachable", r);
-      default:
-        break;
-    }
-    String wire = r.getMessage() == null ? "" : r.getMessage();
-    int space = wire.indexOf(' ');
-    ErrorKind kind = space > 0 ? ErrorKind.byName(wire.substring(0, space)) : ErrorKind.INTERNAL;
-    String message = space > 0 && kind.name().equals(wire.substring(0, space)) ? wire.substring(space + 1) : wire;
-    return new DockerException(kind, message, r);
+  /** The failure {@link #toWire} wrote: its kind by name, then its message. */
+  public static DockerException fromWire(String wire, Throwable cause) {
+    String w = wire == null ? "" : wire;
+    int space = w.indexOf(' ');
+    ErrorKind kind = space > 0 ? ErrorKind.byName(w.substring(0, space)) : ErrorKind.INTERNAL;
+    String message =
+        space > 0 && kind.name().equals(w.substring(0, space)) ? w.substring(space + 1) : w;
+    return new DockerException(kind, message, cause);
   }
 }

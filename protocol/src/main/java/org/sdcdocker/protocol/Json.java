@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /** The one ObjectMapper: unknown fields ignored, nulls left out. */
 public final class Json {
@@ -41,13 +43,13 @@ public final class Json {
       return MAPPER.readValue(json, type);
     } catch (JsonProcessingException e) {
       throw DockerException.invalid("invalid JSON: %s", e.getOriginalMessage());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw DockerException.invalid("invalid JSON: %s", e.getMessage());
     }
   }
 
   /** Decodes JSON text. */
   public static <T> T decode(String json, Class<T> type) {
-    return decode(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), type);
+    return decode(json.getBytes(StandardCharsets.UTF_8), type);
   }
 }

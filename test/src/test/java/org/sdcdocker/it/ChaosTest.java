@@ -2,12 +2,14 @@ package org.sdcdocker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,10 +22,12 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,8 +41,8 @@ import org.sdcdocker.it.support.TestImages;
 /**
  * Several clients run random verbs on a shared set of containers while the server is killed with
  * SIGKILL at random moments and started again. Every answer must be a 2xx/3xx, or a 4xx with a
- * message; a 5xx or a broken connection only while the server was down (or, for 503, just after
- * it came back). Then the containers the API lists must be exactly those runc and conmon know, a
+ * message; a 5xx or a broken connection only while the server was down (or, for 503, just after it
+ * came back). Then the containers the API lists must be exactly those runc and conmon know, a
  * container that ran throughout must have every log line, and once everything is removed nothing
  * may be left. The suite runs a short form; {@code test/chaos.sh SECONDS} a long one.
  */
@@ -47,14 +51,36 @@ class ChaosTest {
   private static final int CLIENTS = 4;
   private static final int CONTAINERS = 6;
   private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
-  private static final String[] VERBS = {"run", "start", "stop", "kill", "rm", "restart", "pause", "unpause", "exec",
-      "logs", "inspect", "top", "stats", "cp", "commit", "connect", "disconnect", "volume", "attach"};
+  private static final String[] VERBS = {
+    "run",
+    "start",
+    "stop",
+    "kill",
+    "rm",
+    "restart",
+    "pause",
+    "unpause",
+    "exec",
+    "logs",
+    "inspect",
+    "top",
+    "stats",
+    "cp",
+    "commit",
+    "connect",
+    "disconnect",
+    "volume",
+    "attach"
+  };
 
   @TempDir Path dir;
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
   /** Intervals [down, up] (System.nanoTime) in which the server was being killed and restarted. */
   private final List<long[]> outages = new CopyOnWriteArrayList<>();
+
   private final List<String> failures = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
   private ServerProcess server;
@@ -62,9 +88,16 @@ class ChaosTest {
 
   record Answer(int status, String body) {}
 
-  private Answer call(String method, String path, String json) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path)).timeout(Duration.ofSeconds(60))
-        .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+  private Answer call(String method, String path, String json)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(server.url() + path))
+            .timeout(Duration.ofSeconds(60))
+            .method(
+                method,
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json));
     if (json != null) {
       b.header("Content-Type", "application/json");
     }
@@ -72,10 +105,10 @@ class ChaosTest {
     try {
       HttpResponse<String> r = pending.get(60, TimeUnit.SECONDS); // the whole answer, body too
       return new Answer(r.statusCode(), r.body());
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       pending.cancel(true);
       throw new IOException("no whole answer within 60 s");
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
     }
   }
@@ -94,7 +127,7 @@ class ChaosTest {
     } catch (IOException e) {
       if (!explained(start, System.nanoTime(), 0)) {
         failures.add(verb + " " + method + " " + path + " -> " + e);
-        if (e instanceof java.net.http.HttpTimeoutException
+        if (e instanceof HttpTimeoutException
             || e.getMessage() != null && e.getMessage().startsWith("no whole answer")) {
           server.dumpThreads();
         }
@@ -116,7 +149,9 @@ class ChaosTest {
   }
 
   private String createBody() {
-    return "{\"Image\":\"" + image + "\",\"Cmd\":[\"sh\",\"-c\",\"trap 'exit 0' TERM; "
+    return "{\"Image\":\""
+        + image
+        + "\",\"Cmd\":[\"sh\",\"-c\",\"trap 'exit 0' TERM; "
         + "while true; do echo tick; sleep 0.3; done\"]}";
   }
 
@@ -141,32 +176,46 @@ class ChaosTest {
       case "pause" -> judged(verb, "POST", "/containers/" + c + "/pause", null);
       case "unpause" -> judged(verb, "POST", "/containers/" + c + "/unpause", null);
       case "exec" -> {
-        Answer a = judged(verb, "POST", "/containers/" + c + "/exec",
-            "{\"Cmd\":[\"echo\",\"hi\"],\"AttachStdout\":true,\"AttachStderr\":true}");
+        Answer a =
+            judged(
+                verb,
+                "POST",
+                "/containers/" + c + "/exec",
+                "{\"Cmd\":[\"echo\",\"hi\"],\"AttachStdout\":true,\"AttachStderr\":true}");
         Matcher m = Pattern.compile("\"Id\":\"([0-9a-f]+)\"").matcher(a.body);
         if (a.status == 201 && m.find()) {
-          judged(verb, "POST", "/exec/" + m.group(1) + "/start", "{\"Detach\":false,\"Tty\":false}");
+          judged(
+              verb, "POST", "/exec/" + m.group(1) + "/start", "{\"Detach\":false,\"Tty\":false}");
         }
       }
-      case "logs" -> judged(verb, "GET", "/containers/" + c + "/logs?stdout=1&stderr=1&tail=5", null);
+      case "logs" ->
+          judged(verb, "GET", "/containers/" + c + "/logs?stdout=1&stderr=1&tail=5", null);
       case "inspect" -> judged(verb, "GET", "/containers/" + c + "/json", null);
       case "top" -> judged(verb, "GET", "/containers/" + c + "/top", null);
       case "stats" -> judged(verb, "GET", "/containers/" + c + "/stats?stream=false", null);
       case "cp" -> judged(verb, "GET", "/containers/" + c + "/archive?path=/etc/hostname", null);
       case "commit" -> {
-        Answer a = judged(verb, "POST", "/commit?container=" + c + "&repo=chaos/commit&tag=" + c, "{}");
+        Answer a =
+            judged(verb, "POST", "/commit?container=" + c + "&repo=chaos/commit&tag=" + c, "{}");
         if (a.status == 201) {
           judged(verb, "DELETE", "/images/chaos/commit:" + c + "?force=1", null);
         }
       }
-      case "connect" -> judged(verb, "POST", "/networks/chaosnet/connect", "{\"Container\":\"" + c + "\"}");
-      case "disconnect" -> judged(verb, "POST", "/networks/chaosnet/disconnect",
-          "{\"Container\":\"" + c + "\",\"Force\":true}");
+      case "connect" ->
+          judged(verb, "POST", "/networks/chaosnet/connect", "{\"Container\":\"" + c + "\"}");
+      case "disconnect" ->
+          judged(
+              verb,
+              "POST",
+              "/networks/chaosnet/disconnect",
+              "{\"Container\":\"" + c + "\",\"Force\":true}");
       case "volume" -> {
         judged(verb, "POST", "/volumes/create", "{\"Name\":\"chaosvol-" + c + "\"}");
         judged(verb, "DELETE", "/volumes/chaosvol-" + c, null);
       }
-      case "attach" -> judged(verb, "POST", "/containers/" + c + "/attach?logs=1&stream=0&stdout=1&stderr=1", null);
+      case "attach" ->
+          judged(
+              verb, "POST", "/containers/" + c + "/attach?logs=1&stream=0&stdout=1&stderr=1", null);
       default -> throw new IllegalStateException(verb);
     }
   }
@@ -183,11 +232,19 @@ class ChaosTest {
       server = new ServerProcess(root, LocalRegistry.freePort());
       server.start();
       try {
-        assertThat(call("POST", "/images/create?fromImage=" + image + "&tag=latest", null).status()).isEqualTo(200);
-        assertThat(call("POST", "/networks/create", "{\"Name\":\"chaosnet\"}").status()).isEqualTo(201);
+        assertThat(call("POST", "/images/create?fromImage=" + image + "&tag=latest", null).status())
+            .isEqualTo(200);
+        assertThat(call("POST", "/networks/create", "{\"Name\":\"chaosnet\"}").status())
+            .isEqualTo(201);
         // the witness: a container no client touches, whose every line must survive the kills
-        Answer w = call("POST", "/containers/create?name=witness", "{\"Image\":\"" + image + "\",\"Tty\":true,"
-            + "\"Cmd\":[\"sh\",\"-c\",\"i=0; while [ $i -lt 1000000 ]; do echo line $i; i=$((i+1)); sleep 0.02; done\"]}");
+        Answer w =
+            call(
+                "POST",
+                "/containers/create?name=witness",
+                "{\"Image\":\""
+                    + image
+                    + "\",\"Tty\":true,"
+                    + "\"Cmd\":[\"sh\",\"-c\",\"i=0; while [ $i -lt 1000000 ]; do echo line $i; i=$((i+1)); sleep 0.02; done\"]}");
         assertThat(w.status()).as(w.body()).isEqualTo(201);
         assertThat(call("POST", "/containers/witness/start", null).status()).isEqualTo(204);
 
@@ -196,12 +253,14 @@ class ChaosTest {
         List<Future<?>> clients = new ArrayList<>();
         for (int i = 0; i < CLIENTS; i++) {
           Random rnd = new Random(seed + i + 1);
-          clients.add(pool.submit(() -> {
-            while (System.nanoTime() < deadline) {
-              verb(rnd);
-            }
-            return null;
-          }));
+          clients.add(
+              pool.submit(
+                  () -> {
+                    while (System.nanoTime() < deadline) {
+                      verb(rnd);
+                    }
+                    return null;
+                  }));
         }
         while (System.nanoTime() < deadline - TimeUnit.SECONDS.toNanos(8)) {
           Thread.sleep(4000 + killerRnd.nextInt(8000));
@@ -221,12 +280,26 @@ class ChaosTest {
         }
         pool.shutdown();
         long total = counts.values().stream().mapToLong(AtomicLong::get).sum();
-        System.err.println("chaos: seed " + seed + ", " + SECONDS + " s, " + total + " verbs " + new TreeMap<>(counts)
-            + ", " + kills + " kills, " + failures.size() + " unexplained answers");
+        System.err.println(
+            "chaos: seed "
+                + seed
+                + ", "
+                + SECONDS
+                + " s, "
+                + total
+                + " verbs "
+                + new TreeMap<>(counts)
+                + ", "
+                + kills
+                + " kills, "
+                + failures.size()
+                + " unexplained answers");
         assertListsAgree(root);
         assertWitnessLostNoLine();
         removeEverything();
-        assertThat(failures).as("unexplained answers (seed " + seed + "; server log " + server.log() + ")").isEmpty();
+        assertThat(failures)
+            .as("unexplained answers (seed " + seed + "; server log " + server.log() + ")")
+            .isEmpty();
       } finally {
         try {
           if (!server.alive()) {
@@ -253,13 +326,15 @@ class ChaosTest {
     Set<String> conmon = Set.of();
     for (int i = 0; i < 100; i++) { // the last restart's recovery may still be settling
       api = new TreeSet<>();
-      for (var c : new com.fasterxml.jackson.databind.ObjectMapper().readTree(call("GET", "/containers/json?all=1",
-          null).body())) {
+      for (var c :
+          new ObjectMapper().readTree(call("GET", "/containers/json?all=1", null).body())) {
         if (Set.of("running", "paused").contains(c.path("State").asText())) {
           api.add(c.path("Id").asText());
         }
       }
-      runc = new TreeSet<>(lines("runc", "--root", root.resolve("agent/runc").toString(), "list", "-q"));
+      runc =
+          new TreeSet<>(
+              lines("runc", "--root", root.resolve("agent/runc").toString(), "list", "-q"));
       conmon = new TreeSet<>();
       for (String l : lines("pgrep", "-af", "conmon")) {
         Matcher c = Pattern.compile(" -c ([0-9a-f]{64})").matcher(l);
@@ -291,9 +366,12 @@ class ChaosTest {
   }
 
   private void removeEverything() throws Exception {
-    Matcher m = Pattern.compile("\"Id\":\"([0-9a-f]{64})\"").matcher(call("GET", "/containers/json?all=1", null).body());
+    Matcher m =
+        Pattern.compile("\"Id\":\"([0-9a-f]{64})\"")
+            .matcher(call("GET", "/containers/json?all=1", null).body());
     while (m.find()) {
-      assertThat(call("DELETE", "/containers/" + m.group(1) + "?force=1&v=1", null).status()).isEqualTo(204);
+      assertThat(call("DELETE", "/containers/" + m.group(1) + "?force=1&v=1", null).status())
+          .isEqualTo(204);
     }
     assertThat(call("DELETE", "/networks/chaosnet", null).status()).isIn(204, 404);
     for (int i = 0; i < CONTAINERS; i++) {

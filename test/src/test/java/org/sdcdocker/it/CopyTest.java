@@ -15,7 +15,14 @@ class CopyTest extends FixtureTest {
 
   @Test
   void cpOut_fileAndDirectory() throws Exception {
-    String id = docker.ok("run", "-d", image, "sh", "-c", "mkdir -p /d/sub; echo in > /d/sub/f; ln -s f /d/sub/l; sleep 300");
+    String id =
+        docker.ok(
+            "run",
+            "-d",
+            image,
+            "sh",
+            "-c",
+            "mkdir -p /d/sub; echo in > /d/sub/f; ln -s f /d/sub/l; sleep 300");
     Thread.sleep(300);
     docker.ok("cp", id + ":/etc/passwd", dir.resolve("passwd").toString());
     assertThat(Files.readString(dir.resolve("passwd"))).startsWith("root:x:0:0:");
@@ -34,7 +41,8 @@ class CopyTest extends FixtureTest {
     new ProcessBuilder("chown", "-R", "4321:4321", dir.resolve("src").toString()).start().waitFor();
     String id = docker.ok("run", "-d", image, "sleep", "300");
     docker.ok("cp", dir.resolve("src").toString(), id + ":/tmp/");
-    assertThat(docker.ok("exec", id, "sh", "-c", "stat -c '%u %n' /tmp/src/sub/f; cat /tmp/src/sub/f"))
+    assertThat(
+            docker.ok("exec", id, "sh", "-c", "stat -c '%u %n' /tmp/src/sub/f; cat /tmp/src/sub/f"))
         .isEqualTo("0 /tmp/src/sub/f\nhello");
     docker.ok("cp", "-a", src.resolve("f").toString(), id + ":/kept");
     assertThat(docker.ok("exec", id, "stat", "-c", "%u:%g", "/kept")).isEqualTo("4321:4321");
@@ -66,7 +74,8 @@ class CopyTest extends FixtureTest {
     Process t = new ProcessBuilder("tar", "-xOf", tar.toString(), "made").start();
     assertThat(new String(t.getInputStream().readAllBytes())).isEqualTo("made\n");
     Process list = new ProcessBuilder("tar", "-tf", tar.toString()).start();
-    assertThat(new String(list.getInputStream().readAllBytes())).contains("bin/busybox", "etc/passwd");
+    assertThat(new String(list.getInputStream().readAllBytes()))
+        .contains("bin/busybox", "etc/passwd");
     String stopped = docker.ok("create", image, "true");
     docker.ok("export", "-o", dir.resolve("stopped.tar").toString(), stopped);
     assertThat(Files.size(dir.resolve("stopped.tar"))).isGreaterThan(100_000);

@@ -22,8 +22,8 @@ import org.sdcdocker.it.support.FixtureTest;
 
 /**
  * Archives made to reach the compute node's files (a symlink to /etc, then a file through it; a
- * hard link through it): loaded, imported and copied in, none writes or links outside its root,
- * and the error names no host path.
+ * hard link through it): loaded, imported and copied in, none writes or links outside its root, and
+ * the error names no host path.
  */
 class CraftedArchiveTest extends FixtureTest {
   @TempDir Path dir;
@@ -70,11 +70,19 @@ class CraftedArchiveTest extends FixtureTest {
   void loadedImage_withALayerThroughASymlink_neverWritesOnTheHost() throws Exception {
     byte[] layer = evilLayer();
     String diff = sha256(layer);
-    String config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"/bin/sh\"]},"
-        + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + diff + "\"]}}";
+    String config =
+        "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"/bin/sh\"]},"
+            + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:"
+            + diff
+            + "\"]}}";
     String configHex = sha256(config.getBytes(StandardCharsets.UTF_8));
-    String manifest = "[{\"Config\":\"" + configHex + ".json\",\"RepoTags\":[\"local/crafted:1\"],"
-        + "\"Layers\":[\"" + diff + "/layer.tar\"]}]";
+    String manifest =
+        "[{\"Config\":\""
+            + configHex
+            + ".json\",\"RepoTags\":[\"local/crafted:1\"],"
+            + "\"Layers\":[\""
+            + diff
+            + "/layer.tar\"]}]";
     Path archive = dir.resolve("crafted.tar");
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(Files.newOutputStream(archive))) {
       add(tar, configHex + ".json", config.getBytes(StandardCharsets.UTF_8));
@@ -84,7 +92,8 @@ class CraftedArchiveTest extends FixtureTest {
     docker.ok("load", "-i", archive.toString());
     Result run = docker.run("run", "--rm", "local/crafted:1", "true");
     assertThat(run.exitCode()).isNotZero();
-    assertThat(run.err()).contains("open /evil/" + mark + ": no such file or directory")
+    assertThat(run.err())
+        .contains("open /evil/" + mark + ": no such file or directory")
         .doesNotContain(f.server.dataRoot().toString());
     assertHostUntouched();
     assertThat(docker.run("ps", "-aq", "--filter", "ancestor=local/crafted:1").out()).isEmpty();
@@ -106,21 +115,33 @@ class CraftedArchiveTest extends FixtureTest {
   void copiedIn_throughASymlink_staysInTheContainer() throws Exception {
     String id = docker.ok("run", "-d", image, "sleep", "300");
     HttpClient http = HttpClient.newHttpClient();
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(f.server.url() + "/containers/" + id
-            + "/archive?path=/tmp")).PUT(HttpRequest.BodyPublishers.ofByteArray(evilLayer()))
-        .header("Content-Type", "application/x-tar").build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(f.server.url() + "/containers/" + id + "/archive?path=/tmp"))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(evilLayer()))
+                .header("Content-Type", "application/x-tar")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     // as Docker's: the links resolve inside the container, whose /etc this is
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(docker.ok("exec", id, "cat", "/etc/" + mark)).isEqualTo("pwned");
-    assertThat(docker.ok("exec", id, "sh", "-c", "[ /tmp/shadow -ef /etc/passwd ] && echo same")).isEqualTo("same");
+    assertThat(docker.ok("exec", id, "sh", "-c", "[ /tmp/shadow -ef /etc/passwd ] && echo same"))
+        .isEqualTo("same");
     assertHostUntouched();
 
     byte[] garbage = "not a tar archive, not at all".repeat(30).getBytes(StandardCharsets.UTF_8);
-    HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create(f.server.url() + "/containers/" + id
-        + "/archive?path=/tmp")).PUT(HttpRequest.BodyPublishers.ofByteArray(garbage)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> bad =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(f.server.url() + "/containers/" + id + "/archive?path=/tmp"))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(garbage))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(bad.statusCode()).isEqualTo(400);
-    assertThat(bad.body()).contains("invalid tar header").doesNotContain(f.server.dataRoot().toString());
+    assertThat(bad.body())
+        .contains("invalid tar header")
+        .doesNotContain(f.server.dataRoot().toString());
     docker.ok("rm", "-f", id);
   }
 }

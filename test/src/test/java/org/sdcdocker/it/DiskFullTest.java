@@ -2,12 +2,17 @@ package org.sdcdocker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,12 +21,13 @@ import org.sdcdocker.it.support.DockerCli;
 import org.sdcdocker.it.support.DockerCli.Result;
 import org.sdcdocker.it.support.LocalRegistry;
 import org.sdcdocker.it.support.SdcServer;
+import org.sdcdocker.it.support.TestFiles;
 import org.sdcdocker.it.support.TestImages;
 
 /**
- * The data root on a small tmpfs, filled up: pulls, builds, commits, creates and loads that run
- * out of space fail with {@code no space left on device} in their message, leave no half-written
- * image, layer, record or container, and the server works again once space is freed.
+ * The data root on a small tmpfs, filled up: pulls, builds, commits, creates and loads that run out
+ * of space fail with {@code no space left on device} in their message, leave no half-written image,
+ * layer, record or container, and the server works again once space is freed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DiskFullTest {
@@ -76,7 +82,8 @@ class DiskFullTest {
     } catch (IOException full) {
       // the tmpfs is full
     }
-    try (OutputStream out = Files.newOutputStream(mnt.resolve("filler-tail"))) { // the last partial blocks
+    try (OutputStream out =
+        Files.newOutputStream(mnt.resolve("filler-tail"))) { // the last partial blocks
       for (int i = 0; i < 1 << 16; i++) {
         out.write(0);
       }
@@ -88,10 +95,10 @@ class DiskFullTest {
 
   private static byte[] randomLayer() throws IOException {
     byte[] data = new byte[3 << 20];
-    new java.util.Random(7).nextBytes(data);
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(out)) {
-      var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("big");
+    new Random(7).nextBytes(data);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (var tar = new TarArchiveOutputStream(out)) {
+      var e = new TarArchiveEntry("big");
       e.setSize(data.length);
       tar.putArchiveEntry(e);
       tar.write(data);
@@ -112,9 +119,12 @@ class DiskFullTest {
 
   private List<String> scratch() throws IOException {
     Path root = server.dataRoot();
-    List<String> left = new java.util.ArrayList<>();
-    for (Path d : List.of(root.resolve("frontend/scratch"), root.resolve("frontend/blobs/tmp"),
-        root.resolve("agent/layers/tmp"))) {
+    List<String> left = new ArrayList<>();
+    for (Path d :
+        List.of(
+            root.resolve("frontend/scratch"),
+            root.resolve("frontend/blobs/tmp"),
+            root.resolve("agent/layers/tmp"))) {
       if (Files.isDirectory(d)) {
         try (var s = Files.list(d)) {
           s.forEach(p -> left.add(p.toString()));
@@ -127,7 +137,8 @@ class DiskFullTest {
   @Test
   void everyWriterFailsClearly_leavesNothingHalfDone_andTheServerRecovers() throws Exception {
     String running = docker.ok("run", "-d", image, "sh", "-c", "echo made > /made; sleep 300");
-    TestImages.push(registry, "x/other", "latest", randomLayer(), null, null); // blobs this server lacks
+    TestImages.push(
+        registry, "x/other", "latest", randomLayer(), null, null); // blobs this server lacks
     String imagesBefore = docker.ok("images", "-q", "--no-trunc");
     String containersBefore = docker.ok("ps", "-aq", "--no-trunc");
     Path ctx = Files.createTempDirectory("sdc-diskfull-ctx");
@@ -152,14 +163,16 @@ class DiskFullTest {
       assertThat(docker.ok("run", "--rm", image, "echo", "works again")).isEqualTo("works again");
       docker.ok("commit", running, "local/full:1");
       docker.ok("pull", registry.host() + "/x/other");
-      assertThat(docker.run(120, "build", "-q", "-t", "local/full-build:1", ctx.toString()).exitCode()).isZero();
+      assertThat(
+              docker.run(120, "build", "-q", "-t", "local/full-build:1", ctx.toString()).exitCode())
+          .isZero();
       assertThat(docker.ok("exec", running, "cat", "/made")).isEqualTo("made");
       docker.ok("rm", "-f", running);
       docker.ok("rmi", "local/full:1", "local/full-build:1", registry.host() + "/x/other");
     } finally {
       free();
       docker.run("rm", "-f", running);
-      org.sdcdocker.it.support.TestFiles.deleteTree(ctx);
+      TestFiles.deleteTree(ctx);
     }
   }
 }

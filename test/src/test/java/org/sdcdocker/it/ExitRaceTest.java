@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -25,8 +26,13 @@ class ExitRaceTest extends FixtureTest {
   private final HttpClient http = HttpClient.newHttpClient();
 
   private HttpResponse<String> send(String method, String path, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(f.server.url() + path)).timeout(java.time.Duration.ofSeconds(60));
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(f.server.url() + path)).timeout(Duration.ofSeconds(60));
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
       b.header("Content-Type", "application/json");
     }
@@ -50,10 +56,15 @@ class ExitRaceTest extends FixtureTest {
     HttpResponse<String> logs = send("GET", "/containers/" + id + "/logs?stdout=1&stderr=1", null);
     assertThat(logs.statusCode()).isEqualTo(200);
     switch (i % 4) {
-      case 1 -> assertThat(send("POST", "/containers/" + id + "/stop?t=1", null).statusCode()).isIn(204, 304);
-      case 2 -> assertThat(send("POST", "/containers/" + id + "/kill", null).statusCode()).isIn(204, 409);
-      case 3 -> assertThat(send("POST", "/containers/" + id + "/pause", null).statusCode()).isIn(204, 409);
-      default -> { }
+      case 1 ->
+          assertThat(send("POST", "/containers/" + id + "/stop?t=1", null).statusCode())
+              .isIn(204, 304);
+      case 2 ->
+          assertThat(send("POST", "/containers/" + id + "/kill", null).statusCode()).isIn(204, 409);
+      case 3 ->
+          assertThat(send("POST", "/containers/" + id + "/pause", null).statusCode())
+              .isIn(204, 409);
+      default -> {}
     }
     HttpResponse<String> rm = send("DELETE", "/containers/" + id + "?force=1&v=1", null);
     assertThat(rm.statusCode()).as(rm.body()).isEqualTo(204);
@@ -66,12 +77,14 @@ class ExitRaceTest extends FixtureTest {
       List<Future<?>> all = new ArrayList<>();
       for (int t = 0; t < 3; t++) {
         int base = t * 100;
-        all.add(pool.submit(() -> {
-          for (int i = 0; i < 16; i++) {
-            round(base + i);
-          }
-          return null;
-        }));
+        all.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 16; i++) {
+                    round(base + i);
+                  }
+                  return null;
+                }));
       }
       for (Future<?> each : all) {
         each.get(5, TimeUnit.MINUTES);
@@ -100,7 +113,8 @@ class ExitRaceTest extends FixtureTest {
         assertThat(pause.body()).contains("is not running");
       }
       send("POST", "/containers/" + id + "/unpause", null);
-      assertThat(send("DELETE", "/containers/" + id + "?force=1", null).statusCode()).isEqualTo(204);
+      assertThat(send("DELETE", "/containers/" + id + "?force=1", null).statusCode())
+          .isEqualTo(204);
     }
   }
 }

@@ -6,6 +6,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -63,10 +65,15 @@ class FoundationCliTest {
   void pull_reportsProgressAndStoresTheImage() throws Exception {
     Result r = docker.run("pull", registry.host() + "/x/busybox:latest");
     assertThat(r.exitCode()).as(r.all()).isZero();
-    assertThat(r.out()).contains("latest: Pulling from x/busybox", "Digest: sha256:",
-        "Status: Image is up to date for " + image + ":latest");
+    assertThat(r.out())
+        .contains(
+            "latest: Pulling from x/busybox",
+            "Digest: sha256:",
+            "Status: Image is up to date for " + image + ":latest");
     Result fresh = docker.run("pull", registry.host() + "/x/busybox:unpulled");
-    assertThat(fresh.out()).as(fresh.all()).contains("Already exists", "Status: Downloaded newer image for");
+    assertThat(fresh.out())
+        .as(fresh.all())
+        .contains("Already exists", "Status: Downloaded newer image for");
     String images = docker.ok("images", "--format", "{{.Repository}}:{{.Tag}}");
     assertThat(images).contains(image + ":latest");
     String id = docker.ok("image", "inspect", "-f", "{{.Id}}", image);
@@ -94,12 +101,15 @@ class FoundationCliTest {
     String id = docker.ok("create", image, "nosuch");
     Result start = docker.run("start", id);
     assertThat(start.err()).contains("executable file not found in $PATH");
-    assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}", id))
+    assertThat(
+            docker.ok(
+                "inspect", "-f", "{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}", id))
         .isEqualTo("created 127 exec: \"nosuch\": executable file not found in $PATH");
     assertThat(docker.ok("logs", id)).isEmpty();
     Result user = docker.run("run", "--rm", "-u", "nobody2", image, "true");
     assertThat(user.exitCode()).isEqualTo(125);
-    assertThat(user.err()).contains("unable to find user nobody2: no matching entries in passwd file");
+    assertThat(user.err())
+        .contains("unable to find user nobody2: no matching entries in passwd file");
     docker.ok("rm", id);
   }
 
@@ -111,8 +121,10 @@ class FoundationCliTest {
     Process kill = new ProcessBuilder("kill", "-9", pid).start();
     assertThat(kill.waitFor()).isZero();
     assertThat(docker.ok("wait", id)).isEqualTo("137");
-    assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id)).isEqualTo("exited 137");
-    assertThat(docker.ok("ps", "-a", "--filter", "id=" + id, "--format", "{{.Status}}")).startsWith("Exited (137)");
+    assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id))
+        .isEqualTo("exited 137");
+    assertThat(docker.ok("ps", "-a", "--filter", "id=" + id, "--format", "{{.Status}}"))
+        .startsWith("Exited (137)");
     String viaCli = docker.ok("run", "-d", image, "sleep", "300");
     docker.ok("kill", "-s", "KILL", viaCli);
     assertThat(docker.ok("wait", viaCli)).isEqualTo("137");
@@ -121,10 +133,23 @@ class FoundationCliTest {
 
   @Test
   void envWorkdirAndUser_reachTheCommand() throws Exception {
-    String out = docker.ok("run", "--rm", "-e", "FOO=bar baz", "-w", "/srv/new", "-u", "app", image,
-        "sh", "-c", "echo \"$FOO|$(pwd)|$(id -u):$(id -g)|$HOME|$HOSTNAME\"");
+    String out =
+        docker.ok(
+            "run",
+            "--rm",
+            "-e",
+            "FOO=bar baz",
+            "-w",
+            "/srv/new",
+            "-u",
+            "app",
+            image,
+            "sh",
+            "-c",
+            "echo \"$FOO|$(pwd)|$(id -u):$(id -g)|$HOME|$HOSTNAME\"");
     assertThat(out).matches("bar baz\\|/srv/new\\|1000:1000\\|/home/app\\|[0-9a-f]{12}");
-    assertThat(docker.ok("run", "--rm", "-u", "1000:50", image, "id")).isEqualTo("uid=1000(app) gid=50(staff) groups=50(staff)");
+    assertThat(docker.ok("run", "--rm", "-u", "1000:50", image, "id"))
+        .isEqualTo("uid=1000(app) gid=50(staff) groups=50(staff)");
     assertThat(docker.ok("run", "--rm", "-u", "4242", image, "id", "-u")).isEqualTo("4242");
     assertThat(docker.ok("run", "--rm", image, "sh", "-c", "echo $$")).isEqualTo("1");
   }
@@ -134,36 +159,67 @@ class FoundationCliTest {
     String id = docker.ok("run", "-d", "--name", "taken", image, "sleep", "300");
     Result r = docker.run("run", "-d", "--name", "taken", image, "true");
     assertThat(r.exitCode()).isEqualTo(125);
-    assertThat(r.err()).contains("Conflict. The container name \"/taken\" is already in use by container \"" + id + "\"");
+    assertThat(r.err())
+        .contains(
+            "Conflict. The container name \"/taken\" is already in use by container \""
+                + id
+                + "\"");
     docker.ok("rm", "-f", "taken");
     assertThat(docker.ok("ps", "-a", "-q", "--filter", "name=taken")).isEmpty();
   }
 
   @Test
   void logs_keepStderrApart() throws Exception {
-    String id = docker.ok("run", "-d", image, "sh", "-c", "echo one; sleep 0.1; echo two >&2; sleep 0.1; echo three");
+    String id =
+        docker.ok(
+            "run",
+            "-d",
+            image,
+            "sh",
+            "-c",
+            "echo one; sleep 0.1; echo two >&2; sleep 0.1; echo three");
     docker.ok("wait", id);
     Result all = docker.run("logs", id);
     assertThat(all.out()).isEqualTo("one\nthree\n");
     assertThat(all.err()).isEqualTo("two\n");
     assertThat(docker.run("logs", "--tail", "1", id).out()).isEqualTo("three\n");
     assertThat(docker.run("logs", "--details", "--tail", "1", id).out()).isEqualTo(" three\n");
-    String labelled = docker.ok("run", "-d", "--label", "team=a", "-e", "REGION=eu", "--log-opt", "labels=team",
-        "--log-opt", "env=REGION", image, "echo", "hi");
+    String labelled =
+        docker.ok(
+            "run",
+            "-d",
+            "--label",
+            "team=a",
+            "-e",
+            "REGION=eu",
+            "--log-opt",
+            "labels=team",
+            "--log-opt",
+            "env=REGION",
+            image,
+            "echo",
+            "hi");
     docker.ok("wait", labelled);
     assertThat(docker.run("logs", "--details", labelled).out()).isEqualTo("REGION=eu,team=a hi\n");
     docker.ok("rm", labelled);
     assertThat(docker.run("logs", "--timestamps", id).out())
         .matches("(?s)\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+Z one\n\\S+ three\n");
-    String follow = docker.ok("run", "-d", image, "sh", "-c", "for i in 1 2 3; do echo $i; sleep 0.2; done");
+    String follow =
+        docker.ok("run", "-d", image, "sh", "-c", "for i in 1 2 3; do echo $i; sleep 0.2; done");
     assertThat(docker.run("logs", "-f", follow).out()).isEqualTo("1\n2\n3\n");
     docker.ok("rm", id, follow);
   }
 
   @Test
   void logs_toTheCliInMergedFrames_toOtherClientsOneFramePerLine() throws Exception {
-    String id = docker.ok("run", "-d", image, "sh", "-c",
-        "i=0; while [ $i -lt 2000 ]; do i=$((i+1)); echo o$i; echo e$i >&2; [ $((i % 3)) = 0 ] && echo x$i; done");
+    String id =
+        docker.ok(
+            "run",
+            "-d",
+            image,
+            "sh",
+            "-c",
+            "i=0; while [ $i -lt 2000 ]; do i=$((i+1)); echo o$i; echo e$i >&2; [ $((i % 3)) = 0 ] && echo x$i; done");
     docker.ok("wait", id);
     StringBuilder out = new StringBuilder();
     StringBuilder err = new StringBuilder();
@@ -175,10 +231,14 @@ class FoundationCliTest {
     assertThat(cli.out()).isEqualTo(out.toString());
     assertThat(cli.err()).isEqualTo(err.toString());
     // a client that is not the docker CLI gets Docker's framing: one frame per line, in order
-    HttpResponse<byte[]> raw = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/containers/" + id
-        + "/logs?stdout=1&stderr=1")).header("User-Agent", "docker-sdk-python/7.1.0").build(),
-        HttpResponse.BodyHandlers.ofByteArray());
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw.body());
+    HttpResponse<byte[]> raw =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(server.url() + "/containers/" + id + "/logs?stdout=1&stderr=1"))
+                .header("User-Agent", "docker-sdk-python/7.1.0")
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    ByteBuffer b = ByteBuffer.wrap(raw.body());
     StringBuilder rawOut = new StringBuilder();
     StringBuilder rawErr = new StringBuilder();
     int frames = 0;
@@ -194,7 +254,8 @@ class FoundationCliTest {
       frames++;
     }
     assertThat(frames).isEqualTo(4000 + 666);
-    assertThat(rawOut.toString()).isEqualTo(out.toString()); // the order across the two streams is conmon's
+    assertThat(rawOut.toString())
+        .isEqualTo(out.toString()); // the order across the two streams is conmon's
     assertThat(rawErr.toString()).isEqualTo(err.toString());
     docker.ok("rm", id);
   }
@@ -204,7 +265,7 @@ class FoundationCliTest {
     String id = docker.ok("run", "-d", image, "sh", "-c", "echo early; sleep 2; echo late");
     docker.ok("wait", id);
     String finished = docker.ok("inspect", "-f", "{{.State.FinishedAt}}", id);
-    java.time.Instant cut = java.time.Instant.parse(finished).minusMillis(1000);
+    Instant cut = Instant.parse(finished).minusMillis(1000);
     assertThat(docker.run("logs", "--since", cut.toString(), id).out()).isEqualTo("late\n");
     assertThat(docker.run("logs", "--until", cut.toString(), id).out()).isEqualTo("early\n");
     docker.ok("rm", id);
@@ -212,7 +273,9 @@ class FoundationCliTest {
 
   @Test
   void stop_sendsTermThenKill() throws Exception {
-    String trapping = docker.ok("run", "-d", image, "sh", "-c", "trap 'exit 42' TERM; while true; do sleep 0.1; done");
+    String trapping =
+        docker.ok(
+            "run", "-d", image, "sh", "-c", "trap 'exit 42' TERM; while true; do sleep 0.1; done");
     Thread.sleep(300); // let the shell set its trap
     docker.ok("stop", trapping);
     assertThat(docker.ok("inspect", "-f", "{{.State.ExitCode}}", trapping)).isEqualTo("42");
@@ -224,15 +287,22 @@ class FoundationCliTest {
 
   @Test
   void ps_filtersAsDocker() throws Exception {
-    String a = docker.ok("run", "-d", "--name", "ps-a", "--label", "tier=web", image, "sleep", "300");
+    String a =
+        docker.ok("run", "-d", "--name", "ps-a", "--label", "tier=web", image, "sleep", "300");
     String b = docker.ok("run", "-d", "--name", "ps-b", "--label", "tier=db", image, "true");
     docker.ok("wait", b);
     assertThat(docker.ok("ps", "-q", "--no-trunc")).contains(a).doesNotContain(b);
     assertThat(docker.ok("ps", "-aq", "--no-trunc", "--filter", "label=tier=db")).isEqualTo(b);
     assertThat(docker.ok("ps", "-aq", "--no-trunc", "--filter", "label=tier")).contains(a, b);
-    assertThat(docker.ok("ps", "-aq", "--no-trunc", "--filter", "status=exited", "--filter", "name=ps-")).isEqualTo(b);
-    assertThat(docker.ok("ps", "-aq", "--no-trunc", "--filter", "id=" + a.substring(0, 10))).isEqualTo(a);
-    assertThat(docker.ok("ps", "--format", "{{.Names}} {{.Image}} {{.Command}}", "--filter", "name=ps-a"))
+    assertThat(
+            docker.ok(
+                "ps", "-aq", "--no-trunc", "--filter", "status=exited", "--filter", "name=ps-"))
+        .isEqualTo(b);
+    assertThat(docker.ok("ps", "-aq", "--no-trunc", "--filter", "id=" + a.substring(0, 10)))
+        .isEqualTo(a);
+    assertThat(
+            docker.ok(
+                "ps", "--format", "{{.Names}} {{.Image}} {{.Command}}", "--filter", "name=ps-a"))
         .isEqualTo("ps-a " + image + " \"sleep 300\"");
     Result bad = docker.run("ps", "--filter", "status=sleepy");
     assertThat(bad.exitCode()).isNotZero();
@@ -245,7 +315,8 @@ class FoundationCliTest {
     String id = docker.ok("run", "-d", image, "sleep", "300");
     Result refused = docker.run("rm", id);
     assertThat(refused.exitCode()).isNotZero();
-    assertThat(refused.err()).contains("container is running: stop the container before removing or force remove");
+    assertThat(refused.err())
+        .contains("container is running: stop the container before removing or force remove");
     docker.ok("rm", "-f", id);
     assertThat(docker.ok("ps", "-aq", "--no-trunc")).doesNotContain(id);
     assertThat(server.leftovers()).noneMatch(l -> l.contains(id));
@@ -255,27 +326,46 @@ class FoundationCliTest {
 
   @Test
   void dockerinitLog_tellsWhatItDid() throws Exception {
-    String log = docker.ok("run", "--rm", "-e", "SECRET=hunter2", "-w", "/work", image,
-        "cat", "/var/log/sdc-dockerinit.log");
+    String log =
+        docker.ok(
+            "run",
+            "--rm",
+            "-e",
+            "SECRET=hunter2",
+            "-w",
+            "/work",
+            image,
+            "cat",
+            "/var/log/sdc-dockerinit.log");
     List<String> lines = log.lines().toList();
-    assertThat(lines).allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z .+"));
-    assertThat(log).contains("WORKDIR '/work'", "ARGV[0]:CMD \"cat\"", "EXECNAME \"/bin/cat\"", "DROP PRIVS")
-        .containsPattern("ENV\\[\\d+\\] SECRET\n").doesNotContain("hunter2");
+    assertThat(lines)
+        .allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z .+"));
+    assertThat(log)
+        .contains("WORKDIR '/work'", "ARGV[0]:CMD \"cat\"", "EXECNAME \"/bin/cat\"", "DROP PRIVS")
+        .containsPattern("ENV\\[\\d+\\] SECRET\n")
+        .doesNotContain("hunter2");
   }
 
   @Test
   void runOfAnImageNotPulled_pullsItFirst() throws Exception {
-    Result r = docker.run("run", "--rm", registry.host() + "/x/busybox:run-pulls", "echo", "pulled");
+    Result r =
+        docker.run("run", "--rm", registry.host() + "/x/busybox:run-pulls", "echo", "pulled");
     assertThat(r.exitCode()).as(r.all()).isZero();
     assertThat(r.out()).endsWith("pulled\n");
-    assertThat(r.err()).contains("Unable to find image '" + registry.host() + "/x/busybox:run-pulls' locally");
+    assertThat(r.err())
+        .contains("Unable to find image '" + registry.host() + "/x/busybox:run-pulls' locally");
   }
 
   @Test
   void inspect_hasDockersFields() throws Exception {
-    String id = docker.ok("create", "--name", "insp", "-h", "box", "--label", "k=v", image, "echo", "x");
-    assertThat(docker.ok("inspect", "-f",
-        "{{.Name}} {{.State.Status}} {{.Config.Hostname}} {{json .Config.Cmd}} {{.Config.Labels.k}} {{.Config.Image}}", id))
+    String id =
+        docker.ok("create", "--name", "insp", "-h", "box", "--label", "k=v", image, "echo", "x");
+    assertThat(
+            docker.ok(
+                "inspect",
+                "-f",
+                "{{.Name}} {{.State.Status}} {{.Config.Hostname}} {{json .Config.Cmd}} {{.Config.Labels.k}} {{.Config.Image}}",
+                id))
         .isEqualTo("/insp created box [\"echo\",\"x\"] v " + image);
     docker.ok("start", id);
     assertThat(docker.ok("wait", id)).isEqualTo("0");
@@ -287,23 +377,35 @@ class FoundationCliTest {
   void badRequests_getDockersErrorShape() throws Exception {
     Result unknown = docker.run("run", "--rm", registry.host() + "/x/nosuch", "true");
     assertThat(unknown.exitCode()).isEqualTo(125);
-    assertThat(unknown.err()).contains("manifest for " + registry.host() + "/x/nosuch:latest not found");
-    HttpResponse<String> malformed = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1.50/containers/create"))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{not json")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    assertThat(unknown.err())
+        .contains("manifest for " + registry.host() + "/x/nosuch:latest not found");
+    HttpResponse<String> malformed =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.url() + "/v1.50/containers/create"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{not json"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(malformed.statusCode()).isEqualTo(400);
     assertThat(malformed.body()).startsWith("{\"message\":\"invalid JSON");
     HttpResponse<String> tooNew = get("/v1.99/version");
     assertThat(tooNew.statusCode()).isEqualTo(400);
-    assertThat(tooNew.body()).isEqualTo("{\"message\":\"client version 1.99 is too new. Maximum supported API version is 1.50\"}\n");
+    assertThat(tooNew.body())
+        .isEqualTo(
+            "{\"message\":\"client version 1.99 is too new. Maximum supported API version is 1.50\"}\n");
     HttpResponse<String> tooOld = get("/v1.12/info");
     assertThat(tooOld.statusCode()).isEqualTo(400);
-    assertThat(tooOld.body()).contains("client version 1.12 is too old. Minimum supported API version is 1.24");
+    assertThat(tooOld.body())
+        .contains("client version 1.12 is too old. Minimum supported API version is 1.24");
     HttpResponse<String> missing = get("/containers/nosuch/json");
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(missing.body()).isEqualTo("{\"message\":\"No such container: nosuch\"}\n");
-    HttpResponse<String> noImage = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/containers/create"))
-        .POST(HttpRequest.BodyPublishers.ofString("{\"Image\":\"never/pulled\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> noImage =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.url() + "/containers/create"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"Image\":\"never/pulled\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(noImage.statusCode()).isEqualTo(404);
     assertThat(noImage.body()).contains("No such image: never/pulled:latest");
     Result badName = docker.run("create", "--name", "bad name!", image);
@@ -315,22 +417,36 @@ class FoundationCliTest {
     HttpResponse<String> ping = get("/_ping");
     assertThat(ping.body()).isEqualTo("OK");
     assertThat(ping.headers().firstValue("API-Version")).hasValue("1.50");
-    HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1.24/_ping"))
-        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> head =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.url() + "/v1.24/_ping"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(head.statusCode()).isEqualTo(200);
     // the unversioned ping is answered before routing: the same answer as through the router
-    HttpResponse<String> plainHead = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/_ping"))
-        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> plainHead =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.url() + "/_ping"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     HttpResponse<String> versioned = get("/v1.24/_ping");
-    for (var h : java.util.List.of(ping, plainHead, versioned, head)) {
+    for (var h : List.of(ping, plainHead, versioned, head)) {
       assertThat(h.headers().firstValue("Ostype")).hasValue("linux");
-      assertThat(h.headers().firstValue("Server")).hasValueSatisfying(v -> assertThat(v).startsWith("sdc-docker/"));
-      assertThat(h.headers().firstValue("Cache-Control")).hasValue("no-cache, no-store, must-revalidate");
+      assertThat(h.headers().firstValue("Server"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("sdc-docker/"));
+      assertThat(h.headers().firstValue("Cache-Control"))
+          .hasValue("no-cache, no-store, must-revalidate");
     }
     assertThat(versioned.body()).isEqualTo("OK");
     assertThat(docker.ok("version", "--format", "{{.Server.APIVersion}}")).isEqualTo("1.50");
     String id = docker.ok("run", "-d", image, "sleep", "300");
-    String info = docker.ok("info", "--format", "{{.Driver}} {{.Name}} {{.OperatingSystem}} {{.ContainersRunning}}");
+    String info =
+        docker.ok(
+            "info",
+            "--format",
+            "{{.Driver}} {{.Name}} {{.OperatingSystem}} {{.ContainersRunning}}");
     assertThat(info).startsWith("sdc test-dc SmartDataCenter ");
     assertThat(Integer.parseInt(info.substring(info.lastIndexOf(' ') + 1))).isPositive();
     assertThat(docker.ok("info", "--format", "{{.NCPU}}")).isNotEqualTo("0");
@@ -340,10 +456,13 @@ class FoundationCliTest {
   @Test
   void login_checksTheCredentialsWithTheRegistry_andPullUsesThem() throws Exception {
     String host = authRegistry.host();
-    DockerCli.Result wrong = docker.runWithInput(60, "nope", "login", "-u", "alice", "--password-stdin", host);
+    DockerCli.Result wrong =
+        docker.runWithInput(60, "nope", "login", "-u", "alice", "--password-stdin", host);
     assertThat(wrong.exitCode()).isNotZero();
-    assertThat(wrong.err()).contains("login attempt to http://" + host + "/v2/ failed with status: 401 Unauthorized");
-    DockerCli.Result ok = docker.runWithInput(60, "s3cret", "login", "-u", "alice", "--password-stdin", host);
+    assertThat(wrong.err())
+        .contains("login attempt to http://" + host + "/v2/ failed with status: 401 Unauthorized");
+    DockerCli.Result ok =
+        docker.runWithInput(60, "s3cret", "login", "-u", "alice", "--password-stdin", host);
     assertThat(ok.out()).contains("Login Succeeded");
     docker.ok("pull", host + "/private/busybox");
     docker.ok("logout", host); // the client forgets them: nothing is kept on the server
@@ -352,15 +471,26 @@ class FoundationCliTest {
   @Test
   void pull_withBasicAuth() throws Exception {
     String ref = authRegistry.host() + "/private/busybox";
-    HttpResponse<String> denied = http.send(HttpRequest.newBuilder(URI.create(server.url()
-        + "/images/create?fromImage=" + ref + "&tag=latest")).POST(HttpRequest.BodyPublishers.noBody()).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> denied =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(server.url() + "/images/create?fromImage=" + ref + "&tag=latest"))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(denied.statusCode()).isEqualTo(401);
     assertThat(denied.body()).contains("pull access denied for " + ref);
-    String auth = Base64.getUrlEncoder().encodeToString("{\"username\":\"alice\",\"password\":\"s3cret\"}".getBytes());
-    HttpResponse<String> ok = http.send(HttpRequest.newBuilder(URI.create(server.url()
-        + "/images/create?fromImage=" + ref + "&tag=latest")).header("X-Registry-Auth", auth)
-        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    String auth =
+        Base64.getUrlEncoder()
+            .encodeToString("{\"username\":\"alice\",\"password\":\"s3cret\"}".getBytes());
+    HttpResponse<String> ok =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(server.url() + "/images/create?fromImage=" + ref + "&tag=latest"))
+                .header("X-Registry-Auth", auth)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(ok.statusCode()).isEqualTo(200);
     assertThat(ok.body()).contains("Status: Downloaded newer image for " + ref + ":latest");
     assertThat(docker.ok("run", "--rm", ref, "echo", "private")).isEqualTo("private");
@@ -375,7 +505,8 @@ class FoundationCliTest {
     assertThat(docker.ok("run", "--rm", ref)).isEqualTo("amd64");
     assertThat(docker.ok("image", "inspect", "-f", "{{.Architecture}} {{json .RepoDigests}}", ref))
         .isEqualTo("amd64 [\"" + ref + "@" + indexDigest + "\"]");
-    assertThat(docker.ok("run", "--rm", ref + "@" + indexDigest, "echo", "by-digest")).isEqualTo("by-digest");
+    assertThat(docker.ok("run", "--rm", ref + "@" + indexDigest, "echo", "by-digest"))
+        .isEqualTo("by-digest");
 
     String arm = registry.host() + "/x/multi:latest";
     Result other = docker.run("pull", "--platform", "linux/arm64", arm);
@@ -384,19 +515,27 @@ class FoundationCliTest {
     assertThat(docker.run("pull", "--platform", "linux/s390x", arm).err())
         .contains("no matching manifest for linux/s390x in the manifest list entries");
     docker.ok("pull", arm); // back to this machine's
-    assertThat(docker.run("pull", "--platform", "linux/arm64", image).err()).contains("image with reference "
-        + image + ":latest was found but does not match the specified platform: wanted linux/arm64, actual: "
-        + "linux/amd64");
+    assertThat(docker.run("pull", "--platform", "linux/arm64", image).err())
+        .contains(
+            "image with reference "
+                + image
+                + ":latest was found but does not match the specified platform: wanted linux/arm64, actual: "
+                + "linux/amd64");
 
     // create's platform: the image must be of it, as Docker's create checks
     assertThat(createWithPlatform(arm, "linux/x86_64").statusCode()).isEqualTo(201);
     HttpResponse<String> wrong = createWithPlatform(image, "linux/arm64");
     assertThat(wrong.statusCode()).isEqualTo(404);
-    assertThat(wrong.body()).contains("image with reference " + image + " was found but does not match the "
-        + "specified platform: wanted linux/arm64, actual: linux/amd64");
+    assertThat(wrong.body())
+        .contains(
+            "image with reference "
+                + image
+                + " was found but does not match the "
+                + "specified platform: wanted linux/arm64, actual: linux/amd64");
     HttpResponse<String> bad = createWithPlatform(image, "linux/nosuch");
     assertThat(bad.statusCode()).isEqualTo(400);
-    assertThat(bad.body()).contains("\\\"linux/nosuch\\\": unknown operating system or architecture");
+    assertThat(bad.body())
+        .contains("\\\"linux/nosuch\\\": unknown operating system or architecture");
     assertThat(createWithPlatform(image, "amd64").statusCode()).isEqualTo(201);
     docker.ok("rm", "pf-1", "pf-2");
   }
@@ -405,10 +544,15 @@ class FoundationCliTest {
 
   private HttpResponse<String> createWithPlatform(String ref, String platform) throws Exception {
     String name = "pf-" + (platformCreates + 1);
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/containers/create?name="
-        + name + "&platform=" + platform)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"Image\":\"" + ref + "\"}")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        server.url() + "/containers/create?name=" + name + "&platform=" + platform))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"Image\":\"" + ref + "\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() == 201) {
       platformCreates++;
     }
@@ -416,6 +560,8 @@ class FoundationCliTest {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(server.url() + path)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(server.url() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -2,41 +2,57 @@ package org.sdcdocker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.sdcdocker.it.support.DockerCli.Result;
 import org.sdcdocker.it.support.FixtureTest;
+import org.sdcdocker.it.support.TestFiles;
 
 /** Restart policies, reboot rules, restart, rename, pause and unpause with the real CLI. */
 class LifecycleTest extends FixtureTest {
-
 
   @Test
   void restartAlways_restartsAfterTheProcessDies_untilStopped() throws Exception {
     String id = docker.ok("run", "-d", "--restart", "always", image, "sleep", "300");
     String pid = docker.ok("inspect", "-f", "{{.State.Pid}}", id);
     new ProcessBuilder("kill", "-9", pid).start().waitFor();
-    String after = await(id, "{{.RestartCount}} {{.State.Status}} {{.State.Pid}}", v -> v.startsWith("1 running"));
+    String after =
+        await(
+            id,
+            "{{.RestartCount}} {{.State.Status}} {{.State.Pid}}",
+            v -> v.startsWith("1 running"));
     assertThat(after).doesNotEndWith(" " + pid);
-    assertThat(docker.ok("inspect", "-f", "{{.HostConfig.RestartPolicy.Name}}", id)).isEqualTo("always");
+    assertThat(docker.ok("inspect", "-f", "{{.HostConfig.RestartPolicy.Name}}", id))
+        .isEqualTo("always");
     docker.ok("stop", "-t", "0", id);
     Thread.sleep(500);
-    assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.RestartCount}}", id)).isEqualTo("exited 1");
+    assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.RestartCount}}", id))
+        .isEqualTo("exited 1");
     docker.ok("start", id);
-    assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.RestartCount}}", id)).isEqualTo("running 0");
+    assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.RestartCount}}", id))
+        .isEqualTo("running 0");
     docker.ok("rm", "-f", id);
   }
 
   @Test
   void onFailureN_givesUpAfterNRetries() throws Exception {
     String id = docker.ok("run", "-d", "--restart", "on-failure:2", image, "sh", "-c", "exit 3");
-    String end = await(id, "{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}", v -> v.equals("exited 2 3"));
+    String end =
+        await(
+            id,
+            "{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}",
+            v -> v.equals("exited 2 3"));
     assertThat(end).isEqualTo("exited 2 3");
     Thread.sleep(1000); // 100 + 200 ms delays have passed: no third try
     assertThat(docker.ok("inspect", "-f", "{{.RestartCount}}", id)).isEqualTo("2");
     String ok = docker.ok("run", "-d", "--restart", "on-failure", image, "true");
     assertThat(docker.ok("wait", ok)).isEqualTo("0");
     Thread.sleep(300);
-    assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.RestartCount}}", ok)).isEqualTo("exited 0");
+    assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.RestartCount}}", ok))
+        .isEqualTo("exited 0");
     docker.ok("rm", "-f", id, ok);
   }
 
@@ -52,66 +68,152 @@ class LifecycleTest extends FixtureTest {
   @Test
   void simulatedReboot_bringsBackWhatThePolicySays() throws Exception {
     String no = docker.ok("run", "-d", "--name", "boot-no", image, "sleep", "300");
-    String always = docker.ok("run", "-d", "--name", "boot-always", "--restart", "always", image, "sleep", "300");
-    String onFailure = docker.ok("run", "-d", "--name", "boot-onfail", "--restart", "on-failure", image, "sleep", "300");
-    String done = docker.ok("run", "-d", "--name", "boot-done", "--restart", "on-failure", image, "true");
+    String always =
+        docker.ok(
+            "run", "-d", "--name", "boot-always", "--restart", "always", image, "sleep", "300");
+    String onFailure =
+        docker.ok(
+            "run", "-d", "--name", "boot-onfail", "--restart", "on-failure", image, "sleep", "300");
+    String done =
+        docker.ok("run", "-d", "--name", "boot-done", "--restart", "on-failure", image, "true");
     assertThat(docker.ok("wait", done)).isEqualTo("0");
     f.server.simulateReboot();
     assertThat(await(no, "{{.State.Status}}", v -> !v.equals("running"))).isEqualTo("exited");
     assertThat(docker.ok("inspect", "-f", "{{.State.ExitCode}}", no)).isEqualTo("255");
     assertThat(await(always, "{{.State.Status}}", v -> v.equals("running"))).isEqualTo("running");
-    assertThat(await(onFailure, "{{.State.Status}}", v -> v.equals("running"))).isEqualTo("running");
-    assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", done)).isEqualTo("exited 0");
+    assertThat(await(onFailure, "{{.State.Status}}", v -> v.equals("running")))
+        .isEqualTo("running");
+    assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", done))
+        .isEqualTo("exited 0");
     assertThat(docker.ok("logs", always)).isEmpty();
     docker.ok("rm", "-f", no, always, onFailure, done);
   }
 
   @Test
   void events_ofExecTopExportAndCopy() throws Exception {
-    String since = Long.toString(java.time.Instant.now().getEpochSecond() - 1);
+    String since = Long.toString(Instant.now().getEpochSecond() - 1);
     String id = docker.ok("run", "-d", "--name", "ev2", image, "sleep", "300");
     assertThat(docker.run("exec", "ev2", "sh", "-c", "exit 3").exitCode()).isEqualTo(3);
     docker.ok("top", "ev2");
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sdc-ev");
+    Path dir = Files.createTempDirectory("sdc-ev");
     try {
       docker.ok("export", "-o", dir.resolve("fs.tar").toString(), "ev2");
       docker.ok("cp", "ev2:/etc/passwd", dir.resolve("passwd").toString());
       docker.ok("cp", dir.resolve("passwd").toString(), "ev2:/tmp/");
     } finally {
-      org.sdcdocker.it.support.TestFiles.deleteTree(dir);
+      TestFiles.deleteTree(dir);
     }
-    String until = Long.toString(java.time.Instant.now().getEpochSecond() + 1);
+    String until = Long.toString(Instant.now().getEpochSecond() + 1);
     Thread.sleep(1100);
-    String actions = docker.ok("events", "--since", since, "--until", until, "--filter", "container=ev2",
-        "--format", "{{.Action}}");
-    assertThat(actions.lines().toList()).contains("exec_create: sh -c exit 3", "exec_start: sh -c exit 3",
-        "exec_die", "top", "export", "archive-path", "extract-to-dir");
-    assertThat(docker.ok("events", "--since", since, "--until", until, "--filter", "container=ev2", "--filter",
-        "event=exec_die", "--format", "{{.Actor.Attributes.exitCode}}")).isEqualTo("3");
+    String actions =
+        docker.ok(
+            "events",
+            "--since",
+            since,
+            "--until",
+            until,
+            "--filter",
+            "container=ev2",
+            "--format",
+            "{{.Action}}");
+    assertThat(actions.lines().toList())
+        .contains(
+            "exec_create: sh -c exit 3",
+            "exec_start: sh -c exit 3",
+            "exec_die",
+            "top",
+            "export",
+            "archive-path",
+            "extract-to-dir");
+    assertThat(
+            docker.ok(
+                "events",
+                "--since",
+                since,
+                "--until",
+                until,
+                "--filter",
+                "container=ev2",
+                "--filter",
+                "event=exec_die",
+                "--format",
+                "{{.Actor.Attributes.exitCode}}"))
+        .isEqualTo("3");
     docker.ok("rm", "-f", id);
   }
 
   @Test
   void events_afterTheFactAndLive() throws Exception {
-    String since = Long.toString(java.time.Instant.now().getEpochSecond() - 1);
-    assertThat(docker.run("run", "--rm", "--name", "ev1", "--label", "team=a", image, "sh", "-c", "exit 5").exitCode())
+    String since = Long.toString(Instant.now().getEpochSecond() - 1);
+    assertThat(
+            docker
+                .run(
+                    "run", "--rm", "--name", "ev1", "--label", "team=a", image, "sh", "-c",
+                    "exit 5")
+                .exitCode())
         .isEqualTo(5);
-    String until = Long.toString(java.time.Instant.now().getEpochSecond() + 1);
+    String until = Long.toString(Instant.now().getEpochSecond() + 1);
     Thread.sleep(1100);
-    String kept = docker.ok("events", "--since", since, "--until", until, "--filter", "container=ev1",
-        "--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.team}}");
-    assertThat(kept.lines().toList()).containsExactly("container create ev1 a", "container attach ev1 a",
-        "container start ev1 a", "container die ev1 a", "container destroy ev1 a");
-    assertThat(docker.ok("events", "--since", since, "--until", until, "--filter", "event=die",
-        "--filter", "label=team=a", "--format", "{{.Actor.Attributes.exitCode}}")).isEqualTo("5");
-    assertThat(docker.ok("events", "--since", "0", "--until", until, "--filter", "type=image",
-        "--format", "{{.Type}} {{.Action}} {{.Actor.ID}}").lines()).isNotEmpty()
+    String kept =
+        docker.ok(
+            "events",
+            "--since",
+            since,
+            "--until",
+            until,
+            "--filter",
+            "container=ev1",
+            "--format",
+            "{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.team}}");
+    assertThat(kept.lines().toList())
+        .containsExactly(
+            "container create ev1 a",
+            "container attach ev1 a",
+            "container start ev1 a",
+            "container die ev1 a",
+            "container destroy ev1 a");
+    assertThat(
+            docker.ok(
+                "events",
+                "--since",
+                since,
+                "--until",
+                until,
+                "--filter",
+                "event=die",
+                "--filter",
+                "label=team=a",
+                "--format",
+                "{{.Actor.Attributes.exitCode}}"))
+        .isEqualTo("5");
+    assertThat(
+            docker
+                .ok(
+                    "events",
+                    "--since",
+                    "0",
+                    "--until",
+                    until,
+                    "--filter",
+                    "type=image",
+                    "--format",
+                    "{{.Type}} {{.Action}} {{.Actor.ID}}")
+                .lines())
+        .isNotEmpty()
         .allMatch(l -> l.startsWith("image pull "));
 
     // Live: a reader bounded by --until, while a container runs and is killed.
-    long end = java.time.Instant.now().getEpochSecond() + 3;
-    ProcessBuilder pb = new ProcessBuilder("docker", "events", "--until", Long.toString(end),
-        "--filter", "container=ev2", "--format", "{{.Action}}");
+    long end = Instant.now().getEpochSecond() + 3;
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            "docker",
+            "events",
+            "--until",
+            Long.toString(end),
+            "--filter",
+            "container=ev2",
+            "--format",
+            "{{.Action}}");
     pb.environment().put("DOCKER_HOST", f.server.host());
     Process reader = pb.redirectErrorStream(true).start();
     Thread.sleep(500);
@@ -119,14 +221,15 @@ class LifecycleTest extends FixtureTest {
     docker.ok("kill", id);
     docker.ok("wait", id);
     docker.ok("rm", id);
-    assertThat(reader.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(reader.waitFor(10, TimeUnit.SECONDS)).isTrue();
     String live = new String(reader.getInputStream().readAllBytes());
     assertThat(live.lines().toList()).containsExactly("create", "start", "kill", "die", "destroy");
   }
 
   @Test
   void restartRenamePauseUnpause() throws Exception {
-    String id = docker.ok("run", "-d", "--name", "life", image, "sh", "-c", "echo started; sleep 300");
+    String id =
+        docker.ok("run", "-d", "--name", "life", image, "sh", "-c", "echo started; sleep 300");
     String pid = docker.ok("inspect", "-f", "{{.State.Pid}}", id);
     docker.ok("restart", "-t", "1", "life");
     assertThat(docker.ok("inspect", "-f", "{{.State.Status}}", id)).isEqualTo("running");
@@ -137,9 +240,12 @@ class LifecycleTest extends FixtureTest {
     Result taken = docker.run("rename", "life2", "life2");
     assertThat(taken.exitCode()).isNotZero();
     docker.ok("pause", "life2");
-    assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.State.Paused}} {{.State.Running}}", id))
+    assertThat(
+            docker.ok(
+                "inspect", "-f", "{{.State.Status}} {{.State.Paused}} {{.State.Running}}", id))
         .isEqualTo("paused true true");
-    assertThat(docker.ok("ps", "--filter", "name=life2", "--format", "{{.Status}}")).endsWith("(Paused)");
+    assertThat(docker.ok("ps", "--filter", "name=life2", "--format", "{{.Status}}"))
+        .endsWith("(Paused)");
     Result again = docker.run("pause", "life2");
     assertThat(again.err()).contains("is already paused");
     docker.ok("unpause", "life2");

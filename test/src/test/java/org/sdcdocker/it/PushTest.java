@@ -2,16 +2,22 @@ package org.sdcdocker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.sdcdocker.it.support.DockerCli.Result;
 import org.sdcdocker.it.support.FixtureTest;
 import org.sdcdocker.it.support.LocalRegistry;
-import org.sdcdocker.it.support.TestImages;
 
 /**
  * docker push to a registry v2 (blob mounts, existing blobs, auth), checked independently with
@@ -19,8 +25,7 @@ import org.sdcdocker.it.support.TestImages;
  */
 class PushTest extends FixtureTest {
   /** Contexts and archives of the tests, removed with the class. */
-  @org.junit.jupiter.api.io.TempDir
-  Path scratch;
+  @TempDir Path scratch;
 
   private LocalRegistry authRegistry;
 
@@ -35,29 +40,47 @@ class PushTest extends FixtureTest {
   void pushABuiltImage_skopeoReadsIt_andItPullsBackByDigest() throws Exception {
     String host = f.registry.host();
     Path ctx = Files.createTempDirectory(scratch, "ctx");
-    Files.writeString(ctx.resolve("Dockerfile"), "FROM " + image + "\nRUN echo pushed > /pushed.txt\n"
-        + "CMD [\"cat\", \"/pushed.txt\"]\n");
+    Files.writeString(
+        ctx.resolve("Dockerfile"),
+        "FROM " + image + "\nRUN echo pushed > /pushed.txt\n" + "CMD [\"cat\", \"/pushed.txt\"]\n");
     String ref = host + "/x/pushed:v1";
     docker.ok("build", "-q", "-t", ref, ctx.toString());
     Result push = docker.run(120, "push", ref);
     assertThat(push.exitCode()).as(push.all()).isZero();
-    assertThat(push.out()).contains("The push refers to repository [" + host + "/x/pushed]", "Mounted from x/busybox",
-        "Pushed", "v1: digest: sha256:");
+    assertThat(push.out())
+        .contains(
+            "The push refers to repository [" + host + "/x/pushed]",
+            "Mounted from x/busybox",
+            "Pushed",
+            "v1: digest: sha256:");
     String digest = push.out().replaceAll("(?s).*v1: digest: (sha256:[0-9a-f]{64}).*", "$1");
 
-    String inspected = skopeo("inspect", "--tls-verify=false", "--format", "{{.Digest}} {{len .Layers}}",
-        "docker://" + ref);
+    String inspected =
+        skopeo(
+            "inspect",
+            "--tls-verify=false",
+            "--format",
+            "{{.Digest}} {{len .Layers}}",
+            "docker://" + ref);
     assertThat(inspected).isEqualTo(digest + " 2");
     Path copy = Files.createTempDirectory(scratch, "skopeo");
-    skopeo("copy", "--src-tls-verify=false", "docker://" + ref, "dir:" + copy); // verifies every blob's digest
+    skopeo(
+        "copy",
+        "--src-tls-verify=false",
+        "docker://" + ref,
+        "dir:" + copy); // verifies every blob's digest
     assertThat(Files.exists(copy.resolve("manifest.json"))).isTrue();
     try (var files = Files.walk(copy)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
 
     Path oci = Files.createTempFile(scratch, "oci", ".tar");
     Files.delete(oci);
-    skopeo("copy", "--src-tls-verify=false", "docker://" + ref, "oci-archive:" + oci + ":" + host + "/x/oci:1");
+    skopeo(
+        "copy",
+        "--src-tls-verify=false",
+        "docker://" + ref,
+        "oci-archive:" + oci + ":" + host + "/x/oci:1");
     Result loaded = docker.run(120, "load", "-i", oci.toString());
     Files.deleteIfExists(oci);
     assertThat(loaded.out()).as(loaded.all()).contains("Loaded image: " + host + "/x/oci:1");
@@ -71,7 +94,13 @@ class PushTest extends FixtureTest {
     String byDigest = host + "/x/pushed@" + digest;
     docker.ok("pull", byDigest);
     assertThat(docker.ok("run", "--rm", byDigest)).isEqualTo("pushed");
-    assertThat(docker.ok("images", "--digests", "--format", "{{.Repository}} {{.Tag}} {{.Digest}}", host + "/x/pushed"))
+    assertThat(
+            docker.ok(
+                "images",
+                "--digests",
+                "--format",
+                "{{.Repository}} {{.Tag}} {{.Digest}}",
+                host + "/x/pushed"))
         .isEqualTo(host + "/x/pushed <none> " + digest);
     docker.ok("rmi", byDigest);
 
@@ -83,11 +112,22 @@ class PushTest extends FixtureTest {
     docker.ok("rmi", host + "/x/multi:one", host + "/x/multi:two");
     Result pullAll = docker.run(120, "pull", "-a", host + "/x/multi");
     assertThat(pullAll.exitCode()).as(pullAll.all()).isZero();
-    assertThat(docker.ok("images", "--format", "{{.Tag}}", host + "/x/multi").lines().sorted().toList())
+    assertThat(
+            docker
+                .ok("images", "--format", "{{.Tag}}", host + "/x/multi")
+                .lines()
+                .sorted()
+                .toList())
         .isEqualTo(List.of("one", "two"));
     docker.ok("rmi", host + "/x/multi:one", host + "/x/multi:two");
-    assertThat(docker.ok("search", "--format", "{{.Name}}", host + "/multi")).isEqualTo(host + "/x/multi");
-    assertThat(docker.ok("search", "--format", "{{.Name}}", "--limit", "100", host + "/x/").lines().sorted().toList())
+    assertThat(docker.ok("search", "--format", "{{.Name}}", host + "/multi"))
+        .isEqualTo(host + "/x/multi");
+    assertThat(
+            docker
+                .ok("search", "--format", "{{.Name}}", "--limit", "100", host + "/x/")
+                .lines()
+                .sorted()
+                .toList())
         .contains(host + "/x/busybox", host + "/x/multi", host + "/x/pushed");
     assertThat(docker.run("push", host + "/x/nothing:here").err())
         .contains("An image does not exist locally with the tag: " + host + "/x/nothing");
@@ -97,16 +137,26 @@ class PushTest extends FixtureTest {
   void pushOverTheApi_reportsProgressAsDocker() throws Exception {
     String ref = f.registry.host() + "/x/progress";
     Path ctx = Files.createTempDirectory(scratch, "ctx");
-    Files.writeString(ctx.resolve("Dockerfile"), "FROM " + image + "\nRUN seq 1 200000 > /numbers.txt\n");
+    Files.writeString(
+        ctx.resolve("Dockerfile"), "FROM " + image + "\nRUN seq 1 200000 > /numbers.txt\n");
     docker.ok("build", "-q", "-t", ref + ":1", ctx.toString());
-    var http = java.net.http.HttpClient.newHttpClient();
-    var resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(f.server.url()
-        + "/images/" + ref + "/push?tag=1")).header("X-Registry-Auth", "e30=")
-        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    var http = HttpClient.newHttpClient();
+    var resp =
+        http.send(
+            HttpRequest.newBuilder(URI.create(f.server.url() + "/images/" + ref + "/push?tag=1"))
+                .header("X-Registry-Auth", "e30=")
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(resp.statusCode()).isEqualTo(200);
-    assertThat(resp.body()).contains("\"status\":\"Preparing\"", "\"status\":\"Pushing\"", "\"current\":",
-        "\"progress\":\"[", "\"status\":\"Pushed\"", "\"aux\":{\"Tag\":\"1\",\"Digest\":\"sha256:");
+    assertThat(resp.body())
+        .contains(
+            "\"status\":\"Preparing\"",
+            "\"status\":\"Pushing\"",
+            "\"current\":",
+            "\"progress\":\"[",
+            "\"status\":\"Pushed\"",
+            "\"aux\":{\"Tag\":\"1\",\"Digest\":\"sha256:");
     docker.ok("rmi", ref + ":1");
   }
 
@@ -114,9 +164,18 @@ class PushTest extends FixtureTest {
   void zstdLayers_pullRunSaveAndLoad() throws Exception {
     String host = f.registry.host();
     String zstd = host + "/x/zstd:1";
-    skopeo("copy", "--src-tls-verify=false", "--dest-tls-verify=false", "--format", "oci", "--dest-compress-format",
-        "zstd", "docker://" + image + ":latest", "docker://" + zstd);
-    assertThat(skopeo("inspect", "--tls-verify=false", "--raw", "docker://" + zstd)).contains("tar+zstd");
+    skopeo(
+        "copy",
+        "--src-tls-verify=false",
+        "--dest-tls-verify=false",
+        "--format",
+        "oci",
+        "--dest-compress-format",
+        "zstd",
+        "docker://" + image + ":latest",
+        "docker://" + zstd);
+    assertThat(skopeo("inspect", "--tls-verify=false", "--raw", "docker://" + zstd))
+        .contains("tar+zstd");
     Result pull = docker.run(120, "pull", zstd);
     assertThat(pull.exitCode()).as(pull.all()).isZero();
     assertThat(docker.ok("run", "--rm", zstd, "echo", "from zstd")).isEqualTo("from zstd");
@@ -144,18 +203,27 @@ class PushTest extends FixtureTest {
     Result ok = docker.run(120, "push", ref);
     assertThat(ok.exitCode()).as(ok.all()).isZero();
     assertThat(ok.out()).contains("Pushed", "1: digest: sha256:");
-    assertThat(skopeo("inspect", "--tls-verify=false", "--creds", "bob:pa55", "--format", "{{.Digest}}",
-        "docker://" + ref)).startsWith("sha256:");
+    assertThat(
+            skopeo(
+                "inspect",
+                "--tls-verify=false",
+                "--creds",
+                "bob:pa55",
+                "--format",
+                "{{.Digest}}",
+                "docker://" + ref))
+        .startsWith("sha256:");
     docker.ok("logout", authRegistry.host());
     docker.ok("rmi", ref);
   }
 
   private static String skopeo(String... args) throws Exception {
-    List<String> cmd = new java.util.ArrayList<>(List.of("skopeo"));
+    List<String> cmd = new ArrayList<>(List.of("skopeo"));
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile("skopeo", ".txt");
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      Process p =
+          new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new AssertionError("skopeo did not finish in 60 s");

@@ -2,8 +2,14 @@ package org.sdcdocker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.sdcdocker.it.support.DockerCli;
 import org.sdcdocker.it.support.FixtureTest;
 import org.sdcdocker.it.support.SdcServer;
 
@@ -18,12 +24,20 @@ class RestartTest extends FixtureTest {
 
   @Test
   void agentRestart_leavesContainersRunningAndLosesNoLogLine() throws Exception {
-    String id = docker.ok("run", "-d", image, "sh", "-c", "i=0; while [ $i -lt 600 ]; do echo line$i; i=$((i+1)); sleep 0.05; done");
+    String id =
+        docker.ok(
+            "run",
+            "-d",
+            image,
+            "sh",
+            "-c",
+            "i=0; while [ $i -lt 600 ]; do echo line$i; i=$((i+1)); sleep 0.05; done");
     String pid = docker.ok("inspect", "-f", "{{.State.Pid}}", id);
     server.stopAgent();
     Thread.sleep(500); // it keeps writing while no agent runs
     server.startAgent();
-    assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.State.Pid}}", id)).isEqualTo("running " + pid);
+    assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.State.Pid}}", id))
+        .isEqualTo("running " + pid);
     docker.ok("kill", id);
     assertThat(docker.ok("wait", id)).isEqualTo("137");
     String[] lines = docker.ok("logs", id).split("\n");
@@ -36,17 +50,17 @@ class RestartTest extends FixtureTest {
 
   /** The docker CLI as a process whose input and output the test drives itself. */
   private Process cli(String... args) throws Exception {
-    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("docker"));
-    cmd.addAll(java.util.List.of(args));
+    List<String> cmd = new ArrayList<>(List.of("docker"));
+    cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().put("DOCKER_HOST", server.host());
-    pb.environment().put("DOCKER_CONFIG", org.sdcdocker.it.support.DockerCli.configDir().toString());
+    pb.environment().put("DOCKER_CONFIG", DockerCli.configDir().toString());
     return pb.start();
   }
 
   /** Reads lines until one equals {@code want} (at most 10 s); all lines read. */
-  private static java.util.List<String> readUntil(java.io.BufferedReader r, String want) throws Exception {
-    java.util.List<String> seen = new java.util.ArrayList<>();
+  private static List<String> readUntil(BufferedReader r, String want) throws Exception {
+    List<String> seen = new ArrayList<>();
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (System.nanoTime() < deadline) {
       if (!r.ready()) {
@@ -67,16 +81,24 @@ class RestartTest extends FixtureTest {
 
   @Test
   void attachedSessionsAndFollowedLogs_goOnAcrossAnAgentRestart() throws Exception {
-    Process run = cli("run", "-i", "--name", "talker", image, "sh", "-c",
-        "while read l; do echo got $l; done; echo bye");
+    Process run =
+        cli(
+            "run",
+            "-i",
+            "--name",
+            "talker",
+            image,
+            "sh",
+            "-c",
+            "while read l; do echo got $l; done; echo bye");
     try {
-      var out = new java.io.BufferedReader(new java.io.InputStreamReader(run.getInputStream()));
+      var out = new BufferedReader(new InputStreamReader(run.getInputStream()));
       var in = run.getOutputStream();
       in.write("a\n".getBytes());
       in.flush();
       readUntil(out, "got a");
       Process follow = cli("logs", "-f", "talker");
-      var followed = new java.io.BufferedReader(new java.io.InputStreamReader(follow.getInputStream()));
+      var followed = new BufferedReader(new InputStreamReader(follow.getInputStream()));
       readUntil(followed, "got a");
       server.stopAgent();
       in.write("b\n".getBytes()); // typed while no agent runs: delivered when the next one is up
@@ -89,10 +111,10 @@ class RestartTest extends FixtureTest {
       readUntil(out, "got c");
       in.close();
       readUntil(out, "bye");
-      assertThat(run.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(run.waitFor(20, TimeUnit.SECONDS)).isTrue();
       assertThat(run.exitValue()).isZero();
       assertThat(readUntil(followed, "bye")).containsExactly("got b", "got c", "bye");
-      assertThat(follow.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(follow.waitFor(20, TimeUnit.SECONDS)).isTrue();
     } finally {
       run.destroyForcibly();
     }
@@ -106,7 +128,8 @@ class RestartTest extends FixtureTest {
     Thread.sleep(1500);
     server.startAgent();
     assertThat(docker.ok("wait", id)).isEqualTo("7");
-    assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id)).isEqualTo("exited 7");
+    assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id))
+        .isEqualTo("exited 7");
     docker.ok("rm", id);
   }
 
@@ -129,9 +152,11 @@ class RestartTest extends FixtureTest {
   @Test
   void anAttachedExec_outlivesTheAgent() throws Exception {
     String id = docker.ok("run", "-d", image, "sleep", "300");
-    ProcessBuilder pb = new ProcessBuilder("docker", "exec", id, "sh", "-c", "sleep 1; echo done > /tmp/after");
+    ProcessBuilder pb =
+        new ProcessBuilder("docker", "exec", id, "sh", "-c", "sleep 1; echo done > /tmp/after");
     pb.environment().put("DOCKER_HOST", server.host());
-    Process client = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process client =
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     Thread.sleep(300);
     server.stopAgent();
     server.startAgent();

@@ -2,18 +2,16 @@ package org.sdcdocker.frontend.cluster;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.sdcdocker.protocol.DockerException;
-import org.sdcdocker.protocol.agent.Addresses;
+import org.sdcdocker.bus.AgentBus;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
+import org.sdcdocker.protocol.agent.AgentRequest;
 
 /**
- * The compute nodes the front end has heard from, by heartbeat, and the one way to ask one of
- * them something. Placement picks the live node with the fewest zones.
+ * The compute nodes the front end has heard from, by heartbeat, and the one way to ask one of them
+ * something. Placement picks the live node with the fewest zones.
  */
 public final class AgentDirectory {
   private static final long STALE_NANOS = 30_000_000_000L;
@@ -36,19 +34,14 @@ public final class AgentDirectory {
   /** The nodes heard from within the last 30 seconds. */
   public Collection<Heartbeat> live() {
     long now = System.nanoTime();
-    return agents.values().stream().filter(s -> now - s.atNanos() < STALE_NANOS).map(Seen::heartbeat).toList();
-  }
-
-  /** Where a new zone goes. */
-  public String place() {
-    return live().stream().min(Comparator.comparingInt(Heartbeat::zones)).map(Heartbeat::cnUuid)
-        .orElseThrow(() -> DockerException.unavailable("no compute node is available to run containers"));
+    return agents.values().stream()
+        .filter(s -> now - s.atNanos() < STALE_NANOS)
+        .map(Seen::heartbeat)
+        .toList();
   }
 
   /** Sends a request to one node; its failure arrives as a DockerException of the agent's kind. */
-  public <T> Future<T> request(String cnUuid, String verb, Record body, long timeoutMs) {
-    return vertx.eventBus().<T>request(Addresses.cn(cnUuid, verb), body, new DeliveryOptions().setSendTimeout(timeoutMs))
-        .map(m -> m.body())
-        .recover(e -> Future.failedFuture(DockerException.of(e)));
+  public <R extends Record> Future<R> request(String cnUuid, AgentRequest<R> req, long timeoutMs) {
+    return AgentBus.request(vertx, cnUuid, req, timeoutMs);
   }
 }

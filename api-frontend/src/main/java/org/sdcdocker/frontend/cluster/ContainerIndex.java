@@ -1,24 +1,25 @@
 package org.sdcdocker.frontend.cluster;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /**
  * The front end's view of every container, rebuilt from the agents (their lists and events); it
- * holds nothing the agents do not. It resolves names and id prefixes and wakes waiters.
- * Touched only on the front end's event loop.
+ * holds nothing the agents do not. It resolves names and id prefixes and wakes waiters. Touched
+ * only on the front end's event loop.
  */
 public final class ContainerIndex {
   private final Map<String, ZoneRecord> byId = new ConcurrentHashMap<>();
   private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
+
   /** Names reserved by creates in flight, so two creates cannot take one name. */
   private final Map<String, String> reservedNames = new ConcurrentHashMap<>();
 
@@ -113,8 +114,10 @@ public final class ContainerIndex {
   }
 
   private static DockerException conflict(String name, String id) {
-    return DockerException.conflict("Conflict. The container name \"/%s\" is already in use by container \"%s\". "
-        + "You have to remove (or rename) that container to be able to reuse that name.", name, id);
+    return DockerException.conflict(
+        "Conflict. The container name \"/%s\" is already in use by container \"%s\". "
+            + "You have to remove (or rename) that container to be able to reuse that name.",
+        name, id);
   }
 
   public void releaseName(String owner, String name) {

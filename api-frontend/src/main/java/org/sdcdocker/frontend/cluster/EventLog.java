@@ -1,5 +1,6 @@
 package org.sdcdocker.frontend.cluster;
 
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,15 +11,20 @@ import java.util.function.Predicate;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /**
- * What {@code docker events} shows: every container and image event of every account, kept
- * (the newest {@value #CAPACITY}) so {@code --since} works after the fact, and handed to live
- * listeners. Touched only on the front end's event loop.
+ * What {@code docker events} shows: every container and image event of every account, kept (the
+ * newest {@value #CAPACITY}) so {@code --since} works after the fact, and handed to live listeners.
+ * Touched only on the front end's event loop.
  */
 public final class EventLog {
   static final int CAPACITY = 10_000;
 
   /** One event: whose it is, and Docker's fields. */
-  public record Event(String account, String type, String action, String actorId, Map<String, String> attributes,
+  public record Event(
+      String account,
+      String type,
+      String action,
+      String actorId,
+      Map<String, String> attributes,
       long timeNano) {
     /** Docker's JSON shape of the event. */
     public Map<String, Object> toJson() {
@@ -87,7 +93,7 @@ public final class EventLog {
   }
 
   public static long now() {
-    java.time.Instant i = java.time.Instant.now();
+    Instant i = Instant.now();
     return i.getEpochSecond() * 1_000_000_000L + i.getNano();
   }
 }

@@ -20,6 +20,7 @@ public final class ExecBackend {
 
   private final AgentDirectory agents;
   private final ContainerIndex index;
+
   /** Every exec this front end made, until its container is removed. */
   private final Map<String, Exec> execs = new ConcurrentHashMap<>();
 
@@ -44,8 +45,11 @@ public final class ExecBackend {
   private void event(String account, String execId, String action) {
     Where w = where(account, execId);
     Exec e = execs.get(execId); // gone when its container was removed just now
-    events.container(action + ": " + (e == null ? "" : e.command()), index.resolve(account, w.containerId()),
-        EventLog.now(), Map.of("execID", execId));
+    events.container(
+        action + ": " + (e == null ? "" : e.command()),
+        index.resolve(account, w.containerId()),
+        EventLog.now(),
+        Map.of("execID", execId));
   }
 
   /** Records that an exec was started (by a client attached to it or detached). */
@@ -63,13 +67,21 @@ public final class ExecBackend {
     byte[] b = new byte[32];
     RANDOM.nextBytes(b);
     String id = HexFormat.of().formatHex(b);
-    return agents.<ExecState>request(r.cnUuid(), "exec-create", new ExecRecords.CreateExec(r.spec().id(), id, spec), SHORT_MS)
-        .map(st -> {
-          execs.put(id, new Exec(new Where(account, r.spec().id(), r.cnUuid()), String.join(" ", spec.cmd()),
-              spec.tty(), spec.attachStdin(), keys == null ? "" : keys));
-          event(account, id, "exec_create");
-          return id;
-        });
+    return agents
+        .request(r.cnUuid(), new ExecRecords.CreateExec(r.spec().id(), id, spec), SHORT_MS)
+        .map(
+            st -> {
+              execs.put(
+                  id,
+                  new Exec(
+                      new Where(account, r.spec().id(), r.cnUuid()),
+                      String.join(" ", spec.cmd()),
+                      spec.tty(),
+                      spec.attachStdin(),
+                      keys == null ? "" : keys));
+              event(account, id, "exec_create");
+              return id;
+            });
   }
 
   /** Whether the exec takes input (its attached start watches for the detach keys). */
@@ -84,7 +96,10 @@ public final class ExecBackend {
     return i == null ? "" : i.detachKeys();
   }
 
-  /** Whether the exec was made with a TTY (its output raw); false for one this front end did not make. */
+  /**
+   * Whether the exec was made with a TTY (its output raw); false for one this front end did not
+   * make.
+   */
   public boolean tty(String execId) {
     Exec i = execs.get(execId);
     return i != null && i.tty();
@@ -100,24 +115,27 @@ public final class ExecBackend {
 
   public Future<ExecState> inspect(String account, String execId) {
     Where w = where(account, execId);
-    return agents.request(w.cnUuid(), "exec-inspect", new ExecRecords.InspectExec(execId), SHORT_MS);
+    return agents.request(w.cnUuid(), new ExecRecords.InspectExec(execId), SHORT_MS);
   }
 
   public Future<ExecState> startDetached(String account, String execId) {
     Where w = where(account, execId);
-    return agents.<ExecState>request(w.cnUuid(), "exec-start", new ExecRecords.StartExecDetached(execId), SHORT_MS)
+    return agents
+        .request(w.cnUuid(), new ExecRecords.StartExecDetached(execId), SHORT_MS)
         .onSuccess(st -> started(account, execId));
   }
 
   public Future<Void> resize(String account, String execId, int height, int width) {
     Where w = where(account, execId);
-    return agents.request(w.cnUuid(), "exec-resize", new ExecRecords.ResizeExec(execId, height, width), SHORT_MS)
+    return agents
+        .request(w.cnUuid(), new ExecRecords.ResizeExec(execId, height, width), SHORT_MS)
         .mapEmpty();
   }
 
   /** A one-time URL of an exec link to the agent's data plane (see the front end's ExecLinks). */
   public Future<String> linkTicket(String cnUuid) {
-    return agents.<Ticket>request(cnUuid, "stream", new AgentRequests.StreamTicket("", "exec-link", ""), SHORT_MS)
+    return agents
+        .request(cnUuid, new AgentRequests.StreamTicket("", "exec-link", ""), SHORT_MS)
         .map(Ticket::url);
   }
 

@@ -6,7 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.ErrorKind;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
+import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.NetworkRecords;
 import org.sdcdocker.protocol.agent.NetworkRecords.Member;
 import org.sdcdocker.protocol.agent.NetworkRecords.Network;
@@ -15,8 +17,8 @@ import org.sdcdocker.protocol.agent.NetworkSpec;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /**
- * Networks live with the bridges that carry them, on compute nodes; the front end asks the
- * nodes and merges what they say (an account's fabric has the same id on every node).
+ * Networks live with the bridges that carry them, on compute nodes; the front end asks the nodes
+ * and merges what they say (an account's fabric has the same id on every node).
  */
 public final class NetworkBackend {
   private static final long SHORT_MS = 30_000;
@@ -31,12 +33,15 @@ public final class NetworkBackend {
 
   /** A user-defined network on the node where containers are placed. */
   public Future<Network> create(NetworkRecords.CreateNetwork c) {
-    return list(c.owner()).compose(l -> {
-      if (l.stream().anyMatch(n -> n.network().name().equals(c.name()))) {
-        return Future.failedFuture(DockerException.conflict("network with name %s already exists", c.name()));
-      }
-      return agents.request(agents.place(), "network-create", c, SHORT_MS);
-    });
+    return list(c.owner())
+        .compose(
+            l -> {
+              if (l.stream().anyMatch(n -> n.network().name().equals(c.name()))) {
+                return Future.failedFuture(
+                    DockerException.conflict("network with name %s already exists", c.name()));
+              }
+              return agents.request(Placement.anyNode(agents), c, SHORT_MS);
+            });
   }
 
   /** The account's networks on every live node, merged by id, with their members. */
@@ -44,41 +49,58 @@ public final class NetworkBackend {
     List<Heartbeat> live = new ArrayList<>(agents.live());
     List<Future<NetworkRecords.NetworkList>> asks = new ArrayList<>();
     for (Heartbeat hb : live) {
-      asks.add(agents.request(hb.cnUuid(), "network-list", new NetworkRecords.ListNetworks(owner), SHORT_MS));
+      asks.add(agents.request(hb.cnUuid(), new NetworkRecords.ListNetworks(owner), SHORT_MS));
     }
-    return Future.all(asks).map(all -> {
-      Map<String, NetworkUse> byId = new LinkedHashMap<>();
-      asks.forEach(f -> f.result().networks().forEach(u -> byId.merge(u.network().id(), u, (a, b) -> {
-        List<Member> m = new ArrayList<>(a.members());
-        m.addAll(b.members());
-        return new NetworkUse(a.network(), m);
-      })));
-      return new ArrayList<>(byId.values());
-    });
+    return Future.all(asks)
+        .map(
+            all -> {
+              Map<String, NetworkUse> byId = new LinkedHashMap<>();
+              asks.forEach(
+                  f ->
+                      f.result()
+                          .networks()
+                          .forEach(
+                              u ->
+                                  byId.merge(
+                                      u.network().id(),
+                                      u,
+                                      (a, b) -> {
+                                        List<Member> m = new ArrayList<>(a.members());
+                                        m.addAll(b.members());
+                                        return new NetworkUse(a.network(), m);
+                                      })));
+              return new ArrayList<>(byId.values());
+            });
   }
 
   /** A network by full id, name or unique id prefix, as Docker resolves it. */
   public Future<NetworkUse> get(String owner, String ref) {
-    return list(owner).map(l -> {
-      for (NetworkUse u : l) {
-        if (u.network().id().equals(ref)) {
-          return u;
-        }
-      }
-      for (NetworkUse u : l) {
-        if (u.network().name().equals(ref)) {
-          return u;
-        }
-      }
-      List<NetworkUse> p = l.stream().filter(u -> !ref.isEmpty() && u.network().id().startsWith(ref)).toList();
-      if (p.size() == 1) {
-        return p.get(0);
-      }
-      if (p.size() > 1) {
-        throw DockerException.invalid("network %s is ambiguous (%d matches found based on ID prefix)", ref, p.size());
-      }
-      throw DockerException.notFound("network %s not found", ref);
-    });
+    return list(owner)
+        .map(
+            l -> {
+              for (NetworkUse u : l) {
+                if (u.network().id().equals(ref)) {
+                  return u;
+                }
+              }
+              for (NetworkUse u : l) {
+                if (u.network().name().equals(ref)) {
+                  return u;
+                }
+              }
+              List<NetworkUse> p =
+                  l.stream()
+                      .filter(u -> !ref.isEmpty() && u.network().id().startsWith(ref))
+                      .toList();
+              if (p.size() == 1) {
+                return p.get(0);
+              }
+              if (p.size() > 1) {
+                throw DockerException.invalid(
+                    "network %s is ambiguous (%d matches found based on ID prefix)", ref, p.size());
+              }
+              throw DockerException.notFound("network %s not found", ref);
+            });
   }
 
   /** Removes it from every node that has it. */
@@ -87,26 +109,40 @@ public final class NetworkBackend {
       return Future.failedFuture(
           DockerException.forbidden("%s is a pre-defined network and cannot be removed", n.name()));
     }
-    List<Future<Object>> asks = new ArrayList<>();
+    List<Future<AgentRequests.Ack>> asks = new ArrayList<>();
     for (Heartbeat hb : agents.live()) {
-      asks.add(agents.<Object>request(hb.cnUuid(), "network-remove", new NetworkRecords.RemoveNetwork(owner, n.id()),
-          SHORT_MS).recover(e -> DockerException.of(e).kind() == org.sdcdocker.protocol.ErrorKind.NOT_FOUND
-              ? Future.succeededFuture() : Future.failedFuture(e)));
+      asks.add(
+          agents
+              .request(hb.cnUuid(), new NetworkRecords.RemoveNetwork(owner, n.id()), SHORT_MS)
+              .recover(
+                  e ->
+                      DockerException.of(e).kind() == ErrorKind.NOT_FOUND
+                          ? Future.succeededFuture()
+                          : Future.failedFuture(e)));
     }
     return Future.all(asks).mapEmpty();
   }
 
   /** Attaches a container (running or not) to a network, on its node. */
-  public Future<ZoneRecord> connect(String owner, String network, String container, NetworkSpec.Endpoint e) {
+  public Future<ZoneRecord> connect(
+      String owner, String network, String container, NetworkSpec.Endpoint e) {
     ZoneRecord r = index.resolve(owner, container);
-    return agents.<ZoneRecord>request(r.cnUuid(), "network-connect",
-        new NetworkRecords.Connect(r.spec().id(), new NetworkSpec.Endpoint(network, null, e.aliases(), e.ipv4(),
-            e.mac()).withSettings(e.links(), e.driverOpts(), e.linkLocalIps())), SHORT_MS).onSuccess(index::put);
+    return agents
+        .request(
+            r.cnUuid(),
+            new NetworkRecords.Connect(
+                r.spec().id(),
+                new NetworkSpec.Endpoint(network, null, e.aliases(), e.ipv4(), e.mac())
+                    .withSettings(e.links(), e.driverOpts(), e.linkLocalIps())),
+            SHORT_MS)
+        .onSuccess(index::put);
   }
 
-  public Future<ZoneRecord> disconnect(String owner, String network, String container, boolean force) {
+  public Future<ZoneRecord> disconnect(
+      String owner, String network, String container, boolean force) {
     ZoneRecord r = index.resolve(owner, container);
-    return agents.<ZoneRecord>request(r.cnUuid(), "network-disconnect",
-        new NetworkRecords.Disconnect(r.spec().id(), network, force), SHORT_MS).onSuccess(index::put);
+    return agents
+        .request(r.cnUuid(), new NetworkRecords.Disconnect(r.spec().id(), network, force), SHORT_MS)
+        .onSuccess(index::put);
   }
 }

@@ -6,6 +6,7 @@ import io.vertx.ext.web.RoutingContext;
 public final class Accounts {
   /** The account of a request that came without a certificate. */
   public static final String DEFAULT = "default";
+
   /** The routing-context key a TLS handler sets. */
   public static final String KEY = "account";
 

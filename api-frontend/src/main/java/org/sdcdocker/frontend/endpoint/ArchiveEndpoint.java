@@ -13,7 +13,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.sdcdocker.frontend.cluster.ContainerBackend;
-import org.sdcdocker.frontend.server.Http;
+import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
 import org.sdcdocker.protocol.Json;
@@ -52,7 +52,9 @@ public final class ArchiveEndpoint {
 
   private Future<PathStat> stat(RoutingContext ctx) {
     ZoneRecord r = backend.get(Accounts.of(ctx), ctx.pathParam("id"));
-    return backend.statPath(r, path(ctx)).onSuccess(st -> ctx.response().putHeader(STAT_HEADER, header(st)));
+    return backend
+        .statPath(r, path(ctx))
+        .onSuccess(st -> ctx.response().putHeader(STAT_HEADER, header(st)));
   }
 
   static String header(PathStat st) {
@@ -77,13 +79,19 @@ public final class ArchiveEndpoint {
     try {
       ZoneRecord r = backend.get(Accounts.of(ctx), ctx.pathParam("id"));
       String query = "path=" + URLEncoder.encode(path(ctx), StandardCharsets.UTF_8);
-      stat(ctx).compose(st -> backend.streamTicket(r, "archive", query)).compose(streams::open)
+      stat(ctx)
+          .compose(st -> backend.streamTicket(r, "archive", query))
+          .compose(streams::open)
           .onFailure(ctx::fail)
-          .onSuccess(from -> {
-            backend.event("archive-path", r, Map.of("path", path(ctx)));
-            ctx.response().setChunked(true).putHeader("Content-Type", "application/x-tar").setStatusCode(200);
-            StreamProxy.pipe(from, ctx.response());
-          });
+          .onSuccess(
+              from -> {
+                backend.event("archive-path", r, Map.of("path", path(ctx)));
+                ctx.response()
+                    .setChunked(true)
+                    .putHeader("Content-Type", "application/x-tar")
+                    .setStatusCode(200);
+                StreamProxy.pipe(from, ctx.response());
+              });
     } catch (RuntimeException e) {
       ctx.fail(e);
     }
@@ -95,20 +103,35 @@ public final class ArchiveEndpoint {
     try {
       ZoneRecord r = backend.get(Accounts.of(ctx), ctx.pathParam("id"));
       String copy = ctx.request().getParam("copyUIDGID", "");
-      String query = "path=" + URLEncoder.encode(path(ctx), StandardCharsets.UTF_8) + "&copyUIDGID="
-          + URLEncoder.encode(copy, StandardCharsets.UTF_8);
-      backend.streamTicket(r, "extract", query)
-          .compose(url -> client.request(new RequestOptions().setMethod(HttpMethod.PUT).setAbsoluteURI(url)))
+      String query =
+          "path="
+              + URLEncoder.encode(path(ctx), StandardCharsets.UTF_8)
+              + "&copyUIDGID="
+              + URLEncoder.encode(copy, StandardCharsets.UTF_8);
+      backend
+          .streamTicket(r, "extract", query)
+          .compose(
+              url ->
+                  client.request(
+                      new RequestOptions().setMethod(HttpMethod.PUT).setAbsoluteURI(url)))
           .compose(req -> req.send(ctx.request()))
-          .compose(resp -> resp.body().map(body -> {
-            if (resp.statusCode() == 200) {
-              backend.event("extract-to-dir", r, Map.of("path", path(ctx)));
-              return 200;
-            }
-            String kind = resp.getHeader("X-Sdc-Error-Kind");
-            String msg = Json.decode(body.getBytes(), Map.class).getOrDefault("message", "extraction failed").toString();
-            throw new DockerException(kind == null ? ErrorKind.INTERNAL : ErrorKind.valueOf(kind), msg);
-          }))
+          .compose(
+              resp ->
+                  resp.body()
+                      .map(
+                          body -> {
+                            if (resp.statusCode() == 200) {
+                              backend.event("extract-to-dir", r, Map.of("path", path(ctx)));
+                              return 200;
+                            }
+                            String kind = resp.getHeader("X-Sdc-Error-Kind");
+                            String msg =
+                                Json.decode(body.getBytes(), Map.class)
+                                    .getOrDefault("message", "extraction failed")
+                                    .toString();
+                            throw new DockerException(
+                                kind == null ? ErrorKind.INTERNAL : ErrorKind.valueOf(kind), msg);
+                          }))
           .onFailure(ctx::fail)
           .onSuccess(code -> ctx.response().setStatusCode(200).end());
     } catch (RuntimeException e) {

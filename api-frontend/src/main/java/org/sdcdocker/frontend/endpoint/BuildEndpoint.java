@@ -2,31 +2,39 @@ package org.sdcdocker.frontend.endpoint;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.sdcdocker.frontend.build.BuildOptions;
-import org.sdcdocker.frontend.build.BuildService;
+import org.sdcdocker.frontend.builder.BuildCancel;
+import org.sdcdocker.frontend.builder.BuildOptions;
+import org.sdcdocker.frontend.builder.BuildService;
 import org.sdcdocker.frontend.cluster.EventLog;
+import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.image.ImageRecord;
 import org.sdcdocker.frontend.image.ImageReference;
 import org.sdcdocker.frontend.image.ImageStore;
 import org.sdcdocker.frontend.image.RegistryAuth;
-import org.sdcdocker.frontend.server.Http;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
 
@@ -53,8 +61,13 @@ public final class BuildEndpoint {
   /** The routes, as a table. */
   public void mount(Router r) {
     Http.route(r, HttpMethod.POST, "/build").handler(this::postBuild);
-    Http.route(r, HttpMethod.POST, "/build/prune").handler(Http.json(200, ctx ->
-        io.vertx.core.Future.succeededFuture(Map.of("CachesDeleted", List.of(), "SpaceReclaimed", 0))));
+    Http.route(r, HttpMethod.POST, "/build/prune")
+        .handler(
+            Http.json(
+                200,
+                ctx ->
+                    Future.succeededFuture(
+                        Map.of("CachesDeleted", List.of(), "SpaceReclaimed", 0))));
   }
 
   private void postBuild(RoutingContext ctx) {
@@ -65,89 +78,139 @@ public final class BuildEndpoint {
     Path tmp;
     try {
       if ("2".equals(ctx.request().getParam("version"))) {
-        throw DockerException.invalid("BuildKit is not offered by this server: build with DOCKER_BUILDKIT=0");
+        throw DockerException.invalid(
+            "BuildKit is not offered by this server: build with DOCKER_BUILDKIT=0");
       }
       for (String t : ctx.queryParam("t")) {
         ImageReference ref = ImageReference.parse(t);
         if (ref.digest() != null) {
-          throw DockerException.invalid("invalid reference format: a build cannot be tagged with a digest: %s", t);
+          throw DockerException.invalid(
+              "invalid reference format: a build cannot be tagged with a digest: %s", t);
         }
         tags.add(ref);
       }
-      opts = new BuildOptions(ctx.request().getParam("dockerfile", "Dockerfile"),
-          tags.stream().map(ImageReference::toString).toList(),
-          jsonMap(ctx.request().getParam("buildargs")), jsonMap(ctx.request().getParam("labels")),
-          ctx.request().getParam("target", ""), Http.flag(ctx, "nocache"),
-          !"0".equals(ctx.request().getParam("rm")) && !"false".equals(ctx.request().getParam("rm")),
-          Http.flag(ctx, "forcerm"), Http.flag(ctx, "q"), ctx.request().getParam("networkmode", ""),
-          Http.flag(ctx, "pull"), stepHost(ctx), jsonList(ctx.request().getParam("cachefrom")));
+      opts =
+          new BuildOptions(
+              ctx.request().getParam("dockerfile", "Dockerfile"),
+              tags.stream().map(ImageReference::toString).toList(),
+              jsonMap(ctx.request().getParam("buildargs")),
+              jsonMap(ctx.request().getParam("labels")),
+              ctx.request().getParam("target", ""),
+              Http.flag(ctx, "nocache"),
+              !"0".equals(ctx.request().getParam("rm"))
+                  && !"false".equals(ctx.request().getParam("rm")),
+              Http.flag(ctx, "forcerm"),
+              Http.flag(ctx, "q"),
+              ctx.request().getParam("networkmode", ""),
+              Http.flag(ctx, "pull"),
+              stepHost(ctx),
+              jsonList(ctx.request().getParam("cachefrom")));
       auths = registryConfig(ctx.request().getHeader("X-Registry-Config"));
-      tmp = images.scratch().resolve("context-" + java.util.UUID.randomUUID() + ".tar");
-    } catch (java.io.IOException | RuntimeException e) {
+      tmp = images.scratch().resolve("context-" + UUID.randomUUID() + ".tar");
+    } catch (IOException | RuntimeException e) {
       ctx.fail(e);
       return;
     }
     ctx.request().pause();
-    io.vertx.core.Context loop = vertx.getOrCreateContext();
+    Context loop = vertx.getOrCreateContext();
     HttpServerResponse resp = ctx.response();
-    org.sdcdocker.frontend.build.BuildCancel cancel = new org.sdcdocker.frontend.build.BuildCancel();
+    BuildCancel cancel = new BuildCancel();
     resp.closeHandler(v -> cancel.cancel());
     String remote = ctx.request().getParam("remote", "");
-    io.vertx.core.Future<Void> context = remote.isEmpty()
-        ? vertx.fileSystem().open(tmp.toString(), new io.vertx.core.file.OpenOptions().setCreate(true).setWrite(true))
-            .compose(file -> ctx.request().pipeTo(file))
-        : ctx.request().resume().end().compose(v -> workers.executeBlocking(() -> {
-          builds.fetchRemote(remote, opts.dockerfile(), tmp);
-          return null;
-        }, false));
+    Future<Void> context =
+        remote.isEmpty()
+            ? vertx
+                .fileSystem()
+                .open(tmp.toString(), new OpenOptions().setCreate(true).setWrite(true))
+                .compose(file -> ctx.request().pipeTo(file))
+            : ctx.request()
+                .resume()
+                .end()
+                .compose(
+                    v ->
+                        workers.executeBlocking(
+                            () -> {
+                              builds.fetchRemote(remote, opts.dockerfile(), tmp);
+                              return null;
+                            },
+                            false));
     context
-        .onFailure(e -> {
-          ctx.fail(e);
-          vertx.fileSystem().delete(tmp.toString());
-        })
-        .onSuccess(v -> {
-          resp.setChunked(true).putHeader("Content-Type", "application/json").setStatusCode(200);
-          workers.executeBlocking(() -> {
-            ImageRecord img;
-            try (InputStream in = Files.newInputStream(tmp)) {
-              img = builds.build(account, in, opts, auths, msg -> {
-                if (cancel.cancelled()) {
-                  throw DockerException.internal("the client went away: build cancelled");
-                }
-                send(resp, msg);
-              }, loop, cancel);
-            } finally {
-              Files.deleteIfExists(tmp);
-            }
-            finish(account, img, tags, opts.quiet(), resp); // tags are written to disk: here, not on the event loop
-            return img;
-          }, false).onComplete(ar -> {
-            if (ar.failed()) {
-              Http.streamError(resp, ar.cause());
-            }
-            resp.end();
-          });
-        });
+        .onFailure(
+            e -> {
+              ctx.fail(e);
+              vertx.fileSystem().delete(tmp.toString());
+            })
+        .onSuccess(
+            v -> {
+              resp.setChunked(true)
+                  .putHeader("Content-Type", "application/json")
+                  .setStatusCode(200);
+              workers
+                  .executeBlocking(
+                      () -> {
+                        ImageRecord img;
+                        try (InputStream in = Files.newInputStream(tmp)) {
+                          img =
+                              builds.build(
+                                  account,
+                                  in,
+                                  opts,
+                                  auths,
+                                  msg -> {
+                                    if (cancel.cancelled()) {
+                                      throw DockerException.internal(
+                                          "the client went away: build cancelled");
+                                    }
+                                    send(resp, msg);
+                                  },
+                                  loop,
+                                  cancel);
+                        } finally {
+                          Files.deleteIfExists(tmp);
+                        }
+                        finish(
+                            account,
+                            img,
+                            tags,
+                            opts.quiet(),
+                            resp); // tags are written to disk: here, not on the event loop
+                        return img;
+                      },
+                      false)
+                  .onComplete(Http.endStream(resp));
+            });
   }
 
   /** The image's id for the client (aux), Docker's closing lines, and the tags. */
-  private void finish(String account, ImageRecord img, List<ImageReference> tags, boolean quiet,
-      HttpServerResponse resp) throws java.io.IOException {
+  private void finish(
+      String account,
+      ImageRecord img,
+      List<ImageReference> tags,
+      boolean quiet,
+      HttpServerResponse resp)
+      throws IOException {
     ObjectNode aux = Json.MAPPER.createObjectNode();
     aux.putObject("aux").put("ID", img.id());
     send(resp, aux);
     if (quiet) {
       send(resp, Json.MAPPER.createObjectNode().put("stream", img.id() + "\n"));
     } else {
-      send(resp, Json.MAPPER.createObjectNode().put("stream", "Successfully built " + img.id().substring(7, 19)
-          + "\n"));
+      send(
+          resp,
+          Json.MAPPER
+              .createObjectNode()
+              .put("stream", "Successfully built " + img.id().substring(7, 19) + "\n"));
     }
     for (ImageReference t : tags) {
       images.tag(account, img, t);
       String name = t.familiarName() + ":" + t.tag();
-      events.add(new EventLog.Event(account, "image", "tag", img.id(), Map.of("name", name), EventLog.now()));
+      events.add(
+          new EventLog.Event(
+              account, "image", "tag", img.id(), Map.of("name", name), EventLog.now()));
       if (!quiet) {
-        send(resp, Json.MAPPER.createObjectNode().put("stream", "Successfully tagged " + name + "\n"));
+        send(
+            resp,
+            Json.MAPPER.createObjectNode().put("stream", "Successfully tagged " + name + "\n"));
       }
     }
   }
@@ -155,18 +218,31 @@ public final class BuildEndpoint {
   /** docker build's limits and extra hosts of its steps' containers, as a HostConfig. */
   private static ObjectNode stepHost(RoutingContext ctx) {
     ObjectNode hc = Json.MAPPER.createObjectNode();
-    Map<String, String> longs = Map.of("memory", "Memory", "memswap", "MemorySwap", "cpushares", "CpuShares",
-        "cpuperiod", "CpuPeriod", "cpuquota", "CpuQuota", "shmsize", "ShmSize");
-    longs.forEach((param, field) -> {
-      String v = ctx.request().getParam(param, "");
-      if (!v.isEmpty() && !v.equals("0")) {
-        try {
-          hc.put(field, Long.parseLong(v));
-        } catch (NumberFormatException e) {
-          throw DockerException.invalid("invalid value for %s: %s", param, v);
-        }
-      }
-    });
+    Map<String, String> longs =
+        Map.of(
+            "memory",
+            "Memory",
+            "memswap",
+            "MemorySwap",
+            "cpushares",
+            "CpuShares",
+            "cpuperiod",
+            "CpuPeriod",
+            "cpuquota",
+            "CpuQuota",
+            "shmsize",
+            "ShmSize");
+    longs.forEach(
+        (param, field) -> {
+          String v = ctx.request().getParam(param, "");
+          if (!v.isEmpty() && !v.equals("0")) {
+            try {
+              hc.put(field, Long.parseLong(v));
+            } catch (NumberFormatException e) {
+              throw DockerException.invalid("invalid value for %s: %s", param, v);
+            }
+          }
+        });
     String cpus = ctx.request().getParam("cpusetcpus", "");
     if (!cpus.isEmpty()) {
       hc.put("CpusetCpus", cpus);
@@ -175,13 +251,15 @@ public final class BuildEndpoint {
     if (!ulimits.isEmpty() && !ulimits.equals("null")) {
       try {
         hc.set("Ulimits", Json.MAPPER.readTree(ulimits));
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw DockerException.invalid("invalid JSON in ulimits: %s", ulimits);
       }
     }
     var hosts = hc.putArray("ExtraHosts");
-    ctx.queryParam("extrahosts").stream().flatMap(h -> java.util.Arrays.stream(h.split(",")))
-        .filter(h -> !h.isBlank()).forEach(hosts::add);
+    ctx.queryParam("extrahosts").stream()
+        .flatMap(h -> Arrays.stream(h.split(",")))
+        .filter(h -> !h.isBlank())
+        .forEach(hosts::add);
     if (hosts.isEmpty()) {
       hc.remove("ExtraHosts");
     }
@@ -199,8 +277,8 @@ public final class BuildEndpoint {
     }
     try {
       List<String> l = Json.MAPPER.readValue(json, new TypeReference<List<String>>() {});
-      return l == null ? List.of() : l.stream().filter(java.util.Objects::nonNull).toList();
-    } catch (java.io.IOException e) {
+      return l == null ? List.of() : l.stream().filter(Objects::nonNull).toList();
+    } catch (IOException e) {
       throw DockerException.invalid("invalid JSON in query: %s", json);
     }
   }
@@ -210,13 +288,14 @@ public final class BuildEndpoint {
       return Map.of();
     }
     try {
-      Map<String, String> m = Json.MAPPER.readValue(json, new TypeReference<LinkedHashMap<String, String>>() {});
+      Map<String, String> m =
+          Json.MAPPER.readValue(json, new TypeReference<LinkedHashMap<String, String>>() {});
       if (m == null) {
         return Map.of(); // Go's client sends JSON null for an empty map
       }
-      m.values().removeIf(java.util.Objects::isNull);
+      m.values().removeIf(Objects::isNull);
       return m;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw DockerException.invalid("invalid JSON in query: %s", json);
     }
   }
@@ -227,11 +306,15 @@ public final class BuildEndpoint {
       return Map.of();
     }
     try {
-      byte[] json = Base64.getUrlDecoder().decode(header.trim().replace('+', '-').replace('/', '_').replace("=", ""));
-      Map<String, RegistryAuth> m = Json.MAPPER.readValue(new String(json, StandardCharsets.UTF_8),
-          new TypeReference<LinkedHashMap<String, RegistryAuth>>() {});
+      byte[] json =
+          Base64.getUrlDecoder()
+              .decode(header.trim().replace('+', '-').replace('/', '_').replace("=", ""));
+      Map<String, RegistryAuth> m =
+          Json.MAPPER.readValue(
+              new String(json, StandardCharsets.UTF_8),
+              new TypeReference<LinkedHashMap<String, RegistryAuth>>() {});
       return m == null ? Map.of() : m;
-    } catch (java.io.IOException | IllegalArgumentException e) {
+    } catch (IOException | IllegalArgumentException e) {
       return Map.of();
     }
   }

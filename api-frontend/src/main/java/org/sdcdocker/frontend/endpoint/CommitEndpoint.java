@@ -5,13 +5,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Map;
 import org.sdcdocker.frontend.cluster.ContainerBackend;
+import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.image.ImageCommit;
 import org.sdcdocker.frontend.image.ImageRecord;
 import org.sdcdocker.frontend.image.ImageReference;
 import org.sdcdocker.frontend.image.ImageStore;
-import org.sdcdocker.frontend.server.Http;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
@@ -31,7 +32,8 @@ public final class CommitEndpoint {
 
   /** The routes, as a table. */
   public void mount(Router r) {
-    Http.route(r, HttpMethod.POST, "/commit").handler(io.vertx.ext.web.handler.BodyHandler.create().setBodyLimit(1 << 20))
+    Http.route(r, HttpMethod.POST, "/commit")
+        .handler(BodyHandler.create().setBodyLimit(1 << 20))
         .handler(Http.json(201, this::postCommit));
   }
 
@@ -42,29 +44,51 @@ public final class CommitEndpoint {
       throw DockerException.invalid("no container given to commit");
     }
     ZoneRecord r = containers.get(account, ref);
-    ImageRecord parent = images.find(account, r.spec().imageId())
-        .or(() -> images.all().stream().filter(i -> i.id().equals(r.spec().imageId())).findFirst())
-        .orElseThrow(() -> DockerException.notFound("No such image: %s (the container's image is gone)",
-            r.spec().imageId()));
+    ImageRecord parent =
+        images
+            .find(account, r.spec().imageId())
+            .or(
+                () ->
+                    images.all().stream()
+                        .filter(i -> i.id().equals(r.spec().imageId()))
+                        .findFirst())
+            .orElseThrow(
+                () ->
+                    DockerException.notFound(
+                        "No such image: %s (the container's image is gone)", r.spec().imageId()));
     String repo = ctx.request().getParam("repo", "");
     String tag = ctx.request().getParam("tag", "");
-    ImageReference target = repo.isEmpty() ? null : ImageReference.parse(repo + (tag.isEmpty() ? "" : ":" + tag));
-    ImageCommit.Request req = new ImageCommit.Request(ctx.queryParam("changes").stream()
-        .flatMap(c -> c.lines()).filter(c -> !c.isBlank()).toList(),
-        ctx.request().getParam("comment", ""), ctx.request().getParam("author", ""),
-        Http.jsonObject(ctx, "container.Config", false));
-    boolean pause = !"0".equals(ctx.request().getParam("pause")) && !"false".equals(ctx.request().getParam("pause"));
-    return containers.commitLayer(r, pause)
-        .compose(layer -> vertx.executeBlocking(() -> {
-          ImageRecord img = commits.commit(parent, r.spec(), layer, req);
-          if (target != null) {
-            images.tag(account, img, target);
-          }
-          return img;
-        }, false))
-        .map(img -> {
-          containers.event("commit", r, Map.of("comment", req.comment()));
-          return Map.<String, Object>of("Id", img.id());
-        });
+    ImageReference target =
+        repo.isEmpty() ? null : ImageReference.parse(repo + (tag.isEmpty() ? "" : ":" + tag));
+    ImageCommit.Request req =
+        new ImageCommit.Request(
+            ctx.queryParam("changes").stream()
+                .flatMap(c -> c.lines())
+                .filter(c -> !c.isBlank())
+                .toList(),
+            ctx.request().getParam("comment", ""),
+            ctx.request().getParam("author", ""),
+            Http.jsonObject(ctx, "container.Config", false));
+    boolean pause =
+        !"0".equals(ctx.request().getParam("pause"))
+            && !"false".equals(ctx.request().getParam("pause"));
+    return containers
+        .commitLayer(r, pause)
+        .compose(
+            layer ->
+                vertx.executeBlocking(
+                    () -> {
+                      ImageRecord img = commits.commit(parent, r.spec(), layer, req);
+                      if (target != null) {
+                        images.tag(account, img, target);
+                      }
+                      return img;
+                    },
+                    false))
+        .map(
+            img -> {
+              containers.event("commit", r, Map.of("comment", req.comment()));
+              return Map.<String, Object>of("Id", img.id());
+            });
   }
 }

@@ -5,14 +5,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /** The {@code filters} of {@code GET /containers/json}: name, id, label, status. */
 final class ContainerFilters {
-  private static final Set<String> STATUSES = Set.of("created", "restarting", "running", "removing", "paused", "exited", "dead");
-  private static final Set<String> KNOWN = Set.of("name", "id", "label", "status", "before", "since", "exited",
-      "ancestor", "volume", "network", "health", "is-task", "until", "publish", "expose");
+  private static final Set<String> STATUSES =
+      Set.of("created", "restarting", "running", "removing", "paused", "exited", "dead");
+  private static final Set<String> KNOWN =
+      Set.of(
+          "name",
+          "id",
+          "label",
+          "status",
+          "before",
+          "since",
+          "exited",
+          "ancestor",
+          "volume",
+          "network",
+          "health",
+          "is-task",
+          "until",
+          "publish",
+          "expose");
 
   private ContainerFilters() {}
 
@@ -37,16 +56,25 @@ final class ContainerFilters {
     Predicate<ZoneRecord> p = r -> true;
     for (String key : List.of("before", "since")) {
       for (String ref : f.getOrDefault(key, List.of())) {
-        ZoneRecord pivot = all.stream().filter(r -> r.spec().id().startsWith(ref) || r.spec().name().equals(ref)
-            || ("/" + r.spec().name()).equals(ref)).findFirst()
-            .orElseThrow(() -> DockerException.notFound("No such container: %s", ref));
+        ZoneRecord pivot =
+            all.stream()
+                .filter(
+                    r ->
+                        r.spec().id().startsWith(ref)
+                            || r.spec().name().equals(ref)
+                            || ("/" + r.spec().name()).equals(ref))
+                .findFirst()
+                .orElseThrow(() -> DockerException.notFound("No such container: %s", ref));
         String created = pivot.spec().created();
-        p = p.and(key.equals("before") ? r -> r.spec().created().compareTo(created) < 0
-            : r -> r.spec().created().compareTo(created) > 0);
+        p =
+            p.and(
+                key.equals("before")
+                    ? r -> r.spec().created().compareTo(created) < 0
+                    : r -> r.spec().created().compareTo(created) > 0);
       }
     }
     if (f.containsKey("exited")) {
-      List<Integer> codes = new java.util.ArrayList<>();
+      List<Integer> codes = new ArrayList<>();
       for (String c : f.get("exited")) {
         try {
           codes.add(Integer.parseInt(c));
@@ -58,26 +86,51 @@ final class ContainerFilters {
     }
     if (f.containsKey("ancestor")) {
       List<String> v = f.get("ancestor");
-      p = p.and(r -> v.stream().anyMatch(a -> a.equals(r.spec().image()) || r.spec().imageId().startsWith(a)
-          || r.spec().imageId().startsWith("sha256:" + a) || (a + ":latest").equals(r.spec().image())
-          || a.equals(r.spec().image() + ":latest")));
+      p =
+          p.and(
+              r ->
+                  v.stream()
+                      .anyMatch(
+                          a ->
+                              a.equals(r.spec().image())
+                                  || r.spec().imageId().startsWith(a)
+                                  || r.spec().imageId().startsWith("sha256:" + a)
+                                  || (a + ":latest").equals(r.spec().image())
+                                  || a.equals(r.spec().image() + ":latest")));
     }
     if (f.containsKey("volume")) {
       List<String> v = f.get("volume");
-      p = p.and(r -> r.spec().mounts().stream().anyMatch(m -> v.contains(m.source()) || v.contains(m.target())));
+      p =
+          p.and(
+              r ->
+                  r.spec().mounts().stream()
+                      .anyMatch(m -> v.contains(m.source()) || v.contains(m.target())));
     }
     if (f.containsKey("network")) {
       List<String> v = f.get("network");
-      p = p.and(r -> r.spec().network().endpoints().stream().anyMatch(e -> v.contains(e.network())
-          || e.networkId() != null && v.stream().anyMatch(x -> !x.isEmpty() && e.networkId().startsWith(x)))
-          || v.contains(r.spec().network().mode()));
+      p =
+          p.and(
+              r ->
+                  r.spec().network().endpoints().stream()
+                          .anyMatch(
+                              e ->
+                                  v.contains(e.network())
+                                      || e.networkId() != null
+                                          && v.stream()
+                                              .anyMatch(
+                                                  x -> !x.isEmpty() && e.networkId().startsWith(x)))
+                      || v.contains(r.spec().network().mode()));
     }
     for (String key : List.of("publish", "expose")) {
       for (String want : f.getOrDefault(key, List.of())) {
         PortRange range = PortRange.parse(key, want);
-        p = p.and(r -> key.equals("publish")
-            ? r.spec().network().ports().stream().anyMatch(x -> range.has(x.containerPort(), x.protocol()))
-            : r.spec().network().exposed().stream().anyMatch(x -> range.has(x)));
+        p =
+            p.and(
+                r ->
+                    key.equals("publish")
+                        ? r.spec().network().ports().stream()
+                            .anyMatch(x -> range.has(x.containerPort(), x.protocol()))
+                        : r.spec().network().exposed().stream().anyMatch(x -> range.has(x)));
       }
     }
     if (f.containsKey("health")) {
@@ -102,8 +155,11 @@ final class ContainerFilters {
     if (f.containsKey("label")) {
       for (String l : f.get("label")) {
         String[] kv = l.split("=", 2);
-        p = p.and(r -> r.spec().labels().containsKey(kv[0])
-            && (kv.length == 1 || kv[1].equals(r.spec().labels().get(kv[0]))));
+        p =
+            p.and(
+                r ->
+                    r.spec().labels().containsKey(kv[0])
+                        && (kv.length == 1 || kv[1].equals(r.spec().labels().get(kv[0]))));
       }
     }
     return p;
@@ -112,8 +168,8 @@ final class ContainerFilters {
   /** Docker matches names as a regular expression, falling back to a substring. */
   private static boolean matches(String name, String pattern) {
     try {
-      return java.util.regex.Pattern.compile(pattern).matcher(name).find();
-    } catch (java.util.regex.PatternSyntaxException e) {
+      return Pattern.compile(pattern).matcher(name).find();
+    } catch (PatternSyntaxException e) {
       return name.contains(pattern);
     }
   }
@@ -121,12 +177,14 @@ final class ContainerFilters {
   /** A publish or expose filter's value: a port or a range, with or without the protocol. */
   private record PortRange(int from, int to, String protocol) {
     static PortRange parse(String key, String v) {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(?:-(\\d+))?(?:/(\\w+))?").matcher(v);
+      Matcher m = Pattern.compile("(\\d+)(?:-(\\d+))?(?:/(\\w+))?").matcher(v);
       if (!m.matches()) {
         throw DockerException.invalid("invalid filter '%s=%s'", key, v);
       }
       int a = Integer.parseInt(m.group(1));
-      return new PortRange(a, m.group(2) == null ? a : Integer.parseInt(m.group(2)),
+      return new PortRange(
+          a,
+          m.group(2) == null ? a : Integer.parseInt(m.group(2)),
           m.group(3) == null ? "tcp" : m.group(3));
     }
 

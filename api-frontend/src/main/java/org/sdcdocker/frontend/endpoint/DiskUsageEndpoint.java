@@ -12,22 +12,26 @@ import java.util.List;
 import java.util.Map;
 import org.sdcdocker.frontend.cluster.ContainerBackend;
 import org.sdcdocker.frontend.cluster.VolumeBackend;
+import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.image.ImageRecord;
 import org.sdcdocker.frontend.image.ImageStore;
-import org.sdcdocker.frontend.server.Http;
 import org.sdcdocker.frontend.translate.ContainerView;
 import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.LayerRef;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
-/** {@code docker system df} ({@code GET /system/df}): the account's images, containers and volumes, with sizes. */
+/**
+ * {@code docker system df} ({@code GET /system/df}): the account's images, containers and volumes,
+ * with sizes.
+ */
 public final class DiskUsageEndpoint {
   private final Vertx vertx;
   private final ContainerBackend containers;
   private final ImageStore images;
   private final VolumeBackend volumes;
 
-  public DiskUsageEndpoint(Vertx vertx, ContainerBackend containers, ImageStore images, VolumeBackend volumes) {
+  public DiskUsageEndpoint(
+      Vertx vertx, ContainerBackend containers, ImageStore images, VolumeBackend volumes) {
     this.vertx = vertx;
     this.containers = containers;
     this.images = images;
@@ -43,35 +47,58 @@ public final class DiskUsageEndpoint {
     String account = Accounts.of(ctx);
     List<ZoneRecord> zones = containers.list(account);
     List<Future<AgentRequests.SizesResult>> sizes = zones.stream().map(containers::sizes).toList();
-    Future<Map<String, Object>> imagePart = vertx.executeBlocking(() -> imageUsage(account, zones), false);
-    Future<List<Map<String, Object>>> volumePart = volumes.list(account).compose(l -> volumes.sizes(account).map(sz -> {
-      List<Map<String, Object>> out = new ArrayList<>();
-      l.forEach(u -> {
-        Map<String, Object> v = new LinkedHashMap<>(VolumesEndpoint.view(u.volume()));
-        v.put("UsageData", Map.of("Size", sz.getOrDefault(u.volume().name(), -1L), "RefCount", u.usedBy().size()));
-        out.add(v);
-      });
-      return out;
-    }));
-    return Future.join(List.of(Future.join(sizes), imagePart, volumePart)).transform(ar -> {
-      List<Map<String, Object>> cs = new ArrayList<>();
-      for (int i = 0; i < zones.size(); i++) {
-        Map<String, Object> c = new LinkedHashMap<>(ContainerView.summary(zones.get(i)));
-        if (sizes.get(i).succeeded()) {
-          c.put("SizeRw", sizes.get(i).result().sizeRw());
-          c.put("SizeRootFs", sizes.get(i).result().sizeRootFs());
-        }
-        cs.add(c);
-      }
-      Map<String, Object> out = new LinkedHashMap<>(imagePart.succeeded() ? imagePart.result() : Map.of());
-      out.put("Containers", cs);
-      out.put("Volumes", volumePart.succeeded() ? volumePart.result() : List.of());
-      out.put("BuildCache", List.of());
-      return Future.succeededFuture(out);
-    });
+    Future<Map<String, Object>> imagePart =
+        vertx.executeBlocking(() -> imageUsage(account, zones), false);
+    Future<List<Map<String, Object>>> volumePart =
+        volumes
+            .list(account)
+            .compose(
+                l ->
+                    volumes
+                        .sizes(account)
+                        .map(
+                            sz -> {
+                              List<Map<String, Object>> out = new ArrayList<>();
+                              l.forEach(
+                                  u -> {
+                                    Map<String, Object> v =
+                                        new LinkedHashMap<>(VolumesEndpoint.view(u.volume()));
+                                    v.put(
+                                        "UsageData",
+                                        Map.of(
+                                            "Size",
+                                            sz.getOrDefault(u.volume().name(), -1L),
+                                            "RefCount",
+                                            u.usedBy().size()));
+                                    out.add(v);
+                                  });
+                              return out;
+                            }));
+    return Future.join(List.of(Future.join(sizes), imagePart, volumePart))
+        .transform(
+            ar -> {
+              List<Map<String, Object>> cs = new ArrayList<>();
+              for (int i = 0; i < zones.size(); i++) {
+                Map<String, Object> c = new LinkedHashMap<>(ContainerView.summary(zones.get(i)));
+                if (sizes.get(i).succeeded()) {
+                  c.put("SizeRw", sizes.get(i).result().sizeRw());
+                  c.put("SizeRootFs", sizes.get(i).result().sizeRootFs());
+                }
+                cs.add(c);
+              }
+              Map<String, Object> out =
+                  new LinkedHashMap<>(imagePart.succeeded() ? imagePart.result() : Map.of());
+              out.put("Containers", cs);
+              out.put("Volumes", volumePart.succeeded() ? volumePart.result() : List.of());
+              out.put("BuildCache", List.of());
+              return Future.succeededFuture(out);
+            });
   }
 
-  /** LayersSize (each layer once) and the images, each with its containers and what it shares with others. */
+  /**
+   * LayersSize (each layer once) and the images, each with its containers and what it shares with
+   * others.
+   */
   private Map<String, Object> imageUsage(String account, List<ZoneRecord> zones) {
     Map<String, List<String>> tags = images.tagsByImage(account);
     List<ImageRecord> mine = images.list(account);
@@ -80,14 +107,20 @@ public final class DiskUsageEndpoint {
     Map<String, Integer> layerUse = new HashMap<>();
     zones.forEach(z -> users.merge(z.spec().imageId(), 1, Integer::sum));
     for (ImageRecord img : mine) {
-      img.layers().forEach(l -> {
-        layers.putIfAbsent(l.digest(), l);
-        layerUse.merge(l.digest(), 1, Integer::sum);
-      });
+      img.layers()
+          .forEach(
+              l -> {
+                layers.putIfAbsent(l.digest(), l);
+                layerUse.merge(l.digest(), 1, Integer::sum);
+              });
     }
     List<Map<String, Object>> out = new ArrayList<>();
     for (ImageRecord img : mine) {
-      long shared = img.layers().stream().filter(l -> layerUse.get(l.digest()) > 1).mapToLong(LayerRef::size).sum();
+      long shared =
+          img.layers().stream()
+              .filter(l -> layerUse.get(l.digest()) > 1)
+              .mapToLong(LayerRef::size)
+              .sum();
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("Id", img.id());
       m.put("ParentId", "");

@@ -15,7 +15,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.sdcdocker.frontend.cluster.EventLog;
 import org.sdcdocker.frontend.cluster.EventLog.Event;
-import org.sdcdocker.frontend.server.Http;
+import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
 
@@ -48,10 +48,12 @@ public final class EventsEndpoint {
       ctx.fail(e instanceof DockerException ? e : DockerException.invalid("%s", e.getMessage()));
       return;
     }
-    HttpServerResponse resp = ctx.response().setChunked(true).putHeader("Content-Type", "application/json");
+    HttpServerResponse resp =
+        ctx.response().setChunked(true).putHeader("Content-Type", "application/json");
     resp.writeHead();
     long now = EventLog.now();
-    Predicate<Event> inTime = e -> (since < 0 || e.timeNano() >= since) && (until < 0 || e.timeNano() <= until);
+    Predicate<Event> inTime =
+        e -> (since < 0 || e.timeNano() >= since) && (until < 0 || e.timeNano() <= until);
     if (since >= 0) {
       log.history(filter.and(inTime)).forEach(e -> write(resp, e));
     }
@@ -62,12 +64,14 @@ public final class EventsEndpoint {
     Runnable stop = log.listen(filter.and(inTime), e -> write(resp, e));
     resp.closeHandler(v -> stop.run());
     if (until >= 0) {
-      vertx.setTimer(Math.max(1, (until - now) / 1_000_000L), t -> {
-        stop.run();
-        if (!resp.ended() && !resp.closed()) {
-          resp.end();
-        }
-      });
+      vertx.setTimer(
+          Math.max(1, (until - now) / 1_000_000L),
+          t -> {
+            stop.run();
+            if (!resp.ended() && !resp.closed()) {
+              resp.end();
+            }
+          });
     }
   }
 
@@ -92,18 +96,20 @@ public final class EventsEndpoint {
     }
     JsonNode root = Json.decode(json, JsonNode.class);
     Map<String, List<String>> f = new HashMap<>();
-    root.fields().forEachRemaining(en -> {
-      if (!FILTERS.contains(en.getKey())) {
-        throw DockerException.invalid("invalid filter '%s'", en.getKey());
-      }
-      List<String> vals = new ArrayList<>();
-      if (en.getValue().isArray()) {
-        en.getValue().forEach(v -> vals.add(v.asText()));
-      } else {
-        en.getValue().fieldNames().forEachRemaining(vals::add);
-      }
-      f.put(en.getKey(), vals);
-    });
+    root.fields()
+        .forEachRemaining(
+            en -> {
+              if (!FILTERS.contains(en.getKey())) {
+                throw DockerException.invalid("invalid filter '%s'", en.getKey());
+              }
+              List<String> vals = new ArrayList<>();
+              if (en.getValue().isArray()) {
+                en.getValue().forEach(v -> vals.add(v.asText()));
+              } else {
+                en.getValue().fieldNames().forEachRemaining(vals::add);
+              }
+              f.put(en.getKey(), vals);
+            });
     if (f.containsKey("type")) {
       List<String> v = f.get("type");
       p = p.and(e -> v.contains(e.type()));
@@ -111,22 +117,47 @@ public final class EventsEndpoint {
     if (f.containsKey("event")) {
       List<String> v = f.get("event");
       // "health_status" also matches "health_status: healthy", as moby's fuzzy match
-      p = p.and(e -> v.stream().anyMatch(a -> a.equals(e.action()) || (!a.contains(":") && e.action().startsWith(a + ":"))));
+      p =
+          p.and(
+              e ->
+                  v.stream()
+                      .anyMatch(
+                          a ->
+                              a.equals(e.action())
+                                  || (!a.contains(":") && e.action().startsWith(a + ":"))));
     }
     if (f.containsKey("container")) {
       List<String> v = f.get("container");
-      p = p.and(e -> e.type().equals("container") && v.stream().anyMatch(c -> e.actorId().startsWith(c)
-          || c.equals(e.attributes().get("name"))));
+      p =
+          p.and(
+              e ->
+                  e.type().equals("container")
+                      && v.stream()
+                          .anyMatch(
+                              c ->
+                                  e.actorId().startsWith(c)
+                                      || c.equals(e.attributes().get("name"))));
     }
     if (f.containsKey("image")) {
       List<String> v = f.get("image");
-      p = p.and(e -> v.stream().anyMatch(i -> i.equals(e.attributes().get("image")) || i.equals(e.actorId())
-          || i.equals(e.attributes().get("name"))));
+      p =
+          p.and(
+              e ->
+                  v.stream()
+                      .anyMatch(
+                          i ->
+                              i.equals(e.attributes().get("image"))
+                                  || i.equals(e.actorId())
+                                  || i.equals(e.attributes().get("name"))));
     }
     if (f.containsKey("label")) {
       for (String l : f.get("label")) {
         String[] kv = l.split("=", 2);
-        p = p.and(e -> e.attributes().containsKey(kv[0]) && (kv.length == 1 || kv[1].equals(e.attributes().get(kv[0]))));
+        p =
+            p.and(
+                e ->
+                    e.attributes().containsKey(kv[0])
+                        && (kv.length == 1 || kv[1].equals(e.attributes().get(kv[0]))));
       }
     }
     return p;

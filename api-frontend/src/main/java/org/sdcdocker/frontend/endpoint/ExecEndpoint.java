@@ -2,8 +2,8 @@ package org.sdcdocker.frontend.endpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.Router;
@@ -13,10 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.sdcdocker.frontend.cluster.ExecBackend;
-import org.sdcdocker.frontend.server.Http;
+import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.translate.CreateTranslator;
 import org.sdcdocker.protocol.DockerException;
-import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.ExecRecords.ExecSpec;
 import org.sdcdocker.protocol.agent.ExecRecords.ExecState;
 
@@ -34,11 +33,14 @@ public final class ExecEndpoint {
 
   /** The routes, as a table. */
   public void mount(Router r) {
-    Http.route(r, HttpMethod.POST, "/containers/(?<id>[^/]+)/exec").handler(BodyHandler.create().setBodyLimit(1 << 20))
+    Http.route(r, HttpMethod.POST, "/containers/(?<id>[^/]+)/exec")
+        .handler(BodyHandler.create().setBodyLimit(1 << 20))
         .handler(Http.json(201, this::postContainerExec));
     Http.hijackable(r, "/exec/(?<id>[^/]+)/start", 1 << 16).handler(this::postExecStart);
-    Http.route(r, HttpMethod.POST, "/exec/(?<id>[^/]+)/resize").handler(Http.empty(200, this::postExecResize));
-    Http.route(r, HttpMethod.GET, "/exec/(?<id>[^/]+)/json").handler(Http.json(200, this::getExecJson));
+    Http.route(r, HttpMethod.POST, "/exec/(?<id>[^/]+)/resize")
+        .handler(Http.empty(200, this::postExecResize));
+    Http.route(r, HttpMethod.GET, "/exec/(?<id>[^/]+)/json")
+        .handler(Http.json(200, this::getExecJson));
   }
 
   private Future<Map<String, Object>> postContainerExec(RoutingContext ctx) {
@@ -47,14 +49,24 @@ public final class ExecEndpoint {
     if (cmd.isEmpty()) {
       throw DockerException.invalid("No exec command specified");
     }
-    ExecSpec spec = new ExecSpec(cmd, CreateTranslator.strings(b.get("Env")), b.path("WorkingDir").asText(""),
-        b.path("User").asText(""), b.path("Tty").asBoolean(false), b.path("AttachStdin").asBoolean(false),
-        b.path("AttachStdout").asBoolean(false), b.path("AttachStderr").asBoolean(false),
-        b.path("Privileged").asBoolean(false));
+    ExecSpec spec =
+        new ExecSpec(
+            cmd,
+            CreateTranslator.strings(b.get("Env")),
+            b.path("WorkingDir").asText(""),
+            b.path("User").asText(""),
+            b.path("Tty").asBoolean(false),
+            b.path("AttachStdin").asBoolean(false),
+            b.path("AttachStdout").asBoolean(false),
+            b.path("AttachStderr").asBoolean(false),
+            b.path("Privileged").asBoolean(false));
     // Go's decoder matches names without case: docker-py sends "detachKeys"
-    String keys = b.has("DetachKeys") ? b.path("DetachKeys").asText("") : b.path("detachKeys").asText("");
+    String keys =
+        b.has("DetachKeys") ? b.path("DetachKeys").asText("") : b.path("detachKeys").asText("");
     DetachKeys.parse(keys); // refused now, as Docker's, when they are not keys
-    return backend.create(Accounts.of(ctx), ctx.pathParam("id"), spec, keys).map(id -> Map.of("Id", id));
+    return backend
+        .create(Accounts.of(ctx), ctx.pathParam("id"), spec, keys)
+        .map(id -> Map.of("Id", id));
   }
 
   private static JsonNode body(RoutingContext ctx) {
@@ -73,54 +85,71 @@ public final class ExecEndpoint {
       return;
     }
     if (b.path("Detach").asBoolean(false)) {
-      backend.startDetached(account, id).onFailure(ctx::fail)
+      backend
+          .startDetached(account, id)
+          .onFailure(ctx::fail)
           .onSuccess(st -> ctx.response().setStatusCode(200).end()); // as Docker's: an empty body
       return;
     }
-    links.start(account, id)
+    links
+        .start(account, id)
         .onFailure(ctx::fail)
-        .onSuccess(started -> {
-          backend.started(account, id);
-          NetSocket agent = started.agent();
-          // framed or raw as the start asks (Docker's rule), whatever the exec's own TTY
-          boolean frame = backend.tty(id) && !b.path("Tty").asBoolean(false);
-          Buffer early = frame && started.early().length() > 0 ? StreamProxy.stdoutFrame(started.early())
-              : started.early();
-          if (Http.hijack(ctx)) {
-            ctx.request().toNetSocket().onFailure(e -> {
-              agent.close(); // the exec runs on, its output dropped, as Docker's when its client went away
-              ctx.fail(e);
-            }).onSuccess(client -> {
-              // an exec with stdin ends its client's session on the detach keys, as an attach does
-              DetachKeys keys = backend.stdin(id) ? DetachKeys.parse(backend.detachKeys(id)) : null;
-              long grace = Http.upgradeGraceMillis(ctx);
-              if (grace > 0) {
-                StreamProxy.bridgeAfter(vertx, grace, client, agent, started.early(), frame, keys);
-                return;
-              }
-              if (early.length() > 0) {
-                client.write(early);
-              }
-              if (frame) {
-                StreamProxy.bridgeFramed(client, agent, keys);
+        .onSuccess(
+            started -> {
+              backend.started(account, id);
+              NetSocket agent = started.agent();
+              // framed or raw as the start asks (Docker's rule), whatever the exec's own TTY
+              boolean frame = backend.tty(id) && !b.path("Tty").asBoolean(false);
+              Buffer early =
+                  frame && started.early().length() > 0
+                      ? StreamProxy.stdoutFrame(started.early())
+                      : started.early();
+              if (Http.hijack(ctx)) {
+                ctx.request()
+                    .toNetSocket()
+                    .onFailure(
+                        e -> {
+                          agent.close(); // the exec runs on, its output dropped, as Docker's when
+                          // its client went away
+                          ctx.fail(e);
+                        })
+                    .onSuccess(
+                        client -> {
+                          // an exec with stdin ends its client's session on the detach keys, as an
+                          // attach does
+                          DetachKeys keys =
+                              backend.stdin(id) ? DetachKeys.parse(backend.detachKeys(id)) : null;
+                          long grace = Http.upgradeGraceMillis(ctx);
+                          if (grace > 0) {
+                            StreamProxy.bridgeAfter(
+                                vertx, grace, client, agent, started.early(), frame, keys);
+                            return;
+                          }
+                          if (early.length() > 0) {
+                            client.write(early);
+                          }
+                          if (frame) {
+                            StreamProxy.bridgeFramed(client, agent, keys);
+                          } else {
+                            StreamProxy.bridge(client, agent, keys);
+                          }
+                        });
               } else {
-                StreamProxy.bridge(client, agent, keys);
+                ctx.response()
+                    .setChunked(true)
+                    .putHeader("Content-Type", "application/vnd.docker.multiplexed-stream");
+                if (early.length() > 0) {
+                  ctx.response().write(early);
+                }
+                ctx.response().closeHandler(v -> agent.close());
+                if (frame) {
+                  StreamProxy.copyFramed(agent, ctx.response());
+                } else {
+                  agent.pipeTo(ctx.response());
+                }
+                agent.resume();
               }
             });
-          } else {
-            ctx.response().setChunked(true).putHeader("Content-Type", "application/vnd.docker.multiplexed-stream");
-            if (early.length() > 0) {
-              ctx.response().write(early);
-            }
-            ctx.response().closeHandler(v -> agent.close());
-            if (frame) {
-              StreamProxy.copyFramed(agent, ctx.response());
-            } else {
-              agent.pipeTo(ctx.response());
-            }
-            agent.resume();
-          }
-        });
   }
 
   private Future<Void> postExecResize(RoutingContext ctx) {

@@ -1,6 +1,7 @@
 package org.sdcdocker.frontend.endpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,7 +14,9 @@ import org.sdcdocker.protocol.Json;
 final class Filters {
   private Filters() {}
 
-  /** Each filter's values ({"k":["v"]} or the old {"k":{"v":true}}); an unknown filter is refused. */
+  /**
+   * Each filter's values ({"k":["v"]} or the old {"k":{"v":true}}); an unknown filter is refused.
+   */
   static Map<String, List<String>> parse(String json, Set<String> known) {
     Map<String, List<String>> out = new HashMap<>();
     if (json == null || json.isEmpty()) {
@@ -22,21 +25,23 @@ final class Filters {
     JsonNode root;
     try {
       root = Json.MAPPER.readTree(json);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw DockerException.invalid("invalid filter: %s", json);
     }
-    root.fields().forEachRemaining(e -> {
-      List<String> vals = new ArrayList<>();
-      if (e.getValue().isArray()) {
-        e.getValue().forEach(v -> vals.add(v.asText()));
-      } else {
-        e.getValue().fieldNames().forEachRemaining(vals::add);
-      }
-      if (!known.contains(e.getKey())) {
-        throw DockerException.invalid("invalid filter '%s'", e.getKey());
-      }
-      out.put(e.getKey(), vals);
-    });
+    root.fields()
+        .forEachRemaining(
+            e -> {
+              List<String> vals = new ArrayList<>();
+              if (e.getValue().isArray()) {
+                e.getValue().forEach(v -> vals.add(v.asText()));
+              } else {
+                e.getValue().fieldNames().forEachRemaining(vals::add);
+              }
+              if (!known.contains(e.getKey())) {
+                throw DockerException.invalid("invalid filter '%s'", e.getKey());
+              }
+              out.put(e.getKey(), vals);
+            });
     return out;
   }
 }

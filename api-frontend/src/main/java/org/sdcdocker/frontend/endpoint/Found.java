@@ -4,7 +4,9 @@ import io.vertx.ext.web.RoutingContext;
 import org.sdcdocker.frontend.cluster.ContainerBackend;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
-/** For the streaming handlers, which answer by hand: the request's container, or the request failed. */
+/**
+ * For the streaming handlers, which answer by hand: the request's container, or the request failed.
+ */
 final class Found {
   private Found() {}
 

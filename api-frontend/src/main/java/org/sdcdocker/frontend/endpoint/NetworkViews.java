@@ -2,12 +2,18 @@ package org.sdcdocker.frontend.endpoint;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.sdcdocker.frontend.translate.NetworkView;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.NetworkRecords.Member;
 import org.sdcdocker.protocol.agent.NetworkRecords.Network;
@@ -21,13 +27,28 @@ final class NetworkViews {
   static NetworkUse none(String account) {
     String id;
     try {
-      id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(("none:" + account).getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
+      id =
+          HexFormat.of()
+              .formatHex(
+                  MessageDigest.getInstance("SHA-256")
+                      .digest(("none:" + account).getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-    return new NetworkUse(new Network(id, "none", account, "null", null, null, null, false, Map.of(),
-        "0001-01-01T00:00:00Z", true), List.of());
+    return new NetworkUse(
+        new Network(
+            id,
+            "none",
+            account,
+            "null",
+            null,
+            null,
+            null,
+            false,
+            Map.of(),
+            "0001-01-01T00:00:00Z",
+            true),
+        List.of());
   }
 
   static Map<String, Object> view(NetworkUse u, boolean withContainers) {
@@ -68,7 +89,7 @@ final class NetworkViews {
       for (Member c : u.members()) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("Name", c.zoneName());
-        e.put("EndpointID", org.sdcdocker.frontend.translate.NetworkView.endpointId(n.id(), c.zoneId()));
+        e.put("EndpointID", NetworkView.endpointId(n.id(), c.zoneId()));
         e.put("MacAddress", c.mac());
         e.put("IPv4Address", c.ip() + "/" + c.prefixLen());
         e.put("IPv6Address", "");
@@ -76,8 +97,11 @@ final class NetworkViews {
       }
     }
     m.put("Containers", containers);
-    m.put("Options", n.fabric() && n.name().equals("bridge")
-        ? Map.of("com.docker.network.bridge.default_bridge", "true") : Map.of());
+    m.put(
+        "Options",
+        n.fabric() && n.name().equals("bridge")
+            ? Map.of("com.docker.network.bridge.default_bridge", "true")
+            : Map.of());
     m.put("Labels", n.labels());
     return m;
   }
@@ -85,8 +109,9 @@ final class NetworkViews {
   /** name, id, label, driver, type (custom|builtin), dangling: Docker's network filters. */
   static Predicate<NetworkUse> filter(String json) {
     Predicate<NetworkUse> p = u -> true;
-    Map<String, List<String>> f = Filters.parse(json, java.util.Set.of("name", "id", "label", "driver", "type",
-        "dangling", "scope", "until"));
+    Map<String, List<String>> f =
+        Filters.parse(
+            json, Set.of("name", "id", "label", "driver", "type", "dangling", "scope", "until"));
     if (f.containsKey("name")) {
       p = p.and(u -> f.get("name").stream().anyMatch(x -> u.network().name().contains(x)));
     }
@@ -107,35 +132,44 @@ final class NetworkViews {
     }
     for (String d : f.getOrDefault("dangling", List.of())) {
       boolean want = d.equals("true") || d.equals("1");
-      p = p.and(u -> !u.network().fabric() && u.members().isEmpty() == want || u.network().fabric() && !want);
+      p =
+          p.and(
+              u ->
+                  !u.network().fabric() && u.members().isEmpty() == want
+                      || u.network().fabric() && !want);
     }
     for (String l : f.getOrDefault("label", List.of())) {
       String[] kv = l.split("=", 2);
-      p = p.and(u -> u.network().labels().containsKey(kv[0])
-          && (kv.length == 1 || kv[1].equals(u.network().labels().get(kv[0]))));
+      p =
+          p.and(
+              u ->
+                  u.network().labels().containsKey(kv[0])
+                      && (kv.length == 1 || kv[1].equals(u.network().labels().get(kv[0]))));
     }
     for (String until : f.getOrDefault("until", List.of())) {
-      java.time.Instant limit = instant(until);
-      p = p.and(u -> java.time.Instant.parse(u.network().created()).isBefore(limit));
+      Instant limit = instant(until);
+      p = p.and(u -> Instant.parse(u.network().created()).isBefore(limit));
     }
     return p;
   }
 
   /** A filter's time: a Go duration back from now (24h, 10m), Unix seconds, or RFC 3339. */
-  static java.time.Instant instant(String v) {
-    java.util.regex.Matcher d = java.util.regex.Pattern.compile("(\\d+)(h|m|s)").matcher(v);
+  static Instant instant(String v) {
+    Matcher d = Pattern.compile("(\\d+)(h|m|s)").matcher(v);
     if (d.matches()) {
       long n = Long.parseLong(d.group(1));
-      long secs = switch (d.group(2)) {
-        case "h" -> n * 3600;
-        case "m" -> n * 60;
-        default -> n;
-      };
-      return java.time.Instant.now().minusSeconds(secs);
+      long secs =
+          switch (d.group(2)) {
+            case "h" -> n * 3600;
+            case "m" -> n * 60;
+            default -> n;
+          };
+      return Instant.now().minusSeconds(secs);
     }
     try {
-      return v.matches("\\d+(\\.\\d+)?") ? java.time.Instant.ofEpochSecond((long) Double.parseDouble(v))
-          : java.time.Instant.parse(v);
+      return v.matches("\\d+(\\.\\d+)?")
+          ? Instant.ofEpochSecond((long) Double.parseDouble(v))
+          : Instant.parse(v);
     } catch (RuntimeException e) {
       throw DockerException.invalid("invalid filter 'until=%s'", v);
     }

@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.sdcdocker.frontend.cluster.EventLog;
 import org.sdcdocker.frontend.cluster.NetworkBackend;
-import org.sdcdocker.frontend.server.Http;
+import org.sdcdocker.frontend.http.Http;
+import org.sdcdocker.frontend.translate.NetworkTranslator;
 import org.sdcdocker.protocol.DockerException;
-import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.NetworkRecords;
 import org.sdcdocker.protocol.agent.NetworkRecords.NetworkUse;
 import org.sdcdocker.protocol.agent.NetworkSpec;
@@ -32,19 +32,26 @@ public final class NetworksEndpoint {
 
   /** The routes, as a table. */
   public void mount(Router r) {
-    Http.route(r, HttpMethod.POST, "/networks/create").handler(BodyHandler.create().setBodyLimit(1 << 16))
+    Http.route(r, HttpMethod.POST, "/networks/create")
+        .handler(BodyHandler.create().setBodyLimit(1 << 16))
         .handler(Http.json(201, this::postNetworksCreate));
     Http.route(r, HttpMethod.GET, "/networks").handler(Http.json(200, this::getNetworks));
-    Http.route(r, HttpMethod.POST, "/networks/prune").handler(Http.json(200, this::postNetworksPrune));
-    Http.route(r, HttpMethod.GET, "/networks/(?<id>[^/]+)").handler(Http.json(200, this::getNetwork));
-    Http.route(r, HttpMethod.DELETE, "/networks/(?<id>[^/]+)").handler(Http.empty(204, this::deleteNetwork));
+    Http.route(r, HttpMethod.POST, "/networks/prune")
+        .handler(Http.json(200, this::postNetworksPrune));
+    Http.route(r, HttpMethod.GET, "/networks/(?<id>[^/]+)")
+        .handler(Http.json(200, this::getNetwork));
+    Http.route(r, HttpMethod.DELETE, "/networks/(?<id>[^/]+)")
+        .handler(Http.empty(204, this::deleteNetwork));
     Http.route(r, HttpMethod.POST, "/networks/(?<id>[^/]+)/connect")
-        .handler(BodyHandler.create().setBodyLimit(1 << 16)).handler(Http.empty(200, this::postConnect));
+        .handler(BodyHandler.create().setBodyLimit(1 << 16))
+        .handler(Http.empty(200, this::postConnect));
     Http.route(r, HttpMethod.POST, "/networks/(?<id>[^/]+)/disconnect")
-        .handler(BodyHandler.create().setBodyLimit(1 << 16)).handler(Http.empty(200, this::postDisconnect));
+        .handler(BodyHandler.create().setBodyLimit(1 << 16))
+        .handler(Http.empty(200, this::postDisconnect));
   }
 
-  private void event(String account, String action, NetworkRecords.Network n, Map<String, String> extra) {
+  private void event(
+      String account, String action, NetworkRecords.Network n, Map<String, String> extra) {
     Map<String, String> attrs = new LinkedHashMap<>(Map.of("name", n.name(), "type", n.driver()));
     attrs.putAll(extra);
     events.add(new EventLog.Event(account, "network", action, n.id(), attrs, EventLog.now()));
@@ -76,9 +83,20 @@ public final class NetworksEndpoint {
     b.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
     String account = Accounts.of(ctx);
     Map<String, String> aux = new LinkedHashMap<>();
-    c.path("AuxiliaryAddresses").fields().forEachRemaining(e -> aux.put(e.getKey(), e.getValue().asText()));
-    return backend.create(new NetworkRecords.CreateNetwork(name, account, text(c, "Subnet"), text(c, "Gateway"),
-        text(c, "IPRange"), b.path("Internal").asBoolean(false), labels, aux))
+    c.path("AuxiliaryAddresses")
+        .fields()
+        .forEachRemaining(e -> aux.put(e.getKey(), e.getValue().asText()));
+    return backend
+        .create(
+            new NetworkRecords.CreateNetwork(
+                name,
+                account,
+                text(c, "Subnet"),
+                text(c, "Gateway"),
+                text(c, "IPRange"),
+                b.path("Internal").asBoolean(false),
+                labels,
+                aux))
         .onSuccess(n -> event(account, "create", n, Map.of()))
         .map(n -> Map.of("Id", n.id(), "Warning", ""));
   }
@@ -91,15 +109,18 @@ public final class NetworksEndpoint {
   private Future<List<Map<String, Object>>> getNetworks(RoutingContext ctx) {
     Predicate<NetworkUse> f = NetworkViews.filter(ctx.request().getParam("filters"));
     String account = Accounts.of(ctx);
-    return backend.list(account).map(l -> {
-      List<Map<String, Object>> out = new ArrayList<>();
-      for (NetworkUse u : withNone(account, l)) {
-        if (f.test(u)) {
-          out.add(NetworkViews.view(u, false));
-        }
-      }
-      return out;
-    });
+    return backend
+        .list(account)
+        .map(
+            l -> {
+              List<Map<String, Object>> out = new ArrayList<>();
+              for (NetworkUse u : withNone(account, l)) {
+                if (f.test(u)) {
+                  out.add(NetworkViews.view(u, false));
+                }
+              }
+              return out;
+            });
   }
 
   /** Docker lists a "none" network too: containers that asked for loopback only. */
@@ -123,39 +144,69 @@ public final class NetworksEndpoint {
     if (ctx.pathParam("id").equals("none")) {
       throw DockerException.forbidden("none is a pre-defined network and cannot be removed");
     }
-    return backend.get(account, ctx.pathParam("id")).compose(u -> backend.remove(account, u.network())
-        .onSuccess(v -> event(account, "destroy", u.network(), Map.of())));
+    return backend
+        .get(account, ctx.pathParam("id"))
+        .compose(
+            u ->
+                backend
+                    .remove(account, u.network())
+                    .onSuccess(v -> event(account, "destroy", u.network(), Map.of())));
   }
 
   private Future<Map<String, Object>> postNetworksPrune(RoutingContext ctx) {
     String account = Accounts.of(ctx);
     Predicate<NetworkUse> f = NetworkViews.filter(ctx.request().getParam("filters"));
-    return backend.list(account).compose(l -> {
-      List<NetworkUse> gone = l.stream().filter(u -> !u.network().fabric() && u.members().isEmpty()).filter(f)
-          .toList();
-      List<Future<Void>> removals = gone.stream().map(u -> backend.remove(account, u.network())
-          .onSuccess(v -> event(account, "destroy", u.network(), Map.of()))).toList();
-      return Future.join(removals).transform(ar -> {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < gone.size(); i++) {
-          if (removals.get(i).succeeded()) {
-            names.add(gone.get(i).network().name());
-          }
-        }
-        return Future.succeededFuture(Map.<String, Object>of("NetworksDeleted", names));
-      });
-    });
+    return backend
+        .list(account)
+        .compose(
+            l -> {
+              List<NetworkUse> gone =
+                  l.stream()
+                      .filter(u -> !u.network().fabric() && u.members().isEmpty())
+                      .filter(f)
+                      .toList();
+              List<Future<Void>> removals =
+                  gone.stream()
+                      .map(
+                          u ->
+                              backend
+                                  .remove(account, u.network())
+                                  .onSuccess(v -> event(account, "destroy", u.network(), Map.of())))
+                      .toList();
+              return Future.join(removals)
+                  .transform(
+                      ar -> {
+                        List<String> names = new ArrayList<>();
+                        for (int i = 0; i < gone.size(); i++) {
+                          if (removals.get(i).succeeded()) {
+                            names.add(gone.get(i).network().name());
+                          }
+                        }
+                        return Future.succeededFuture(
+                            Map.<String, Object>of("NetworksDeleted", names));
+                      });
+            });
   }
 
   private Future<Void> postConnect(RoutingContext ctx) {
     JsonNode b = body(ctx);
     String account = Accounts.of(ctx);
     JsonNode ec = b.path("EndpointConfig");
-    NetworkSpec.Endpoint e = org.sdcdocker.frontend.translate.NetworkTranslator.endpoint(ctx.pathParam("id"), ec, null);
+    NetworkSpec.Endpoint e = NetworkTranslator.endpoint(ctx.pathParam("id"), ec, null);
     String container = b.path("Container").asText("");
-    return backend.get(account, ctx.pathParam("id"))
-        .compose(u -> backend.connect(account, u.network().id(), container, e)
-            .onSuccess(r -> event(account, "connect", u.network(), Map.of("container", r.spec().id()))))
+    return backend
+        .get(account, ctx.pathParam("id"))
+        .compose(
+            u ->
+                backend
+                    .connect(account, u.network().id(), container, e)
+                    .onSuccess(
+                        r ->
+                            event(
+                                account,
+                                "connect",
+                                u.network(),
+                                Map.of("container", r.spec().id()))))
         .mapEmpty();
   }
 
@@ -163,10 +214,20 @@ public final class NetworksEndpoint {
     JsonNode b = body(ctx);
     String account = Accounts.of(ctx);
     String container = b.path("Container").asText("");
-    return backend.get(account, ctx.pathParam("id"))
-        .compose(u -> backend.disconnect(account, u.network().id(), container, b.path("Force").asBoolean(false))
-            .onSuccess(r -> event(account, "disconnect", u.network(), Map.of("container", r.spec().id()))))
+    return backend
+        .get(account, ctx.pathParam("id"))
+        .compose(
+            u ->
+                backend
+                    .disconnect(
+                        account, u.network().id(), container, b.path("Force").asBoolean(false))
+                    .onSuccess(
+                        r ->
+                            event(
+                                account,
+                                "disconnect",
+                                u.network(),
+                                Map.of("container", r.spec().id()))))
         .mapEmpty();
   }
-
 }

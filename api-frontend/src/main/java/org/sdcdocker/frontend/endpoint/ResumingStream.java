@@ -5,22 +5,26 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
+import java.util.function.LongConsumer;
 import java.util.function.LongFunction;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
 
 /**
- * A client's attach or followed logs that outlive a restart of the agent: the agent sends
- * records of {@code [int length][long log offset][bytes]}, a length of -1 at the real end and
- * of -2 to acknowledge input (the long is then the input bytes delivered on this link);
- * when the agent's stream stops without that end, the next agent is asked for the rest from the
- * last offset (every 250 ms, for at most two minutes), and the client sees one unbroken stream.
+ * A client's attach or followed logs that outlive a restart of the agent: the agent sends records
+ * of {@code [int length][long log offset][bytes]}, a length of -1 at the real end and of -2 to
+ * acknowledge input (the long is then the input bytes delivered on this link); when the agent's
+ * stream stops without that end, the next agent is asked for the rest from the last offset (every
+ * 250 ms, for at most two minutes), and the client sees one unbroken stream.
  */
 final class ResumingStream {
   private static final long RETRY_MS = 250;
   private static final int MAX_RETRIES = 480;
 
-  /** One connection to an agent's stream: what it sends, where input goes (or null), how to close it. */
+  /**
+   * One connection to an agent's stream: what it sends, where input goes (or null), how to close
+   * it.
+   */
   record Link(ReadStream<Buffer> in, WriteStream<Buffer> input, Runnable close) {}
 
   private final Vertx vertx;
@@ -31,14 +35,18 @@ final class ResumingStream {
   private Buffer pending = Buffer.buffer();
   private long offset = -1;
   private boolean done;
-  private Runnable onLink = () -> { };
-  private java.util.function.LongConsumer onAck = n -> { };
+  private Runnable onLink = () -> {};
+  private LongConsumer onAck = n -> {};
 
   /**
    * @param open a new link at a log offset (-1: where a new stream starts)
    * @param endClient what ends the client's side (its stream is over)
    */
-  ResumingStream(Vertx vertx, WriteStream<Buffer> client, LongFunction<Future<Link>> open, Runnable endClient) {
+  ResumingStream(
+      Vertx vertx,
+      WriteStream<Buffer> client,
+      LongFunction<Future<Link>> open,
+      Runnable endClient) {
     this.vertx = vertx;
     this.client = client;
     this.open = open;
@@ -52,7 +60,7 @@ final class ResumingStream {
   }
 
   /** Runs with each acknowledgement of input on the current link. */
-  ResumingStream onAck(java.util.function.LongConsumer a) {
+  ResumingStream onAck(LongConsumer a) {
     this.onAck = a;
     return this;
   }
@@ -131,19 +139,27 @@ final class ResumingStream {
       finish();
       return;
     }
-    vertx.setTimer(RETRY_MS, t -> open.apply(offset).onSuccess(l -> {
-      if (done) {
-        l.close().run();
-      } else {
-        attach(l);
-      }
-    }).onFailure(e -> {
-      if (DockerException.of(e).kind() == ErrorKind.NOT_FOUND && !e.getMessage().contains("no such stream")) {
-        finish(); // the container is gone: so is the stream
-      } else {
-        retry(attempt + 1);
-      }
-    }));
+    vertx.setTimer(
+        RETRY_MS,
+        t ->
+            open.apply(offset)
+                .onSuccess(
+                    l -> {
+                      if (done) {
+                        l.close().run();
+                      } else {
+                        attach(l);
+                      }
+                    })
+                .onFailure(
+                    e -> {
+                      if (DockerException.of(e).kind() == ErrorKind.NOT_FOUND
+                          && !e.getMessage().contains("no such stream")) {
+                        finish(); // the container is gone: so is the stream
+                      } else {
+                        retry(attempt + 1);
+                      }
+                    }));
   }
 
   private void finish() {

@@ -5,16 +5,17 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.sdcdocker.frontend.cluster.AgentDirectory;
 import org.sdcdocker.frontend.cluster.ContainerIndex;
+import org.sdcdocker.frontend.http.ApiVersion;
+import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.image.ImageStore;
-import org.sdcdocker.frontend.server.ApiVersion;
-import org.sdcdocker.frontend.server.Http;
-import org.sdcdocker.protocol.ErrorKind;
 import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.ErrorKind;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
@@ -28,7 +29,8 @@ public final class SystemEndpoint {
   private final ImageStore images;
   private final String datacenter;
 
-  public SystemEndpoint(AgentDirectory agents, ContainerIndex containers, ImageStore images, String datacenter) {
+  public SystemEndpoint(
+      AgentDirectory agents, ContainerIndex containers, ImageStore images, String datacenter) {
     this.agents = agents;
     this.containers = containers;
     this.images = images;
@@ -41,11 +43,21 @@ public final class SystemEndpoint {
     Http.route(r, HttpMethod.HEAD, "/_ping").handler(ctx -> ping(ctx, false));
     Http.route(r, HttpMethod.GET, "/version").handler(Http.json(200, this::getVersion));
     // no swarm mode: Docker's answers of a node that is in no swarm (clients test for the 503)
-    r.routeWithRegex("^(?:/v[0-9]+\\.[0-9]+)?/swarm/leave/?$").handler(ctx -> ctx.fail(
-        new DockerException(ErrorKind.UNAVAILABLE, "This node is not part of a swarm")));
-    r.routeWithRegex("^(?:/v[0-9]+\\.[0-9]+)?/(?:swarm|services|nodes|tasks|secrets|configs)(?:/.*)?$")
-        .handler(ctx -> ctx.fail(new DockerException(ErrorKind.UNAVAILABLE, "This node is not a swarm manager. "
-            + "Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try again.")));
+    r.routeWithRegex("^(?:/v[0-9]+\\.[0-9]+)?/swarm/leave/?$")
+        .handler(
+            ctx ->
+                ctx.fail(
+                    new DockerException(
+                        ErrorKind.UNAVAILABLE, "This node is not part of a swarm")));
+    r.routeWithRegex(
+            "^(?:/v[0-9]+\\.[0-9]+)?/(?:swarm|services|nodes|tasks|secrets|configs)(?:/.*)?$")
+        .handler(
+            ctx ->
+                ctx.fail(
+                    new DockerException(
+                        ErrorKind.UNAVAILABLE,
+                        "This node is not a swarm manager. "
+                            + "Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try again.")));
     Http.route(r, HttpMethod.GET, "/info").handler(Http.json(200, this::getInfo));
   }
 
@@ -58,9 +70,12 @@ public final class SystemEndpoint {
    * server before routing (with the headers every answer has), for the unversioned path.
    */
   public static void ping(HttpServerResponse resp, boolean body) {
-    resp.putHeader("Server", SERVER).putHeader("API-Version", ApiVersion.MAX.toString())
-        .putHeader("Docker-Experimental", "false").putHeader("Ostype", "linux")
-        .putHeader("Cache-Control", "no-cache, no-store, must-revalidate").putHeader("Pragma", "no-cache")
+    resp.putHeader("Server", SERVER)
+        .putHeader("API-Version", ApiVersion.MAX.toString())
+        .putHeader("Docker-Experimental", "false")
+        .putHeader("Ostype", "linux")
+        .putHeader("Cache-Control", "no-cache, no-store, must-revalidate")
+        .putHeader("Pragma", "no-cache")
         .putHeader("Content-Type", "text/plain; charset=utf-8");
     if (body) {
       resp.end("OK");
@@ -73,9 +88,26 @@ public final class SystemEndpoint {
     Map<String, Object> v = new LinkedHashMap<>();
     String kernel = agents.live().stream().findFirst().map(Heartbeat::kernel).orElse("");
     v.put("Platform", Map.of("Name", "sdc-docker"));
-    v.put("Components", List.of(Map.of("Name", "Engine", "Version", VERSION,
-        "Details", Map.of("ApiVersion", ApiVersion.MAX.toString(), "MinAPIVersion", ApiVersion.MIN.toString(),
-            "Os", "linux", "Arch", "amd64", "KernelVersion", kernel))));
+    v.put(
+        "Components",
+        List.of(
+            Map.of(
+                "Name",
+                "Engine",
+                "Version",
+                VERSION,
+                "Details",
+                Map.of(
+                    "ApiVersion",
+                    ApiVersion.MAX.toString(),
+                    "MinAPIVersion",
+                    ApiVersion.MIN.toString(),
+                    "Os",
+                    "linux",
+                    "Arch",
+                    "amd64",
+                    "KernelVersion",
+                    kernel))));
     v.put("Version", VERSION);
     v.put("ApiVersion", ApiVersion.MAX.toString());
     v.put("MinAPIVersion", ApiVersion.MIN.toString());
@@ -102,9 +134,16 @@ public final class SystemEndpoint {
     i.put("Images", images.list(account).size());
     i.put("Driver", "sdc");
     i.put("DriverStatus", List.of());
-    i.put("SystemStatus", List.of(List.of("SDCAccount", account), List.of("Compute nodes", Integer.toString(nodes.size())),
-        List.of("Backends", String.join(",", nodes.stream().map(Heartbeat::backend).distinct().toList()))));
-    i.put("Plugins", Map.of("Volume", List.of(), "Network", List.of(), "Log", List.of("json-file")));
+    i.put(
+        "SystemStatus",
+        List.of(
+            List.of("SDCAccount", account),
+            List.of("Compute nodes", Integer.toString(nodes.size())),
+            List.of(
+                "Backends",
+                String.join(",", nodes.stream().map(Heartbeat::backend).distinct().toList()))));
+    i.put(
+        "Plugins", Map.of("Volume", List.of(), "Network", List.of(), "Log", List.of("json-file")));
     i.put("MemoryLimit", true);
     i.put("SwapLimit", false);
     i.put("CpuCfsPeriod", false);
@@ -114,7 +153,7 @@ public final class SystemEndpoint {
     i.put("Debug", false);
     i.put("NFd", 0);
     i.put("NGoroutines", Thread.activeCount());
-    i.put("SystemTime", java.time.Instant.now().toString());
+    i.put("SystemTime", Instant.now().toString());
     i.put("LoggingDriver", "json-file");
     i.put("CgroupDriver", "cgroupfs");
     i.put("CgroupVersion", "1");
@@ -134,8 +173,21 @@ public final class SystemEndpoint {
     i.put("ServerVersion", VERSION);
     i.put("Runtimes", Map.of("runc", Map.of("path", "runc")));
     i.put("DefaultRuntime", "runc");
-    i.put("Swarm", Map.of("LocalNodeState", "inactive", "NodeID", "", "NodeAddr", "", "ControlAvailable", false,
-        "Error", "", "RemoteManagers", List.of()));
+    i.put(
+        "Swarm",
+        Map.of(
+            "LocalNodeState",
+            "inactive",
+            "NodeID",
+            "",
+            "NodeAddr",
+            "",
+            "ControlAvailable",
+            false,
+            "Error",
+            "",
+            "RemoteManagers",
+            List.of()));
     i.put("LiveRestoreEnabled", true);
     i.put("Isolation", "");
     i.put("InitBinary", "dockerinit");

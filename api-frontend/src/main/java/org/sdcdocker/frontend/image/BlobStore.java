@@ -2,24 +2,29 @@ package org.sdcdocker.frontend.image;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.function.LongConsumer;
+import org.sdcdocker.protocol.Digest;
 import org.sdcdocker.protocol.DockerException;
 
 /**
- * Blobs by digest. A blob is written to a temporary file, its digest checked, and only then
- * renamed into place: a file in the store is always whole and verified.
+ * Blobs by digest. A blob is written to a temporary file, its digest checked, and only then renamed
+ * into place: a file in the store is always whole and verified.
  */
 public final class BlobStore {
   private final Path root;
   private final Path tmp;
-  private final java.util.Map<String, java.util.concurrent.CompletableFuture<Void>> inFlight =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
 
   public BlobStore(Path root) throws IOException {
     this.root = root.resolve("sha256");
@@ -45,8 +50,8 @@ public final class BlobStore {
    */
   public boolean fetchOnce(String digest, Fetch fetch) throws IOException {
     for (int attempt = 0; attempt < 2; attempt++) {
-      java.util.concurrent.CompletableFuture<Void> mine = new java.util.concurrent.CompletableFuture<>();
-      java.util.concurrent.CompletableFuture<Void> other = inFlight.putIfAbsent(digest, mine);
+      CompletableFuture<Void> mine = new CompletableFuture<>();
+      CompletableFuture<Void> other = inFlight.putIfAbsent(digest, mine);
       if (other == null) {
         try {
           if (!has(digest)) {
@@ -63,11 +68,11 @@ public final class BlobStore {
       }
       try {
         other.get();
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         continue; // its fetch failed: try ourselves
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("waiting for a fetch of " + digest);
+        throw new InterruptedIOException("waiting for a fetch of " + digest);
       }
       if (has(digest)) {
         return false;
@@ -83,10 +88,10 @@ public final class BlobStore {
 
   /** The file of a stored blob. */
   public Path path(String digest) {
-    if (digest == null || !digest.matches("sha256:[0-9a-f]{64}")) {
+    if (!Digest.is(digest)) {
       throw DockerException.invalid("invalid digest: %s", digest);
     }
-    return root.resolve(digest.substring(7));
+    return root.resolve(Digest.parse(digest).hex());
   }
 
   /** A sink for one blob; {@link Sink#commit()} verifies and stores it. */
@@ -134,7 +139,7 @@ public final class BlobStore {
     }
 
     /** Copies a stream in, calling progress with the bytes so far. */
-    public void copy(InputStream in, java.util.function.LongConsumer progress) throws IOException {
+    public void copy(InputStream in, LongConsumer progress) throws IOException {
       byte[] buf = new byte[1 << 16];
       int n;
       while ((n = in.read(buf)) > 0) {
@@ -145,11 +150,13 @@ public final class BlobStore {
 
     public void commit() throws IOException {
       out.close();
-      String got = "sha256:" + HexFormat.of().formatHex(sha.digest());
+      String got = Digest.of(sha).toString();
       if (!got.equals(digest)) {
-        throw DockerException.internal("filesystem layer verification failed for digest %s", digest);
+        throw DockerException.internal(
+            "filesystem layer verification failed for digest %s", digest);
       }
-      Files.move(file, path(digest), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          file, path(digest), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       committed = true;
     }
 

@@ -3,7 +3,12 @@ package org.sdcdocker.frontend.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
 
@@ -22,8 +27,10 @@ final class CommitChanges {
       case "ENV" -> env(config, rest);
       case "LABEL" -> pairs(rest).forEach((k, v) -> labels(config).put(k, v));
       case "EXPOSE" -> {
-        ObjectNode ports = config.has("ExposedPorts") && config.get("ExposedPorts").isObject()
-            ? (ObjectNode) config.get("ExposedPorts") : config.putObject("ExposedPorts");
+        ObjectNode ports =
+            config.has("ExposedPorts") && config.get("ExposedPorts").isObject()
+                ? (ObjectNode) config.get("ExposedPorts")
+                : config.putObject("ExposedPorts");
         for (String p : rest.split("\\s+")) {
           ports.putObject(p.contains("/") ? p : p + "/tcp");
         }
@@ -32,13 +39,17 @@ final class CommitChanges {
       case "WORKDIR" -> config.put("WorkingDir", rest);
       case "STOPSIGNAL" -> config.put("StopSignal", rest);
       case "VOLUME" -> {
-        ObjectNode vols = config.has("Volumes") && config.get("Volumes").isObject()
-            ? (ObjectNode) config.get("Volumes") : config.putObject("Volumes");
+        ObjectNode vols =
+            config.has("Volumes") && config.get("Volumes").isObject()
+                ? (ObjectNode) config.get("Volumes")
+                : config.putObject("Volumes");
         for (String v : rest.startsWith("[") ? strings(rest) : rest.split("\\s+")) {
           vols.putObject(v);
         }
       }
-      default -> throw DockerException.invalid("%s is not a valid change command", word.toLowerCase(Locale.ROOT));
+      default ->
+          throw DockerException.invalid(
+              "%s is not a valid change command", word.toLowerCase(Locale.ROOT));
     }
   }
 
@@ -63,35 +74,43 @@ final class CommitChanges {
         out[i] = n.get(i).asText();
       }
       return out;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw DockerException.invalid("invalid JSON in change: %s", json);
     }
   }
 
   private static void env(ObjectNode config, String rest) {
-    ArrayNode env = config.has("Env") && config.get("Env").isArray() ? (ArrayNode) config.get("Env")
-        : config.putArray("Env");
-    java.util.Map<String, String> set = rest.contains("=") ? pairs(rest)
-        : java.util.Map.of(rest.split("\\s+", 2)[0], rest.split("\\s+", 2).length > 1 ? rest.split("\\s+", 2)[1] : "");
-    set.forEach((k, v) -> {
-      for (int i = env.size() - 1; i >= 0; i--) {
-        if (env.get(i).asText().startsWith(k + "=")) {
-          env.remove(i);
-        }
-      }
-      env.add(k + "=" + v);
-    });
+    ArrayNode env =
+        config.has("Env") && config.get("Env").isArray()
+            ? (ArrayNode) config.get("Env")
+            : config.putArray("Env");
+    Map<String, String> set =
+        rest.contains("=")
+            ? pairs(rest)
+            : Map.of(
+                rest.split("\\s+", 2)[0],
+                rest.split("\\s+", 2).length > 1 ? rest.split("\\s+", 2)[1] : "");
+    set.forEach(
+        (k, v) -> {
+          for (int i = env.size() - 1; i >= 0; i--) {
+            if (env.get(i).asText().startsWith(k + "=")) {
+              env.remove(i);
+            }
+          }
+          env.add(k + "=" + v);
+        });
   }
 
   private static ObjectNode labels(ObjectNode config) {
-    return config.has("Labels") && config.get("Labels").isObject() ? (ObjectNode) config.get("Labels")
+    return config.has("Labels") && config.get("Labels").isObject()
+        ? (ObjectNode) config.get("Labels")
         : config.putObject("Labels");
   }
 
   /** k=v k2="v 2" pairs. */
-  private static java.util.Map<String, String> pairs(String rest) {
-    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("([^\\s=]+)=(\"([^\"]*)\"|(\\S*))").matcher(rest);
+  private static Map<String, String> pairs(String rest) {
+    Map<String, String> out = new LinkedHashMap<>();
+    Matcher m = Pattern.compile("([^\\s=]+)=(\"([^\"]*)\"|(\\S*))").matcher(rest);
     while (m.find()) {
       out.put(m.group(1), m.group(3) != null ? m.group(3) : m.group(4));
     }

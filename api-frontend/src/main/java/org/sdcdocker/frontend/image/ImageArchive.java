@@ -8,13 +8,19 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.sdcdocker.protocol.Digest;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.LayerRef;
@@ -40,7 +46,7 @@ public final class ImageArchive {
   public void save(Map<ImageRecord, List<String>> selected, OutputStream out) throws IOException {
     ArrayNode manifest = Json.MAPPER.createArrayNode();
     ObjectNode repositories = Json.MAPPER.createObjectNode();
-    java.util.Set<String> written = new java.util.HashSet<>();
+    Set<String> written = new HashSet<>();
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -75,9 +81,13 @@ public final class ImageArchive {
         m.set("Layers", layers);
         for (String t : e.getValue()) {
           int colon = t.lastIndexOf(':');
-          ObjectNode repo = repositories.has(t.substring(0, colon)) ? (ObjectNode) repositories.get(t.substring(0, colon))
-              : repositories.putObject(t.substring(0, colon));
-          repo.put(t.substring(colon + 1), layers.isEmpty() ? "" : layers.get(layers.size() - 1).asText().split("/")[0]);
+          ObjectNode repo =
+              repositories.has(t.substring(0, colon))
+                  ? (ObjectNode) repositories.get(t.substring(0, colon))
+                  : repositories.putObject(t.substring(0, colon));
+          repo.put(
+              t.substring(colon + 1),
+              layers.isEmpty() ? "" : layers.get(layers.size() - 1).asText().split("/")[0]);
         }
       }
       bytes(tar, "manifest.json", Json.bytes(manifest));
@@ -94,7 +104,7 @@ public final class ImageArchive {
     }
     Path tmp = Files.createTempFile(scratch, "layer", ".tar");
     try (InputStream in = Compression.decompressed(Files.newInputStream(blob))) {
-      Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
     }
     return tmp;
   }
@@ -108,7 +118,8 @@ public final class ImageArchive {
     tar.closeArchiveEntry();
   }
 
-  private static void bytes(TarArchiveOutputStream tar, String name, byte[] data) throws IOException {
+  private static void bytes(TarArchiveOutputStream tar, String name, byte[] data)
+      throws IOException {
     TarArchiveEntry e = new TarArchiveEntry(name);
     e.setSize(data.length);
     e.setMode(0100644);
@@ -118,15 +129,16 @@ public final class ImageArchive {
   }
 
   /**
-   * Loads an archive for an account: every config and layer is checked against its digest and
-   * the config's diff ids before anything is stored, so a bad archive leaves the store as it was.
+   * Loads an archive for an account: every config and layer is checked against its digest and the
+   * config's diff ids before anything is stored, so a bad archive leaves the store as it was.
    * Returns what docker load prints, one line per image.
    */
   public List<String> load(String account, Path archive) throws IOException {
     Path dir = Files.createTempDirectory(scratch, "load");
     try {
       Map<String, Path> files = new LinkedHashMap<>();
-      try (TarArchiveInputStream tar = new TarArchiveInputStream(Compression.decompressed(Files.newInputStream(archive)))) {
+      try (TarArchiveInputStream tar =
+          new TarArchiveInputStream(Compression.decompressed(Files.newInputStream(archive)))) {
         TarArchiveEntry e;
         while ((e = tar.getNextEntry()) != null) {
           if (!e.isFile()) {
@@ -137,7 +149,7 @@ public final class ImageArchive {
             throw DockerException.invalid("invalid tar archive: entry %s leaves the archive", name);
           }
           Path f = Files.createTempFile(dir, "entry", "");
-          Files.copy(tar, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          Files.copy(tar, f, StandardCopyOption.REPLACE_EXISTING);
           files.put(name, f);
         }
       } catch (IOException | IllegalArgumentException e) {
@@ -150,7 +162,8 @@ public final class ImageArchive {
       } else if (files.containsKey("index.json")) {
         manifest = fromOciLayout(files);
       } else {
-        throw DockerException.invalid("invalid tar archive: no manifest.json, nor an OCI layout's index.json");
+        throw DockerException.invalid(
+            "invalid tar archive: no manifest.json, nor an OCI layout's index.json");
       }
       Map<String, LayerRef> known = knownLayers();
       record Ready(ImageRecord image, byte[] config, List<Path> layers, List<String> tags) {}
@@ -158,7 +171,7 @@ public final class ImageArchive {
       for (JsonNode m : manifest) {
         Path cfgFile = need(files, m.path("Config").asText());
         byte[] config = Files.readAllBytes(cfgFile);
-        String id = Digests.of(config);
+        String id = Digest.of(config).toString();
         JsonNode cfg = Json.MAPPER.readTree(config);
         JsonNode diffIds = cfg.path("rootfs").path("diff_ids");
         List<Path> layerFiles = new ArrayList<>();
@@ -170,26 +183,36 @@ public final class ImageArchive {
           boolean packed = Compression.compressed(f); // an OCI layout's layers are compressed blobs
           String digest;
           try (InputStream in = Compression.decompressed(Files.newInputStream(f))) {
-            digest = Digests.of(in);
+            digest = Digest.of(in).toString();
           }
           if (!digest.equals(diffIds.path(i).asText())) {
-            throw DockerException.invalid("invalid diffID for layer %d: expected %s, got %s", i,
-                diffIds.path(i).asText(), digest);
+            throw DockerException.invalid(
+                "invalid diffID for layer %d: expected %s, got %s",
+                i, diffIds.path(i).asText(), digest);
           }
           layerFiles.add(f);
           // a layer the store has (pulled, compressed) is that blob: each layer is stored once
-          refs.add(known.getOrDefault(digest, packed ? new LayerRef(blobDigest(f), layerType(files, l.asText()),
-              Files.size(f)) : new LayerRef(digest, PLAIN_LAYER, Files.size(f))));
+          refs.add(
+              known.getOrDefault(
+                  digest,
+                  packed
+                      ? new LayerRef(blobDigest(f), layerType(files, l.asText()), Files.size(f))
+                      : new LayerRef(digest, PLAIN_LAYER, Files.size(f))));
           size += Files.size(f);
           i++;
         }
         if (i != diffIds.size()) {
-          throw DockerException.invalid("invalid manifest: %d layers for %d diff ids", i, diffIds.size());
+          throw DockerException.invalid(
+              "invalid manifest: %d layers for %d diff ids", i, diffIds.size());
         }
         List<String> tags = new ArrayList<>();
         m.path("RepoTags").forEach(t -> tags.add(t.asText()));
-        ready.add(new Ready(new ImageRecord(id, refs, List.of(), size, cfg.path("created").asText("")), config,
-            layerFiles, tags));
+        ready.add(
+            new Ready(
+                new ImageRecord(id, refs, List.of(), size, cfg.path("created").asText("")),
+                config,
+                layerFiles,
+                tags));
       }
       List<String> out = new ArrayList<>();
       for (Ready r : ready) {
@@ -197,7 +220,8 @@ public final class ImageArchive {
         for (int j = 0; j < r.layers().size(); j++) {
           String d = r.image().layers().get(j).digest();
           if (!images.blobs().has(d)) { // a known layer's blob is there already
-            Files.move(r.layers().get(j), images.blobs().path(d), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                r.layers().get(j), images.blobs().path(d), StandardCopyOption.REPLACE_EXISTING);
           }
         }
         if (r.tags().isEmpty()) {
@@ -212,7 +236,7 @@ public final class ImageArchive {
       return out;
     } finally {
       try (var walk = Files.walk(dir)) {
-        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
           Files.deleteIfExists(p);
         }
       }
@@ -221,7 +245,7 @@ public final class ImageArchive {
 
   private static String blobDigest(Path f) throws IOException {
     try (InputStream in = Files.newInputStream(f)) {
-      return Digests.of(in);
+      return Digest.of(in).toString();
     }
   }
 
@@ -230,7 +254,8 @@ public final class ImageArchive {
     try (InputStream in = Files.newInputStream(need(files, name))) {
       byte[] h = in.readNBytes(2);
       return h.length == 2 && (h[0] & 0xff) == 0x28 && (h[1] & 0xff) == 0xb5
-          ? "application/vnd.oci.image.layer.v1.tar+zstd" : ImageCommit.GZIP_LAYER;
+          ? "application/vnd.oci.image.layer.v1.tar+zstd"
+          : ImageCommit.GZIP_LAYER;
     }
   }
 
@@ -245,7 +270,8 @@ public final class ImageArchive {
     for (JsonNode d : index.path("manifests")) {
       String mt = d.path("mediaType").asText();
       if (mt.contains("index") || mt.contains("manifest.list")) {
-        throw DockerException.invalid("an OCI layout whose index names another index is not loaded here");
+        throw DockerException.invalid(
+            "an OCI layout whose index names another index is not loaded here");
       }
       JsonNode m = Json.MAPPER.readTree(need(files, blobName(d.path("digest").asText())).toFile());
       ObjectNode entry = out.addObject();
@@ -253,8 +279,10 @@ public final class ImageArchive {
       ArrayNode layers = entry.putArray("Layers");
       m.path("layers").forEach(l -> layers.add(blobName(l.path("digest").asText())));
       ArrayNode tags = entry.putArray("RepoTags");
-      String name = d.path("annotations").path("io.containerd.image.name").asText(
-          d.path("annotations").path("org.opencontainers.image.ref.name").asText(""));
+      String name =
+          d.path("annotations")
+              .path("io.containerd.image.name")
+              .asText(d.path("annotations").path("org.opencontainers.image.ref.name").asText(""));
       if (name.contains(":") || name.contains("/")) {
         ImageReference r = ImageReference.parse(name);
         if (r.digest() == null) {
@@ -266,15 +294,17 @@ public final class ImageArchive {
   }
 
   private static String blobName(String digest) {
-    if (!digest.matches("sha256:[0-9a-f]{64}")) {
+    if (!Digest.is(digest)) {
       throw DockerException.invalid("invalid digest in the OCI layout: %s", digest);
     }
-    return "blobs/sha256/" + digest.substring(7);
+    return "blobs/sha256/" + Digest.parse(digest).hex();
   }
 
-  /** The layers the store has, by diff id (the digest of the plain tar), from the images' configs. */
+  /**
+   * The layers the store has, by diff id (the digest of the plain tar), from the images' configs.
+   */
   private Map<String, LayerRef> knownLayers() {
-    Map<String, LayerRef> out = new java.util.HashMap<>();
+    Map<String, LayerRef> out = new HashMap<>();
     for (ImageRecord img : images.all()) {
       JsonNode diffIds = images.config(img).path("rootfs").path("diff_ids");
       for (int i = 0; i < img.layers().size() && i < diffIds.size(); i++) {
@@ -287,7 +317,8 @@ public final class ImageArchive {
   private static Path need(Map<String, Path> files, String name) {
     Path f = files.get(name.startsWith("./") ? name.substring(2) : name);
     if (f == null) {
-      throw DockerException.invalid("invalid tar archive: %s is named in manifest.json but missing", name);
+      throw DockerException.invalid(
+          "invalid tar archive: %s is named in manifest.json but missing", name);
     }
     return f;
   }

@@ -1,16 +1,21 @@
 package org.sdcdocker.frontend.image;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.AgentRequests.CommitResult;
@@ -19,8 +24,8 @@ import org.sdcdocker.protocol.agent.LayerRef;
 
 /**
  * docker commit in the image service: the container's layer (made by its agent) fetched and
- * verified into the blob store, and a new config: the image's, with the container's settings,
- * the {@code -c} changes, a history entry and the new diff id.
+ * verified into the blob store, and a new config: the image's, with the container's settings, the
+ * {@code -c} changes, a history entry and the new diff id.
  */
 public final class ImageCommit {
   static final String GZIP_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip";
@@ -33,8 +38,7 @@ public final class ImageCommit {
   }
 
   /** What docker commit asks for besides the container. */
-  public record Request(List<String> changes, String comment, String author,
-      com.fasterxml.jackson.databind.JsonNode config) {
+  public record Request(List<String> changes, String comment, String author, JsonNode config) {
     public Request(List<String> changes, String comment, String author) {
       this(changes, comment, author, null);
     }
@@ -44,8 +48,10 @@ public final class ImageCommit {
   public ImageRecord commit(ImageRecord parent, ContainerSpec spec, CommitResult layer, Request req)
       throws IOException, InterruptedException {
     ObjectNode cfg = ((ObjectNode) images.config(parent)).deepCopy();
-    ObjectNode config = cfg.has("config") && cfg.get("config").isObject() ? (ObjectNode) cfg.get("config")
-        : cfg.putObject("config");
+    ObjectNode config =
+        cfg.has("config") && cfg.get("config").isObject()
+            ? (ObjectNode) cfg.get("config")
+            : cfg.putObject("config");
     config.set("Env", strings(spec.env()));
     config.set("Cmd", spec.cmd().isEmpty() ? null : strings(spec.cmd()));
     config.set("Entrypoint", spec.entrypoint().isEmpty() ? null : strings(spec.entrypoint()));
@@ -71,8 +77,10 @@ public final class ImageCommit {
     if (req.comment() != null && !req.comment().isEmpty()) {
       cfg.put("comment", req.comment());
     }
-    ArrayNode history = cfg.has("history") && cfg.get("history").isArray() ? (ArrayNode) cfg.get("history")
-        : cfg.putArray("history");
+    ArrayNode history =
+        cfg.has("history") && cfg.get("history").isArray()
+            ? (ArrayNode) cfg.get("history")
+            : cfg.putArray("history");
     ObjectNode h = history.addObject().put("created", now);
     List<String> argv = new ArrayList<>(spec.entrypoint());
     argv.addAll(spec.cmd());
@@ -83,34 +91,41 @@ public final class ImageCommit {
     if (req.comment() != null && !req.comment().isEmpty()) {
       h.put("comment", req.comment());
     }
-    ObjectNode rootfs = cfg.has("rootfs") && cfg.get("rootfs").isObject() ? (ObjectNode) cfg.get("rootfs")
-        : cfg.putObject("rootfs").put("type", "layers");
-    ArrayNode diffIds = rootfs.has("diff_ids") ? (ArrayNode) rootfs.get("diff_ids") : rootfs.putArray("diff_ids");
+    ObjectNode rootfs =
+        cfg.has("rootfs") && cfg.get("rootfs").isObject()
+            ? (ObjectNode) cfg.get("rootfs")
+            : cfg.putObject("rootfs").put("type", "layers");
+    ArrayNode diffIds =
+        rootfs.has("diff_ids") ? (ArrayNode) rootfs.get("diff_ids") : rootfs.putArray("diff_ids");
     diffIds.add(layer.diffId());
     storeLayer(layer);
     List<LayerRef> layers = new ArrayList<>(parent.layers());
     layers.add(new LayerRef(layer.digest(), GZIP_LAYER, layer.size()));
-    ImageRecord img = images.addMade(spec.owner(), cfg, layers, parent.size() + layer.size(), now, parent.id());
+    ImageRecord img =
+        images.addMade(spec.owner(), cfg, layers, parent.size() + layer.size(), now, parent.id());
     return img;
   }
 
   /** The layer from its agent, into the blob store; its digest is checked on the way. */
   public void storeLayer(CommitResult layer) throws IOException, InterruptedException {
-    HttpResponse<InputStream> resp = http.send(HttpRequest.newBuilder(URI.create(layer.url()))
-        .timeout(java.time.Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> resp =
+        http.send(
+            HttpRequest.newBuilder(URI.create(layer.url())).timeout(Duration.ofSeconds(60)).build(),
+            HttpResponse.BodyHandlers.ofInputStream());
     try (InputStream in = resp.body()) {
       if (resp.statusCode() == 404) {
         throw DockerException.notFound("the container was removed while it was committed");
       }
       if (resp.statusCode() != 200) {
-        throw DockerException.internal("fetching the committed layer: the agent answered %d", resp.statusCode());
+        throw DockerException.internal(
+            "fetching the committed layer: the agent answered %d", resp.statusCode());
       }
       if (images.blobs().has(layer.digest())) {
-        in.transferTo(java.io.OutputStream.nullOutputStream());
+        in.transferTo(OutputStream.nullOutputStream());
         return;
       }
       try (BlobStore.Sink sink = images.blobs().open(layer.digest())) {
-        sink.copy(in, n -> { });
+        sink.copy(in, n -> {});
         sink.commit();
       }
     }
@@ -127,16 +142,16 @@ public final class ImageCommit {
    * container's variables it does not set; its Cmd, Entrypoint, User, WorkingDir when given; its
    * labels and exposed ports added.
    */
-  static void mergeUserConfig(ObjectNode config, com.fasterxml.jackson.databind.JsonNode user) {
-    com.fasterxml.jackson.databind.JsonNode env = user.get("Env");
+  static void mergeUserConfig(ObjectNode config, JsonNode user) {
+    JsonNode env = user.get("Env");
     if (env != null && env.isArray() && env.size() > 0) {
-      java.util.List<String> merged = new java.util.ArrayList<>();
-      java.util.Set<String> keys = new java.util.HashSet<>();
-      for (com.fasterxml.jackson.databind.JsonNode e : env) {
+      List<String> merged = new ArrayList<>();
+      Set<String> keys = new HashSet<>();
+      for (JsonNode e : env) {
         merged.add(e.asText());
         keys.add(e.asText().split("=", 2)[0]);
       }
-      for (com.fasterxml.jackson.databind.JsonNode e : config.path("Env")) {
+      for (JsonNode e : config.path("Env")) {
         if (!keys.contains(e.asText().split("=", 2)[0])) {
           merged.add(e.asText());
         }
@@ -152,18 +167,23 @@ public final class ImageCommit {
     } else if (entrypoint) {
       config.set("Cmd", null); // a new entrypoint does not keep the old command, as Docker's
     }
-    for (String f : java.util.List.of("User", "WorkingDir", "StopSignal")) {
+    for (String f : List.of("User", "WorkingDir", "StopSignal")) {
       if (!user.path(f).asText("").isEmpty()) {
         config.put(f, user.path(f).asText());
       }
     }
     if (user.path("Labels").isObject()) {
-      ObjectNode labels = config.path("Labels").isObject() ? (ObjectNode) config.get("Labels") : config.putObject("Labels");
+      ObjectNode labels =
+          config.path("Labels").isObject()
+              ? (ObjectNode) config.get("Labels")
+              : config.putObject("Labels");
       user.get("Labels").fields().forEachRemaining(e -> labels.set(e.getKey(), e.getValue()));
     }
     if (user.path("ExposedPorts").isObject()) {
-      ObjectNode ports = config.path("ExposedPorts").isObject() ? (ObjectNode) config.get("ExposedPorts")
-          : config.putObject("ExposedPorts");
+      ObjectNode ports =
+          config.path("ExposedPorts").isObject()
+              ? (ObjectNode) config.get("ExposedPorts")
+              : config.putObject("ExposedPorts");
       user.get("ExposedPorts").fieldNames().forEachRemaining(p -> ports.putObject(p));
     }
   }

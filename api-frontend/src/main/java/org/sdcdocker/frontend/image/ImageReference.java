@@ -4,12 +4,14 @@ import java.util.regex.Pattern;
 import org.sdcdocker.protocol.DockerException;
 
 /**
- * A parsed image reference: registry, repository, and a tag or digest. {@code busybox} is
- * {@code docker.io/library/busybox:latest}, as Docker normalizes it.
+ * A parsed image reference: registry, repository, and a tag or digest. {@code busybox} is {@code
+ * docker.io/library/busybox:latest}, as Docker normalizes it.
  */
 public record ImageReference(String registry, String repository, String tag, String digest) {
   public static final String DOCKER_HUB = "docker.io";
-  private static final Pattern REPO = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
+  private static final Pattern REPO =
+      Pattern.compile(
+          "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
   private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
   private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
 
@@ -42,7 +44,10 @@ public record ImageReference(String registry, String repository, String tag, Str
     if (slash > 0) {
       String first = rest.substring(0, slash);
       if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
-        registry = first.equals("index.docker.io") ? DOCKER_HUB : first; // Docker's legacy name for the Hub
+        registry =
+            first.equals("index.docker.io")
+                ? DOCKER_HUB
+                : first; // Docker's legacy name for the Hub
         rest = rest.substring(slash + 1);
       }
     }
@@ -50,7 +55,8 @@ public record ImageReference(String registry, String repository, String tag, Str
       rest = "library/" + rest;
     }
     if (!REPO.matcher(rest).matches()) {
-      throw DockerException.invalid("invalid reference format: repository name (%s) must be lowercase", rest);
+      throw DockerException.invalid(
+          "invalid reference format: repository name (%s) must be lowercase", rest);
     }
     if (tag == null && digest == null) {
       tag = "latest";
@@ -61,7 +67,9 @@ public record ImageReference(String registry, String repository, String tag, Str
   /** The repository as Docker names it: without docker.io and library/. */
   public String familiarName() {
     if (registry.equals(DOCKER_HUB)) {
-      return repository.startsWith("library/") ? repository.substring("library/".length()) : repository;
+      return repository.startsWith("library/")
+          ? repository.substring("library/".length())
+          : repository;
     }
     return registry + "/" + repository;
   }
@@ -77,7 +85,9 @@ public record ImageReference(String registry, String repository, String tag, Str
     return familiarName() + (digest != null ? "@" + digest : ":" + tag);
   }
 
-  /** Loopback registries speak plain http, as Docker's insecure-registry default for 127.0.0.0/8. */
+  /**
+   * Loopback registries speak plain http, as Docker's insecure-registry default for 127.0.0.0/8.
+   */
   public String baseUrl() {
     String host = registry.equals(DOCKER_HUB) ? "registry-1.docker.io" : registry;
     String h = host.startsWith("[") ? host.substring(1, host.indexOf(']')) : host.split(":")[0];

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,9 +17,9 @@ import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
 
 /**
- * docker search: a term naming a registry ({@code host:port/word}) is looked up in that
- * registry's catalog (repositories whose name contains the word); any other term goes to Docker
- * Hub's search. Blocking.
+ * docker search: a term naming a registry ({@code host:port/word}) is looked up in that registry's
+ * catalog (repositories whose name contains the word); any other term goes to Docker Hub's search.
+ * Blocking.
  */
 public final class ImageSearch {
   private final HttpClient http;
@@ -43,30 +44,42 @@ public final class ImageSearch {
       }
       return out;
     }
-    URI u = URI.create("https://index.docker.io/v1/search?q=" + URLEncoder.encode(term, StandardCharsets.UTF_8)
-        + "&n=" + limit);
+    URI u =
+        URI.create(
+            "https://index.docker.io/v1/search?q="
+                + URLEncoder.encode(term, StandardCharsets.UTF_8)
+                + "&n="
+                + limit);
     try {
-      HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(u).timeout(java.time.Duration.ofSeconds(30)).build(),
-          HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> r =
+          http.send(
+              HttpRequest.newBuilder(u).timeout(Duration.ofSeconds(30)).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
       if (r.statusCode() != 200) {
         throw DockerException.internal("Unexpected status code %d", r.statusCode());
       }
       for (JsonNode n : Json.MAPPER.readTree(r.body()).path("results")) {
         if (out.size() < limit) {
-          out.add(result(n.path("name").asText(), n.path("description").asText(""), n.path("star_count").asInt(),
-              n.path("is_official").asBoolean()));
+          out.add(
+              result(
+                  n.path("name").asText(),
+                  n.path("description").asText(""),
+                  n.path("star_count").asInt(),
+                  n.path("is_official").asBoolean()));
         }
       }
       return out;
     } catch (IOException e) {
-      throw DockerException.internal("Get \"%s\": %s", u, e.getMessage() == null ? e.toString() : e.getMessage());
+      throw DockerException.internal(
+          "Get \"%s\": %s", u, e.getMessage() == null ? e.toString() : e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw DockerException.internal("interrupted");
     }
   }
 
-  private static Map<String, Object> result(String name, String description, int stars, boolean official) {
+  private static Map<String, Object> result(
+      String name, String description, int stars, boolean official) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", name);
     m.put("description", description);

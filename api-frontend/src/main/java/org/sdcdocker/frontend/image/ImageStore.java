@@ -7,31 +7,39 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import org.sdcdocker.protocol.Digest;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
+import org.sdcdocker.protocol.agent.LayerRef;
 
 /**
- * The image service's records: images by id, and each account's tags. Images are shared
- * content; tags belong to accounts. Records and tags are written whole (temp file, rename).
+ * The image service's records: images by id, and each account's tags. Images are shared content;
+ * tags belong to accounts. Records and tags are written whole (temp file, rename).
  */
 public final class ImageStore {
   private final Path root;
   private final BlobStore blobs;
   private final Map<String, ImageRecord> images = new ConcurrentHashMap<>();
+
   /** account → "repo:tag" → image id. */
   private final Map<String, Map<String, String>> tags = new ConcurrentHashMap<>();
+
   /**
    * account → the ids of the images it has (pulled, loaded, built, committed, imported), tagged or
    * not: an untagged one is still the account's (listed as {@code <none>}) until it removes it.
    */
-  private final Map<String, java.util.Set<String>> owned = new ConcurrentHashMap<>();
+  private final Map<String, Set<String>> owned = new ConcurrentHashMap<>();
 
   public ImageStore(Path root, BlobStore blobs) throws IOException {
     this.root = root;
@@ -48,7 +56,8 @@ public final class ImageStore {
     Path t = root.resolve("tags.json");
     if (Files.exists(t)) {
       Map<String, Map<String, String>> loaded =
-          Json.MAPPER.readValue(t.toFile(), new TypeReference<Map<String, Map<String, String>>>() {});
+          Json.MAPPER.readValue(
+              t.toFile(), new TypeReference<Map<String, Map<String, String>>>() {});
       loaded.forEach((k, v) -> tags.put(k, new ConcurrentHashMap<>(v)));
     }
     Path o = root.resolve("owned.json");
@@ -58,13 +67,15 @@ public final class ImageStore {
       loaded.forEach((k, v) -> owned.put(k, ConcurrentHashMap.newKeySet()));
       loaded.forEach((k, v) -> v.stream().filter(images::containsKey).forEach(owned.get(k)::add));
     }
-    tags.forEach((account, m) -> owned.computeIfAbsent(account, a -> ConcurrentHashMap.newKeySet()).addAll(m.values()));
+    tags.forEach(
+        (account, m) ->
+            owned.computeIfAbsent(account, a -> ConcurrentHashMap.newKeySet()).addAll(m.values()));
     clearScratch();
   }
 
   /**
-   * Work files of a build, load, import or save that a stopped front end left are never
-   * finished: removed at start, before anything can be using them.
+   * Work files of a build, load, import or save that a stopped front end left are never finished:
+   * removed at start, before anything can be using them.
    */
   private void clearScratch() throws IOException {
     Path s = root.resolve("scratch");
@@ -72,7 +83,7 @@ public final class ImageStore {
       return;
     }
     try (var walk = Files.walk(s)) {
-      for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+      for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
         if (!p.equals(s)) {
           Files.deleteIfExists(p);
         }
@@ -100,14 +111,21 @@ public final class ImageStore {
   }
 
   /** Records an image (its blobs already stored) and tags it for the account. */
-  public synchronized void add(String account, ImageRecord image, ImageReference ref) throws IOException {
+  public synchronized void add(String account, ImageRecord image, ImageReference ref)
+      throws IOException {
     ImageRecord old = images.get(image.id());
     ImageRecord merged = image;
     if (old != null) {
       LinkedHashSet<String> digests = new LinkedHashSet<>(old.repoDigests());
       digests.addAll(image.repoDigests());
-      merged = new ImageRecord(image.id(), image.layers(), new ArrayList<>(digests), image.size(), image.created(),
-          old.parent() != null ? old.parent() : image.parent());
+      merged =
+          new ImageRecord(
+              image.id(),
+              image.layers(),
+              new ArrayList<>(digests),
+              image.size(),
+              image.created(),
+              old.parent() != null ? old.parent() : image.parent());
     }
     write(root.resolve("images").resolve(image.id().substring(7) + ".json"), Json.bytes(merged));
     images.put(image.id(), merged);
@@ -115,7 +133,8 @@ public final class ImageStore {
       writeOwned();
     }
     if (ref != null && ref.tag() != null) {
-      tags.computeIfAbsent(account, a -> new ConcurrentHashMap<>()).put(ref.familiarName() + ":" + ref.tag(), image.id());
+      tags.computeIfAbsent(account, a -> new ConcurrentHashMap<>())
+          .put(ref.familiarName() + ":" + ref.tag(), image.id());
       write(root.resolve("tags.json"), Json.bytes(new TreeMap<>(tags)));
     }
   }
@@ -124,10 +143,16 @@ public final class ImageStore {
    * Records an image made here (commit, build) from its config: the config stored as a blob under
    * its digest, which is the image's id; untagged, the account's.
    */
-  public ImageRecord addMade(String account, JsonNode config, List<org.sdcdocker.protocol.agent.LayerRef> layers,
-      long size, String created, String parent) throws IOException {
+  public ImageRecord addMade(
+      String account,
+      JsonNode config,
+      List<LayerRef> layers,
+      long size,
+      String created,
+      String parent)
+      throws IOException {
     byte[] bytes = Json.bytes(config);
-    String id = Digests.of(bytes);
+    String id = Digest.of(bytes).toString();
     blobs.put(id, bytes);
     ImageRecord img = new ImageRecord(id, layers, List.of(), size, created, parent);
     add(account, img, null);
@@ -146,8 +171,10 @@ public final class ImageStore {
     String id = null;
     if (name.matches("(sha256:)?[0-9a-f]{4,64}")) {
       String hex = name.startsWith("sha256:") ? name.substring(7) : name;
-      List<String> hits = owned.getOrDefault(account, java.util.Set.of()).stream()
-          .filter(i -> i.substring(7).startsWith(hex)).toList();
+      List<String> hits =
+          owned.getOrDefault(account, Set.of()).stream()
+              .filter(i -> i.substring(7).startsWith(hex))
+              .toList();
       if (hits.size() == 1) {
         id = hits.get(0);
       }
@@ -171,15 +198,18 @@ public final class ImageStore {
   /** The tags of an account, by image id. */
   public Map<String, List<String>> tagsByImage(String account) {
     Map<String, List<String>> out = new HashMap<>();
-    tags.getOrDefault(account, Map.of()).forEach((t, id) -> out.computeIfAbsent(id, k -> new ArrayList<>()).add(t));
+    tags.getOrDefault(account, Map.of())
+        .forEach((t, id) -> out.computeIfAbsent(id, k -> new ArrayList<>()).add(t));
     out.values().forEach(l -> l.sort(null));
     return out;
   }
 
   /** The images an account has, tagged or not. */
   public List<ImageRecord> list(String account) {
-    return owned.getOrDefault(account, java.util.Set.of()).stream().map(images::get)
-        .filter(java.util.Objects::nonNull).toList();
+    return owned.getOrDefault(account, Set.of()).stream()
+        .map(images::get)
+        .filter(Objects::nonNull)
+        .toList();
   }
 
   /** The account's images made from this one (its children: build steps, commits). */
@@ -188,32 +218,38 @@ public final class ImageStore {
   }
 
   /** The ids of the account's images that other images of the account were made from (one pass). */
-  public java.util.Set<String> parents(String account) {
-    java.util.Set<String> out = new java.util.HashSet<>();
-    list(account).forEach(i -> {
-      if (i.parent() != null) {
-        out.add(i.parent());
-      }
-    });
+  public Set<String> parents(String account) {
+    Set<String> out = new HashSet<>();
+    list(account)
+        .forEach(
+            i -> {
+              if (i.parent() != null) {
+                out.add(i.parent());
+              }
+            });
     return out;
   }
 
   /** Whether the account has the image (tagged or not). */
   public boolean owns(String account, String imageId) {
-    return owned.getOrDefault(account, java.util.Set.of()).contains(imageId);
+    return owned.getOrDefault(account, Set.of()).contains(imageId);
   }
 
   /** The account gives up an image (its last tag removed by rmi, or an untagged one removed). */
   public synchronized void disown(String account, String imageId) throws IOException {
-    java.util.Set<String> mine = owned.get(account);
+    Set<String> mine = owned.get(account);
     if (mine != null && mine.remove(imageId)) {
       writeOwned();
     }
   }
 
-  /** Tags an image of the account with another reference (moving the tag if it named another image). */
-  public synchronized void tag(String account, ImageRecord image, ImageReference ref) throws IOException {
-    tags.computeIfAbsent(account, a -> new ConcurrentHashMap<>()).put(ref.familiarName() + ":" + ref.tag(), image.id());
+  /**
+   * Tags an image of the account with another reference (moving the tag if it named another image).
+   */
+  public synchronized void tag(String account, ImageRecord image, ImageReference ref)
+      throws IOException {
+    tags.computeIfAbsent(account, a -> new ConcurrentHashMap<>())
+        .put(ref.familiarName() + ":" + ref.tag(), image.id());
     write(root.resolve("tags.json"), Json.bytes(new TreeMap<>(tags)));
     if (own(account, image.id())) {
       writeOwned();
@@ -245,11 +281,14 @@ public final class ImageStore {
     }
     images.remove(image.id());
     Files.deleteIfExists(root.resolve("images").resolve(image.id().substring(7) + ".json"));
-    java.util.Set<String> stillUsed = new java.util.HashSet<>();
-    images.values().forEach(i -> {
-      stillUsed.add(i.id());
-      i.layers().forEach(l -> stillUsed.add(l.digest()));
-    });
+    Set<String> stillUsed = new HashSet<>();
+    images
+        .values()
+        .forEach(
+            i -> {
+              stillUsed.add(i.id());
+              i.layers().forEach(l -> stillUsed.add(l.digest()));
+            });
     List<String> mine = new ArrayList<>(List.of(image.id()));
     image.layers().forEach(l -> mine.add(l.digest()));
     for (String d : mine) {

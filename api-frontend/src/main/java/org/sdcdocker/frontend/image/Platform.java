@@ -10,11 +10,51 @@ import org.sdcdocker.protocol.DockerException;
  * and create gives it; names are normalized as Docker normalizes them (x86_64 is amd64).
  */
 public record Platform(String os, String architecture, String variant) {
-  private static final Set<String> OSES = Set.of("aix", "android", "darwin", "dragonfly", "freebsd", "hurd",
-      "illumos", "ios", "js", "linux", "nacl", "netbsd", "openbsd", "plan9", "solaris", "windows", "zos");
-  private static final Set<String> ARCHES = Set.of("386", "amd64", "amd64p32", "arm", "armbe", "arm64",
-      "arm64be", "ppc64", "ppc64le", "loong64", "mips", "mipsle", "mips64", "mips64le", "mips64p32",
-      "mips64p32le", "ppc", "riscv", "riscv64", "s390", "s390x", "sparc", "sparc64", "wasm");
+  private static final Set<String> OSES =
+      Set.of(
+          "aix",
+          "android",
+          "darwin",
+          "dragonfly",
+          "freebsd",
+          "hurd",
+          "illumos",
+          "ios",
+          "js",
+          "linux",
+          "nacl",
+          "netbsd",
+          "openbsd",
+          "plan9",
+          "solaris",
+          "windows",
+          "zos");
+  private static final Set<String> ARCHES =
+      Set.of(
+          "386",
+          "amd64",
+          "amd64p32",
+          "arm",
+          "armbe",
+          "arm64",
+          "arm64be",
+          "ppc64",
+          "ppc64le",
+          "loong64",
+          "mips",
+          "mipsle",
+          "mips64",
+          "mips64le",
+          "mips64p32",
+          "mips64p32le",
+          "ppc",
+          "riscv",
+          "riscv64",
+          "s390",
+          "s390x",
+          "sparc",
+          "sparc64",
+          "wasm");
 
   /** This host's platform. */
   public static Platform host() {
@@ -56,12 +96,14 @@ public record Platform(String os, String architecture, String variant) {
   public static Platform ofConfig(JsonNode config) {
     String[] a = arch(config.path("architecture").asText("amd64"));
     String v = config.path("variant").asText("");
-    return new Platform(config.path("os").asText("linux"), a[0], v.isEmpty() ? a[1] : v).normalized();
+    return new Platform(config.path("os").asText("linux"), a[0], v.isEmpty() ? a[1] : v)
+        .normalized();
   }
 
   /** Whether an image of {@code image}'s platform serves a request for this one. */
   public boolean accepts(Platform image) {
-    return os.equals(image.os) && architecture.equals(image.architecture)
+    return os.equals(image.os)
+        && architecture.equals(image.architecture)
         && (variant.isEmpty() || variant.equals(image.variant));
   }
 
@@ -84,7 +126,8 @@ public record Platform(String os, String architecture, String variant) {
   }
 
   private static DockerException unknown(String spec) {
-    return DockerException.invalid("\"%s\": unknown operating system or architecture: invalid argument", spec);
+    return DockerException.invalid(
+        "\"%s\": unknown operating system or architecture: invalid argument", spec);
   }
 
   @Override

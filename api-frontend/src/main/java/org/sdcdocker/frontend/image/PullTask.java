@@ -4,18 +4,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import org.sdcdocker.protocol.Digest;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.LayerRef;
 
 /**
- * One {@code docker pull}: resolve the manifest (before any output, so a missing image is a
- * plain 404), then fetch the config and every missing layer, verifying each digest, and report
- * Docker's JSON progress messages. Blocking: runs on a worker thread.
+ * One {@code docker pull}: resolve the manifest (before any output, so a missing image is a plain
+ * 404), then fetch the config and every missing layer, verifying each digest, and report Docker's
+ * JSON progress messages. Blocking: runs on a worker thread.
  */
 public final class PullTask {
   private final HttpClient http;
@@ -23,14 +31,17 @@ public final class PullTask {
   private final String account;
   private final ImageReference ref;
   private final RegistrySession session;
+
   /** Layers fetched at once by one pull, as Docker's default max-concurrent-downloads. */
   private static final int DOWNLOADS = 3;
+
   private Platform platform = Platform.host();
   private boolean platformGiven;
   private RegistrySession.Manifest top;
   private RegistrySession.Manifest image;
 
-  public PullTask(HttpClient http, ImageStore store, String account, ImageReference ref, RegistryAuth auth) {
+  public PullTask(
+      HttpClient http, ImageStore store, String account, ImageReference ref, RegistryAuth auth) {
     this.http = http;
     this.store = store;
     this.account = account;
@@ -65,23 +76,26 @@ public final class PullTask {
     if (json.has("manifests")) {
       String chosen = null;
       for (JsonNode m : json.get("manifests")) {
-        if (m.path("platform").isObject() && platform.accepts(Platform.ofConfig(m.path("platform")))) {
+        if (m.path("platform").isObject()
+            && platform.accepts(Platform.ofConfig(m.path("platform")))) {
           chosen = m.path("digest").asText();
           break;
         }
       }
       if (chosen == null) {
-        throw DockerException.notFound("no matching manifest for %s in the manifest list entries", platform);
+        throw DockerException.notFound(
+            "no matching manifest for %s in the manifest list entries", platform);
       }
       image = session.manifest(chosen);
     } else if (json.path("schemaVersion").asInt() == 1) {
       throw DockerException.invalid("%s: schema 1 manifests are not supported", ref);
     }
-    if (platformGiven && !json.has("manifests")) { // one image: it must be of the platform asked for
+    if (platformGiven
+        && !json.has("manifests")) { // one image: it must be of the platform asked for
       String digest = image.json().path("config").path("digest").asText();
       try (InputStream in = session.blob(digest)) {
         byte[] cfg = in.readAllBytes();
-        if (!Digests.of(cfg).equals(digest)) {
+        if (!Digest.of(cfg).toString().equals(digest)) {
           throw DockerException.internal("config verification failed for digest %s", digest);
         }
         JsonNode c = Json.MAPPER.readTree(cfg);
@@ -98,11 +112,14 @@ public final class PullTask {
   /** Fetches what is missing and records the image; progress goes to {@code out}. */
   public void run(Consumer<ObjectNode> out) throws IOException {
     JsonNode m = image.json();
-    out.accept(status("Pulling from " + ref.repository(), ref.tag() != null ? ref.tag() : ref.digest()));
+    out.accept(
+        status("Pulling from " + ref.repository(), ref.tag() != null ? ref.tag() : ref.digest()));
     List<LayerRef> layers = new ArrayList<>();
     long size = 0;
     for (JsonNode l : m.path("layers")) {
-      LayerRef layer = new LayerRef(l.path("digest").asText(), l.path("mediaType").asText(), l.path("size").asLong());
+      LayerRef layer =
+          new LayerRef(
+              l.path("digest").asText(), l.path("mediaType").asText(), l.path("size").asLong());
       layers.add(layer);
       size += layer.size();
     }
@@ -115,60 +132,75 @@ public final class PullTask {
       }
       out.accept(status("Pulling fs layer", id));
     }
-    List<LayerRef> missing = layers.stream().filter(l -> !store.blobs().has(l.digest())).distinct().toList();
+    List<LayerRef> missing =
+        layers.stream().filter(l -> !store.blobs().has(l.digest())).distinct().toList();
     fetchAll(missing, out);
     fetchedAny = !missing.isEmpty();
     String configDigest = m.path("config").path("digest").asText();
     if (!store.blobs().has(configDigest)) {
-      try (InputStream in = session.blob(configDigest); BlobStore.Sink s = store.blobs().open(configDigest)) {
+      try (InputStream in = session.blob(configDigest);
+          BlobStore.Sink s = store.blobs().open(configDigest)) {
         s.copy(in, n -> {});
         s.commit();
       }
       fetchedAny = true;
     }
-    boolean known = store.find(account, ref.toString()).map(i -> i.id().equals(configDigest)).orElse(false);
+    boolean known =
+        store.find(account, ref.toString()).map(i -> i.id().equals(configDigest)).orElse(false);
     JsonNode config = Json.MAPPER.readTree(store.blobs().read(configDigest));
     List<String> repoDigests = List.of(ref.familiarName() + "@" + top.digest());
-    store.add(account, new ImageRecord(configDigest, layers, repoDigests, size, config.path("created").asText("")), ref);
+    store.add(
+        account,
+        new ImageRecord(configDigest, layers, repoDigests, size, config.path("created").asText("")),
+        ref);
     out.accept(status("Digest: " + top.digest(), null));
-    out.accept(status((fetchedAny || !known ? "Status: Downloaded newer image for " : "Status: Image is up to date for ")
-        + ref, null));
+    out.accept(
+        status(
+            (fetchedAny || !known
+                    ? "Status: Downloaded newer image for "
+                    : "Status: Image is up to date for ")
+                + ref,
+            null));
   }
 
   /**
-   * Fetches the layers, up to three at a time as Docker does (a layer another pull is fetching
-   * is waited for instead). The first failure fails the pull once every fetch has stopped.
+   * Fetches the layers, up to three at a time as Docker does (a layer another pull is fetching is
+   * waited for instead). The first failure fails the pull once every fetch has stopped.
    */
   private void fetchAll(List<LayerRef> missing, Consumer<ObjectNode> out) throws IOException {
     if (missing.isEmpty()) {
       return;
     }
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-        Math.min(DOWNLOADS, missing.size()), r -> {
-          Thread t = new Thread(r, "sdc-pull-" + ref.repository());
-          t.setDaemon(true);
-          return t;
-        });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.min(DOWNLOADS, missing.size()),
+            r -> {
+              Thread t = new Thread(r, "sdc-pull-" + ref.repository());
+              t.setDaemon(true);
+              return t;
+            });
     try {
-      List<java.util.concurrent.Future<Void>> running = new ArrayList<>();
+      List<Future<Void>> running = new ArrayList<>();
       for (LayerRef layer : missing) {
-        running.add(pool.submit(() -> {
-          if (!store.blobs().fetchOnce(layer.digest(), () -> fetch(layer, out))) {
-            out.accept(status("Download complete", shortId(layer.digest())));
-          }
-          return null;
-        }));
+        running.add(
+            pool.submit(
+                () -> {
+                  if (!store.blobs().fetchOnce(layer.digest(), () -> fetch(layer, out))) {
+                    out.accept(status("Download complete", shortId(layer.digest())));
+                  }
+                  return null;
+                }));
       }
       Throwable first = null;
-      for (java.util.concurrent.Future<Void> f : running) {
+      for (Future<Void> f : running) {
         try {
           f.get();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
           first = first == null ? e.getCause() : first;
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           running.forEach(x -> x.cancel(true));
-          throw new java.io.InterruptedIOException("pull of " + ref + " interrupted");
+          throw new InterruptedIOException("pull of " + ref + " interrupted");
         }
       }
       if (first instanceof IOException io) {
@@ -184,7 +216,8 @@ public final class PullTask {
 
   private void fetch(LayerRef layer, Consumer<ObjectNode> out) throws IOException {
     String id = shortId(layer.digest());
-    try (InputStream in = session.blob(layer.digest()); BlobStore.Sink sink = store.blobs().open(layer.digest())) {
+    try (InputStream in = session.blob(layer.digest());
+        BlobStore.Sink sink = store.blobs().open(layer.digest())) {
       sink.copy(in, reporter("Downloading", id, layer.size(), out));
       out.accept(status("Verifying Checksum", id));
       sink.commit();
@@ -193,8 +226,10 @@ public final class PullTask {
     out.accept(status("Pull complete", id));
   }
 
-  /** Progress of one blob's transfer, as Docker reports it: every 512 KiB or 100 ms, and at the end. */
-  static java.util.function.LongConsumer reporter(String status, String id, long total, Consumer<ObjectNode> out) {
+  /**
+   * Progress of one blob's transfer, as Docker reports it: every 512 KiB or 100 ms, and at the end.
+   */
+  static LongConsumer reporter(String status, String id, long total, Consumer<ObjectNode> out) {
     long[] last = {0, 0};
     return n -> {
       long now = System.nanoTime();
@@ -252,8 +287,10 @@ public final class PullTask {
   /** This node's architecture in Go's words (amd64, arm64). */
   /** Docker 20.10's answer when an image is not of the platform asked for. */
   public static DockerException mismatch(String ref, Platform wanted, Platform actual) {
-    return DockerException.notFound("image with reference %s was found but does not match the specified platform: "
-        + "wanted %s, actual: %s", ref, wanted, actual);
+    return DockerException.notFound(
+        "image with reference %s was found but does not match the specified platform: "
+            + "wanted %s, actual: %s",
+        ref, wanted, actual);
   }
 
   public static String architecture() {
@@ -267,8 +304,11 @@ public final class PullTask {
 
   /** The HTTP client every pull shares. */
   public static HttpClient newHttpClient() {
-    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NORMAL)
-        .connectTimeout(java.time.Duration.ofSeconds(15)).build();
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NORMAL)
+        .connectTimeout(Duration.ofSeconds(15))
+        .build();
   }
 
   HttpClient http() {

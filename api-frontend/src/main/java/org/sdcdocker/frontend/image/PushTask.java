@@ -26,7 +26,12 @@ public final class PushTask {
   private final ImageReference ref;
   private final RegistrySession session;
 
-  public PushTask(HttpClient http, ImageStore store, String account, ImageRecord image, ImageReference ref,
+  public PushTask(
+      HttpClient http,
+      ImageStore store,
+      String account,
+      ImageRecord image,
+      ImageReference ref,
       RegistryAuth auth) {
     this.store = store;
     this.account = account;
@@ -54,32 +59,40 @@ public final class PushTask {
         continue;
       }
       out.accept(PullTask.progress("Pushing", id, 0, l.size()));
-      session.uploadBlob(l.digest(), store.blobs().path(l.digest()), PullTask.reporter("Pushing", id, l.size(), out));
+      session.uploadBlob(
+          l.digest(),
+          store.blobs().path(l.digest()),
+          PullTask.reporter("Pushing", id, l.size(), out));
       out.accept(PullTask.status("Pushed", id));
     }
     byte[] config = store.blobs().read(image.id());
     if (!session.hasBlob(image.id())) {
-      session.uploadBlob(image.id(), store.blobs().path(image.id()), n -> { });
+      session.uploadBlob(image.id(), store.blobs().path(image.id()), n -> {});
     }
     boolean oci = layers.stream().anyMatch(l -> l.mediaType().startsWith("application/vnd.oci."));
     byte[] manifest = manifest(config.length, oci);
     String digest = session.putManifest(ref.tag(), oci ? OCI_MANIFEST : DOCKER_MANIFEST, manifest);
-    out.accept(Json.MAPPER.createObjectNode().put("status", ref.tag() + ": digest: " + digest + " size: "
-        + manifest.length));
+    out.accept(
+        Json.MAPPER
+            .createObjectNode()
+            .put("status", ref.tag() + ": digest: " + digest + " size: " + manifest.length));
     ObjectNode aux = Json.MAPPER.createObjectNode();
     aux.putObject("progressDetail");
     aux.putObject("aux").put("Tag", ref.tag()).put("Digest", digest).put("Size", manifest.length);
     out.accept(aux);
     List<String> digests = new ArrayList<>(image.repoDigests());
     digests.add(ref.familiarName() + "@" + digest);
-    store.add(account, new ImageRecord(image.id(), image.layers(), digests, image.size(), image.created(),
-        image.parent()), null);
+    store.add(
+        account,
+        new ImageRecord(
+            image.id(), image.layers(), digests, image.size(), image.created(), image.parent()),
+        null);
     return digest;
   }
 
   /**
-   * Another repository of the same registry known to hold the layer: one an image with that
-   * layer was pulled from or pushed to. The blob is mounted from there rather than uploaded.
+   * Another repository of the same registry known to hold the layer: one an image with that layer
+   * was pulled from or pushed to. The blob is mounted from there rather than uploaded.
    */
   private String mountSource(String layer) {
     for (ImageRecord img : store.all()) {
@@ -93,7 +106,8 @@ public final class PushTask {
         } catch (RuntimeException e) {
           continue;
         }
-        if (other.registry().equals(ref.registry()) && !other.repository().equals(ref.repository())) {
+        if (other.registry().equals(ref.registry())
+            && !other.repository().equals(ref.repository())) {
           return other.repository();
         }
       }
@@ -105,8 +119,14 @@ public final class PushTask {
     ObjectNode m = Json.MAPPER.createObjectNode();
     m.put("schemaVersion", 2);
     m.put("mediaType", oci ? OCI_MANIFEST : DOCKER_MANIFEST);
-    m.putObject("config").put("mediaType", oci ? "application/vnd.oci.image.config.v1+json"
-        : "application/vnd.docker.container.image.v1+json").put("size", configSize).put("digest", image.id());
+    m.putObject("config")
+        .put(
+            "mediaType",
+            oci
+                ? "application/vnd.oci.image.config.v1+json"
+                : "application/vnd.docker.container.image.v1+json")
+        .put("size", configSize)
+        .put("digest", image.id());
     ArrayNode ls = m.putArray("layers");
     for (LayerRef l : image.layers()) {
       String type = l.mediaType();

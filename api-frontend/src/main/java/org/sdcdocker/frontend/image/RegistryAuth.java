@@ -20,7 +20,9 @@ public record RegistryAuth(
       return NONE;
     }
     try {
-      byte[] json = Base64.getUrlDecoder().decode(header.trim().replace('+', '-').replace('/', '_').replace("=", ""));
+      byte[] json =
+          Base64.getUrlDecoder()
+              .decode(header.trim().replace('+', '-').replace('/', '_').replace("=", ""));
       if (json.length == 0 || new String(json, StandardCharsets.UTF_8).equals("{}")) {
         return NONE;
       }
@@ -36,7 +38,10 @@ public record RegistryAuth(
 
   /** The value of a Basic Authorization header. */
   public String basic() {
-    return "Basic " + Base64.getEncoder().encodeToString((username + ":" + (password == null ? "" : password))
-        .getBytes(StandardCharsets.UTF_8));
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString(
+                (username + ":" + (password == null ? "" : password))
+                    .getBytes(StandardCharsets.UTF_8));
   }
 }

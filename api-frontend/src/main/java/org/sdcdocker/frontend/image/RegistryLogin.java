@@ -7,7 +7,10 @@ import org.sdcdocker.protocol.DockerException;
 public final class RegistryLogin {
   private RegistryLogin() {}
 
-  /** Checks the credentials for a server address (host[:port], with or without scheme and path). Blocking. */
+  /**
+   * Checks the credentials for a server address (host[:port], with or without scheme and path).
+   * Blocking.
+   */
   public static void check(HttpClient http, String serverAddress, RegistryAuth auth) {
     String host = serverAddress == null ? "" : serverAddress.trim();
     host = host.replaceFirst("^[a-zA-Z]+://", "");

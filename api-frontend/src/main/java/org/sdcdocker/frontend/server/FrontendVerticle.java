@@ -11,34 +11,54 @@ import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.sdcdocker.bus.ProtocolCodec;
+import org.sdcdocker.frontend.builder.BuildService;
 import org.sdcdocker.frontend.cluster.AgentDirectory;
 import org.sdcdocker.frontend.cluster.ContainerBackend;
 import org.sdcdocker.frontend.cluster.ContainerIndex;
 import org.sdcdocker.frontend.cluster.EventLog;
+import org.sdcdocker.frontend.cluster.ExecBackend;
+import org.sdcdocker.frontend.cluster.NetworkBackend;
+import org.sdcdocker.frontend.cluster.VolumeBackend;
+import org.sdcdocker.frontend.endpoint.ArchiveEndpoint;
+import org.sdcdocker.frontend.endpoint.BuildEndpoint;
+import org.sdcdocker.frontend.endpoint.CommitEndpoint;
+import org.sdcdocker.frontend.endpoint.ContainerInfoEndpoint;
+import org.sdcdocker.frontend.endpoint.ContainerStreamsEndpoint;
+import org.sdcdocker.frontend.endpoint.ContainersEndpoint;
+import org.sdcdocker.frontend.endpoint.DiskUsageEndpoint;
 import org.sdcdocker.frontend.endpoint.EventsEndpoint;
 import org.sdcdocker.frontend.endpoint.ExecEndpoint;
-import org.sdcdocker.frontend.cluster.ExecBackend;
-import org.sdcdocker.frontend.endpoint.ArchiveEndpoint;
-import org.sdcdocker.frontend.endpoint.ContainerInfoEndpoint;
-import org.sdcdocker.frontend.endpoint.ContainersEndpoint;
+import org.sdcdocker.frontend.endpoint.ImageArchiveEndpoint;
+import org.sdcdocker.frontend.endpoint.ImageTagsEndpoint;
+import org.sdcdocker.frontend.endpoint.ImageTransfersEndpoint;
 import org.sdcdocker.frontend.endpoint.ImagesEndpoint;
+import org.sdcdocker.frontend.endpoint.NetworksEndpoint;
 import org.sdcdocker.frontend.endpoint.SystemEndpoint;
+import org.sdcdocker.frontend.endpoint.VolumesEndpoint;
+import org.sdcdocker.frontend.http.ApiVersion;
+import org.sdcdocker.frontend.http.HijackablePost;
+import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.image.BlobStore;
+import org.sdcdocker.frontend.image.ImageArchive;
 import org.sdcdocker.frontend.image.ImageStore;
+import org.sdcdocker.frontend.image.PullTask;
 import org.sdcdocker.frontend.translate.CreateTranslator;
+import org.sdcdocker.frontend.translate.MountsTranslator;
+import org.sdcdocker.protocol.Digest;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.Addresses;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
 import org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent;
-import org.sdcdocker.protocol.agent.ProtocolCodec;
 
 /**
- * The Docker Engine API front end: the API on every configured host, and the image service's
- * blob endpoint that agents fetch layers from. Its container index is rebuilt from the agents.
+ * The Docker Engine API front end: the API on every configured host, and the image service's blob
+ * endpoint that agents fetch layers from. Its container index is rebuilt from the agents.
  */
 public final class FrontendVerticle extends VerticleBase {
   private final FrontendConfig config;
@@ -54,60 +74,95 @@ public final class FrontendVerticle extends VerticleBase {
     for (String h : config.hosts()) {
       checkHost(h);
     }
-    return vertx.executeBlocking(() -> {
-      BlobStore blobs = new BlobStore(config.dataRoot().resolve("blobs"));
-      return new ImageStore(config.dataRoot(), blobs);
-    }).compose(images -> serveBlobs(images.blobs()).compose(blobServer -> {
-      String blobSource = "http://" + config.imageServiceHost() + ":" + blobServer.actualPort();
-      AgentDirectory agents = new AgentDirectory(vertx);
-      ContainerIndex index = new ContainerIndex();
-      EventLog events = new EventLog();
-      var rules = new org.sdcdocker.frontend.translate.MountsTranslator.Rules(config.allowHostBinds(),
-          config.maxDataVolumes(), config.maxVolumesFrom(), config.maxUrlVolumes());
-      ContainerBackend containers = new ContainerBackend(vertx, agents, index, new CreateTranslator(images, rules),
-          blobSource, events);
-      vertx.eventBus().<Heartbeat>consumer(Addresses.HEARTBEAT, m -> containers.onHeartbeat(m.body()));
-      ExecBackend execs = new ExecBackend(agents, index, events);
-      vertx.eventBus().<ZoneEvent>consumer(Addresses.ZONE_EVENTS, m -> {
-        containers.onZoneEvent(m.body());
-        if (m.body().action().equals("destroy")) {
-          execs.forgetContainer(m.body().zone().spec().id());
-        }
-      });
-      vertx.eventBus().publish(Addresses.HELLO, "hello");
-      Router router = Router.router(vertx);
-      router.route().handler(this::checkVersion);
-      new SystemEndpoint(agents, index, images, config.datacenter()).mount(router);
-      new org.sdcdocker.frontend.endpoint.ImageTagsEndpoint(vertx, images, index, events).mount(router);
-      java.nio.file.Path scratch = config.dataRoot().resolve("scratch");
-      try {
-        new org.sdcdocker.frontend.endpoint.ImageArchiveEndpoint(vertx, images,
-            new org.sdcdocker.frontend.image.ImageArchive(images, scratch), scratch, events).mount(router);
-      } catch (java.io.IOException e) {
-        return Future.failedFuture(e);
-      }
-      new ImagesEndpoint(vertx, images, events).mount(router);
-      new EventsEndpoint(vertx, events).mount(router);
-      new ExecEndpoint(vertx, execs).mount(router);
-      var volumes = new org.sdcdocker.frontend.cluster.VolumeBackend(agents);
-      new org.sdcdocker.frontend.endpoint.VolumesEndpoint(volumes, events).mount(router);
-      new org.sdcdocker.frontend.endpoint.DiskUsageEndpoint(vertx, containers, images, volumes).mount(router);
-      new org.sdcdocker.frontend.endpoint.NetworksEndpoint(
-          new org.sdcdocker.frontend.cluster.NetworkBackend(agents, index), events).mount(router);
-      new org.sdcdocker.frontend.endpoint.CommitEndpoint(vertx, containers, images).mount(router);
-      new org.sdcdocker.frontend.endpoint.BuildEndpoint(vertx, images, new org.sdcdocker.frontend.build.BuildService(
-          containers, images, org.sdcdocker.frontend.image.PullTask.newHttpClient()), events).mount(router);
-      new ContainersEndpoint(vertx, containers).mount(router);
-      new ContainerInfoEndpoint(vertx, containers).mount(router);
-      new ArchiveEndpoint(vertx, containers).mount(router);
-      router.route().handler(ctx -> ctx.fail(DockerException.notFound("page not found")));
-      router.route().failureHandler(Http::fail);
-      List<Future<HttpServer>> listening = new ArrayList<>();
-      for (String h : config.hosts()) {
-        listening.add(listen(router, h));
-      }
-      return Future.all(listening);
-    }));
+    return vertx
+        .executeBlocking(
+            () -> {
+              BlobStore blobs = new BlobStore(config.dataRoot().resolve("blobs"));
+              return new ImageStore(config.dataRoot(), blobs);
+            })
+        .compose(
+            images ->
+                serveBlobs(images.blobs())
+                    .compose(
+                        blobServer -> {
+                          String blobSource =
+                              "http://" + config.imageServiceHost() + ":" + blobServer.actualPort();
+                          AgentDirectory agents = new AgentDirectory(vertx);
+                          ContainerIndex index = new ContainerIndex();
+                          EventLog events = new EventLog();
+                          var rules =
+                              new MountsTranslator.Rules(
+                                  config.allowHostBinds(),
+                                  config.maxDataVolumes(),
+                                  config.maxVolumesFrom(),
+                                  config.maxUrlVolumes());
+                          CreateTranslator translator = new CreateTranslator(images, rules);
+                          ContainerBackend containers =
+                              new ContainerBackend(vertx, agents, index, blobSource, events);
+                          vertx
+                              .eventBus()
+                              .<Heartbeat>consumer(
+                                  Addresses.HEARTBEAT, m -> containers.onHeartbeat(m.body()));
+                          ExecBackend execs = new ExecBackend(agents, index, events);
+                          vertx
+                              .eventBus()
+                              .<ZoneEvent>consumer(
+                                  Addresses.ZONE_EVENTS,
+                                  m -> {
+                                    containers.onZoneEvent(m.body());
+                                    if (m.body().action().equals("destroy")) {
+                                      execs.forgetContainer(m.body().zone().spec().id());
+                                    }
+                                  });
+                          vertx.eventBus().publish(Addresses.HELLO, "hello");
+                          Router router = Router.router(vertx);
+                          router.route().handler(this::checkVersion);
+                          new SystemEndpoint(agents, index, images, config.datacenter())
+                              .mount(router);
+                          new ImageTagsEndpoint(vertx, images, index, events).mount(router);
+                          Path scratch = config.dataRoot().resolve("scratch");
+                          try {
+                            new ImageArchiveEndpoint(
+                                    vertx,
+                                    images,
+                                    new ImageArchive(images, scratch),
+                                    scratch,
+                                    events)
+                                .mount(router);
+                          } catch (IOException e) {
+                            return Future.failedFuture(e);
+                          }
+                          new ImageTransfersEndpoint(vertx, images, events).mount(router);
+                          new ImagesEndpoint(vertx, images, events).mount(router);
+                          new EventsEndpoint(vertx, events).mount(router);
+                          new ExecEndpoint(vertx, execs).mount(router);
+                          var volumes = new VolumeBackend(agents);
+                          new VolumesEndpoint(volumes, events).mount(router);
+                          new DiskUsageEndpoint(vertx, containers, images, volumes).mount(router);
+                          new NetworksEndpoint(new NetworkBackend(agents, index), events)
+                              .mount(router);
+                          new CommitEndpoint(vertx, containers, images).mount(router);
+                          new BuildEndpoint(
+                                  vertx,
+                                  images,
+                                  new BuildService(
+                                      containers, translator, images, PullTask.newHttpClient()),
+                                  events)
+                              .mount(router);
+                          new ContainersEndpoint(vertx, containers, translator).mount(router);
+                          new ContainerStreamsEndpoint(vertx, containers).mount(router);
+                          new ContainerInfoEndpoint(vertx, containers).mount(router);
+                          new ArchiveEndpoint(vertx, containers).mount(router);
+                          router
+                              .route()
+                              .handler(ctx -> ctx.fail(DockerException.notFound("page not found")));
+                          router.route().failureHandler(Http::fail);
+                          List<Future<HttpServer>> listening = new ArrayList<>();
+                          for (String h : config.hosts()) {
+                            listening.add(listen(router, h));
+                          }
+                          return Future.all(listening);
+                        }));
   }
 
   /** Without TLS only loopback and unix sockets: anything else would expose every container. */
@@ -121,24 +176,36 @@ public final class FrontendVerticle extends VerticleBase {
     URI u = URI.create(host);
     try {
       if (u.getHost() == null || !InetAddress.getByName(u.getHost()).isLoopbackAddress()) {
-        throw DockerException.invalid("refusing to listen on %s without TLS: only loopback addresses and unix "
-            + "sockets may be served in the clear", host);
+        throw DockerException.invalid(
+            "refusing to listen on %s without TLS: only loopback addresses and unix "
+                + "sockets may be served in the clear",
+            host);
       }
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       throw DockerException.invalid("invalid host %s: %s", host, e.getMessage());
     }
   }
 
   private Future<HttpServer> listen(Router router, String host) {
-    HttpServerOptions opts = new HttpServerOptions().setIdleTimeout(0).setCompressionSupported(false)
-        .setHttp2ClearTextEnabled(false);
-    HttpServer server = vertx.createHttpServer(opts).requestHandler(req -> {
-      if ("/_ping".equals(req.path()) && (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD)) {
-        SystemEndpoint.ping(req.response(), req.method() == HttpMethod.GET); // the CLI's first request, every time
-        return;
-      }
-      router.handle(HijackablePost.mark(req));
-    });
+    HttpServerOptions opts =
+        new HttpServerOptions()
+            .setIdleTimeout(0)
+            .setCompressionSupported(false)
+            .setHttp2ClearTextEnabled(false);
+    HttpServer server =
+        vertx
+            .createHttpServer(opts)
+            .requestHandler(
+                req -> {
+                  if ("/_ping".equals(req.path())
+                      && (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD)) {
+                    SystemEndpoint.ping(
+                        req.response(),
+                        req.method() == HttpMethod.GET); // the CLI's first request, every time
+                    return;
+                  }
+                  router.handle(HijackablePost.mark(req));
+                });
     servers.add(server);
     if (host.startsWith("unix://")) {
       Path sock = Path.of(host.substring("unix://".length()));
@@ -168,21 +235,27 @@ public final class FrontendVerticle extends VerticleBase {
         }
       }
     }
-    ctx.response().putHeader("Server", SystemEndpoint.SERVER).putHeader("Api-Version", ApiVersion.MAX.toString())
+    ctx.response()
+        .putHeader("Server", SystemEndpoint.SERVER)
+        .putHeader("Api-Version", ApiVersion.MAX.toString())
         .putHeader("Ostype", "linux");
     ctx.next();
   }
 
   /** The image service: blobs by digest, for the agents. */
   private Future<HttpServer> serveBlobs(BlobStore blobs) {
-    return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(req -> {
-      String path = req.path();
-      String digest = path.startsWith("/blobs/") ? path.substring("/blobs/".length()) : "";
-      if (!digest.matches("sha256:[0-9a-f]{64}") || !blobs.has(digest)) {
-        req.response().setStatusCode(404).end();
-        return;
-      }
-      req.response().sendFile(blobs.path(digest).toString());
-    }).listen(0, config.imageServiceHost());
+    return vertx
+        .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+        .requestHandler(
+            req -> {
+              String path = req.path();
+              String digest = path.startsWith("/blobs/") ? path.substring("/blobs/".length()) : "";
+              if (!Digest.is(digest) || !blobs.has(digest)) {
+                req.response().setStatusCode(404).end();
+                return;
+              }
+              req.response().sendFile(blobs.path(digest).toString());
+            })
+        .listen(0, config.imageServiceHost());
   }
 }

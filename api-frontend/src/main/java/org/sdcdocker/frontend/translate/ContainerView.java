@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.ContainerSpec;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 import org.sdcdocker.protocol.agent.ZoneState;
@@ -38,11 +39,30 @@ public final class ContainerView {
     state.put("StartedAt", st.startedAt());
     state.put("FinishedAt", st.finishedAt());
     if (st.health() != null) {
-      state.put("Health", Map.of("Status", st.health().status(), "FailingStreak", st.health().failingStreak(),
-          "Log", st.health().log().stream().map(p -> Map.of("Start", p.start(), "End", p.end(),
-              "ExitCode", p.exitCode(), "Output", p.output())).toList()));
+      state.put(
+          "Health",
+          Map.of(
+              "Status",
+              st.health().status(),
+              "FailingStreak",
+              st.health().failingStreak(),
+              "Log",
+              st.health().log().stream()
+                  .map(
+                      p ->
+                          Map.of(
+                              "Start",
+                              p.start(),
+                              "End",
+                              p.end(),
+                              "ExitCode",
+                              p.exitCode(),
+                              "Output",
+                              p.output()))
+                  .toList()));
     } else if (s.host().healthcheck() != null && s.host().healthcheck().active()) {
-      // as Docker's: a container with a check has a Health from its creation, "starting" until the first
+      // as Docker's: a container with a check has a Health from its creation, "starting" until the
+      // first
       state.put("Health", Map.of("Status", "starting", "FailingStreak", 0, "Log", List.of()));
     }
     m.put("State", state);
@@ -62,7 +82,7 @@ public final class ContainerView {
     Map<String, Object> host = new LinkedHashMap<>();
     String sent = s.frontend().get("HostConfig");
     if (sent != null) {
-      host.putAll(org.sdcdocker.protocol.Json.decode(sent, Map.class));
+      host.putAll(Json.decode(sent, Map.class));
     }
     var h = s.host(); // what the zone has now (update changes it), over what was sent
     host.put("Memory", h.memory());
@@ -76,13 +96,23 @@ public final class ContainerView {
     host.put("AutoRemove", s.autoRemove());
     host.put("Runtime", "runc");
     host.put("NetworkMode", NetworkView.mode(s));
-    host.put("RestartPolicy", Map.of("Name", s.restartPolicy().name(),
-        "MaximumRetryCount", s.restartPolicy().maximumRetryCount()));
+    host.put(
+        "RestartPolicy",
+        Map.of(
+            "Name",
+            s.restartPolicy().name(),
+            "MaximumRetryCount",
+            s.restartPolicy().maximumRetryCount()));
     host.put("LogConfig", Map.of("Type", s.host().log().type(), "Config", s.host().log().config()));
     host.put("Binds", null);
     host.putIfAbsent("PortBindings", Map.of());
-    host.put("Links", s.network().links().isEmpty() ? null : s.network().links().stream()
-        .map(l -> "/" + l.name() + ":/" + s.name() + "/" + l.alias()).toList());
+    host.put(
+        "Links",
+        s.network().links().isEmpty()
+            ? null
+            : s.network().links().stream()
+                .map(l -> "/" + l.name() + ":/" + s.name() + "/" + l.alias())
+                .toList());
     m.put("HostConfig", host);
     m.put("GraphDriver", Map.of("Name", "sdc", "Data", Map.of()));
     m.put("Mounts", mounts(s));
@@ -91,8 +121,10 @@ public final class ContainerView {
     cfg.put("Domainname", s.domainname() == null ? "" : s.domainname());
     cfg.put("User", s.user() == null ? "" : s.user());
     cfg.put("AttachStdin", Boolean.parseBoolean(s.frontend().getOrDefault("AttachStdin", "false")));
-    cfg.put("AttachStdout", Boolean.parseBoolean(s.frontend().getOrDefault("AttachStdout", "false")));
-    cfg.put("AttachStderr", Boolean.parseBoolean(s.frontend().getOrDefault("AttachStderr", "false")));
+    cfg.put(
+        "AttachStdout", Boolean.parseBoolean(s.frontend().getOrDefault("AttachStdout", "false")));
+    cfg.put(
+        "AttachStderr", Boolean.parseBoolean(s.frontend().getOrDefault("AttachStderr", "false")));
     cfg.put("Tty", s.tty());
     cfg.put("OpenStdin", s.openStdin());
     cfg.put("StdinOnce", s.stdinOnce());
@@ -117,8 +149,19 @@ public final class ContainerView {
     }
     var hc = s.host().healthcheck();
     if (hc != null) {
-      cfg.put("Healthcheck", Map.of("Test", hc.test(), "Interval", hc.intervalNanos(), "Timeout", hc.timeoutNanos(),
-          "Retries", hc.retries(), "StartPeriod", hc.startPeriodNanos()));
+      cfg.put(
+          "Healthcheck",
+          Map.of(
+              "Test",
+              hc.test(),
+              "Interval",
+              hc.intervalNanos(),
+              "Timeout",
+              hc.timeoutNanos(),
+              "Retries",
+              hc.retries(),
+              "StartPeriod",
+              hc.startPeriodNanos()));
     }
     m.put("Config", cfg);
     m.put("NetworkSettings", NetworkView.settings(r));
@@ -149,22 +192,33 @@ public final class ContainerView {
 
   /** Docker's Mounts: type, name and source, destination, RW. */
   static List<Map<String, Object>> mounts(ContainerSpec s) {
-    return s.mounts().stream().map(mt -> {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("Type", mt.type());
-      if (mt.type().equals("volume")) {
-        m.put("Name", mt.source());
-        m.put("Driver", "local");
-      } else {
-        m.put("Source", mt.source());
-      }
-      m.put("Destination", mt.target());
-      m.put("Mode", (mt.readOnly() ? "ro" : "") + (mt.propagation() == null ? ""
-          : (mt.readOnly() ? "," : "") + mt.propagation()));
-      m.put("RW", !mt.readOnly());
-      m.put("Propagation", !mt.type().equals("bind") ? "" : mt.propagation() == null ? "rprivate" : mt.propagation());
-      return m;
-    }).toList();
+    return s.mounts().stream()
+        .map(
+            mt -> {
+              Map<String, Object> m = new LinkedHashMap<>();
+              m.put("Type", mt.type());
+              if (mt.type().equals("volume")) {
+                m.put("Name", mt.source());
+                m.put("Driver", "local");
+              } else {
+                m.put("Source", mt.source());
+              }
+              m.put("Destination", mt.target());
+              m.put(
+                  "Mode",
+                  (mt.readOnly() ? "ro" : "")
+                      + (mt.propagation() == null
+                          ? ""
+                          : (mt.readOnly() ? "," : "") + mt.propagation()));
+              m.put("RW", !mt.readOnly());
+              m.put(
+                  "Propagation",
+                  !mt.type().equals("bind")
+                      ? ""
+                      : mt.propagation() == null ? "rprivate" : mt.propagation());
+              return m;
+            })
+        .toList();
   }
 
   /** ps's health suffix: " (healthy)", " (unhealthy)", " (health: starting)". */
@@ -172,17 +226,29 @@ public final class ContainerView {
     if (st.health() == null || !st.running()) {
       return "";
     }
-    return st.health().status().equals("starting") ? " (health: starting)" : " (" + st.health().status() + ")";
+    return st.health().status().equals("starting")
+        ? " (health: starting)"
+        : " (" + st.health().status() + ")";
   }
 
   /** Docker's human status: "Up 3 seconds", "Exited (3) 2 minutes ago", "Created". */
   static String status(ZoneState st, Instant now) {
     return switch (st.status()) {
       case "running" -> "Up " + human(Duration.between(Instant.parse(st.startedAt()), now));
-      case "paused" -> "Up " + human(Duration.between(Instant.parse(st.startedAt()), now)) + " (Paused)";
-      case "restarting" -> "Restarting (" + st.exitCode() + ") "
-          + human(Duration.between(Instant.parse(st.finishedAt()), now)) + " ago";
-      case "exited" -> "Exited (" + st.exitCode() + ") " + human(Duration.between(Instant.parse(st.finishedAt()), now)) + " ago";
+      case "paused" ->
+          "Up " + human(Duration.between(Instant.parse(st.startedAt()), now)) + " (Paused)";
+      case "restarting" ->
+          "Restarting ("
+              + st.exitCode()
+              + ") "
+              + human(Duration.between(Instant.parse(st.finishedAt()), now))
+              + " ago";
+      case "exited" ->
+          "Exited ("
+              + st.exitCode()
+              + ") "
+              + human(Duration.between(Instant.parse(st.finishedAt()), now))
+              + " ago";
       case "created" -> "Created";
       default -> st.status();
     };

@@ -9,14 +9,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.sdcdocker.frontend.image.ImageRecord;
+import org.sdcdocker.frontend.image.ImageReference;
 import org.sdcdocker.frontend.image.ImageStore;
+import org.sdcdocker.frontend.image.Platform;
+import org.sdcdocker.frontend.image.PullTask;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.ContainerSpec;
 import org.sdcdocker.protocol.agent.RestartPolicy;
 
 /**
- * Docker's create request → the engine-neutral ContainerSpec, with the image's defaults merged
- * in as Docker merges them (env by name, Cmd dropped when Entrypoint is given).
+ * Docker's create request → the engine-neutral ContainerSpec, with the image's defaults merged in
+ * as Docker merges them (env by name, Cmd dropped when Entrypoint is given).
  */
 public final class CreateTranslator {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -32,33 +35,56 @@ public final class CreateTranslator {
     this.rules = rules;
   }
 
+  /**
+   * Translates a create body for an account (the name, validated, or null for a drawn one); the
+   * image must be of {@code platform} when it is not null. Blocking: it reads the image's config.
+   */
+  public Creation creation(
+      String account, JsonNode body, String name, boolean imageVolumes, Platform platform) {
+    ContainerSpec spec = translate(account, body, name, imageVolumes, platform);
+    List<String> from = strings(body.path("HostConfig").get("VolumesFrom"));
+    if (from.size() > 1) {
+      throw DockerException.invalid(
+          "only one container's volumes can be shared into a container here");
+    }
+    Creation.VolumesFrom shared = null;
+    if (!from.isEmpty()) {
+      String[] f = from.get(0).split(":");
+      shared = new Creation.VolumesFrom(f[0], f.length > 1 && f[1].equals("ro"));
+    }
+    return new Creation(spec, name != null, shared);
+  }
+
   /** Translates a create body for an account; the name is already validated. */
   public ContainerSpec translate(String account, JsonNode body, String name) {
     return translate(account, body, name, true);
   }
 
   /**
-   * The same; without {@code imageVolumes} the image's VOLUMEs are not mounted (a build's COPY,
-   * ADD and WORKDIR write the image's own files there, as Docker's classic builder).
+   * The same; without {@code imageVolumes} the image's VOLUMEs are not mounted (a build's COPY, ADD
+   * and WORKDIR write the image's own files there, as Docker's classic builder).
    */
   public ContainerSpec translate(String account, JsonNode body, String name, boolean imageVolumes) {
     return translate(account, body, name, imageVolumes, null);
   }
 
   /** The same, for an image of the {@code platform} the client asked for (when not null). */
-  public ContainerSpec translate(String account, JsonNode body, String name, boolean imageVolumes,
-      org.sdcdocker.frontend.image.Platform platform) {
+  public ContainerSpec translate(
+      String account, JsonNode body, String name, boolean imageVolumes, Platform platform) {
     String imageName = body.path("Image").asText("");
     if (imageName.isEmpty()) {
       throw DockerException.invalid("config cannot be empty in order to create a container");
     }
-    ImageRecord image = images.find(account, imageName)
-        .orElseThrow(() -> DockerException.notFound("No such image: %s", normalized(imageName)));
+    ImageRecord image =
+        images
+            .find(account, imageName)
+            .orElseThrow(
+                () -> DockerException.notFound("No such image: %s", normalized(imageName)));
     JsonNode config = images.config(image);
     if (platform != null) {
-      var actual = org.sdcdocker.frontend.image.Platform.ofConfig(config);
+      var actual = Platform.ofConfig(config);
       if (!platform.accepts(actual)) {
-        throw org.sdcdocker.frontend.image.PullTask.mismatch(imageName, platform, actual);
+        throw PullTask.mismatch(imageName, platform, actual);
       }
     }
     JsonNode ic = config.path("config");
@@ -77,7 +103,9 @@ public final class CreateTranslator {
     String id = newId();
     Map<String, String> labels = new LinkedHashMap<>();
     ic.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-    body.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+    body.path("Labels")
+        .fields()
+        .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
     String hostname = body.path("Hostname").asText("");
     Map<String, String> fe = new LinkedHashMap<>();
     for (String k : List.of("AttachStdin", "AttachStdout", "AttachStderr")) {
@@ -119,15 +147,20 @@ public final class CreateTranslator {
     String name = p.path("Name").asText("");
     int max = p.path("MaximumRetryCount").asInt(0);
     switch (name) {
-      case "", "no", "always", "unless-stopped", "on-failure" -> { }
-      default -> throw DockerException.invalid("invalid restart policy: unknown policy '%s'; use one of 'no', "
-          + "'always', 'on-failure', or 'unless-stopped'", name);
+      case "", "no", "always", "unless-stopped", "on-failure" -> {}
+      default ->
+          throw DockerException.invalid(
+              "invalid restart policy: unknown policy '%s'; use one of 'no', "
+                  + "'always', 'on-failure', or 'unless-stopped'",
+              name);
     }
     if (max < 0) {
-      throw DockerException.invalid("invalid restart policy: maximum retry count cannot be negative");
+      throw DockerException.invalid(
+          "invalid restart policy: maximum retry count cannot be negative");
     }
     if (max > 0 && !name.equals("on-failure")) {
-      throw DockerException.invalid("invalid restart policy: maximum retry count can only be used with 'on-failure'");
+      throw DockerException.invalid(
+          "invalid restart policy: maximum retry count can only be used with 'on-failure'");
     }
     RestartPolicy policy = new RestartPolicy(name, max);
     if (!policy.name().equals("no") && hostConfig.path("AutoRemove").asBoolean(false)) {
@@ -138,7 +171,7 @@ public final class CreateTranslator {
 
   private static String normalized(String name) {
     try {
-      return org.sdcdocker.frontend.image.ImageReference.parse(name).toString();
+      return ImageReference.parse(name).toString();
     } catch (DockerException e) {
       return name;
     }

@@ -1,30 +1,41 @@
 package org.sdcdocker.frontend.translate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.VolumeRecords.MountSpec;
 
 /**
  * A create request's volumes: HostConfig.Binds ({@code name:/path[:ro]}, {@code /host:/path}),
- * HostConfig.Mounts (volume and bind), Config.Volumes and the image's VOLUMEs (anonymous).
- * Host paths are bound only where the operator allows it; data volumes are limited in number.
+ * HostConfig.Mounts (volume and bind), Config.Volumes and the image's VOLUMEs (anonymous). Host
+ * paths are bound only where the operator allows it; data volumes are limited in number.
  */
 public final class MountsTranslator {
   /** The server's rules for mounts. */
-  public record Rules(boolean allowHostBinds, int maxDataVolumes, int maxVolumesFrom, int maxUrlVolumes) {
-    /** The original's numbers: 8 data volumes, 1 --volumes-from, 1 host (URL) volume; no host paths. */
+  public record Rules(
+      boolean allowHostBinds, int maxDataVolumes, int maxVolumesFrom, int maxUrlVolumes) {
+    /**
+     * The original's numbers: 8 data volumes, 1 --volumes-from, 1 host (URL) volume; no host paths.
+     */
     public static final Rules DEFAULT = new Rules(false, 8, 1, 1);
   }
 
   private MountsTranslator() {}
 
-  /** {@code imageVolumes}: whether the image's VOLUMEs become anonymous volumes (not for a build's file steps). */
-  static List<MountSpec> translate(JsonNode body, JsonNode imageConfig, Rules rules, boolean imageVolumes) {
+  /**
+   * {@code imageVolumes}: whether the image's VOLUMEs become anonymous volumes (not for a build's
+   * file steps).
+   */
+  static List<MountSpec> translate(
+      JsonNode body, JsonNode imageConfig, Rules rules, boolean imageVolumes) {
     Map<String, MountSpec> byTarget = new LinkedHashMap<>();
     for (JsonNode b : body.path("HostConfig").path("Binds")) {
       MountSpec m = bind(b.asText(), rules);
@@ -36,15 +47,23 @@ public final class MountsTranslator {
       boolean ro = m.path("ReadOnly").asBoolean(false);
       String source = m.path("Source").asText("");
       if (type.equals("bind") && (source.startsWith("http://") || source.startsWith("https://"))) {
-        byTarget.put(target, url(source + ":" + target + ":ro")); // the docker CLI takes URLs only in --mount
+        byTarget.put(
+            target,
+            url(source + ":" + target + ":ro")); // the docker CLI takes URLs only in --mount
       } else if (type.equals("bind")) {
         byTarget.put(target, hostBind(source, target, ro, rules));
       } else if (type.equals("volume")) {
         if (!m.path("VolumeOptions").path("Subpath").asText("").isEmpty()) {
-          // a path inside a volume whose content its containers write would need resolving inside it, safely
-          throw DockerException.invalid("invalid mount config: volume subpaths are not available on this server");
+          // a path inside a volume whose content its containers write would need resolving inside
+          // it, safely
+          throw DockerException.invalid(
+              "invalid mount config: volume subpaths are not available on this server");
         }
-        byTarget.put(target, source.isEmpty() ? anonymous(target) : new MountSpec("volume", source, target, ro, false));
+        byTarget.put(
+            target,
+            source.isEmpty()
+                ? anonymous(target)
+                : new MountSpec("volume", source, target, ro, false));
       } else if (!type.equals("tmpfs")) {
         throw DockerException.invalid("mount type unknown: %s", type);
       }
@@ -57,18 +76,26 @@ public final class MountsTranslator {
     for (String t : anonymousTargets) {
       byTarget.putIfAbsent(target(t), anonymous(target(t)));
     }
-    if (byTarget.values().stream().filter(m -> m.type().equals("url")).count() > rules.maxUrlVolumes()) {
-      throw DockerException.invalid("too many host volumes: a container may have at most %d URL volume(s) "
-          + "(the server's --max-url-volumes)", rules.maxUrlVolumes());
+    if (byTarget.values().stream().filter(m -> m.type().equals("url")).count()
+        > rules.maxUrlVolumes()) {
+      throw DockerException.invalid(
+          "too many host volumes: a container may have at most %d URL volume(s) "
+              + "(the server's --max-url-volumes)",
+          rules.maxUrlVolumes());
     }
-    if (CreateTranslator.strings(body.path("HostConfig").get("VolumesFrom")).size() > rules.maxVolumesFrom()) {
-      throw DockerException.invalid("too many --volumes-from: a container may take volumes from at most %d "
-          + "container(s) (the server's --max-volumes-from)", rules.maxVolumesFrom());
+    if (CreateTranslator.strings(body.path("HostConfig").get("VolumesFrom")).size()
+        > rules.maxVolumesFrom()) {
+      throw DockerException.invalid(
+          "too many --volumes-from: a container may take volumes from at most %d "
+              + "container(s) (the server's --max-volumes-from)",
+          rules.maxVolumesFrom());
     }
     long data = byTarget.values().stream().filter(m -> m.type().equals("volume")).count();
     if (data > rules.maxDataVolumes()) {
-      throw DockerException.invalid("too many volumes: a container may have at most %d data volumes "
-          + "(the server's --max-data-volumes)", rules.maxDataVolumes());
+      throw DockerException.invalid(
+          "too many volumes: a container may have at most %d data volumes "
+              + "(the server's --max-data-volumes)",
+          rules.maxDataVolumes());
     }
     return new ArrayList<>(byTarget.values());
   }
@@ -87,8 +114,9 @@ public final class MountsTranslator {
       for (String o : f[2].split(",")) {
         if (o.equals("ro")) {
           ro = true;
-        } else if (java.util.Set.of("rshared", "shared", "rslave", "slave", "rprivate", "private").contains(o)
-            && propagation == null && f[0].startsWith("/")) {
+        } else if (Set.of("rshared", "shared", "rslave", "slave", "rprivate", "private").contains(o)
+            && propagation == null
+            && f[0].startsWith("/")) {
           propagation = o;
         } else if (!o.equals("rw") && !o.equals("z") && !o.equals("Z")) {
           throw DockerException.invalid("invalid mode: %s", f[2]);
@@ -102,7 +130,10 @@ public final class MountsTranslator {
     return new MountSpec("volume", f[0], target, ro, false);
   }
 
-  /** {@code https://host/file:/path[:ro]}: a single file, fetched at create, read-only, as the original's host volumes. */
+  /**
+   * {@code https://host/file:/path[:ro]}: a single file, fetched at create, read-only, as the
+   * original's host volumes.
+   */
   private static MountSpec url(String spec) {
     int sep = spec.indexOf(":/", spec.indexOf("://") + 3);
     if (sep < 0) {
@@ -112,35 +143,41 @@ public final class MountsTranslator {
     String target = rest.contains(":") ? rest.substring(0, rest.indexOf(':')) : rest;
     String mode = rest.contains(":") ? rest.substring(rest.indexOf(':') + 1) : "ro";
     if (!mode.equals("ro")) {
-      throw DockerException.invalid("host volumes are read-only: '%s' cannot be mounted %s", spec, mode);
+      throw DockerException.invalid(
+          "host volumes are read-only: '%s' cannot be mounted %s", spec, mode);
     }
     return new MountSpec("url", spec.substring(0, sep), target(target), true, false);
   }
 
   private static MountSpec hostBind(String source, String target, boolean ro, Rules rules) {
     if (!rules.allowHostBinds()) {
-      throw DockerException.invalid("host paths cannot be bound into containers on this server (%s): volumes, or a "
-          + "server started with --allow-host-binds, give containers their data", source);
+      throw DockerException.invalid(
+          "host paths cannot be bound into containers on this server (%s): volumes, or a "
+              + "server started with --allow-host-binds, give containers their data",
+          source);
     }
     if (!source.startsWith("/")) {
-      throw DockerException.invalid("invalid mount config: the source of a bind mount must be an absolute path");
+      throw DockerException.invalid(
+          "invalid mount config: the source of a bind mount must be an absolute path");
     }
-    if (!java.nio.file.Files.exists(java.nio.file.Path.of(source))) {
-      throw DockerException.invalid("invalid mount config for type \"bind\": bind source path does not exist: %s", source);
+    if (!Files.exists(Path.of(source))) {
+      throw DockerException.invalid(
+          "invalid mount config for type \"bind\": bind source path does not exist: %s", source);
     }
     return new MountSpec("bind", source, target, ro, false);
   }
 
   private static String target(String t) {
     if (!t.startsWith("/") || t.equals("/")) {
-      throw DockerException.invalid("invalid mount config: the mount point must be an absolute path other than /: '%s'", t);
+      throw DockerException.invalid(
+          "invalid mount config: the mount point must be an absolute path other than /: '%s'", t);
     }
     return t.endsWith("/") ? t.substring(0, t.length() - 1) : t;
   }
 
   private static MountSpec anonymous(String target) {
     byte[] b = new byte[32];
-    new java.security.SecureRandom().nextBytes(b);
+    new SecureRandom().nextBytes(b);
     return new MountSpec("volume", HexFormat.of().formatHex(b), target, false, true);
   }
 }

@@ -1,7 +1,9 @@
 package org.sdcdocker.frontend.translate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +19,8 @@ import org.sdcdocker.protocol.agent.NetworkSpec.PortSpec;
 
 /**
  * Docker's networking options (NetworkMode, NetworkingConfig, PortBindings, PublishAllPorts,
- * ExposedPorts, Links, Dns*, ExtraHosts, MacAddress) → NetworkSpec, refused as Docker refuses
- * them. Links and {@code container:} name containers as given; the backend resolves them.
+ * ExposedPorts, Links, Dns*, ExtraHosts, MacAddress) → NetworkSpec, refused as Docker refuses them.
+ * Links and {@code container:} name containers as given; the backend resolves them.
  */
 public final class NetworkTranslator {
   private static final Pattern PORT = Pattern.compile("(\\d+)(?:-(\\d+))?(?:/(tcp|udp|sctp))?");
@@ -32,12 +34,14 @@ public final class NetworkTranslator {
       mode = NetworkRecords.FABRIC;
     }
     if (mode.equals("host")) {
-      throw DockerException.invalid("host networking is not available on this server: a container cannot use a "
-          + "compute node's network; use the default network or a user-defined one");
+      throw DockerException.invalid(
+          "host networking is not available on this server: a container cannot use a "
+              + "compute node's network; use the default network or a user-defined one");
     }
     boolean shared = mode.startsWith("container:");
     if (shared && mode.length() == "container:".length()) {
-      throw DockerException.invalid("Invalid network mode: invalid container format container:<name|id>");
+      throw DockerException.invalid(
+          "Invalid network mode: invalid container format container:<name|id>");
     }
     List<PortSpec> ports = ports(h.path("PortBindings"));
     Set<String> exposed = new LinkedHashSet<>();
@@ -58,22 +62,31 @@ public final class NetworkTranslator {
     }
     String mac = body.path("MacAddress").asText("");
     if (shared) {
-      conflict(!ports.isEmpty() || h.path("PublishAllPorts").asBoolean(false),
+      conflict(
+          !ports.isEmpty() || h.path("PublishAllPorts").asBoolean(false),
           "conflicting options: port publishing and the container type network mode");
-      conflict(body.path("ExposedPorts").size() > 0,
+      conflict(
+          body.path("ExposedPorts").size() > 0,
           "conflicting options: port exposing and the container type network mode");
       conflict(!dns.isEmpty(), "conflicting options: dns and the network mode");
-      conflict(!extraHosts.isEmpty(), "conflicting options: custom host-to-IP mapping and the network mode");
-      conflict(!links.isEmpty(), "conflicting options: container type network can't be used with links. This "
-          + "would result in undefined behavior");
+      conflict(
+          !extraHosts.isEmpty(),
+          "conflicting options: custom host-to-IP mapping and the network mode");
+      conflict(
+          !links.isEmpty(),
+          "conflicting options: container type network can't be used with links. This "
+              + "would result in undefined behavior");
       conflict(!mac.isEmpty(), "conflicting options: mac-address and the network mode");
-      conflict(!body.path("Hostname").asText("").isEmpty(), "conflicting options: hostname and the network mode");
+      conflict(
+          !body.path("Hostname").asText("").isEmpty(),
+          "conflicting options: hostname and the network mode");
     }
     if (h.path("PublishAllPorts").asBoolean(false) && !shared) {
       for (String e : exposed) {
         String[] pp = e.split("/");
         int port = Integer.parseInt(pp[0]);
-        if (ports.stream().noneMatch(p -> p.containerPort() == port && p.protocol().equals(pp[1]))) {
+        if (ports.stream()
+            .noneMatch(p -> p.containerPort() == port && p.protocol().equals(pp[1]))) {
           ports.add(new PortSpec(port, pp[1], "", 0, 0));
         }
       }
@@ -82,20 +95,31 @@ public final class NetworkTranslator {
     JsonNode configs = body.path("NetworkingConfig").path("EndpointsConfig");
     if (!shared && !mode.equals("none")) {
       endpoints.add(endpoint(mode, configs.path(mode), mac));
-      for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) configs::fields) {
-        if (!e.getKey().equals(mode) && !(mode.equals(NetworkRecords.FABRIC) && e.getKey().equals("default"))) {
+      for (Map.Entry<String, JsonNode> e :
+          (Iterable<Map.Entry<String, JsonNode>>) configs::fields) {
+        if (!e.getKey().equals(mode)
+            && !(mode.equals(NetworkRecords.FABRIC) && e.getKey().equals("default"))) {
           endpoints.add(endpoint(e.getKey(), e.getValue(), null));
         }
       }
     } else if (mode.equals("none") && configs.size() > 0 && !configs.has("none")) {
-      throw DockerException.invalid("Container cannot be connected to network endpoints: none, %s",
+      throw DockerException.invalid(
+          "Container cannot be connected to network endpoints: none, %s",
           String.join(", ", (Iterable<String>) configs::fieldNames));
     }
     if (mode.equals("none")) {
       ports.clear(); // Docker publishes nothing for a container without a network
     }
-    return new NetworkSpec(mode, endpoints, ports, new ArrayList<>(exposed), h.path("PublishAllPorts").asBoolean(false),
-        dns, CreateTranslator.strings(h.get("DnsSearch")), CreateTranslator.strings(h.get("DnsOptions")), extraHosts,
+    return new NetworkSpec(
+        mode,
+        endpoints,
+        ports,
+        new ArrayList<>(exposed),
+        h.path("PublishAllPorts").asBoolean(false),
+        dns,
+        CreateTranslator.strings(h.get("DnsSearch")),
+        CreateTranslator.strings(h.get("DnsOptions")),
+        extraHosts,
         links);
   }
 
@@ -117,20 +141,25 @@ public final class NetworkTranslator {
       throw DockerException.invalid("invalid MAC address: %s", m);
     }
     return new Endpoint(network, null, aliases, ip.isEmpty() ? null : ip, m.isEmpty() ? null : m)
-        .withSettings(CreateTranslator.strings(config.get("Links")), stringMap(config.get("DriverOpts")),
+        .withSettings(
+            CreateTranslator.strings(config.get("Links")),
+            stringMap(config.get("DriverOpts")),
             CreateTranslator.strings(config.path("IPAMConfig").get("LinkLocalIPs")));
   }
 
   /** A JSON object of strings (null: none). */
   public static Map<String, String> stringMap(JsonNode o) {
-    Map<String, String> out = new java.util.LinkedHashMap<>();
+    Map<String, String> out = new LinkedHashMap<>();
     if (o != null && o.isObject()) {
       o.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
     }
     return out;
   }
 
-  /** HostConfig.PortBindings: {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}; a range of host ports is one binding. */
+  /**
+   * HostConfig.PortBindings: {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}; a range of host
+   * ports is one binding.
+   */
   static List<PortSpec> ports(JsonNode bindings) {
     List<PortSpec> out = new ArrayList<>();
     for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) bindings::fields) {
@@ -141,18 +170,20 @@ public final class NetworkTranslator {
       int port = port(m.group(1), e.getKey());
       String proto = m.group(3) == null ? "tcp" : m.group(3);
       if (proto.equals("sctp")) {
-        throw DockerException.invalid("sctp ports are not available on this server: %s", e.getKey());
+        throw DockerException.invalid(
+            "sctp ports are not available on this server: %s", e.getKey());
       }
       List<JsonNode> list = new ArrayList<>();
       e.getValue().forEach(list::add);
       if (list.isEmpty()) {
-        list.add(com.fasterxml.jackson.databind.node.NullNode.getInstance());
+        list.add(NullNode.getInstance());
       }
       for (JsonNode b : list) {
         String hostPort = b.path("HostPort").asText("");
         String hostIp = b.path("HostIp").asText("");
         if (!hostIp.isEmpty() && !hostIp.matches("\\d+\\.\\d+\\.\\d+\\.\\d+")) {
-          throw DockerException.invalid("invalid IP address: %s (only IPv4 host addresses are available)", hostIp);
+          throw DockerException.invalid(
+              "invalid IP address: %s (only IPv4 host addresses are available)", hostIp);
         }
         int start = 0;
         int end = 0;
@@ -196,7 +227,9 @@ public final class NetworkTranslator {
     if (ip.startsWith("[") && ip.endsWith("]")) {
       ip = ip.substring(1, ip.length() - 1);
     }
-    if (!ip.equals("host-gateway") && !ip.matches("\\d+\\.\\d+\\.\\d+\\.\\d+") && !ip.contains(":")) {
+    if (!ip.equals("host-gateway")
+        && !ip.matches("\\d+\\.\\d+\\.\\d+\\.\\d+")
+        && !ip.contains(":")) {
       throw DockerException.invalid("invalid IP address in add-host: \"%s\"", ip);
     }
     return name + ":" + ip;

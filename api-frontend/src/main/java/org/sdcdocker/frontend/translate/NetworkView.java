@@ -2,6 +2,7 @@ package org.sdcdocker.frontend.translate;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -38,9 +39,13 @@ public final class NetworkView {
     m.put("LinkLocalIPv6PrefixLen", 0);
     m.put("SecondaryIPAddresses", null);
     m.put("SecondaryIPv6Addresses", null);
-    Attached fabric = r.spec().network().endpoints().stream()
-        .filter(e -> NetworkRecords.FABRIC.equals(e.network())).map(e -> st.on(e.networkId()))
-        .filter(a -> a != null).findFirst().orElse(null);
+    Attached fabric =
+        r.spec().network().endpoints().stream()
+            .filter(e -> NetworkRecords.FABRIC.equals(e.network()))
+            .map(e -> st.on(e.networkId()))
+            .filter(a -> a != null)
+            .findFirst()
+            .orElse(null);
     m.put("EndpointID", fabric == null ? "" : endpointId(fabric.networkId(), r.spec().id()));
     m.put("Gateway", fabric == null ? "" : fabric.gateway());
     m.put("GlobalIPv6Address", "");
@@ -58,15 +63,20 @@ public final class NetworkView {
     Map<String, Object> out = new LinkedHashMap<>();
     ContainerSpec s = r.spec();
     if (s.network().mode().equals("none")) {
-      out.put("none", endpoint(r, new NetworkSpec.Endpoint("none", "", List.of(), null, null), null, full));
+      out.put(
+          "none",
+          endpoint(r, new NetworkSpec.Endpoint("none", "", List.of(), null, null), null, full));
     }
     for (NetworkSpec.Endpoint e : s.network().endpoints()) {
-      out.put(e.network(), endpoint(r, e, r.net().on(e.networkId() == null ? "" : e.networkId()), full));
+      out.put(
+          e.network(),
+          endpoint(r, e, r.net().on(e.networkId() == null ? "" : e.networkId()), full));
     }
     return out;
   }
 
-  private static Map<String, Object> endpoint(ZoneRecord r, NetworkSpec.Endpoint e, Attached a, boolean full) {
+  private static Map<String, Object> endpoint(
+      ZoneRecord r, NetworkSpec.Endpoint e, Attached a, boolean full) {
     Map<String, Object> m = new LinkedHashMap<>();
     Map<String, Object> ipam = new LinkedHashMap<>();
     if (e.ipv4() != null) {
@@ -78,7 +88,9 @@ public final class NetworkView {
     m.put("IPAMConfig", ipam.isEmpty() ? null : ipam);
     m.put("Links", e.links().isEmpty() ? null : e.links());
     m.put("Aliases", e.aliases().isEmpty() ? null : e.aliases());
-    m.put("MacAddress", a != null ? a.mac() : e.mac() == null ? "" : e.mac()); // the asked-for one until it runs
+    m.put(
+        "MacAddress",
+        a != null ? a.mac() : e.mac() == null ? "" : e.mac()); // the asked-for one until it runs
     m.put("DriverOpts", e.driverOpts().isEmpty() ? null : e.driverOpts());
     m.put("GwPriority", 0);
     m.put("NetworkID", e.networkId() == null ? "" : e.networkId());
@@ -109,8 +121,8 @@ public final class NetworkView {
     for (BoundPort b : r.net().ports()) {
       String k = b.containerPort() + "/" + b.protocol();
       @SuppressWarnings("unchecked")
-      List<Map<String, String>> l = out.get(k) instanceof List<?> have ? (List<Map<String, String>>) have
-          : new ArrayList<>();
+      List<Map<String, String>> l =
+          out.get(k) instanceof List<?> have ? (List<Map<String, String>>) have : new ArrayList<>();
       l.add(Map.of("HostIp", b.hostIp(), "HostPort", Integer.toString(b.hostPort())));
       out.put(k, l);
     }
@@ -134,7 +146,8 @@ public final class NetworkView {
     for (String e : r.spec().network().exposed()) {
       String[] pp = e.split("/");
       int port = Integer.parseInt(pp[0]);
-      if (r.net().ports().stream().noneMatch(b -> b.containerPort() == port && b.protocol().equals(pp[1]))) {
+      if (r.net().ports().stream()
+          .noneMatch(b -> b.containerPort() == port && b.protocol().equals(pp[1]))) {
         out.add(Map.of("PrivatePort", port, "Type", pp[1]));
       }
     }
@@ -148,8 +161,10 @@ public final class NetworkView {
 
   private static String sha(String s) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

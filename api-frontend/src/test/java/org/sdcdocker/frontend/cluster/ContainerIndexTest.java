@@ -15,9 +15,34 @@ import org.sdcdocker.protocol.agent.ZoneState;
 
 class ContainerIndexTest {
   static ZoneRecord rec(String id, String name, String owner, ZoneState st) {
-    return new ZoneRecord("cn", new ContainerSpec(id, name, owner, "img", "sha256:x", List.of(), List.of(),
-        List.of("true"), List.of(), "", "", "h", "", Map.of(), false, false, false, false, null, null,
-        "2026-01-01T00:00:00Z", Map.of()), st);
+    return new ZoneRecord(
+        "cn",
+        new ContainerSpec(
+            id,
+            name,
+            owner,
+            "img",
+            "sha256:x",
+            List.of(),
+            List.of(),
+            List.of("true"),
+            List.of(),
+            "",
+            "",
+            "h",
+            "",
+            Map.of(),
+            false,
+            false,
+            false,
+            false,
+            null,
+            null,
+            "2026-01-01T00:00:00Z",
+            Map.of(),
+            List.of(),
+            null),
+        st);
   }
 
   @Test
@@ -29,16 +54,19 @@ class ContainerIndexTest {
     assertThat(idx.resolve("acct", "aaa111").spec().name()).isEqualTo("one");
     assertThat(idx.resolve("acct", "/two").spec().id()).isEqualTo("aaa222");
     assertThat(idx.resolve("acct", "aaa2").spec().id()).isEqualTo("aaa222");
-    assertThatThrownBy(() -> idx.resolve("acct", "aaa")).hasMessage("multiple IDs found with provided prefix: aaa");
-    assertThatThrownBy(() -> idx.resolve("acct", "bbb333")).isInstanceOfSatisfying(DockerException.class,
-        e -> assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND));
+    assertThatThrownBy(() -> idx.resolve("acct", "aaa"))
+        .hasMessage("multiple IDs found with provided prefix: aaa");
+    assertThatThrownBy(() -> idx.resolve("acct", "bbb333"))
+        .isInstanceOfSatisfying(
+            DockerException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND));
   }
 
   @Test
   void names_areReservedUntilTheCreateEnds() {
     ContainerIndex idx = new ContainerIndex();
     idx.reserveName("acct", "web", "id1");
-    assertThatThrownBy(() -> idx.reserveName("acct", "web", "id2")).hasMessageContaining("\"/web\" is already in use by container \"id1\"");
+    assertThatThrownBy(() -> idx.reserveName("acct", "web", "id2"))
+        .hasMessageContaining("\"/web\" is already in use by container \"id1\"");
     idx.reserveName("other", "web", "id3");
     idx.releaseName("acct", "web");
     idx.reserveName("acct", "web", "id4");
@@ -50,7 +78,8 @@ class ContainerIndexTest {
     ZoneState running = ZoneState.created().started(5, "t1");
     ZoneRecord started = rec("id", "n", "a", ZoneState.created()).withState(running);
     idx.put(started);
-    Future<ZoneRecord> exited = idx.when("id", c -> c.after() != null && !c.after().state().running());
+    Future<ZoneRecord> exited =
+        idx.when("id", c -> c.after() != null && !c.after().state().running());
     idx.put(started.withState(running.exited(3, "t2")));
     idx.put(started); // a late reply of the start
     assertThat(idx.resolve("a", "id").state().exitCode()).isEqualTo(3);

@@ -22,6 +22,7 @@ class DetachKeysTest {
     DetachKeys k = DetachKeys.parse("ctrl-a,x");
     assertThat(k.filter(Buffer.buffer(new byte[] {1, 'y'})).getBytes()).containsExactly(1, 'y');
     assertThat(k.detached()).isFalse();
-    assertThatThrownBy(() -> DetachKeys.parse("ctrl-1")).hasMessageContaining("Invalid escape keys");
+    assertThatThrownBy(() -> DetachKeys.parse("ctrl-1"))
+        .hasMessageContaining("Invalid escape keys");
   }
 }

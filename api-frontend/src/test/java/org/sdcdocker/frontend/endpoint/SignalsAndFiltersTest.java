@@ -23,19 +23,54 @@ class SignalsAndFiltersTest {
   }
 
   static ZoneRecord rec(String name, Map<String, String> labels, ZoneState st) {
-    return new ZoneRecord("cn", new ContainerSpec("abc" + "0".repeat(61), name, "a", "img", "sha256:x", List.of(),
-        List.of(), List.of("true"), List.of(), "", "", "h", "", labels, false, false, false, false, null, null,
-        "2026-01-01T00:00:00Z", Map.of()), st);
+    return new ZoneRecord(
+        "cn",
+        new ContainerSpec(
+            "abc" + "0".repeat(61),
+            name,
+            "a",
+            "img",
+            "sha256:x",
+            List.of(),
+            List.of(),
+            List.of("true"),
+            List.of(),
+            "",
+            "",
+            "h",
+            "",
+            labels,
+            false,
+            false,
+            false,
+            false,
+            null,
+            null,
+            "2026-01-01T00:00:00Z",
+            Map.of(),
+            List.of(),
+            null),
+        st);
   }
 
   @Test
   void filters_bothShapesAndEveryKey() {
     ZoneRecord web = rec("web-1", Map.of("tier", "web"), ZoneState.created().started(1, "t"));
-    var f = ContainerFilters.parse("{\"name\":{\"web\":true},\"label\":[\"tier=web\"],\"status\":[\"running\"],\"id\":[\"abc\"]}");
+    var f =
+        ContainerFilters.parse(
+            "{\"name\":{\"web\":true},\"label\":[\"tier=web\"],\"status\":[\"running\"],\"id\":[\"abc\"]}");
     assertThat(ContainerFilters.predicate(f).test(web)).isTrue();
-    assertThat(ContainerFilters.predicate(ContainerFilters.parse("{\"label\":[\"tier=db\"]}")).test(web)).isFalse();
-    assertThat(ContainerFilters.predicate(ContainerFilters.parse("{\"name\":[\"^/web-1$\"]}")).test(web)).isTrue();
-    assertThatThrownBy(() -> ContainerFilters.parse("{\"status\":[\"sleepy\"]}")).hasMessage("invalid filter 'status=sleepy'");
-    assertThatThrownBy(() -> ContainerFilters.parse("{\"nope\":[\"x\"]}")).hasMessage("invalid filter 'nope'");
+    assertThat(
+            ContainerFilters.predicate(ContainerFilters.parse("{\"label\":[\"tier=db\"]}"))
+                .test(web))
+        .isFalse();
+    assertThat(
+            ContainerFilters.predicate(ContainerFilters.parse("{\"name\":[\"^/web-1$\"]}"))
+                .test(web))
+        .isTrue();
+    assertThatThrownBy(() -> ContainerFilters.parse("{\"status\":[\"sleepy\"]}"))
+        .hasMessage("invalid filter 'status=sleepy'");
+    assertThatThrownBy(() -> ContainerFilters.parse("{\"nope\":[\"x\"]}"))
+        .hasMessage("invalid filter 'nope'");
   }
 }

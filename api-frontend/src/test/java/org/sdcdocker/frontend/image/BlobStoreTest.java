@@ -3,8 +3,13 @@ package org.sdcdocker.frontend.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,28 +46,29 @@ class BlobStoreTest {
     BlobStore store = new BlobStore(dir);
     byte[] data = "shared layer".getBytes();
     String digest = RegistrySession.sha256(data);
-    java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    BlobStore.Fetch slow = () -> {
-      fetches.incrementAndGet();
-      started.countDown();
-      try {
-        release.await(10, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        throw new java.io.InterruptedIOException();
-      }
-      store.put(digest, data);
-    };
-    var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    AtomicInteger fetches = new AtomicInteger();
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    BlobStore.Fetch slow =
+        () -> {
+          fetches.incrementAndGet();
+          started.countDown();
+          try {
+            release.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            throw new InterruptedIOException();
+          }
+          store.put(digest, data);
+        };
+    var pool = Executors.newFixedThreadPool(2);
     try {
       var first = pool.submit(() -> store.fetchOnce(digest, slow));
-      assertThat(started.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
       var second = pool.submit(() -> store.fetchOnce(digest, slow));
       Thread.sleep(100); // the second is waiting for the first
       release.countDown();
-      assertThat(first.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-      assertThat(second.get(10, java.util.concurrent.TimeUnit.SECONDS)).isFalse();
+      assertThat(first.get(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(second.get(10, TimeUnit.SECONDS)).isFalse();
       assertThat(fetches.get()).isEqualTo(1);
     } finally {
       pool.shutdownNow();

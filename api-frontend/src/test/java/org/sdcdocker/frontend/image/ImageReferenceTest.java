@@ -28,23 +28,31 @@ class ImageReferenceTest {
     assertThat(byDigest.tag()).isNull();
     assertThat(byDigest.reference()).isEqualTo(d);
     assertThat(byDigest.baseUrl()).isEqualTo("http://localhost:5000");
-    assertThat(ImageReference.parse("registry.example.com/team/app").baseUrl()).isEqualTo("https://registry.example.com");
+    assertThat(ImageReference.parse("registry.example.com/team/app").baseUrl())
+        .isEqualTo("https://registry.example.com");
     assertThat(ImageReference.parse("user/app").familiarName()).isEqualTo("user/app");
   }
 
   @Test
   void theHubsLegacyName_isTheHub() {
-    assertThat(ImageReference.parse("index.docker.io/busybox")).isEqualTo(ImageReference.parse("busybox"));
-    assertThat(ImageReference.parse("index.docker.io/library/busybox:1").familiarName()).isEqualTo("busybox");
+    assertThat(ImageReference.parse("index.docker.io/busybox"))
+        .isEqualTo(ImageReference.parse("busybox"));
+    assertThat(ImageReference.parse("index.docker.io/library/busybox:1").familiarName())
+        .isEqualTo("busybox");
   }
 
   @Test
   void malformedReferences_areRefused() {
-    assertThatThrownBy(() -> ImageReference.parse("")).hasMessageContaining("invalid reference format");
-    assertThatThrownBy(() -> ImageReference.parse("a b")).hasMessageContaining("invalid reference format");
-    assertThatThrownBy(() -> ImageReference.parse("UPPER/case")).isInstanceOf(DockerException.class)
+    assertThatThrownBy(() -> ImageReference.parse(""))
+        .hasMessageContaining("invalid reference format");
+    assertThatThrownBy(() -> ImageReference.parse("a b"))
+        .hasMessageContaining("invalid reference format");
+    assertThatThrownBy(() -> ImageReference.parse("UPPER/case"))
+        .isInstanceOf(DockerException.class)
         .hasMessageContaining("must be lowercase");
-    assertThatThrownBy(() -> ImageReference.parse("x@sha256:short")).hasMessageContaining("invalid reference format");
-    assertThatThrownBy(() -> ImageReference.parse("x:bad tag")).hasMessageContaining("invalid reference format");
+    assertThatThrownBy(() -> ImageReference.parse("x@sha256:short"))
+        .hasMessageContaining("invalid reference format");
+    assertThatThrownBy(() -> ImageReference.parse("x:bad tag"))
+        .hasMessageContaining("invalid reference format");
   }
 }

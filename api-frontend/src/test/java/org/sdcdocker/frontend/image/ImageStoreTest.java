@@ -15,17 +15,28 @@ class ImageStoreTest {
   @Test
   void untaggedImagesStayTheAccountsAcrossARestart_andChildrenKnowTheirParent() throws Exception {
     ImageStore store = new ImageStore(dir, new BlobStore(dir.resolve("blobs")));
-    ImageRecord base = store.addMade("alice", Json.MAPPER.readTree("{\"config\":{}}"), List.of(), 0, "", null);
-    ImageRecord step = store.addMade("alice", Json.MAPPER.readTree("{\"config\":{\"Cmd\":[\"x\"]}}"), List.of(), 0,
-        "", base.id());
+    ImageRecord base =
+        store.addMade("alice", Json.MAPPER.readTree("{\"config\":{}}"), List.of(), 0, "", null);
+    ImageRecord step =
+        store.addMade(
+            "alice",
+            Json.MAPPER.readTree("{\"config\":{\"Cmd\":[\"x\"]}}"),
+            List.of(),
+            0,
+            "",
+            base.id());
     store.tag("alice", step, ImageReference.parse("local/built:1"));
 
     ImageStore again = new ImageStore(dir, new BlobStore(dir.resolve("blobs")));
-    assertThat(again.list("alice")).extracting(ImageRecord::id).containsExactlyInAnyOrder(base.id(), step.id());
+    assertThat(again.list("alice"))
+        .extracting(ImageRecord::id)
+        .containsExactlyInAnyOrder(base.id(), step.id());
     assertThat(again.list("bob")).isEmpty();
     assertThat(again.find("alice", base.id())).isPresent();
     assertThat(again.find("bob", base.id())).isEmpty();
-    assertThat(again.children("alice", base.id())).extracting(ImageRecord::id).containsExactly(step.id());
+    assertThat(again.children("alice", base.id()))
+        .extracting(ImageRecord::id)
+        .containsExactly(step.id());
     again.disown("alice", base.id());
     assertThat(again.held(base.id())).isFalse();
     assertThat(again.held(step.id())).isTrue();

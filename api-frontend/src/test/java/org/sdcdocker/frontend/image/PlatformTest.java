@@ -21,20 +21,32 @@ class PlatformTest {
 
   @Test
   void refusesWhatNamesNoPlatform() {
-    for (String bad : new String[] {"", "linux/", "foo", "linux/foo", "nosuch/amd64", "linux/amd64/v1/x", "../x"}) {
-      assertThatThrownBy(() -> Platform.parse(bad)).as(bad).isInstanceOf(DockerException.class)
+    for (String bad :
+        new String[] {
+          "", "linux/", "foo", "linux/foo", "nosuch/amd64", "linux/amd64/v1/x", "../x"
+        }) {
+      assertThatThrownBy(() -> Platform.parse(bad))
+          .as(bad)
+          .isInstanceOf(DockerException.class)
           .hasMessageContaining("unknown operating system or architecture: invalid argument");
     }
   }
 
   @Test
   void acceptsImagesOfItsPlatform_variantOnlyWhenAsked() throws Exception {
-    Platform arm7 = Platform.ofConfig(Json.MAPPER.readTree("{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v7\"}"));
+    Platform arm7 =
+        Platform.ofConfig(
+            Json.MAPPER.readTree("{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v7\"}"));
     assertThat(Platform.parse("linux/arm").accepts(arm7)).isTrue();
     assertThat(Platform.parse("linux/arm/v7").accepts(arm7)).isTrue();
     assertThat(Platform.parse("linux/arm/v6").accepts(arm7)).isFalse();
-    assertThat(Platform.parse("linux/amd64").accepts(Platform.ofConfig(Json.MAPPER.readTree("{}")))).isTrue();
-    assertThat(Platform.parse("linux/arm64").accepts(Platform.ofConfig(
-        Json.MAPPER.readTree("{\"architecture\":\"arm64\",\"variant\":\"v8\"}")))).isTrue();
+    assertThat(Platform.parse("linux/amd64").accepts(Platform.ofConfig(Json.MAPPER.readTree("{}"))))
+        .isTrue();
+    assertThat(
+            Platform.parse("linux/arm64")
+                .accepts(
+                    Platform.ofConfig(
+                        Json.MAPPER.readTree("{\"architecture\":\"arm64\",\"variant\":\"v8\"}"))))
+        .isTrue();
   }
 }

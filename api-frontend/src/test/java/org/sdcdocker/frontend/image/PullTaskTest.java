@@ -28,23 +28,39 @@ class PullTaskTest {
   void start() {
     String layerDigest = RegistrySession.sha256(goodLayer.getBytes());
     String configDigest = RegistrySession.sha256(config.getBytes());
-    manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-        + "\"config\":{\"digest\":\"" + configDigest + "\",\"size\":" + config.length() + "},"
-        + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"" + layerDigest
-        + "\",\"size\":" + goodLayer.length() + "}]}";
+    manifest =
+        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+            + "\"config\":{\"digest\":\""
+            + configDigest
+            + "\",\"size\":"
+            + config.length()
+            + "},"
+            + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\""
+            + layerDigest
+            + "\",\"size\":"
+            + goodLayer.length()
+            + "}]}";
     vertx = Vertx.vertx();
-    server = vertx.createHttpServer().requestHandler(req -> {
-      String p = req.path();
-      if (p.endsWith("/manifests/latest")) {
-        req.response().putHeader("Content-Type", "application/vnd.oci.image.manifest.v1+json").end(manifest);
-      } else if (p.endsWith(layerDigest)) {
-        req.response().end("evil layer"); // same length, other bytes
-      } else if (p.endsWith(configDigest)) {
-        req.response().end(config);
-      } else {
-        req.response().setStatusCode(404).end();
-      }
-    }).listen(0, "127.0.0.1").await();
+    server =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                req -> {
+                  String p = req.path();
+                  if (p.endsWith("/manifests/latest")) {
+                    req.response()
+                        .putHeader("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+                        .end(manifest);
+                  } else if (p.endsWith(layerDigest)) {
+                    req.response().end("evil layer"); // same length, other bytes
+                  } else if (p.endsWith(configDigest)) {
+                    req.response().end(config);
+                  } else {
+                    req.response().setStatusCode(404).end();
+                  }
+                })
+            .listen(0, "127.0.0.1")
+            .await();
   }
 
   @AfterEach
@@ -70,6 +86,8 @@ class PullTaskTest {
     try (var tmp = Files.list(dir.resolve("blobs/tmp"))) {
       assertThat(tmp).isEmpty();
     }
-    assertThat(progress).extracting(n -> n.path("status").asText()).startsWith("Pulling from x/app", "Pulling fs layer");
+    assertThat(progress)
+        .extracting(n -> n.path("status").asText())
+        .startsWith("Pulling from x/app", "Pulling fs layer");
   }
 }

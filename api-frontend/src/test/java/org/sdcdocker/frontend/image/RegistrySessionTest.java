@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.io.InputStream;
+import java.util.Base64;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,30 +24,48 @@ class RegistrySessionTest {
   @BeforeEach
   void start() {
     vertx = Vertx.vertx();
-    server = vertx.createHttpServer().requestHandler(req -> {
-      int port = req.localAddress().port();
-      if (req.path().equals("/token")) {
-        tokenRequests.incrementAndGet();
-        boolean basicOk = "Basic YWxpY2U6cHc=".equals(req.getHeader("Authorization"));
-        boolean scopeOk = "repository:x/app:pull".equals(req.getParam("scope")) && "reg".equals(req.getParam("service"));
-        if (basicOk && scopeOk) {
-          req.response().end("{\"token\":\"t0k\"}");
-        } else {
-          req.response().setStatusCode(401).end();
-        }
-      } else if ("Bearer t0k".equals(req.getHeader("Authorization"))) {
-        if (req.path().endsWith("/manifests/v1")) {
-          req.response().putHeader("Content-Type", "application/vnd.oci.image.manifest.v1+json").end(MANIFEST);
-        } else if (req.path().contains("/blobs/")) {
-          req.response().end("blob");
-        } else {
-          req.response().setStatusCode(404).end("{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\"}]}");
-        }
-      } else {
-        req.response().setStatusCode(401).putHeader("WWW-Authenticate",
-            "Bearer realm=\"http://127.0.0.1:" + port + "/token\",service=\"reg\",scope=\"repository:x/app:pull\"").end();
-      }
-    }).listen(0, "127.0.0.1").await();
+    server =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                req -> {
+                  int port = req.localAddress().port();
+                  if (req.path().equals("/token")) {
+                    tokenRequests.incrementAndGet();
+                    boolean basicOk = "Basic YWxpY2U6cHc=".equals(req.getHeader("Authorization"));
+                    boolean scopeOk =
+                        "repository:x/app:pull".equals(req.getParam("scope"))
+                            && "reg".equals(req.getParam("service"));
+                    if (basicOk && scopeOk) {
+                      req.response().end("{\"token\":\"t0k\"}");
+                    } else {
+                      req.response().setStatusCode(401).end();
+                    }
+                  } else if ("Bearer t0k".equals(req.getHeader("Authorization"))) {
+                    if (req.path().endsWith("/manifests/v1")) {
+                      req.response()
+                          .putHeader("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+                          .end(MANIFEST);
+                    } else if (req.path().contains("/blobs/")) {
+                      req.response().end("blob");
+                    } else {
+                      req.response()
+                          .setStatusCode(404)
+                          .end("{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\"}]}");
+                    }
+                  } else {
+                    req.response()
+                        .setStatusCode(401)
+                        .putHeader(
+                            "WWW-Authenticate",
+                            "Bearer realm=\"http://127.0.0.1:"
+                                + port
+                                + "/token\",service=\"reg\",scope=\"repository:x/app:pull\"")
+                        .end();
+                  }
+                })
+            .listen(0, "127.0.0.1")
+            .await();
   }
 
   @AfterEach
@@ -75,17 +94,21 @@ class RegistrySessionTest {
   @Test
   void missingTag_isNotFoundInDockersWords() {
     RegistrySession s = session(new RegistryAuth("alice", "pw", null, null));
-    assertThatThrownBy(() -> s.manifest("v2")).isInstanceOfSatisfying(DockerException.class, e -> {
-      assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND);
-      assertThat(e.getMessage()).endsWith("not found: manifest unknown: manifest unknown");
-    });
+    assertThatThrownBy(() -> s.manifest("v2"))
+        .isInstanceOfSatisfying(
+            DockerException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND);
+              assertThat(e.getMessage()).endsWith("not found: manifest unknown: manifest unknown");
+            });
   }
 
   @Test
   void wrongCredentials_areUnauthorized() {
     RegistrySession s = session(new RegistryAuth("alice", "nope", null, null));
-    assertThatThrownBy(() -> s.manifest("v1")).isInstanceOfSatisfying(DockerException.class,
-        e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNAUTHORIZED));
+    assertThatThrownBy(() -> s.manifest("v1"))
+        .isInstanceOfSatisfying(
+            DockerException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNAUTHORIZED));
   }
 
   @Test
@@ -97,7 +120,8 @@ class RegistrySessionTest {
 
   @Test
   void registryAuthHeader_decodesDockersBase64Json() {
-    String h = java.util.Base64.getUrlEncoder().encodeToString("{\"username\":\"u\",\"password\":\"p\"}".getBytes());
+    String h =
+        Base64.getUrlEncoder().encodeToString("{\"username\":\"u\",\"password\":\"p\"}".getBytes());
     RegistryAuth a = RegistryAuth.fromHeader(h);
     assertThat(a.username()).isEqualTo("u");
     assertThat(a.basic()).isEqualTo("Basic dTpw");

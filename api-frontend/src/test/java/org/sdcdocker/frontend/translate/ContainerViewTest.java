@@ -27,7 +27,8 @@ class ContainerViewTest {
     Instant now = Instant.parse("2026-01-01T00:01:00Z");
     ZoneState run = ZoneState.created().started(5, "2026-01-01T00:00:57Z");
     assertThat(ContainerView.status(run, now)).isEqualTo("Up 3 seconds");
-    assertThat(ContainerView.status(run.exited(137, "2026-01-01T00:00:58Z"), now)).isEqualTo("Exited (137) 2 seconds ago");
+    assertThat(ContainerView.status(run.exited(137, "2026-01-01T00:00:58Z"), now))
+        .isEqualTo("Exited (137) 2 seconds ago");
     assertThat(ContainerView.status(ZoneState.created(), now)).isEqualTo("Created");
   }
 
@@ -41,7 +42,8 @@ class ContainerViewTest {
   void names_asDockerAllowsThem() {
     assertThat(Names.validate("/web-1")).isEqualTo("web-1");
     assertThat(Names.validate("a.b_c")).isEqualTo("a.b_c");
-    assertThatThrownBy(() -> Names.validate("x")).hasMessageContaining("Invalid container name (x)");
+    assertThatThrownBy(() -> Names.validate("x"))
+        .hasMessageContaining("Invalid container name (x)");
     assertThatThrownBy(() -> Names.validate("-x")).hasMessageContaining("Invalid container name");
     assertThat(Names.random()).matches("[a-z]+_[a-z]+[0-9]*");
   }

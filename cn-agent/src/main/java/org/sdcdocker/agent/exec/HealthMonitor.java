@@ -1,5 +1,6 @@
 package org.sdcdocker.agent.exec;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.sdcdocker.agent.sys.Daemons;
 import org.sdcdocker.agent.zone.LinuxZoneBackend;
 import org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent;
 import org.sdcdocker.protocol.agent.HostOptions.Healthcheck;
@@ -16,24 +18,21 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
 import org.sdcdocker.protocol.agent.ZoneState;
 
 /**
- * Runs each running zone's health check every interval (the first one interval after the start,
- * as Docker), as an exec nobody sees, and records the results in the zone's state.
+ * Runs each running zone's health check every interval (the first one interval after the start, as
+ * Docker), as an exec nobody sees, and records the results in the zone's state.
  */
 public final class HealthMonitor {
   private static final long DEFAULT_NANOS = 30_000_000_000L;
 
   private final LinuxZoneBackend zones;
-  private final ExecBackend execs;
-  private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
-    Thread t = new Thread(r, "health-checks");
-    t.setDaemon(true);
-    return t;
-  });
+  private final CapturedExec runs;
+  private final ScheduledExecutorService timer =
+      Executors.newScheduledThreadPool(2, Daemons.named("health-checks"));
   private final Map<String, ScheduledFuture<?>> checks = new ConcurrentHashMap<>();
 
-  public HealthMonitor(LinuxZoneBackend zones, ExecBackend execs) {
+  public HealthMonitor(LinuxZoneBackend zones, ExecLauncher execs) {
     this.zones = zones;
-    this.execs = execs;
+    this.runs = new CapturedExec(execs);
   }
 
   /** Follows the zones' events: a start begins the checks, an end stops them. */
@@ -42,7 +41,7 @@ public final class HealthMonitor {
     switch (ev.action()) {
       case "start" -> begin(ev.zone());
       case "die", "destroy" -> stop(id);
-      default -> { }
+      default -> {}
     }
   }
 
@@ -57,13 +56,20 @@ public final class HealthMonitor {
       return;
     }
     stop(z.spec().id());
-    timer.execute(() -> zones.updateRun(z.spec().id(), -1,
-        st -> st.withHealth(new ZoneState.Health("starting", 0, List.of())), (before, after) -> "update"));
+    timer.execute(
+        () ->
+            zones.updateRun(
+                z.spec().id(),
+                -1,
+                st -> st.withHealth(new ZoneState.Health("starting", 0, List.of())),
+                (before, after) -> "update"));
     long interval = hc.intervalNanos() > 0 ? hc.intervalNanos() : DEFAULT_NANOS;
     long generation = z.state().generation();
     Instant started = Instant.now();
-    checks.put(z.spec().id(), timer.scheduleWithFixedDelay(() -> check(z, hc, generation, started),
-        interval, interval, TimeUnit.NANOSECONDS));
+    checks.put(
+        z.spec().id(),
+        timer.scheduleWithFixedDelay(
+            () -> check(z, hc, generation, started), interval, interval, TimeUnit.NANOSECONDS));
   }
 
   private void stop(String id) {
@@ -76,7 +82,8 @@ public final class HealthMonitor {
   private void check(ZoneRecord z, Healthcheck hc, long generation, Instant started) {
     List<String> cmd = new ArrayList<>();
     if (hc.test().get(0).equals("CMD-SHELL")) {
-      cmd.addAll(List.of("/bin/sh", "-c", String.join(" ", hc.test().subList(1, hc.test().size()))));
+      cmd.addAll(
+          List.of("/bin/sh", "-c", String.join(" ", hc.test().subList(1, hc.test().size()))));
     } else if (hc.test().get(0).equals("CMD")) {
       cmd.addAll(hc.test().subList(1, hc.test().size()));
     } else {
@@ -84,21 +91,30 @@ public final class HealthMonitor {
     }
     long timeout = hc.timeoutNanos() > 0 ? hc.timeoutNanos() : DEFAULT_NANOS;
     String start = Instant.now().toString();
-    ExecBackend.Outcome o;
+    CapturedExec.Outcome o;
     try {
-      o = execs.runCaptured(z.spec().id(), cmd, TimeUnit.NANOSECONDS.toMillis(timeout));
+      o = runs.run(z.spec().id(), cmd, TimeUnit.NANOSECONDS.toMillis(timeout));
     } catch (Exception e) {
-      o = new ExecBackend.Outcome(-1, e.getMessage() == null ? e.toString() : e.getMessage());
+      o = new CapturedExec.Outcome(-1, e.getMessage() == null ? e.toString() : e.getMessage());
     }
-    boolean inStart = hc.startPeriodNanos() > 0
-        && java.time.Duration.between(started, Instant.now()).toNanos() < hc.startPeriodNanos();
-    ZoneState.Probe probe = new ZoneState.Probe(start, Instant.now().toString(), o.exitCode(), o.output());
-    zones.updateRun(z.spec().id(), generation, st -> st.withHealth(next(st.health(), hc, probe, inStart)),
+    boolean inStart =
+        hc.startPeriodNanos() > 0
+            && Duration.between(started, Instant.now()).toNanos() < hc.startPeriodNanos();
+    ZoneState.Probe probe =
+        new ZoneState.Probe(start, Instant.now().toString(), o.exitCode(), o.output());
+    zones.updateRun(
+        z.spec().id(),
+        generation,
+        st -> st.withHealth(next(st.health(), hc, probe, inStart)),
         (before, after) -> before.equals(after) ? "update" : "health_status");
   }
 
-  /** The health after a probe: healthy on success; unhealthy after retries failures outside the start period. */
-  static ZoneState.Health next(ZoneState.Health h, Healthcheck hc, ZoneState.Probe probe, boolean inStartPeriod) {
+  /**
+   * The health after a probe: healthy on success; unhealthy after retries failures outside the
+   * start period.
+   */
+  static ZoneState.Health next(
+      ZoneState.Health h, Healthcheck hc, ZoneState.Probe probe, boolean inStartPeriod) {
     ZoneState.Health now = h == null ? new ZoneState.Health("starting", 0, List.of()) : h;
     List<ZoneState.Probe> log = new ArrayList<>(now.log());
     log.add(probe);

@@ -2,6 +2,7 @@ package org.sdcdocker.agent.image;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,15 +13,16 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.concurrent.ConcurrentHashMap;
+import org.sdcdocker.protocol.Digest;
 import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.ErrorKind;
 import org.sdcdocker.protocol.agent.LayerRef;
 
 /**
  * Unpacked image layers of this compute node, one directory per layer blob digest. A layer is
- * fetched from the image service, unpacked while its digest is computed, and moved into place
- * only when the digest matches: a directory in the cache is always whole.
+ * fetched from the image service, unpacked while its digest is computed, and moved into place only
+ * when the digest matches: a directory in the cache is always whole.
  */
 public final class LayerCache {
   private final Path root;
@@ -36,7 +38,11 @@ public final class LayerCache {
     Trees.delete(tmp); // leftovers of an interrupted unpack are never trusted
     Files.createDirectories(tmp);
     // HTTP/1.1 only: the JDK client otherwise asks plain-http servers to upgrade to h2c
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
   }
 
   /** The directory of a layer, unpacked first when missing. Blocking: call off the event loop. */
@@ -51,7 +57,7 @@ public final class LayerCache {
         try {
           fetch(layer, blobSource, dir);
         } catch (DockerException e) {
-          if (attempt == 3 || e.kind() != org.sdcdocker.protocol.ErrorKind.INTERNAL || e.getMessage().contains("digest")) {
+          if (attempt == 3 || e.kind() != ErrorKind.INTERNAL || e.getMessage().contains("digest")) {
             throw e; // a digest mismatch is not worth another try; a cut connection is
           }
         }
@@ -64,18 +70,20 @@ public final class LayerCache {
     Path tmp = root.resolve("tmp").resolve(dir.getFileName() + "-" + System.nanoTime());
     try {
       Files.createDirectory(tmp);
-      HttpRequest req = HttpRequest.newBuilder(URI.create(blobSource + "/blobs/" + layer.digest())).build();
+      HttpRequest req =
+          HttpRequest.newBuilder(URI.create(blobSource + "/blobs/" + layer.digest())).build();
       HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
       if (resp.statusCode() != 200) {
         resp.body().close();
-        throw DockerException.unavailable("fetching layer %s: image service answered %d", layer.digest(), resp.statusCode());
+        throw DockerException.unavailable(
+            "fetching layer %s: image service answered %d", layer.digest(), resp.statusCode());
       }
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       try (InputStream body = new DigestInputStream(resp.body(), sha)) {
         LayerUnpacker.unpack(body, tmp, untar);
-        body.transferTo(java.io.OutputStream.nullOutputStream()); // tar padding counts too
+        body.transferTo(OutputStream.nullOutputStream()); // tar padding counts too
       }
-      String got = "sha256:" + HexFormat.of().formatHex(sha.digest());
+      String got = Digest.of(sha).toString();
       if (!got.equals(layer.digest())) {
         throw DockerException.internal("layer %s: digest mismatch (got %s)", layer.digest(), got);
       }
@@ -84,7 +92,8 @@ public final class LayerCache {
       if (e.getMessage().startsWith("layer ") || e.getMessage().startsWith("fetching layer")) {
         throw e;
       }
-      throw new DockerException(e.kind(), "unpacking layer " + layer.digest() + ": " + e.getMessage());
+      throw new DockerException(
+          e.kind(), "unpacking layer " + layer.digest() + ": " + e.getMessage());
     } catch (IOException e) {
       throw DockerException.internal("unpacking layer %s: %s", layer.digest(), e.getMessage());
     } catch (InterruptedException e) {
@@ -102,9 +111,9 @@ public final class LayerCache {
   }
 
   static String hexOf(String digest) {
-    if (!digest.matches("sha256:[0-9a-f]{64}")) {
+    if (!Digest.is(digest)) {
       throw DockerException.invalid("invalid layer digest: %s", digest);
     }
-    return digest.substring("sha256:".length());
+    return Digest.parse(digest).hex();
   }
 }

@@ -1,5 +1,6 @@
 package org.sdcdocker.agent.image;
 
+import io.airlift.compress.zstd.ZstdInputStream;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +16,10 @@ import java.util.zip.GZIPInputStream;
 final class LayerUnpacker {
   private LayerUnpacker() {}
 
-  /** Unpacks a layer (plain, gzip or zstd tar) read from {@code raw} into {@code dest}, existing and empty. */
+  /**
+   * Unpacks a layer (plain, gzip or zstd tar) read from {@code raw} into {@code dest}, existing and
+   * empty.
+   */
   static void unpack(InputStream raw, Path dest, RootUntar untar) throws IOException {
     untar.extract(dest, "/", decompressed(raw), RootUntar.Mode.LAYER);
   }
@@ -30,7 +34,7 @@ final class LayerUnpacker {
       return new GZIPInputStream(in, 1 << 16);
     }
     if (b0 == 0x28 && b1 == 0xb5) { // zstd's magic 28 b5 2f fd
-      return new BufferedInputStream(new io.airlift.compress.zstd.ZstdInputStream(in), 1 << 16);
+      return new BufferedInputStream(new ZstdInputStream(in), 1 << 16);
     }
     return in;
   }

@@ -13,8 +13,8 @@ import org.sdcdocker.protocol.DockerException;
 /**
  * The one way archives are written into a root: the static helper {@code root-untar}
  * (dockerinit/src) extracts them after {@code chroot(root)}, so the kernel, not Java path checks,
- * keeps every name, symlink and hard link of an archive inside the root. Its messages name paths
- * as the root sees them, never the host's.
+ * keeps every name, symlink and hard link of an archive inside the root. Its messages name paths as
+ * the root sees them, never the host's.
  */
 public final class RootUntar {
   /** How entries are written. */
@@ -40,9 +40,9 @@ public final class RootUntar {
   }
 
   /**
-   * Extracts the plain tar read from {@code in} into {@code dir} (absolute, inside {@code root}).
-   * A missing {@code dir} is not found; an archive at fault is an invalid parameter; what the
-   * system refuses (no space left) is internal. Blocking: call off the event loop.
+   * Extracts the plain tar read from {@code in} into {@code dir} (absolute, inside {@code root}). A
+   * missing {@code dir} is not found; an archive at fault is an invalid parameter; what the system
+   * refuses (no space left) is internal. Blocking: call off the event loop.
    */
   public void extract(Path root, String dir, InputStream in, Mode mode) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(helper.toString()));
@@ -61,11 +61,13 @@ public final class RootUntar {
       int rc = p.exitValue();
       String why = new String(err, StandardCharsets.UTF_8).strip();
       switch (rc) {
-        case 0 -> { }
+        case 0 -> {}
         case 2 -> throw DockerException.notFound("Could not find the file %s in container", dir);
         case 3 -> throw DockerException.invalid("extraction point is not a directory");
         case 4 -> throw DockerException.invalid("%s", why);
-        default -> throw DockerException.internal("%s", why.isEmpty() ? "extracting an archive failed" : why);
+        default ->
+            throw DockerException.internal(
+                "%s", why.isEmpty() ? "extracting an archive failed" : why);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -36,7 +36,13 @@ record Cidr(int base, int bits) {
   }
 
   static String dotted(int a) {
-    return ((a >>> 24) & 255) + "." + ((a >>> 16) & 255) + "." + ((a >>> 8) & 255) + "." + (a & 255);
+    return ((a >>> 24) & 255)
+        + "."
+        + ((a >>> 16) & 255)
+        + "."
+        + ((a >>> 8) & 255)
+        + "."
+        + (a & 255);
   }
 
   private static int mask(int bits) {

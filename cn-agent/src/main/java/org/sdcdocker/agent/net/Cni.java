@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,17 +72,19 @@ public final class Cni {
     }
   }
 
-  private static ObjectNode pluginConf(ObjectNode list, ObjectNode plugin, Map<String, Object> rc, JsonNode prev) {
+  private static ObjectNode pluginConf(
+      ObjectNode list, ObjectNode plugin, Map<String, Object> rc, JsonNode prev) {
     ObjectNode conf = plugin.deepCopy();
     conf.put("cniVersion", list.path("cniVersion").asText(VERSION));
     conf.put("name", list.path("name").asText());
     JsonNode caps = plugin.path("capabilities");
     ObjectNode runtime = Json.MAPPER.createObjectNode();
-    rc.forEach((k, v) -> {
-      if (caps.path(k).asBoolean(false)) {
-        runtime.set(k, Json.MAPPER.valueToTree(v));
-      }
-    });
+    rc.forEach(
+        (k, v) -> {
+          if (caps.path(k).asBoolean(false)) {
+            runtime.set(k, Json.MAPPER.valueToTree(v));
+          }
+        });
     if (!runtime.isEmpty()) {
       conf.set("runtimeConfig", runtime);
     }
@@ -152,7 +155,8 @@ public final class Cni {
         String[] a = ip.path("address").asText().split("/");
         if (a[0].contains(".")) {
           int iface = ip.path("interface").asInt(-1);
-          String mac = iface >= 0 ? result.path("interfaces").path(iface).path("mac").asText("") : "";
+          String mac =
+              iface >= 0 ? result.path("interfaces").path(iface).path("mac").asText("") : "";
           return new Ip(a[0], Integer.parseInt(a[1]), ip.path("gateway").asText(""), mac);
         }
       }
@@ -164,6 +168,6 @@ public final class Cni {
   static void write(Path file, JsonNode n) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.write(tmp, Json.bytes(n));
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 }

@@ -2,6 +2,8 @@ package org.sdcdocker.agent.net;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -9,8 +11,8 @@ import org.sdcdocker.protocol.DockerException;
 
 /**
  * What networking changes on the host besides the plugins' own work: network namespaces, the
- * isolation rules that keep one network's traffic off every other network's bridge, and the
- * removal of a bridge (and of the shared chains once no bridge of ours is left).
+ * isolation rules that keep one network's traffic off every other network's bridge, and the removal
+ * of a bridge (and of the shared chains once no bridge of ours is left).
  */
 final class HostNet {
   static final String BRIDGE_PREFIX = "sdc-";
@@ -30,16 +32,16 @@ final class HostNet {
   }
 
   static void deleteNetns(String name) {
-    if (java.nio.file.Files.exists(java.nio.file.Path.of(netnsPath(name)))) {
+    if (Files.exists(Path.of(netnsPath(name)))) {
       run(List.of("ip", "netns", "del", name));
     }
   }
 
   /**
-   * A bridge's rules, once, before its first zone: its traffic may not enter another bridge of
-   * ours (an internal one's may leave for nowhere), what stays within these bounds is accepted
-   * (a host whose FORWARD policy is DROP, as Docker's, forwards it too), and traffic leaving a
-   * non-internal network is masqueraded. One set per bridge, not per container, as Docker's.
+   * A bridge's rules, once, before its first zone: its traffic may not enter another bridge of ours
+   * (an internal one's may leave for nowhere), what stays within these bounds is accepted (a host
+   * whose FORWARD policy is DROP, as Docker's, forwards it too), and traffic leaving a non-internal
+   * network is masqueraded. One set per bridge, not per container, as Docker's.
    */
   static synchronized void prepareBridge(String bridge, String subnet, boolean internal) {
     ensureChain("filter", ISO2);
@@ -51,8 +53,13 @@ final class HostNet {
     if (!internal) {
       ensureChain("nat", NAT);
       ensureRule("nat", NAT, masquerade(bridge, subnet));
-      if (exec(List.of("iptables", "-w", "-t", "nat", "-C", "POSTROUTING", "-j", NAT), new ArrayList<>()) != 0) {
-        must(List.of("iptables", "-w", "-t", "nat", "-A", "POSTROUTING", "-j", NAT), "adding the masquerade rule");
+      if (exec(
+              List.of("iptables", "-w", "-t", "nat", "-C", "POSTROUTING", "-j", NAT),
+              new ArrayList<>())
+          != 0) {
+        must(
+            List.of("iptables", "-w", "-t", "nat", "-A", "POSTROUTING", "-j", NAT),
+            "adding the masquerade rule");
       }
     }
     firstInForward();
@@ -67,7 +74,16 @@ final class HostNet {
       rules.add(List.of("-i", bridge, "!", "-o", bridge, "-j", ISO2));
     }
     rules.add(List.of("-i", bridge, "-j", "ACCEPT"));
-    rules.add(List.of("-o", bridge, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED,DNAT", "-j", "ACCEPT"));
+    rules.add(
+        List.of(
+            "-o",
+            bridge,
+            "-m",
+            "conntrack",
+            "--ctstate",
+            "RELATED,ESTABLISHED,DNAT",
+            "-j",
+            "ACCEPT"));
     return rules;
   }
 
@@ -75,7 +91,9 @@ final class HostNet {
     return List.of("-s", subnet, "!", "-o", bridge, "-j", "MASQUERADE");
   }
 
-  /** Our jump must come before anything that accepts or drops forwarded traffic: first in FORWARD. */
+  /**
+   * Our jump must come before anything that accepts or drops forwarded traffic: first in FORWARD.
+   */
   static synchronized void firstInForward() {
     List<String> forward = output(List.of("iptables", "-w", "-S", "FORWARD"));
     List<String> rules = forward.stream().filter(l -> l.startsWith("-A ")).toList();
@@ -112,7 +130,7 @@ final class HostNet {
 
   /** Whether a link of that name exists. */
   static boolean exists(String ifname) {
-    return java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net", ifname));
+    return Files.exists(Path.of("/sys/class/net", ifname));
   }
 
   /** The bridges of ours on the host. */
@@ -128,8 +146,8 @@ final class HostNet {
   }
 
   /**
-   * Our chains, and the chains the portmap plugin shares between its containers when
-   * nothing but their own plumbing is left in them: a host without containers is as it was.
+   * Our chains, and the chains the portmap plugin shares between its containers when nothing but
+   * their own plumbing is left in them: a host without containers is as it was.
    */
   private static void removeSharedChains() {
     run(List.of("iptables", "-w", "-D", "FORWARD", "-j", FWD));
@@ -142,11 +160,35 @@ final class HostNet {
     run(List.of("iptables", "-w", "-t", "nat", "-X", NAT));
     if (rulesIn("nat", "CNI-HOSTPORT-DNAT") == 0) {
       for (String from : List.of("PREROUTING", "OUTPUT")) {
-        run(List.of("iptables", "-w", "-t", "nat", "-D", from, "-m", "addrtype", "--dst-type", "LOCAL", "-j",
-            "CNI-HOSTPORT-DNAT"));
+        run(
+            List.of(
+                "iptables",
+                "-w",
+                "-t",
+                "nat",
+                "-D",
+                from,
+                "-m",
+                "addrtype",
+                "--dst-type",
+                "LOCAL",
+                "-j",
+                "CNI-HOSTPORT-DNAT"));
       }
-      run(List.of("iptables", "-w", "-t", "nat", "-D", "POSTROUTING", "-m", "comment", "--comment",
-          "CNI portfwd requiring masquerade", "-j", "CNI-HOSTPORT-MASQ"));
+      run(
+          List.of(
+              "iptables",
+              "-w",
+              "-t",
+              "nat",
+              "-D",
+              "POSTROUTING",
+              "-m",
+              "comment",
+              "--comment",
+              "CNI portfwd requiring masquerade",
+              "-j",
+              "CNI-HOSTPORT-MASQ"));
       for (String c : List.of("CNI-HOSTPORT-DNAT", "CNI-HOSTPORT-MASQ", "CNI-HOSTPORT-SETMARK")) {
         run(List.of("iptables", "-w", "-t", "nat", "-F", c));
         run(List.of("iptables", "-w", "-t", "nat", "-X", c));
@@ -194,7 +236,9 @@ final class HostNet {
     return out;
   }
 
-  /** Runs a command, its output's lines into {@code out}; the exit code (-1 when it could not run). */
+  /**
+   * Runs a command, its output's lines into {@code out}; the exit code (-1 when it could not run).
+   */
   static int exec(List<String> cmd, List<String> out) {
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

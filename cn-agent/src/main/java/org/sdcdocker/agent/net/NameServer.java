@@ -7,27 +7,33 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * The resolver of one user-defined network, on its gateway's port 53 (Docker's 127.0.0.11 does
- * the same job): names and aliases of the network's containers answer with their addresses;
- * other names go to the host's resolvers, except on an internal network.
+ * The resolver of one user-defined network, on its gateway's port 53 (Docker's 127.0.0.11 does the
+ * same job): names and aliases of the network's containers answer with their addresses; other names
+ * go to the host's resolvers, except on an internal network.
  */
 final class NameServer implements AutoCloseable {
   private static final int TTL = 600;
 
   private final DatagramSocket socket;
-  private final java.util.function.BiFunction<String, String, String> lookup;
+  private final BiFunction<String, String, String> lookup;
   private final List<InetSocketAddress> upstreams;
   private final ExecutorService forwards;
 
-  NameServer(String ip, java.util.function.BiFunction<String, String, String> lookup, List<InetSocketAddress> upstreams,
-      ExecutorService forwards) throws IOException {
+  NameServer(
+      String ip,
+      BiFunction<String, String, String> lookup,
+      List<InetSocketAddress> upstreams,
+      ExecutorService forwards)
+      throws IOException {
     this.socket = new DatagramSocket(new InetSocketAddress(ip, 53));
     this.lookup = lookup;
     this.upstreams = upstreams;
@@ -99,7 +105,7 @@ final class NameServer implements AutoCloseable {
       if (name.length() > 0) {
         name.append('.');
       }
-      name.append(new String(q, i + 1, q[i] & 255, java.nio.charset.StandardCharsets.US_ASCII));
+      name.append(new String(q, i + 1, q[i] & 255, StandardCharsets.US_ASCII));
     }
     String n = name.toString().toLowerCase(Locale.ROOT);
     String ip = lookup.apply(n.endsWith(".") ? n.substring(0, n.length() - 1) : n);
@@ -125,10 +131,17 @@ final class NameServer implements AutoCloseable {
     b.put(q, 0, 2);
     b.put((byte) (0x80 | (q[2] & 0x01))); // a response, RD echoed
     b.put((byte) (0x80 | rcode)); // recursion available
-    b.putShort((short) 1).putShort((short) (ip == null ? 0 : 1)).putShort((short) 0).putShort((short) 0);
+    b.putShort((short) 1)
+        .putShort((short) (ip == null ? 0 : 1))
+        .putShort((short) 0)
+        .putShort((short) 0);
     b.put(q, 12, questionEnd - 12);
     if (ip != null) {
-      b.putShort((short) 0xC00C).putShort((short) 1).putShort((short) 1).putInt(TTL).putShort((short) 4);
+      b.putShort((short) 0xC00C)
+          .putShort((short) 1)
+          .putShort((short) 1)
+          .putInt(TTL)
+          .putShort((short) 4);
       try {
         b.put(InetAddress.getByName(ip).getAddress());
       } catch (IOException e) {

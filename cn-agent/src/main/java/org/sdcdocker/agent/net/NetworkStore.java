@@ -6,9 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +18,9 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
+import org.sdcdocker.protocol.agent.NetworkRecords;
 import org.sdcdocker.protocol.agent.NetworkRecords.CreateNetwork;
 import org.sdcdocker.protocol.agent.NetworkRecords.Network;
-import org.sdcdocker.protocol.agent.NetworkRecords;
 
 /**
  * The networks this node carries, one record file each under {@code networks/}: every account's
@@ -26,7 +28,8 @@ import org.sdcdocker.protocol.agent.NetworkRecords;
  * the node's pool, one /24 each, never overlapping another network or a route of the host.
  */
 public final class NetworkStore {
-  private static final Pattern NAME = Pattern.compile("[^\\x00-\\x1f\\x7f/]{1,255}"); // Docker's: any printable name
+  private static final Pattern NAME =
+      Pattern.compile("[^\\x00-\\x1f\\x7f/]{1,255}"); // Docker's: any printable name
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Path root;
@@ -46,23 +49,39 @@ public final class NetworkStore {
       return have.get();
     }
     Cidr subnet = freeSubnet();
-    return save(new Network(id, NetworkRecords.FABRIC, owner, "bridge", subnet.toString(),
-        Cidr.dotted(subnet.host(1)), null, false, Map.of(), Instant.now().toString(), true));
+    return save(
+        new Network(
+            id,
+            NetworkRecords.FABRIC,
+            owner,
+            "bridge",
+            subnet.toString(),
+            Cidr.dotted(subnet.host(1)),
+            null,
+            false,
+            Map.of(),
+            Instant.now().toString(),
+            true));
   }
 
   /** A user-defined network, as {@code docker network create} asks. */
   public synchronized Network create(CreateNetwork c) {
     if (c.name() == null || !NAME.matcher(c.name()).matches()) {
-      throw DockerException.invalid("invalid network name \"%s\": it must be 1 to 255 printable characters, no \"/\"",
+      throw DockerException.invalid(
+          "invalid network name \"%s\": it must be 1 to 255 printable characters, no \"/\"",
           c.name());
     }
-    if (c.name().equals(NetworkRecords.FABRIC) || c.name().equals("none") || c.name().equals("host")) {
-      throw DockerException.forbidden("%s is a pre-defined network and cannot be created", c.name());
+    if (c.name().equals(NetworkRecords.FABRIC)
+        || c.name().equals("none")
+        || c.name().equals("host")) {
+      throw DockerException.forbidden(
+          "%s is a pre-defined network and cannot be created", c.name());
     }
     if (list(c.owner()).stream().anyMatch(n -> n.name().equals(c.name()))) {
       throw DockerException.conflict("network with name %s already exists", c.name());
     }
-    Cidr subnet = c.subnet() == null || c.subnet().isEmpty() ? freeSubnet() : Cidr.parse(c.subnet());
+    Cidr subnet =
+        c.subnet() == null || c.subnet().isEmpty() ? freeSubnet() : Cidr.parse(c.subnet());
     if (subnet.bits() > 30) {
       throw DockerException.invalid("invalid subnet %s: too small for containers", subnet);
     }
@@ -71,19 +90,32 @@ public final class NetworkStore {
         throw DockerException.forbidden("Pool overlaps with other one on this address space");
       }
     }
-    String gateway = c.gateway() == null || c.gateway().isEmpty() ? Cidr.dotted(subnet.host(1)) : c.gateway();
+    String gateway =
+        c.gateway() == null || c.gateway().isEmpty() ? Cidr.dotted(subnet.host(1)) : c.gateway();
     if (!subnet.contains(Cidr.addr(gateway))) {
       throw DockerException.forbidden("no matching subnet for gateway %s", gateway);
     }
-    String range = c.ipRange() == null || c.ipRange().isEmpty() ? null : Cidr.parse(c.ipRange()).toString();
+    String range =
+        c.ipRange() == null || c.ipRange().isEmpty() ? null : Cidr.parse(c.ipRange()).toString();
     if (range != null && !subnet.contains(Cidr.parse(range))) {
       throw DockerException.forbidden("no matching subnet for range %s", range);
     }
     byte[] b = new byte[32];
     RANDOM.nextBytes(b);
-    return save(new Network(HexFormat.of().formatHex(b), c.name(), c.owner(), "bridge", subnet.toString(), gateway,
-        range, c.internal(), c.labels(), Instant.now().toString(), false,
-        c.auxAddresses() == null ? Map.of() : c.auxAddresses()));
+    return save(
+        new Network(
+            HexFormat.of().formatHex(b),
+            c.name(),
+            c.owner(),
+            "bridge",
+            subnet.toString(),
+            gateway,
+            range,
+            c.internal(),
+            c.labels(),
+            Instant.now().toString(),
+            false,
+            c.auxAddresses() == null ? Map.of() : c.auxAddresses()));
   }
 
   /** The account's network by full id, name or id prefix (Docker's order); 404 otherwise. */
@@ -114,7 +146,9 @@ public final class NetworkStore {
     return read(id);
   }
 
-  /** The account's networks, its fabric first (made when missing, as Docker always lists bridge). */
+  /**
+   * The account's networks, its fabric first (made when missing, as Docker always lists bridge).
+   */
   public synchronized List<Network> list(String owner) {
     List<Network> out = new ArrayList<>();
     out.add(fabric(owner));
@@ -129,7 +163,8 @@ public final class NetworkStore {
   /** Forgets a user-defined network (its users were checked by the caller). */
   public synchronized void remove(Network n) throws IOException {
     if (n.fabric()) {
-      throw DockerException.forbidden("%s is a pre-defined network and cannot be removed", n.name());
+      throw DockerException.forbidden(
+          "%s is a pre-defined network and cannot be removed", n.name());
     }
     Files.deleteIfExists(root.resolve(n.id() + ".json"));
   }
@@ -145,14 +180,16 @@ public final class NetworkStore {
     } catch (IOException e) {
       throw DockerException.internal("reading networks: %s", e.getMessage());
     }
-    out.sort(java.util.Comparator.comparing(Network::created));
+    out.sort(Comparator.comparing(Network::created));
     return out;
   }
 
   private Optional<Network> read(String id) {
     Path p = root.resolve(id + ".json");
     try {
-      return Files.exists(p) ? Optional.of(Json.decode(Files.readAllBytes(p), Network.class)) : Optional.empty();
+      return Files.exists(p)
+          ? Optional.of(Json.decode(Files.readAllBytes(p), Network.class))
+          : Optional.empty();
     } catch (IOException e) {
       throw DockerException.internal("reading network %s: %s", id, e.getMessage());
     }
@@ -178,8 +215,9 @@ public final class NetworkStore {
     for (int i = 0; ; i++) {
       Cidr c = pool.subnet(i, Math.max(24, pool.bits()));
       if (c == null) {
-        throw DockerException.unavailable("could not find an available, non-overlapping IPv4 address pool among the "
-            + "defaults to assign to the network");
+        throw DockerException.unavailable(
+            "could not find an available, non-overlapping IPv4 address pool among the "
+                + "defaults to assign to the network");
       }
       if (used.stream().noneMatch(u -> u.bits() > 0 && u.overlaps(c))) {
         return c;
@@ -190,9 +228,11 @@ public final class NetworkStore {
   /** A fabric's id: the same for an account on every start. */
   static String fabricId(String owner) {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(("fabric:" + owner).getBytes(StandardCharsets.UTF_8));
+      byte[] d =
+          MessageDigest.getInstance("SHA-256")
+              .digest(("fabric:" + owner).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(d);
-    } catch (java.security.NoSuchAlgorithmException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

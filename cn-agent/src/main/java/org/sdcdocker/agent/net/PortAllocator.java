@@ -49,8 +49,8 @@ final class PortAllocator {
           }
         }
         if (port < 0) {
-          throw DockerException.internal("driver failed programming external connectivity on endpoint %s: %s",
-              endpoint, why);
+          throw DockerException.internal(
+              "driver failed programming external connectivity on endpoint %s: %s", endpoint, why);
         }
       }
       out.add(new BoundPort(s.containerPort(), s.protocol(), hostIp, port));
@@ -72,7 +72,8 @@ final class PortAllocator {
         return p;
       }
     }
-    throw DockerException.unavailable("no free host port for %s in %d-%d", proto, FIRST_EPHEMERAL, LAST_EPHEMERAL);
+    throw DockerException.unavailable(
+        "no free host port for %s in %d-%d", proto, FIRST_EPHEMERAL, LAST_EPHEMERAL);
   }
 
   /** Why a host port cannot be had, or null. */
@@ -80,8 +81,11 @@ final class PortAllocator {
     List<BoundPort> taken = new ArrayList<>(mine);
     byZone.values().forEach(taken::addAll);
     for (BoundPort b : taken) {
-      if (b.hostPort() == port && b.protocol().equals(proto)
-          && (b.hostIp().equals(hostIp) || b.hostIp().equals("0.0.0.0") || hostIp.equals("0.0.0.0"))) {
+      if (b.hostPort() == port
+          && b.protocol().equals(proto)
+          && (b.hostIp().equals(hostIp)
+              || b.hostIp().equals("0.0.0.0")
+              || hostIp.equals("0.0.0.0"))) {
         return "Bind for " + hostIp + ":" + port + " failed: port is already allocated";
       }
     }
@@ -95,7 +99,12 @@ final class PortAllocator {
       }
       return null;
     } catch (IOException e) {
-      return "Error starting userland proxy: listen " + proto + "4 " + hostIp + ":" + port
+      return "Error starting userland proxy: listen "
+          + proto
+          + "4 "
+          + hostIp
+          + ":"
+          + port
           + ": bind: address already in use";
     }
   }

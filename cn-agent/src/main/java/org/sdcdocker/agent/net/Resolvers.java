@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.BiFunction;
+import org.sdcdocker.agent.sys.Daemons;
 import org.sdcdocker.protocol.agent.NetworkRecords.Network;
 
 /** The name servers of the user-defined networks that have zones on this node, one per network. */
@@ -21,12 +21,10 @@ final class Resolvers implements AutoCloseable {
   interface Lookup {
     String apply(String networkId, String fromIp, String name);
   }
+
   private final Map<String, NameServer> servers = new ConcurrentHashMap<>();
-  private final ExecutorService forwards = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "dns-forward");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService forwards =
+      Executors.newCachedThreadPool(Daemons.named("dns-forward"));
 
   Resolvers(Lookup lookup) {
     this.lookup = lookup;
@@ -38,8 +36,13 @@ final class Resolvers implements AutoCloseable {
       return;
     }
     try {
-      servers.put(n.id(), new NameServer(gateway, (from, name) -> lookup.apply(n.id(), from, name),
-          n.internal() ? List.of() : upstreams(), forwards));
+      servers.put(
+          n.id(),
+          new NameServer(
+              gateway,
+              (from, name) -> lookup.apply(n.id(), from, name),
+              n.internal() ? List.of() : upstreams(),
+              forwards));
     } catch (IOException e) {
       // without it, names do not resolve on this network; addresses still work
     }

@@ -12,19 +12,26 @@ import org.sdcdocker.protocol.agent.NetStatus;
 import org.sdcdocker.protocol.agent.NetworkSpec;
 
 /**
- * A zone's /etc/hosts and /etc/resolv.conf as Docker writes them, and the environment a legacy
- * link gives. Pure functions of the zone's spec and its network as it is now.
+ * A zone's /etc/hosts and /etc/resolv.conf as Docker writes them, and the environment a legacy link
+ * gives. Pure functions of the zone's spec and its network as it is now.
  */
 public final class ZoneEtc {
   private ZoneEtc() {}
 
   /** A link's target as the linking zone sees it: its name, address, exposed ports and env. */
-  public record LinkTarget(NetworkSpec.Link link, String ip, List<String> exposed, List<String> env) {}
+  public record LinkTarget(
+      NetworkSpec.Link link, String ip, List<String> exposed, List<String> env) {}
 
-  /** /etc/hosts: localhost, --add-host entries, links, then the zone's own names on its first address. */
-  public static String hosts(ContainerSpec spec, NetStatus net, List<LinkTarget> links, String hostGateway) {
-    StringBuilder b = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-        + "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
+  /**
+   * /etc/hosts: localhost, --add-host entries, links, then the zone's own names on its first
+   * address.
+   */
+  public static String hosts(
+      ContainerSpec spec, NetStatus net, List<LinkTarget> links, String hostGateway) {
+    StringBuilder b =
+        new StringBuilder(
+            "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                + "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
     for (String h : spec.network().extraHosts()) {
       int colon = h.indexOf(':');
       String name = h.substring(0, colon);
@@ -38,8 +45,10 @@ public final class ZoneEtc {
       }
       b.append(' ').append(t.link().zoneId(), 0, 12).append('\n');
     }
-    String own = spec.domainname() == null || spec.domainname().isEmpty()
-        ? spec.hostname() : spec.hostname() + "." + spec.domainname() + " " + spec.hostname();
+    String own =
+        spec.domainname() == null || spec.domainname().isEmpty()
+            ? spec.hostname()
+            : spec.hostname() + "." + spec.domainname() + " " + spec.hostname();
     String ip = net.attached().isEmpty() ? "127.0.1.1" : net.attached().get(0).ip();
     b.append(ip).append('\t').append(own).append('\n');
     return b.toString();
@@ -69,7 +78,7 @@ public final class ZoneEtc {
           }
           case "search", "domain" -> search.addAll(List.of(f).subList(1, f.length));
           case "options" -> options.addAll(List.of(f).subList(1, f.length));
-          default -> { }
+          default -> {}
         }
       }
     }
@@ -77,7 +86,9 @@ public final class ZoneEtc {
     if (!n.dns().isEmpty()) {
       servers = new ArrayList<>(n.dns());
     } else if (servers.isEmpty() && embeddedDns == null) {
-      servers = List.of("8.8.8.8", "8.8.4.4"); // Docker's fallback when the host has only loopback servers
+      servers =
+          List.of(
+              "8.8.8.8", "8.8.4.4"); // Docker's fallback when the host has only loopback servers
     }
     if (embeddedDns != null) {
       servers = List.of(embeddedDns); // the node's resolver forwards what it does not know itself
@@ -104,10 +115,12 @@ public final class ZoneEtc {
     String alias = t.link().alias().toUpperCase(Locale.ROOT).replace('-', '_');
     List<String> env = new ArrayList<>();
     env.add(alias + "_NAME=/" + zoneName + "/" + t.link().alias());
-    TreeSet<String> ports = new TreeSet<>((a, b) -> {
-      int c = Integer.compare(portOf(a), portOf(b));
-      return c != 0 ? c : a.compareTo(b);
-    });
+    TreeSet<String> ports =
+        new TreeSet<>(
+            (a, b) -> {
+              int c = Integer.compare(portOf(a), portOf(b));
+              return c != 0 ? c : a.compareTo(b);
+            });
     ports.addAll(t.exposed());
     if (!ports.isEmpty()) {
       String first = ports.first();

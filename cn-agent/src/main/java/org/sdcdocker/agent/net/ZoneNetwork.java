@@ -6,14 +6,18 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.sdcdocker.agent.image.Trees;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.ContainerSpec;
@@ -27,8 +31,8 @@ import org.sdcdocker.protocol.agent.NetworkSpec.Endpoint;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /**
- * A zone's network while it runs: its own namespace with loopback, one interface per network it
- * is attached to (the CNI bridge chain, with portmap on the first when it publishes ports), its
+ * A zone's network while it runs: its own namespace with loopback, one interface per network it is
+ * attached to (the CNI bridge chain, with portmap on the first when it publishes ports), its
  * /etc/hosts and /etc/resolv.conf; all undone when the run ends. Each attachment's plugin
  * configuration and result are kept in the zone's {@code net/} directory for the DEL.
  */
@@ -40,15 +44,21 @@ public final class ZoneNetwork {
   private final Function<String, ZoneRecord> zones;
   private final PortAllocator ports = new PortAllocator();
   private final Resolvers resolvers;
+
   /** The bridges whose rules are in place. */
-  private final java.util.Set<String> prepared = ConcurrentHashMap.newKeySet();
+  private final Set<String> prepared = ConcurrentHashMap.newKeySet();
+
   /** Per network id: the attached zones of this node and their endpoints. */
   private final Map<String, Map<String, Member>> members = new ConcurrentHashMap<>();
 
   /** What a start gets: the network status and the environment its links give. */
   public record Up(NetStatus status, List<String> linkEnv) {}
 
-  public ZoneNetwork(Path agentRoot, String cnUuid, NetworkStore networks, Cni cni,
+  public ZoneNetwork(
+      Path agentRoot,
+      String cnUuid,
+      NetworkStore networks,
+      Cni cni,
       Function<String, ZoneRecord> zones) {
     this.cnUuid = cnUuid;
     this.ipamDir = agentRoot.resolve("cni/ipam");
@@ -69,14 +79,16 @@ public final class ZoneNetwork {
       Network net = networks.resolve(owner, e.network());
       if (e.ipv4() != null && !e.ipv4().isEmpty()) {
         if (net.fabric()) {
-          throw DockerException.invalid("user specified IP address is supported on user defined networks only");
+          throw DockerException.invalid(
+              "user specified IP address is supported on user defined networks only");
         }
         if (!Cidr.parse(net.subnet()).contains(Cidr.addr(e.ipv4()))) {
           throw DockerException.invalid("no configured subnet contains IP address %s", e.ipv4());
         }
       }
       if (!e.aliases().isEmpty() && net.fabric()) {
-        throw DockerException.invalid("network-scoped alias is supported only for containers in user defined networks");
+        throw DockerException.invalid(
+            "network-scoped alias is supported only for containers in user defined networks");
       }
       out.add(e.resolved(net.id(), net.name()));
     }
@@ -90,28 +102,44 @@ public final class ZoneNetwork {
     if (n.sharesContainer()) {
       ZoneRecord other = zones.apply(n.mode().substring("container:".length()));
       if (other == null || !other.state().running() || other.net().sandbox().isEmpty()) {
-        throw DockerException.conflict("cannot join network of a non running container: %s",
+        throw DockerException.conflict(
+            "cannot join network of a non running container: %s",
             n.mode().substring("container:".length()));
       }
       Path theirs = zoneDir.resolveSibling(other.spec().id());
-      Files.copy(theirs.resolve("hosts"), zoneDir.resolve("hosts"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      Files.copy(theirs.resolve("resolv.conf"), zoneDir.resolve("resolv.conf"),
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      return new Up(new NetStatus(other.net().sandbox(), List.of(), List.of()), linkEnv(spec, links));
+      Files.copy(
+          theirs.resolve("hosts"), zoneDir.resolve("hosts"), StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(
+          theirs.resolve("resolv.conf"),
+          zoneDir.resolve("resolv.conf"),
+          StandardCopyOption.REPLACE_EXISTING);
+      return new Up(
+          new NetStatus(other.net().sandbox(), List.of(), List.of()), linkEnv(spec, links));
     }
     String ns = netnsName(spec.id());
     HostNet.deleteNetns(ns);
     HostNet.addNetns(ns);
     NetStatus st = new NetStatus(HostNet.netnsPath(ns), List.of(), List.of());
     try {
-      cni.add(Cni.confList("sdc-loopback", List.of(Json.MAPPER.createObjectNode().put("type", "loopback"))),
-          new Cni.Target(spec.id(), st.sandbox(), "lo"), Map.of());
-      List<BoundPort> bound = n.ports().isEmpty() || n.endpoints().isEmpty() ? List.of()
-          : ports.allocate(spec.id(), spec.name(), n.ports());
+      cni.add(
+          Cni.confList(
+              "sdc-loopback", List.of(Json.MAPPER.createObjectNode().put("type", "loopback"))),
+          new Cni.Target(spec.id(), st.sandbox(), "lo"),
+          Map.of());
+      List<BoundPort> bound =
+          n.ports().isEmpty() || n.endpoints().isEmpty()
+              ? List.of()
+              : ports.allocate(spec.id(), spec.name(), n.ports());
       List<Attached> attached = new ArrayList<>();
       for (Endpoint e : n.endpoints()) {
-        attached.add(attach(spec, zoneDir, st.sandbox(), "eth" + attached.size(), e,
-            attached.isEmpty() ? bound : List.of()));
+        attached.add(
+            attach(
+                spec,
+                zoneDir,
+                st.sandbox(),
+                "eth" + attached.size(),
+                e,
+                attached.isEmpty() ? bound : List.of()));
       }
       st = new NetStatus(st.sandbox(), attached, bound);
       writeEtc(spec, zoneDir, st, links);
@@ -147,12 +175,20 @@ public final class ZoneNetwork {
   }
 
   private boolean sharedByARunningZone(String zoneId) {
-    return members.values().stream().flatMap(m -> m.keySet().stream()).distinct().map(zones)
-        .anyMatch(r -> r != null && r.state().running() && r.spec().network().mode().equals("container:" + zoneId));
+    return members.values().stream()
+        .flatMap(m -> m.keySet().stream())
+        .distinct()
+        .map(zones)
+        .anyMatch(
+            r ->
+                r != null
+                    && r.state().running()
+                    && r.spec().network().mode().equals("container:" + zoneId));
   }
 
   /** Attaches a running zone to one more network. */
-  public NetStatus connect(ContainerSpec spec, Path zoneDir, NetStatus st, Endpoint e) throws IOException {
+  public NetStatus connect(ContainerSpec spec, Path zoneDir, NetStatus st, Endpoint e)
+      throws IOException {
     int n = 0;
     while (true) {
       String candidate = "eth" + n;
@@ -171,7 +207,9 @@ public final class ZoneNetwork {
   /** Detaches a running zone from a network. */
   public NetStatus disconnect(ContainerSpec spec, Path zoneDir, NetStatus st, String networkId) {
     detach(spec.id(), zoneDir, networkId);
-    return new NetStatus(st.sandbox(), st.attached().stream().filter(a -> !a.networkId().equals(networkId)).toList(),
+    return new NetStatus(
+        st.sandbox(),
+        st.attached().stream().filter(a -> !a.networkId().equals(networkId)).toList(),
         st.ports());
   }
 
@@ -191,29 +229,32 @@ public final class ZoneNetwork {
   /** Removes a user-defined network that nothing here uses; its leases go with it. */
   public void remove(Network n) throws IOException {
     if (!members(n.id()).isEmpty()) {
-      throw DockerException.forbidden("error while removing network: network %s id %s has active endpoints",
-          n.name(), n.id());
+      throw DockerException.forbidden(
+          "error while removing network: network %s id %s has active endpoints", n.name(), n.id());
     }
     networks.remove(n);
     takeDown(n);
-    org.sdcdocker.agent.image.Trees.delete(ipamDir.resolve(confName(n.id())));
+    Trees.delete(ipamDir.resolve(confName(n.id())));
   }
 
   /**
-   * Frees the addresses held for zones that do not run: what an agent killed between a zone's
-   * exit (or a failed start) and the release of its address left (host-local's lease files).
+   * Frees the addresses held for zones that do not run: what an agent killed between a zone's exit
+   * (or a failed start) and the release of its address left (host-local's lease files).
    */
-  public void releaseLeasesExcept(java.util.Set<String> running) throws IOException {
-    if (!java.nio.file.Files.isDirectory(ipamDir)) {
+  public void releaseLeasesExcept(Set<String> running) throws IOException {
+    if (!Files.isDirectory(ipamDir)) {
       return;
     }
-    try (var nets = java.nio.file.Files.list(ipamDir)) {
-      for (Path net : nets.filter(java.nio.file.Files::isDirectory).toList()) {
-        try (var files = java.nio.file.Files.list(net)) {
-          for (Path lease : files.filter(f -> f.getFileName().toString().matches("[0-9a-f.:]*[.:][0-9a-f.:]*")).toList()) {
-            String holder = java.nio.file.Files.readString(lease).strip().split("\\s+")[0];
+    try (var nets = Files.list(ipamDir)) {
+      for (Path net : nets.filter(Files::isDirectory).toList()) {
+        try (var files = Files.list(net)) {
+          for (Path lease :
+              files
+                  .filter(f -> f.getFileName().toString().matches("[0-9a-f.:]*[.:][0-9a-f.:]*"))
+                  .toList()) {
+            String holder = Files.readString(lease).strip().split("\\s+")[0];
             if (!running.contains(holder)) {
-              java.nio.file.Files.deleteIfExists(lease);
+              Files.deleteIfExists(lease);
             }
           }
         }
@@ -242,15 +283,35 @@ public final class ZoneNetwork {
     prepared.remove(bridge);
   }
 
-  private Attached attach(ContainerSpec spec, Path zoneDir, String netns, String ifname, Endpoint e,
-      List<BoundPort> bound) throws IOException {
-    Network net = networks.byId(e.networkId())
-        .orElseThrow(() -> DockerException.notFound("network %s not found", e.network()));
+  private Attached attach(
+      ContainerSpec spec,
+      Path zoneDir,
+      String netns,
+      String ifname,
+      Endpoint e,
+      List<BoundPort> bound)
+      throws IOException {
+    Network net =
+        networks
+            .byId(e.networkId())
+            .orElseThrow(() -> DockerException.notFound("network %s not found", e.network()));
     Map<String, Object> rc = new LinkedHashMap<>();
     if (!bound.isEmpty()) {
-      rc.put("portMappings", bound.stream().map(b -> Map.of("hostPort", b.hostPort(), "containerPort",
-          b.containerPort(), "protocol", b.protocol(), "hostIP", b.hostIp().equals("0.0.0.0") ? "" : b.hostIp()))
-          .toList());
+      rc.put(
+          "portMappings",
+          bound.stream()
+              .map(
+                  b ->
+                      Map.of(
+                          "hostPort",
+                          b.hostPort(),
+                          "containerPort",
+                          b.containerPort(),
+                          "protocol",
+                          b.protocol(),
+                          "hostIP",
+                          b.hostIp().equals("0.0.0.0") ? "" : b.hostIp()))
+              .toList());
     }
     if (e.ipv4() != null && !e.ipv4().isEmpty()) {
       rc.put("ips", List.of(e.ipv4() + "/" + Cidr.parse(net.subnet()).bits()));
@@ -271,10 +332,12 @@ public final class ZoneNetwork {
       result = cni.add(conf, target, rc);
     } catch (RuntimeException ex) {
       if (ex.getMessage() == null
-          || !ex.getMessage().contains("already exists") && !ex.getMessage().contains("duplicate allocation")) {
+          || !ex.getMessage().contains("already exists")
+              && !ex.getMessage().contains("duplicate allocation")) {
         throw ex;
       }
-      // an interface (or its address) an agent killed between the plugin's ADD and its record left behind
+      // an interface (or its address) an agent killed between the plugin's ADD and its record left
+      // behind
       cni.del(conf, target, rc, null);
       result = cni.add(conf, target, rc);
     }
@@ -287,15 +350,21 @@ public final class ZoneNetwork {
     cache.put("ifname", ifname);
     Cni.write(zoneDir.resolve("net").resolve(net.id() + ".json"), cache);
     Cni.Ip ip = Cni.Ip.of(result);
-    Attached a = new Attached(net.id(), net.name(), ifname, ip.ip(), ip.prefixLen(), ip.gateway(), ip.mac());
+    Attached a =
+        new Attached(net.id(), net.name(), ifname, ip.ip(), ip.prefixLen(), ip.gateway(), ip.mac());
     join(spec, a);
     return a;
   }
 
   private void join(ContainerSpec spec, Attached a) {
-    members.computeIfAbsent(a.networkId(), k -> new ConcurrentHashMap<>())
-        .put(spec.id(), new Member(spec.id(), spec.name(), a.ifname(), a.ip(), a.prefixLen(), a.mac()));
-    networks.byId(a.networkId()).filter(n -> !n.fabric())
+    members
+        .computeIfAbsent(a.networkId(), k -> new ConcurrentHashMap<>())
+        .put(
+            spec.id(),
+            new Member(spec.id(), spec.name(), a.ifname(), a.ip(), a.prefixLen(), a.mac()));
+    networks
+        .byId(a.networkId())
+        .filter(n -> !n.fabric())
         .ifPresent(n -> resolvers.serve(n, a.gateway()));
   }
 
@@ -304,8 +373,11 @@ public final class ZoneNetwork {
     try {
       JsonNode cache = Json.MAPPER.readTree(Files.readAllBytes(f));
       Map<String, Object> rc = Json.MAPPER.convertValue(cache.get("runtimeConfig"), Map.class);
-      cni.del((ObjectNode) cache.get("conf"), new Cni.Target(zoneId, cache.path("netns").asText(),
-          cache.path("ifname").asText()), rc, cache.get("result"));
+      cni.del(
+          (ObjectNode) cache.get("conf"),
+          new Cni.Target(zoneId, cache.path("netns").asText(), cache.path("ifname").asText()),
+          rc,
+          cache.get("result"));
       Files.deleteIfExists(f);
     } catch (IOException | RuntimeException e) {
       try {
@@ -326,8 +398,12 @@ public final class ZoneNetwork {
 
   private ObjectNode confList(Network net, String mac, boolean withPorts) {
     ObjectNode bridge = Json.MAPPER.createObjectNode();
-    bridge.put("type", "bridge").put("bridge", bridgeName(net.id())).put("isGateway", true)
-        .put("ipMasq", false).put("hairpinMode", true); // masquerading is one rule per bridge: HostNet's
+    bridge
+        .put("type", "bridge")
+        .put("bridge", bridgeName(net.id()))
+        .put("isGateway", true)
+        .put("ipMasq", false)
+        .put("hairpinMode", true); // masquerading is one rule per bridge: HostNet's
     bridge.putObject("capabilities").put("ips", true);
     ObjectNode ipam = bridge.putObject("ipam");
     ipam.put("type", "host-local").put("dataDir", ipamDir.toString());
@@ -352,13 +428,17 @@ public final class ZoneNetwork {
     return Cni.confList(confName(net.id()), plugins);
   }
 
-  private void writeEtc(ContainerSpec spec, Path zoneDir, NetStatus st, List<ZoneEtc.LinkTarget> links)
+  private void writeEtc(
+      ContainerSpec spec, Path zoneDir, NetStatus st, List<ZoneEtc.LinkTarget> links)
       throws IOException {
     String gateway = st.attached().isEmpty() ? "127.0.0.1" : st.attached().get(0).gateway();
     writeInPlace(zoneDir.resolve("hosts"), ZoneEtc.hosts(spec, st, links, gateway));
-    String embedded = st.attached().stream()
-        .filter(a -> networks.byId(a.networkId()).map(n -> !n.fabric()).orElse(false))
-        .map(Attached::gateway).findFirst().orElse(null);
+    String embedded =
+        st.attached().stream()
+            .filter(a -> networks.byId(a.networkId()).map(n -> !n.fabric()).orElse(false))
+            .map(Attached::gateway)
+            .findFirst()
+            .orElse(null);
     writeInPlace(zoneDir.resolve("resolv.conf"), ZoneEtc.resolvConf(spec, embedded));
   }
 
@@ -372,16 +452,21 @@ public final class ZoneNetwork {
     for (NetworkSpec.Link l : spec.network().links()) {
       ZoneRecord t = zones.apply(l.zoneId());
       if (t == null || !t.state().running() || t.net().attached().isEmpty()) {
-        throw DockerException.invalid("Cannot link to a non running container: /%s AS /%s/%s", l.name(),
-            spec.name(), l.alias());
+        throw DockerException.invalid(
+            "Cannot link to a non running container: /%s AS /%s/%s",
+            l.name(), spec.name(), l.alias());
       }
       List<String> exposed = new ArrayList<>(t.spec().network().exposed());
-      t.spec().network().ports().forEach(p -> {
-        String k = p.containerPort() + "/" + p.protocol();
-        if (!exposed.contains(k)) {
-          exposed.add(k);
-        }
-      });
+      t.spec()
+          .network()
+          .ports()
+          .forEach(
+              p -> {
+                String k = p.containerPort() + "/" + p.protocol();
+                if (!exposed.contains(k)) {
+                  exposed.add(k);
+                }
+              });
       out.add(new ZoneEtc.LinkTarget(l, t.net().attached().get(0).ip(), exposed, t.spec().env()));
     }
     return out;
@@ -394,7 +479,10 @@ public final class ZoneNetwork {
   }
 
   /** A name on a network: a zone's name, an alias of its endpoint, or its short id. */
-  /** A name as the zone at {@code fromIp} sees it: its own links' aliases first, then the network's names. */
+  /**
+   * A name as the zone at {@code fromIp} sees it: its own links' aliases first, then the network's
+   * names.
+   */
   private String lookup(String networkId, String fromIp, String name) {
     for (Member m : members.getOrDefault(networkId, Map.of()).values()) {
       ZoneRecord asking = m.ip().equals(fromIp) ? zones.apply(m.zoneId()) : null;
@@ -424,9 +512,15 @@ public final class ZoneNetwork {
       if (r == null) {
         continue;
       }
-      boolean alias = r.spec().network().endpoints().stream()
-          .anyMatch(e -> networkId.equals(e.networkId()) && e.aliases().stream().anyMatch(name::equalsIgnoreCase));
-      if (name.equalsIgnoreCase(r.spec().name()) || alias || name.equals(m.zoneId().substring(0, 12))) {
+      boolean alias =
+          r.spec().network().endpoints().stream()
+              .anyMatch(
+                  e ->
+                      networkId.equals(e.networkId())
+                          && e.aliases().stream().anyMatch(name::equalsIgnoreCase));
+      if (name.equalsIgnoreCase(r.spec().name())
+          || alias
+          || name.equals(m.zoneId().substring(0, 12))) {
         return m.ip();
       }
     }
@@ -448,15 +542,18 @@ public final class ZoneNetwork {
   /** The bridge of a network on a node: unique per node and network, within IFNAMSIZ. */
   public static String bridgeName(String cnUuid, String networkId) {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256")
-          .digest((cnUuid + ":" + networkId).getBytes(StandardCharsets.UTF_8));
+      byte[] d =
+          MessageDigest.getInstance("SHA-256")
+              .digest((cnUuid + ":" + networkId).getBytes(StandardCharsets.UTF_8));
       return HostNet.BRIDGE_PREFIX + HexFormat.of().formatHex(d).substring(0, 11);
-    } catch (java.security.NoSuchAlgorithmException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  /** Stops the resolvers and removes idle bridges (the agent stops; running zones keep everything). */
+  /**
+   * Stops the resolvers and removes idle bridges (the agent stops; running zones keep everything).
+   */
   public void close() {
     resolvers.close();
     sweepIdle();

@@ -1,9 +1,12 @@
 package org.sdcdocker.agent.runtime;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -18,16 +21,54 @@ import org.sdcdocker.protocol.agent.HostOptions;
 /** The spec options that carry a zone's host options: resources, capabilities, mounts, sysctls. */
 public final class HostSpecOpts {
   /** Every capability Linux has, for --privileged and --cap-add ALL. */
-  static final List<String> ALL_CAPS = List.of(
-      "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID",
-      "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-      "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO",
-      "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-      "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE",
-      "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
-      "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE");
+  static final List<String> ALL_CAPS =
+      List.of(
+          "CAP_CHOWN",
+          "CAP_DAC_OVERRIDE",
+          "CAP_DAC_READ_SEARCH",
+          "CAP_FOWNER",
+          "CAP_FSETID",
+          "CAP_KILL",
+          "CAP_SETGID",
+          "CAP_SETUID",
+          "CAP_SETPCAP",
+          "CAP_LINUX_IMMUTABLE",
+          "CAP_NET_BIND_SERVICE",
+          "CAP_NET_BROADCAST",
+          "CAP_NET_ADMIN",
+          "CAP_NET_RAW",
+          "CAP_IPC_LOCK",
+          "CAP_IPC_OWNER",
+          "CAP_SYS_MODULE",
+          "CAP_SYS_RAWIO",
+          "CAP_SYS_CHROOT",
+          "CAP_SYS_PTRACE",
+          "CAP_SYS_PACCT",
+          "CAP_SYS_ADMIN",
+          "CAP_SYS_BOOT",
+          "CAP_SYS_NICE",
+          "CAP_SYS_RESOURCE",
+          "CAP_SYS_TIME",
+          "CAP_SYS_TTY_CONFIG",
+          "CAP_MKNOD",
+          "CAP_LEASE",
+          "CAP_AUDIT_WRITE",
+          "CAP_AUDIT_CONTROL",
+          "CAP_SETFCAP",
+          "CAP_MAC_OVERRIDE",
+          "CAP_MAC_ADMIN",
+          "CAP_SYSLOG",
+          "CAP_WAKE_ALARM",
+          "CAP_BLOCK_SUSPEND",
+          "CAP_AUDIT_READ",
+          "CAP_PERFMON",
+          "CAP_BPF",
+          "CAP_CHECKPOINT_RESTORE");
 
-  /** The capabilities this host can give: ALL_CAPS (in number order) less those outside the agent's bounding set. */
+  /**
+   * The capabilities this host can give: ALL_CAPS (in number order) less those outside the agent's
+   * bounding set.
+   */
   static final List<String> HOST_CAPS = hostCaps();
 
   private HostSpecOpts() {}
@@ -64,33 +105,46 @@ public final class HostSpecOpts {
       opts.add(s -> process(s).put("noNewPrivileges", true));
     }
     if (!h.ulimits().isEmpty()) {
-      opts.add(s -> {
-        ArrayNode r = process(s).putArray("rlimits");
-        h.ulimits().forEach(u -> r.addObject().put("type", "RLIMIT_" + u.name().toUpperCase(Locale.ROOT))
-            .put("soft", u.soft()).put("hard", u.hard()));
-      });
+      opts.add(
+          s -> {
+            ArrayNode r = process(s).putArray("rlimits");
+            h.ulimits()
+                .forEach(
+                    u ->
+                        r.addObject()
+                            .put("type", "RLIMIT_" + u.name().toUpperCase(Locale.ROOT))
+                            .put("soft", u.soft())
+                            .put("hard", u.hard()));
+          });
     }
     if (h.readOnlyRootfs()) {
       opts.add(s -> ((ObjectNode) s.get("root")).put("readonly", true));
       // dockerinit's log stays writable, as a file of the zone's own
-      opts.add(SpecFactory.withBind(dockerinitLog.toString(), "/var/log/sdc-dockerinit.log", false));
+      opts.add(
+          SpecFactory.withBind(dockerinitLog.toString(), "/var/log/sdc-dockerinit.log", false));
     }
     h.tmpfs().forEach((path, options) -> opts.add(tmpfs(path, options)));
     if (h.shmSize() > 0) {
-      opts.add(s -> {
-        for (var m : s.get("mounts")) {
-          if ("/dev/shm".equals(m.path("destination").asText())) {
-            ArrayNode o = ((ObjectNode) m).putArray("options");
-            o.add("nosuid").add("noexec").add("nodev").add("mode=1777").add("size=" + h.shmSize());
-          }
-        }
-      });
+      opts.add(
+          s -> {
+            for (var m : s.get("mounts")) {
+              if ("/dev/shm".equals(m.path("destination").asText())) {
+                ArrayNode o = ((ObjectNode) m).putArray("options");
+                o.add("nosuid")
+                    .add("noexec")
+                    .add("nodev")
+                    .add("mode=1777")
+                    .add("size=" + h.shmSize());
+              }
+            }
+          });
     }
     if (!h.sysctls().isEmpty()) {
-      opts.add(s -> {
-        ObjectNode sys = ((ObjectNode) s.get("linux")).putObject("sysctl");
-        h.sysctls().forEach(sys::put);
-      });
+      opts.add(
+          s -> {
+            ObjectNode sys = ((ObjectNode) s.get("linux")).putObject("sysctl");
+            h.sysctls().forEach(sys::put);
+          });
     }
     for (HostOptions.Device d : h.devices()) {
       opts.add(device(d));
@@ -122,7 +176,10 @@ public final class HostSpecOpts {
           mem.put("disableOOMKiller", true);
         }
       }
-      if (h.cpuShares() > 0 || h.nanoCpus() > 0 || h.cpuQuota() > 0 || h.cpuPeriod() > 0
+      if (h.cpuShares() > 0
+          || h.nanoCpus() > 0
+          || h.cpuQuota() > 0
+          || h.cpuPeriod() > 0
           || (h.cpusetCpus() != null && !h.cpusetCpus().isEmpty())) {
         ObjectNode cpu = res.putObject("cpu");
         if (h.cpuShares() > 0) {
@@ -151,13 +208,18 @@ public final class HostSpecOpts {
    * An exec's process gets the container's capabilities (its --privileged, --cap-add and
    * --cap-drop), and every one the node has with exec --privileged, as Docker's.
    */
-  public static void execCapabilities(ObjectNode process, HostOptions container, boolean privilegedExec) {
-    ObjectNode spec = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+  public static void execCapabilities(
+      ObjectNode process, HostOptions container, boolean privilegedExec) {
+    ObjectNode spec = JsonNodeFactory.instance.objectNode();
     spec.set("process", process);
-    capabilities(container.privileged() || privilegedExec, container.capAdd(), container.capDrop()).accept(spec);
+    capabilities(container.privileged() || privilegedExec, container.capAdd(), container.capDrop())
+        .accept(spec);
   }
 
-  /** The capabilities of a process's set ({@code bounding}, {@code effective}...) as a mask: bit N is capability N. */
+  /**
+   * The capabilities of a process's set ({@code bounding}, {@code effective}...) as a mask: bit N
+   * is capability N.
+   */
   public static long capabilityMask(ObjectNode process, String set) {
     long mask = 0;
     for (var c : process.path("capabilities").path(set)) {
@@ -209,18 +271,31 @@ public final class HostSpecOpts {
     return n;
   }
 
-  /** Every device cgroup rule open, the host's devices, no masked or read-only paths, /sys writable. */
+  /**
+   * Every device cgroup rule open, the host's devices, no masked or read-only paths, /sys writable.
+   */
   static SpecOpt privileged() {
     List<Object[]> hostDevices = hostDevices();
     return s -> {
       ObjectNode linux = (ObjectNode) s.get("linux");
       linux.putArray("maskedPaths");
       linux.putArray("readonlyPaths");
-      ((ObjectNode) linux.get("resources")).putArray("devices").addObject().put("allow", true).put("access", "rwm");
-      ArrayNode devs = linux.has("devices") ? (ArrayNode) linux.get("devices") : linux.putArray("devices");
+      ((ObjectNode) linux.get("resources"))
+          .putArray("devices")
+          .addObject()
+          .put("allow", true)
+          .put("access", "rwm");
+      ArrayNode devs =
+          linux.has("devices") ? (ArrayNode) linux.get("devices") : linux.putArray("devices");
       for (Object[] d : hostDevices) {
-        devs.addObject().put("path", (String) d[0]).put("type", (String) d[1]).put("major", (long) d[2])
-            .put("minor", (long) d[3]).put("fileMode", (int) d[4]).put("uid", 0).put("gid", 0);
+        devs.addObject()
+            .put("path", (String) d[0])
+            .put("type", (String) d[1])
+            .put("major", (long) d[2])
+            .put("minor", (long) d[3])
+            .put("fileMode", (int) d[4])
+            .put("uid", 0)
+            .put("gid", 0);
       }
       for (var m : s.get("mounts")) {
         String dest = m.path("destination").asText();
@@ -233,35 +308,56 @@ public final class HostSpecOpts {
   }
 
   /** Directories of /dev that are not device nodes of the host's own, as Docker skips them. */
-  private static final Set<String> NOT_HOST_DEVICES = Set.of("/dev/pts", "/dev/shm", "/dev/fd", "/dev/mqueue",
-      "/dev/.lxc", "/dev/.lxd-mounts", "/dev/.udev");
-  /** What the runtime makes in every zone itself. */
-  private static final Set<String> RUNTIME_DEVICES = Set.of("/dev/null", "/dev/zero", "/dev/full", "/dev/random",
-      "/dev/urandom", "/dev/tty", "/dev/console", "/dev/ptmx");
+  private static final Set<String> NOT_HOST_DEVICES =
+      Set.of(
+          "/dev/pts",
+          "/dev/shm",
+          "/dev/fd",
+          "/dev/mqueue",
+          "/dev/.lxc",
+          "/dev/.lxd-mounts",
+          "/dev/.udev");
 
-  /** The host's device nodes under /dev, as Docker gives them to a privileged container: path, type, major, minor, mode. */
+  /** What the runtime makes in every zone itself. */
+  private static final Set<String> RUNTIME_DEVICES =
+      Set.of(
+          "/dev/null",
+          "/dev/zero",
+          "/dev/full",
+          "/dev/random",
+          "/dev/urandom",
+          "/dev/tty",
+          "/dev/console",
+          "/dev/ptmx");
+
+  /**
+   * The host's device nodes under /dev, as Docker gives them to a privileged container: path, type,
+   * major, minor, mode.
+   */
   static List<Object[]> hostDevices() {
     List<Object[]> out = new ArrayList<>();
     try (var walk = Files.walk(Path.of("/dev"))) {
       for (Path p : (Iterable<Path>) walk::iterator) {
         String path = p.toString();
         if (NOT_HOST_DEVICES.stream().anyMatch(x -> path.equals(x) || path.startsWith(x + "/"))
-            || RUNTIME_DEVICES.contains(path) || Files.isSymbolicLink(p)) {
+            || RUNTIME_DEVICES.contains(path)
+            || Files.isSymbolicLink(p)) {
           continue;
         }
         try {
-          int mode = (int) Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-          String type = (mode & 0170000) == 0020000 ? "c" : (mode & 0170000) == 0060000 ? "b" : null;
+          int mode = (int) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+          String type =
+              (mode & 0170000) == 0020000 ? "c" : (mode & 0170000) == 0060000 ? "b" : null;
           if (type == null) {
             continue;
           }
-          long rdev = (long) Files.getAttribute(p, "unix:rdev", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+          long rdev = (long) Files.getAttribute(p, "unix:rdev", LinkOption.NOFOLLOW_LINKS);
           out.add(new Object[] {path, type, major(rdev), minor(rdev), mode & 0777});
         } catch (IOException | RuntimeException e) {
           // a node that went away meanwhile
         }
       }
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException e) {
       // /dev unreadable: the zone gets the runtime's devices only
     }
     return out;
@@ -297,8 +393,10 @@ public final class HostSpecOpts {
       mode = (int) Files.getAttribute(host, "unix:mode");
       rdev = (long) Files.getAttribute(host, "unix:rdev");
     } catch (IOException e) {
-      throw DockerException.invalid("error gathering device information while adding custom device \"%s\": "
-          + "no such file or directory", d.pathOnHost());
+      throw DockerException.invalid(
+          "error gathering device information while adding custom device \"%s\": "
+              + "no such file or directory",
+          d.pathOnHost());
     }
     String type = (mode & 0170000) == 0020000 ? "c" : (mode & 0170000) == 0060000 ? "b" : null;
     if (type == null) {
@@ -307,14 +405,29 @@ public final class HostSpecOpts {
     long major = major(rdev);
     long minor = minor(rdev);
     String perms = d.permissions() == null || d.permissions().isEmpty() ? "rwm" : d.permissions();
-    String inZone = d.pathInContainer() == null || d.pathInContainer().isEmpty() ? d.pathOnHost() : d.pathInContainer();
+    String inZone =
+        d.pathInContainer() == null || d.pathInContainer().isEmpty()
+            ? d.pathOnHost()
+            : d.pathInContainer();
     return s -> {
       ObjectNode linux = (ObjectNode) s.get("linux");
-      ArrayNode devs = linux.has("devices") ? (ArrayNode) linux.get("devices") : linux.putArray("devices");
-      devs.addObject().put("path", inZone).put("type", type).put("major", major).put("minor", minor)
-          .put("fileMode", mode & 0777).put("uid", 0).put("gid", 0);
-      ((ArrayNode) linux.get("resources").get("devices")).addObject().put("allow", true).put("type", type)
-          .put("major", major).put("minor", minor).put("access", perms);
+      ArrayNode devs =
+          linux.has("devices") ? (ArrayNode) linux.get("devices") : linux.putArray("devices");
+      devs.addObject()
+          .put("path", inZone)
+          .put("type", type)
+          .put("major", major)
+          .put("minor", minor)
+          .put("fileMode", mode & 0777)
+          .put("uid", 0)
+          .put("gid", 0);
+      ((ArrayNode) linux.get("resources").get("devices"))
+          .addObject()
+          .put("allow", true)
+          .put("type", type)
+          .put("major", major)
+          .put("minor", minor)
+          .put("access", perms);
     };
   }
 
@@ -329,18 +442,22 @@ public final class HostSpecOpts {
       }
       rdev = (long) Files.getAttribute(host, "unix:rdev");
     } catch (IOException e) {
-      throw DockerException.invalid("error gathering device information while adding custom device \"%s\": "
-          + "no such file or directory", t.path());
+      throw DockerException.invalid(
+          "error gathering device information while adding custom device \"%s\": "
+              + "no such file or directory",
+          t.path());
     }
-    String field = switch (t.kind()) {
-      case "readBps" -> "throttleReadBpsDevice";
-      case "writeBps" -> "throttleWriteBpsDevice";
-      case "readIops" -> "throttleReadIOPSDevice";
-      default -> "throttleWriteIOPSDevice";
-    };
+    String field =
+        switch (t.kind()) {
+          case "readBps" -> "throttleReadBpsDevice";
+          case "writeBps" -> "throttleWriteBpsDevice";
+          case "readIops" -> "throttleReadIOPSDevice";
+          default -> "throttleWriteIOPSDevice";
+        };
     return s -> {
       ObjectNode res = (ObjectNode) s.get("linux").get("resources");
-      ObjectNode io = res.has("blockIO") ? (ObjectNode) res.get("blockIO") : res.putObject("blockIO");
+      ObjectNode io =
+          res.has("blockIO") ? (ObjectNode) res.get("blockIO") : res.putObject("blockIO");
       ArrayNode list = io.has(field) ? (ArrayNode) io.get(field) : io.putArray(field);
       list.addObject().put("major", major(rdev)).put("minor", minor(rdev)).put("rate", t.rate());
     };
@@ -348,17 +465,24 @@ public final class HostSpecOpts {
 
   /** The sysctls Docker allows in a zone of its own namespaces. */
   static boolean namespaced(String key) {
-    return key.startsWith("net.") || key.startsWith("fs.mqueue.") || key.startsWith("kernel.msg")
-        || key.startsWith("kernel.sem") || key.startsWith("kernel.shm") || key.equals("kernel.domainname");
+    return key.startsWith("net.")
+        || key.startsWith("fs.mqueue.")
+        || key.startsWith("kernel.msg")
+        || key.startsWith("kernel.sem")
+        || key.startsWith("kernel.shm")
+        || key.equals("kernel.domainname");
   }
 
   /** Refuses sysctls outside the zone's own namespaces, as Docker. */
   public static Map<String, String> check(Map<String, String> sysctls) {
-    sysctls.keySet().forEach(k -> {
-      if (!namespaced(k)) {
-        throw DockerException.invalid("sysctl '%s' is not allowed", k);
-      }
-    });
+    sysctls
+        .keySet()
+        .forEach(
+            k -> {
+              if (!namespaced(k)) {
+                throw DockerException.invalid("sysctl '%s' is not allowed", k);
+              }
+            });
     return sysctls;
   }
 }

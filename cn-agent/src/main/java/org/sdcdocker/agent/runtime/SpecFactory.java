@@ -16,9 +16,20 @@ public final class SpecFactory {
 
   static final List<String> DEFAULT_CAPS =
       List.of(
-          "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
-          "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
-          "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
+          "CAP_CHOWN",
+          "CAP_DAC_OVERRIDE",
+          "CAP_FSETID",
+          "CAP_FOWNER",
+          "CAP_MKNOD",
+          "CAP_NET_RAW",
+          "CAP_SETGID",
+          "CAP_SETUID",
+          "CAP_SETFCAP",
+          "CAP_SETPCAP",
+          "CAP_NET_BIND_SERVICE",
+          "CAP_SYS_CHROOT",
+          "CAP_KILL",
+          "CAP_AUDIT_WRITE");
 
   private SpecFactory() {}
 
@@ -46,33 +57,70 @@ public final class SpecFactory {
     s.putObject("root").put("path", "rootfs").put("readonly", false);
     ArrayNode mounts = s.putArray("mounts");
     mount(mounts, "/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev"));
-    mount(mounts, "/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k"));
-    mount(mounts, "/dev/pts", "devpts", "devpts",
+    mount(
+        mounts,
+        "/dev",
+        "tmpfs",
+        "tmpfs",
+        List.of("nosuid", "strictatime", "mode=755", "size=65536k"));
+    mount(
+        mounts,
+        "/dev/pts",
+        "devpts",
+        "devpts",
         List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"));
-    mount(mounts, "/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=67108864"));
+    mount(
+        mounts,
+        "/dev/shm",
+        "tmpfs",
+        "shm",
+        List.of("nosuid", "noexec", "nodev", "mode=1777", "size=67108864"));
     mount(mounts, "/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev"));
     mount(mounts, "/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro"));
-    mount(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime", "ro"));
+    mount(
+        mounts,
+        "/sys/fs/cgroup",
+        "cgroup",
+        "cgroup",
+        List.of("nosuid", "noexec", "nodev", "relatime", "ro"));
     ObjectNode linux = s.putObject("linux");
     ArrayNode ns = linux.putArray("namespaces");
     for (String n : List.of("pid", "network", "ipc", "uts", "mount")) {
       ns.addObject().put("type", n);
     }
-    linux.putObject("resources").putArray("devices").addObject().put("allow", false).put("access", "rwm");
+    linux
+        .putObject("resources")
+        .putArray("devices")
+        .addObject()
+        .put("allow", false)
+        .put("access", "rwm");
     ArrayNode masked = linux.putArray("maskedPaths");
-    for (String m : List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware")) {
+    for (String m :
+        List.of(
+            "/proc/acpi",
+            "/proc/asound",
+            "/proc/kcore",
+            "/proc/keys",
+            "/proc/latency_stats",
+            "/proc/timer_list",
+            "/proc/timer_stats",
+            "/proc/sched_debug",
+            "/proc/scsi",
+            "/sys/firmware")) {
       masked.add(m);
     }
     ArrayNode ro = linux.putArray("readonlyPaths");
-    for (String r : List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger")) {
+    for (String r :
+        List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger")) {
       ro.add(r);
     }
     return s;
   }
 
-  private static void mount(ArrayNode mounts, String dest, String type, String source, List<String> options) {
-    ObjectNode m = mounts.addObject().put("destination", dest).put("type", type).put("source", source);
+  private static void mount(
+      ArrayNode mounts, String dest, String type, String source, List<String> options) {
+    ObjectNode m =
+        mounts.addObject().put("destination", dest).put("type", type).put("source", source);
     ArrayNode o = m.putArray("options");
     options.forEach(o::add);
   }
@@ -107,7 +155,9 @@ public final class SpecFactory {
     return withBind(source, dest, readOnly, null);
   }
 
-  /** A bind mount with a propagation (runc's option: rshared, rslave, ...; null for the default). */
+  /**
+   * A bind mount with a propagation (runc's option: rshared, rslave, ...; null for the default).
+   */
   public static SpecOpt withBind(String source, String dest, boolean readOnly, String propagation) {
     return s -> {
       ObjectNode m = ((ArrayNode) s.get("mounts")).addObject();
@@ -125,7 +175,9 @@ public final class SpecFactory {
     return s -> ((ObjectNode) s.get("linux")).put("cgroupsPath", path);
   }
 
-  /** The zone joins this network namespace (made and wired before it starts) instead of a new one. */
+  /**
+   * The zone joins this network namespace (made and wired before it starts) instead of a new one.
+   */
   public static SpecOpt withNetns(String path) {
     return s -> {
       if (path == null || path.isEmpty()) {

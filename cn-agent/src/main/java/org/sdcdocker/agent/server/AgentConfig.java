@@ -4,11 +4,17 @@ import java.nio.file.Path;
 
 /**
  * How an agent runs: its data root, the programs it drives, the dockerinit it installs, the host
- * its data-plane endpoint listens on, and the file whose content changes when the compute node
+ * its data-plane server listens on, and the file whose content changes when the compute node
  * reboots (the kernel's boot id; a test points it elsewhere to simulate a reboot).
  */
-public record AgentConfig(Path dataRoot, String runtime, String conmon, Path dockerinit, String streamHost,
-    Path bootIdFile, String networkPool) {
+public record AgentConfig(
+    Path dataRoot,
+    String runtime,
+    String conmon,
+    Path dockerinit,
+    String streamHost,
+    Path bootIdFile,
+    String networkPool) {
   /** Where the networks' subnets come from unless told otherwise: one /24 each. */
   public static final String DEFAULT_POOL = "10.210.0.0/16";
 
@@ -16,7 +22,12 @@ public record AgentConfig(Path dataRoot, String runtime, String conmon, Path doc
     networkPool = networkPool == null || networkPool.isEmpty() ? DEFAULT_POOL : networkPool;
   }
 
-  public AgentConfig(Path dataRoot, String runtime, String conmon, Path dockerinit, String streamHost,
+  public AgentConfig(
+      Path dataRoot,
+      String runtime,
+      String conmon,
+      Path dockerinit,
+      String streamHost,
       Path bootIdFile) {
     this(dataRoot, runtime, conmon, dockerinit, streamHost, bootIdFile, null);
   }
@@ -24,7 +35,8 @@ public record AgentConfig(Path dataRoot, String runtime, String conmon, Path doc
   /** The kernel's boot id. */
   public static final Path KERNEL_BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
 
-  public AgentConfig(Path dataRoot, String runtime, String conmon, Path dockerinit, String streamHost) {
+  public AgentConfig(
+      Path dataRoot, String runtime, String conmon, Path dockerinit, String streamHost) {
     this(dataRoot, runtime, conmon, dockerinit, streamHost, KERNEL_BOOT_ID, null);
   }
 }

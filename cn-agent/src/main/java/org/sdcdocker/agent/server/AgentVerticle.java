@@ -3,35 +3,44 @@ package org.sdcdocker.agent.server;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.concurrent.Callable;
-import java.util.function.Function;
-import org.sdcdocker.agent.exec.ExecBackend;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.sdcdocker.agent.exec.ExecLauncher;
 import org.sdcdocker.agent.exec.HealthMonitor;
 import org.sdcdocker.agent.image.LayerCache;
 import org.sdcdocker.agent.image.RootUntar;
+import org.sdcdocker.agent.runtime.ContainerRuntime;
 import org.sdcdocker.agent.runtime.OciRuntime;
-import org.sdcdocker.agent.stream.StreamEndpoint;
+import org.sdcdocker.agent.stream.StreamServer;
+import org.sdcdocker.agent.zone.ArchiveOps;
 import org.sdcdocker.agent.zone.LinuxZoneBackend;
+import org.sdcdocker.agent.zone.ZoneCommit;
+import org.sdcdocker.agent.zone.ZoneConnections;
+import org.sdcdocker.agent.zone.ZoneControls;
 import org.sdcdocker.agent.zone.ZoneQueries;
+import org.sdcdocker.bus.AgentBus;
+import org.sdcdocker.bus.ProtocolCodec;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.Addresses;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
+import org.sdcdocker.protocol.agent.AgentRequest;
 import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.AgentRequests.Ack;
-import org.sdcdocker.protocol.agent.ExecRecords;
-import org.sdcdocker.protocol.agent.VolumeRecords;
 import org.sdcdocker.protocol.agent.NetworkRecords;
-import org.sdcdocker.protocol.agent.ProtocolCodec;
+import org.sdcdocker.protocol.agent.Verb;
+import org.sdcdocker.protocol.agent.Verbs;
+import org.sdcdocker.protocol.agent.VolumeRecords;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /**
- * One compute node's agent: answers the front end's requests on {@code cn.<uuid>.<verb>},
- * publishes heartbeats and zone events, and serves zone byte streams on its data-plane endpoint.
+ * One compute node's agent: answers the front end's requests on {@code cn.<uuid>.<verb>}, publishes
+ * heartbeats and zone events, and serves zone byte streams on its data-plane server.
  */
 public final class AgentVerticle extends VerticleBase {
   private static final long HEARTBEAT_MS = 5000;
@@ -39,14 +48,14 @@ public final class AgentVerticle extends VerticleBase {
   private final AgentConfig config;
   private String cnUuid;
   private LinuxZoneBackend zones;
-  private ExecBackend execs;
+  private ExecLauncher execs;
   private volatile HealthMonitor health;
   private ZoneQueries queries;
-  private StreamEndpoint streams;
+  private StreamServer streams;
   private ExitWatcher exits;
   private Path stdinRelay;
   private RootUntar untar;
-  private OciRuntime runtime;
+  private ContainerRuntime runtime;
 
   public AgentVerticle(AgentConfig config) {
     this.config = config;
@@ -60,16 +69,22 @@ public final class AgentVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     ProtocolCodec.installOnce(vertx.eventBus());
-    return vertx.executeBlocking(this::prepare).compose(v -> {
-      streams = new StreamEndpoint(vertx, zones, execs, config.streamHost(), stdinRelay, untar);
-      return streams.listen();
-    }).map(server -> {
-      registerHandlers(vertx.eventBus());
-      exits.start();
-      vertx.setPeriodic(HEARTBEAT_MS, t -> heartbeat());
-      heartbeat();
-      return server;
-    });
+    return vertx
+        .executeBlocking(this::prepare)
+        .compose(
+            v -> {
+              streams =
+                  new StreamServer(vertx, zones, execs, config.streamHost(), stdinRelay, untar);
+              return streams.listen();
+            })
+        .map(
+            server -> {
+              registerHandlers(vertx.eventBus());
+              exits.start();
+              vertx.setPeriodic(HEARTBEAT_MS, t -> heartbeat());
+              heartbeat();
+              return server;
+            });
   }
 
   private Void prepare() throws IOException {
@@ -80,16 +95,33 @@ public final class AgentVerticle extends VerticleBase {
     stdinRelay = installStdinRelay(root);
     untar = new RootUntar(installHelper(root, "root-untar"));
     LayerCache layers = new LayerCache(root.resolve("layers"), untar);
-    runtime = new OciRuntime(config.runtime(), config.conmon(), root.resolve("runc"),
-        root.resolve("exits"), root.resolve("s"));
-    zones = new LinuxZoneBackend(cnUuid, root, layers, runtime, nativeDir, ev -> {
-      vertx.eventBus().publish(Addresses.ZONE_EVENTS, ev);
-      if (health != null) {
-        health.onEvent(ev);
-      }
-    }, config.networkPool());
-    execs = new ExecBackend(zones, runtime, installHelper(root, "zone-enter"),
-        ev -> vertx.eventBus().publish(Addresses.ZONE_EVENTS, ev));
+    runtime =
+        new OciRuntime(
+            config.runtime(),
+            config.conmon(),
+            root.resolve("runc"),
+            root.resolve("exits"),
+            root.resolve("s"));
+    zones =
+        new LinuxZoneBackend(
+            cnUuid,
+            root,
+            layers,
+            runtime,
+            nativeDir,
+            ev -> {
+              vertx.eventBus().publish(Addresses.ZONE_EVENTS, ev);
+              if (health != null) {
+                health.onEvent(ev);
+              }
+            },
+            config.networkPool());
+    execs =
+        new ExecLauncher(
+            zones,
+            runtime,
+            installHelper(root, "zone-enter"),
+            ev -> vertx.eventBus().publish(Addresses.ZONE_EVENTS, ev));
     runtime.beforeDelete(execs::zoneEnding);
     zones.recover(HostFacts.rebooted(root, config.bootIdFile()));
     exits = new ExitWatcher(runtime.exitDir(), zones);
@@ -108,11 +140,18 @@ public final class AgentVerticle extends VerticleBase {
     Path tmp = sbin.resolve("dockerinit.tmp");
     Files.copy(config.dockerinit(), tmp, StandardCopyOption.REPLACE_EXISTING);
     tmp.toFile().setExecutable(true, false);
-    Files.move(tmp, sbin.resolve("dockerinit"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        tmp,
+        sbin.resolve("dockerinit"),
+        StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
     return nativeDir;
   }
 
-  /** The StdinOnce zones' stdin relay, beside dockerinit in the build, kept in the data root (host side). */
+  /**
+   * The StdinOnce zones' stdin relay, beside dockerinit in the build, kept in the data root (host
+   * side).
+   */
   private Path installStdinRelay(Path root) throws IOException {
     if (!Files.isExecutable(config.dockerinit().resolveSibling("stdin-relay"))) {
       return null; // without it, a StdinOnce zone's input ends when the agent does
@@ -128,105 +167,142 @@ public final class AgentVerticle extends VerticleBase {
     Path tmp = dir.resolve(name + ".tmp");
     Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
     tmp.toFile().setExecutable(true, false);
-    Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        tmp,
+        dir.resolve(name),
+        StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
     return dir.resolve(name);
   }
 
   private void registerHandlers(EventBus bus) {
-    this.<AgentRequests.CreateZone>on(bus, "create", r -> () -> zones.create(r.spec(), r.blobSource()));
-    this.<AgentRequests.StartZone>on(bus, "start", r -> () -> zones.start(r.id()));
-    this.<AgentRequests.KillZone>on(bus, "kill", r -> () -> {
-      zones.kill(r.id(), r.signal(), r.manual());
-      return new Ack();
-    });
-    var controls = new org.sdcdocker.agent.zone.ZoneControls(zones, runtime);
-    this.<AgentRequests.PauseZone>on(bus, "pause", r -> () -> controls.pause(r.id(), r.pause()));
-    this.<AgentRequests.RenameZone>on(bus, "rename", r -> () -> controls.rename(r.id(), r.name()));
-    this.<AgentRequests.Unlink>on(bus, "unlink", r -> () -> controls.unlink(r.id(), r.alias()));
-    var commits = new org.sdcdocker.agent.zone.ZoneCommit(zones, runtime);
-    this.<AgentRequests.CommitZone>on(bus, "commit", r -> () -> {
-      var made = commits.commit(r.id(), r.pause());
-      String url = streams.issue(new AgentRequests.StreamTicket(r.id(), "commit-layer", "file=" + made.file())).url();
-      return new AgentRequests.CommitResult(made.digest(), made.diffId(), made.size(), url);
-    });
-    this.<AgentRequests.Changes>on(bus, "changes", r -> () -> queries.changes(r.id()));
-    this.<AgentRequests.Top>on(bus, "top", r -> () -> queries.top(r.id(), r.psArgs()));
-    this.<AgentRequests.Stats>on(bus, "stats", r -> () -> queries.stats(r.id()));
-    this.<AgentRequests.Sizes>on(bus, "sizes", r -> () -> queries.sizes(r.id()));
-    this.<AgentRequests.StatPath>on(bus, "stat", r -> () -> zones.withPath(r.id(), r.path(),
-        (root, path, name) -> org.sdcdocker.agent.zone.ArchiveOps.stat(root, path, name)));
-    this.<AgentRequests.UpdateZone>on(bus, "update", r -> () -> {
-      if (r.pidsLimit() > 0) {
-        execs.dropStandby(r.id()); // the limit counts the container's own processes
-      }
-      return controls.update(r);
-    });
-    this.<AgentRequests.ResizeZone>on(bus, "resize", r -> () -> {
-      controls.resize(r.id(), r.height(), r.width());
-      return new Ack();
-    });
-    this.<ExecRecords.CreateExec>on(bus, "exec-create", r -> () -> execs.create(r));
-    this.<ExecRecords.StartExecDetached>on(bus, "exec-start", r -> () -> execs.startDetached(r.execId()));
-    this.<ExecRecords.InspectExec>on(bus, "exec-inspect", r -> () -> execs.inspect(r.execId()));
-    this.<ExecRecords.ResizeExec>on(bus, "exec-resize", r -> () -> {
-      execs.resize(r.execId(), r.height(), r.width());
-      return new Ack();
-    });
-    this.<VolumeRecords.CreateVolume>on(bus, "volume-create",
-        r -> () -> zones.volumes().ensure(r.owner(), r.name(), r.labels(), r.anonymous()));
-    this.<VolumeRecords.ListVolumes>on(bus, "volume-list", r -> () -> new VolumeRecords.VolumeList(
-        zones.volumes().list(r.owner()).stream()
-            .map(v -> new VolumeRecords.VolumeUse(v, zones.usersOf(r.owner(), v.name()))).toList()));
-    this.<VolumeRecords.VolumeSizes>on(bus, "volume-sizes", r -> () -> {
-      java.util.Map<String, Long> sizes = new java.util.HashMap<>();
-      for (var v : zones.volumes().list(r.owner())) {
-        try (var walk = Files.walk(Path.of(v.mountpoint()))) {
-          sizes.put(v.name(), walk.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum());
-        }
-      }
-      return new VolumeRecords.SizeMap(sizes);
-    });
-    this.<VolumeRecords.RemoveVolume>on(bus, "volume-remove", r -> () -> {
-      var users = zones.usersOf(r.owner(), r.name());
-      if (!users.isEmpty()) {
-        throw DockerException.conflict("remove %s: volume is in use - %s", r.name(), users);
-      }
-      zones.volumes().remove(r.owner(), r.name());
-      return new Ack();
-    });
+    on(Verbs.CREATE, r -> zones.create(r.spec(), r.blobSource()));
+    on(Verbs.START, r -> zones.start(r.id()));
+    on(
+        Verbs.KILL,
+        r -> {
+          zones.kill(r.id(), r.signal(), r.manual());
+          return new Ack();
+        });
+    var controls = new ZoneControls(zones, runtime);
+    on(Verbs.PAUSE, r -> controls.pause(r.id(), r.pause()));
+    on(Verbs.RENAME, r -> controls.rename(r.id(), r.name()));
+    on(Verbs.UNLINK, r -> controls.unlink(r.id(), r.alias()));
+    var commits = new ZoneCommit(zones, runtime);
+    on(
+        Verbs.COMMIT,
+        r -> {
+          var made = commits.commit(r.id(), r.pause());
+          String url =
+              streams
+                  .issue(
+                      new AgentRequests.StreamTicket(r.id(), "commit-layer", "file=" + made.file()))
+                  .url();
+          return new AgentRequests.CommitResult(made.digest(), made.diffId(), made.size(), url);
+        });
+    on(Verbs.CHANGES, r -> queries.changes(r.id()));
+    on(Verbs.TOP, r -> queries.top(r.id(), r.psArgs()));
+    on(Verbs.STATS, r -> queries.stats(r.id()));
+    on(Verbs.SIZES, r -> queries.sizes(r.id()));
+    on(
+        Verbs.STAT,
+        r ->
+            zones.withPath(
+                r.id(), r.path(), (root, path, name) -> ArchiveOps.stat(root, path, name)));
+    on(
+        Verbs.UPDATE,
+        r -> {
+          if (r.pidsLimit() > 0) {
+            execs.dropStandby(r.id()); // the limit counts the container's own processes
+          }
+          return controls.update(r);
+        });
+    on(
+        Verbs.RESIZE,
+        r -> {
+          controls.resize(r.id(), r.height(), r.width());
+          return new Ack();
+        });
+    on(Verbs.EXEC_CREATE, r -> execs.create(r));
+    on(Verbs.EXEC_START, r -> execs.startDetached(r.execId()));
+    on(Verbs.EXEC_INSPECT, r -> execs.inspect(r.execId()));
+    on(
+        Verbs.EXEC_RESIZE,
+        r -> {
+          execs.resize(r.execId(), r.height(), r.width());
+          return new Ack();
+        });
+    on(
+        Verbs.VOLUME_CREATE,
+        r -> zones.volumes().ensure(r.owner(), r.name(), r.labels(), r.anonymous()));
+    on(
+        Verbs.VOLUME_LIST,
+        r ->
+            new VolumeRecords.VolumeList(
+                zones.volumes().list(r.owner()).stream()
+                    .map(v -> new VolumeRecords.VolumeUse(v, zones.usersOf(r.owner(), v.name())))
+                    .toList()));
+    on(
+        Verbs.VOLUME_SIZES,
+        r -> {
+          Map<String, Long> sizes = new HashMap<>();
+          for (var v : zones.volumes().list(r.owner())) {
+            try (var walk = Files.walk(Path.of(v.mountpoint()))) {
+              sizes.put(
+                  v.name(),
+                  walk.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum());
+            }
+          }
+          return new VolumeRecords.SizeMap(sizes);
+        });
+    on(
+        Verbs.VOLUME_REMOVE,
+        r -> {
+          var users = zones.usersOf(r.owner(), r.name());
+          if (!users.isEmpty()) {
+            throw DockerException.conflict("remove %s: volume is in use - %s", r.name(), users);
+          }
+          zones.volumes().remove(r.owner(), r.name());
+          return new Ack();
+        });
     registerNetworkHandlers(bus);
-    this.<AgentRequests.DeleteZone>on(bus, "delete", r -> () -> {
-      execs.forgetZone(r.id());
-      zones.delete(r.id(), r.force(), r.volumes());
-      return new Ack();
-    });
-    this.<AgentRequests.ListZones>on(bus, "list", r -> () -> new AgentRequests.ZoneList(zones.list()));
-    this.<AgentRequests.StreamTicket>on(bus, "stream", r -> () -> streams.issue(r));
+    on(
+        Verbs.DELETE,
+        r -> {
+          execs.forgetZone(r.id());
+          zones.delete(r.id(), r.force(), r.volumes());
+          return new Ack();
+        });
+    on(Verbs.LIST, r -> new AgentRequests.ZoneList(zones.list()));
+    on(Verbs.STREAM, r -> streams.issue(r));
     bus.consumer(Addresses.HELLO, m -> heartbeat());
   }
 
   private void registerNetworkHandlers(EventBus bus) {
-    var connections = new org.sdcdocker.agent.zone.ZoneConnections(zones);
+    var connections = new ZoneConnections(zones);
     var net = zones.network();
-    this.<NetworkRecords.CreateNetwork>on(bus, "network-create", r -> () -> net.networks().create(r));
-    this.<NetworkRecords.ListNetworks>on(bus, "network-list", r -> () -> new NetworkRecords.NetworkList(
-        net.networks().list(r.owner()).stream()
-            .map(n -> new NetworkRecords.NetworkUse(n, net.members(n.id()))).toList()));
-    this.<NetworkRecords.RemoveNetwork>on(bus, "network-remove", r -> () -> {
-      net.remove(net.networks().resolve(r.owner(), r.id()));
-      return new Ack();
-    });
-    this.<NetworkRecords.Connect>on(bus, "network-connect", r -> () -> connections.connect(r.zoneId(), r.endpoint()));
-    this.<NetworkRecords.Disconnect>on(bus, "network-disconnect",
-        r -> () -> connections.disconnect(r.zoneId(), r.network(), r.force()));
+    on(Verbs.NETWORK_CREATE, r -> net.networks().create(r));
+    on(
+        Verbs.NETWORK_LIST,
+        r ->
+            new NetworkRecords.NetworkList(
+                net.networks().list(r.owner()).stream()
+                    .map(n -> new NetworkRecords.NetworkUse(n, net.members(n.id())))
+                    .toList()));
+    on(
+        Verbs.NETWORK_REMOVE,
+        r -> {
+          net.remove(net.networks().resolve(r.owner(), r.id()));
+          return new Ack();
+        });
+    on(Verbs.NETWORK_CONNECT, r -> connections.connect(r.zoneId(), r.endpoint()));
+    on(Verbs.NETWORK_DISCONNECT, r -> connections.disconnect(r.zoneId(), r.network(), r.force()));
   }
 
-  /** Runs each request's work on a worker thread; failures travel back with their kind. */
-  private <Q> void on(EventBus bus, String verb, Function<Q, Callable<Object>> work) {
-    bus.<Q>consumer(Addresses.cn(cnUuid, verb), (Message<Q> m) ->
-        vertx.executeBlocking(work.apply(m.body()), false)
-            .onSuccess(m::reply)
-            .onFailure(e -> m.fail(0, replyFor(verb, e).toWire())));
+  /** Answers one verb: its work runs on a worker thread; failures travel back with their kind. */
+  private <Q extends AgentRequest<R>, R extends Record> void on(
+      Verb<Q, R> verb, AgentBus.Work<Q, R> work) {
+    AgentBus.serve(vertx, cnUuid, verb, work, AgentVerticle::replyFor);
   }
 
   /**
@@ -237,19 +313,32 @@ public final class AgentVerticle extends VerticleBase {
     if (e instanceof DockerException d) {
       return d;
     }
-    String ref = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16);
+    String ref = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
     System.err.println("sdc-docker agent: error " + ref + " in " + verb + ": " + e);
     e.printStackTrace(System.err);
-    return DockerException.internal("the compute node failed to %s (error %s in its log)%s", verb, ref,
-        DockerException.noSpace(e) ? ": no space left on device" : "");
+    return DockerException.internal(
+        "the compute node failed to %s (error %s in its log)%s",
+        verb, ref, DockerException.noSpace(e) ? ": no space left on device" : "");
   }
 
   private void heartbeat() {
-    java.util.List<ZoneRecord> all = zones.list();
+    List<ZoneRecord> all = zones.list();
     int running = (int) all.stream().filter(z -> z.state().running()).count();
-    vertx.eventBus().publish(Addresses.HEARTBEAT, new Heartbeat(cnUuid, HostFacts.hostname(), "linux",
-        all.size(), running, Runtime.getRuntime().availableProcessors(), HostFacts.memoryBytes(),
-        HostFacts.kernel(), HostFacts.operatingSystem(), 0));
+    vertx
+        .eventBus()
+        .publish(
+            Addresses.HEARTBEAT,
+            new Heartbeat(
+                cnUuid,
+                HostFacts.hostname(),
+                "linux",
+                all.size(),
+                running,
+                Runtime.getRuntime().availableProcessors(),
+                HostFacts.memoryBytes(),
+                HostFacts.kernel(),
+                HostFacts.operatingSystem(),
+                0));
   }
 
   @Override

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import org.sdcdocker.agent.zone.LinuxZoneBackend;
 
 /**
- * Watches conmon's exit directory (inotify) and tells the backend when a zone's exit file
- * appears; a sweep every second catches anything the watch missed.
+ * Watches conmon's exit directory (inotify) and tells the backend when a zone's exit file appears;
+ * a sweep every second catches anything the watch missed.
  */
 final class ExitWatcher implements AutoCloseable {
   private final Path dir;

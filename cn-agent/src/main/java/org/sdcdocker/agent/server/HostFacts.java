@@ -3,6 +3,7 @@ package org.sdcdocker.agent.server;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.UUID;
 
 /** What an agent tells about its compute node: identity, memory, kernel, OS. */
@@ -18,7 +19,7 @@ final class HostFacts {
     String id = UUID.randomUUID().toString();
     Path tmp = root.resolve("cn-uuid.tmp");
     Files.writeString(tmp, id + "\n");
-    Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
     return id;
   }
 
@@ -32,7 +33,7 @@ final class HostFacts {
     boolean rebooted = Files.exists(seen) && !Files.readString(seen).trim().equals(now);
     Path tmp = root.resolve("boot-id.tmp");
     Files.writeString(tmp, now + "\n");
-    Files.move(tmp, seen, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.move(tmp, seen, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     return rebooted;
   }
 

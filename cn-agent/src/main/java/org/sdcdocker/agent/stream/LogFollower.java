@@ -3,23 +3,30 @@ package org.sdcdocker.agent.stream;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.sdcdocker.agent.zone.LogRotation;
 
 /**
  * Reads a zone's log file from a position and writes Docker's stream of it to a response; when
- * following, it keeps reading until the run it waits for has ended and the file is drained. Runs
- * on a thread of its own (the stream pool), never on an event loop.
+ * following, it keeps reading until the run it waits for has ended and the file is drained. Runs on
+ * a thread of its own (the stream pool), never on an event loop.
  */
 final class LogFollower implements Runnable {
   private static final int CHUNK = 1 << 16;
 
   private RandomAccessFile file;
-  private final java.nio.file.Path path;
+  private final Path path;
   private Object inode;
   private final long start;
   private final StreamRequest req;
@@ -30,14 +37,29 @@ final class LogFollower implements Runnable {
   private boolean stopping;
   private byte[] carry = new byte[0];
 
-  LogFollower(RandomAccessFile file, long start, StreamRequest req, boolean tty, CompletableFuture<?> runEnd,
-      WriteStream<Buffer> resp, java.util.function.Consumer<Handler<Void>> onClose) {
+  LogFollower(
+      RandomAccessFile file,
+      long start,
+      StreamRequest req,
+      boolean tty,
+      CompletableFuture<?> runEnd,
+      WriteStream<Buffer> resp,
+      Consumer<Handler<Void>> onClose) {
     this(file, null, start, req, tty, runEnd, resp, onClose);
   }
 
-  /** A follower of a zone's log at {@code path}, which may be rotated under it (json-file max-size). */
-  LogFollower(RandomAccessFile file, java.nio.file.Path path, long start, StreamRequest req, boolean tty,
-      CompletableFuture<?> runEnd, WriteStream<Buffer> resp, java.util.function.Consumer<Handler<Void>> onClose) {
+  /**
+   * A follower of a zone's log at {@code path}, which may be rotated under it (json-file max-size).
+   */
+  LogFollower(
+      RandomAccessFile file,
+      Path path,
+      long start,
+      StreamRequest req,
+      boolean tty,
+      CompletableFuture<?> runEnd,
+      WriteStream<Buffer> resp,
+      Consumer<Handler<Void>> onClose) {
     this.file = file;
     this.path = path;
     this.inode = inodeOf(path);
@@ -63,7 +85,8 @@ final class LogFollower implements Runnable {
       while (req.follow() && runEnd != null && !closed) {
         try {
           runEnd.get(20, TimeUnit.MILLISECONDS);
-          pass(); // the run's end is known from conmon's exit file, written after it drained the output
+          pass(); // the run's end is known from conmon's exit file, written after it drained the
+          // output
           break;
         } catch (TimeoutException e) {
           pass();
@@ -71,7 +94,9 @@ final class LogFollower implements Runnable {
         }
       }
     } catch (InterruptedException e) {
-      stopping = true; // the agent stops: the stream is cut, not ended, so a front end can take it up again
+      stopping =
+          true; // the agent stops: the stream is cut, not ended, so a front end can take it up
+      // again
     } catch (Exception e) {
       // the client went away or the zone was removed: end the stream
     } finally {
@@ -90,9 +115,9 @@ final class LogFollower implements Runnable {
     }
   }
 
-  private static Object inodeOf(java.nio.file.Path p) {
+  private static Object inodeOf(Path p) {
     try {
-      return p == null ? null : java.nio.file.Files.getAttribute(p, "unix:ino");
+      return p == null ? null : Files.getAttribute(p, "unix:ino");
     } catch (IOException e) {
       return null;
     }
@@ -100,7 +125,7 @@ final class LogFollower implements Runnable {
 
   /** The rotated files first (oldest first), then the current one, from where the tail begins. */
   private void history() throws IOException, InterruptedException {
-    java.util.List<java.nio.file.Path> older = org.sdcdocker.agent.zone.LogRotation.rotated(path);
+    List<Path> older = LogRotation.rotated(path);
     int skipFiles = 0;
     long firstPos = 0;
     if (req.tail() >= 0) {
@@ -114,7 +139,7 @@ final class LogFollower implements Runnable {
         file = f;
         file.seek(i == skipFiles ? firstPos : 0);
         pass();
-      } catch (java.io.FileNotFoundException e) {
+      } catch (FileNotFoundException e) {
         // rotated away meanwhile
       }
     }
@@ -123,8 +148,10 @@ final class LogFollower implements Runnable {
     file.seek(skipFiles == older.size() ? firstPos : 0);
   }
 
-  /** Which file (an index into older, or older.size() for the current) and where the tail begins. */
-  private long[] tailAcross(java.util.List<java.nio.file.Path> older) throws IOException {
+  /**
+   * Which file (an index into older, or older.size() for the current) and where the tail begins.
+   */
+  private long[] tailAcross(List<Path> older) throws IOException {
     long want = req.tail();
     if (want == 0) {
       return new long[] {older.size(), file.length()};
@@ -141,7 +168,7 @@ final class LogFollower implements Runnable {
           return new long[] {i, countAndStart(f, needed)};
         }
         needed -= n;
-      } catch (java.io.FileNotFoundException e) {
+      } catch (FileNotFoundException e) {
         return new long[] {i + 1, 0};
       }
     }
@@ -251,7 +278,7 @@ final class LogFollower implements Runnable {
           lineStart = i + 1;
         }
       }
-      carry = java.util.Arrays.copyOfRange(data, lineStart, len);
+      carry = Arrays.copyOfRange(data, lineStart, len);
       if (out.length() > 0) {
         write(req.mergeFrames() && !tty ? LogFormat.merge(out) : out);
       }
@@ -259,8 +286,12 @@ final class LogFollower implements Runnable {
   }
 
   private void emit(Buffer out, byte[] data, int from, int to) {
-    if (!req.timestamps() && req.sinceNanos() <= 0 && req.untilNanos() <= 0 && req.details() == null) {
-      LogFormat.appendLine(out, data, from, to, tty, req.stdout(), req.stderr()); // the common case, no copies
+    if (!req.timestamps()
+        && req.sinceNanos() <= 0
+        && req.untilNanos() <= 0
+        && req.details() == null) {
+      LogFormat.appendLine(
+          out, data, from, to, tty, req.stdout(), req.stderr()); // the common case, no copies
       return;
     }
     LogFormat.Entry e = LogFormat.parse(data, from, to);
@@ -269,7 +300,8 @@ final class LogFollower implements Runnable {
     }
     if (req.sinceNanos() > 0 || req.untilNanos() > 0) {
       long t = LogFormat.epochNanos(e.time());
-      if ((req.sinceNanos() > 0 && t < req.sinceNanos()) || (req.untilNanos() > 0 && t > req.untilNanos())) {
+      if ((req.sinceNanos() > 0 && t < req.sinceNanos())
+          || (req.untilNanos() > 0 && t > req.untilNanos())) {
         return;
       }
     }

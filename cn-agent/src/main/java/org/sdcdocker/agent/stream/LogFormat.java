@@ -1,7 +1,15 @@
 package org.sdcdocker.agent.stream;
 
 import io.vertx.core.buffer.Buffer;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.sdcdocker.protocol.agent.ContainerSpec;
 
 /**
  * conmon's k8s-file log lines ({@code TIME STREAM F|P CONTENT}) turned into what Docker sends:
@@ -43,20 +51,23 @@ final class LogFormat {
 
   /** Docker's timestamp for a conmon one: RFC 3339 in UTC with a Z. */
   static String dockerTime(String conmonTime) {
-    return conmonTime.endsWith("+00:00") ? conmonTime.substring(0, conmonTime.length() - 6) + "Z" : conmonTime;
+    return conmonTime.endsWith("+00:00")
+        ? conmonTime.substring(0, conmonTime.length() - 6) + "Z"
+        : conmonTime;
   }
 
   /** The nanoseconds since the epoch of a conmon timestamp. */
   static long epochNanos(String conmonTime) {
-    java.time.Instant i = java.time.OffsetDateTime.parse(conmonTime).toInstant();
+    Instant i = OffsetDateTime.parse(conmonTime).toInstant();
     return i.getEpochSecond() * 1_000_000_000L + i.getNano();
   }
 
   /**
-   * Appends one log line as Docker sends it, straight from the read buffer (no timestamps, no
-   * time bounds): the hot path of docker logs and attach.
+   * Appends one log line as Docker sends it, straight from the read buffer (no timestamps, no time
+   * bounds): the hot path of docker logs and attach.
    */
-  static void appendLine(Buffer out, byte[] buf, int from, int to, boolean tty, boolean stdout, boolean stderr) {
+  static void appendLine(
+      Buffer out, byte[] buf, int from, int to, boolean tty, boolean stdout, boolean stderr) {
     int s1 = indexOf(buf, from, to, (byte) ' ');
     int s2 = s1 < 0 ? -1 : indexOf(buf, s1 + 1, to, (byte) ' ');
     int s3 = s2 < 0 ? -1 : indexOf(buf, s2 + 1, to, (byte) ' ');
@@ -70,7 +81,10 @@ final class LogFormat {
     boolean partial = buf[s2 + 1] == 'P';
     int len = to - s3 - 1 + (partial ? 0 : 1);
     if (!tty) {
-      out.appendByte((byte) (isErr ? 2 : 1)).appendByte((byte) 0).appendByte((byte) 0).appendByte((byte) 0)
+      out.appendByte((byte) (isErr ? 2 : 1))
+          .appendByte((byte) 0)
+          .appendByte((byte) 0)
+          .appendByte((byte) 0)
           .appendInt(len);
     }
     out.appendBytes(buf, s3 + 1, to - s3 - 1);
@@ -106,17 +120,21 @@ final class LogFormat {
   }
 
   /**
-   * Appends one entry as Docker writes it: the timestamp when asked, then the log attributes and
-   * a space when details were asked (a bare space when there are none, as Docker's).
+   * Appends one entry as Docker writes it: the timestamp when asked, then the log attributes and a
+   * space when details were asked (a bare space when there are none, as Docker's).
    */
   static void append(Buffer out, Entry e, boolean tty, boolean timestamps, String details) {
-    String head = (timestamps ? dockerTime(e.time()) + " " : "") + (details == null ? "" : details + " ");
+    String head =
+        (timestamps ? dockerTime(e.time()) + " " : "") + (details == null ? "" : details + " ");
     byte[] prefix = head.getBytes(StandardCharsets.UTF_8);
     if (tty) {
       out.appendBytes(prefix).appendBytes(e.content());
       return;
     }
-    out.appendByte((byte) (e.stderr() ? 2 : 1)).appendByte((byte) 0).appendByte((byte) 0).appendByte((byte) 0);
+    out.appendByte((byte) (e.stderr() ? 2 : 1))
+        .appendByte((byte) 0)
+        .appendByte((byte) 0)
+        .appendByte((byte) 0);
     out.appendInt(prefix.length + e.content().length).appendBytes(prefix).appendBytes(e.content());
   }
 
@@ -125,15 +143,15 @@ final class LogFormat {
    * select them from the container's labels and environment: {@code k=v,k2=v2}, sorted,
    * URL-escaped, as Docker's logs --details shows them.
    */
-  static String attributes(org.sdcdocker.protocol.agent.ContainerSpec spec) {
-    java.util.Map<String, String> cfg = spec.host().log().config();
-    java.util.TreeMap<String, String> attrs = new java.util.TreeMap<>();
+  static String attributes(ContainerSpec spec) {
+    Map<String, String> cfg = spec.host().log().config();
+    TreeMap<String, String> attrs = new TreeMap<>();
     for (String key : cfg.getOrDefault("labels", "").split(",")) {
       if (!key.isEmpty() && spec.labels().containsKey(key)) {
         attrs.put(key, spec.labels().get(key));
       }
     }
-    java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+    Map<String, String> env = new LinkedHashMap<>();
     for (String e : spec.env()) {
       String[] kv = e.split("=", 2);
       env.put(kv[0], kv.length > 1 ? kv[1] : "");
@@ -145,17 +163,21 @@ final class LogFormat {
     }
     String regex = cfg.get("env-regex");
     if (regex != null && !regex.isEmpty()) {
-      java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex);
-      env.forEach((k, v) -> {
-        if (p.matcher(k).find()) {
-          attrs.put(k, v);
-        }
-      });
+      Pattern p = Pattern.compile(regex);
+      env.forEach(
+          (k, v) -> {
+            if (p.matcher(k).find()) {
+              attrs.put(k, v);
+            }
+          });
     }
     StringBuilder b = new StringBuilder();
-    attrs.forEach((k, v) -> b.append(b.length() == 0 ? "" : ",")
-        .append(java.net.URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
-        .append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    attrs.forEach(
+        (k, v) ->
+            b.append(b.length() == 0 ? "" : ",")
+                .append(URLEncoder.encode(k, StandardCharsets.UTF_8))
+                .append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
     return b.toString();
   }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.function.BooleanSupplier;
 
 /**
  * A blocking OutputStream over a Vert.x write stream, for code that writes streams (tar) on a
@@ -13,11 +14,11 @@ final class ResponseOutputStream extends OutputStream {
   private static final int CHUNK = 64 * 1024;
 
   private final WriteStream<Buffer> out;
-  private final java.util.function.BooleanSupplier closed;
+  private final BooleanSupplier closed;
   private final byte[] buf = new byte[CHUNK];
   private int len;
 
-  ResponseOutputStream(WriteStream<Buffer> out, java.util.function.BooleanSupplier closed) {
+  ResponseOutputStream(WriteStream<Buffer> out, BooleanSupplier closed) {
     this.out = out;
     this.closed = closed;
   }

@@ -3,8 +3,8 @@ package org.sdcdocker.agent.stream;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * The front end's framing of a client's input on the data plane: a 4-byte big-endian length,
- * then that many bytes; a length of zero is the end of the input.
+ * The front end's framing of a client's input on the data plane: a 4-byte big-endian length, then
+ * that many bytes; a length of zero is the end of the input.
  */
 final class StdinChunks {
   /** Where decoded input goes. */

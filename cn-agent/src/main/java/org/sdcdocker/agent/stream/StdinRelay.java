@@ -1,5 +1,6 @@
 package org.sdcdocker.agent.stream;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,8 +10,8 @@ import org.sdcdocker.protocol.DockerException;
 
 /**
  * The way to a StdinOnce zone's stdin that outlives the agent: the zone's {@code stdin-relay}
- * (dockerinit/src/stdin-relay.c) keeps the connection to conmon's attach socket, so conmon does
- * not close the zone's stdin when an agent goes away; only an explicit end does.
+ * (dockerinit/src/stdin-relay.c) keeps the connection to conmon's attach socket, so conmon does not
+ * close the zone's stdin when an agent goes away; only an explicit end does.
  */
 final class StdinRelay {
   private static final long START_WAIT_MILLIS = 2000;
@@ -31,7 +32,8 @@ final class StdinRelay {
           try {
             Files.deleteIfExists(sock); // left by a relay that died with its node
           } catch (IOException e) {
-            throw DockerException.internal("removing a stale stdin relay socket: %s", e.getMessage());
+            throw DockerException.internal(
+                "removing a stale stdin relay socket: %s", e.getMessage());
           }
         }
       }
@@ -42,8 +44,10 @@ final class StdinRelay {
   private static void start(Path relay, Path zoneDir, Path sock) throws InterruptedException {
     try {
       new ProcessBuilder(relay.toString(), zoneDir.toString())
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .redirectError(ProcessBuilder.Redirect.DISCARD)
+          .start();
     } catch (IOException e) {
       throw DockerException.internal("starting the stdin relay: %s", e.getMessage());
     }

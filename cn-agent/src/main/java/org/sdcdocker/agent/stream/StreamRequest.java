@@ -1,5 +1,8 @@
 package org.sdcdocker.agent.stream;
 
+import java.math.BigDecimal;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -22,10 +25,26 @@ record StreamRequest(
     long offset,
     boolean mergeFrames) {
 
-  /** The same request with the zone's log attributes for {@code details} (when it was asked for). */
+  /**
+   * The same request with the zone's log attributes for {@code details} (when it was asked for).
+   */
   StreamRequest withDetails(String attrs) {
-    return details == null ? this : new StreamRequest(attach, follow, stdout, stderr, stdin, timestamps, sinceNanos,
-        untilNanos, tail, attrs, resumable, offset, mergeFrames);
+    return details == null
+        ? this
+        : new StreamRequest(
+            attach,
+            follow,
+            stdout,
+            stderr,
+            stdin,
+            timestamps,
+            sinceNanos,
+            untilNanos,
+            tail,
+            attrs,
+            resumable,
+            offset,
+            mergeFrames);
   }
 
   /** Parses a query string such as {@code follow=1&stdout=1&tail=10}. */
@@ -35,8 +54,9 @@ record StreamRequest(
       for (String kv : query.split("&")) {
         if (!kv.isEmpty()) {
           int eq = kv.indexOf('=');
-          q.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : java.net.URLDecoder.decode(kv.substring(eq + 1),
-              java.nio.charset.StandardCharsets.UTF_8));
+          q.put(
+              eq < 0 ? kv : kv.substring(0, eq),
+              eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
         }
       }
     }
@@ -66,7 +86,7 @@ record StreamRequest(
     for (String kv : query.split("&")) {
       int eq = kv.indexOf('=');
       if ((eq < 0 ? kv : kv.substring(0, eq)).equals(name)) {
-        return eq < 0 ? "" : java.net.URLDecoder.decode(kv.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+        return eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
       }
     }
     return null;
@@ -81,7 +101,7 @@ record StreamRequest(
     if (v == null || v.isEmpty()) {
       return 0;
     }
-    java.math.BigDecimal d = new java.math.BigDecimal(v);
+    BigDecimal d = new BigDecimal(v);
     return d.movePointRight(9).longValue();
   }
 }

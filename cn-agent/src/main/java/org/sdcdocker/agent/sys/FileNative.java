@@ -1,5 +1,6 @@
 package org.sdcdocker.agent.sys;
 
+import java.util.Arrays;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.In;
@@ -16,7 +17,8 @@ public final class FileNative {
 
     int chmod(@In String path, int mode);
 
-    long lgetxattr(@In String path, @In String name, @jnr.ffi.annotations.Out byte[] value, long size);
+    long lgetxattr(
+        @In String path, @In String name, @jnr.ffi.annotations.Out byte[] value, long size);
   }
 
   private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
@@ -62,6 +64,6 @@ public final class FileNative {
       }
       throw new SyscallException("lgetxattr", path + " " + name, errno);
     }
-    return java.util.Arrays.copyOf(buf, (int) n);
+    return Arrays.copyOf(buf, (int) n);
   }
 }

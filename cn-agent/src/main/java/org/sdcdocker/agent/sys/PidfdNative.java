@@ -4,9 +4,9 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 
 /**
- * Process file descriptors (Linux 5.3+): a pidfd names one process for as long as it is held, so
- * a signal sent through it reaches that process or, once it has exited, nothing; never a process
- * that got its pid later, and never a process group (no pid 0 or -1).
+ * Process file descriptors (Linux 5.3+): a pidfd names one process for as long as it is held, so a
+ * signal sent through it reaches that process or, once it has exited, nothing; never a process that
+ * got its pid later, and never a process group (no pid 0 or -1).
  */
 public final class PidfdNative {
   private static final long SYS_PIDFD_SEND_SIGNAL = 424; // the same on every architecture

@@ -1,14 +1,15 @@
 package org.sdcdocker.agent.sys;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 
 /**
- * A SOCK_SEQPACKET unix socket client, for conmon's attach socket: each message conmon sends
- * starts with its stream (2 stdout, 3 stderr); what is written goes to the zone's stdin.
+ * A SOCK_SEQPACKET unix socket client, for conmon's attach socket: each message conmon sends starts
+ * with its stream (2 stdout, 3 stderr); what is written goes to the zone's stdin.
  */
 public final class SeqpacketNative implements AutoCloseable {
   private static final int AF_UNIX = 1;
@@ -47,8 +48,8 @@ public final class SeqpacketNative implements AutoCloseable {
   private static final int O_DIRECTORY = 0200000;
 
   /**
-   * Connects to the socket {@code name} in {@code dir}, whatever the length of the directory's
-   * path (a socket address holds 107 bytes): through /proc/self/fd of the directory opened O_PATH.
+   * Connects to the socket {@code name} in {@code dir}, whatever the length of the directory's path
+   * (a socket address holds 107 bytes): through /proc/self/fd of the directory opened O_PATH.
    */
   public static SeqpacketNative connectIn(String dir, String name) {
     int dfd = LIBC.open(dir, O_PATH | O_DIRECTORY | SOCK_CLOEXEC);
@@ -87,7 +88,7 @@ public final class SeqpacketNative implements AutoCloseable {
   public synchronized void write(byte[] data) {
     int off = 0;
     while (off < data.length) {
-      byte[] chunk = off == 0 ? data : java.util.Arrays.copyOfRange(data, off, data.length);
+      byte[] chunk = off == 0 ? data : Arrays.copyOfRange(data, off, data.length);
       long n = LIBC.write(fd, chunk, chunk.length);
       if (n < 0) {
         throw new SyscallException("write", "attach socket", RUNTIME.getLastError());

@@ -28,7 +28,8 @@ public final class ArchiveOps {
       throw DockerException.notFound("Could not find the file %s in container", path);
     }
     notADirectory(root, path);
-    Map<String, Object> a = Files.readAttributes(p, "unix:mode,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+    Map<String, Object> a =
+        Files.readAttributes(p, "unix:mode,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
     int mode = (int) a.get("mode");
     long goMode = mode & 0777;
     switch (mode & 0170000) {
@@ -38,7 +39,7 @@ public final class ArchiveOps {
       case 0060000 -> goMode |= 1L << 26;
       case 0010000 -> goMode |= 1L << 25;
       case 0140000 -> goMode |= 1L << 24;
-      default -> { }
+      default -> {}
     }
     if ((mode & 04000) != 0) {
       goMode |= 1L << 23;
@@ -51,8 +52,12 @@ public final class ArchiveOps {
     }
     String link = (mode & 0170000) == 0120000 ? Files.readSymbolicLink(p).toString() : "";
     String shown = p.equals(root) ? (name == null ? "/" : name) : p.getFileName().toString();
-    return new PathStat(shown, (long) a.get("size"), goMode,
-        ((FileTime) a.get("lastModifiedTime")).toInstant().toString(), link);
+    return new PathStat(
+        shown,
+        (long) a.get("size"),
+        goMode,
+        ((FileTime) a.get("lastModifiedTime")).toInstant().toString(),
+        link);
   }
 
   /** The path as a tar, its entries named under its own base name. */
@@ -61,13 +66,17 @@ public final class ArchiveOps {
   }
 
   /** The same, naming a mount point's entries by its name in the zone. */
-  public static void read(Path root, String path, String name, OutputStream out) throws IOException {
+  public static void read(Path root, String path, String name, OutputStream out)
+      throws IOException {
     Path p = InRoot.resolve(root, path);
     if (!InRoot.exists(p)) {
       throw DockerException.notFound("Could not find the file %s in container", path);
     }
     notADirectory(root, path);
-    String base = p.equals(root) ? (name == null || name.equals("/") ? "." : name) : p.getFileName().toString();
+    String base =
+        p.equals(root)
+            ? (name == null || name.equals("/") ? "." : name)
+            : p.getFileName().toString();
     RootfsTar.write(p, base, out);
   }
 
@@ -75,16 +84,21 @@ public final class ArchiveOps {
    * Extracts a tar into the directory {@code path} of {@code root} (inside a chroot, see {@link
    * RootUntar}); owners kept only with {@code keepOwners}.
    */
-  public static void extract(RootUntar untar, Path root, String path, InputStream in, boolean keepOwners)
+  public static void extract(
+      RootUntar untar, Path root, String path, InputStream in, boolean keepOwners)
       throws IOException {
-    untar.extract(root, path.isEmpty() ? "/" : path, in,
+    untar.extract(
+        root,
+        path.isEmpty() ? "/" : path,
+        in,
         keepOwners ? RootUntar.Mode.COPY_OWNERS : RootUntar.Mode.COPY);
   }
 
   /** As Docker's: a path written with a trailing slash must be a directory. */
   private static void notADirectory(Path root, String path) throws IOException {
     // "dir/." follows a link named dir inside the root, as the trailing slash asks
-    if (path.length() > 1 && path.endsWith("/")
+    if (path.length() > 1
+        && path.endsWith("/")
         && !Files.isDirectory(InRoot.resolve(root, path + "."), LinkOption.NOFOLLOW_LINKS)) {
       throw DockerException.invalid("cannot stat %s: not a directory", path);
     }

@@ -9,8 +9,8 @@ import java.util.Deque;
 import org.sdcdocker.protocol.DockerException;
 
 /**
- * Paths inside a zone's root, resolved as the zone would see them: a symlink, absolute or
- * relative, never leads outside the root (as chroot does), and ".." stops at the root.
+ * Paths inside a zone's root, resolved as the zone would see them: a symlink, absolute or relative,
+ * never leads outside the root (as chroot does), and ".." stops at the root.
  */
 final class InRoot {
   private static final int MAX_LINKS = 40;

@@ -19,13 +19,20 @@ final class InitVerdict {
 
   private InitVerdict() {}
 
-  /** Where the host sees the log: through the overlay, resolved inside the root (an image's /var/log may be a link), or the read-only root's own file. */
+  /**
+   * Where the host sees the log: through the overlay, resolved inside the root (an image's /var/log
+   * may be a link), or the read-only root's own file.
+   */
   static Path logOf(ContainerSpec spec, ZonePaths p) throws IOException {
-    return spec.host().readOnlyRootfs() ? p.dir().resolve("dockerinit.log")
+    return spec.host().readOnlyRootfs()
+        ? p.dir().resolve("dockerinit.log")
         : InRoot.resolve(p.rootfs(), "/var/log/sdc-dockerinit.log");
   }
 
-  /** The FATAL line, or null once the command was exec'd or the zone ended without one (5 s at most). */
+  /**
+   * The FATAL line, or null once the command was exec'd or the zone ended without one (5 s at
+   * most).
+   */
   static String await(Path log, Path exitFile) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + WAIT_NANOS;
     while (System.nanoTime() < deadline) {

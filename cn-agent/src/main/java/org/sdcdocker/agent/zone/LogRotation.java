@@ -12,9 +12,9 @@ import org.sdcdocker.protocol.agent.HostOptions.LogConfig;
 
 /**
  * json-file's max-size and max-file for a zone's log: past max-size the log becomes ctr.log.1
- * (older ones shift up, the oldest beyond max-file goes) and conmon is told to reopen ctr.log;
- * with max-file 1 the log is emptied. Checked about once a second, so a log may pass max-size
- * by that much output.
+ * (older ones shift up, the oldest beyond max-file goes) and conmon is told to reopen ctr.log; with
+ * max-file 1 the log is emptied. Checked about once a second, so a log may pass max-size by that
+ * much output.
  */
 public final class LogRotation {
   private LogRotation() {}
@@ -56,10 +56,14 @@ public final class LogRotation {
     for (int i = files - 2; i >= 1; i--) {
       Path from = log.resolveSibling(log.getFileName() + "." + i);
       if (Files.exists(from)) {
-        Files.move(from, log.resolveSibling(log.getFileName() + "." + (i + 1)), StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            from,
+            log.resolveSibling(log.getFileName() + "." + (i + 1)),
+            StandardCopyOption.REPLACE_EXISTING);
       }
     }
-    Files.move(log, log.resolveSibling(log.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        log, log.resolveSibling(log.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
     reopen.run();
     return true;
   }

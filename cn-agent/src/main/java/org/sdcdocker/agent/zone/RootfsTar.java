@@ -9,14 +9,21 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
-/** A tree of a zone's filesystem written as a tar stream, ownership and modes kept, links not followed. */
+/**
+ * A tree of a zone's filesystem written as a tar stream, ownership and modes kept, links not
+ * followed.
+ */
 public final class RootfsTar {
   private RootfsTar() {}
 
-  /** Writes {@code source} as tar entries named under {@code prefix} ("" for the root's children). */
+  /**
+   * Writes {@code source} as tar entries named under {@code prefix} ("" for the root's children).
+   */
   public static void write(Path source, String prefix, OutputStream out) throws IOException {
     TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
     tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -26,28 +33,32 @@ public final class RootfsTar {
       tar.finish();
       return;
     }
-    Files.walkFileTree(source, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-        String rel = source.relativize(dir).toString();
-        String name = join(prefix, rel);
-        if (!name.isEmpty()) {
-          entry(tar, dir, name + "/");
-        }
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        source,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+              throws IOException {
+            String rel = source.relativize(dir).toString();
+            String name = join(prefix, rel);
+            if (!name.isEmpty()) {
+              entry(tar, dir, name + "/");
+            }
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        entry(tar, file, join(prefix, source.relativize(file).toString()));
-        return FileVisitResult.CONTINUE;
-      }
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            entry(tar, file, join(prefix, source.relativize(file).toString()));
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException exc) {
-        return FileVisitResult.CONTINUE; // vanished while we walked: a running zone changes
-      }
-    });
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException exc) {
+            return FileVisitResult.CONTINUE; // vanished while we walked: a running zone changes
+          }
+        });
     tar.finish();
   }
 
@@ -59,8 +70,9 @@ public final class RootfsTar {
   }
 
   private static void entry(TarArchiveOutputStream tar, Path file, String name) throws IOException {
-    java.util.Map<String, Object> a = Files.readAttributes(file, "unix:mode,uid,gid,size,lastModifiedTime",
-        LinkOption.NOFOLLOW_LINKS);
+    Map<String, Object> a =
+        Files.readAttributes(
+            file, "unix:mode,uid,gid,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
     int mode = (int) a.get("mode");
     int type = mode & 0170000;
     TarArchiveEntry e;
@@ -78,7 +90,7 @@ public final class RootfsTar {
     e.setMode(mode);
     e.setUserId((int) a.get("uid"));
     e.setGroupId((int) a.get("gid"));
-    e.setModTime(((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).toMillis());
+    e.setModTime(((FileTime) a.get("lastModifiedTime")).toMillis());
     tar.putArchiveEntry(e);
     if (type == 0100000) {
       try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {

@@ -8,6 +8,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.sdcdocker.agent.image.Trees;
 import org.sdcdocker.protocol.DockerException;
@@ -15,9 +17,9 @@ import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.VolumeRecords.Volume;
 
 /**
- * The local volumes of this compute node, per account: {@code volumes/<account>/<name>/_data}
- * with the volume's record beside it (written whole). A volume's data is removed only by an
- * explicit remove.
+ * The local volumes of this compute node, per account: {@code volumes/<account>/<name>/_data} with
+ * the volume's record beside it (written whole). A volume's data is removed only by an explicit
+ * remove.
  */
 public final class VolumeStore {
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]+");
@@ -31,23 +33,32 @@ public final class VolumeStore {
 
   private Path dir(String owner, String name) {
     if (!NAME.matcher(name).matches()) {
-      throw DockerException.invalid("create %s: \"%s\" includes invalid characters for a local volume name, only "
-          + "\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path",
+      throw DockerException.invalid(
+          "create %s: \"%s\" includes invalid characters for a local volume name, only "
+              + "\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path",
           name, name);
     }
     return root.resolve(owner.replaceAll("[^a-zA-Z0-9_.-]", "_")).resolve(name);
   }
 
   /** The volume, created when missing (as Docker creates a named volume a container names). */
-  public synchronized Volume ensure(String owner, String name, java.util.Map<String, String> labels, boolean anonymous)
-      throws IOException {
+  public synchronized Volume ensure(
+      String owner, String name, Map<String, String> labels, boolean anonymous) throws IOException {
     Path d = dir(owner, name);
     Path rec = d.resolve("volume.json");
     if (Files.exists(rec)) {
       return Json.decode(Files.readAllBytes(rec), Volume.class);
     }
     Files.createDirectories(d.resolve("_data"));
-    Volume v = new Volume(name, owner, "local", labels, Instant.now().toString(), d.resolve("_data").toString(), anonymous);
+    Volume v =
+        new Volume(
+            name,
+            owner,
+            "local",
+            labels,
+            Instant.now().toString(),
+            d.resolve("_data").toString(),
+            anonymous);
     Path tmp = d.resolve("volume.json.tmp");
     Files.write(tmp, Json.bytes(v));
     Files.move(tmp, rec, StandardCopyOption.ATOMIC_MOVE);
@@ -100,11 +111,14 @@ public final class VolumeStore {
     }
     if (empty && Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) {
       try {
-        new ProcessBuilder("cp", "-a", from + "/.", data.toString()).inheritIO().start().waitFor(60,
-            java.util.concurrent.TimeUnit.SECONDS);
+        new ProcessBuilder("cp", "-a", from + "/.", data.toString())
+            .inheritIO()
+            .start()
+            .waitFor(60, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IOException("interrupted while copying the image's files into volume " + v.name());
+        throw new IOException(
+            "interrupted while copying the image's files into volume " + v.name());
       }
     }
     Files.writeString(marker, "");

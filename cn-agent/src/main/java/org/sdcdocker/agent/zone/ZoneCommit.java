@@ -1,20 +1,24 @@
 package org.sdcdocker.agent.zone;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
-import org.sdcdocker.agent.runtime.OciRuntime;
+import org.sdcdocker.agent.runtime.ContainerRuntime;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
-/** docker commit on the node: the zone's changes as a layer file in its directory, for the front end to fetch. */
+/**
+ * docker commit on the node: the zone's changes as a layer file in its directory, for the front end
+ * to fetch.
+ */
 public final class ZoneCommit {
   private final LinuxZoneBackend zones;
-  private final OciRuntime runtime;
+  private final ContainerRuntime runtime;
 
-  public ZoneCommit(LinuxZoneBackend zones, OciRuntime runtime) {
+  public ZoneCommit(LinuxZoneBackend zones, ContainerRuntime runtime) {
     this.zones = zones;
     this.runtime = runtime;
   }
@@ -44,19 +48,21 @@ public final class ZoneCommit {
       return write(id);
     }
     try {
-      return zones.locked(id, now -> {
-        boolean freeze = now.state().running() && !now.state().paused() && freeze(id);
-        try {
-          return write(id);
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        } finally {
-          if (freeze) {
-            thaw(id);
-          }
-        }
-      });
-    } catch (java.io.UncheckedIOException e) {
+      return zones.locked(
+          id,
+          now -> {
+            boolean freeze = now.state().running() && !now.state().paused() && freeze(id);
+            try {
+              return write(id);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            } finally {
+              if (freeze) {
+                thaw(id);
+              }
+            }
+          });
+    } catch (UncheckedIOException e) {
       throw e.getCause();
     }
   }
@@ -98,7 +104,8 @@ public final class ZoneCommit {
         throw d;
       }
       zones.get(id); // removed meanwhile: No such container
-      throw DockerException.internal("committing container %s: %s", id, DockerException.reason(e)); // no host path
+      throw DockerException.internal(
+          "committing container %s: %s", id, DockerException.reason(e)); // no host path
     }
   }
 

@@ -3,6 +3,7 @@ package org.sdcdocker.agent.zone;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.sdcdocker.protocol.Json;
@@ -23,13 +24,17 @@ final class ZoneFiles {
   }
 
   /** dockerinit's instructions again, with the environment a start adds (its links'). */
-  static void writeMetadata(ContainerSpec spec, ZonePaths p, List<String> extraEnv) throws IOException {
+  static void writeMetadata(ContainerSpec spec, ZonePaths p, List<String> extraEnv)
+      throws IOException {
     List<String> env = new ArrayList<>(extraEnv);
     env.addAll(spec.env()); // the zone's own variables win over its links'
     Path tmp = p.zonecontrol().resolve("metadata.tmp");
     Files.writeString(tmp, metadata(spec, env));
-    Files.move(tmp, p.zonecontrol().resolve("metadata"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        tmp,
+        p.zonecontrol().resolve("metadata"),
+        StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
   }
 
   static String metadata(ContainerSpec spec) {
@@ -62,11 +67,15 @@ final class ZoneFiles {
   }
 
   private static String hosts(ContainerSpec spec) {
-    String fqdn = spec.domainname() == null || spec.domainname().isEmpty()
-        ? spec.hostname() : spec.hostname() + "." + spec.domainname() + " " + spec.hostname();
+    String fqdn =
+        spec.domainname() == null || spec.domainname().isEmpty()
+            ? spec.hostname()
+            : spec.hostname() + "." + spec.domainname() + " " + spec.hostname();
     return "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
         + "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
-        + "127.0.1.1\t" + fqdn + "\n";
+        + "127.0.1.1\t"
+        + fqdn
+        + "\n";
   }
 
   /** The host's resolvers without loopback ones (they mean nothing in the zone), as Docker. */

@@ -7,8 +7,8 @@ import org.sdcdocker.agent.sys.PidfdNative;
 
 /**
  * The first process of a zone's run, held by a pidfd from the moment the runtime made it (or, after
- * an agent restart, from the moment it was found still in the zone's cgroup): a signal reaches
- * that process or nothing, whatever became of its pid. Guarded by its zone's lock.
+ * an agent restart, from the moment it was found still in the zone's cgroup): a signal reaches that
+ * process or nothing, whatever became of its pid. Guarded by its zone's lock.
  */
 final class ZoneProcess {
   private final int pid;
@@ -30,7 +30,8 @@ final class ZoneProcess {
 
   /**
    * The process recorded for a zone, found again after the agent restarted: only when it still
-   * exists and is in the zone's cgroup (so a pid reused by another process is not taken); else null.
+   * exists and is in the zone's cgroup (so a pid reused by another process is not taken); else
+   * null.
    */
   static ZoneProcess adopt(int pid, String zoneId) {
     if (pid <= 0) {

@@ -2,31 +2,42 @@ package org.sdcdocker.agent.zone;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.sdcdocker.agent.image.LayerCache;
 import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.AgentRequests.ChangeList;
 import org.sdcdocker.protocol.agent.AgentRequests.StatsResult;
 import org.sdcdocker.protocol.agent.AgentRequests.TopResult;
 import org.sdcdocker.protocol.agent.LayerRef;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
-/** The read-only questions about a zone: its changes (diff), its processes (top), its usage (stats). */
+/**
+ * The read-only questions about a zone: its changes (diff), its processes (top), its usage (stats).
+ */
 public final class ZoneQueries {
   private static final Path CGROUPS = Path.of("/sys/fs/cgroup");
 
   private final LinuxZoneBackend zones;
   private final LayerCache layers;
-  private final java.util.function.Function<String, Set<Integer>> helpers;
+  private final Function<String, Set<Integer>> helpers;
 
-  /** {@code helpers} names the agent's own processes in a zone's cgroups, which top and stats leave out. */
-  public ZoneQueries(LinuxZoneBackend zones, LayerCache layers,
-      java.util.function.Function<String, Set<Integer>> helpers) {
+  /**
+   * {@code helpers} names the agent's own processes in a zone's cgroups, which top and stats leave
+   * out.
+   */
+  public ZoneQueries(
+      LinuxZoneBackend zones, LayerCache layers, Function<String, Set<Integer>> helpers) {
     this.zones = zones;
     this.layers = layers;
     this.helpers = helpers;
@@ -38,15 +49,15 @@ public final class ZoneQueries {
     for (LayerRef l : r.spec().layers()) {
       lowers.add(0, layers.ensure(l, ""));
     }
-    java.util.Set<String> mountPoints = new java.util.HashSet<>();
+    Set<String> mountPoints = new HashSet<>();
     r.spec().mounts().forEach(m -> mountPoints.add(m.target()));
     return new ChangeList(ZoneInspector.changes(zones.paths(id).upper(), lowers, mountPoints));
   }
 
-  private final java.util.Map<String, Long> layerSizes = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Long> layerSizes = new ConcurrentHashMap<>();
 
   /** SizeRw and SizeRootFs, as docker ps -s and inspect -s show them. */
-  public org.sdcdocker.protocol.agent.AgentRequests.SizesResult sizes(String id) throws IOException {
+  public AgentRequests.SizesResult sizes(String id) throws IOException {
     ZoneRecord r = zones.get(id);
     long rw = bytes(zones.paths(id).upper());
     long image = 0;
@@ -59,7 +70,7 @@ public final class ZoneQueries {
       }
       image += known;
     }
-    return new org.sdcdocker.protocol.agent.AgentRequests.SizesResult(rw, rw + image);
+    return new AgentRequests.SizesResult(rw, rw + image);
   }
 
   private static long bytes(Path dir) throws IOException {
@@ -67,13 +78,16 @@ public final class ZoneQueries {
       return 0;
     }
     try (var s = Files.walk(dir)) {
-      return s.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
-        try {
-          return Files.size(p);
-        } catch (IOException e) {
-          return 0;
-        }
-      }).sum();
+      return s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+          .mapToLong(
+              p -> {
+                try {
+                  return Files.size(p);
+                } catch (IOException e) {
+                  return 0;
+                }
+              })
+          .sum();
     }
   }
 
@@ -115,7 +129,9 @@ public final class ZoneQueries {
     return out;
   }
 
-  /** One reading of the zone's cgroup counters and the host's CPU time, as docker stats wants them. */
+  /**
+   * One reading of the zone's cgroup counters and the host's CPU time, as docker stats wants them.
+   */
   public StatsResult stats(String id) throws IOException {
     ZoneRecord before = running(id);
     try {
@@ -166,16 +182,27 @@ public final class ZoneQueries {
         }
       }
     }
-    return new StatsResult(cpu, systemCpuNanos(), Runtime.getRuntime().availableProcessors(), memUsage,
-        Math.min(memLimit, hostMem), inactive, pidsNow, max.equals("max") ? 0 : Long.parseLong(max), read, write,
-        Instant.now().toString(), networks(zones.get(id).state().pid()));
+    return new StatsResult(
+        cpu,
+        systemCpuNanos(),
+        Runtime.getRuntime().availableProcessors(),
+        memUsage,
+        Math.min(memLimit, hostMem),
+        inactive,
+        pidsNow,
+        max.equals("max") ? 0 : Long.parseLong(max),
+        read,
+        write,
+        Instant.now().toString(),
+        networks(zones.get(id).state().pid()));
   }
 
   /** The zone's interfaces but loopback, from its first process's view of /proc/net/dev. */
-  static java.util.Map<String, org.sdcdocker.protocol.agent.AgentRequests.NetCounters> networks(int pid) {
-    java.util.Map<String, org.sdcdocker.protocol.agent.AgentRequests.NetCounters> out = new java.util.TreeMap<>();
+  static Map<String, AgentRequests.NetCounters> networks(int pid) {
+    Map<String, AgentRequests.NetCounters> out = new TreeMap<>();
     try {
-      for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "net", "dev"))) {
+      for (String line :
+          Files.readAllLines(Path.of("/proc", Integer.toString(pid), "net", "dev"))) {
         int colon = line.indexOf(':');
         if (colon < 0 || line.contains("|")) {
           continue;
@@ -189,8 +216,8 @@ public final class ZoneQueries {
         for (int i = 0; i < 12; i++) {
           n[i] = Long.parseLong(f[i]);
         }
-        out.put(name, new org.sdcdocker.protocol.agent.AgentRequests.NetCounters(n[0], n[1], n[2], n[3], n[8], n[9],
-            n[10], n[11]));
+        out.put(
+            name, new AgentRequests.NetCounters(n[0], n[1], n[2], n[3], n[8], n[9], n[10], n[11]));
       }
     } catch (IOException | RuntimeException e) {
       // the process ended meanwhile: no counters

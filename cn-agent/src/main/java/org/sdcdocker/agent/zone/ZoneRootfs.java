@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.sdcdocker.agent.image.LayerCache;
 import org.sdcdocker.agent.sys.MountNative;
 import org.sdcdocker.protocol.agent.ContainerSpec;
 import org.sdcdocker.protocol.agent.LayerRef;
 
-/** A zone's files: its overlayfs rootfs over the cached layers, and where a path of it really is. */
+/**
+ * A zone's files: its overlayfs rootfs over the cached layers, and where a path of it really is.
+ */
 final class ZoneRootfs {
   private final LayerCache layers;
   private final VolumeStore volumes;
@@ -31,7 +34,8 @@ final class ZoneRootfs {
       Files.createDirectories(empty);
       lower.add(empty.toString());
     }
-    String data = "lowerdir=" + String.join(":", lower) + ",upperdir=" + p.upper() + ",workdir=" + p.work();
+    String data =
+        "lowerdir=" + String.join(":", lower) + ",upperdir=" + p.upper() + ",workdir=" + p.work();
     unmount(p);
     MountNative.mount("overlay", p.rootfs().toString(), "overlay", 0, data);
   }
@@ -48,17 +52,20 @@ final class ZoneRootfs {
    * mount point; null when it is in the merged rootfs (as docker cp sees it).
    */
   Located locate(ContainerSpec spec, String path) {
-    String clean = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
-    var mount = spec.mounts().stream()
-        .filter(m -> !m.type().equals("url"))
-        .filter(m -> clean.equals(m.target()) || clean.startsWith(m.target() + "/"))
-        .max(java.util.Comparator.comparingInt(m -> m.target().length()));
+    String clean =
+        path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
+    var mount =
+        spec.mounts().stream()
+            .filter(m -> !m.type().equals("url"))
+            .filter(m -> clean.equals(m.target()) || clean.startsWith(m.target() + "/"))
+            .max(Comparator.comparingInt(m -> m.target().length()));
     String name = clean.equals("/") ? "/" : clean.substring(clean.lastIndexOf('/') + 1);
     if (mount.isEmpty()) {
       return new Located(null, path, name);
     }
     var m = mount.get();
-    Path root = m.type().equals("volume") ? volumes.dataOf(spec.owner(), m.source()) : Path.of(m.source());
+    Path root =
+        m.type().equals("volume") ? volumes.dataOf(spec.owner(), m.source()) : Path.of(m.source());
     String rest = clean.substring(m.target().length());
     return new Located(root, rest.isEmpty() ? "/" : rest, name);
   }

@@ -8,9 +8,13 @@ import org.sdcdocker.agent.runtime.SpecFactory;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.ContainerSpec;
 
-/** A zone's OCI spec: dockerinit as the first process, /native and the zone's files, its host options. */
+/**
+ * A zone's OCI spec: dockerinit as the first process, /native and the zone's files, its host
+ * options.
+ */
 public final class ZoneSpecs {
-  private static final String DOCKERINIT = "/native/usr/vm/sbin/dockerinit";
+  /** dockerinit, where every zone sees it. */
+  public static final String DOCKERINIT = "/native/usr/vm/sbin/dockerinit";
 
   private ZoneSpecs() {}
 
@@ -18,28 +22,32 @@ public final class ZoneSpecs {
   static void check(ContainerSpec spec, ZonePaths p, Path nativeDir, VolumeStore volumes) {
     int cpus = Runtime.getRuntime().availableProcessors();
     if (spec.host().nanoCpus() > cpus * 1_000_000_000L) {
-      throw DockerException.invalid("Range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available", cpus, cpus);
+      throw DockerException.invalid(
+          "Range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available", cpus, cpus);
     }
     HostSpecOpts.check(spec.host().sysctls());
     SpecFactory.build(opts(spec, p, nativeDir, volumes));
   }
 
   /** The spec options of a zone: the base ones, then its host options. */
-  static List<SpecFactory.SpecOpt> opts(ContainerSpec spec, ZonePaths p, Path nativeDir, VolumeStore volumes) {
+  static List<SpecFactory.SpecOpt> opts(
+      ContainerSpec spec, ZonePaths p, Path nativeDir, VolumeStore volumes) {
     List<SpecFactory.SpecOpt> opts = new ArrayList<>(baseOpts(spec, p, nativeDir));
     for (var m : spec.mounts()) {
-      String source = switch (m.type()) {
-        case "volume" -> volumes.dataOf(spec.owner(), m.source()).toString();
-        case "url" -> UrlVolumes.fileOf(p, m).toString();
-        default -> m.source();
-      };
+      String source =
+          switch (m.type()) {
+            case "volume" -> volumes.dataOf(spec.owner(), m.source()).toString();
+            case "url" -> UrlVolumes.fileOf(p, m).toString();
+            default -> m.source();
+          };
       opts.add(SpecFactory.withBind(source, m.target(), m.readOnly(), m.propagation()));
     }
     opts.addAll(HostSpecOpts.of(spec.host(), p.dir().resolve("dockerinit.log")));
     return opts;
   }
 
-  private static List<SpecFactory.SpecOpt> baseOpts(ContainerSpec spec, ZonePaths p, Path nativeDir) {
+  private static List<SpecFactory.SpecOpt> baseOpts(
+      ContainerSpec spec, ZonePaths p, Path nativeDir) {
     return List.of(
         SpecFactory.withArgs(List.of(DOCKERINIT)),
         SpecFactory.withTerminal(spec.tty()),
@@ -56,5 +64,4 @@ public final class ZoneSpecs {
   public static String cgroupPath(String zoneId) {
     return "/sdc-docker/" + zoneId;
   }
-
 }

@@ -1,6 +1,7 @@
 package org.sdcdocker.agent.zone;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,9 +30,10 @@ final class ZoneStore {
     Path tmp = p.dir().resolve("zone.json.tmp");
     try {
       Files.write(tmp, Json.bytes(rec));
-      Files.move(tmp, p.record(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp, p.record(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException("saving zone " + rec.spec().id(), e);
+      throw new UncheckedIOException("saving zone " + rec.spec().id(), e);
     }
   }
 

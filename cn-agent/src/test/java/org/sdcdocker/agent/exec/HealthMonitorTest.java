@@ -39,11 +39,11 @@ class HealthMonitorTest {
 
   @Test
   void timeouts_arePrintedAsGoDurations() {
-    assertThat(ExecBackend.goDuration(300_000_000L)).isEqualTo("300ms");
-    assertThat(ExecBackend.goDuration(2_000_000_000L)).isEqualTo("2s");
-    assertThat(ExecBackend.goDuration(1_500_000_000L)).isEqualTo("1.5s");
-    assertThat(ExecBackend.goDuration(90_000_000_000L)).isEqualTo("1m30s");
-    assertThat(ExecBackend.goDuration(3_600_000_000_000L)).isEqualTo("1h0m0s");
-    assertThat(ExecBackend.goDuration(1_500_000L)).isEqualTo("1.5ms");
+    assertThat(CapturedExec.goDuration(300_000_000L)).isEqualTo("300ms");
+    assertThat(CapturedExec.goDuration(2_000_000_000L)).isEqualTo("2s");
+    assertThat(CapturedExec.goDuration(1_500_000_000L)).isEqualTo("1.5s");
+    assertThat(CapturedExec.goDuration(90_000_000_000L)).isEqualTo("1m30s");
+    assertThat(CapturedExec.goDuration(3_600_000_000_000L)).isEqualTo("1h0m0s");
+    assertThat(CapturedExec.goDuration(1_500_000L)).isEqualTo("1.5ms");
   }
 }

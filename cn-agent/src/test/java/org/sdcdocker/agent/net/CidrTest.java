@@ -24,7 +24,8 @@ class CidrTest {
     assertThat(a.overlaps(Cidr.parse("192.0.3.0/24"))).isFalse();
     assertThat(a.contains(Cidr.addr("192.0.2.200"))).isTrue();
     assertThat(a.contains(Cidr.parse("192.0.2.128/25"))).isTrue();
-    assertThatThrownBy(() -> Cidr.parse("300.1.1.1/8")).isInstanceOf(DockerException.class)
+    assertThatThrownBy(() -> Cidr.parse("300.1.1.1/8"))
+        .isInstanceOf(DockerException.class)
         .hasMessageContaining("invalid CIDR address");
   }
 }

@@ -3,6 +3,7 @@ package org.sdcdocker.agent.net;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +27,7 @@ class NameServerTest {
     assertThat(a[0]).isEqualTo((byte) 0x12);
     assertThat(a[3] & 0x0f).isZero();
     assertThat(a[7]).isEqualTo((byte) 1); // one answer
-    assertThat(java.util.Arrays.copyOfRange(a, a.length - 4, a.length)).containsExactly(10, 0, 0, 5);
+    assertThat(Arrays.copyOfRange(a, a.length - 4, a.length)).containsExactly(10, 0, 0, 5);
   }
 
   @Test
@@ -34,8 +35,10 @@ class NameServerTest {
     byte[] aaaa = NameServer.answer(query("web", 28), Map.of("web", "10.0.0.5")::get);
     assertThat(aaaa[7]).isZero();
     assertThat(aaaa[3] & 0x0f).isZero();
-    assertThat(NameServer.answer(query("elsewhere.example", 1), Map.of("web", "10.0.0.5")::get)).isNull();
-    byte[] fail = NameServer.response(query("x", 1), NameServer.questionEnd(query("x", 1)), 2, null);
+    assertThat(NameServer.answer(query("elsewhere.example", 1), Map.of("web", "10.0.0.5")::get))
+        .isNull();
+    byte[] fail =
+        NameServer.response(query("x", 1), NameServer.questionEnd(query("x", 1)), 2, null);
     assertThat(fail[3] & 0x0f).isEqualTo(2);
   }
 }

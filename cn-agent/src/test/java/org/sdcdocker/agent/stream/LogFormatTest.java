@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.sdcdocker.protocol.agent.ContainerSpec;
+import org.sdcdocker.protocol.agent.HostOptions;
 
 class LogFormatTest {
   static LogFormat.Entry parse(String line) {
@@ -27,7 +31,8 @@ class LogFormatTest {
   @Test
   void append_framesAsDocker() {
     Buffer b = Buffer.buffer();
-    LogFormat.append(b, parse("2026-11-29T16:12:42.000000001+00:00 stderr F hi"), false, false, null);
+    LogFormat.append(
+        b, parse("2026-11-29T16:12:42.000000001+00:00 stderr F hi"), false, false, null);
     assertThat(b.getBytes()).containsExactly(2, 0, 0, 0, 0, 0, 0, 3, 'h', 'i', '\n');
     Buffer t = Buffer.buffer();
     LogFormat.append(t, parse("2026-11-29T16:12:42.000000001+00:00 stdout F hi"), true, true, null);
@@ -36,15 +41,65 @@ class LogFormatTest {
 
   @Test
   void details_putTheSelectedAttributesBeforeEachLine() {
-    var spec = new org.sdcdocker.protocol.agent.ContainerSpec("x".repeat(64), "n", "a", "img", "sha256:x",
-        java.util.List.of(), java.util.List.of(), java.util.List.of("true"), java.util.List.of("REGION=eu west", "K=v"),
-        "", "", "h", "", java.util.Map.of("team", "a", "other", "b"), false, false, false, false, null,
-        org.sdcdocker.protocol.agent.HostOptions.DEFAULT, "2026-01-01T00:00:00Z", java.util.Map.of());
+    var spec =
+        new ContainerSpec(
+            "x".repeat(64),
+            "n",
+            "a",
+            "img",
+            "sha256:x",
+            List.of(),
+            List.of(),
+            List.of("true"),
+            List.of("REGION=eu west", "K=v"),
+            "",
+            "",
+            "h",
+            "",
+            Map.of("team", "a", "other", "b"),
+            false,
+            false,
+            false,
+            false,
+            null,
+            HostOptions.DEFAULT,
+            "2026-01-01T00:00:00Z",
+            Map.of(),
+            List.of(),
+            null);
     assertThat(LogFormat.attributes(spec)).isEmpty();
-    var logged = spec.withHost(new org.sdcdocker.protocol.agent.HostOptions(0, 0, 0, false, 0, 0, null, 0, null, false,
-        null, false, null, null, false, false, null, 0, null, null, null, -1, null,
-        new org.sdcdocker.protocol.agent.HostOptions.LogConfig("json-file", 0,
-            java.util.Map.of("labels", "team", "env", "REGION")), 0, 0), spec.restartPolicy());
+    var logged =
+        spec.withHost(
+            new HostOptions(
+                0,
+                0,
+                0,
+                false,
+                0,
+                0,
+                null,
+                0,
+                null,
+                false,
+                null,
+                false,
+                null,
+                null,
+                false,
+                false,
+                null,
+                0,
+                null,
+                null,
+                null,
+                -1,
+                null,
+                new HostOptions.LogConfig(
+                    "json-file", 0, Map.of("labels", "team", "env", "REGION")),
+                0,
+                0,
+                null),
+            spec.restartPolicy());
     assertThat(LogFormat.attributes(logged)).isEqualTo("REGION=eu+west,team=a");
     Buffer b = Buffer.buffer();
     LogFormat.append(b, parse("2026-11-29T16:12:42.000000001+00:00 stdout F hi"), true, false, "");
@@ -70,12 +125,14 @@ class LogFormatTest {
 
   @Test
   void epochNanos_ofConmonTimes() {
-    assertThat(LogFormat.epochNanos("1970-01-01T00:00:01.000000002+00:00")).isEqualTo(1_000_000_002L);
+    assertThat(LogFormat.epochNanos("1970-01-01T00:00:01.000000002+00:00"))
+        .isEqualTo(1_000_000_002L);
   }
 
   @Test
   void streamRequest_parsesDockersQuery() {
-    StreamRequest r = StreamRequest.parse("logs", "stdout=1&stderr=0&follow=true&tail=5&since=1.5&timestamps=1");
+    StreamRequest r =
+        StreamRequest.parse("logs", "stdout=1&stderr=0&follow=true&tail=5&since=1.5&timestamps=1");
     assertThat(r.stdout()).isTrue();
     assertThat(r.stderr()).isFalse();
     assertThat(r.follow()).isTrue();
@@ -92,14 +149,27 @@ class LogFormatTest {
   void merge_joinsRunsOfOneStream_keepingBytesAndOrder() {
     Buffer framed = Buffer.buffer();
     for (String l : new String[] {"1a\n", "1b\n", "2c\n", "1d\n", "1e\n"}) {
-      framed.appendByte((byte) (l.charAt(0) - '0')).appendBytes(new byte[3]).appendInt(l.length() - 1)
+      framed
+          .appendByte((byte) (l.charAt(0) - '0'))
+          .appendBytes(new byte[3])
+          .appendInt(l.length() - 1)
           .appendString(l.substring(1));
     }
     Buffer merged = LogFormat.merge(framed);
-    Buffer want = Buffer.buffer()
-        .appendByte((byte) 1).appendBytes(new byte[3]).appendInt(4).appendString("a\nb\n")
-        .appendByte((byte) 2).appendBytes(new byte[3]).appendInt(2).appendString("c\n")
-        .appendByte((byte) 1).appendBytes(new byte[3]).appendInt(4).appendString("d\ne\n");
+    Buffer want =
+        Buffer.buffer()
+            .appendByte((byte) 1)
+            .appendBytes(new byte[3])
+            .appendInt(4)
+            .appendString("a\nb\n")
+            .appendByte((byte) 2)
+            .appendBytes(new byte[3])
+            .appendInt(2)
+            .appendString("c\n")
+            .appendByte((byte) 1)
+            .appendBytes(new byte[3])
+            .appendInt(4)
+            .appendString("d\ne\n");
     assertThat(merged.getBytes()).isEqualTo(want.getBytes());
     assertThat(StreamRequest.parse("logs", "stdout=1&frames=merged").mergeFrames()).isTrue();
     assertThat(StreamRequest.parse("logs", "stdout=1").mergeFrames()).isFalse();

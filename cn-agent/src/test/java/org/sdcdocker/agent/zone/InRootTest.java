@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +34,7 @@ class InRootTest {
   void linkLoops_areRefused() throws Exception {
     Files.createSymbolicLink(root.resolve("a"), Path.of("b"));
     Files.createSymbolicLink(root.resolve("b"), Path.of("a"));
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> InRoot.resolve(root, "/a/x"))
+    Assertions.assertThatThrownBy(() -> InRoot.resolve(root, "/a/x"))
         .hasMessageContaining("too many levels of symbolic links");
   }
 
@@ -49,7 +51,7 @@ class InRootTest {
     Files.writeString(upper.resolve("new/f"), "z");
     Files.createDirectories(upper.resolve("var/log"));
     Files.writeString(upper.resolve("var/log/sdc-dockerinit.log"), "ours");
-    assertThat(ZoneInspector.changes(upper, java.util.List.of(lower)))
+    assertThat(ZoneInspector.changes(upper, List.of(lower)))
         .extracting(c -> c.kind() + " " + c.path())
         .containsExactly("0 /etc", "0 /etc/passwd", "1 /new", "1 /new/f");
   }

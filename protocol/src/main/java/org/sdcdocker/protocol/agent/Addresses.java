@@ -4,6 +4,7 @@ package org.sdcdocker.protocol.agent;
 public final class Addresses {
   public static final String HEARTBEAT = "cn.heartbeat";
   public static final String ZONE_EVENTS = "cn.zone-events";
+
   /** Broadcast by a front end that starts, so agents answer with a heartbeat at once. */
   public static final String HELLO = "frontend.hello";
 

@@ -1,5 +1,7 @@
 package org.sdcdocker.protocol.agent;
 
+import java.util.Map;
+
 /** What agents publish: heartbeats and zone state changes. */
 public final class AgentEvents {
   private AgentEvents() {}
@@ -18,9 +20,10 @@ public final class AgentEvents {
       long bootedAt) {}
 
   /** Published on {@link Addresses#ZONE_EVENTS}: create, start, die, destroy. */
-  public record ZoneEvent(String action, ZoneRecord zone, long timeNano, java.util.Map<String, String> attributes) {
+  public record ZoneEvent(
+      String action, ZoneRecord zone, long timeNano, Map<String, String> attributes) {
     public ZoneEvent {
-      attributes = attributes == null ? java.util.Map.of() : java.util.Map.copyOf(attributes);
+      attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
     }
 
     public ZoneEvent(String action, ZoneRecord zone, long timeNano) {

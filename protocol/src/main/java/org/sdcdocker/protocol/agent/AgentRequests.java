@@ -1,41 +1,46 @@
 package org.sdcdocker.protocol.agent;
 
 import java.util.List;
+import java.util.Map;
 
 /** The requests the front end sends to an agent, each on {@code cn.<uuid>.<verb>}. */
 public final class AgentRequests {
   private AgentRequests() {}
 
   /** Create a zone; the agent fetches missing layers from {@code blobSource}. */
-  public record CreateZone(ContainerSpec spec, String blobSource) {}
+  public record CreateZone(ContainerSpec spec, String blobSource)
+      implements AgentRequest<ZoneRecord> {}
 
   /** Start a created or exited zone. */
-  public record StartZone(String id) {}
+  public record StartZone(String id) implements AgentRequest<ZoneRecord> {}
 
   /** Send a signal (a number) to the zone's first process; a user's kill or stop is manual. */
-  public record KillZone(String id, int signal, boolean manual) {}
+  public record KillZone(String id, int signal, boolean manual) implements AgentRequest<Ack> {}
 
   /** Freeze (pause) or thaw (unpause) every process of the zone. */
-  public record PauseZone(String id, boolean pause) {}
+  public record PauseZone(String id, boolean pause) implements AgentRequest<ZoneRecord> {}
 
   /** Resize the zone's TTY. */
-  public record ResizeZone(String id, int height, int width) {}
+  public record ResizeZone(String id, int height, int width) implements AgentRequest<Ack> {}
 
   /** Remove a legacy link (by its alias) from the zone: docker rm --link. */
-  public record Unlink(String id, String alias) {}
+  public record Unlink(String id, String alias) implements AgentRequest<ZoneRecord> {}
 
   /** Give the zone a new name. */
-  public record RenameZone(String id, String name) {}
+  public record RenameZone(String id, String name) implements AgentRequest<ZoneRecord> {}
 
-  /** Remove a zone; with force a running one is killed first; with volumes its anonymous volumes go too. */
-  public record DeleteZone(String id, boolean force, boolean volumes) {
+  /**
+   * Remove a zone; with force a running one is killed first; with volumes its anonymous volumes go
+   * too.
+   */
+  public record DeleteZone(String id, boolean force, boolean volumes) implements AgentRequest<Ack> {
     public DeleteZone(String id, boolean force) {
       this(id, force, false);
     }
   }
 
   /** List every zone of this agent. */
-  public record ListZones() {}
+  public record ListZones() implements AgentRequest<ZoneList> {}
 
   /** The zones of an agent. */
   public record ZoneList(List<ZoneRecord> zones) {
@@ -45,13 +50,14 @@ public final class AgentRequests {
   }
 
   /** Ask for a one-time URL of the data-plane endpoint, for a byte stream of a zone. */
-  public record StreamTicket(String id, String kind, String query) {}
+  public record StreamTicket(String id, String kind, String query)
+      implements AgentRequest<Ticket> {}
 
   /** A one-time URL on the agent's data-plane endpoint. */
   public record Ticket(String url) {}
 
   /** The zone's filesystem changes. */
-  public record Changes(String id) {}
+  public record Changes(String id) implements AgentRequest<ChangeList> {}
 
   /** One change: its path and Docker's kind (0 changed, 1 added, 2 deleted). */
   public record Change(String path, int kind) {}
@@ -64,45 +70,73 @@ public final class AgentRequests {
   }
 
   /** The zone's processes as {@code ps ARGS} shows them. */
-  public record Top(String id, String psArgs) {}
+  public record Top(String id, String psArgs) implements AgentRequest<TopResult> {}
 
   /** ps's titles and the rows of the zone's processes. */
   public record TopResult(List<String> titles, List<List<String>> processes) {}
 
   /** Change the limits (0: leave) and the restart policy (null: leave) of a zone. */
-  public record UpdateZone(String id, long memory, long memorySwap, long memoryReservation, long cpuShares,
-      long nanoCpus, long pidsLimit, RestartPolicy restartPolicy) {}
+  public record UpdateZone(
+      String id,
+      long memory,
+      long memorySwap,
+      long memoryReservation,
+      long cpuShares,
+      long nanoCpus,
+      long pidsLimit,
+      RestartPolicy restartPolicy)
+      implements AgentRequest<ZoneRecord> {}
 
   /** Resource usage of a running zone, read from its cgroups. */
-  public record Stats(String id) {}
+  public record Stats(String id) implements AgentRequest<StatsResult> {}
 
   /** Counters of a zone at one moment. */
-  public record StatsResult(long cpuTotalNanos, long systemCpuNanos, int onlineCpus, long memoryUsage,
-      long memoryLimit, long memoryCache, long pids, long pidsLimit, long blkioReadBytes, long blkioWriteBytes,
-      String read, java.util.Map<String, NetCounters> networks) {
+  public record StatsResult(
+      long cpuTotalNanos,
+      long systemCpuNanos,
+      int onlineCpus,
+      long memoryUsage,
+      long memoryLimit,
+      long memoryCache,
+      long pids,
+      long pidsLimit,
+      long blkioReadBytes,
+      long blkioWriteBytes,
+      String read,
+      Map<String, NetCounters> networks) {
     public StatsResult {
-      networks = networks == null ? java.util.Map.of() : java.util.Map.copyOf(networks);
+      networks = networks == null ? Map.of() : Map.copyOf(networks);
     }
   }
 
   /** One interface's counters, as /proc/net/dev has them. */
-  public record NetCounters(long rxBytes, long rxPackets, long rxErrors, long rxDropped, long txBytes,
-      long txPackets, long txErrors, long txDropped) {}
+  public record NetCounters(
+      long rxBytes,
+      long rxPackets,
+      long rxErrors,
+      long rxDropped,
+      long txBytes,
+      long txPackets,
+      long txErrors,
+      long txDropped) {}
 
   /** The stat of a path in a zone, for docker cp. */
-  public record StatPath(String id, String path) {}
+  public record StatPath(String id, String path) implements AgentRequest<PathStat> {}
 
   /** A path's stat as Docker's X-Docker-Container-Path-Stat header carries it. */
   public record PathStat(String name, long size, long mode, String mtime, String linkTarget) {}
 
   /** The sizes of a zone's files. */
-  public record Sizes(String id) {}
+  public record Sizes(String id) implements AgentRequest<SizesResult> {}
 
   /** What the zone wrote (SizeRw) and all of its files with the image's (SizeRootFs), in bytes. */
   public record SizesResult(long sizeRw, long sizeRootFs) {}
 
-  /** Make a layer of the zone's changes (docker commit), the zone frozen meanwhile when {@code pause}. */
-  public record CommitZone(String id, boolean pause) {}
+  /**
+   * Make a layer of the zone's changes (docker commit), the zone frozen meanwhile when {@code
+   * pause}.
+   */
+  public record CommitZone(String id, boolean pause) implements AgentRequest<CommitResult> {}
 
   /** The layer made: its blob digest, diff id and size, and where to fetch it once. */
   public record CommitResult(String digest, String diffId, long size, String url) {}

@@ -1,8 +1,11 @@
 package org.sdcdocker.protocol.agent;
 
 import java.util.List;
+import org.sdcdocker.protocol.agent.AgentRequests.Ack;
 
-/** {@code docker exec} between front end and agent: a process run in a zone beside its first one. */
+/**
+ * {@code docker exec} between front end and agent: a process run in a zone beside its first one.
+ */
 public final class ExecRecords {
   private ExecRecords() {}
 
@@ -24,18 +27,25 @@ public final class ExecRecords {
   }
 
   /** Create an exec in a zone. */
-  public record CreateExec(String zoneId, String execId, ExecSpec spec) {}
+  public record CreateExec(String zoneId, String execId, ExecSpec spec)
+      implements AgentRequest<ExecState> {}
 
   /** Start an exec without attaching (docker exec -d). */
-  public record StartExecDetached(String execId) {}
+  public record StartExecDetached(String execId) implements AgentRequest<ExecState> {}
 
   /** Resize an exec's TTY. */
-  public record ResizeExec(String execId, int height, int width) {}
+  public record ResizeExec(String execId, int height, int width) implements AgentRequest<Ack> {}
 
   /** Ask for an exec's state. */
-  public record InspectExec(String execId) {}
+  public record InspectExec(String execId) implements AgentRequest<ExecState> {}
 
   /** An exec and where it stands. */
-  public record ExecState(String execId, String zoneId, ExecSpec spec, boolean running, int exitCode, int pid,
+  public record ExecState(
+      String execId,
+      String zoneId,
+      ExecSpec spec,
+      boolean running,
+      int exitCode,
+      int pid,
       boolean started) {}
 }

@@ -39,17 +39,6 @@ public record HostOptions(
   /** A block-I/O limit on one host device: readBps, writeBps, readIops or writeIops, per second. */
   public record Throttle(String path, String kind, long rate) {}
 
-  /** The options without block-I/O limits. */
-  public HostOptions(long memory, long memorySwap, long memoryReservation, boolean oomKillDisable, long cpuShares,
-      long nanoCpus, String cpusetCpus, long pidsLimit, List<Ulimit> ulimits, boolean readOnlyRootfs,
-      Map<String, String> tmpfs, boolean init, List<String> capAdd, List<String> capDrop, boolean privileged,
-      boolean noNewPrivileges, List<Device> devices, long shmSize, Map<String, String> sysctls, List<String> groupAdd,
-      String stopSignal, int stopTimeout, Healthcheck healthcheck, LogConfig log, long cpuPeriod, long cpuQuota) {
-    this(memory, memorySwap, memoryReservation, oomKillDisable, cpuShares, nanoCpus, cpusetCpus, pidsLimit, ulimits,
-        readOnlyRootfs, tmpfs, init, capAdd, capDrop, privileged, noNewPrivileges, devices, shmSize, sysctls,
-        groupAdd, stopSignal, stopTimeout, healthcheck, log, cpuPeriod, cpuQuota, List.of());
-  }
-
   /** The log driver: json-file (the zone's log, kept to maxSize bytes when set) or none. */
   public record LogConfig(String type, long maxSize, Map<String, String> config) {
     public static final LogConfig DEFAULT = new LogConfig("json-file", 0, Map.of());
@@ -66,7 +55,11 @@ public record HostOptions(
   }
 
   /** A health check: the test (CMD args, or a CMD-SHELL line) and its timing in nanoseconds. */
-  public record Healthcheck(List<String> test, long intervalNanos, long timeoutNanos, int retries,
+  public record Healthcheck(
+      List<String> test,
+      long intervalNanos,
+      long timeoutNanos,
+      int retries,
       long startPeriodNanos) {
     public Healthcheck {
       test = test == null ? List.of() : List.copyOf(test);
@@ -84,19 +77,74 @@ public record HostOptions(
   /** A host device made available in the zone. */
   public record Device(String pathOnHost, String pathInContainer, String permissions) {}
 
-  public static final HostOptions DEFAULT = new HostOptions(0, 0, 0, false, 0, 0, null, 0, List.of(), false, Map.of(),
-      false, List.of(), List.of(), false, false, List.of(), 0, Map.of(), List.of(), null, -1, null, LogConfig.DEFAULT, 0, 0);
+  public static final HostOptions DEFAULT =
+      new HostOptions(
+          0,
+          0,
+          0,
+          false,
+          0,
+          0,
+          null,
+          0,
+          List.of(),
+          false,
+          Map.of(),
+          false,
+          List.of(),
+          List.of(),
+          false,
+          false,
+          List.of(),
+          0,
+          Map.of(),
+          List.of(),
+          null,
+          -1,
+          null,
+          LogConfig.DEFAULT,
+          0,
+          0,
+          List.of());
 
   /** These options with other resource limits (0 leaves one as it was). */
-  public HostOptions withLimits(long newMemory, long newSwap, long newReservation, long newShares, long newNanoCpus,
+  public HostOptions withLimits(
+      long newMemory,
+      long newSwap,
+      long newReservation,
+      long newShares,
+      long newNanoCpus,
       long newPids) {
     long mem = newMemory > 0 ? newMemory : memory;
     long swap = newSwap != 0 ? newSwap : newMemory > 0 ? 2 * newMemory : memorySwap;
-    return new HostOptions(mem, swap, newReservation > 0 ? newReservation : memoryReservation, oomKillDisable,
-        newShares > 0 ? newShares : cpuShares, newNanoCpus > 0 ? newNanoCpus : nanoCpus, cpusetCpus,
-        newPids != 0 ? newPids : pidsLimit, ulimits, readOnlyRootfs, tmpfs, init, capAdd, capDrop, privileged,
-        noNewPrivileges, devices, shmSize, sysctls, groupAdd, stopSignal, stopTimeout, healthcheck, log, cpuPeriod,
-        cpuQuota, throttles);
+    return new HostOptions(
+        mem,
+        swap,
+        newReservation > 0 ? newReservation : memoryReservation,
+        oomKillDisable,
+        newShares > 0 ? newShares : cpuShares,
+        newNanoCpus > 0 ? newNanoCpus : nanoCpus,
+        cpusetCpus,
+        newPids != 0 ? newPids : pidsLimit,
+        ulimits,
+        readOnlyRootfs,
+        tmpfs,
+        init,
+        capAdd,
+        capDrop,
+        privileged,
+        noNewPrivileges,
+        devices,
+        shmSize,
+        sysctls,
+        groupAdd,
+        stopSignal,
+        stopTimeout,
+        healthcheck,
+        log,
+        cpuPeriod,
+        cpuQuota,
+        throttles);
   }
 
   public HostOptions {

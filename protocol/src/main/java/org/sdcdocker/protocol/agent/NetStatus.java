@@ -3,8 +3,8 @@ package org.sdcdocker.protocol.agent;
 import java.util.List;
 
 /**
- * A zone's network as it is while it runs: its namespace, the address it got on each network,
- * and the host ports really bound. Empty when it does not run.
+ * A zone's network as it is while it runs: its namespace, the address it got on each network, and
+ * the host ports really bound. Empty when it does not run.
  */
 public record NetStatus(String sandbox, List<Attached> attached, List<BoundPort> ports) {
   public static final NetStatus NONE = new NetStatus("", List.of(), List.of());
@@ -16,8 +16,14 @@ public record NetStatus(String sandbox, List<Attached> attached, List<BoundPort>
   }
 
   /** The zone on one network: its interface, address, gateway and MAC. */
-  public record Attached(String networkId, String networkName, String ifname, String ip, int prefixLen,
-      String gateway, String mac) {}
+  public record Attached(
+      String networkId,
+      String networkName,
+      String ifname,
+      String ip,
+      int prefixLen,
+      String gateway,
+      String mac) {}
 
   /** A published port as bound: container port/protocol to host address:port. */
   public record BoundPort(int containerPort, String protocol, String hostIp, int hostPort) {}

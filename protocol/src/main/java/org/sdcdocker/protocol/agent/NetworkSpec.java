@@ -1,10 +1,11 @@
 package org.sdcdocker.protocol.agent;
 
 import java.util.List;
+import java.util.Map;
 
 /**
- * How a zone is networked. {@code mode} is {@link NetworkRecords#FABRIC} (the account's fabric),
- * a user-defined network's name, {@code none} (loopback only) or {@code container:<id>} (another
+ * How a zone is networked. {@code mode} is {@link NetworkRecords#FABRIC} (the account's fabric), a
+ * user-defined network's name, {@code none} (loopback only) or {@code container:<id>} (another
  * zone's namespace); {@code endpoints} are the networks it is attached to, the mode's first.
  */
 public record NetworkSpec(
@@ -20,9 +21,18 @@ public record NetworkSpec(
     List<Link> links) {
 
   /** The network of a zone that said nothing: its account's fabric. */
-  public static final NetworkSpec DEFAULT = new NetworkSpec(NetworkRecords.FABRIC,
-      List.of(new Endpoint(NetworkRecords.FABRIC, null, List.of(), null, null)), List.of(), List.of(), false,
-      List.of(), List.of(), List.of(), List.of(), List.of());
+  public static final NetworkSpec DEFAULT =
+      new NetworkSpec(
+          NetworkRecords.FABRIC,
+          List.of(new Endpoint(NetworkRecords.FABRIC, null, List.of(), null, null)),
+          List.of(),
+          List.of(),
+          false,
+          List.of(),
+          List.of(),
+          List.of(),
+          List.of(),
+          List.of());
 
   public NetworkSpec {
     mode = mode == null || mode.isEmpty() || mode.equals("default") ? NetworkRecords.FABRIC : mode;
@@ -37,34 +47,50 @@ public record NetworkSpec(
   }
 
   /**
-   * An attachment to a network: the network as given (name or id) until the agent resolves it,
-   * then its id in {@code networkId}; aliases; the address and MAC asked for (null: any).
+   * An attachment to a network: the network as given (name or id) until the agent resolves it, then
+   * its id in {@code networkId}; aliases; the address and MAC asked for (null: any).
    */
-  public record Endpoint(String network, String networkId, List<String> aliases, String ipv4, String mac,
-      List<String> links, java.util.Map<String, String> driverOpts, List<String> linkLocalIps) {
+  public record Endpoint(
+      String network,
+      String networkId,
+      List<String> aliases,
+      String ipv4,
+      String mac,
+      List<String> links,
+      Map<String, String> driverOpts,
+      List<String> linkLocalIps) {
     public Endpoint {
       aliases = aliases == null ? List.of() : List.copyOf(aliases);
       links = links == null ? List.of() : List.copyOf(links);
-      driverOpts = driverOpts == null ? java.util.Map.of() : java.util.Map.copyOf(driverOpts);
+      driverOpts = driverOpts == null ? Map.of() : Map.copyOf(driverOpts);
       linkLocalIps = linkLocalIps == null ? List.of() : List.copyOf(linkLocalIps);
     }
 
-    public Endpoint(String network, String networkId, List<String> aliases, String ipv4, String mac) {
-      this(network, networkId, aliases, ipv4, mac, List.of(), java.util.Map.of(), List.of());
+    public Endpoint(
+        String network, String networkId, List<String> aliases, String ipv4, String mac) {
+      this(network, networkId, aliases, ipv4, mac, List.of(), Map.of(), List.of());
     }
 
     public Endpoint resolved(String id, String name) {
       return new Endpoint(name, id, aliases, ipv4, mac, links, driverOpts, linkLocalIps);
     }
 
-    /** The same with the settings Docker keeps for the endpoint and shows back: links, driver options, link-local addresses. */
-    public Endpoint withSettings(List<String> links, java.util.Map<String, String> driverOpts, List<String> linkLocalIps) {
+    /**
+     * The same with the settings Docker keeps for the endpoint and shows back: links, driver
+     * options, link-local addresses.
+     */
+    public Endpoint withSettings(
+        List<String> links, Map<String, String> driverOpts, List<String> linkLocalIps) {
       return new Endpoint(network, networkId, aliases, ipv4, mac, links, driverOpts, linkLocalIps);
     }
   }
 
-  /** A published port: container port and protocol, host address ("" any) and host ports (0: any free one). */
-  public record PortSpec(int containerPort, String protocol, String hostIp, int hostPortStart, int hostPortEnd) {}
+  /**
+   * A published port: container port and protocol, host address ("" any) and host ports (0: any
+   * free one).
+   */
+  public record PortSpec(
+      int containerPort, String protocol, String hostIp, int hostPortStart, int hostPortEnd) {}
 
   /** A legacy link: the target zone, its name, and the alias it is known by here. */
   public record Link(String zoneId, String name, String alias) {}
@@ -76,6 +102,22 @@ public record NetworkSpec(
 
   /** The same spec with other endpoints. */
   public NetworkSpec withEndpoints(List<Endpoint> e) {
-    return new NetworkSpec(mode, e, ports, exposed, publishAll, dns, dnsSearch, dnsOptions, extraHosts, links);
+    return new NetworkSpec(
+        mode, e, ports, exposed, publishAll, dns, dnsSearch, dnsOptions, extraHosts, links);
+  }
+
+  /** The same with another mode and links (their targets resolved to ids). */
+  public NetworkSpec withModeAndLinks(String newMode, List<Link> newLinks) {
+    return new NetworkSpec(
+        newMode,
+        endpoints,
+        ports,
+        exposed,
+        publishAll,
+        dns,
+        dnsSearch,
+        dnsOptions,
+        extraHosts,
+        newLinks);
   }
 }

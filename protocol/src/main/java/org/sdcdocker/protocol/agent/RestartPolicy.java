@@ -1,8 +1,8 @@
 package org.sdcdocker.protocol.agent;
 
 /**
- * A zone's restart policy: no, always, unless-stopped or on-failure with an optional maximum
- * count of retries (0 for none).
+ * A zone's restart policy: no, always, unless-stopped or on-failure with an optional maximum count
+ * of retries (0 for none).
  */
 public record RestartPolicy(String name, int maximumRetryCount) {
   public static final RestartPolicy NO = new RestartPolicy("no", 0);
@@ -18,7 +18,8 @@ public record RestartPolicy(String name, int maximumRetryCount) {
     }
     return switch (name) {
       case "always", "unless-stopped" -> true;
-      case "on-failure" -> exitCode != 0 && (maximumRetryCount <= 0 || restartCount < maximumRetryCount);
+      case "on-failure" ->
+          exitCode != 0 && (maximumRetryCount <= 0 || restartCount < maximumRetryCount);
       default -> false;
     };
   }
@@ -27,7 +28,8 @@ public record RestartPolicy(String name, int maximumRetryCount) {
   public boolean startsAtBoot(int exitCode, int restartCount) {
     return switch (name) {
       case "always", "unless-stopped" -> true;
-      case "on-failure" -> exitCode != 0 && (maximumRetryCount <= 0 || restartCount < maximumRetryCount);
+      case "on-failure" ->
+          exitCode != 0 && (maximumRetryCount <= 0 || restartCount < maximumRetryCount);
       default -> false;
     };
   }

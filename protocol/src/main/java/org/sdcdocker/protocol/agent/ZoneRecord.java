@@ -5,7 +5,8 @@ package org.sdcdocker.protocol.agent;
  * while it runs, and a version that grows with every change, so a reader can tell an older report
  * from a newer one.
  */
-public record ZoneRecord(String cnUuid, ContainerSpec spec, ZoneState state, long version, NetStatus net) {
+public record ZoneRecord(
+    String cnUuid, ContainerSpec spec, ZoneState state, long version, NetStatus net) {
   public ZoneRecord {
     net = net == null ? NetStatus.NONE : net;
   }

@@ -10,7 +10,9 @@ class RestartPolicyTest {
     assertThat(RestartPolicy.NO.restartsAfter(1, 0, false)).isFalse();
     RestartPolicy always = new RestartPolicy("always", 0);
     assertThat(always.restartsAfter(0, 5, false)).isTrue();
-    assertThat(always.restartsAfter(0, 5, true)).as("a manual stop ends always until the next start").isFalse();
+    assertThat(always.restartsAfter(0, 5, true))
+        .as("a manual stop ends always until the next start")
+        .isFalse();
     RestartPolicy onFailure = new RestartPolicy("on-failure", 2);
     assertThat(onFailure.restartsAfter(0, 0, false)).isFalse();
     assertThat(onFailure.restartsAfter(3, 1, false)).isTrue();

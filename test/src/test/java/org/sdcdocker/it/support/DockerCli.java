@@ -1,11 +1,13 @@
 package org.sdcdocker.it.support;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /** The real docker CLI pointed at a server; every call is bounded in time. */
@@ -26,16 +28,21 @@ public final class DockerCli {
     this.config = configDir();
   }
 
-  private static final List<Path> CONFIG_DIRS = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private static final List<Path> CONFIG_DIRS = new CopyOnWriteArrayList<>();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> CONFIG_DIRS.forEach(d -> {
-      try {
-        TestFiles.deleteTree(d);
-      } catch (IOException ignored) {
-        // /tmp is cleaned some day
-      }
-    })));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () ->
+                    CONFIG_DIRS.forEach(
+                        d -> {
+                          try {
+                            TestFiles.deleteTree(d);
+                          } catch (IOException ignored) {
+                            // /tmp is cleaned some day
+                          }
+                        })));
   }
 
   /** A fresh DOCKER_CONFIG directory, removed when the test JVM ends. */
@@ -55,7 +62,8 @@ public final class DockerCli {
   }
 
   /** Runs with the given text as standard input (null: /dev/null). */
-  public Result runWithInput(int timeoutSeconds, String input, String... args) throws IOException, InterruptedException {
+  public Result runWithInput(int timeoutSeconds, String input, String... args)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add("docker");
     cmd.addAll(List.of(args));
@@ -65,19 +73,32 @@ public final class DockerCli {
     env.put("DOCKER_CONFIG", config.toString());
     env.remove("DOCKER_TLS_VERIFY");
     env.remove("DOCKER_CONTEXT");
-    env.put("DOCKER_BUILDKIT", "0"); // the classic builder: what this server (and a Docker without buildx) offers
+    env.put(
+        "DOCKER_BUILDKIT",
+        "0"); // the classic builder: what this server (and a Docker without buildx) offers
     Path out = Files.createTempFile("docker-out", ".txt");
     Path err = Files.createTempFile("docker-err", ".txt");
     Path in = Files.createTempFile("docker-in", ".txt");
     Files.writeString(in, input == null ? "" : input);
     try {
-      Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile())
-          .redirectInput(input == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))
-              : ProcessBuilder.Redirect.from(in.toFile())).start();
+      Process p =
+          pb.redirectOutput(out.toFile())
+              .redirectError(err.toFile())
+              .redirectInput(
+                  input == null
+                      ? ProcessBuilder.Redirect.from(new File("/dev/null"))
+                      : ProcessBuilder.Redirect.from(in.toFile()))
+              .start();
       if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        throw new AssertionError("docker " + String.join(" ", args) + " did not finish in " + timeoutSeconds
-            + "s; output so far: " + Files.readString(out) + Files.readString(err));
+        throw new AssertionError(
+            "docker "
+                + String.join(" ", args)
+                + " did not finish in "
+                + timeoutSeconds
+                + "s; output so far: "
+                + Files.readString(out)
+                + Files.readString(err));
       }
       return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
     } finally {

@@ -8,6 +8,7 @@ public final class Fixture implements AutoCloseable {
   public final LocalRegistry registry;
   public final SdcServer server;
   public final DockerCli docker;
+
   /** The busybox image's reference, pulled. */
   public final String image;
 

@@ -1,5 +1,6 @@
 package org.sdcdocker.it.support;
 
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -19,7 +20,7 @@ public abstract class FixtureTest {
   }
 
   /** Polls an inspect format of a container until it satisfies the condition (at most 10 s). */
-  protected String await(String id, String format, java.util.function.Predicate<String> done) throws Exception {
+  protected String await(String id, String format, Predicate<String> done) throws Exception {
     String v = "";
     for (int i = 0; i < 200; i++) {
       v = docker.ok("inspect", "-f", format, id);

@@ -1,6 +1,7 @@
 package org.sdcdocker.it.support;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,25 +28,36 @@ public final class LocalRegistry implements AutoCloseable {
   }
 
   /** Starts a registry; with a user, it asks for basic auth (htpasswd with bcrypt). */
-  public static LocalRegistry start(String user, String password) throws IOException, InterruptedException {
+  public static LocalRegistry start(String user, String password)
+      throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("sdc-registry");
     int port = freePort();
-    StringBuilder cfg = new StringBuilder()
-        .append("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ")
-        .append(dir.resolve("data")).append("\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:")
-        .append(port).append("\n");
+    StringBuilder cfg =
+        new StringBuilder()
+            .append(
+                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ")
+            .append(dir.resolve("data"))
+            .append("\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:")
+            .append(port)
+            .append("\n");
     if (user != null) {
-      Process h = new ProcessBuilder("htpasswd", "-Bbn", user, password).redirectErrorStream(false).start();
+      Process h =
+          new ProcessBuilder("htpasswd", "-Bbn", user, password).redirectErrorStream(false).start();
       String line = new String(h.getInputStream().readAllBytes()).trim();
       if (h.waitFor() != 0) {
         throw new IOException("htpasswd failed");
       }
       Files.writeString(dir.resolve("htpasswd"), line + "\n");
-      cfg.append("auth:\n  htpasswd:\n    realm: sdc-test\n    path: ").append(dir.resolve("htpasswd")).append("\n");
+      cfg.append("auth:\n  htpasswd:\n    realm: sdc-test\n    path: ")
+          .append(dir.resolve("htpasswd"))
+          .append("\n");
     }
     Files.writeString(dir.resolve("config.yml"), cfg);
-    Process p = new ProcessBuilder("docker-registry", "serve", dir.resolve("config.yml").toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
+    Process p =
+        new ProcessBuilder("docker-registry", "serve", dir.resolve("config.yml").toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("registry.log").toFile())
+            .start();
     LocalRegistry r = new LocalRegistry(p, port, dir);
     r.awaitUp();
     return r;
@@ -56,8 +68,12 @@ public final class LocalRegistry implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < deadline) {
       try {
-        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/v2/"))
-            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create(url() + "/v2/"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200 || r.statusCode() == 401) {
           return;
         }
@@ -65,7 +81,8 @@ public final class LocalRegistry implements AutoCloseable {
         // not up yet
       }
       if (!process.isAlive()) {
-        throw new IOException("docker-registry exited: " + Files.readString(dir.resolve("registry.log")));
+        throw new IOException(
+            "docker-registry exited: " + Files.readString(dir.resolve("registry.log")));
       }
       Thread.sleep(50);
     }
@@ -74,7 +91,7 @@ public final class LocalRegistry implements AutoCloseable {
   }
 
   public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }

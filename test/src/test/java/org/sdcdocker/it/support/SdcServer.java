@@ -11,15 +11,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.sdcdocker.agent.net.ZoneNetwork;
 import org.sdcdocker.agent.server.AgentConfig;
 import org.sdcdocker.agent.server.AgentVerticle;
 import org.sdcdocker.frontend.server.FrontendConfig;
 import org.sdcdocker.frontend.server.FrontendVerticle;
 
 /**
- * The embedded default, really started in this JVM (the same code as {@code bin/sdc-docker
- * serve}) on a free loopback port with its own data root; real runc, conmon and dockerinit.
- * Closing removes every container it still has, then checks that nothing of them is left.
+ * The embedded default, really started in this JVM (the same code as {@code bin/sdc-docker serve})
+ * on a free loopback port with its own data root; real runc, conmon and dockerinit. Closing removes
+ * every container it still has, then checks that nothing of them is left.
  */
 public final class SdcServer implements AutoCloseable {
   private final Vertx vertx;
@@ -57,11 +61,25 @@ public final class SdcServer implements AutoCloseable {
     int port = LocalRegistry.freePort();
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     Path bootId = root.resolve("boot_id");
-    Files.writeString(bootId, java.util.UUID.randomUUID() + "\n");
-    AgentConfig agent = new AgentConfig(root.resolve("agent"), "/usr/sbin/runc", "/usr/bin/conmon", dockerinit,
-        "127.0.0.1", bootId);
-    FrontendConfig front = new FrontendConfig(List.of("tcp://127.0.0.1:" + port), root.resolve("frontend"), "test-dc",
-        "127.0.0.1", allowHostBinds, 8, 1, 1);
+    Files.writeString(bootId, UUID.randomUUID() + "\n");
+    AgentConfig agent =
+        new AgentConfig(
+            root.resolve("agent"),
+            "/usr/sbin/runc",
+            "/usr/bin/conmon",
+            dockerinit,
+            "127.0.0.1",
+            bootId);
+    FrontendConfig front =
+        new FrontendConfig(
+            List.of("tcp://127.0.0.1:" + port),
+            root.resolve("frontend"),
+            "test-dc",
+            "127.0.0.1",
+            allowHostBinds,
+            8,
+            1,
+            1);
     String agentDeployment = vertx.deployVerticle(new AgentVerticle(agent)).await();
     for (int attempt = 0; ; attempt++) {
       SdcServer s = new SdcServer(vertx, root, port, agent, front);
@@ -73,8 +91,16 @@ public final class SdcServer implements AutoCloseable {
           throw taken;
         }
         port = LocalRegistry.freePort();
-        front = new FrontendConfig(List.of("tcp://127.0.0.1:" + port), root.resolve("frontend"), "test-dc",
-            "127.0.0.1", allowHostBinds, 8, 1, 1);
+        front =
+            new FrontendConfig(
+                List.of("tcp://127.0.0.1:" + port),
+                root.resolve("frontend"),
+                "test-dc",
+                "127.0.0.1",
+                allowHostBinds,
+                8,
+                1,
+                1);
         continue;
       }
       s.awaitAgent();
@@ -99,16 +125,18 @@ public final class SdcServer implements AutoCloseable {
     stopAgent();
     Path runc = dataRoot.resolve("agent/runc");
     Process list = new ProcessBuilder("runc", "--root", runc.toString(), "list", "-q").start();
-    List<String> ids = new String(list.getInputStream().readAllBytes()).lines().filter(l -> !l.isBlank()).toList();
+    List<String> ids =
+        new String(list.getInputStream().readAllBytes()).lines().filter(l -> !l.isBlank()).toList();
     list.waitFor();
     Process conmons = new ProcessBuilder("pgrep", "-f", "conmon.*" + dataRoot).start();
-    List<String> pids = new ArrayList<>(new String(conmons.getInputStream().readAllBytes()).lines().toList());
+    List<String> pids =
+        new ArrayList<>(new String(conmons.getInputStream().readAllBytes()).lines().toList());
     conmons.waitFor();
     for (String id : ids) {
       Process state = new ProcessBuilder("runc", "--root", runc.toString(), "state", id).start();
       String json = new String(state.getInputStream().readAllBytes());
       state.waitFor();
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"pid\":\\s*(\\d+)").matcher(json);
+      Matcher m = Pattern.compile("\"pid\":\\s*(\\d+)").matcher(json);
       if (m.find()) {
         pids.add(m.group(1));
       }
@@ -123,7 +151,7 @@ public final class SdcServer implements AutoCloseable {
         new ProcessBuilder("umount", "-l", target).start().waitFor();
       }
     }
-    Files.writeString(dataRoot.resolve("boot_id"), java.util.UUID.randomUUID() + "\n");
+    Files.writeString(dataRoot.resolve("boot_id"), UUID.randomUUID() + "\n");
     startAgent();
   }
 
@@ -138,8 +166,10 @@ public final class SdcServer implements AutoCloseable {
   private void awaitAgent() throws IOException, InterruptedException {
     HttpClient http = HttpClient.newHttpClient();
     for (int i = 0; i < 100; i++) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/info")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url() + "/info")).build(),
+              HttpResponse.BodyHandlers.ofString());
       if (r.body().contains("\"NCPU\":") && !r.body().contains("\"NCPU\":0")) {
         return;
       }
@@ -201,7 +231,8 @@ public final class SdcServer implements AutoCloseable {
         }
         try (var zones = Files.list(ours)) {
           for (Path z : zones.filter(Files::isDirectory).toList()) {
-            // a zone's cgroup with no process in it is one nobody removed (a running daemon's have processes)
+            // a zone's cgroup with no process in it is one nobody removed (a running daemon's have
+            // processes)
             if (Files.readString(z.resolve("cgroup.procs")).isBlank()) {
               left.add("cgroup: " + z);
             }
@@ -223,7 +254,8 @@ public final class SdcServer implements AutoCloseable {
    * naming its bridges or subnets, address leases; and the shared chains, once no bridge of any
    * sdc-docker is left on the machine.
    */
-  private static List<String> networkLeftovers(Path dataRoot) throws IOException, InterruptedException {
+  private static List<String> networkLeftovers(Path dataRoot)
+      throws IOException, InterruptedException {
     List<String> left = new ArrayList<>();
     List<String> mine = new ArrayList<>();
     Path cn = dataRoot.resolve("agent/cn-uuid");
@@ -233,9 +265,8 @@ public final class SdcServer implements AutoCloseable {
       try (var s = Files.list(nets)) {
         for (Path n : s.filter(x -> x.toString().endsWith(".json")).toList()) {
           String id = n.getFileName().toString().replace(".json", "");
-          mine.add(org.sdcdocker.agent.net.ZoneNetwork.bridgeName(cnUuid, id));
-          java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"subnet\":\"([^\"]+)\"")
-              .matcher(Files.readString(n));
+          mine.add(ZoneNetwork.bridgeName(cnUuid, id));
+          Matcher m = Pattern.compile("\"subnet\":\"([^\"]+)\"").matcher(Files.readString(n));
           if (m.find()) {
             mine.add(m.group(1));
           }
@@ -257,7 +288,8 @@ public final class SdcServer implements AutoCloseable {
     Path netns = Path.of("/run/netns");
     if (Files.isDirectory(netns)) {
       try (var s = Files.list(netns)) {
-        s.filter(n -> n.getFileName().toString().startsWith("sdc-")).forEach(n -> left.add("netns: " + n));
+        s.filter(n -> n.getFileName().toString().startsWith("sdc-"))
+            .forEach(n -> left.add("netns: " + n));
       }
     }
     Process rules = new ProcessBuilder("iptables-save").start();
@@ -271,7 +303,8 @@ public final class SdcServer implements AutoCloseable {
     Path ipam = dataRoot.resolve("agent/cni/ipam");
     if (Files.isDirectory(ipam)) {
       try (var s = Files.walk(ipam)) {
-        s.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().matches("\\d+\\.\\d+\\.\\d+\\.\\d+"))
+        s.filter(Files::isRegularFile)
+            .filter(f -> f.getFileName().toString().matches("\\d+\\.\\d+\\.\\d+\\.\\d+"))
             .forEach(f -> left.add("address lease: " + f));
       }
     }

@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code sdc-docker serve} in a JVM of its own (this test's class path, bin/sdc-docker's heap
  * flags), so a test can kill it with SIGKILL, as an operator or the kernel's OOM killer would, and
- * start it again on the same data root. Its networks come from a pool of their own, so they
- * never meet those of a server running beside it.
+ * start it again on the same data root. Its networks come from a pool of their own, so they never
+ * meet those of a server running beside it.
  */
 public final class ServerProcess implements AutoCloseable {
   private final Path dataRoot;
@@ -27,7 +27,8 @@ public final class ServerProcess implements AutoCloseable {
     this.dataRoot = dataRoot;
     this.port = port;
     // kept after the test (its temporary directory goes): target/ of the module that runs it
-    this.log = Path.of("target", "server-" + dataRoot.getParent().getFileName() + ".log").toAbsolutePath();
+    this.log =
+        Path.of("target", "server-" + dataRoot.getParent().getFileName() + ".log").toAbsolutePath();
   }
 
   public String host() {
@@ -47,11 +48,28 @@ public final class ServerProcess implements AutoCloseable {
     Path repo = Path.of(System.getProperty("sdc.repo", "..")).toAbsolutePath().normalize();
     String java = ProcessHandle.current().info().command().orElse("java");
     Files.createDirectories(log.getParent());
-    process = new ProcessBuilder(List.of(java, "-XX:+UseSerialGC", "-Xss512k", "-Xmx128m",
-        "-cp", System.getProperty("java.class.path"), "org.sdcdocker.launcher.Main", "serve",
-        "--dockerinit", repo.resolve("dockerinit/target/dockerinit").toString(),
-        "--data-root", dataRoot.toString(), "-H", host(), "--network-pool", "10.213.0.0/16"))
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    process =
+        new ProcessBuilder(
+                List.of(
+                    java,
+                    "-XX:+UseSerialGC",
+                    "-Xss512k",
+                    "-Xmx128m",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "org.sdcdocker.launcher.Main",
+                    "serve",
+                    "--dockerinit",
+                    repo.resolve("dockerinit/target/dockerinit").toString(),
+                    "--data-root",
+                    dataRoot.toString(),
+                    "-H",
+                    host(),
+                    "--network-pool",
+                    "10.213.0.0/16"))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
@@ -59,8 +77,12 @@ public final class ServerProcess implements AutoCloseable {
         throw new IllegalStateException("the server exited at start; see " + log);
       }
       try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/_ping"))
-            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create(url() + "/_ping"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return;
         }
@@ -85,8 +107,11 @@ public final class ServerProcess implements AutoCloseable {
   /** Appends the server's threads to its log (for a request that got no answer). */
   public void dumpThreads() throws IOException, InterruptedException {
     if (alive()) {
-      new ProcessBuilder("jcmd", Long.toString(process.pid()), "Thread.print").redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start().waitFor(30, TimeUnit.SECONDS);
+      new ProcessBuilder("jcmd", Long.toString(process.pid()), "Thread.print")
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+          .start()
+          .waitFor(30, TimeUnit.SECONDS);
     }
   }
 
@@ -128,7 +153,10 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   private static void run(String... cmd) throws IOException, InterruptedException {
-    new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+    new ProcessBuilder(cmd)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start()
         .waitFor(30, TimeUnit.SECONDS);
   }
 

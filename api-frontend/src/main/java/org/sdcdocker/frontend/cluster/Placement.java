@@ -1,0 +1,181 @@
+package org.sdcdocker.frontend.cluster;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.sdcdocker.frontend.translate.Creation;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.ErrorKind;
+import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
+import org.sdcdocker.protocol.agent.ContainerSpec;
+import org.sdcdocker.protocol.agent.NetworkSpec;
+import org.sdcdocker.protocol.agent.VolumeRecords;
+import org.sdcdocker.protocol.agent.ZoneRecord;
+
+/**
+ * Where things go: a new container to the live node with the fewest zones that has memory left for
+ * it, unless what it shares (another container's volumes, links, a network namespace) is on a node
+ * already, which it then must share; networks and volumes to any live node.
+ */
+final class Placement {
+  private final AgentDirectory agents;
+  private final ContainerIndex index;
+
+  Placement(AgentDirectory agents, ContainerIndex index) {
+    this.agents = agents;
+    this.index = index;
+  }
+
+  /** The live node with the fewest zones (for a network or volume); 503 when none is live. */
+  static String anyNode(AgentDirectory agents) {
+    return agents.live().stream()
+        .min(Comparator.comparingInt(Heartbeat::zones))
+        .map(Heartbeat::cnUuid)
+        .orElseThrow(
+            () -> DockerException.unavailable("no compute node is available to run containers"));
+  }
+
+  /**
+   * The node of a new container and its spec as that node gets it: the volumes of {@code from}
+   * (when not null) added, the containers its network names resolved to ids.
+   */
+  Placed place(String account, ContainerSpec spec, Creation.VolumesFrom from) {
+    ContainerSpec chosen;
+    String cn;
+    if (from == null) {
+      chosen = spec;
+      cn = node(spec.host().memory());
+    } else {
+      ZoneRecord source = index.resolve(account, from.container());
+      boolean ro = from.readOnly();
+      List<VolumeRecords.MountSpec> mounts = new ArrayList<>(spec.mounts());
+      for (VolumeRecords.MountSpec m : source.spec().mounts()) {
+        // only the source's own volumes: not its host volumes, not what it took from others
+        if (m.type().equals("volume")
+            && m.from() == null
+            && mounts.stream().noneMatch(x -> x.target().equals(m.target()))) {
+          mounts.add(m.sharedFrom(source.spec().id(), ro));
+        }
+      }
+      chosen = spec.withMounts(mounts);
+      String sourceCn =
+          source.cnUuid(); // the volumes' data is on that node: the new container goes there too
+      cn = sourceCn;
+      if (agents.live().stream().noneMatch(h -> h.cnUuid().equals(sourceCn))) {
+        throw DockerException.unavailable(
+            "cannot create a container with --volumes-from %s: the compute node "
+                + "that holds its volumes (%s) has no capacity for it (it is not available)",
+            from.container(), sourceCn);
+      }
+      long left = memoryLeft(sourceCn);
+      if (spec.host().memory() > left) {
+        throw DockerException.unavailable(
+            "cannot create a container with --volumes-from %s: the compute node "
+                + "that holds its volumes (%s) has no capacity for it (%d MiB of memory left, %d MiB asked)",
+            from.container(), sourceCn, left >> 20, spec.host().memory() >> 20);
+      }
+    }
+    return networkPeers(account, chosen, cn);
+  }
+
+  /**
+   * The node's memory not yet promised to its containers: what it has less the memory limits of
+   * every container it holds, running or not (a container's -m is reserved while it exists).
+   */
+  private long memoryLeft(String cnUuid) {
+    long total =
+        agents.live().stream()
+            .filter(h -> h.cnUuid().equals(cnUuid))
+            .mapToLong(Heartbeat::memoryBytes)
+            .findFirst()
+            .orElse(0);
+    long promised =
+        index.everything().stream()
+            .filter(r -> cnUuid.equals(r.cnUuid()))
+            .mapToLong(r -> r.spec().host().memory())
+            .sum();
+    return total - promised;
+  }
+
+  /** The live node with the fewest zones among those with room for {@code memory} bytes. */
+  private String node(long memory) {
+    if (agents.live().isEmpty()) {
+      return anyNode(agents); // says that no node is available
+    }
+    return agents.live().stream()
+        .filter(h -> memoryLeft(h.cnUuid()) >= memory)
+        .min(Comparator.comparingInt(Heartbeat::zones))
+        .map(Heartbeat::cnUuid)
+        .orElseThrow(
+            () ->
+                DockerException.unavailable(
+                    "no compute node has capacity for this container: it asks "
+                        + "for %d MiB of memory, the most any node has left is %d MiB",
+                    memory >> 20,
+                    agents.live().stream().mapToLong(h -> memoryLeft(h.cnUuid())).max().orElse(0)
+                        >> 20));
+  }
+
+  /** A spec and the node it goes to. */
+  public record Placed(ContainerSpec spec, String cn) {}
+
+  /**
+   * Resolves the containers a spec's network names (links, {@code container:}) to ids; they must
+   * share its node (a link or a shared namespace does not cross compute nodes here).
+   */
+  private Placed networkPeers(String account, ContainerSpec spec, String cn) {
+    NetworkSpec n = spec.network();
+    String peerCn = null;
+    List<NetworkSpec.Link> links = new ArrayList<>();
+    for (NetworkSpec.Link l : n.links()) {
+      ZoneRecord t;
+      try {
+        t = index.resolve(account, l.name());
+      } catch (DockerException e) {
+        // as Docker's: a link to a missing container is the request's fault (400), not a 404
+        throw new DockerException(
+            e.kind() == ErrorKind.NOT_FOUND ? ErrorKind.INVALID_PARAMETER : e.kind(),
+            "could not get container for " + l.name() + ": " + e.getMessage());
+      }
+      links.add(new NetworkSpec.Link(t.spec().id(), t.spec().name(), l.alias()));
+      peerCn = samePeerNode(peerCn, t.cnUuid());
+    }
+    String mode = n.mode();
+    if (n.sharesContainer()) {
+      ZoneRecord t = index.resolve(account, mode.substring("container:".length()));
+      mode = "container:" + t.spec().id();
+      peerCn = samePeerNode(peerCn, t.cnUuid());
+    }
+    if (peerCn == null) {
+      return new Placed(spec, cn);
+    }
+    if (!spec.mounts().stream().allMatch(m -> m.from() == null) && !peerCn.equals(cn)) {
+      throw DockerException.unavailable(
+          "cannot create this container: its --volumes-from and its network peers "
+              + "are on different compute nodes");
+    }
+    String chosenCn = peerCn;
+    if (agents.live().stream().noneMatch(h -> h.cnUuid().equals(chosenCn))) {
+      throw DockerException.unavailable(
+          "cannot create this container: the compute node of the containers it "
+              + "links to (%s) has no capacity for it (it is not available)",
+          chosenCn);
+    }
+    if (!chosenCn.equals(cn) && spec.host().memory() > memoryLeft(chosenCn)) {
+      throw DockerException.unavailable(
+          "cannot create this container: the compute node of the containers it "
+              + "links to (%s) has no capacity for it (%d MiB of memory left)",
+          chosenCn, memoryLeft(chosenCn) >> 20);
+    }
+    return new Placed(spec.withNetwork(n.withModeAndLinks(mode, links)), peerCn);
+  }
+
+  private static String samePeerNode(String have, String next) {
+    if (have != null && !have.equals(next)) {
+      throw DockerException.unavailable(
+          "cannot create this container: the containers it links to are on "
+              + "different compute nodes");
+    }
+    return next;
+  }
+}

@@ -1,0 +1,298 @@
+package org.sdcdocker.frontend.http;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.sdcdocker.frontend.cluster.Outcome;
+import org.sdcdocker.frontend.translate.CreateBodyTypes;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.ErrorKind;
+import org.sdcdocker.protocol.Json;
+
+/** The API edge: routes with the optional /vX.Y prefix, JSON replies, and the one error mapping. */
+public final class Http {
+  /** The key under which the request's API version is kept in the routing context. */
+  public static final String VERSION = "apiVersion";
+
+  private Http() {}
+
+  /** A route for a path regex (named groups become path params), with or without /vX.Y. */
+  public static Route route(Router router, HttpMethod method, String pathRegex) {
+    return router.routeWithRegex(method, "^(?:/v[0-9]+\\.[0-9]+)?" + pathRegex + "/?$");
+  }
+
+  /** A route for a POST that a client may hijack (it then arrives as a marked GET). */
+  public static Route hijackable(Router router, String pathRegex) {
+    return hijackable(router, pathRegex, 0);
+  }
+
+  /** The same, reading a JSON body of at most {@code bodyLimit} bytes first (0: no body). */
+  public static Route hijackable(Router router, String pathRegex, int bodyLimit) {
+    Route route =
+        router
+            .routeWithRegex("^(?:/v[0-9]+\\.[0-9]+)?" + pathRegex + "/?$")
+            .method(HttpMethod.POST)
+            .method(HttpMethod.GET);
+    if (bodyLimit > 0) {
+      route.handler(BodyHandler.create().setBodyLimit(bodyLimit));
+    }
+    return route.handler(
+        ctx -> {
+          boolean post =
+              ctx.request().method() == HttpMethod.POST
+                  || "POST".equals(ctx.request().getHeader(HijackablePost.ORIGINAL_METHOD));
+          if (post) {
+            ctx.next();
+          } else {
+            ctx.fail(DockerException.notFound("page not found"));
+          }
+        });
+  }
+
+  /**
+   * How long the first bytes after a 101 wait for this client: docker-py (and other clients whose
+   * HTTP parser reads ahead, then hand over the raw socket) drops what arrived in the same read as
+   * the 101's headers, so for them the output starts a moment later, as it does from Docker, whose
+   * processes take that long to start; Go's clients (the docker CLI, the Go SDK) keep what they
+   * read ahead and wait for nothing.
+   */
+  public static long upgradeGraceMillis(RoutingContext ctx) {
+    String agent = ctx.request().getHeader("User-Agent");
+    return agent != null
+            && (agent.startsWith("Docker-Client/") || agent.startsWith("Go-http-client/"))
+        ? 0
+        : 15;
+  }
+
+  /** Whether the client asked to hijack the connection. */
+  /**
+   * The agent's stream parameter asking for consecutive frames of one stream merged into one, for
+   * the docker CLI (known by its User-Agent), which reads a multiplexed stream as bytes and writes
+   * each frame apart; other clients get one frame per log line, as Docker sends.
+   */
+  public static String frames(RoutingContext ctx) {
+    String agent = ctx.request().getHeader("User-Agent");
+    return agent != null && agent.startsWith("Docker-Client/") ? "&frames=merged" : "";
+  }
+
+  public static boolean hijack(RoutingContext ctx) {
+    return "tcp".equalsIgnoreCase(ctx.request().getHeader("Upgrade"));
+  }
+
+  /** A handler whose future's value is sent as JSON with the given status. */
+  public static Handler<RoutingContext> json(int status, Function<RoutingContext, Future<?>> fn) {
+    return ctx -> {
+      try {
+        fn.apply(ctx).onSuccess(body -> send(ctx, status, body)).onFailure(ctx::fail);
+      } catch (RuntimeException e) {
+        ctx.fail(e);
+      }
+    };
+  }
+
+  /**
+   * An answer without a body: {@code status}, or 304 Not Modified when the work was done already.
+   */
+  public static Handler<RoutingContext> empty(int status, Function<RoutingContext, Future<?>> fn) {
+    return ctx -> {
+      try {
+        fn.apply(ctx)
+            .onSuccess(
+                v -> {
+                  if (!ctx.response().ended()) {
+                    ctx.response().setStatusCode(v == Outcome.ALREADY ? 304 : status).end();
+                  }
+                })
+            .onFailure(ctx::fail);
+      } catch (RuntimeException e) {
+        ctx.fail(e);
+      }
+    };
+  }
+
+  public static void send(RoutingContext ctx, int status, Object body) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    byte[] json;
+    try {
+      json = API_JSON.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(Buffer.buffer(json).appendString("\n"));
+  }
+
+  /**
+   * Docker's JSON: a view's map keeps its null values ({@code "Links": null}, as Docker sends them;
+   * clients index them), records still leave their null fields out.
+   */
+  private static final ObjectMapper API_JSON =
+      Json.MAPPER
+          .copy()
+          .setDefaultPropertyInclusion(
+              JsonInclude.Value.construct(
+                  JsonInclude.Include.NON_NULL, JsonInclude.Include.ALWAYS));
+
+  /** The one mapping of error kinds to HTTP statuses, as moby's errdefs. */
+  public static int status(ErrorKind kind) {
+    return switch (kind) {
+      case NOT_FOUND -> 404;
+      case INVALID_PARAMETER -> 400;
+      case CONFLICT -> 409;
+      case NOT_MODIFIED -> 304;
+      case UNAUTHORIZED -> 401;
+      case FORBIDDEN -> 403;
+      case NOT_IMPLEMENTED -> 501;
+      case UNAVAILABLE -> 503;
+      case INTERNAL -> 500;
+    };
+  }
+
+  /** The failure handler: {"message": ...} with the status of the error's kind. */
+  public static void fail(RoutingContext ctx) {
+    Throwable t = ctx.failure();
+    int status;
+    String message;
+    if (t == null) {
+      status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+      message = status == 404 ? "page not found" : "request failed";
+    } else if (t instanceof DockerException || t instanceof ReplyException) {
+      DockerException d = DockerException.of(t);
+      status = status(d.kind());
+      message =
+          d.getMessage()
+              .replace("No space left on device", "no space left on device"); // Go's words
+    } else { // a bug: its text is for the log, not the client
+      String ref = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+      System.err.println(
+          "sdc-docker: error "
+              + ref
+              + " in "
+              + ctx.request().method()
+              + " "
+              + ctx.request().path()
+              + ": "
+              + t);
+      t.printStackTrace(System.err);
+      status = 500;
+      message =
+          "internal server error (error "
+              + ref
+              + " in the server's log)"
+              + (DockerException.noSpace(t) ? ": no space left on device" : "");
+    }
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    if (ctx.response().headWritten()) {
+      ctx.response().end(); // a stream already started: nothing more to say in HTTP terms
+      return;
+    }
+    send(ctx, status, Map.of("message", message));
+  }
+
+  /**
+   * The request's JSON body as Go's decoder in Docker takes it into a struct: JSON null is an empty
+   * object, anything else but an object is refused; an empty body is an empty object, or with
+   * {@code bodyRequired} Docker's {@code got EOF while reading request body}.
+   */
+  public static JsonNode jsonObject(RoutingContext ctx, String goType, boolean bodyRequired) {
+    if (ctx.body().buffer() == null || ctx.body().length() == 0) {
+      if (bodyRequired) {
+        throw DockerException.invalid("got EOF while reading request body");
+      }
+      return Json.MAPPER.createObjectNode();
+    }
+    var b = Json.decode(ctx.body().buffer().getBytes(), JsonNode.class);
+    if (b.isNull()) {
+      return Json.MAPPER.createObjectNode();
+    }
+    if (!b.isObject()) {
+      throw DockerException.invalid(
+          "json: cannot unmarshal %s into Go value of type %s",
+          CreateBodyTypes.jsonType(b), goType);
+    }
+    return b;
+  }
+
+  /** A query flag as Docker reads it: 1/true/True set; absent, 0 or false not. */
+  public static boolean flag(RoutingContext ctx, String name) {
+    String v = ctx.request().getParam(name);
+    return v != null && (v.equals("1") || v.equalsIgnoreCase("true"));
+  }
+
+  /** A whole-number query parameter; {@code dflt} when absent, INVALID_PARAMETER when malformed. */
+  public static int intParam(RoutingContext ctx, String name, int dflt) {
+    String v = ctx.request().getParam(name);
+    if (v == null || v.isEmpty()) {
+      return dflt;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw DockerException.invalid("invalid value for %s: %s", name, v);
+    }
+  }
+
+  /** The API version of the request (set by the version check). */
+  public static ApiVersion version(RoutingContext ctx) {
+    ApiVersion v = ctx.get(VERSION);
+    return v == null ? ApiVersion.MAX : v;
+  }
+
+  public static ErrorKind kindOf(Throwable t) {
+    return DockerException.of(t).kind();
+  }
+
+  /**
+   * Ends a streamed answer once its work is done; a failure becomes the stream's last message (the
+   * status was sent with the first one).
+   */
+  public static <T> Handler<AsyncResult<T>> endStream(HttpServerResponse resp) {
+    return ar -> {
+      if (ar.failed()) {
+        streamError(resp, ar.cause());
+      }
+      resp.end();
+    };
+  }
+
+  /**
+   * An error in a JSON progress stream already under way (pull, push, build): Docker's last
+   * message.
+   */
+  public static void streamError(HttpServerResponse resp, Throwable cause) {
+    String m = DockerException.of(cause).getMessage();
+    ObjectNode err = Json.MAPPER.createObjectNode();
+    var detail = err.putObject("errorDetail");
+    Matcher code = Pattern.compile("returned a non-zero code: (\\d+)$").matcher(m);
+    if (code.find()) { // a failed RUN step: its exit code, as Docker's JSONError
+      detail.put("code", Integer.parseInt(code.group(1)));
+    }
+    detail.put("message", m);
+    err.put("error", m);
+    resp.write(Buffer.buffer(Json.bytes(err)).appendString("\r\n"));
+  }
+}

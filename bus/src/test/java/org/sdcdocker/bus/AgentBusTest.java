@@ -1,0 +1,104 @@
+package org.sdcdocker.bus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.ErrorKind;
+import org.sdcdocker.protocol.agent.AgentRequests;
+import org.sdcdocker.protocol.agent.AgentRequests.Ticket;
+import org.sdcdocker.protocol.agent.Verbs;
+
+class AgentBusTest {
+  private final Vertx vertx = Vertx.vertx();
+
+  @AfterEach
+  void close() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aRequestReachesItsVerbOnItsNode_andTheReplyHasItsType() throws Exception {
+    ProtocolCodec.install(vertx.eventBus());
+    AgentBus.serve(
+        vertx, "cn-1", Verbs.STREAM, r -> new Ticket("url-of-" + r.kind()), (verb, e) -> null);
+    Ticket t =
+        AgentBus.request(vertx, "cn-1", new AgentRequests.StreamTicket("z", "logs", ""), 5000)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+    assertThat(t.url()).isEqualTo("url-of-logs");
+  }
+
+  @Test
+  void aFailureKeepsItsKind_andWhatTheAgentHides() throws Exception {
+    ProtocolCodec.install(vertx.eventBus());
+    AgentBus.serve(
+        vertx,
+        "cn-1",
+        Verbs.START,
+        r -> {
+          if (r.id().equals("busy")) {
+            throw DockerException.conflict("container %s is busy", r.id());
+          }
+          throw new IOException("/var/lib/secret/path: broken");
+        },
+        (verb, e) ->
+            e instanceof DockerException d
+                ? d
+                : DockerException.internal("the node failed to %s", verb));
+    Throwable busy =
+        AgentBus.request(vertx, "cn-1", new AgentRequests.StartZone("busy"), 5000)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .handle((v, e) -> e)
+            .get(10, TimeUnit.SECONDS);
+    assertThat(DockerException.of(busy).kind()).isEqualTo(ErrorKind.CONFLICT);
+    assertThat(busy).hasMessage("container busy is busy");
+    Throwable hidden =
+        AgentBus.request(vertx, "cn-1", new AgentRequests.StartZone("x"), 5000)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .handle((v, e) -> e)
+            .get(10, TimeUnit.SECONDS);
+    assertThat(DockerException.of(hidden).kind()).isEqualTo(ErrorKind.INTERNAL);
+    assertThat(hidden).hasMessage("the node failed to start");
+    Throwable nobody =
+        AgentBus.request(vertx, "cn-2", new AgentRequests.StartZone("x"), 5000)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .handle((v, e) -> e)
+            .get(10, TimeUnit.SECONDS);
+    assertThat(DockerException.of(nobody).kind()).isEqualTo(ErrorKind.UNAVAILABLE);
+  }
+
+  @Test
+  void errorKinds_travelByName() {
+    for (ErrorKind k : ErrorKind.values()) {
+      DockerException sent = new DockerException(k, "No such container: x y");
+      DockerException got =
+          AgentBus.failure(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 0, sent.toWire()));
+      assertThat(got.kind()).isEqualTo(k);
+      assertThat(got.getMessage()).isEqualTo("No such container: x y");
+    }
+    DockerException unknown =
+        AgentBus.failure(
+            new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 3, "SOMETHING_NEW what it said"));
+    assertThat(unknown.kind()).isEqualTo(ErrorKind.INTERNAL);
+    assertThat(unknown.getMessage()).isEqualTo("SOMETHING_NEW what it said");
+    DockerException timeout =
+        AgentBus.failure(
+            new ReplyException(
+                ReplyFailure.TIMEOUT,
+                -1,
+                "Timed out after waiting 30000(ms) for a reply. address: __vertx.reply.1"));
+    assertThat(timeout.kind()).isEqualTo(ErrorKind.UNAVAILABLE);
+    assertThat(timeout.getMessage()).doesNotContain("__vertx");
+  }
+}

@@ -1,0 +1,80 @@
+package org.sdcdocker.agent.runtime;
+
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * What runs a zone's processes and knows their state: containers made from an OCI bundle, their
+ * monitors (which outlive the agent), their cgroups. {@link OciRuntime} is runc under conmon. Every
+ * method blocks: call off the event loop.
+ */
+public interface ContainerRuntime {
+  /** Where one created zone's files go. */
+  record CreateFiles(Path bundle, Path log, Path pidFile, Path conmonPidFile, Path runtimeLog) {}
+
+  /** Creates the container under a new monitor; returns the pid of its first process. */
+  int create(
+      String id, CreateFiles f, boolean tty, boolean stdin, boolean stdinOnce, long logSizeMax);
+
+  /** Starts the created container's process. */
+  void start(String id);
+
+  /** Changes a running container's cgroup limits; 0 leaves a limit alone. */
+  void update(
+      String id, long memory, long swap, long reservation, long shares, long nanoCpus, long pids);
+
+  /** Runs an exec's process in the zone under a monitor of its own; returns its pid. */
+  int execUnderConmon(
+      String zoneId, String execId, Path bundle, Path processJson, boolean tty, boolean stdin);
+
+  /** The same, the monitor keeping the exec's log to {@code logMax} bytes when positive. */
+  int execUnderConmon(
+      String zoneId,
+      String execId,
+      Path bundle,
+      Path processJson,
+      boolean tty,
+      boolean stdin,
+      long logMax);
+
+  /** Asks the zone's monitor to reopen its log (after the agent rotated it). */
+  void reopenLog(Path bundle);
+
+  /** Resizes the zone's terminal. */
+  void resize(Path bundle, int height, int width);
+
+  /** Freezes every process of the container. */
+  void pause(String id);
+
+  /** Thaws a paused container. */
+  void resume(String id);
+
+  /** Called with a container's id before its runtime state and cgroups are removed. */
+  void beforeDelete(Consumer<String> hook);
+
+  /** Removes the runtime's state of a container, stopped or not. */
+  void delete(String id);
+
+  /** Whether the runtime has state for the container (made and not yet deleted). */
+  boolean has(String id);
+
+  /** The runtime's status of the container: created, running, paused, stopped. */
+  String status(String id);
+
+  /**
+   * How often the kernel's OOM killer struck in the container's memory cgroup (0 when unknown or
+   * gone).
+   */
+  long oomKills(String id);
+
+  /**
+   * The link the monitor makes to a zone's bundle in its socket directory (removed with the zone).
+   */
+  Path socketLink(String id);
+
+  /** The exit file the monitor writes for a zone. */
+  Path exitFile(String id);
+
+  /** The directory of the exit files. */
+  Path exitDir();
+}
