@@ -62,8 +62,8 @@ public final class AgentBus {
             });
   }
 
-  /** A failed request as the front end reports it. */
-  static DockerException failure(Throwable e) {
+  /** A failed request (or any failure) as the front end reports it. */
+  public static DockerException failure(Throwable e) {
     if (e instanceof ReplyException r) {
       return switch (r.failureType()) {
         case TIMEOUT ->

@@ -144,6 +144,22 @@ class DiskFullTest {
     Path ctx = Files.createTempDirectory("sdc-diskfull-ctx");
     Files.writeString(ctx.resolve("Dockerfile"), "FROM " + image + "\nRUN echo built > /built\n");
     Files.write(ctx.resolve("payload"), new byte[4 << 20]);
+    // an image this server will not have when the disk is full: pulled, saved, removed
+    String other = registry.host() + "/x/other";
+    docker.ok("pull", other);
+    Path saved = ctx.resolve("other.tar");
+    docker.ok("save", "-o", saved.toString(), other);
+    docker.ok("rmi", other);
+    // a container writing its log all along
+    String writer =
+        docker.ok(
+            "run",
+            "-d",
+            image,
+            "sh",
+            "-c",
+            "i=0; while [ $i -lt 100000 ]; do echo line$i; i=$((i+1)); sleep 0.01; done");
+    containersBefore = docker.ok("ps", "-aq", "--no-trunc");
     try {
       fill();
       saysNoSpace(docker.run("commit", running, "local/full:1"), "commit");
@@ -152,6 +168,10 @@ class DiskFullTest {
       saysNoSpace(pull, "pull");
       Result build = docker.run(120, "build", "-t", "local/full-build:1", ctx.toString());
       saysNoSpace(build, "build");
+      saysNoSpace(docker.run(120, "load", "-i", saved.toString()), "load");
+      Thread.sleep(300); // the writer's lines meet the full disk: they are lost, nothing else is
+      assertThat(docker.ok("inspect", "-f", "{{.State.Running}}", writer)).isEqualTo("true");
+      assertThat(docker.run("logs", "--tail", "1", writer).exitCode()).isZero();
 
       // nothing half-written: the same images and containers, no work files
       assertThat(docker.ok("images", "-q", "--no-trunc")).isEqualTo(imagesBefore);
@@ -161,17 +181,24 @@ class DiskFullTest {
 
       free();
       assertThat(docker.ok("run", "--rm", image, "echo", "works again")).isEqualTo("works again");
+      String last = docker.ok("logs", "--tail", "1", writer);
+      String later = last;
+      for (int i = 0; i < 100 && later.equals(last); i++) { // its log goes on once there is room
+        Thread.sleep(50);
+        later = docker.ok("logs", "--tail", "1", writer);
+      }
+      assertThat(later).startsWith("line").isNotEqualTo(last);
+      assertThat(docker.ok("load", "-i", saved.toString())).contains("Loaded image: " + other);
       docker.ok("commit", running, "local/full:1");
-      docker.ok("pull", registry.host() + "/x/other");
       assertThat(
               docker.run(120, "build", "-q", "-t", "local/full-build:1", ctx.toString()).exitCode())
           .isZero();
       assertThat(docker.ok("exec", running, "cat", "/made")).isEqualTo("made");
-      docker.ok("rm", "-f", running);
+      docker.ok("rm", "-f", running, writer);
       docker.ok("rmi", "local/full:1", "local/full-build:1", registry.host() + "/x/other");
     } finally {
       free();
-      docker.run("rm", "-f", running);
+      docker.run("rm", "-f", running, writer);
       TestFiles.deleteTree(ctx);
     }
   }

@@ -93,6 +93,19 @@ class VolumeTest extends FixtureTest {
         .isEqualTo("volume /etc");
     assertThat(docker.ok("exec", id, "head", "-1", "/etc/passwd")).startsWith("root:");
     docker.ok("rm", "-f", "-v", id);
+
+    // as Docker's: a tmpfs at the VOLUME's path takes its place, no volume is made
+    TestImages.pushWithVolume(
+        f.registry, "x/withdata", "latest", TestImages.busyboxLayer(), "/data");
+    String data = f.registry.host() + "/x/withdata";
+    docker.ok("pull", data);
+    String volumes = docker.ok("volume", "ls", "-q");
+    String t = docker.ok("run", "-d", "--tmpfs", "/data", data, "sleep", "300");
+    assertThat(docker.ok("inspect", "-f", "{{len .Mounts}}", t)).isEqualTo("0");
+    assertThat(docker.ok("exec", t, "sh", "-c", "grep ' /data ' /proc/mounts")).contains("tmpfs");
+    assertThat(docker.ok("volume", "ls", "-q")).isEqualTo(volumes);
+    docker.ok("rm", "-f", "-v", t);
+    docker.ok("rmi", data);
   }
 
   @Test

@@ -31,7 +31,7 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
  * other instructions change only the config (an empty layer). A step whose parent and config match
  * an image made before is taken from that image (the cache). Blocking: runs on a worker.
  */
-final class Builder {
+final class Builder implements StepContext {
   static final Set<String> PREDEFINED_ARGS =
       Set.of(
           "HTTP_PROXY",
@@ -220,7 +220,8 @@ final class Builder {
   }
 
   /** COPY --from's stage by name or index; null when it names an image. */
-  Stage stageForCopy(String ref) {
+  @Override
+  public Stage stageForCopy(String ref) {
     Stage s = stageNamed(ref);
     if (s == null && ref.matches("[0-9]+")) {
       int i = Integer.parseInt(ref);
@@ -268,7 +269,8 @@ final class Builder {
    * A step's container: from the image so far, its user and workdir, no entrypoint, no health
    * check.
    */
-  ObjectNode containerBody(ImageRecord base, List<String> cmd) {
+  @Override
+  public ObjectNode containerBody(ImageRecord base, List<String> cmd) {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.put("Image", base.id());
     ArrayNode c = body.putArray("Cmd");
@@ -290,7 +292,8 @@ final class Builder {
   // ---- images of steps
 
   /** The shell of RUN and of shell-form commands: SHELL's, or /bin/sh -c. */
-  List<String> shell() {
+  @Override
+  public List<String> shell() {
     JsonNode s = stage.run().path("Shell");
     if (s.isArray() && !s.isEmpty()) {
       List<String> out = new ArrayList<>();
@@ -301,7 +304,8 @@ final class Builder {
   }
 
   /** Variables for expansion: the stage's build args, overridden by its env. */
-  Map<String, String> expansionEnv() {
+  @Override
+  public Map<String, String> expansionEnv() {
     Map<String, String> env = new LinkedHashMap<>();
     stage.args.forEach((k, v) -> env.put(k, v == null ? "" : v));
     for (JsonNode e : stage.run().path("Env")) {
@@ -316,7 +320,8 @@ final class Builder {
    * Takes the step from the cache when an image of the account has the current image as parent and
    * was made by the same step with the same config; says so, as Docker.
    */
-  boolean useCache(List<String> cacheCmd, ObjectNode runConfig) throws IOException {
+  @Override
+  public boolean useCache(List<String> cacheCmd, ObjectNode runConfig) throws IOException {
     if (opts.noCache()) {
       return false;
     }
@@ -369,7 +374,8 @@ final class Builder {
    * Makes the step's image: the stage's config with {@code runConfig}, a history entry, the layer's
    * diff id when there is one; its parent is the image so far.
    */
-  void commit(
+  @Override
+  public void commit(
       String createdBy,
       List<String> cacheCmd,
       ObjectNode runConfig,
@@ -425,7 +431,8 @@ final class Builder {
    * started (the image's VOLUMEs not mounted in it), {@code work} done in it, its changes committed
    * as the step's layer, the container removed as --rm and --force-rm say.
    */
-  void filesStep(List<String> cmd, ObjectNode rc, FilesWork work) throws IOException {
+  @Override
+  public void filesStep(List<String> cmd, ObjectNode rc, FilesWork work) throws IOException {
     ZoneRecord c = host.create(containerBody(ensureImage(stage), cmd), false);
     boolean ok = false;
     try {
@@ -441,18 +448,21 @@ final class Builder {
   }
 
   /** The stage's image; a stage that is still bare scratch gets one with no layers. */
-  ImageRecord ensureImage(Stage s) throws IOException {
+  @Override
+  public ImageRecord ensureImage(Stage s) throws IOException {
     if (s.image == null) {
       s.image = images.addMade(account, s.config, List.of(), 0, Instant.now().toString(), null);
     }
     return s.image;
   }
 
-  BuildCancel cancel() {
+  @Override
+  public BuildCancel cancel() {
     return cancel;
   }
 
-  void stream(String text) {
+  @Override
+  public void stream(String text) {
     if (!opts.quiet() || text.startsWith("[Warning]")) {
       out.accept(Json.MAPPER.createObjectNode().put("stream", text));
     }
@@ -464,32 +474,39 @@ final class Builder {
 
   // ---- what the steps share
 
-  Stage stage() {
+  @Override
+  public Stage stage() {
     return stage;
   }
 
   /** A build arg was used (no "not consumed" warning for it). */
-  void used(String arg) {
+  @Override
+  public void used(String arg) {
     usedArgs.add(arg);
   }
 
-  BuildHost host() {
+  @Override
+  public BuildHost host() {
     return host;
   }
 
-  BuildContext context() {
+  @Override
+  public BuildContext context() {
     return context;
   }
 
-  BuildOptions options() {
+  @Override
+  public BuildOptions options() {
     return opts;
   }
 
-  char escape() {
+  @Override
+  public char escape() {
     return escape;
   }
 
-  ImageStore images() {
+  @Override
+  public ImageStore images() {
     return images;
   }
 

@@ -27,7 +27,7 @@ import org.sdcdocker.protocol.DockerException;
 final class ConfigSteps {
   private ConfigSteps() {}
 
-  static void apply(Builder b, Dockerfile.Instruction in) throws IOException {
+  static void apply(StepContext b, Dockerfile.Instruction in) throws IOException {
     Builder.Stage s = b.stage();
     ObjectNode rc = s.run().deepCopy();
     Map<String, String> env = b.expansionEnv();
@@ -138,7 +138,7 @@ final class ConfigSteps {
   }
 
   /** A config-only step: taken from the cache, or committed with an empty layer. */
-  static void nop(Builder b, String msg, ObjectNode rc) throws IOException {
+  static void nop(StepContext b, String msg, ObjectNode rc) throws IOException {
     List<String> cmd = new ArrayList<>(b.shell());
     cmd.add("#(nop) ");
     cmd.add(msg);
@@ -152,7 +152,7 @@ final class ConfigSteps {
    * WORKDIR, as Docker's: the directory is made (0755, root's) in a container of the image when the
    * image lacks it, and the container's changes are the step's layer (empty when it was there).
    */
-  private static void workdir(Builder b, String msg, ObjectNode rc) throws IOException {
+  private static void workdir(StepContext b, String msg, ObjectNode rc) throws IOException {
     List<String> cmd = new ArrayList<>(b.shell());
     cmd.add("#(nop) ");
     cmd.add(msg);
@@ -234,7 +234,7 @@ final class ConfigSteps {
   }
 
   /** CMD and ENTRYPOINT: the exec form as written, the shell form under the stage's shell. */
-  private static ArrayNode command(Builder b, Dockerfile.Instruction in) {
+  private static ArrayNode command(StepContext b, Dockerfile.Instruction in) {
     ArrayNode a = JsonNodeFactory.instance.arrayNode();
     if (in.jsonForm()) {
       in.json().forEach(a::add);
@@ -245,7 +245,7 @@ final class ConfigSteps {
     return a;
   }
 
-  private static JsonNode healthcheck(Builder b, Dockerfile.Instruction in) {
+  private static JsonNode healthcheck(StepContext b, Dockerfile.Instruction in) {
     ObjectNode hc = JsonNodeFactory.instance.objectNode();
     String rest = in.args();
     if (rest.equalsIgnoreCase("NONE")) {

@@ -38,7 +38,7 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
  * image so far and committed as the step's layer. The cache key is a hash of the content.
  */
 final class CopyStep {
-  private final Builder b;
+  private final StepContext b;
   private final Dockerfile.Instruction in;
   private final boolean add;
   private final List<Path> temps = new ArrayList<>();
@@ -50,7 +50,7 @@ final class CopyStep {
   private record Item(
       String rel, char kind, int mode, int uid, int gid, FileTime mtime, String link, Path data) {}
 
-  CopyStep(Builder b, Dockerfile.Instruction in) {
+  CopyStep(StepContext b, Dockerfile.Instruction in) {
     this.b = b;
     this.in = in;
     this.add = in.keyword().equals("ADD");

@@ -22,10 +22,10 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
  * with the build args in effect ({@code |N k=v ...}), as Docker's.
  */
 final class RunStep {
-  private final Builder b;
+  private final StepContext b;
   private final Dockerfile.Instruction in;
 
-  RunStep(Builder b, Dockerfile.Instruction in) {
+  RunStep(StepContext b, Dockerfile.Instruction in) {
     this.b = b;
     this.in = in;
   }

@@ -2,6 +2,7 @@ package org.sdcdocker.frontend.cluster;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +17,7 @@ import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.AgentRequests.Ticket;
 import org.sdcdocker.protocol.agent.ContainerSpec;
 import org.sdcdocker.protocol.agent.ZoneRecord;
+import org.sdcdocker.protocol.agent.ZoneState;
 
 /**
  * The containers of the fleet: each call finds the container in the index and asks its compute node
@@ -112,6 +114,16 @@ public final class ContainerBackend {
                   .onSuccess(index::put)
                   .onFailure(e -> index.releaseName(account, placed.spec().name()));
             });
+  }
+
+  /** The compute nodes heard from lately. */
+  public Collection<Heartbeat> nodes() {
+    return agents.live();
+  }
+
+  /** Every container of every account (what images are in use). */
+  public Collection<ZoneRecord> all() {
+    return index.everything();
   }
 
   public List<ZoneRecord> list(String account) {
@@ -473,7 +485,7 @@ public final class ContainerBackend {
 
   /** A run's end: exited, or waiting out a restart policy's delay. */
   private static boolean ended(ZoneRecord r) {
-    return "exited".equals(r.state().status()) || r.state().restarting();
+    return ZoneState.EXITED.equals(r.state().status()) || r.state().restarting();
   }
 
   /** A one-time URL of the zone's stream on its agent. */

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.ZoneRecord;
+import org.sdcdocker.protocol.agent.ZoneState;
 
 /** The {@code filters} of {@code GET /containers/json}: name, id, label, status. */
 final class ContainerFilters {
@@ -82,7 +83,11 @@ final class ContainerFilters {
           throw DockerException.invalid("invalid filter 'exited=%s'", c);
         }
       }
-      p = p.and(r -> "exited".equals(r.state().status()) && codes.contains(r.state().exitCode()));
+      p =
+          p.and(
+              r ->
+                  ZoneState.EXITED.equals(r.state().status())
+                      && codes.contains(r.state().exitCode()));
     }
     if (f.containsKey("ancestor")) {
       List<String> v = f.get("ancestor");

@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.sdcdocker.frontend.cluster.ContainerIndex;
+import org.sdcdocker.frontend.cluster.ContainerBackend;
 import org.sdcdocker.frontend.cluster.EventLog;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.image.ImageRecord;
@@ -30,11 +30,11 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
 public final class ImageTagsEndpoint {
   private final Vertx vertx;
   private final ImageStore images;
-  private final ContainerIndex containers;
+  private final ContainerBackend containers;
   private final EventLog events;
 
   public ImageTagsEndpoint(
-      Vertx vertx, ImageStore images, ContainerIndex containers, EventLog events) {
+      Vertx vertx, ImageStore images, ContainerBackend containers, EventLog events) {
     this.vertx = vertx;
     this.images = images;
     this.containers = containers;
@@ -170,7 +170,7 @@ public final class ImageTagsEndpoint {
   }
 
   private List<ZoneRecord> users(String account, String imageId) {
-    return containers.all(account).stream()
+    return containers.list(account).stream()
         .filter(c -> c.spec().imageId().equals(imageId))
         .toList();
   }
@@ -313,7 +313,7 @@ public final class ImageTagsEndpoint {
           List<Map<String, String>> deleted = new ArrayList<>();
           long reclaimed = 0;
           Set<String> used = new HashSet<>();
-          containers.everything().forEach(c -> used.add(c.spec().imageId()));
+          containers.all().forEach(c -> used.add(c.spec().imageId()));
           for (int round = 0;
               round < 64;
               round++) { // a removed child can leave its parent dangling

@@ -9,8 +9,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.sdcdocker.frontend.cluster.AgentDirectory;
-import org.sdcdocker.frontend.cluster.ContainerIndex;
+import org.sdcdocker.frontend.cluster.ContainerBackend;
 import org.sdcdocker.frontend.http.ApiVersion;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.image.ImageStore;
@@ -24,14 +23,11 @@ public final class SystemEndpoint {
   public static final String VERSION = "0.1.0";
   public static final String SERVER = "sdc-docker/" + VERSION + " (linux)";
 
-  private final AgentDirectory agents;
-  private final ContainerIndex containers;
+  private final ContainerBackend containers;
   private final ImageStore images;
   private final String datacenter;
 
-  public SystemEndpoint(
-      AgentDirectory agents, ContainerIndex containers, ImageStore images, String datacenter) {
-    this.agents = agents;
+  public SystemEndpoint(ContainerBackend containers, ImageStore images, String datacenter) {
     this.containers = containers;
     this.images = images;
     this.datacenter = datacenter;
@@ -86,7 +82,7 @@ public final class SystemEndpoint {
 
   private Future<Map<String, Object>> getVersion(RoutingContext ctx) {
     Map<String, Object> v = new LinkedHashMap<>();
-    String kernel = agents.live().stream().findFirst().map(Heartbeat::kernel).orElse("");
+    String kernel = containers.nodes().stream().findFirst().map(Heartbeat::kernel).orElse("");
     v.put("Platform", Map.of("Name", "sdc-docker"));
     v.put(
         "Components",
@@ -122,9 +118,9 @@ public final class SystemEndpoint {
 
   private Future<Map<String, Object>> getInfo(RoutingContext ctx) {
     String account = Accounts.of(ctx);
-    List<ZoneRecord> mine = containers.all(account);
+    List<ZoneRecord> mine = containers.list(account);
     long running = mine.stream().filter(z -> z.state().running()).count();
-    List<Heartbeat> nodes = List.copyOf(agents.live());
+    List<Heartbeat> nodes = List.copyOf(containers.nodes());
     Map<String, Object> i = new LinkedHashMap<>();
     i.put("ID", datacenter);
     i.put("Containers", mine.size());

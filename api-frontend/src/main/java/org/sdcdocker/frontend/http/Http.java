@@ -5,12 +5,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -21,6 +24,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.sdcdocker.bus.AgentBus;
 import org.sdcdocker.frontend.cluster.Outcome;
 import org.sdcdocker.frontend.translate.CreateBodyTypes;
 import org.sdcdocker.protocol.DockerException;
@@ -170,6 +174,29 @@ public final class Http {
     };
   }
 
+  /**
+   * A request the HTTP decoder refused (a header or request line too long, a malformed request):
+   * Docker's error shape with the status that says which, and {@code Connection: close}, since the
+   * connection ends with it (a client must not send its next request on it).
+   */
+  public static void invalidRequest(HttpServerRequest req) {
+    Throwable cause = req.decoderResult().cause();
+    int status = 400;
+    String message = "bad request";
+    if (cause instanceof TooLongHttpHeaderException) {
+      status = 431;
+      message = "request header fields too large";
+    } else if (cause instanceof TooLongHttpLineException) {
+      status = 414;
+      message = "request URI too long";
+    }
+    req.response()
+        .setStatusCode(status)
+        .putHeader("Connection", "close")
+        .putHeader("Content-Type", "application/json")
+        .end(Json.encode(Map.of("message", message)) + "\n");
+  }
+
   /** The failure handler: {"message": ...} with the status of the error's kind. */
   public static void fail(RoutingContext ctx) {
     Throwable t = ctx.failure();
@@ -179,7 +206,7 @@ public final class Http {
       status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
       message = status == 404 ? "page not found" : "request failed";
     } else if (t instanceof DockerException || t instanceof ReplyException) {
-      DockerException d = DockerException.of(t);
+      DockerException d = AgentBus.failure(t);
       status = status(d.kind());
       message =
           d.getMessage()
@@ -263,7 +290,7 @@ public final class Http {
   }
 
   public static ErrorKind kindOf(Throwable t) {
-    return DockerException.of(t).kind();
+    return AgentBus.failure(t).kind();
   }
 
   /**
@@ -284,7 +311,7 @@ public final class Http {
    * message.
    */
   public static void streamError(HttpServerResponse resp, Throwable cause) {
-    String m = DockerException.of(cause).getMessage();
+    String m = AgentBus.failure(cause).getMessage();
     ObjectNode err = Json.MAPPER.createObjectNode();
     var detail = err.putObject("errorDetail");
     Matcher code = Pattern.compile("returned a non-zero code: (\\d+)$").matcher(m);

@@ -117,9 +117,8 @@ public final class FrontendVerticle extends VerticleBase {
                           vertx.eventBus().publish(Addresses.HELLO, "hello");
                           Router router = Router.router(vertx);
                           router.route().handler(this::checkVersion);
-                          new SystemEndpoint(agents, index, images, config.datacenter())
-                              .mount(router);
-                          new ImageTagsEndpoint(vertx, images, index, events).mount(router);
+                          new SystemEndpoint(containers, images, config.datacenter()).mount(router);
+                          new ImageTagsEndpoint(vertx, images, containers, events).mount(router);
                           Path scratch = config.dataRoot().resolve("scratch");
                           try {
                             new ImageArchiveEndpoint(
@@ -205,7 +204,8 @@ public final class FrontendVerticle extends VerticleBase {
                     return;
                   }
                   router.handle(HijackablePost.mark(req));
-                });
+                })
+            .invalidRequestHandler(Http::invalidRequest);
     servers.add(server);
     if (host.startsWith("unix://")) {
       Path sock = Path.of(host.substring("unix://".length()));

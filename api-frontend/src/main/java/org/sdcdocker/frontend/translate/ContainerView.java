@@ -234,22 +234,22 @@ public final class ContainerView {
   /** Docker's human status: "Up 3 seconds", "Exited (3) 2 minutes ago", "Created". */
   static String status(ZoneState st, Instant now) {
     return switch (st.status()) {
-      case "running" -> "Up " + human(Duration.between(Instant.parse(st.startedAt()), now));
-      case "paused" ->
+      case ZoneState.RUNNING -> "Up " + human(Duration.between(Instant.parse(st.startedAt()), now));
+      case ZoneState.PAUSED ->
           "Up " + human(Duration.between(Instant.parse(st.startedAt()), now)) + " (Paused)";
-      case "restarting" ->
+      case ZoneState.RESTARTING ->
           "Restarting ("
               + st.exitCode()
               + ") "
               + human(Duration.between(Instant.parse(st.finishedAt()), now))
               + " ago";
-      case "exited" ->
+      case ZoneState.EXITED ->
           "Exited ("
               + st.exitCode()
               + ") "
               + human(Duration.between(Instant.parse(st.finishedAt()), now))
               + " ago";
-      case "created" -> "Created";
+      case ZoneState.CREATED -> "Created";
       default -> st.status();
     };
   }

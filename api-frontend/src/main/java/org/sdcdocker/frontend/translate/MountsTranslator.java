@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,8 +74,18 @@ public final class MountsTranslator {
       imageConfig.path("Volumes").fieldNames().forEachRemaining(anonymousTargets::add);
     }
     body.path("Volumes").fieldNames().forEachRemaining(anonymousTargets::add);
+    // as Docker's: a tmpfs (--tmpfs or --mount type=tmpfs) at a VOLUME path takes its place
+    Set<String> tmpfs = new HashSet<>();
+    body.path("HostConfig").path("Tmpfs").fieldNames().forEachRemaining(t -> tmpfs.add(target(t)));
+    for (JsonNode m : body.path("HostConfig").path("Mounts")) {
+      if (m.path("Type").asText("").equals("tmpfs")) {
+        tmpfs.add(target(m.path("Target").asText("")));
+      }
+    }
     for (String t : anonymousTargets) {
-      byTarget.putIfAbsent(target(t), anonymous(target(t)));
+      if (!tmpfs.contains(target(t))) {
+        byTarget.putIfAbsent(target(t), anonymous(target(t)));
+      }
     }
     if (byTarget.values().stream().filter(m -> m.type().equals("url")).count()
         > rules.maxUrlVolumes()) {

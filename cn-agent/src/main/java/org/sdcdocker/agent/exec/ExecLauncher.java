@@ -31,7 +31,8 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
  * under its own conmon through {@code runc exec} and outlives the agent; an attached exec without a
  * terminal and a health check enter the zone through {@code zone-enter} (dockerinit/src), the
  * agent's child, which costs a fork and a setns where {@code runc exec} costs a Go runtime's start.
- * Every method blocks.
+ * Every method blocks. Lock order: a zone's lock, then this launcher's (a zone's end takes this one
+ * to end its execs); never a zone's while holding this one.
  */
 public final class ExecLauncher {
   private final LinuxZoneBackend zones;
@@ -118,6 +119,7 @@ public final class ExecLauncher {
     ExecState st = inspect(execId);
     Process child;
     ZoneRecord z;
+    IOException refused = null;
     synchronized (this) {
       z = startable(st);
       ZonePaths p = zones.paths(st.zoneId());
@@ -143,14 +145,22 @@ public final class ExecLauncher {
         }
       } catch (IOException e) {
         child.destroyForcibly();
-        if (zones.ended(z.spec().id())) { // zone-enter refused a zone whose process had just exited
-          throw DockerException.conflict("Container %s is not running", z.spec().id());
-        }
-        throw DockerException.internal("entering zone %s: %s", z.spec().id(), e.getMessage());
+        refused = e;
       }
-      execs.put(
-          execId, new ExecState(execId, st.zoneId(), st.spec(), true, 0, (int) child.pid(), true));
-      monitors.computeIfAbsent(z.spec().id(), k -> ConcurrentHashMap.newKeySet()).add(child);
+      if (refused == null) {
+        execs.put(
+            execId,
+            new ExecState(execId, st.zoneId(), st.spec(), true, 0, (int) child.pid(), true));
+        monitors.computeIfAbsent(z.spec().id(), k -> ConcurrentHashMap.newKeySet()).add(child);
+      }
+    }
+    if (refused != null) {
+      // asked off this lock: the zone's lock is taken after it by an exit, which ends the zone's
+      // execs under its own lock
+      if (zones.ended(z.spec().id())) { // zone-enter refused a zone whose process had just exited
+        throw DockerException.conflict("Container %s is not running", z.spec().id());
+      }
+      throw DockerException.internal("entering zone %s: %s", z.spec().id(), refused.getMessage());
     }
     Process started = child;
     started

@@ -7,10 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +41,7 @@ public final class ZoneNetwork {
   private final Function<String, ZoneRecord> zones;
   private final PortAllocator ports = new PortAllocator();
   private final Resolvers resolvers;
+  private final BridgeConfs confs;
 
   /** The bridges whose rules are in place. */
   private final Set<String> prepared = ConcurrentHashMap.newKeySet();
@@ -62,10 +60,11 @@ public final class ZoneNetwork {
       Function<String, ZoneRecord> zones) {
     this.cnUuid = cnUuid;
     this.ipamDir = agentRoot.resolve("cni/ipam");
+    this.confs = new BridgeConfs(cnUuid, ipamDir);
     this.networks = networks;
     this.cni = cni;
     this.zones = zones;
-    this.resolvers = new Resolvers(this::lookup);
+    this.resolvers = new Resolvers(new NetworkNames(members, zones)::lookup);
   }
 
   public NetworkStore networks() {
@@ -234,7 +233,7 @@ public final class ZoneNetwork {
     }
     networks.remove(n);
     takeDown(n);
-    Trees.delete(ipamDir.resolve(confName(n.id())));
+    Trees.delete(ipamDir.resolve(BridgeConfs.confName(n.id())));
   }
 
   /**
@@ -325,7 +324,7 @@ public final class ZoneNetwork {
         throw ex;
       }
     }
-    ObjectNode conf = confList(net, e.mac(), !bound.isEmpty());
+    ObjectNode conf = confs.confList(net, e.mac(), !bound.isEmpty());
     Cni.Target target = new Cni.Target(spec.id(), netns, ifname);
     JsonNode result;
     try {
@@ -396,38 +395,6 @@ public final class ZoneNetwork {
     }
   }
 
-  private ObjectNode confList(Network net, String mac, boolean withPorts) {
-    ObjectNode bridge = Json.MAPPER.createObjectNode();
-    bridge
-        .put("type", "bridge")
-        .put("bridge", bridgeName(net.id()))
-        .put("isGateway", true)
-        .put("ipMasq", false)
-        .put("hairpinMode", true); // masquerading is one rule per bridge: HostNet's
-    bridge.putObject("capabilities").put("ips", true);
-    ObjectNode ipam = bridge.putObject("ipam");
-    ipam.put("type", "host-local").put("dataDir", ipamDir.toString());
-    ObjectNode range = ipam.putArray("ranges").addArray().addObject();
-    range.put("subnet", net.subnet()).put("gateway", net.gateway());
-    if (net.ipRange() != null) {
-      Cidr r = Cidr.parse(net.ipRange());
-      range.put("rangeStart", Cidr.dotted(r.host(1))).put("rangeEnd", Cidr.dotted(r.lastHost()));
-    }
-    if (!net.internal()) {
-      ipam.putArray("routes").addObject().put("dst", "0.0.0.0/0");
-    }
-    List<ObjectNode> plugins = new ArrayList<>(List.of(bridge));
-    if (mac != null && !mac.isEmpty()) {
-      plugins.add(Json.MAPPER.createObjectNode().put("type", "tuning").put("mac", mac));
-    }
-    if (withPorts) {
-      ObjectNode pm = Json.MAPPER.createObjectNode().put("type", "portmap").put("snat", true);
-      pm.putObject("capabilities").put("portMappings", true);
-      plugins.add(pm);
-    }
-    return Cni.confList(confName(net.id()), plugins);
-  }
-
   private void writeEtc(
       ContainerSpec spec, Path zoneDir, NetStatus st, List<ZoneEtc.LinkTarget> links)
       throws IOException {
@@ -478,77 +445,17 @@ public final class ZoneNetwork {
     return env;
   }
 
-  /** A name on a network: a zone's name, an alias of its endpoint, or its short id. */
-  /**
-   * A name as the zone at {@code fromIp} sees it: its own links' aliases first, then the network's
-   * names.
-   */
-  private String lookup(String networkId, String fromIp, String name) {
-    for (Member m : members.getOrDefault(networkId, Map.of()).values()) {
-      ZoneRecord asking = m.ip().equals(fromIp) ? zones.apply(m.zoneId()) : null;
-      if (asking == null) {
-        continue;
-      }
-      for (NetworkSpec.Endpoint e : asking.spec().network().endpoints()) {
-        if (!networkId.equals(e.networkId())) {
-          continue;
-        }
-        for (String link : e.links()) { // "container:alias", or a container known by its own name
-          int colon = link.lastIndexOf(':');
-          String target = colon < 0 ? link : link.substring(0, colon);
-          String alias = colon < 0 ? link : link.substring(colon + 1);
-          if (alias.equalsIgnoreCase(name)) {
-            return lookup(networkId, target.startsWith("/") ? target.substring(1) : target);
-          }
-        }
-      }
-    }
-    return lookup(networkId, name);
-  }
-
-  private String lookup(String networkId, String name) {
-    for (Member m : members.getOrDefault(networkId, Map.of()).values()) {
-      ZoneRecord r = zones.apply(m.zoneId());
-      if (r == null) {
-        continue;
-      }
-      boolean alias =
-          r.spec().network().endpoints().stream()
-              .anyMatch(
-                  e ->
-                      networkId.equals(e.networkId())
-                          && e.aliases().stream().anyMatch(name::equalsIgnoreCase));
-      if (name.equalsIgnoreCase(r.spec().name())
-          || alias
-          || name.equals(m.zoneId().substring(0, 12))) {
-        return m.ip();
-      }
-    }
-    return null;
-  }
-
   static String netnsName(String zoneId) {
     return "sdc-" + zoneId;
   }
 
-  private static String confName(String networkId) {
-    return "sdc-" + networkId;
-  }
-
   String bridgeName(String networkId) {
-    return bridgeName(cnUuid, networkId);
+    return BridgeConfs.bridgeName(cnUuid, networkId);
   }
 
   /** The bridge of a network on a node: unique per node and network, within IFNAMSIZ. */
   public static String bridgeName(String cnUuid, String networkId) {
-    try {
-      byte[] d =
-          MessageDigest.getInstance("SHA-256")
-              .digest((cnUuid + ":" + networkId).getBytes(StandardCharsets.UTF_8));
-      return HostNet.BRIDGE_PREFIX + HexFormat.of().formatHex(d).substring(0, 11);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return BridgeConfs.bridgeName(cnUuid, networkId);
   }
 
   /**

@@ -140,7 +140,7 @@ public final class LinuxZoneBackend {
       ZoneState s = z.record.state();
       if (manual && s.restarting()) {
         z.cancelRestart();
-        table.save(z, z.record.withState(s.withStatus("exited").stoppedByUser()));
+        table.save(z, z.record.withState(s.withStatus(ZoneState.EXITED).stoppedByUser()));
         table.publish("update", z.record);
         return;
       }

@@ -47,7 +47,7 @@ public final class ZoneControls {
             }
             throw e;
           }
-          return r.withState(s.withStatus(pause ? "paused" : "running"));
+          return r.withState(s.withStatus(pause ? ZoneState.PAUSED : ZoneState.RUNNING));
         });
   }
 

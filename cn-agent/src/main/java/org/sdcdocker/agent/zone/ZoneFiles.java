@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.sdcdocker.agent.net.ZoneEtc;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.ContainerSpec;
+import org.sdcdocker.protocol.agent.NetStatus;
 
 /** The files a zone gets besides its image: dockerinit's instructions and /etc's host files. */
 final class ZoneFiles {
@@ -18,8 +20,10 @@ final class ZoneFiles {
     Files.createDirectories(p.zonecontrol());
     Files.writeString(p.zonecontrol().resolve("metadata"), metadata(spec));
     Files.writeString(p.dir().resolve("hostname"), spec.hostname() + "\n");
-    Files.writeString(p.dir().resolve("hosts"), hosts(spec));
-    Files.writeString(p.dir().resolve("resolv.conf"), resolvConf());
+    // what a created zone shows until its first start writes them with its addresses
+    Files.writeString(
+        p.dir().resolve("hosts"), ZoneEtc.hosts(spec, NetStatus.NONE, List.of(), "127.0.0.1"));
+    Files.writeString(p.dir().resolve("resolv.conf"), ZoneEtc.resolvConf(spec, null));
     Files.writeString(p.dir().resolve("dockerinit.log"), "");
   }
 
@@ -64,33 +68,5 @@ final class ZoneFiles {
       lines.add("docker:groupadd=" + Json.encode(spec.host().groupAdd()));
     }
     return String.join("\n", lines) + "\n";
-  }
-
-  private static String hosts(ContainerSpec spec) {
-    String fqdn =
-        spec.domainname() == null || spec.domainname().isEmpty()
-            ? spec.hostname()
-            : spec.hostname() + "." + spec.domainname() + " " + spec.hostname();
-    return "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-        + "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
-        + "127.0.1.1\t"
-        + fqdn
-        + "\n";
-  }
-
-  /** The host's resolvers without loopback ones (they mean nothing in the zone), as Docker. */
-  private static String resolvConf() throws IOException {
-    Path host = Path.of("/etc/resolv.conf");
-    StringBuilder out = new StringBuilder();
-    if (Files.isReadable(host)) {
-      for (String line : Files.readAllLines(host)) {
-        String t = line.trim();
-        if (t.startsWith("nameserver") && (t.contains(" 127.") || t.contains(" ::1"))) {
-          continue;
-        }
-        out.append(line).append('\n');
-      }
-    }
-    return out.toString();
   }
 }

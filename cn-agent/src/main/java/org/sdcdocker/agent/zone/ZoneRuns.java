@@ -173,7 +173,7 @@ final class ZoneRuns {
         applyPolicy
             && policy.restartsAfter(
                 state.exitCode(), state.restartCount(), state.manuallyStopped());
-    ZoneState ended = again ? state.withStatus("restarting") : state;
+    ZoneState ended = again ? state.withStatus(ZoneState.RESTARTING) : state;
     ZoneRecord rec = z.record.withState(ended).withNet(NetStatus.NONE);
     table.save(z, rec);
     z.exit.complete(ended);
@@ -194,7 +194,7 @@ final class ZoneRuns {
             .spec()
             .restartPolicy()
             .restartsAfter(counted.exitCode(), counted.restartCount(), counted.manuallyStopped());
-    ZoneRecord rec = z.record.withState(again ? counted.withStatus("restarting") : counted);
+    ZoneRecord rec = z.record.withState(again ? counted.withStatus(ZoneState.RESTARTING) : counted);
     table.save(z, rec);
     table.publish("die", rec);
     if (again) {
@@ -245,7 +245,9 @@ final class ZoneRuns {
       boolean paused = status.equals("paused");
       if (paused != z.record.state().paused() && (paused || status.equals("running"))) {
         table.save(
-            z, z.record.withState(z.record.state().withStatus(paused ? "paused" : "running")));
+            z,
+            z.record.withState(
+                z.record.state().withStatus(paused ? ZoneState.PAUSED : ZoneState.RUNNING)));
       }
     } catch (DockerException e) {
       // the exit watcher will tell what became of it

@@ -150,7 +150,7 @@ final class ZoneStarter {
     ZoneState st = z.record.state();
     // as Docker: a start that failed before the process ran leaves the status as it was
     ZoneState failedState =
-        st.status().equals("created") || st.status().equals("exited")
+        st.status().equals(ZoneState.CREATED) || st.status().equals(ZoneState.EXITED)
             ? st.notStarted(st.status(), 128, msg)
             : st.failed(128, msg, ZoneTable.now());
     ZoneRecord failed = z.record.withState(failedState);
@@ -189,7 +189,7 @@ final class ZoneStarter {
     }
     runs.tearDown(id);
     ZoneState st = z.record.state();
-    ZoneState created = st.notStarted("created", code, reason);
+    ZoneState created = st.notStarted(ZoneState.CREATED, code, reason);
     table.save(z, z.record.withState(created));
     z.exit.complete(created);
     table.publish("update", z.record);

@@ -34,22 +34,30 @@ public record ZoneState(
 
   public static final String NEVER = "0001-01-01T00:00:00Z";
 
+  /** The statuses of a zone, as Docker names a container's. */
+  public static final String CREATED = "created";
+
+  public static final String RUNNING = "running";
+  public static final String PAUSED = "paused";
+  public static final String RESTARTING = "restarting";
+  public static final String EXITED = "exited";
+
   /** The state of a zone just created. */
   public static ZoneState created() {
-    return new ZoneState("created", 0, 0, "", NEVER, NEVER, 0, false, 0, false, null);
+    return new ZoneState(CREATED, 0, 0, "", NEVER, NEVER, 0, false, 0, false, null);
   }
 
   /** Whether its process lives (running or paused). */
   public boolean running() {
-    return "running".equals(status) || "paused".equals(status);
+    return RUNNING.equals(status) || PAUSED.equals(status);
   }
 
   public boolean paused() {
-    return "paused".equals(status);
+    return PAUSED.equals(status);
   }
 
   public boolean restarting() {
-    return "restarting".equals(status);
+    return RESTARTING.equals(status);
   }
 
   /** A new run; an automatic restart counts, a manual start resets the count. */
@@ -64,7 +72,7 @@ public record ZoneState(
 
   private ZoneState run(int newPid, String at, int count) {
     return new ZoneState(
-        "running", newPid, 0, "", at, finishedAt, count, false, generation + 1, false, null);
+        RUNNING, newPid, 0, "", at, finishedAt, count, false, generation + 1, false, null);
   }
 
   /**
@@ -124,7 +132,7 @@ public record ZoneState(
 
   public ZoneState exited(int code, String at) {
     return new ZoneState(
-        "exited",
+        EXITED,
         0,
         code,
         error,
@@ -139,7 +147,7 @@ public record ZoneState(
 
   public ZoneState failed(int code, String message, String at) {
     return new ZoneState(
-        "exited",
+        EXITED,
         0,
         code,
         message,

@@ -1,0 +1,194 @@
+package org.sdcdocker.frontend.endpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import java.io.ByteArrayOutputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.sdcdocker.bus.ProtocolCodec;
+import org.sdcdocker.frontend.fake.InMemoryAgent;
+import org.sdcdocker.frontend.server.FrontendConfig;
+import org.sdcdocker.frontend.server.FrontendVerticle;
+
+/**
+ * The front end's endpoints over an in-memory agent: each error path answers Docker's status and
+ * message, without root, runc or a registry, in seconds.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EndpointErrorsTest {
+  private static final String WITH_CMD = "{\"Image\":\"test/tiny\",\"Cmd\":[\"sh\"]}";
+
+  @TempDir static Path root;
+  private final Vertx vertx = Vertx.vertx();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private InMemoryAgent agent;
+  private String base;
+
+  @BeforeAll
+  void start() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    ProtocolCodec.installOnce(vertx.eventBus());
+    agent = new InMemoryAgent(vertx);
+    agent.start();
+    FrontendConfig config =
+        new FrontendConfig(
+            List.of("tcp://127.0.0.1:" + port), root.resolve("fe"), "test-1", "127.0.0.1");
+    vertx
+        .deployVerticle(new FrontendVerticle(config))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+    base = "http://127.0.0.1:" + port;
+    for (int i = 0; i < 100 && !get("/info").body().contains("\"Containers\""); i++) {
+      Thread.sleep(20);
+    }
+    HttpResponse<String> imported =
+        send("POST", "/images/create?fromSrc=-&repo=test/tiny&tag=latest", tar());
+    assertThat(imported.statusCode()).as(imported.body()).isEqualTo(200);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void containers_missingBadAndConflicting() throws Exception {
+    expect(get("/containers/nosuch/json"), 404, "No such container: nosuch");
+    expect(send("POST", "/containers/create", "{not json"), 400, "invalid JSON: ");
+    expect(
+        send("POST", "/containers/create", ""),
+        400,
+        "config cannot be empty in order to create a container");
+    expect(
+        send("POST", "/containers/create", "{\"Image\":\"never/pulled\"}"),
+        404,
+        "No such image: never/pulled:latest");
+    expect(
+        send("POST", "/containers/create?name=bad%20name", "{\"Image\":\"test/tiny\"}"),
+        400,
+        "Invalid container name (bad name), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+    expect(
+        send("POST", "/containers/create", "{\"Image\":\"test/tiny\",\"Tty\":\"yes\"}"),
+        400,
+        "cannot unmarshal string");
+    expect(
+        send("POST", "/containers/create", "{\"Image\":\"test/tiny\"}"),
+        400,
+        "no command specified");
+    expect(
+        send("POST", "/containers/create?platform=linux/nosuch", "{\"Image\":\"test/tiny\"}"),
+        400,
+        "unknown operating system or architecture: invalid argument");
+
+    assertThat(send("POST", "/containers/create?name=one", WITH_CMD).statusCode()).isEqualTo(201);
+    expect(
+        send("POST", "/containers/create?name=one", WITH_CMD),
+        409,
+        "Conflict. The container name \\\"/one\\\" is already in use by container");
+    expect(send("POST", "/containers/one/kill", ""), 409, "is not running");
+    expect(send("POST", "/containers/one/pause", ""), 409, "is not running");
+    assertThat(send("POST", "/containers/one/stop", "").statusCode()).isEqualTo(304);
+    assertThat(send("POST", "/containers/one/start", "").statusCode()).isEqualTo(204);
+    assertThat(send("POST", "/containers/one/start", "").statusCode()).isEqualTo(304);
+    expect(
+        send("POST", "/containers/one/unpause", ""),
+        409,
+        "Container " + id("one") + " is not paused");
+    expect(
+        send("DELETE", "/containers/one", ""),
+        409,
+        "container is running: stop the container before removing or force remove");
+    expect(send("POST", "/containers/one/kill?signal=NOSUCH", ""), 400, "Invalid signal: NOSUCH");
+    assertThat(send("DELETE", "/containers/one?force=1", "").statusCode()).isEqualTo(204);
+    expect(get("/containers/one/json"), 404, "No such container: one");
+  }
+
+  @Test
+  void execs_imagesAndRoutes() throws Exception {
+    expect(
+        send("POST", "/containers/nosuch/exec", "{\"Cmd\":[\"true\"]}"),
+        404,
+        "No such container: nosuch");
+    expect(get("/exec/nosuch/json"), 404, "No such exec instance: nosuch");
+    expect(get("/images/nosuch/json"), 404, "No such image: nosuch");
+    expect(send("DELETE", "/images/nosuch", ""), 404, "No such image: nosuch");
+    expect(send("POST", "/images/create", ""), 400, "");
+    expect(get("/volumes/nosuch"), 404, "no such volume");
+    expect(get("/networks/nosuch"), 404, "network nosuch not found");
+    expect(get("/v1.99/containers/json"), 400, "client version 1.99 is too new");
+    expect(get("/no/such/route"), 404, "page not found");
+  }
+
+  @Test
+  void systemAnswers_haveDockersShape() throws Exception {
+    HttpResponse<String> ping = get("/_ping");
+    assertThat(ping.statusCode()).isEqualTo(200);
+    assertThat(ping.body()).isEqualTo("OK");
+    HttpResponse<String> version = get("/version");
+    assertThat(version.body())
+        .contains("\"ApiVersion\":\"1.50\"", "\"MinAPIVersion\":\"1.24\"", "\"Os\":\"linux\"");
+    assertThat(get("/info").body()).contains("\"Name\":", "\"OperatingSystem\":");
+  }
+
+  private String id(String name) throws Exception {
+    return get("/containers/" + name + "/json")
+        .body()
+        .replaceAll("(?s).*?\"Id\":\"([0-9a-f]{64})\".*", "$1");
+  }
+
+  private static void expect(HttpResponse<String> r, int status, String message) {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    assertThat(r.body()).startsWith("{\"message\":").contains(message);
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(base + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> send(String method, String path, String body) throws Exception {
+    return send(method, path, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private HttpResponse<String> send(String method, String path, byte[] body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .method(method, HttpRequest.BodyPublishers.ofByteArray(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static byte[] tar() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
+      byte[] data = "hello\n".getBytes(StandardCharsets.UTF_8);
+      TarArchiveEntry e = new TarArchiveEntry("hello.txt");
+      e.setSize(data.length);
+      t.putArchiveEntry(e);
+      t.write(data);
+      t.closeArchiveEntry();
+    }
+    return out.toByteArray();
+  }
+}
