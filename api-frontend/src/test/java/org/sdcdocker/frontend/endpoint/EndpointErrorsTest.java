@@ -139,6 +139,28 @@ class EndpointErrorsTest {
   }
 
   @Test
+  void moreErrorPaths_ofContainersStreamsImagesAndBodies() throws Exception {
+    expect(send("POST", "/containers/nosuch/wait", ""), 404, "No such container: nosuch");
+    expect(get("/containers/nosuch/logs?stdout=1"), 404, "No such container: nosuch");
+    expect(
+        get("/containers/nosuch/logs"), 400, "Bad parameters: you must choose at least one stream");
+    expect(get("/containers/nosuch/archive?path=/"), 404, "No such container: nosuch");
+    expect(send("POST", "/exec/nosuch/start", "{}"), 404, "No such exec instance: nosuch");
+    expect(send("POST", "/images/nosuch/tag?repo=x/y&tag=1", ""), 404, "No such image: nosuch");
+    expect(
+        send(
+            "POST",
+            "/containers/create",
+            "{\"Image\":\"test/tiny\",\"Cmd\":[\"sh\"],\"HostConfig\":{\"RestartPolicy\":"
+                + "{\"Name\":\"sometimes\"}}}"),
+        400,
+        "invalid restart policy: unknown policy 'sometimes'");
+    expect(send("POST", "/volumes/create", "{not json"), 400, "invalid JSON");
+    expect(send("POST", "/networks/create", ""), 400, "got EOF while reading request body");
+    expect(send("POST", "/containers/nosuch/rename?name=xy", ""), 404, "No such container: nosuch");
+  }
+
+  @Test
   void systemAnswers_haveDockersShape() throws Exception {
     HttpResponse<String> ping = get("/_ping");
     assertThat(ping.statusCode()).isEqualTo(200);
