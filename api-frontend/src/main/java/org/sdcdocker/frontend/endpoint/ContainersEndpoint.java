@@ -185,7 +185,10 @@ public final class ContainersEndpoint {
     if (name == null || name.isEmpty()) {
       throw DockerException.invalid("Neither old nor new names may be empty");
     }
-    return backend.rename(Accounts.of(ctx), ctx.pathParam("id"), Names.validate(name));
+    String account = Accounts.of(ctx);
+    backend.get(
+        account, ctx.pathParam("id")); // as Docker's: a missing container first, then the name
+    return backend.rename(account, ctx.pathParam("id"), Names.validate(name));
   }
 
   private Future<Map<String, Object>> postUpdate(RoutingContext ctx) {
