@@ -30,6 +30,9 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
  * committed as a layer; COPY and ADD extract their files into a container and commit them; the
  * other instructions change only the config (an empty layer). A step whose parent and config match
  * an image made before is taken from that image (the cache). Blocking: runs on a worker.
+ *
+ * <p>Why it is long: it holds the build's state (stages, args, cache keys) and the StepContext its
+ * steps use; the steps themselves are RunStep, CopyStep and ConfigSteps.
  */
 final class Builder implements StepContext {
   static final Set<String> PREDEFINED_ARGS =

@@ -36,6 +36,10 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
  * for ADD a URL, and local tar archives unpacked) gathered into one tar with Docker's target names,
  * owners (0:0 or {@code --chown}) and modes ({@code --chmod}), extracted into a container of the
  * image so far and committed as the step's layer. The cache key is a hash of the content.
+ *
+ * <p>Why it is long: COPY and ADD as Docker's classic builder does them: sources in the context or
+ * an earlier stage, globs, URLs, local archives unpacked, --chown, and the cache key of their
+ * content.
  */
 final class CopyStep {
   private final StepContext b;

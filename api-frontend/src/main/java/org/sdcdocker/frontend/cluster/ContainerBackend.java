@@ -22,6 +22,9 @@ import org.sdcdocker.protocol.agent.ZoneState;
 /**
  * The containers of the fleet: each call finds the container in the index and asks its compute node
  * over the event bus. Agents' events keep the index current.
+ *
+ * <p>Why it is long: one short method per container verb of the API (about 25), each finding the
+ * container and asking its node; placement and Docker's events are elsewhere.
  */
 public final class ContainerBackend {
   private static final long SHORT_MS = 30_000;

@@ -32,6 +32,9 @@ import org.sdcdocker.protocol.Json;
 /**
  * One conversation with a registry v2 about one repository: anonymous, basic or bearer-token auth
  * (the token is fetched once on the first 401 and reused). Blocking: call off the event loop.
+ *
+ * <p>Why it is long: the registry v2 protocol as clients meet it: anonymous, basic and bearer-token
+ * auth with their retries, manifests of four media types, blobs with redirects, tag lists.
  */
 final class RegistrySession {
   static final String MANIFEST_TYPES =

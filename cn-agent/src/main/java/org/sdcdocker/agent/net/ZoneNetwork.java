@@ -32,6 +32,10 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
  * attached to (the CNI bridge chain, with portmap on the first when it publishes ports), its
  * /etc/hosts and /etc/resolv.conf; all undone when the run ends. Each attachment's plugin
  * configuration and result are kept in the zone's {@code net/} directory for the DEL.
+ *
+ * <p>Why it is long: it owns a zone's attachments (up, down, connect, disconnect, adopt) and each
+ * network's bridge on this node; CNI configuration is BridgeConfs', names NetworkNames', files
+ * ZoneEtc's.
  */
 public final class ZoneNetwork {
   private final String cnUuid;

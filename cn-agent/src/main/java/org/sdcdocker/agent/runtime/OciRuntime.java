@@ -16,6 +16,9 @@ import org.sdcdocker.protocol.DockerException;
  * runc (or crun) under conmon. conmon runs {@code create} and then lives on as the zone's monitor:
  * it holds stdio, writes the log and the exit file, and outlives the agent. Only a bundle and flags
  * cross this boundary. Every method blocks: call off the event loop.
+ *
+ * <p>Why it is long: each runtime verb (create under conmon, start, exec under conmon, pause,
+ * resume, update, delete, state) with conmon's and runc's files and failures.
  */
 public final class OciRuntime implements ContainerRuntime {
   private final String runtime;

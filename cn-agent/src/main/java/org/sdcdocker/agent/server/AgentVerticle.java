@@ -41,6 +41,9 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
 /**
  * One compute node's agent: answers the front end's requests on {@code cn.<uuid>.<verb>}, publishes
  * heartbeats and zone events, and serves zone byte streams on its data-plane server.
+ *
+ * <p>Why it is long: it wires the agent: the helpers it installs, and one line or a few per verb of
+ * Verbs (30), each handing the request to the class that does it.
  */
 public final class AgentVerticle extends VerticleBase {
   private static final long HEARTBEAT_MS = 5000;

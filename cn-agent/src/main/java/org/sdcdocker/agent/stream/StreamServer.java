@@ -37,6 +37,9 @@ import org.sdcdocker.protocol.agent.ZoneState;
 /**
  * The agent's data plane: byte streams of zones (logs, attach) over plain HTTP, each behind a
  * one-time token that the front end got over the event bus. Tokens live 60 seconds.
+ *
+ * <p>Why it is long: the one data-plane server of the agent: one-time tickets and each kind of
+ * stream they open (logs, attach, exec links, archives, export, commit layers).
  */
 public final class StreamServer {
   private static final long TICKET_TTL_NANOS = 60_000_000_000L;

@@ -29,6 +29,9 @@ import org.sdcdocker.protocol.agent.ZoneState;
  * loop. Operations on one zone are serialized on that zone. This class is the agent's one door to
  * its zones; the work is in {@link ZoneTable} (the zones and their locks), {@link ZoneStarter},
  * {@link ZoneRuns} (exits, restart policies, recovery) and {@link ZoneRemoval}.
+ *
+ * <p>Why it is long: it is the agent's one door to its zones; each method is a few lines under the
+ * zone's lock, handing the work to the classes named above.
  */
 public final class LinuxZoneBackend {
   private final String cnUuid;

@@ -120,6 +120,15 @@ class HostSpecOptsTest {
   }
 
   @Test
+  void capabilities_areInTheKernelsNumberOrder() {
+    assertThat(HostSpecOpts.ALL_CAPS).hasSize(41);
+    assertThat(HostSpecOpts.ALL_CAPS.get(0)).isEqualTo("CAP_CHOWN");
+    assertThat(HostSpecOpts.ALL_CAPS.indexOf("CAP_NET_ADMIN")).isEqualTo(12);
+    assertThat(HostSpecOpts.ALL_CAPS.indexOf("CAP_SYS_ADMIN")).isEqualTo(21);
+    assertThat(HostSpecOpts.ALL_CAPS.get(40)).isEqualTo("CAP_CHECKPOINT_RESTORE");
+  }
+
+  @Test
   void theDefaults_setNoneOfThem() {
     ObjectNode s = SpecFactory.build(HostSpecOpts.of(HostOptions.DEFAULT, Path.of("/log")));
     assertThat(s.at("/linux/resources/memory").isMissingNode()).isTrue();
