@@ -24,6 +24,7 @@ class PackageBoundariesTest {
         .noneMatch(i -> i.startsWith("org.sdcdocker.frontend.cluster.AgentDirectory"))
         .noneMatch(i -> i.startsWith("org.sdcdocker.frontend.cluster.ContainerIndex"))
         .noneMatch(i -> i.startsWith("org.sdcdocker.frontend.cluster.Placement"))
+        .noneMatch(i -> i.startsWith("org.sdcdocker.frontend.cluster.ContainerBackend"))
         .noneMatch(i -> i.startsWith("org.sdcdocker.bus.AgentBus"))
         .noneMatch(i -> i.startsWith("org.sdcdocker.protocol.agent.Verbs"))
         .noneMatch(i -> i.startsWith("org.sdcdocker.frontend.server."));

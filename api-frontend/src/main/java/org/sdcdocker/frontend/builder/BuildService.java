@@ -15,7 +15,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.sdcdocker.frontend.cluster.ContainerBackend;
+import org.sdcdocker.frontend.cluster.Containers;
 import org.sdcdocker.frontend.image.ImageRecord;
 import org.sdcdocker.frontend.image.ImageStore;
 import org.sdcdocker.frontend.image.RegistryAuth;
@@ -24,16 +24,13 @@ import org.sdcdocker.protocol.DockerException;
 
 /** docker build (the classic builder) for the build endpoint: a context tar in, an image out. */
 public final class BuildService {
-  private final ContainerBackend containers;
+  private final Containers containers;
   private final CreateTranslator translator;
   private final ImageStore images;
   private final HttpClient http;
 
   public BuildService(
-      ContainerBackend containers,
-      CreateTranslator translator,
-      ImageStore images,
-      HttpClient http) {
+      Containers containers, CreateTranslator translator, ImageStore images, HttpClient http) {
     this.containers = containers;
     this.translator = translator;
     this.images = images;

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.sdcdocker.frontend.cluster.ContainerBackend;
+import org.sdcdocker.frontend.cluster.Containers;
 import org.sdcdocker.frontend.image.ImageCommit;
 import org.sdcdocker.frontend.image.ImageRecord;
 import org.sdcdocker.frontend.image.ImageReference;
@@ -39,7 +39,7 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
  * The build host of this cluster: the container backend, the image store and the registry client.
  */
 final class ClusterBuildHost implements BuildHost {
-  private final ContainerBackend containers;
+  private final Containers containers;
   private final CreateTranslator translator;
   private final ImageStore images;
   private final ImageCommit commits;
@@ -53,7 +53,7 @@ final class ClusterBuildHost implements BuildHost {
    * shared).
    */
   ClusterBuildHost(
-      ContainerBackend containers,
+      Containers containers,
       CreateTranslator translator,
       ImageStore images,
       HttpClient http,

@@ -26,7 +26,7 @@ import org.sdcdocker.protocol.agent.ZoneState;
  * <p>Why it is long: one short method per container verb of the API (about 25), each finding the
  * container and asking its node; placement and Docker's events are elsewhere.
  */
-public final class ContainerBackend {
+public final class ContainerBackend implements Containers {
   private static final long SHORT_MS = 30_000;
   private static final long CREATE_MS = 10 * 60_000;
 
@@ -80,11 +80,13 @@ public final class ContainerBackend {
   }
 
   /** An event the front end itself causes (kill, stop, restart, attach). */
+  @Override
   public void event(String action, ZoneRecord r, Map<String, String> extra) {
     events.container(action, r, EventLog.now(), extra);
   }
 
   /** Creates a translated container: its name reserved, placed on a node, made there. */
+  @Override
   public Future<ZoneRecord> create(String account, Creation creation) {
     return Future.<ZoneRecord>succeededFuture()
         .compose(
@@ -120,24 +122,29 @@ public final class ContainerBackend {
   }
 
   /** The compute nodes heard from lately. */
+  @Override
   public Collection<Heartbeat> nodes() {
     return agents.live();
   }
 
   /** Every container of every account (what images are in use). */
+  @Override
   public Collection<ZoneRecord> all() {
     return index.everything();
   }
 
+  @Override
   public List<ZoneRecord> list(String account) {
     return index.all(account);
   }
 
+  @Override
   public ZoneRecord get(String account, String ref) {
     return index.resolve(account, ref);
   }
 
   /** Starts; ALREADY when it runs already. */
+  @Override
   public Future<Outcome> start(String account, String ref) {
     ZoneRecord r = index.resolve(account, ref);
     if (r.state().running()) {
@@ -165,6 +172,7 @@ public final class ContainerBackend {
             });
   }
 
+  @Override
   public Future<Void> kill(String account, String ref, int signal) {
     ZoneRecord r = index.resolve(account, ref);
     if (!r.state().running()) {
@@ -204,6 +212,7 @@ public final class ContainerBackend {
   }
 
   /** The signal, then SIGKILL after the timeout; ALREADY when it was not running. */
+  @Override
   public Future<Outcome> stop(String account, String ref, int signal, int timeoutSeconds) {
     ZoneRecord r = index.resolve(account, ref);
     String id = r.spec().id();
@@ -238,6 +247,7 @@ public final class ContainerBackend {
   }
 
   /** Stop (when running), then start. */
+  @Override
   public Future<Void> restart(String account, String ref, int signal, int timeoutSeconds) {
     ZoneRecord r = index.resolve(account, ref);
     return stop(account, ref, signal, timeoutSeconds)
@@ -250,6 +260,7 @@ public final class ContainerBackend {
   }
 
   /** Freezes or thaws a running container. */
+  @Override
   public Future<Void> pause(String account, String ref, boolean pause) {
     ZoneRecord r = index.resolve(account, ref);
     if (!r.state().running()) {
@@ -268,11 +279,13 @@ public final class ContainerBackend {
         .mapEmpty();
   }
 
+  @Override
   public Future<AgentRequests.ChangeList> changes(String account, String ref) {
     ZoneRecord r = index.resolve(account, ref);
     return agents.request(r.cnUuid(), new AgentRequests.Changes(r.spec().id()), SHORT_MS);
   }
 
+  @Override
   public Future<AgentRequests.TopResult> top(String account, String ref, String psArgs) {
     ZoneRecord r = index.resolve(account, ref);
     return agents
@@ -283,6 +296,7 @@ public final class ContainerBackend {
   /**
    * One sample; a container gone meanwhile is a failed future (stats is also called from a timer).
    */
+  @Override
   public Future<AgentRequests.StatsResult> stats(String account, String ref) {
     ZoneRecord r;
     try {
@@ -294,6 +308,7 @@ public final class ContainerBackend {
   }
 
   /** New limits or restart policy. */
+  @Override
   public Future<ZoneRecord> update(String account, String ref, AgentRequests.UpdateZone u) {
     ZoneRecord r = index.resolve(account, ref);
     AgentRequests.UpdateZone forZone =
@@ -317,6 +332,7 @@ public final class ContainerBackend {
   }
 
   /** Removes every container of the account that does not run (and matches); their ids. */
+  @Override
   public Future<List<String>> prune(String account, Predicate<ZoneRecord> filter) {
     List<ZoneRecord> gone =
         index.all(account).stream()
@@ -346,16 +362,19 @@ public final class ContainerBackend {
   }
 
   /** SizeRw and SizeRootFs of a container. */
+  @Override
   public Future<AgentRequests.SizesResult> sizes(ZoneRecord r) {
     return agents.request(r.cnUuid(), new AgentRequests.Sizes(r.spec().id()), SHORT_MS);
   }
 
   /** The stat of a path inside the container, for docker cp. */
+  @Override
   public Future<AgentRequests.PathStat> statPath(ZoneRecord r, String path) {
     return agents.request(r.cnUuid(), new AgentRequests.StatPath(r.spec().id(), path), SHORT_MS);
   }
 
   /** Resizes a running container's TTY. */
+  @Override
   public Future<Void> resize(String account, String ref, int height, int width) {
     ZoneRecord r = index.resolve(account, ref);
     return agents
@@ -370,6 +389,7 @@ public final class ContainerBackend {
   }
 
   /** Renames; the new name must be free within the account. */
+  @Override
   public Future<Void> rename(String account, String ref, String newName) {
     ZoneRecord r = index.resolve(account, ref);
     if (newName.equals(r.spec().name())) {
@@ -384,11 +404,13 @@ public final class ContainerBackend {
         .mapEmpty();
   }
 
+  @Override
   public Future<Void> remove(String account, String ref, boolean force) {
     return remove(account, ref, force, false);
   }
 
   /** Removes a container; with volumes, its anonymous volumes too (rm -v). */
+  @Override
   public Future<Void> remove(String account, String ref, boolean force, boolean volumes) {
     ZoneRecord r = index.resolve(account, ref);
     if (r.state().running() && !force) {
@@ -430,12 +452,14 @@ public final class ContainerBackend {
    * The container's changes as a layer made by its agent (docker commit); the zone frozen meanwhile
    * when asked.
    */
+  @Override
   public Future<AgentRequests.CommitResult> commitLayer(ZoneRecord r, boolean pause) {
     return agents.request(
         r.cnUuid(), new AgentRequests.CommitZone(r.spec().id(), pause), CREATE_MS);
   }
 
   /** docker rm --link /PARENT/ALIAS: the parent forgets the link; no container is removed. */
+  @Override
   public Future<Void> unlink(String account, String linkName) {
     String name = linkName.startsWith("/") ? linkName : "/" + linkName;
     int slash = name.lastIndexOf('/');
@@ -463,6 +487,7 @@ public final class ContainerBackend {
   }
 
   /** Docker's wait conditions: not-running (default), next-exit, removed. */
+  @Override
   public Future<ZoneRecord> waitFor(String account, String ref, String condition) {
     ZoneRecord r = index.resolve(account, ref);
     String id = r.spec().id();
@@ -492,6 +517,7 @@ public final class ContainerBackend {
   }
 
   /** A one-time URL of the zone's stream on its agent. */
+  @Override
   public Future<String> streamTicket(ZoneRecord r, String kind, String query) {
     return agents
         .request(r.cnUuid(), new AgentRequests.StreamTicket(r.spec().id(), kind, query), SHORT_MS)

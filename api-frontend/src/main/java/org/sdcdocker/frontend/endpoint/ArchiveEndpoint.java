@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.sdcdocker.frontend.cluster.ContainerBackend;
+import org.sdcdocker.frontend.cluster.Containers;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
@@ -24,11 +24,11 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
 public final class ArchiveEndpoint {
   private static final String STAT_HEADER = "X-Docker-Container-Path-Stat";
 
-  private final ContainerBackend backend;
+  private final Containers backend;
   private final StreamProxy streams;
   private final HttpClient client;
 
-  public ArchiveEndpoint(Vertx vertx, ContainerBackend backend) {
+  public ArchiveEndpoint(Vertx vertx, Containers backend) {
     this.backend = backend;
     this.streams = new StreamProxy(vertx);
     this.client = vertx.createHttpClient();

@@ -7,7 +7,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Map;
-import org.sdcdocker.frontend.cluster.ContainerBackend;
+import org.sdcdocker.frontend.cluster.Containers;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.image.ImageCommit;
 import org.sdcdocker.frontend.image.ImageRecord;
@@ -19,11 +19,11 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
 /** {@code docker commit} ({@code POST /commit}): a container's changes as a new image. */
 public final class CommitEndpoint {
   private final Vertx vertx;
-  private final ContainerBackend containers;
+  private final Containers containers;
   private final ImageStore images;
   private final ImageCommit commits;
 
-  public CommitEndpoint(Vertx vertx, ContainerBackend containers, ImageStore images) {
+  public CommitEndpoint(Vertx vertx, Containers containers, ImageStore images) {
     this.vertx = vertx;
     this.containers = containers;
     this.images = images;

@@ -9,7 +9,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.sdcdocker.frontend.cluster.ContainerBackend;
+import org.sdcdocker.frontend.cluster.Containers;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
@@ -25,10 +25,10 @@ public final class ContainerInfoEndpoint {
   private static final long STATS_INTERVAL_MS = 1000;
 
   private final Vertx vertx;
-  private final ContainerBackend backend;
+  private final Containers backend;
   private final StreamProxy streams;
 
-  public ContainerInfoEndpoint(Vertx vertx, ContainerBackend backend) {
+  public ContainerInfoEndpoint(Vertx vertx, Containers backend) {
     this.vertx = vertx;
     this.backend = backend;
     this.streams = new StreamProxy(vertx);

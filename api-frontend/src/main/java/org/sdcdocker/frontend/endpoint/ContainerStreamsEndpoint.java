@@ -9,7 +9,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
 import java.util.function.LongFunction;
-import org.sdcdocker.frontend.cluster.ContainerBackend;
+import org.sdcdocker.frontend.cluster.Containers;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
@@ -21,10 +21,10 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
  */
 public final class ContainerStreamsEndpoint {
   private final Vertx vertx;
-  private final ContainerBackend backend;
+  private final Containers backend;
   private final StreamProxy streams;
 
-  public ContainerStreamsEndpoint(Vertx vertx, ContainerBackend backend) {
+  public ContainerStreamsEndpoint(Vertx vertx, Containers backend) {
     this.vertx = vertx;
     this.backend = backend;
     this.streams = new StreamProxy(vertx);

@@ -11,7 +11,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.sdcdocker.frontend.cluster.ContainerBackend;
+import org.sdcdocker.frontend.cluster.Containers;
 import org.sdcdocker.frontend.cluster.Outcome;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.image.Platform;
@@ -28,10 +28,10 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
 /** Containers: create, start, wait, logs, attach, kill, stop, remove, inspect, list. */
 public final class ContainersEndpoint {
   private final Vertx vertx;
-  private final ContainerBackend backend;
+  private final Containers backend;
   private final CreateTranslator translator;
 
-  public ContainersEndpoint(Vertx vertx, ContainerBackend backend, CreateTranslator translator) {
+  public ContainersEndpoint(Vertx vertx, Containers backend, CreateTranslator translator) {
     this.vertx = vertx;
     this.backend = backend;
     this.translator = translator;

@@ -10,7 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.sdcdocker.frontend.cluster.ContainerBackend;
+import org.sdcdocker.frontend.cluster.Containers;
 import org.sdcdocker.frontend.cluster.VolumeBackend;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.image.ImageRecord;
@@ -26,12 +26,12 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
  */
 public final class DiskUsageEndpoint {
   private final Vertx vertx;
-  private final ContainerBackend containers;
+  private final Containers containers;
   private final ImageStore images;
   private final VolumeBackend volumes;
 
   public DiskUsageEndpoint(
-      Vertx vertx, ContainerBackend containers, ImageStore images, VolumeBackend volumes) {
+      Vertx vertx, Containers containers, ImageStore images, VolumeBackend volumes) {
     this.vertx = vertx;
     this.containers = containers;
     this.images = images;

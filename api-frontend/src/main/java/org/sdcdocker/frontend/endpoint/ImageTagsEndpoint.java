@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.sdcdocker.frontend.cluster.ContainerBackend;
+import org.sdcdocker.frontend.cluster.Containers;
 import org.sdcdocker.frontend.cluster.EventLog;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.image.ImageRecord;
@@ -30,11 +30,10 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
 public final class ImageTagsEndpoint {
   private final Vertx vertx;
   private final ImageStore images;
-  private final ContainerBackend containers;
+  private final Containers containers;
   private final EventLog events;
 
-  public ImageTagsEndpoint(
-      Vertx vertx, ImageStore images, ContainerBackend containers, EventLog events) {
+  public ImageTagsEndpoint(Vertx vertx, ImageStore images, Containers containers, EventLog events) {
     this.vertx = vertx;
     this.images = images;
     this.containers = containers;

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.sdcdocker.frontend.cluster.ContainerBackend;
+import org.sdcdocker.frontend.cluster.Containers;
 import org.sdcdocker.frontend.http.ApiVersion;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.image.ImageStore;
@@ -23,11 +23,11 @@ public final class SystemEndpoint {
   public static final String VERSION = "0.1.0";
   public static final String SERVER = "sdc-docker/" + VERSION + " (linux)";
 
-  private final ContainerBackend containers;
+  private final Containers containers;
   private final ImageStore images;
   private final String datacenter;
 
-  public SystemEndpoint(ContainerBackend containers, ImageStore images, String datacenter) {
+  public SystemEndpoint(Containers containers, ImageStore images, String datacenter) {
     this.containers = containers;
     this.images = images;
     this.datacenter = datacenter;

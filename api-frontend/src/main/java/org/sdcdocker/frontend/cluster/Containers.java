@@ -1,0 +1,95 @@
+package org.sdcdocker.frontend.cluster;
+
+import io.vertx.core.Future;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.sdcdocker.frontend.translate.Creation;
+import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
+import org.sdcdocker.protocol.agent.AgentRequests;
+import org.sdcdocker.protocol.agent.ZoneRecord;
+
+/**
+ * The containers of the fleet as the endpoints and the builder see them: each verb of the API on a
+ * container, by account and reference. {@link ContainerBackend} is the one implementation: it finds
+ * the container and asks its compute node; a test may serve these from memory.
+ */
+public interface Containers {
+  /** An event the front end itself causes (kill, stop, restart, attach). */
+  void event(String action, ZoneRecord r, Map<String, String> extra);
+
+  /** Creates a translated container: its name reserved, placed on a node, made there. */
+  Future<ZoneRecord> create(String account, Creation creation);
+
+  /** The compute nodes heard from lately. */
+  Collection<Heartbeat> nodes();
+
+  /** Every container of every account (what images are in use). */
+  Collection<ZoneRecord> all();
+
+  List<ZoneRecord> list(String account);
+
+  ZoneRecord get(String account, String ref);
+
+  /** Starts; ALREADY when it runs already. */
+  Future<Outcome> start(String account, String ref);
+
+  Future<Void> kill(String account, String ref, int signal);
+
+  /** The signal, then SIGKILL after the timeout; ALREADY when it was not running. */
+  Future<Outcome> stop(String account, String ref, int signal, int timeoutSeconds);
+
+  /** Stop (when running), then start. */
+  Future<Void> restart(String account, String ref, int signal, int timeoutSeconds);
+
+  /** Freezes or thaws a running container. */
+  Future<Void> pause(String account, String ref, boolean pause);
+
+  Future<AgentRequests.ChangeList> changes(String account, String ref);
+
+  Future<AgentRequests.TopResult> top(String account, String ref, String psArgs);
+
+  /**
+   * One sample; a container gone meanwhile is a failed future (stats is also called from a timer).
+   */
+  Future<AgentRequests.StatsResult> stats(String account, String ref);
+
+  /** New limits or restart policy. */
+  Future<ZoneRecord> update(String account, String ref, AgentRequests.UpdateZone u);
+
+  /** Removes every container of the account that does not run (and matches); their ids. */
+  Future<List<String>> prune(String account, Predicate<ZoneRecord> filter);
+
+  /** SizeRw and SizeRootFs of a container. */
+  Future<AgentRequests.SizesResult> sizes(ZoneRecord r);
+
+  /** The stat of a path inside the container, for docker cp. */
+  Future<AgentRequests.PathStat> statPath(ZoneRecord r, String path);
+
+  /** Resizes a running container's TTY. */
+  Future<Void> resize(String account, String ref, int height, int width);
+
+  /** Renames; the new name must be free within the account. */
+  Future<Void> rename(String account, String ref, String newName);
+
+  Future<Void> remove(String account, String ref, boolean force);
+
+  /** Removes a container; with volumes, its anonymous volumes too (rm -v). */
+  Future<Void> remove(String account, String ref, boolean force, boolean volumes);
+
+  /**
+   * The container's changes as a layer made by its agent (docker commit); the zone frozen meanwhile
+   * when asked.
+   */
+  Future<AgentRequests.CommitResult> commitLayer(ZoneRecord r, boolean pause);
+
+  /** docker rm --link /PARENT/ALIAS: the parent forgets the link; no container is removed. */
+  Future<Void> unlink(String account, String linkName);
+
+  /** Docker's wait conditions: not-running (default), next-exit, removed. */
+  Future<ZoneRecord> waitFor(String account, String ref, String condition);
+
+  /** A one-time URL of the zone's stream on its agent. */
+  Future<String> streamTicket(ZoneRecord r, String kind, String query);
+}
