@@ -42,52 +42,32 @@ class GoClientTest extends FixtureTest {
     return new Answer(r.statusCode(), r.body());
   }
 
+  /**
+   * A create of the image with these more fields ({@code "Env":[...]}), as a Go client sends it.
+   */
+  private Answer createWith(String fields) throws Exception {
+    return send("POST", "/containers/create", "{\"Image\":\"" + image + "\"," + fields + "}");
+  }
+
   private String create(String extra) throws Exception {
-    Answer a =
-        send(
-            "POST",
-            "/containers/create",
-            "{\"Image\":\"" + image + "\",\"Cmd\":[\"sleep\",\"300\"]" + extra + "}");
+    Answer a = createWith("\"Cmd\":[\"sleep\",\"300\"]" + extra);
     assertThat(a.status).as(a.body).isEqualTo(201);
     return a.body.replaceAll("(?s).*\"Id\":\"([0-9a-f]{64})\".*", "$1");
   }
 
   @Test
   void createRefusals_inDockersWords() throws Exception {
-    Answer env =
-        send("POST", "/containers/create", "{\"Image\":\"" + image + "\",\"Env\":[\"=oops\"]}");
+    Answer env = createWith("\"Env\":[\"=oops\"]");
     assertThat(env.status).isEqualTo(400);
     assertThat(env.body).contains("invalid environment variable: =oops");
-    Answer timeout =
-        send(
-            "POST",
-            "/containers/create",
-            "{\"Image\":\""
-                + image
-                + "\",\"Healthcheck\":"
-                + "{\"Test\":[\"CMD\",\"true\"],\"Timeout\":1}}");
+    Answer timeout = createWith("\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"],\"Timeout\":1}");
     assertThat(timeout.body).contains("Timeout in Healthcheck cannot be less than 1ms");
-    Answer retries =
-        send(
-            "POST",
-            "/containers/create",
-            "{\"Image\":\""
-                + image
-                + "\",\"Healthcheck\":"
-                + "{\"Test\":[\"CMD\",\"true\"],\"Retries\":-1}}");
+    Answer retries = createWith("\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"],\"Retries\":-1}");
     assertThat(retries.body).contains("Retries in Healthcheck cannot be negative");
-    Answer link =
-        send(
-            "POST",
-            "/containers/create",
-            "{\"Image\":\"" + image + "\",\"HostConfig\":" + "{\"Links\":[\"nosuch:alias\"]}}");
+    Answer link = createWith("\"HostConfig\":{\"Links\":[\"nosuch:alias\"]}");
     assertThat(link.status).isEqualTo(400);
     assertThat(link.body).contains("could not get container for nosuch");
-    Answer masked =
-        send(
-            "POST",
-            "/containers/create",
-            "{\"Image\":\"" + image + "\",\"HostConfig\":" + "{\"MaskedPaths\":[]}}");
+    Answer masked = createWith("\"HostConfig\":{\"MaskedPaths\":[]}");
     assertThat(masked.status).isEqualTo(400);
     assertThat(masked.body).contains("masked");
   }

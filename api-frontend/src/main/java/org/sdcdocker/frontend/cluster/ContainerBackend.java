@@ -339,26 +339,16 @@ public final class ContainerBackend implements Containers {
             .filter(r -> !r.state().running() && !r.state().restarting())
             .filter(filter)
             .toList();
-    List<Future<String>> removals =
-        gone.stream()
-            .map(
-                r ->
-                    agents
-                        .request(
-                            r.cnUuid(),
-                            new AgentRequests.DeleteZone(r.spec().id(), false),
-                            SHORT_MS)
-                        .map(
-                            v -> {
-                              index.remove(r.spec().id());
-                              return r.spec().id();
-                            }))
-            .toList();
-    return Future.join(removals)
-        .transform(
-            ar ->
-                Future.succeededFuture(
-                    removals.stream().filter(Future::succeeded).map(Future::result).toList()));
+    return Attempts.succeeded(
+        gone,
+        r ->
+            agents
+                .request(r.cnUuid(), new AgentRequests.DeleteZone(r.spec().id(), false), SHORT_MS)
+                .map(
+                    v -> {
+                      index.remove(r.spec().id());
+                      return r.spec().id();
+                    }));
   }
 
   /** SizeRw and SizeRootFs of a container. */

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.sdcdocker.frontend.cluster.Attempts;
 import org.sdcdocker.frontend.cluster.EventLog;
 import org.sdcdocker.frontend.cluster.NetworkBackend;
 import org.sdcdocker.frontend.http.Http;
@@ -165,26 +166,14 @@ public final class NetworksEndpoint {
                       .filter(u -> !u.network().fabric() && u.members().isEmpty())
                       .filter(f)
                       .toList();
-              List<Future<Void>> removals =
-                  gone.stream()
-                      .map(
-                          u ->
-                              backend
-                                  .remove(account, u.network())
-                                  .onSuccess(v -> event(account, "destroy", u.network(), Map.of())))
-                      .toList();
-              return Future.join(removals)
-                  .transform(
-                      ar -> {
-                        List<String> names = new ArrayList<>();
-                        for (int i = 0; i < gone.size(); i++) {
-                          if (removals.get(i).succeeded()) {
-                            names.add(gone.get(i).network().name());
-                          }
-                        }
-                        return Future.succeededFuture(
-                            Map.<String, Object>of("NetworksDeleted", names));
-                      });
+              return Attempts.succeeded(
+                      gone,
+                      u ->
+                          backend
+                              .remove(account, u.network())
+                              .onSuccess(v -> event(account, "destroy", u.network(), Map.of()))
+                              .map(v -> u.network().name()))
+                  .map(names -> Map.<String, Object>of("NetworksDeleted", names));
             });
   }
 

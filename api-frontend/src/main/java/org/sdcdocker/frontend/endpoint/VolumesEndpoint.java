@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.sdcdocker.frontend.cluster.Attempts;
 import org.sdcdocker.frontend.cluster.EventLog;
 import org.sdcdocker.frontend.cluster.VolumeBackend;
 import org.sdcdocker.frontend.http.Http;
@@ -153,26 +154,16 @@ public final class VolumesEndpoint {
                       .filter(v -> all || v.volume().anonymous())
                       .filter(f)
                       .toList();
-              List<Future<Void>> removals =
-                  gone.stream()
-                      .map(
-                          v ->
-                              backend
-                                  .remove(account, v.volume().name())
-                                  .onSuccess(x -> event(account, "destroy", v.volume().name())))
-                      .toList();
-              return Future.join(removals)
-                  .transform(
-                      ar -> {
-                        List<String> names = new ArrayList<>();
-                        for (int i = 0; i < gone.size(); i++) {
-                          if (removals.get(i).succeeded()) {
-                            names.add(gone.get(i).volume().name());
-                          }
-                        }
-                        return Future.succeededFuture(
-                            Map.<String, Object>of("VolumesDeleted", names, "SpaceReclaimed", 0));
-                      });
+              return Attempts.succeeded(
+                      gone,
+                      v ->
+                          backend
+                              .remove(account, v.volume().name())
+                              .onSuccess(x -> event(account, "destroy", v.volume().name()))
+                              .map(x -> v.volume().name()))
+                  .map(
+                      names ->
+                          Map.<String, Object>of("VolumesDeleted", names, "SpaceReclaimed", 0));
             });
   }
 }
