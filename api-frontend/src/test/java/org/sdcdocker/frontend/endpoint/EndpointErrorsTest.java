@@ -2,28 +2,14 @@ package org.sdcdocker.frontend.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Vertx;
-import java.io.ByteArrayOutputStream;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import org.sdcdocker.bus.ProtocolCodec;
-import org.sdcdocker.frontend.fake.InMemoryAgent;
-import org.sdcdocker.frontend.server.FrontendConfig;
-import org.sdcdocker.frontend.server.FrontendVerticle;
+import org.sdcdocker.frontend.fake.FakeFrontEnd;
 
 /**
  * The front end's endpoints over an in-memory agent: each error path answers Docker's status and
@@ -34,40 +20,16 @@ class EndpointErrorsTest {
   private static final String WITH_CMD = "{\"Image\":\"test/tiny\",\"Cmd\":[\"sh\"]}";
 
   @TempDir static Path root;
-  private final Vertx vertx = Vertx.vertx();
-  private final HttpClient http = HttpClient.newHttpClient();
-  private InMemoryAgent agent;
-  private String base;
+  private FakeFrontEnd fe;
 
   @BeforeAll
   void start() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    ProtocolCodec.installOnce(vertx.eventBus());
-    agent = new InMemoryAgent(vertx);
-    agent.start();
-    FrontendConfig config =
-        new FrontendConfig(
-            List.of("tcp://127.0.0.1:" + port), root.resolve("fe"), "test-1", "127.0.0.1");
-    vertx
-        .deployVerticle(new FrontendVerticle(config))
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
-    base = "http://127.0.0.1:" + port;
-    for (int i = 0; i < 100 && !get("/info").body().contains("\"Containers\""); i++) {
-      Thread.sleep(20);
-    }
-    HttpResponse<String> imported =
-        send("POST", "/images/create?fromSrc=-&repo=test/tiny&tag=latest", tar());
-    assertThat(imported.statusCode()).as(imported.body()).isEqualTo(200);
+    fe = FakeFrontEnd.start(root);
   }
 
   @AfterAll
   void stop() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    fe.close();
   }
 
   @Test
@@ -183,34 +145,10 @@ class EndpointErrorsTest {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create(base + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return fe.get(path);
   }
 
   private HttpResponse<String> send(String method, String path, String body) throws Exception {
-    return send(method, path, body.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private HttpResponse<String> send(String method, String path, byte[] body) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create(base + path))
-            .header("Content-Type", "application/json")
-            .method(method, HttpRequest.BodyPublishers.ofByteArray(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static byte[] tar() throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
-      byte[] data = "hello\n".getBytes(StandardCharsets.UTF_8);
-      TarArchiveEntry e = new TarArchiveEntry("hello.txt");
-      e.setSize(data.length);
-      t.putArchiveEntry(e);
-      t.write(data);
-      t.closeArchiveEntry();
-    }
-    return out.toByteArray();
+    return fe.send(method, path, body);
   }
 }

@@ -7,33 +7,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.vertx.core.Vertx;
-import java.io.ByteArrayOutputStream;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import org.sdcdocker.bus.ProtocolCodec;
-import org.sdcdocker.frontend.fake.InMemoryAgent;
-import org.sdcdocker.frontend.server.FrontendConfig;
-import org.sdcdocker.frontend.server.FrontendVerticle;
+import org.sdcdocker.frontend.fake.FakeFrontEnd;
 import org.sdcdocker.protocol.Json;
 
 /**
@@ -50,32 +36,12 @@ class GoldenViewsTest {
   private static final Pattern TIME = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z");
 
   @TempDir static Path root;
-  private final Vertx vertx = Vertx.vertx();
-  private final HttpClient http = HttpClient.newHttpClient();
-  private String base;
+  private FakeFrontEnd fe;
   private String id;
 
   @BeforeAll
   void start() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    ProtocolCodec.installOnce(vertx.eventBus());
-    new InMemoryAgent(vertx).start();
-    vertx
-        .deployVerticle(
-            new FrontendVerticle(
-                new FrontendConfig(
-                    List.of("tcp://127.0.0.1:" + port), root.resolve("fe"), "test-1", "127.0.0.1")))
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
-    base = "http://127.0.0.1:" + port;
-    for (int i = 0; i < 100 && !get("/info").contains("\"NCPU\":2"); i++) {
-      Thread.sleep(20);
-    }
-    send("POST", "/images/create?fromSrc=-&repo=test/tiny&tag=latest", tar());
+    fe = FakeFrontEnd.start(root);
     String created =
         send(
             "POST",
@@ -89,7 +55,7 @@ class GoldenViewsTest {
 
   @AfterAll
   void stop() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    fe.close();
   }
 
   @Test
@@ -210,33 +176,10 @@ class GoldenViewsTest {
   }
 
   private String get(String path) throws Exception {
-    return http.send(
-            HttpRequest.newBuilder(URI.create(base + path)).build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
+    return fe.get(path).body();
   }
 
   private String send(String method, String path, byte[] body) throws Exception {
-    return http.send(
-            HttpRequest.newBuilder(URI.create(base + path))
-                .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofByteArray(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
-  }
-
-  private static byte[] tar() throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
-      byte[] data = "hello\n".getBytes(StandardCharsets.UTF_8);
-      TarArchiveEntry e = new TarArchiveEntry("hello.txt");
-      e.setSize(data.length);
-      e.setModTime(0);
-      t.putArchiveEntry(e);
-      t.write(data);
-      t.closeArchiveEntry();
-    }
-    return out.toByteArray();
+    return fe.send(method, path, body).body();
   }
 }
