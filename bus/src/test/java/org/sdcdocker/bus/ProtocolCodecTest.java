@@ -45,7 +45,6 @@ class ProtocolCodecTest {
         null,
         null,
         "2026-01-01T00:00:00Z",
-        Map.of("AttachStdout", "true"),
         List.of(),
         null);
   }

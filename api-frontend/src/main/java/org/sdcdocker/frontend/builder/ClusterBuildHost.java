@@ -27,8 +27,10 @@ import org.sdcdocker.frontend.image.ImageReference;
 import org.sdcdocker.frontend.image.ImageStore;
 import org.sdcdocker.frontend.image.PullTask;
 import org.sdcdocker.frontend.image.RegistryAuth;
+import org.sdcdocker.frontend.translate.CreateBody;
 import org.sdcdocker.frontend.translate.CreateTranslator;
 import org.sdcdocker.frontend.translate.Creation;
+import org.sdcdocker.frontend.translate.SentConfig;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
 import org.sdcdocker.protocol.agent.AgentRequests.CommitResult;
@@ -119,7 +121,13 @@ final class ClusterBuildHost implements BuildHost {
   @Override
   public ZoneRecord create(JsonNode body, boolean imageVolumes) {
     Creation c =
-        translator.creation(account, body, null, imageVolumes, null); // on this worker thread
+        translator.creation(
+            account,
+            CreateBody.decode(body),
+            SentConfig.NONE,
+            null,
+            imageVolumes,
+            null); // on this worker thread
     return call(() -> containers.create(account, c), 300);
   }
 

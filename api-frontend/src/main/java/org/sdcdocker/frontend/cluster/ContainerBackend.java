@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.sdcdocker.frontend.translate.Creation;
 import org.sdcdocker.frontend.translate.Names;
+import org.sdcdocker.frontend.translate.SentConfig;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
@@ -35,6 +37,7 @@ public final class ContainerBackend implements Containers {
   private final ContainerIndex index;
   private final String blobSource;
   private final EventLog events;
+  private final SentConfigs sent;
   private final Placement placement;
   private final DockerEvents dockerEvents;
 
@@ -43,8 +46,10 @@ public final class ContainerBackend implements Containers {
       AgentDirectory agents,
       ContainerIndex index,
       String blobSource,
-      EventLog events) {
+      EventLog events,
+      SentConfigs sent) {
     this.events = events;
+    this.sent = sent;
     this.vertx = vertx;
     this.agents = agents;
     this.index = index;
@@ -56,9 +61,17 @@ public final class ContainerBackend implements Containers {
   /** A heartbeat: a node not known before has its zones listed into the index. */
   public void onHeartbeat(Heartbeat hb) {
     if (agents.heard(hb)) {
+      long askedAt = System.currentTimeMillis();
       agents
           .request(hb.cnUuid(), new AgentRequests.ListZones(), SHORT_MS)
-          .onSuccess(list -> list.zones().forEach(index::put));
+          .onSuccess(
+              list -> {
+                list.zones().forEach(index::put);
+                sent.retainListed(
+                    hb.cnUuid(),
+                    list.zones().stream().map(z -> z.spec().id()).collect(Collectors.toSet()),
+                    askedAt);
+              });
     }
   }
 
@@ -68,6 +81,7 @@ public final class ContainerBackend implements Containers {
     dockerEvents.record(ev);
     if (ev.action().equals("destroy")) {
       index.remove(z.spec().id());
+      sent.remove(z.spec().id());
       return;
     }
     index.put(z);
@@ -117,8 +131,18 @@ public final class ContainerBackend implements Containers {
                       new AgentRequests.CreateZone(placed.spec(), blobSource),
                       CREATE_MS)
                   .onSuccess(index::put)
-                  .onFailure(e -> index.releaseName(account, placed.spec().name()));
+                  .onFailure(e -> index.releaseName(account, placed.spec().name()))
+                  .compose(
+                      rec ->
+                          sent.put(rec.spec().id(), rec.cnUuid(), creation.sent())
+                              .otherwise(e -> null) // inspect falls back to the spec's fields
+                              .map(rec));
             });
+  }
+
+  @Override
+  public SentConfig sentConfig(String id) {
+    return sent.get(id);
   }
 
   /** The compute nodes heard from lately. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.sdcdocker.frontend.translate.Creation;
+import org.sdcdocker.frontend.translate.SentConfig;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
 import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.ZoneRecord;
@@ -21,6 +22,9 @@ public interface Containers {
 
   /** Creates a translated container: its name reserved, placed on a node, made there. */
   Future<ZoneRecord> create(String account, Creation creation);
+
+  /** What the container's create sent that only inspect gives back. */
+  SentConfig sentConfig(String id);
 
   /** The compute nodes heard from lately. */
   Collection<Heartbeat> nodes();

@@ -16,9 +16,10 @@ import org.sdcdocker.frontend.cluster.Outcome;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.image.Platform;
 import org.sdcdocker.frontend.translate.ContainerView;
-import org.sdcdocker.frontend.translate.CreateBodyTypes;
+import org.sdcdocker.frontend.translate.CreateBody;
 import org.sdcdocker.frontend.translate.CreateTranslator;
 import org.sdcdocker.frontend.translate.Names;
+import org.sdcdocker.frontend.translate.SentConfig;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.AgentRequests;
@@ -77,12 +78,14 @@ public final class ContainersEndpoint {
     if (ctx.body().buffer() == null || ctx.body().length() == 0) {
       throw DockerException.invalid("config cannot be empty in order to create a container");
     }
-    JsonNode body = Json.decode(ctx.body().buffer().getBytes(), JsonNode.class);
-    if (!body.isNull()) {
-      CreateBodyTypes.check(body);
+    JsonNode raw = Json.decode(ctx.body().buffer().getBytes(), JsonNode.class);
+    if (raw.isNull()) {
+      throw DockerException.invalid("config cannot be empty in order to create a container");
     }
+    CreateBody body = CreateBody.decode(raw);
+    SentConfig sent = SentConfig.of(raw, body);
     List<String> warnings =
-        body.path("HostConfig").path("BlkioWeight").asInt(0) > 0
+        body.hostConfig().blkioWeight() > 0
             ? List.of(
                 "Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.")
             : List.of();
@@ -91,7 +94,8 @@ public final class ContainersEndpoint {
     String account = Accounts.of(ctx);
     String chosenName = name;
     return vertx
-        .executeBlocking(() -> translator.creation(account, body, chosenName, true, wanted), false)
+        .executeBlocking(
+            () -> translator.creation(account, body, sent, chosenName, true, wanted), false)
         .compose(c -> backend.create(account, c))
         .map(rec -> Map.of("Id", rec.spec().id(), "Warnings", warnings));
   }
@@ -128,7 +132,7 @@ public final class ContainersEndpoint {
 
   private Future<Map<String, Object>> getContainerJson(RoutingContext ctx) {
     ZoneRecord r = backend.get(Accounts.of(ctx), ctx.pathParam("id"));
-    Map<String, Object> m = ContainerView.inspect(r);
+    Map<String, Object> m = ContainerView.inspect(r, backend.sentConfig(r.spec().id()));
     if (!Http.flag(ctx, "size")) {
       return Future.succeededFuture(m);
     }
@@ -196,11 +200,14 @@ public final class ContainersEndpoint {
     if (b.path("Memory").asLong(0) > 0 && b.path("Memory").asLong(0) < 6 * 1024 * 1024) {
       throw DockerException.invalid("Minimum memory limit allowed is 6MB");
     }
-    RestartPolicy policy =
-        b.has("RestartPolicy")
-            ? CreateTranslator.restartPolicy(
-                Json.MAPPER.createObjectNode().set("RestartPolicy", b.get("RestartPolicy")))
-            : null;
+    RestartPolicy policy = null; // as Docker's: a policy without a name leaves the policy as it is
+    if (b.hasNonNull("RestartPolicy")) {
+      var asked =
+          CreateBody.convert(
+              b.get("RestartPolicy"), CreateBody.RestartPolicy.class, "UpdateConfig");
+      RestartPolicy checked = CreateTranslator.restartPolicy(asked, false);
+      policy = asked.name().isEmpty() ? null : checked;
+    }
     var u =
         new AgentRequests.UpdateZone(
             null,

@@ -10,12 +10,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.sdcdocker.frontend.cluster.ExecBackend;
 import org.sdcdocker.frontend.http.Http;
-import org.sdcdocker.frontend.translate.CreateTranslator;
-import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.frontend.translate.ExecOptions;
 import org.sdcdocker.protocol.agent.ExecRecords.ExecSpec;
 import org.sdcdocker.protocol.agent.ExecRecords.ExecState;
 
@@ -44,25 +42,9 @@ public final class ExecEndpoint {
   }
 
   private Future<Map<String, Object>> postContainerExec(RoutingContext ctx) {
-    JsonNode b = body(ctx);
-    List<String> cmd = CreateTranslator.strings(b.get("Cmd"));
-    if (cmd.isEmpty()) {
-      throw DockerException.invalid("No exec command specified");
-    }
-    ExecSpec spec =
-        new ExecSpec(
-            cmd,
-            CreateTranslator.strings(b.get("Env")),
-            b.path("WorkingDir").asText(""),
-            b.path("User").asText(""),
-            b.path("Tty").asBoolean(false),
-            b.path("AttachStdin").asBoolean(false),
-            b.path("AttachStdout").asBoolean(false),
-            b.path("AttachStderr").asBoolean(false),
-            b.path("Privileged").asBoolean(false));
-    // Go's decoder matches names without case: docker-py sends "detachKeys"
-    String keys =
-        b.has("DetachKeys") ? b.path("DetachKeys").asText("") : b.path("detachKeys").asText("");
+    ExecOptions options = ExecOptions.decode(body(ctx));
+    ExecSpec spec = options.spec();
+    String keys = options.detachKeys();
     DetachKeys.parse(keys); // refused now, as Docker's, when they are not keys
     return backend
         .create(Accounts.of(ctx), ctx.pathParam("id"), spec, keys)

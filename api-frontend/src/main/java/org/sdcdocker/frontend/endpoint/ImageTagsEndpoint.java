@@ -20,6 +20,7 @@ import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.image.ImageRecord;
 import org.sdcdocker.frontend.image.ImageReference;
 import org.sdcdocker.frontend.image.ImageStore;
+import org.sdcdocker.protocol.ContainerId;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
@@ -117,7 +118,7 @@ public final class ImageTagsEndpoint {
         throw DockerException.conflict(
             "conflict: unable to remove repository reference \"%s\" (must force) - "
                 + "container %s is using its referenced image %s",
-            name, users.get(0).spec().id().substring(0, 12), shortId);
+            name, ContainerId.shortOf(users.get(0).spec().id()), shortId);
       }
       untag(account, img, byRef, out);
       if (refs.size() > 1 || !users.isEmpty() || hasChildren) {
@@ -128,7 +129,7 @@ public final class ImageTagsEndpoint {
         throw DockerException.conflict(
             "conflict: unable to delete %s (cannot be forced) - image is being used by "
                 + "running container %s",
-            shortId, running.spec().id().substring(0, 12));
+            shortId, ContainerId.shortOf(running.spec().id()));
       }
       if (hasChildren) {
         throw DockerException.conflict(
@@ -146,7 +147,7 @@ public final class ImageTagsEndpoint {
         throw DockerException.conflict(
             "conflict: unable to delete %s (must be forced) - image is being used by "
                 + "stopped container %s",
-            shortId, users.get(0).spec().id().substring(0, 12));
+            shortId, ContainerId.shortOf(users.get(0).spec().id()));
       }
       for (String r : refs) {
         untag(account, img, r, out);

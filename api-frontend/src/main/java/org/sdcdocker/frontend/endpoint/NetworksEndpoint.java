@@ -15,6 +15,7 @@ import org.sdcdocker.frontend.cluster.Attempts;
 import org.sdcdocker.frontend.cluster.EventLog;
 import org.sdcdocker.frontend.cluster.NetworkBackend;
 import org.sdcdocker.frontend.http.Http;
+import org.sdcdocker.frontend.translate.CreateBody;
 import org.sdcdocker.frontend.translate.NetworkTranslator;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.NetworkRecords;
@@ -181,7 +182,8 @@ public final class NetworksEndpoint {
     JsonNode b = body(ctx);
     String account = Accounts.of(ctx);
     JsonNode ec = b.path("EndpointConfig");
-    NetworkSpec.Endpoint e = NetworkTranslator.endpoint(ctx.pathParam("id"), ec, null);
+    NetworkSpec.Endpoint e =
+        NetworkTranslator.endpoint(ctx.pathParam("id"), CreateBody.endpointConfig(ec), null);
     String container = b.path("Container").asText("");
     return backend
         .get(account, ctx.pathParam("id"))

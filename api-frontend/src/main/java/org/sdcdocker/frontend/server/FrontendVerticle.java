@@ -24,6 +24,7 @@ import org.sdcdocker.frontend.cluster.ContainerIndex;
 import org.sdcdocker.frontend.cluster.EventLog;
 import org.sdcdocker.frontend.cluster.ExecBackend;
 import org.sdcdocker.frontend.cluster.NetworkBackend;
+import org.sdcdocker.frontend.cluster.SentConfigs;
 import org.sdcdocker.frontend.cluster.VolumeBackend;
 import org.sdcdocker.frontend.endpoint.ArchiveEndpoint;
 import org.sdcdocker.frontend.endpoint.BuildEndpoint;
@@ -63,6 +64,7 @@ import org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent;
 public final class FrontendVerticle extends VerticleBase {
   private final FrontendConfig config;
   private final List<HttpServer> servers = new ArrayList<>();
+  private volatile SentConfigs sent;
 
   public FrontendVerticle(FrontendConfig config) {
     this.config = config;
@@ -77,6 +79,7 @@ public final class FrontendVerticle extends VerticleBase {
     return vertx
         .executeBlocking(
             () -> {
+              sent = SentConfigs.load(vertx, config.dataRoot().resolve("sent-configs"));
               BlobStore blobs = new BlobStore(config.dataRoot().resolve("blobs"));
               return new ImageStore(config.dataRoot(), blobs);
             })
@@ -98,7 +101,7 @@ public final class FrontendVerticle extends VerticleBase {
                                   config.maxUrlVolumes());
                           CreateTranslator translator = new CreateTranslator(images, rules);
                           ContainerBackend containers =
-                              new ContainerBackend(vertx, agents, index, blobSource, events);
+                              new ContainerBackend(vertx, agents, index, blobSource, events, sent);
                           vertx
                               .eventBus()
                               .<Heartbeat>consumer(

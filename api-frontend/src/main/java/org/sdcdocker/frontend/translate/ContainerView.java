@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.ContainerSpec;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 import org.sdcdocker.protocol.agent.ZoneState;
@@ -16,7 +15,7 @@ public final class ContainerView {
   private ContainerView() {}
 
   /** {@code GET /containers/{id}/json}. */
-  public static Map<String, Object> inspect(ZoneRecord r) {
+  public static Map<String, Object> inspect(ZoneRecord r, SentConfig sent) {
     ContainerSpec s = r.spec();
     ZoneState st = r.state();
     List<String> argv = new ArrayList<>(s.entrypoint());
@@ -80,10 +79,7 @@ public final class ContainerView {
     m.put("AppArmorProfile", "");
     m.put("ExecIDs", null);
     Map<String, Object> host = new LinkedHashMap<>();
-    String sent = s.frontend().get("HostConfig");
-    if (sent != null) {
-      host.putAll(Json.decode(sent, Map.class));
-    }
+    host.putAll(sent.hostConfig());
     var h = s.host(); // what the zone has now (update changes it), over what was sent
     host.put("Memory", h.memory());
     host.put("MemorySwap", h.memorySwap());
@@ -120,11 +116,9 @@ public final class ContainerView {
     cfg.put("Hostname", s.hostname());
     cfg.put("Domainname", s.domainname() == null ? "" : s.domainname());
     cfg.put("User", s.user() == null ? "" : s.user());
-    cfg.put("AttachStdin", Boolean.parseBoolean(s.frontend().getOrDefault("AttachStdin", "false")));
-    cfg.put(
-        "AttachStdout", Boolean.parseBoolean(s.frontend().getOrDefault("AttachStdout", "false")));
-    cfg.put(
-        "AttachStderr", Boolean.parseBoolean(s.frontend().getOrDefault("AttachStderr", "false")));
+    cfg.put("AttachStdin", sent.attachStdin());
+    cfg.put("AttachStdout", sent.attachStdout());
+    cfg.put("AttachStderr", sent.attachStderr());
     cfg.put("Tty", s.tty());
     cfg.put("OpenStdin", s.openStdin());
     cfg.put("StdinOnce", s.stdinOnce());

@@ -1,10 +1,8 @@
 package org.sdcdocker.frontend.translate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +11,7 @@ import org.sdcdocker.frontend.image.ImageReference;
 import org.sdcdocker.frontend.image.ImageStore;
 import org.sdcdocker.frontend.image.Platform;
 import org.sdcdocker.frontend.image.PullTask;
+import org.sdcdocker.protocol.ContainerId;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.ContainerSpec;
 import org.sdcdocker.protocol.agent.RestartPolicy;
@@ -22,7 +21,6 @@ import org.sdcdocker.protocol.agent.RestartPolicy;
  * as Docker merges them (env by name, Cmd dropped when Entrypoint is given).
  */
 public final class CreateTranslator {
-  private static final SecureRandom RANDOM = new SecureRandom();
   private final ImageStore images;
   private final MountsTranslator.Rules rules;
 
@@ -40,9 +38,14 @@ public final class CreateTranslator {
    * image must be of {@code platform} when it is not null. Blocking: it reads the image's config.
    */
   public Creation creation(
-      String account, JsonNode body, String name, boolean imageVolumes, Platform platform) {
+      String account,
+      CreateBody body,
+      SentConfig sent,
+      String name,
+      boolean imageVolumes,
+      Platform platform) {
     ContainerSpec spec = translate(account, body, name, imageVolumes, platform);
-    List<String> from = strings(body.path("HostConfig").get("VolumesFrom"));
+    List<String> from = body.hostConfig().volumesFrom();
     if (from.size() > 1) {
       throw DockerException.invalid(
           "only one container's volumes can be shared into a container here");
@@ -52,26 +55,18 @@ public final class CreateTranslator {
       String[] f = from.get(0).split(":");
       shared = new Creation.VolumesFrom(f[0], f.length > 1 && f[1].equals("ro"));
     }
-    return new Creation(spec, name != null, shared);
-  }
-
-  /** Translates a create body for an account; the name is already validated. */
-  public ContainerSpec translate(String account, JsonNode body, String name) {
-    return translate(account, body, name, true);
+    return new Creation(spec, name != null, shared, sent);
   }
 
   /**
-   * The same; without {@code imageVolumes} the image's VOLUMEs are not mounted (a build's COPY, ADD
-   * and WORKDIR write the image's own files there, as Docker's classic builder).
+   * Translates a create body for an account; the name is already validated. Without {@code
+   * imageVolumes} the image's VOLUMEs are not mounted (a build's COPY, ADD and WORKDIR write the
+   * image's own files there, as Docker's classic builder); the image must be of {@code platform}
+   * when it is not null.
    */
-  public ContainerSpec translate(String account, JsonNode body, String name, boolean imageVolumes) {
-    return translate(account, body, name, imageVolumes, null);
-  }
-
-  /** The same, for an image of the {@code platform} the client asked for (when not null). */
-  public ContainerSpec translate(
-      String account, JsonNode body, String name, boolean imageVolumes, Platform platform) {
-    String imageName = body.path("Image").asText("");
+  private ContainerSpec translate(
+      String account, CreateBody body, String name, boolean imageVolumes, Platform platform) {
+    String imageName = body.image();
     if (imageName.isEmpty()) {
       throw DockerException.invalid("config cannot be empty in order to create a container");
     }
@@ -87,33 +82,22 @@ public final class CreateTranslator {
         throw PullTask.mismatch(imageName, platform, actual);
       }
     }
-    JsonNode ic = config.path("config");
-    List<String> entrypoint = strings(body.get("Entrypoint"));
-    List<String> cmd = strings(body.get("Cmd"));
-    boolean entrypointGiven = body.hasNonNull("Entrypoint");
-    if (!entrypointGiven) {
-      entrypoint = strings(ic.get("Entrypoint"));
+    CreateBody ic = CreateBody.ofImage(config.path("config"));
+    List<String> entrypoint = body.entrypoint();
+    List<String> cmd = body.cmd();
+    if (entrypoint == null) {
+      entrypoint = ic.entrypoint() == null ? List.of() : ic.entrypoint();
       if (cmd.isEmpty()) {
-        cmd = strings(ic.get("Cmd"));
+        cmd = ic.cmd();
       }
     }
     if (entrypoint.isEmpty() && cmd.isEmpty()) {
       throw DockerException.invalid("no command specified");
     }
-    String id = newId();
-    Map<String, String> labels = new LinkedHashMap<>();
-    ic.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-    body.path("Labels")
-        .fields()
-        .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-    String hostname = body.path("Hostname").asText("");
-    Map<String, String> fe = new LinkedHashMap<>();
-    for (String k : List.of("AttachStdin", "AttachStdout", "AttachStderr")) {
-      fe.put(k, Boolean.toString(body.path(k).asBoolean(false)));
-    }
-    if (body.path("HostConfig").isObject()) {
-      fe.put("HostConfig", body.get("HostConfig").toString()); // inspect gives it back as sent
-    }
+    String id = ContainerId.random().value();
+    Map<String, String> labels = new LinkedHashMap<>(ic.labels());
+    labels.putAll(body.labels());
+    String hostname = body.hostname();
     return new ContainerSpec(
         id,
         name != null ? name : Names.random(),
@@ -123,29 +107,27 @@ public final class CreateTranslator {
         image.layers(),
         entrypoint,
         cmd,
-        mergeEnv(strings(ic.get("Env")), validEnv(strings(body.get("Env")))),
-        firstNonEmpty(body.path("WorkingDir").asText(""), ic.path("WorkingDir").asText("")),
-        firstNonEmpty(body.path("User").asText(""), ic.path("User").asText("")),
-        hostname.isEmpty() ? id.substring(0, 12) : hostname,
-        body.path("Domainname").asText(""),
+        mergeEnv(ic.env(), validEnv(body.env())),
+        firstNonEmpty(body.workingDir(), ic.workingDir()),
+        firstNonEmpty(body.user(), ic.user()),
+        hostname.isEmpty() ? ContainerId.shortOf(id) : hostname,
+        body.domainname(),
         labels,
-        body.path("Tty").asBoolean(false),
-        body.path("OpenStdin").asBoolean(false),
-        body.path("StdinOnce").asBoolean(false),
-        body.path("HostConfig").path("AutoRemove").asBoolean(false),
-        restartPolicy(body.path("HostConfig")),
+        body.tty(),
+        body.openStdin(),
+        body.stdinOnce(),
+        body.hostConfig().autoRemove(),
+        restartPolicy(body.hostConfig().restartPolicy(), body.hostConfig().autoRemove()),
         HostOptionsTranslator.translate(body, ic),
         Instant.now().toString(),
-        fe,
         MountsTranslator.translate(body, ic, rules, imageVolumes),
         NetworkTranslator.translate(body, ic));
   }
 
-  /** HostConfig.RestartPolicy, checked as Docker checks it. */
-  public static RestartPolicy restartPolicy(JsonNode hostConfig) {
-    JsonNode p = hostConfig.path("RestartPolicy");
-    String name = p.path("Name").asText("");
-    int max = p.path("MaximumRetryCount").asInt(0);
+  /** HostConfig.RestartPolicy, checked as Docker checks it (with the container's --rm). */
+  public static RestartPolicy restartPolicy(CreateBody.RestartPolicy p, boolean autoRemove) {
+    String name = p.name();
+    int max = p.maximumRetryCount();
     switch (name) {
       case "", "no", "always", "unless-stopped", "on-failure" -> {}
       default ->
@@ -163,7 +145,7 @@ public final class CreateTranslator {
           "invalid restart policy: maximum retry count can only be used with 'on-failure'");
     }
     RestartPolicy policy = new RestartPolicy(name, max);
-    if (!policy.name().equals("no") && hostConfig.path("AutoRemove").asBoolean(false)) {
+    if (!policy.name().equals("no") && autoRemove) {
       throw DockerException.invalid("conflicting options: cannot specify both --restart and --rm");
     }
     return policy;
@@ -189,28 +171,8 @@ public final class CreateTranslator {
     return new ArrayList<>(out.values());
   }
 
-  /** A JSON array of strings (or one string, as old clients send) as a list; null is empty. */
-  public static List<String> strings(JsonNode n) {
-    List<String> out = new ArrayList<>();
-    if (n == null || n.isNull()) {
-      return out;
-    }
-    if (n.isTextual()) {
-      out.add(n.asText()); // a bare string, as old clients send
-      return out;
-    }
-    n.forEach(x -> out.add(x.asText()));
-    return out;
-  }
-
   private static String firstNonEmpty(String a, String b) {
     return a.isEmpty() ? b : a;
-  }
-
-  static String newId() {
-    byte[] b = new byte[32];
-    RANDOM.nextBytes(b);
-    return HexFormat.of().formatHex(b);
   }
 
   /** As Docker's: every entry names its variable ({@code =x} and {@code ""} do not). */

@@ -1,6 +1,5 @@
 package org.sdcdocker.frontend.translate;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,18 +17,15 @@ final class HostOptionsTranslator {
 
   private HostOptionsTranslator() {}
 
-  static HostOptions translate(JsonNode config, JsonNode imageConfig) {
-    JsonNode h = config.path("HostConfig");
-    for (String paths : List.of("MaskedPaths", "ReadonlyPaths")) {
-      if (h.hasNonNull(paths)) { // a tenant's container keeps the default masks of /proc and /sys
-        throw DockerException.invalid(
-            "HostConfig.%s: custom masked and read-only paths are not available on this "
-                + "server",
-            paths);
-      }
+  static HostOptions translate(CreateBody config, CreateBody imageConfig) {
+    CreateBody.HostConfig h = config.hostConfig();
+    if (h.masksPaths()) { // a tenant's container keeps the default masks of /proc and /sys
+      throw DockerException.invalid(
+          "HostConfig.%s: custom masked and read-only paths are not available on this server",
+          h.maskedPaths() != null ? "MaskedPaths" : "ReadonlyPaths");
     }
-    long memory = h.path("Memory").asLong(0);
-    long swap = h.path("MemorySwap").asLong(0);
+    long memory = h.memory();
+    long swap = h.memorySwap();
     if (memory > 0 && memory < MIN_MEMORY) {
       throw DockerException.invalid("Minimum memory limit allowed is 6MB");
     }
@@ -41,28 +37,23 @@ final class HostOptionsTranslator {
       throw DockerException.invalid(
           "Minimum memoryswap limit should be larger than memory limit, see usage");
     }
-    long nanoCpus = h.path("NanoCpus").asLong(0);
-    if (nanoCpus > 0 && (h.path("CpuQuota").asLong(0) > 0 || h.path("CpuPeriod").asLong(0) > 0)) {
+    if (h.nanoCpus() > 0 && (h.cpuQuota() > 0 || h.cpuPeriod() > 0)) {
       throw DockerException.invalid(
           "Conflicting options: Nano CPUs and CPU Period cannot both be set");
     }
-    List<HostOptions.Ulimit> ulimits = new ArrayList<>();
-    for (JsonNode u : h.path("Ulimits")) {
-      ulimits.add(
-          new HostOptions.Ulimit(
-              u.path("Name").asText(), u.path("Soft").asLong(), u.path("Hard").asLong()));
-    }
-    List<HostOptions.Device> devices = new ArrayList<>();
-    for (JsonNode d : h.path("Devices")) {
-      devices.add(
-          new HostOptions.Device(
-              d.path("PathOnHost").asText(),
-              d.path("PathInContainer").asText(""),
-              d.path("CgroupPermissions").asText("rwm")));
-    }
+    List<HostOptions.Ulimit> ulimits =
+        h.ulimits().stream()
+            .map(u -> new HostOptions.Ulimit(u.name(), u.soft(), u.hard()))
+            .toList();
+    List<HostOptions.Device> devices =
+        h.devices().stream()
+            .map(
+                d ->
+                    new HostOptions.Device(
+                        d.pathOnHost(), d.pathInContainer(), d.cgroupPermissions()))
+            .toList();
     boolean noNewPrivileges = false;
-    for (JsonNode o : h.path("SecurityOpt")) {
-      String opt = o.asText();
+    for (String opt : h.securityOpt()) {
       if (opt.equals("no-new-privileges")
           || opt.equals("no-new-privileges:true")
           || opt.equals("no-new-privileges=true")) {
@@ -76,52 +67,54 @@ final class HostOptionsTranslator {
             opt);
       }
     }
-    String stopSignal = config.path("StopSignal").asText(imageConfig.path("StopSignal").asText(""));
-    int stopTimeout = config.hasNonNull("StopTimeout") ? config.get("StopTimeout").asInt() : -1;
-    Map<String, String> tmpfs = map(h.path("Tmpfs"));
-    for (JsonNode m :
-        h.path("Mounts")) { // --mount type=tmpfs,dst=PATH[,tmpfs-size=N][,tmpfs-mode=M]
-      if ("tmpfs".equals(m.path("Type").asText())) {
+    String stopSignal =
+        config.stopSignal().isEmpty() ? imageConfig.stopSignal() : config.stopSignal();
+    int stopTimeout = config.stopTimeout() != null ? config.stopTimeout() : -1;
+    Map<String, String> tmpfs = new LinkedHashMap<>(h.tmpfs());
+    for (CreateBody.Mount m :
+        h.mounts()) { // --mount type=tmpfs,dst=PATH[,tmpfs-size=N][,tmpfs-mode=M]
+      if (m.type().equals("tmpfs")) {
         List<String> o = new ArrayList<>();
-        if (m.path("TmpfsOptions").has("SizeBytes")) {
-          o.add("size=" + m.path("TmpfsOptions").path("SizeBytes").asLong());
+        var t = m.tmpfsOptions();
+        if (t != null && t.sizeBytes() != null) {
+          o.add("size=" + t.sizeBytes());
         }
-        if (m.path("TmpfsOptions").has("Mode")) {
-          o.add("mode=" + Integer.toOctalString(m.path("TmpfsOptions").path("Mode").asInt()));
+        if (t != null && t.mode() != null) {
+          o.add("mode=" + Integer.toOctalString(t.mode()));
         }
-        if (m.path("ReadOnly").asBoolean(false)) {
+        if (m.readOnly()) {
           o.add("ro");
         }
-        tmpfs.put(m.path("Target").asText(), String.join(",", o));
+        tmpfs.put(m.target(), String.join(",", o));
       }
     }
     return new HostOptions(
         memory,
         swap,
-        h.path("MemoryReservation").asLong(0),
-        h.path("OomKillDisable").asBoolean(false),
-        h.path("CpuShares").asLong(0),
-        nanoCpus,
-        h.path("CpusetCpus").asText(""),
-        h.path("PidsLimit").asLong(0),
+        h.memoryReservation(),
+        h.oomKillDisable(),
+        h.cpuShares(),
+        h.nanoCpus(),
+        h.cpusetCpus(),
+        h.pidsLimit(),
         ulimits,
-        h.path("ReadonlyRootfs").asBoolean(false),
+        h.readonlyRootfs(),
         tmpfs,
-        h.path("Init").asBoolean(false),
-        CreateTranslator.strings(h.get("CapAdd")),
-        CreateTranslator.strings(h.get("CapDrop")),
-        h.path("Privileged").asBoolean(false),
+        h.init(),
+        h.capAdd(),
+        h.capDrop(),
+        h.privileged(),
         noNewPrivileges,
         devices,
-        h.path("ShmSize").asLong(0),
-        map(h.path("Sysctls")),
-        CreateTranslator.strings(h.get("GroupAdd")),
+        h.shmSize(),
+        h.sysctls(),
+        h.groupAdd(),
         stopSignal.isEmpty() ? null : stopSignal,
         stopTimeout,
-        healthcheck(config.path("Healthcheck"), imageConfig.path("Healthcheck")),
-        log(h.path("LogConfig")),
+        healthcheck(config.healthcheck(), imageConfig.healthcheck()),
+        log(h.logConfig()),
         cpuPeriod(h),
-        h.path("CpuQuota").asLong(0),
+        h.cpuQuota(),
         throttles(h));
   }
 
@@ -129,8 +122,7 @@ final class HostOptionsTranslator {
    * BlkioDeviceReadBps, BlkioDeviceWriteBps, BlkioDeviceReadIOps, BlkioDeviceWriteIOps: [{Path,
    * Rate}].
    */
-  static List<HostOptions.Throttle> throttles(JsonNode h) {
-    List<HostOptions.Throttle> out = new ArrayList<>();
+  static List<HostOptions.Throttle> throttles(CreateBody.HostConfig h) {
     Map<String, String> kinds =
         Map.of(
             "BlkioDeviceReadBps",
@@ -141,30 +133,31 @@ final class HostOptionsTranslator {
             "readIops",
             "BlkioDeviceWriteIOps",
             "writeIops");
-    kinds.forEach(
-        (field, kind) -> {
-          for (JsonNode t : h.path(field)) {
-            String path = t.path("Path").asText("");
-            long rate = t.path("Rate").asLong(-1);
-            if (path.isEmpty() || rate < 0) {
-              throw DockerException.invalid("invalid %s: %s", field, t);
-            }
-            out.add(new HostOptions.Throttle(path, kind, rate));
-          }
-        });
+    List<HostOptions.Throttle> out = new ArrayList<>();
+    h.throttles()
+        .forEach(
+            (field, list) -> {
+              for (CreateBody.Throttle t : list) {
+                if (t == null || t.path().isEmpty() || t.rate() < 0) {
+                  throw DockerException.invalid(
+                      "invalid %s: a device path and a rate of 0 or more are needed", field);
+                }
+                out.add(new HostOptions.Throttle(t.path(), kinds.get(field), t.rate()));
+              }
+            });
     return out;
   }
 
   /** json-file (or local, kept the same way) and none; max-size as Docker writes sizes. */
-  static HostOptions.LogConfig log(JsonNode lc) {
-    String type = lc.path("Type").asText("");
+  static HostOptions.LogConfig log(CreateBody.LogConfig lc) {
+    String type = lc.type();
     if (type.isEmpty()) {
       type = "json-file";
     }
     if (!List.of("json-file", "local", "none").contains(type)) {
       throw DockerException.invalid("logger: no log driver named '%s' is registered", type);
     }
-    Map<String, String> cfg = map(lc.path("Config"));
+    Map<String, String> cfg = lc.config();
     for (String k : cfg.keySet()) {
       if (!List.of("max-size", "max-file", "compress", "labels", "env", "tag").contains(k)) {
         throw DockerException.invalid("unknown log opt '%s' for %s log driver", k, type);
@@ -193,13 +186,13 @@ final class HostOptionsTranslator {
   }
 
   /** --cpu-period: 1 ms to 1 s, as Docker checks it. */
-  static long cpuPeriod(JsonNode h) {
-    long p = h.path("CpuPeriod").asLong(0);
+  static long cpuPeriod(CreateBody.HostConfig h) {
+    long p = h.cpuPeriod();
     if (p != 0 && (p < 1000 || p > 1_000_000)) {
       throw DockerException.invalid(
           "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
     }
-    long q = h.path("CpuQuota").asLong(0);
+    long q = h.cpuQuota();
     if (q > 0 && q < 1000) {
       throw DockerException.invalid("CPU cfs quota can not be less than 1ms (i.e. 1000)");
     }
@@ -207,11 +200,9 @@ final class HostOptionsTranslator {
   }
 
   /** The container's health check over the image's, field by field, as Docker merges them. */
-  static HostOptions.Healthcheck healthcheck(JsonNode mine, JsonNode image) {
-    List<String> test = CreateTranslator.strings(mine.get("Test"));
-    if (test.isEmpty()) {
-      test = CreateTranslator.strings(image.get("Test"));
-    }
+  static HostOptions.Healthcheck healthcheck(
+      CreateBody.Healthcheck mine, CreateBody.Healthcheck image) {
+    List<String> test = mine.test().isEmpty() ? image.test() : mine.test();
     if (test.isEmpty()) {
       return null;
     }
@@ -219,9 +210,10 @@ final class HostOptionsTranslator {
       throw DockerException.invalid(
           "invalid healthcheck: the test must start with NONE, CMD or CMD-SHELL");
     }
-    long interval = first(mine, image, "Interval");
-    long timeout = first(mine, image, "Timeout");
-    long start = first(mine, image, "StartPeriod");
+    long interval = mine.interval() != 0 ? mine.interval() : image.interval();
+    long timeout = mine.timeout() != 0 ? mine.timeout() : image.timeout();
+    long start = mine.startPeriod() != 0 ? mine.startPeriod() : image.startPeriod();
+    long retries = mine.retries() != 0 ? mine.retries() : image.retries();
     // Docker's checks, each with its words
     if (interval != 0 && interval < 1_000_000) {
       throw DockerException.invalid("Interval in Healthcheck cannot be less than 1ms");
@@ -229,7 +221,6 @@ final class HostOptionsTranslator {
     if (timeout != 0 && timeout < 1_000_000) {
       throw DockerException.invalid("Timeout in Healthcheck cannot be less than 1ms");
     }
-    long retries = first(mine, image, "Retries");
     if (retries < 0) {
       throw DockerException.invalid("Retries in Healthcheck cannot be negative");
     }
@@ -237,16 +228,5 @@ final class HostOptionsTranslator {
       throw DockerException.invalid("StartPeriod in Healthcheck cannot be less than 1ms");
     }
     return new HostOptions.Healthcheck(test, interval, timeout, (int) retries, start);
-  }
-
-  private static long first(JsonNode mine, JsonNode image, String field) {
-    long v = mine.path(field).asLong(0);
-    return v != 0 ? v : image.path(field).asLong(0);
-  }
-
-  private static Map<String, String> map(JsonNode n) {
-    Map<String, String> out = new LinkedHashMap<>();
-    n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
-    return out;
   }
 }

@@ -1,6 +1,5 @@
 package org.sdcdocker.frontend.translate;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -36,17 +35,18 @@ public final class MountsTranslator {
    * file steps).
    */
   static List<MountSpec> translate(
-      JsonNode body, JsonNode imageConfig, Rules rules, boolean imageVolumes) {
+      CreateBody body, CreateBody imageConfig, Rules rules, boolean imageVolumes) {
+    CreateBody.HostConfig h = body.hostConfig();
     Map<String, MountSpec> byTarget = new LinkedHashMap<>();
-    for (JsonNode b : body.path("HostConfig").path("Binds")) {
-      MountSpec m = bind(b.asText(), rules);
+    for (String b : h.binds()) {
+      MountSpec m = bind(b, rules);
       byTarget.put(m.target(), m);
     }
-    for (JsonNode m : body.path("HostConfig").path("Mounts")) {
-      String type = m.path("Type").asText("volume");
-      String target = target(m.path("Target").asText(""));
-      boolean ro = m.path("ReadOnly").asBoolean(false);
-      String source = m.path("Source").asText("");
+    for (CreateBody.Mount m : h.mounts()) {
+      String type = m.type();
+      String target = target(m.target());
+      boolean ro = m.readOnly();
+      String source = m.source();
       if (type.equals("bind") && (source.startsWith("http://") || source.startsWith("https://"))) {
         byTarget.put(
             target,
@@ -54,7 +54,9 @@ public final class MountsTranslator {
       } else if (type.equals("bind")) {
         byTarget.put(target, hostBind(source, target, ro, rules));
       } else if (type.equals("volume")) {
-        if (!m.path("VolumeOptions").path("Subpath").asText("").isEmpty()) {
+        if (m.volumeOptions() != null
+            && m.volumeOptions().subpath() != null
+            && !m.volumeOptions().subpath().isEmpty()) {
           // a path inside a volume whose content its containers write would need resolving inside
           // it, safely
           throw DockerException.invalid(
@@ -71,15 +73,15 @@ public final class MountsTranslator {
     }
     List<String> anonymousTargets = new ArrayList<>();
     if (imageVolumes) {
-      imageConfig.path("Volumes").fieldNames().forEachRemaining(anonymousTargets::add);
+      anonymousTargets.addAll(imageConfig.volumes().keySet());
     }
-    body.path("Volumes").fieldNames().forEachRemaining(anonymousTargets::add);
+    anonymousTargets.addAll(body.volumes().keySet());
     // as Docker's: a tmpfs (--tmpfs or --mount type=tmpfs) at a VOLUME path takes its place
     Set<String> tmpfs = new HashSet<>();
-    body.path("HostConfig").path("Tmpfs").fieldNames().forEachRemaining(t -> tmpfs.add(target(t)));
-    for (JsonNode m : body.path("HostConfig").path("Mounts")) {
-      if (m.path("Type").asText("").equals("tmpfs")) {
-        tmpfs.add(target(m.path("Target").asText("")));
+    h.tmpfs().keySet().forEach(t -> tmpfs.add(target(t)));
+    for (CreateBody.Mount m : h.mounts()) {
+      if (m.type().equals("tmpfs")) {
+        tmpfs.add(target(m.target()));
       }
     }
     for (String t : anonymousTargets) {
@@ -94,8 +96,7 @@ public final class MountsTranslator {
               + "(the server's --max-url-volumes)",
           rules.maxUrlVolumes());
     }
-    if (CreateTranslator.strings(body.path("HostConfig").get("VolumesFrom")).size()
-        > rules.maxVolumesFrom()) {
+    if (h.volumesFrom().size() > rules.maxVolumesFrom()) {
       throw DockerException.invalid(
           "too many --volumes-from: a container may take volumes from at most %d "
               + "container(s) (the server's --max-volumes-from)",

@@ -1,9 +1,6 @@
 package org.sdcdocker.frontend.translate;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +24,9 @@ public final class NetworkTranslator {
 
   private NetworkTranslator() {}
 
-  static NetworkSpec translate(JsonNode body, JsonNode imageConfig) {
-    JsonNode h = body.path("HostConfig");
-    String mode = h.path("NetworkMode").asText("");
+  static NetworkSpec translate(CreateBody body, CreateBody imageConfig) {
+    CreateBody.HostConfig h = body.hostConfig();
+    String mode = h.networkMode();
     if (mode.isEmpty() || mode.equals("default")) {
       mode = NetworkRecords.FABRIC;
     }
@@ -43,30 +40,30 @@ public final class NetworkTranslator {
       throw DockerException.invalid(
           "Invalid network mode: invalid container format container:<name|id>");
     }
-    List<PortSpec> ports = ports(h.path("PortBindings"));
+    List<PortSpec> ports = ports(h.portBindings());
     Set<String> exposed = new LinkedHashSet<>();
-    imageConfig.path("ExposedPorts").fieldNames().forEachRemaining(p -> exposed.add(normal(p)));
-    body.path("ExposedPorts").fieldNames().forEachRemaining(p -> exposed.add(normal(p)));
+    imageConfig.exposedPorts().keySet().forEach(p -> exposed.add(normal(p)));
+    body.exposedPorts().keySet().forEach(p -> exposed.add(normal(p)));
     ports.forEach(p -> exposed.add(p.containerPort() + "/" + p.protocol()));
-    List<String> dns = CreateTranslator.strings(h.get("Dns"));
+    List<String> dns = h.dns();
     List<String> extraHosts = new ArrayList<>();
-    for (String e : CreateTranslator.strings(h.get("ExtraHosts"))) {
+    for (String e : h.extraHosts()) {
       extraHosts.add(extraHost(e));
     }
     List<Link> links = new ArrayList<>();
-    for (String l : CreateTranslator.strings(h.get("Links"))) {
+    for (String l : h.links()) {
       String[] f = l.split(":", 2);
       String name = f[0].startsWith("/") ? f[0].substring(1) : f[0];
       String alias = f.length > 1 ? f[1].substring(f[1].lastIndexOf('/') + 1) : name;
       links.add(new Link(null, name, alias));
     }
-    String mac = body.path("MacAddress").asText("");
+    String mac = body.macAddress();
     if (shared) {
       conflict(
-          !ports.isEmpty() || h.path("PublishAllPorts").asBoolean(false),
+          !ports.isEmpty() || h.publishAllPorts(),
           "conflicting options: port publishing and the container type network mode");
       conflict(
-          body.path("ExposedPorts").size() > 0,
+          !body.exposedPorts().isEmpty(),
           "conflicting options: port exposing and the container type network mode");
       conflict(!dns.isEmpty(), "conflicting options: dns and the network mode");
       conflict(
@@ -77,11 +74,9 @@ public final class NetworkTranslator {
           "conflicting options: container type network can't be used with links. This "
               + "would result in undefined behavior");
       conflict(!mac.isEmpty(), "conflicting options: mac-address and the network mode");
-      conflict(
-          !body.path("Hostname").asText("").isEmpty(),
-          "conflicting options: hostname and the network mode");
+      conflict(!body.hostname().isEmpty(), "conflicting options: hostname and the network mode");
     }
-    if (h.path("PublishAllPorts").asBoolean(false) && !shared) {
+    if (h.publishAllPorts() && !shared) {
       for (String e : exposed) {
         String[] pp = e.split("/");
         int port = Integer.parseInt(pp[0]);
@@ -92,20 +87,20 @@ public final class NetworkTranslator {
       }
     }
     List<Endpoint> endpoints = new ArrayList<>();
-    JsonNode configs = body.path("NetworkingConfig").path("EndpointsConfig");
+    Map<String, CreateBody.EndpointConfig> configs = body.networkingConfig().endpointsConfig();
     if (!shared && !mode.equals("none")) {
-      endpoints.add(endpoint(mode, configs.path(mode), mac));
-      for (Map.Entry<String, JsonNode> e :
-          (Iterable<Map.Entry<String, JsonNode>>) configs::fields) {
+      endpoints.add(
+          endpoint(mode, configs.getOrDefault(mode, CreateBody.EndpointConfig.EMPTY), mac));
+      for (Map.Entry<String, CreateBody.EndpointConfig> e : configs.entrySet()) {
         if (!e.getKey().equals(mode)
             && !(mode.equals(NetworkRecords.FABRIC) && e.getKey().equals("default"))) {
           endpoints.add(endpoint(e.getKey(), e.getValue(), null));
         }
       }
-    } else if (mode.equals("none") && configs.size() > 0 && !configs.has("none")) {
+    } else if (mode.equals("none") && !configs.isEmpty() && !configs.containsKey("none")) {
       throw DockerException.invalid(
           "Container cannot be connected to network endpoints: none, %s",
-          String.join(", ", (Iterable<String>) configs::fieldNames));
+          String.join(", ", configs.keySet()));
     }
     if (mode.equals("none")) {
       ports.clear(); // Docker publishes nothing for a container without a network
@@ -115,10 +110,10 @@ public final class NetworkTranslator {
         endpoints,
         ports,
         new ArrayList<>(exposed),
-        h.path("PublishAllPorts").asBoolean(false),
+        h.publishAllPorts(),
         dns,
-        CreateTranslator.strings(h.get("DnsSearch")),
-        CreateTranslator.strings(h.get("DnsOptions")),
+        h.dnsSearch(),
+        h.dnsOptions(),
         extraHosts,
         links);
   }
@@ -130,10 +125,10 @@ public final class NetworkTranslator {
   }
 
   /** An endpoint as the create body's (or a connect's) EndpointConfig asks for it. */
-  public static Endpoint endpoint(String network, JsonNode config, String mac) {
-    List<String> aliases = CreateTranslator.strings(config.get("Aliases"));
-    String ip = config.path("IPAMConfig").path("IPv4Address").asText("");
-    String m = config.path("MacAddress").asText("");
+  public static Endpoint endpoint(String network, CreateBody.EndpointConfig config, String mac) {
+    List<String> aliases = config.aliases();
+    String ip = config.ipamConfig().ipv4Address();
+    String m = config.macAddress();
     if (m.isEmpty() && mac != null) {
       m = mac;
     }
@@ -141,28 +136,16 @@ public final class NetworkTranslator {
       throw DockerException.invalid("invalid MAC address: %s", m);
     }
     return new Endpoint(network, null, aliases, ip.isEmpty() ? null : ip, m.isEmpty() ? null : m)
-        .withSettings(
-            CreateTranslator.strings(config.get("Links")),
-            stringMap(config.get("DriverOpts")),
-            CreateTranslator.strings(config.path("IPAMConfig").get("LinkLocalIPs")));
-  }
-
-  /** A JSON object of strings (null: none). */
-  public static Map<String, String> stringMap(JsonNode o) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (o != null && o.isObject()) {
-      o.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
-    }
-    return out;
+        .withSettings(config.links(), config.driverOpts(), config.ipamConfig().linkLocalIps());
   }
 
   /**
    * HostConfig.PortBindings: {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}; a range of host
    * ports is one binding.
    */
-  static List<PortSpec> ports(JsonNode bindings) {
+  static List<PortSpec> ports(Map<String, List<CreateBody.PortBinding>> bindings) {
     List<PortSpec> out = new ArrayList<>();
-    for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) bindings::fields) {
+    for (Map.Entry<String, List<CreateBody.PortBinding>> e : bindings.entrySet()) {
       Matcher m = PORT.matcher(e.getKey());
       if (!m.matches() || m.group(2) != null) {
         throw DockerException.invalid("invalid port specification: \"%s\"", e.getKey());
@@ -173,14 +156,16 @@ public final class NetworkTranslator {
         throw DockerException.invalid(
             "sctp ports are not available on this server: %s", e.getKey());
       }
-      List<JsonNode> list = new ArrayList<>();
-      e.getValue().forEach(list::add);
-      if (list.isEmpty()) {
-        list.add(NullNode.getInstance());
+      List<CreateBody.PortBinding> list = new ArrayList<>();
+      if (e.getValue() != null) {
+        e.getValue().forEach(b -> list.add(b == null ? new CreateBody.PortBinding(null, null) : b));
       }
-      for (JsonNode b : list) {
-        String hostPort = b.path("HostPort").asText("");
-        String hostIp = b.path("HostIp").asText("");
+      if (list.isEmpty()) {
+        list.add(new CreateBody.PortBinding(null, null));
+      }
+      for (CreateBody.PortBinding b : list) {
+        String hostPort = b.hostPort();
+        String hostIp = b.hostIp();
         if (!hostIp.isEmpty() && !hostIp.matches("\\d+\\.\\d+\\.\\d+\\.\\d+")) {
           throw DockerException.invalid(
               "invalid IP address: %s (only IPv4 host addresses are available)", hostIp);

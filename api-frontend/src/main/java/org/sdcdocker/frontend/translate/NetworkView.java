@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sdcdocker.protocol.ContainerId;
 import org.sdcdocker.protocol.agent.ContainerSpec;
 import org.sdcdocker.protocol.agent.NetStatus;
 import org.sdcdocker.protocol.agent.NetStatus.Attached;
@@ -104,7 +105,7 @@ public final class NetworkView {
     if (full) {
       List<String> names = null;
       if (!NetworkRecords.FABRIC.equals(e.network()) && !"none".equals(e.network())) {
-        names = new ArrayList<>(List.of(r.spec().name(), r.spec().id().substring(0, 12)));
+        names = new ArrayList<>(List.of(r.spec().name(), ContainerId.shortOf(r.spec().id())));
         names.addAll(e.aliases());
       }
       m.put("DNSNames", names);

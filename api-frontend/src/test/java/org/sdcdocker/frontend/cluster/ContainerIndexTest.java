@@ -39,7 +39,6 @@ class ContainerIndexTest {
             null,
             null,
             "2026-01-01T00:00:00Z",
-            Map.of(),
             List.of(),
             null),
         st);

@@ -2,7 +2,9 @@ package org.sdcdocker.frontend.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -10,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdcdocker.frontend.fake.FakeFrontEnd;
+import org.sdcdocker.protocol.Json;
 
 /**
  * The front end's endpoints over an in-memory agent: each error path answers Docker's status and
@@ -131,6 +134,87 @@ class EndpointErrorsTest {
     assertThat(version.body())
         .contains("\"ApiVersion\":\"1.50\"", "\"MinAPIVersion\":\"1.24\"", "\"Os\":\"linux\"");
     assertThat(get("/info").body()).contains("\"Name\":", "\"OperatingSystem\":");
+  }
+
+  @Test
+  void create_nestedFieldsOfTheWrongTypeAreRefusedInGosWords() throws Exception {
+    expect(
+        send(
+            "POST",
+            "/containers/create",
+            "{\"Image\":\"test/tiny\",\"Cmd\":[\"sh\"],"
+                + "\"HostConfig\":{\"Ulimits\":[{\"Name\":\"nofile\",\"Soft\":\"many\"}]}}"),
+        400,
+        "json: cannot unmarshal string into Go struct field "
+            + "ContainerConfigWrapper.HostConfig.Ulimits.Soft of type int64");
+    expect(
+        send(
+            "POST",
+            "/containers/create",
+            "{\"Image\":\"test/tiny\",\"Cmd\":[\"sh\"],\"Healthcheck\":{\"Interval\":[1]}}"),
+        400,
+        "json: cannot unmarshal array into Go struct field "
+            + "ContainerConfigWrapper.Healthcheck.Interval of type int64");
+    expect(
+        send("POST", "/containers/create", "null"),
+        400,
+        "config cannot be empty in order to create a container");
+  }
+
+  @Test
+  void inspect_givesBackWhatTheCreateSent() throws Exception {
+    var created =
+        send(
+            "POST",
+            "/containers/create?name=echoes",
+            "{\"Image\":\"test/tiny\",\"Cmd\":[\"sh\"],\"AttachStdout\":true,"
+                + "\"Labels\":{\"empty\":null},"
+                + "\"HostConfig\":{\"CgroupParent\":\"kept\",\"OomScoreAdj\":5}}");
+    assertThat(created.statusCode()).isEqualTo(201);
+    String body = get("/containers/echoes/json").body();
+    assertThat(body)
+        .contains("\"CgroupParent\":\"kept\"", "\"OomScoreAdj\":5", "\"AttachStdout\":true")
+        .contains("\"AttachStdin\":false", "\"empty\":\"\"");
+    assertThat(send("DELETE", "/containers/echoes", "").statusCode()).isEqualTo(204);
+    Path kept = root.resolve("fe/sent-configs");
+    for (int i = 0; i < 100 && !isEmpty(kept); i++) {
+      Thread.sleep(50); // the file goes with the destroy event, just after the answer
+    }
+    assertThat(kept).isEmptyDirectory();
+  }
+
+  @Test
+  void update_withoutAPolicyNameKeepsThePolicy() throws Exception {
+    var created =
+        send(
+            "POST",
+            "/containers/create?name=kept-policy",
+            "{\"Image\":\"test/tiny\",\"Cmd\":[\"sh\"],"
+                + "\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"always\"}}}");
+    assertThat(created.statusCode()).isEqualTo(201);
+    // what `docker update --memory` sends: a restart policy with no name
+    var updated =
+        send(
+            "POST",
+            "/containers/kept-policy/update",
+            "{\"Memory\":67108864,\"RestartPolicy\":{\"Name\":\"\",\"MaximumRetryCount\":0}}");
+    assertThat(updated.statusCode()).isEqualTo(200);
+    var inspect = Json.decode(get("/containers/kept-policy/json").body(), JsonNode.class);
+    assertThat(inspect.at("/HostConfig/RestartPolicy/Name").asText()).isEqualTo("always");
+    expect(
+        send(
+            "POST",
+            "/containers/kept-policy/update",
+            "{\"RestartPolicy\":{\"Name\":\"\",\"MaximumRetryCount\":3}}"),
+        400,
+        "invalid restart policy: maximum retry count can only be used with 'on-failure'");
+    assertThat(send("DELETE", "/containers/kept-policy", "").statusCode()).isEqualTo(204);
+  }
+
+  private static boolean isEmpty(Path dir) throws Exception {
+    try (var files = Files.list(dir)) {
+      return files.findAny().isEmpty();
+    }
   }
 
   private String id(String name) throws Exception {

@@ -47,7 +47,6 @@ class SignalsAndFiltersTest {
             null,
             null,
             "2026-01-01T00:00:00Z",
-            Map.of(),
             List.of(),
             null),
         st);

@@ -111,6 +111,16 @@ public final class InMemoryAgent {
     AgentBus.serve(
         vertx,
         CN,
+        Verbs.UPDATE,
+        r -> {
+          var spec = zone(r.id()).spec();
+          var policy = r.restartPolicy() != null ? r.restartPolicy() : spec.restartPolicy();
+          return publish("update", put(zone(r.id()).withSpec(spec.withHost(spec.host(), policy))));
+        },
+        InMemoryAgent::asIs);
+    AgentBus.serve(
+        vertx,
+        CN,
         Verbs.LIST,
         r -> new ZoneList(zones.values().stream().toList()),
         InMemoryAgent::asIs);

@@ -13,7 +13,8 @@ import org.sdcdocker.protocol.agent.NetworkSpec;
 class NetworkTranslatorTest {
   private static NetworkSpec of(String json, String image) {
     return NetworkTranslator.translate(
-        Json.decode(json, JsonNode.class), Json.decode(image, JsonNode.class));
+        CreateBody.decode(Json.decode(json, JsonNode.class)),
+        CreateBody.ofImage(Json.decode(image, JsonNode.class)));
   }
 
   @Test

@@ -2,6 +2,7 @@ package org.sdcdocker.agent.net;
 
 import java.util.Map;
 import java.util.function.Function;
+import org.sdcdocker.protocol.ContainerId;
 import org.sdcdocker.protocol.agent.NetworkRecords.Member;
 import org.sdcdocker.protocol.agent.NetworkSpec;
 import org.sdcdocker.protocol.agent.ZoneRecord;
@@ -61,7 +62,7 @@ final class NetworkNames {
                           && e.aliases().stream().anyMatch(name::equalsIgnoreCase));
       if (name.equalsIgnoreCase(r.spec().name())
           || alias
-          || name.equals(m.zoneId().substring(0, 12))) {
+          || name.equals(ContainerId.shortOf(m.zoneId()))) {
         return m.ip();
       }
     }

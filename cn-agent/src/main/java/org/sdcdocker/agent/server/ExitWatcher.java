@@ -10,6 +10,7 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.concurrent.TimeUnit;
 import org.sdcdocker.agent.zone.LinuxZoneBackend;
+import org.sdcdocker.protocol.ContainerId;
 
 /**
  * Watches conmon's exit directory (inotify) and tells the backend when a zone's exit file appears;
@@ -41,7 +42,7 @@ final class ExitWatcher implements AutoCloseable {
         WatchKey key = watch.poll(1, TimeUnit.SECONDS);
         if (key != null) {
           for (WatchEvent<?> ev : key.pollEvents()) {
-            if (ev.context() instanceof Path p && p.toString().matches("[0-9a-f]{64}")) {
+            if (ev.context() instanceof Path p && ContainerId.is(p.toString())) {
               zones.onExit(p.toString());
             }
           }

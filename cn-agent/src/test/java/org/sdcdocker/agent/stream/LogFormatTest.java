@@ -64,7 +64,6 @@ class LogFormatTest {
             null,
             HostOptions.DEFAULT,
             "2026-01-01T00:00:00Z",
-            Map.of(),
             List.of(),
             null);
     assertThat(LogFormat.attributes(spec)).isEmpty();

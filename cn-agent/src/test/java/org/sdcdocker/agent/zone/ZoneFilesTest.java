@@ -33,7 +33,6 @@ class ZoneFilesTest {
             null,
             null,
             "2026-01-01T00:00:00Z",
-            Map.of(),
             List.of(),
             null);
     String md = ZoneFiles.metadata(spec);

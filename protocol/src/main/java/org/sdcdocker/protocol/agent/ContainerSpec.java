@@ -30,7 +30,6 @@ public record ContainerSpec(
     RestartPolicy restartPolicy,
     HostOptions host,
     String created,
-    Map<String, String> frontend,
     List<VolumeRecords.MountSpec> mounts,
     NetworkSpec network) {
 
@@ -40,7 +39,6 @@ public record ContainerSpec(
     cmd = cmd == null ? List.of() : List.copyOf(cmd);
     env = env == null ? List.of() : List.copyOf(env);
     labels = labels == null ? Map.of() : Map.copyOf(labels);
-    frontend = frontend == null ? Map.of() : Map.copyOf(frontend);
     restartPolicy = restartPolicy == null ? RestartPolicy.NO : restartPolicy;
     host = host == null ? HostOptions.DEFAULT : host;
     mounts = mounts == null ? List.of() : List.copyOf(mounts);
@@ -100,7 +98,6 @@ public record ContainerSpec(
     RestartPolicy restartPolicy;
     HostOptions host;
     String created;
-    Map<String, String> frontend;
     List<VolumeRecords.MountSpec> mounts;
     NetworkSpec network;
 
@@ -126,7 +123,6 @@ public record ContainerSpec(
       restartPolicy = s.restartPolicy;
       host = s.host;
       created = s.created;
-      frontend = s.frontend;
       mounts = s.mounts;
       network = s.network;
     }
@@ -154,7 +150,6 @@ public record ContainerSpec(
           restartPolicy,
           host,
           created,
-          frontend,
           mounts,
           network);
     }
