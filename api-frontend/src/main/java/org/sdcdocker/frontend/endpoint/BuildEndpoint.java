@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.sdcdocker.frontend.builder.BuildCancel;
@@ -58,6 +59,19 @@ public final class BuildEndpoint {
     this.workers = vertx.createSharedWorkerExecutor("sdc-build", 8, 24, TimeUnit.HOURS);
   }
 
+  /** What {@code docker builder prune} may filter on, as Docker's. */
+  private static final Set<String> BUILD_PRUNE_FILTERS =
+      Set.of(
+          "until",
+          "id",
+          "parent",
+          "type",
+          "description",
+          "inuse",
+          "shared",
+          "private",
+          "unused-for");
+
   /** The routes, as a table. */
   public void mount(Router r) {
     Http.route(r, HttpMethod.POST, "/build").handler(this::postBuild);
@@ -65,9 +79,12 @@ public final class BuildEndpoint {
         .handler(
             Http.json(
                 200,
-                ctx ->
-                    Future.succeededFuture(
-                        Map.of("CachesDeleted", List.of(), "SpaceReclaimed", 0))));
+                ctx -> {
+                  // no build cache is kept: the filters are checked, and nothing is pruned
+                  Filters.parse(ctx.request().getParam("filters"), BUILD_PRUNE_FILTERS);
+                  return Future.succeededFuture(
+                      Map.of("CachesDeleted", List.of(), "SpaceReclaimed", 0));
+                }));
   }
 
   private void postBuild(RoutingContext ctx) {

@@ -16,6 +16,7 @@ import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.image.ImageRecord;
 import org.sdcdocker.frontend.image.ImageStore;
 import org.sdcdocker.frontend.translate.ContainerView;
+import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.LayerRef;
 import org.sdcdocker.protocol.agent.ZoneRecord;
@@ -43,7 +44,37 @@ public final class DiskUsageEndpoint {
     Http.route(r, HttpMethod.GET, "/system/df").handler(Http.json(200, this::getSystemDf));
   }
 
+  /** The parts {@code type} may ask for (API 1.42 and later), by the keys of the answer. */
+  private static final Map<String, List<String>> PARTS =
+      Map.of(
+          "container", List.of("Containers"),
+          "image", List.of("LayersSize", "Images"),
+          "volume", List.of("Volumes"),
+          "build-cache", List.of("BuildCache"));
+
   private Future<Map<String, Object>> getSystemDf(RoutingContext ctx) {
+    List<String> types = ctx.queryParam("type");
+    if (!Http.version(ctx).atLeast(1, 42)) {
+      types = List.of(); // older clients always get every part
+    }
+    for (String t : types) {
+      if (!PARTS.containsKey(t)) {
+        throw DockerException.invalid("unknown object type: %s", t);
+      }
+    }
+    List<String> wanted = types;
+    return usage(ctx)
+        .map(
+            all -> {
+              if (!wanted.isEmpty()) {
+                List<String> keep = wanted.stream().flatMap(t -> PARTS.get(t).stream()).toList();
+                all.keySet().retainAll(keep);
+              }
+              return all;
+            });
+  }
+
+  private Future<Map<String, Object>> usage(RoutingContext ctx) {
     String account = Accounts.of(ctx);
     List<ZoneRecord> zones = containers.list(account);
     List<Future<AgentRequests.SizesResult>> sizes = zones.stream().map(containers::sizes).toList();

@@ -86,7 +86,6 @@ public final class Http {
         : 15;
   }
 
-  /** Whether the client asked to hijack the connection. */
   /**
    * The agent's stream parameter asking for consecutive frames of one stream merged into one, for
    * the docker CLI (known by its User-Agent), which reads a multiplexed stream as bytes and writes
@@ -97,11 +96,18 @@ public final class Http {
     return agent != null && agent.startsWith("Docker-Client/") ? "&frames=merged" : "";
   }
 
+  /** Whether the client asked to hijack the connection. */
   public static boolean hijack(RoutingContext ctx) {
     return "tcp".equalsIgnoreCase(ctx.request().getHeader("Upgrade"));
   }
 
-  /** A handler whose future's value is sent as JSON with the given status. */
+  /**
+   * A handler whose future's value is sent as JSON with the given status. This, with {@link
+   * #empty}, is the one adapter from an endpoint's future to an answer (instead of Vert.x's {@code
+   * Route.respond}): it keeps Docker's statuses (201, 204, 304) and encodes with the project's
+   * mapper, whose output the golden views pin; a request that throws before its future is failed
+   * the same way.
+   */
   public static Handler<RoutingContext> json(int status, Function<RoutingContext, Future<?>> fn) {
     return ctx -> {
       try {

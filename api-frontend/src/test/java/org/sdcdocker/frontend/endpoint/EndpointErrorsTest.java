@@ -184,6 +184,23 @@ class EndpointErrorsTest {
   }
 
   @Test
+  void containerVerbs_onAMissingContainer() throws Exception {
+    for (String path :
+        new String[] {"changes", "export", "stats?stream=false", "top", "archive?path=/"}) {
+      expect(get("/containers/nosuch/" + path), 404, "No such container: nosuch");
+    }
+    for (String path : new String[] {"restart", "resize?h=10&w=10"}) {
+      expect(send("POST", "/containers/nosuch/" + path, ""), 404, "No such container: nosuch");
+    }
+    expect(send("PUT", "/containers/nosuch/archive?path=/", ""), 404, "No such container: nosuch");
+    // HEAD has no body: the status and the header that says why
+    var head = send("HEAD", "/containers/nosuch/archive?path=/", "");
+    assertThat(head.statusCode()).isEqualTo(404);
+    var ws = get("/containers/nosuch/attach/ws?stream=1");
+    expect(ws, 404, "No such container: nosuch");
+  }
+
+  @Test
   void update_withoutAPolicyNameKeepsThePolicy() throws Exception {
     var created =
         send(
