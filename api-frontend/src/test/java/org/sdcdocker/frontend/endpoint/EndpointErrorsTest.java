@@ -6,34 +6,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
-import org.sdcdocker.frontend.fake.FakeFrontEnd;
+import org.sdcdocker.frontend.fake.FakeFrontEndTests;
 import org.sdcdocker.protocol.Json;
 
 /**
  * The front end's endpoints over an in-memory agent: each error path answers Docker's status and
  * message, without root, runc or a registry, in seconds.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EndpointErrorsTest {
+class EndpointErrorsTest extends FakeFrontEndTests {
   private static final String WITH_CMD = "{\"Image\":\"test/tiny\",\"Cmd\":[\"sh\"]}";
-
-  @TempDir static Path root;
-  private FakeFrontEnd fe;
-
-  @BeforeAll
-  void start() throws Exception {
-    fe = FakeFrontEnd.start(root);
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    fe.close();
-  }
 
   @Test
   void containers_missingBadAndConflicting() throws Exception {
@@ -238,18 +220,5 @@ class EndpointErrorsTest {
     return get("/containers/" + name + "/json")
         .body()
         .replaceAll("(?s).*?\"Id\":\"([0-9a-f]{64})\".*", "$1");
-  }
-
-  private static void expect(HttpResponse<String> r, int status, String message) {
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    assertThat(r.body()).startsWith("{\"message\":").contains(message);
-  }
-
-  private HttpResponse<String> get(String path) throws Exception {
-    return fe.get(path);
-  }
-
-  private HttpResponse<String> send(String method, String path, String body) throws Exception {
-    return fe.send(method, path, body);
   }
 }

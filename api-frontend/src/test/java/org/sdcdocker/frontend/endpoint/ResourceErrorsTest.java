@@ -5,34 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
-import org.sdcdocker.frontend.fake.FakeFrontEnd;
+import org.sdcdocker.frontend.fake.FakeFrontEndTests;
 
 /**
  * The error paths of the image, network, volume, system, build and commit endpoints over an
  * in-memory agent: Docker's status and message for each (a streamed answer's error in its stream).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ResourceErrorsTest {
+class ResourceErrorsTest extends FakeFrontEndTests {
   private static final String BAD_FILTER = filters("{\"nope\":{\"x\":true}}");
-
-  @TempDir static Path root;
-  private FakeFrontEnd fe;
-
-  @BeforeAll
-  void start() throws Exception {
-    fe = FakeFrontEnd.start(root);
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    fe.close();
-  }
 
   @Test
   void images() throws Exception {
@@ -108,11 +89,6 @@ class ResourceErrorsTest {
 
   private static String filters(String json) {
     return "?filters=" + URLEncoder.encode(json, StandardCharsets.UTF_8);
-  }
-
-  private static void expect(HttpResponse<String> r, int status, String message) {
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    assertThat(r.body()).startsWith("{\"message\":").contains(message);
   }
 
   /** A streamed answer (200 once it began) whose last message is the error. */
