@@ -10,7 +10,9 @@ import org.sdcdocker.protocol.agent.ContainerSpec;
 
 /**
  * A zone's OCI spec: dockerinit as the first process, /native and the zone's files, its host
- * options.
+ * options. It is composed dry at create, to refuse there what could not start, and written at each
+ * start: {@code docker update} may have changed the host options since, and each run has its own
+ * network namespace.
  */
 public final class ZoneSpecs {
   /** dockerinit, where every zone sees it. */
