@@ -7,51 +7,88 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.sdcdocker.agent.server.AgentConfig;
 import org.sdcdocker.agent.server.AgentVerticle;
 import org.sdcdocker.frontend.server.FrontendConfig;
 import org.sdcdocker.frontend.server.FrontendVerticle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code sdc-docker}: the command line of the embedded default and, later, of fleet roles. */
+/**
+ * {@code sdc-docker}: the embedded default ({@code serve}: front end and one agent in one JVM) and
+ * the fleet's two roles ({@code agent} on each compute node, {@code frontend} one or more), which
+ * meet on a clustered event bus.
+ */
 @Command(
     name = "sdc-docker",
     mixinStandardHelpOptions = true,
     version = "sdc-docker 0.1.0",
-    subcommands = {Main.Serve.class})
+    subcommands = {Main.Serve.class, Main.Agent.class, Main.Frontend.class})
 public final class Main {
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
   }
 
-  /** Front end and one agent in one JVM, on a local event bus. */
-  @Command(
-      name = "serve",
-      description = "Run the embedded default: the API front end and one compute-node agent.")
-  static final class Serve implements Callable<Integer> {
+  /** What an agent runs containers with. */
+  static final class AgentOptions {
+    @Option(names = "--runtime", description = "The OCI runtime (default: ${DEFAULT-VALUE}).")
+    String runtime = "/usr/sbin/runc";
+
+    @Option(names = "--conmon", description = "The conmon binary (default: ${DEFAULT-VALUE}).")
+    String conmon = "/usr/bin/conmon";
+
+    @Option(
+        names = "--network-pool",
+        description =
+            "The IPv4 range networks' subnets (one /24 each) come from "
+                + "(default: ${DEFAULT-VALUE}).")
+    String networkPool = AgentConfig.DEFAULT_POOL;
+
+    @Option(
+        names = "--dockerinit",
+        required = true,
+        description = "The static dockerinit binary to install into /native.")
+    Path dockerinit;
+
+    /** The programs that are missing, or none. */
+    List<String> missing() {
+      List<String> out = new ArrayList<>();
+      for (String p : List.of(runtime, conmon, dockerinit.toString())) {
+        if (!Files.isExecutable(Path.of(p))) {
+          out.add(p);
+        }
+      }
+      return out;
+    }
+
+    AgentConfig config(Path dataRoot, String streamHost) {
+      return new AgentConfig(
+          dataRoot,
+          runtime,
+          conmon,
+          dockerinit,
+          streamHost,
+          AgentConfig.KERNEL_BOOT_ID,
+          networkPool);
+    }
+  }
+
+  /** What a front end serves and allows. */
+  static final class FrontendOptions {
     @Option(
         names = {"-H", "--host"},
         description = "Where to listen (tcp://HOST:PORT or unix://PATH); repeatable.")
     List<String> hosts = new ArrayList<>();
 
     @Option(
-        names = "--data-root",
-        description = "Where everything is kept (default: ${DEFAULT-VALUE}).")
-    Path dataRoot = Path.of("/var/lib/sdc-docker");
-
-    @Option(
         names = "--datacenter",
         description = "The datacenter name docker info shows (default: ${DEFAULT-VALUE}).")
     String datacenter = "local";
-
-    @Option(names = "--runtime", description = "The OCI runtime (default: ${DEFAULT-VALUE}).")
-    String runtime = "/usr/sbin/runc";
-
-    @Option(names = "--conmon", description = "The conmon binary (default: ${DEFAULT-VALUE}).")
-    String conmon = "/usr/bin/conmon";
 
     @Option(
         names = "--allow-host-binds",
@@ -74,70 +111,164 @@ public final class Main {
         description = "URL (host) volumes a container may have (default: ${DEFAULT-VALUE}).")
     int maxUrlVolumes = 1;
 
-    @Option(
-        names = "--network-pool",
-        description =
-            "The IPv4 range networks' subnets (one /24 each) come from "
-                + "(default: ${DEFAULT-VALUE}).")
-    String networkPool = AgentConfig.DEFAULT_POOL;
-
-    @Option(
-        names = "--dockerinit",
-        required = true,
-        description = "The static dockerinit binary to install into /native.")
-    Path dockerinit;
-
-    @Override
-    public Integer call() throws Exception {
+    FrontendConfig config(Path dataRoot, String imageServiceHost) {
       if (hosts.isEmpty()) {
         hosts = List.of("tcp://127.0.0.1:2375", "unix:///var/run/sdc-docker.sock");
       }
-      List<String> missing = new ArrayList<>();
-      for (String p : List.of(runtime, conmon, dockerinit.toString())) {
-        if (!Files.isExecutable(Path.of(p))) {
-          missing.add(p);
-        }
-      }
-      if (!missing.isEmpty()) {
-        System.err.println("sdc-docker: missing " + String.join(", ", missing));
-        return 1;
-      }
-      Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-      AgentConfig agent =
-          new AgentConfig(
-              dataRoot.resolve("agent"),
-              runtime,
-              conmon,
-              dockerinit,
-              "127.0.0.1",
-              AgentConfig.KERNEL_BOOT_ID,
-              networkPool);
-      FrontendConfig front =
-          new FrontendConfig(
-              hosts,
-              dataRoot.resolve("frontend"),
-              datacenter,
-              "127.0.0.1",
-              allowHostBinds,
-              maxDataVolumes,
-              maxVolumesFrom,
-              maxUrlVolumes);
-      Future<String> up =
-          vertx
-              .deployVerticle(new AgentVerticle(agent))
-              .compose(a -> vertx.deployVerticle(new FrontendVerticle(front)));
-      try {
-        up.await();
-      } catch (Exception e) {
-        System.err.println("sdc-docker: cannot start: " + e.getMessage());
-        vertx.close();
-        return 1;
-      }
-      System.err.println(
-          "sdc-docker: serving on " + String.join(", ", hosts) + " (data under " + dataRoot + ")");
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
-      Thread.currentThread().join();
-      return 0;
+      return new FrontendConfig(
+          hosts,
+          dataRoot,
+          datacenter,
+          imageServiceHost,
+          allowHostBinds,
+          maxDataVolumes,
+          maxVolumesFrom,
+          maxUrlVolumes);
     }
+  }
+
+  /** Front end and one agent in one JVM, on a local event bus. */
+  @Command(
+      name = "serve",
+      description = "Run the embedded default: the API front end and one compute-node agent.")
+  static final class Serve implements Callable<Integer> {
+    @Option(
+        names = "--data-root",
+        description = "Where everything is kept (default: ${DEFAULT-VALUE}).")
+    Path dataRoot = Path.of("/var/lib/sdc-docker");
+
+    @Mixin FrontendOptions front = new FrontendOptions();
+    @Mixin AgentOptions agent = new AgentOptions();
+
+    @Override
+    public Integer call() throws Exception {
+      if (!agent.missing().isEmpty()) {
+        System.err.println("sdc-docker: missing " + String.join(", ", agent.missing()));
+        return 1;
+      }
+      FrontendConfig fc = front.config(dataRoot.resolve("frontend"), "127.0.0.1");
+      AgentConfig ac = agent.config(dataRoot.resolve("agent"), "127.0.0.1");
+      Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+      return run(
+          Future.succeededFuture(vertx),
+          v ->
+              v.deployVerticle(new AgentVerticle(ac))
+                  .compose(a -> v.deployVerticle(new FrontendVerticle(fc))),
+          "serving on " + String.join(", ", fc.hosts()) + " (data under " + dataRoot + ")");
+    }
+  }
+
+  /** One compute node's agent, a member of a fleet. */
+  @Command(
+      name = "agent",
+      description = "Run a compute node's agent: it joins the fleet's cluster and runs containers.")
+  static final class Agent implements Callable<Integer> {
+    @Option(
+        names = "--data-root",
+        description = "Where the node's containers are kept (default: ${DEFAULT-VALUE}).")
+    Path dataRoot = Path.of("/var/lib/sdc-docker/agent");
+
+    @Option(
+        names = "--advertise",
+        description =
+            "The address front ends reach this node's data plane at (logs, attach, exec, copy); "
+                + "default: --cluster-host.")
+    String advertise;
+
+    @Mixin AgentOptions agent = new AgentOptions();
+    @Mixin ClusterOptions cluster = new ClusterOptions();
+
+    @Override
+    public Integer call() throws Exception {
+      List<String> problems = new ArrayList<>(cluster.problems());
+      agent.missing().forEach(m -> problems.add("missing " + m));
+      if (!problems.isEmpty()) {
+        problems.forEach(p -> System.err.println("sdc-docker agent: " + p));
+        return 1;
+      }
+      AgentConfig ac = agent.config(dataRoot, advertise != null ? advertise : cluster.host);
+      String incarnation = UUID.randomUUID().toString();
+      return run(
+          cluster.join("agent", AgentVerticle.cnUuidOf(dataRoot), incarnation, true),
+          v -> v.deployVerticle(new AgentVerticle(ac, incarnation)),
+          "agent of the fleet "
+              + cluster.name
+              + " on "
+              + cluster.host
+              + ":"
+              + cluster.port
+              + " (data under "
+              + dataRoot
+              + ")");
+    }
+  }
+
+  /** A front end of a fleet: the Docker API over every compute node of the cluster. */
+  @Command(
+      name = "frontend",
+      description =
+          "Run an API front end of a fleet: it joins the cluster and serves Docker's API.")
+  static final class Frontend implements Callable<Integer> {
+    @Option(
+        names = "--data-root",
+        description = "Where this front end's images are kept (default: ${DEFAULT-VALUE}).")
+    Path dataRoot = Path.of("/var/lib/sdc-docker/frontend");
+
+    @Option(
+        names = "--advertise",
+        description =
+            "The address agents fetch image layers from this front end at; default: --cluster-host.")
+    String advertise;
+
+    @Mixin FrontendOptions front = new FrontendOptions();
+    @Mixin ClusterOptions cluster = new ClusterOptions();
+
+    @Override
+    public Integer call() throws Exception {
+      if (!cluster.problems().isEmpty()) {
+        cluster.problems().forEach(p -> System.err.println("sdc-docker frontend: " + p));
+        return 1;
+      }
+      FrontendConfig fc = front.config(dataRoot, advertise != null ? advertise : cluster.host);
+      return run(
+          cluster.join("frontend", null, null, false),
+          v -> {
+            cluster.onAgentLeft(v, FrontendVerticle.AGENT_LEFT);
+            return v.deployVerticle(new FrontendVerticle(fc));
+          },
+          "front end of the fleet "
+              + cluster.name
+              + " serving on "
+              + String.join(", ", fc.hosts())
+              + " (data under "
+              + dataRoot
+              + ")");
+    }
+  }
+
+  /**
+   * Makes the Vert.x instance, deploys into it, says so, and runs until the JVM is stopped (its
+   * hook closes Vert.x: a clustered member leaves the cluster).
+   */
+  private static int run(Future<Vertx> made, Function<Vertx, Future<String>> deploy, String serving)
+      throws InterruptedException {
+    Vertx vertx;
+    try {
+      vertx = made.await();
+    } catch (Exception e) {
+      System.err.println("sdc-docker: cannot join the cluster: " + e.getMessage());
+      return 1;
+    }
+    try {
+      deploy.apply(vertx).await();
+    } catch (Exception e) {
+      System.err.println("sdc-docker: cannot start: " + e.getMessage());
+      vertx.close().await();
+      return 1;
+    }
+    System.err.println("sdc-docker: " + serving);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
+    Thread.currentThread().join();
+    return 0;
   }
 }

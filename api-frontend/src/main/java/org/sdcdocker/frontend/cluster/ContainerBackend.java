@@ -38,6 +38,7 @@ public final class ContainerBackend implements Containers {
   private final String blobSource;
   private final EventLog events;
   private final SentConfigs sent;
+  private final NameReservations names;
   private final Placement placement;
   private final DockerEvents dockerEvents;
 
@@ -55,6 +56,7 @@ public final class ContainerBackend implements Containers {
     this.index = index;
     this.blobSource = blobSource;
     this.placement = new Placement(agents, index);
+    this.names = new NameReservations(vertx, index);
     this.dockerEvents = new DockerEvents(events, index);
   }
 
@@ -62,11 +64,12 @@ public final class ContainerBackend implements Containers {
   public void onHeartbeat(Heartbeat hb) {
     if (agents.heard(hb)) {
       long askedAt = System.currentTimeMillis();
+      long askedAtNanos = System.nanoTime();
       agents
           .request(hb.cnUuid(), new AgentRequests.ListZones(), SHORT_MS)
           .onSuccess(
               list -> {
-                list.zones().forEach(index::put);
+                index.replaceNode(hb.cnUuid(), list.zones(), askedAtNanos);
                 sent.retainListed(
                     hb.cnUuid(),
                     list.zones().stream().map(z -> z.spec().id()).collect(Collectors.toSet()),
@@ -75,22 +78,17 @@ public final class ContainerBackend implements Containers {
     }
   }
 
-  /** A zone event: the index follows, and an AutoRemove container that died is removed. */
+  /** A zone event: the index follows. */
   public void onZoneEvent(ZoneEvent ev) {
     ZoneRecord z = ev.zone();
     dockerEvents.record(ev);
     if (ev.action().equals("destroy")) {
       index.remove(z.spec().id());
       sent.remove(z.spec().id());
+      names.release(z.spec().owner(), z.spec().name(), z.spec().id());
       return;
     }
-    index.put(z);
-    if (ev.action().equals("die")
-        && z.spec().autoRemove()) { // with its anonymous volumes, as Docker's --rm
-      agents
-          .request(z.cnUuid(), new AgentRequests.DeleteZone(z.spec().id(), true, true), SHORT_MS)
-          .onSuccess(v -> index.remove(z.spec().id()));
-    }
+    index.put(z); // an AutoRemove container that died is removed by its node
   }
 
   /** An event the front end itself causes (kill, stop, restart, attach). */
@@ -102,27 +100,14 @@ public final class ContainerBackend implements Containers {
   /** Creates a translated container: its name reserved, placed on a node, made there. */
   @Override
   public Future<ZoneRecord> create(String account, Creation creation) {
-    return Future.<ZoneRecord>succeededFuture()
+    return reserveName(account, creation.spec(), creation.nameChosen(), 0)
         .compose(
-            nothing -> {
-              ContainerSpec spec = creation.spec();
-              for (int tries = 0; ; tries++) {
-                try {
-                  index.reserveName(account, spec.name(), spec.id());
-                  break;
-                } catch (DockerException taken) {
-                  if (creation.nameChosen() || tries == 20) {
-                    throw taken; // a name the client chose is its conflict; a drawn one is drawn
-                    // again
-                  }
-                  spec = spec.withName(Names.random());
-                }
-              }
+            spec -> {
               Placement.Placed placed;
               try {
                 placed = placement.place(account, spec, creation.volumesFrom());
               } catch (RuntimeException e) {
-                index.releaseName(account, spec.name());
+                names.release(account, spec.name(), spec.id());
                 throw e;
               }
               return agents
@@ -130,8 +115,9 @@ public final class ContainerBackend implements Containers {
                       placed.cn(),
                       new AgentRequests.CreateZone(placed.spec(), blobSource),
                       CREATE_MS)
+                  .onComplete(ar -> placement.answered(account, placed))
                   .onSuccess(index::put)
-                  .onFailure(e -> index.releaseName(account, placed.spec().name()))
+                  .onFailure(e -> names.release(account, spec.name(), spec.id()))
                   .compose(
                       rec ->
                           sent.put(rec.spec().id(), rec.cnUuid(), creation.sent())
@@ -140,9 +126,35 @@ public final class ContainerBackend implements Containers {
             });
   }
 
+  /**
+   * The spec with its name reserved: a name the client chose is its conflict; a drawn one that is
+   * taken is drawn again (20 times at most).
+   */
+  private Future<ContainerSpec> reserveName(
+      String account, ContainerSpec spec, boolean chosen, int tries) {
+    return names
+        .reserve(account, spec.name(), spec.id())
+        .map(spec)
+        .recover(
+            taken ->
+                chosen || tries == 20 || !(taken instanceof DockerException)
+                    ? Future.failedFuture(taken)
+                    : reserveName(account, spec.withName(Names.random()), false, tries + 1));
+  }
+
   @Override
   public SentConfig sentConfig(String id) {
     return sent.get(id);
+  }
+
+  @Override
+  public int lostNodes() {
+    return agents.lost().size();
+  }
+
+  @Override
+  public boolean nodeLive(String cnUuid) {
+    return agents.isLive(cnUuid);
   }
 
   /** The compute nodes heard from lately. */
@@ -248,8 +260,12 @@ public final class ContainerBackend implements Containers {
     if (!r.state().running()) {
       return Future.succeededFuture(Outcome.ALREADY);
     }
+    // the exit comes as the node's event: when the node goes first, the stop fails then
     Future<ZoneRecord> exited =
-        index.when(id, c -> c.after() == null || !c.after().state().running());
+        agents.whileLive(
+            r.cnUuid(),
+            "stop",
+            index.when(id, c -> c.after() == null || !c.after().state().running()));
     return agents
         .request(r.cnUuid(), new AgentRequests.KillZone(id, signal, true), SHORT_MS)
         .onSuccess(v -> event("kill", r, Map.of("signal", Integer.toString(signal))))
@@ -261,11 +277,13 @@ public final class ContainerBackend implements Containers {
                     : exited.timeout(Math.max(0, timeoutSeconds), TimeUnit.SECONDS))
         .recover(
             e ->
-                agents
-                    .request(r.cnUuid(), new AgentRequests.KillZone(id, 9, true), SHORT_MS)
-                    .onSuccess(v -> event("kill", r, Map.of("signal", "9")))
-                    .recover(ContainerBackend::exitedAlready)
-                    .compose(v -> exited))
+                !agents.isLive(r.cnUuid())
+                    ? Future.failedFuture(e) // the node went: say so, do not ask it again
+                    : agents
+                        .request(r.cnUuid(), new AgentRequests.KillZone(id, 9, true), SHORT_MS)
+                        .onSuccess(v -> event("kill", r, Map.of("signal", "9")))
+                        .recover(ContainerBackend::exitedAlready)
+                        .compose(v -> exited))
         .onSuccess(x -> event("stop", r, Map.of()))
         .map(x -> Outcome.DONE);
   }
@@ -410,11 +428,16 @@ public final class ContainerBackend implements Containers {
       return Future.failedFuture(
           DockerException.invalid("Renaming a container with the same name as its current name"));
     }
-    index.reserveName(account, newName, r.spec().id());
-    return agents
-        .request(r.cnUuid(), new AgentRequests.RenameZone(r.spec().id(), newName), SHORT_MS)
-        .onSuccess(index::put)
-        .onFailure(e -> index.releaseName(account, newName))
+    String id = r.spec().id();
+    return names
+        .reserve(account, newName, id)
+        .compose(
+            v ->
+                agents
+                    .request(r.cnUuid(), new AgentRequests.RenameZone(id, newName), SHORT_MS)
+                    .onSuccess(index::put)
+                    .onSuccess(rec -> names.release(account, r.spec().name(), id))
+                    .onFailure(e -> names.release(account, newName, id)))
         .mapEmpty();
   }
 

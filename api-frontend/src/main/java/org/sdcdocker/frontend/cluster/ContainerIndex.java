@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
@@ -19,6 +20,9 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
 public final class ContainerIndex {
   private final Map<String, ZoneRecord> byId = new ConcurrentHashMap<>();
   private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
+
+  /** When each container became known here (a node's list asked for later must name it). */
+  private final Map<String, Long> knownSince = new ConcurrentHashMap<>();
 
   /** Names reserved by creates in flight, so two creates cannot take one name. */
   private final Map<String, String> reservedNames = new ConcurrentHashMap<>();
@@ -37,13 +41,34 @@ public final class ContainerIndex {
       return; // a late reply, older than an event already applied
     }
     byId.put(id, rec);
+    knownSince.putIfAbsent(id, System.nanoTime());
     reservedNames.remove(key(rec.spec().owner(), rec.spec().name()));
     fire(id, new Change(before, rec));
+  }
+
+  /**
+   * A node's full list, asked for at {@code askedAtNanos}: its records applied, and its containers
+   * known before then that the list lacks forgotten (removed while the front end did not hear from
+   * the node).
+   */
+  public void replaceNode(String cnUuid, List<ZoneRecord> listed, long askedAtNanos) {
+    var ids = listed.stream().map(r -> r.spec().id()).collect(Collectors.toSet());
+    for (ZoneRecord r : List.copyOf(byId.values())) {
+      Long since = knownSince.get(r.spec().id());
+      if (cnUuid.equals(r.cnUuid())
+          && !ids.contains(r.spec().id())
+          && since != null
+          && since < askedAtNanos) { // one made after the list was asked for is not in it
+        remove(r.spec().id());
+      }
+    }
+    listed.forEach(this::put);
   }
 
   /** Forgets a removed container. */
   public void remove(String id) {
     ZoneRecord before = byId.remove(id);
+    knownSince.remove(id);
     if (before != null) {
       fire(id, new Change(before, null));
     }
@@ -113,7 +138,7 @@ public final class ContainerIndex {
     }
   }
 
-  private static DockerException conflict(String name, String id) {
+  static DockerException conflict(String name, String id) {
     return DockerException.conflict(
         "Conflict. The container name \"/%s\" is already in use by container \"%s\". "
             + "You have to remove (or rename) that container to be able to reuse that name.",

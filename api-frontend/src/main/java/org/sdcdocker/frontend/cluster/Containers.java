@@ -26,6 +26,12 @@ public interface Containers {
   /** What the container's create sent that only inspect gives back. */
   SentConfig sentConfig(String id);
 
+  /** How many nodes were heard from once and are not live now. */
+  int lostNodes();
+
+  /** Whether a container's node is live (its containers' state is current). */
+  boolean nodeLive(String cnUuid);
+
   /** The compute nodes heard from lately. */
   Collection<Heartbeat> nodes();
 

@@ -2,7 +2,9 @@ package org.sdcdocker.frontend.cluster;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.sdcdocker.frontend.translate.Creation;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
@@ -13,13 +15,20 @@ import org.sdcdocker.protocol.agent.VolumeRecords;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /**
- * Where things go: a new container to the live node with the fewest zones that has memory left for
- * it, unless what it shares (another container's volumes, links, a network namespace) is on a node
- * already, which it then must share; networks and volumes to any live node.
+ * Where things go: a new container to a live node with memory left for it, the account's containers
+ * spread over the nodes (the node with the fewest of the account's, then with the fewest of all),
+ * unless what it shares (another container's volumes, links, a network namespace) is on a node
+ * already, which it then must share; networks and volumes to any live node. Creates in flight count
+ * on their node from the moment it is chosen, so a burst of creates spreads too.
  */
 final class Placement {
   private final AgentDirectory agents;
   private final ContainerIndex index;
+
+  /** The creates placed and not yet answered, by node: how many, and their memory. */
+  private final Map<String, InFlight> inFlight = new HashMap<>();
+
+  private record InFlight(int zones, long memory, Map<String, Integer> byAccount) {}
 
   Placement(AgentDirectory agents, ContainerIndex index) {
     this.agents = agents;
@@ -44,7 +53,7 @@ final class Placement {
     String cn;
     if (from == null) {
       chosen = spec;
-      cn = node(spec.host().memory());
+      cn = node(account, spec.host().memory());
     } else {
       ZoneRecord source = index.resolve(account, from.container());
       boolean ro = from.readOnly();
@@ -75,7 +84,45 @@ final class Placement {
             from.container(), sourceCn, left >> 20, spec.host().memory() >> 20);
       }
     }
-    return networkPeers(account, chosen, cn);
+    Placed placed = networkPeers(account, chosen, cn);
+    inFlight.merge(
+        placed.cn(),
+        new InFlight(1, spec.host().memory(), Map.of(account, 1)),
+        (a, b) -> new InFlight(a.zones + 1, a.memory + b.memory, plus(a.byAccount, account, 1)));
+    return placed;
+  }
+
+  /** A placed create was answered (made or not): it no longer counts as in flight. */
+  void answered(String account, Placed placed) {
+    inFlight.computeIfPresent(
+        placed.cn(),
+        (cn, f) ->
+            f.zones <= 1
+                ? null
+                : new InFlight(
+                    f.zones - 1,
+                    f.memory - placed.spec().host().memory(),
+                    plus(f.byAccount, account, -1)));
+  }
+
+  private static Map<String, Integer> plus(Map<String, Integer> m, String account, int n) {
+    Map<String, Integer> out = new HashMap<>(m);
+    out.merge(account, n, Integer::sum);
+    out.values().removeIf(v -> v <= 0);
+    return out;
+  }
+
+  /** The zones of a node (the index's, and the creates in flight to it); of one account or all. */
+  private int zones(String cnUuid, String account) {
+    int known =
+        (int)
+            index.everything().stream()
+                .filter(r -> cnUuid.equals(r.cnUuid()))
+                .filter(r -> account == null || account.equals(r.spec().owner()))
+                .count();
+    InFlight f = inFlight.get(cnUuid);
+    int flying = f == null ? 0 : account == null ? f.zones : f.byAccount.getOrDefault(account, 0);
+    return known + flying;
   }
 
   /**
@@ -94,18 +141,24 @@ final class Placement {
             .filter(r -> cnUuid.equals(r.cnUuid()))
             .mapToLong(r -> r.spec().host().memory())
             .sum();
-    return total - promised;
+    InFlight f = inFlight.get(cnUuid);
+    return total - promised - (f == null ? 0 : f.memory);
   }
 
-  /** The live node with the fewest zones among those with room for {@code memory} bytes. */
-  private String node(long memory) {
+  /**
+   * Among the live nodes with room for {@code memory} bytes, the one with the fewest of the
+   * account's zones, then with the fewest zones.
+   */
+  private String node(String account, long memory) {
     if (agents.live().isEmpty()) {
       return anyNode(agents); // says that no node is available
     }
     return agents.live().stream()
         .filter(h -> memoryLeft(h.cnUuid()) >= memory)
-        .min(Comparator.comparingInt(Heartbeat::zones))
         .map(Heartbeat::cnUuid)
+        .min(
+            Comparator.comparingInt((String cn) -> zones(cn, account))
+                .thenComparingInt(cn -> zones(cn, null)))
         .orElseThrow(
             () ->
                 DockerException.unavailable(

@@ -3,7 +3,6 @@ package org.sdcdocker.frontend.cluster;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.CopyOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +47,7 @@ public final class SentConfigs {
             Files.deleteIfExists(f); // a file cut short by a crash: the fields inspect falls back
           }
         } else {
-          Files.deleteIfExists(f); // a temporary file a crash left
+          Files.deleteIfExists(f); // not one of ours
         }
       }
     }
@@ -68,23 +67,15 @@ public final class SentConfigs {
     }
     Entry e = new Entry(cn, System.currentTimeMillis(), config);
     byId.put(id, e);
-    Path tmp = dir.resolve(id + ".tmp");
+    // one write, no rename: a file cut short by a crash is dropped at load (inspect falls back)
     return vertx
         .fileSystem()
-        .writeFile(tmp.toString(), Buffer.buffer(Json.bytes(e)))
-        .compose(
-            v ->
-                vertx
-                    .fileSystem()
-                    .move(
-                        tmp.toString(),
-                        file(id).toString(),
-                        new CopyOptions().setReplaceExisting(true).setAtomicMove(true)))
+        .writeFile(file(id).toString(), Buffer.buffer(Json.bytes(e)))
         .compose(
             v ->
                 byId.containsKey(id) // removed while it was written
                     ? Future.<Void>succeededFuture()
-                    : vertx.fileSystem().deleteRecursive(file(id).toString()));
+                    : vertx.fileSystem().delete(file(id).toString()));
   }
 
   /** Forgets a removed container's entry. */

@@ -112,7 +112,17 @@ public final class ContainersEndpoint {
             .sorted(Comparator.comparing((ZoneRecord r) -> r.spec().created()).reversed())
             .limit(limit > 0 ? limit : Long.MAX_VALUE)
             .toList();
-    List<Map<String, Object>> out = chosen.stream().map(ContainerView::summary).toList();
+    List<Map<String, Object>> out =
+        chosen.stream()
+            .map(
+                r -> {
+                  Map<String, Object> m = ContainerView.summary(r);
+                  if (!backend.nodeLive(r.cnUuid())) {
+                    m.put("Status", "Host Down"); // as classic Swarm: its last known state stays
+                  }
+                  return m;
+                })
+            .toList();
     if (!Http.flag(ctx, "size")) {
       return Future.succeededFuture(out);
     }

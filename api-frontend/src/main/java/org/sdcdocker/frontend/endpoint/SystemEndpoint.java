@@ -134,7 +134,12 @@ public final class SystemEndpoint {
         "SystemStatus",
         List.of(
             List.of("SDCAccount", account),
-            List.of("Compute nodes", Integer.toString(nodes.size())),
+            List.of(
+                "Compute nodes",
+                nodes.size()
+                    + (containers.lostNodes() > 0
+                        ? " (" + containers.lostNodes() + " not responding)"
+                        : "")),
             List.of(
                 "Backends",
                 String.join(",", nodes.stream().map(Heartbeat::backend).distinct().toList()))));

@@ -62,6 +62,13 @@ import org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent;
  * endpoint that agents fetch layers from. Its container index is rebuilt from the agents.
  */
 public final class FrontendVerticle extends VerticleBase {
+  /**
+   * Local address where the cluster membership says a compute node's agent left the cluster ("UUID
+   * INCARNATION"): unless a later run of that agent is heard already, the front end stops asking
+   * the node at once.
+   */
+  public static final String AGENT_LEFT = "frontend.local.agent-left";
+
   private final FrontendConfig config;
   private final List<HttpServer> servers = new ArrayList<>();
   private volatile SentConfigs sent;
@@ -91,6 +98,14 @@ public final class FrontendVerticle extends VerticleBase {
                           String blobSource =
                               "http://" + config.imageServiceHost() + ":" + blobServer.actualPort();
                           AgentDirectory agents = new AgentDirectory(vertx);
+                          vertx
+                              .eventBus()
+                              .<String>localConsumer(
+                                  AGENT_LEFT,
+                                  m -> {
+                                    String[] f = m.body().split(" ", 2);
+                                    agents.left(f[0], f.length > 1 ? f[1] : "");
+                                  });
                           ContainerIndex index = new ContainerIndex();
                           EventLog events = new EventLog();
                           var rules =

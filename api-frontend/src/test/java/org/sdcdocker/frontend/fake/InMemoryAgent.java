@@ -129,6 +129,7 @@ public final class InMemoryAgent {
     AgentBus.serve(
         vertx, CN, Verbs.NETWORK_LIST, r -> new NetworkList(List.of()), InMemoryAgent::asIs);
     vertx.eventBus().consumer(Addresses.HELLO, m -> heartbeat());
+    vertx.setPeriodic(2000, t -> heartbeat()); // as a real agent: live while it beats
     heartbeat();
   }
 
@@ -153,7 +154,7 @@ public final class InMemoryAgent {
                 8L << 30,
                 "6.1.0",
                 "Debian GNU/Linux 12 (bookworm)",
-                0));
+                "fake-1"));
   }
 
   private ZoneRecord zone(String id) {

@@ -3,13 +3,21 @@ package org.sdcdocker.agent.server;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.shareddata.Lock;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.sdcdocker.agent.exec.ExecLauncher;
 import org.sdcdocker.agent.exec.HealthMonitor;
@@ -46,7 +54,10 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
  * Verbs (30), each handing the request to the class that does it.
  */
 public final class AgentVerticle extends VerticleBase {
-  private static final long HEARTBEAT_MS = 5000;
+  /** Front ends call a node unknown after 7 s without one (three missed, and a second). */
+  private static final long HEARTBEAT_MS = 2000;
+
+  private static final long CN_LOCK_MS = 30_000;
 
   private final AgentConfig config;
   private String cnUuid;
@@ -59,9 +70,28 @@ public final class AgentVerticle extends VerticleBase {
   private Path stdinRelay;
   private RootUntar untar;
   private ContainerRuntime runtime;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+
+  /** This run of the agent: a front end that sees it change lists the node's zones again. */
+  private final String incarnation;
+
+  private FileLock dataRootLock;
+  private Lock cnLock;
 
   public AgentVerticle(AgentConfig config) {
+    this(config, UUID.randomUUID().toString());
+  }
+
+  /** An agent whose run is named {@code incarnation} (a fleet member names it in the cluster). */
+  public AgentVerticle(AgentConfig config, String incarnation) {
     this.config = config;
+    this.incarnation = incarnation;
+  }
+
+  /** The compute-node UUID kept in a data root (made there the first time). */
+  public static String cnUuidOf(Path dataRoot) throws IOException {
+    Files.createDirectories(dataRoot);
+    return HostFacts.cnUuid(dataRoot);
   }
 
   /** This agent's compute-node UUID, once started. */
@@ -73,16 +103,25 @@ public final class AgentVerticle extends VerticleBase {
   public Future<?> start() {
     ProtocolCodec.installOnce(vertx.eventBus());
     return vertx
-        .executeBlocking(this::prepare)
+        .executeBlocking(this::lockDataRoot)
+        .compose(v -> lockComputeNode())
+        .compose(v -> vertx.executeBlocking(this::prepare))
         .compose(
             v -> {
               streams =
                   new StreamServer(vertx, zones, execs, config.streamHost(), stdinRelay, untar);
               return streams.listen();
             })
-        .map(
+        .compose(
             server -> {
               registerHandlers(vertx.eventBus());
+              // in a cluster a registration takes a moment to reach every member: heartbeats,
+              // which make front ends send requests, begin once every handler is known
+              return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
+                  .map(server);
+            })
+        .map(
+            server -> {
               exits.start();
               vertx.setPeriodic(HEARTBEAT_MS, t -> heartbeat());
               heartbeat();
@@ -90,10 +129,59 @@ public final class AgentVerticle extends VerticleBase {
             });
   }
 
+  /** One agent per data root: a second one started on it refuses to run. */
+  private Void lockDataRoot() throws IOException {
+    Files.createDirectories(config.dataRoot());
+    FileChannel channel =
+        FileChannel.open(
+            config.dataRoot().resolve("agent.lock"),
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException sameJvm) {
+      lock = null;
+    }
+    if (lock == null) {
+      channel.close();
+      throw new IllegalStateException(
+          "another agent runs on the data root " + config.dataRoot() + "; one agent per data root");
+    }
+    dataRootLock = lock;
+    cnUuid = HostFacts.cnUuid(config.dataRoot());
+    return null;
+  }
+
+  /**
+   * In a cluster, the lock on this compute node's id: a second agent with a copy of this data root
+   * on another machine waits, then refuses. A dead holder's lock goes when it leaves the cluster.
+   */
+  private Future<Void> lockComputeNode() {
+    if (!vertx.isClustered()) {
+      return Future.succeededFuture();
+    }
+    return vertx
+        .sharedData()
+        .getLockWithTimeout("sdc.cn." + cnUuid, CN_LOCK_MS)
+        .recover(
+            e ->
+                Future.failedFuture(
+                    new IllegalStateException(
+                        "another agent holds compute node "
+                            + cnUuid
+                            + " in the cluster (waited "
+                            + CN_LOCK_MS / 1000
+                            + " s)")))
+        .map(
+            lock -> {
+              cnLock = lock;
+              return null;
+            });
+  }
+
   private Void prepare() throws IOException {
     Path root = config.dataRoot();
-    Files.createDirectories(root);
-    cnUuid = HostFacts.cnUuid(root);
     Path nativeDir = installNative(root);
     stdinRelay = installStdinRelay(root);
     untar = new RootUntar(installHelper(root, "root-untar"));
@@ -116,6 +204,9 @@ public final class AgentVerticle extends VerticleBase {
               vertx.eventBus().publish(Addresses.ZONE_EVENTS, ev);
               if (health != null) {
                 health.onEvent(ev);
+              }
+              if (ev.action().equals("destroy") && execs != null) {
+                execs.forgetZone(ev.zone().spec().id()); // also after an AutoRemove
               }
             },
             config.networkPool());
@@ -278,7 +369,7 @@ public final class AgentVerticle extends VerticleBase {
         });
     on(Verbs.LIST, r -> new AgentRequests.ZoneList(zones.list()));
     on(Verbs.STREAM, r -> streams.issue(r));
-    bus.consumer(Addresses.HELLO, m -> heartbeat());
+    consumers.add(bus.consumer(Addresses.HELLO, m -> heartbeat()));
   }
 
   private void registerNetworkHandlers(EventBus bus) {
@@ -305,7 +396,7 @@ public final class AgentVerticle extends VerticleBase {
   /** Answers one verb: its work runs on a worker thread; failures travel back with their kind. */
   private <Q extends AgentRequest<R>, R extends Record> void on(
       Verb<Q, R> verb, AgentBus.Work<Q, R> work) {
-    AgentBus.serve(vertx, cnUuid, verb, work, AgentVerticle::replyFor);
+    consumers.add(AgentBus.serve(vertx, cnUuid, verb, work, AgentVerticle::replyFor));
   }
 
   /**
@@ -341,7 +432,7 @@ public final class AgentVerticle extends VerticleBase {
                 HostFacts.memoryBytes(),
                 HostFacts.kernel(),
                 HostFacts.operatingSystem(),
-                0));
+                incarnation));
   }
 
   @Override
@@ -362,8 +453,14 @@ public final class AgentVerticle extends VerticleBase {
       if (execs != null) {
         execs.close();
       }
+      if (dataRootLock != null) {
+        dataRootLock.channel().close(); // releases the lock
+      }
     } catch (IOException ignored) {
       // closing a watch cannot usefully fail
+    }
+    if (cnLock != null) {
+      cnLock.release();
     }
     return Future.succeededFuture();
   }

@@ -178,6 +178,9 @@ final class ZoneRuns {
     table.save(z, rec);
     z.exit.complete(ended);
     table.publish("die", rec);
+    if (!again && rec.spec().autoRemove()) {
+      removeLater(id); // --rm: the node removes it, with its anonymous volumes, as Docker's daemon
+    }
     if (again) {
       long ranMillis = millisBetween(state.startedAt(), state.finishedAt());
       scheduleRestart(
@@ -200,6 +203,21 @@ final class ZoneRuns {
     if (again) {
       scheduleRestart(z, RestartPolicy.delayMillis(counted.restartCount()));
     }
+  }
+
+  /**
+   * Removes an AutoRemove zone whose run ended, out of its lock. Done here, once, rather than by
+   * each front end that saw its die event.
+   */
+  private void removeLater(String id) {
+    restarts.execute(
+        () -> {
+          try {
+            removal.delete(id, true, true);
+          } catch (RuntimeException e) {
+            // removed meanwhile (docker rm), or started again: nothing to do
+          }
+        });
   }
 
   private void scheduleRestart(Zone z, long delayMillis) {

@@ -17,7 +17,7 @@ public final class AgentEvents {
       long memoryBytes,
       String kernel,
       String operatingSystem,
-      long bootedAt) {}
+      String incarnation) {}
 
   /** Published on {@link Addresses#ZONE_EVENTS}: create, start, die, destroy. */
   public record ZoneEvent(

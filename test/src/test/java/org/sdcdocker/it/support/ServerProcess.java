@@ -70,8 +70,17 @@ public final class ServerProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
+    awaitPing(url(), process, log, 60);
+  }
+
+  /**
+   * Waits until a server process answers {@code /_ping} at {@code url}; fails when it exits first
+   * or does not answer within {@code seconds}.
+   */
+  public static void awaitPing(String url, Process process, Path log, int seconds)
+      throws IOException, InterruptedException {
     HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException("the server exited at start; see " + log);
@@ -79,7 +88,7 @@ public final class ServerProcess implements AutoCloseable {
       try {
         HttpResponse<String> r =
             http.send(
-                HttpRequest.newBuilder(URI.create(url() + "/_ping"))
+                HttpRequest.newBuilder(URI.create(url + "/_ping"))
                     .timeout(Duration.ofSeconds(2))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -91,7 +100,8 @@ public final class ServerProcess implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    throw new IllegalStateException("the server did not answer within 60 s; see " + log);
+    throw new IllegalStateException(
+        "the server did not answer within " + seconds + " s; see " + log);
   }
 
   /** SIGKILL: no shutdown hook, no goodbye; its containers run on under conmon. */
@@ -121,7 +131,12 @@ public final class ServerProcess implements AutoCloseable {
    * start of the server then finds no zone running and sweeps its idle bridges.
    */
   public void scrub() throws IOException, InterruptedException {
-    Path zones = dataRoot.resolve("agent/zones");
+    scrubAgent(dataRoot.resolve("agent"));
+  }
+
+  /** The same for one agent's data root (its process down). */
+  public static void scrubAgent(Path agentRoot) throws IOException, InterruptedException {
+    Path zones = agentRoot.resolve("zones");
     List<Path> dirs = Files.isDirectory(zones) ? Files.list(zones).toList() : List.of();
     for (Path d : dirs) {
       String id = d.getFileName().toString();
@@ -135,11 +150,11 @@ public final class ServerProcess implements AutoCloseable {
           ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(ProcessHandle::destroyForcibly);
         }
       }
-      run("runc", "--root", dataRoot.resolve("agent/runc").toString(), "delete", "--force", id);
+      run("runc", "--root", agentRoot.resolve("runc").toString(), "delete", "--force", id);
       run("umount", "-l", d.resolve("rootfs").toString());
       run("ip", "netns", "delete", "sdc-" + id);
     }
-    run("pkill", "-9", "-f", "conmon.*" + dataRoot);
+    run("pkill", "-9", "-f", "conmon.*" + agentRoot);
     Thread.sleep(500);
     for (Path d : dirs) {
       try (var controllers = Files.list(Path.of("/sys/fs/cgroup"))) {

@@ -1,0 +1,173 @@
+package org.sdcdocker.launcher;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MultiMapConfig;
+import com.hazelcast.config.NetworkConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine.Option;
+
+/**
+ * How a fleet member joins the cluster: Hazelcast over TCP/IP to the members listed (multicast,
+ * auto-detection and phone-home off, bound to one address only), and the Vert.x event bus between
+ * members over TLS with the operator's certificates: a member without a certificate its peers' CA
+ * signed cannot join the bus. Hazelcast's own member links carry no secrets (membership, the bus's
+ * address table, locks) and belong on the private admin network.
+ */
+final class ClusterOptions {
+  private HazelcastClusterManager manager;
+
+  /** Hazelcast's own log, warnings only (kept: the JDK holds loggers weakly). */
+  private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
+
+  @Option(
+      names = "--cluster-name",
+      description =
+          "The fleet's name; members of other fleets are refused (default: ${DEFAULT-VALUE}).")
+  String name = "sdc-docker";
+
+  @Option(
+      names = "--cluster-host",
+      required = true,
+      description =
+          "This member's address on the admin network (the cluster and its event bus bind it).")
+  String host;
+
+  @Option(
+      names = "--cluster-port",
+      description = "This member's cluster port (default: ${DEFAULT-VALUE}).")
+  int port = 5701;
+
+  @Option(
+      names = "--cluster-member",
+      description = "HOST:PORT of another member to join through; repeatable.")
+  List<String> members = new ArrayList<>();
+
+  @Option(
+      names = "--cluster-cert",
+      description = "PEM certificate of this member, for the event bus's TLS.")
+  Path cert;
+
+  @Option(names = "--cluster-key", description = "PEM private key of --cluster-cert.")
+  Path key;
+
+  @Option(
+      names = "--cluster-ca",
+      description = "PEM certificate of the CA that signs every member's certificate.")
+  Path ca;
+
+  @Option(
+      names = "--cluster-insecure",
+      description = "Run the event bus without TLS (a test fleet on one machine's loopback only).")
+  boolean insecure;
+
+  /** The reasons these options cannot make a member, or none. */
+  List<String> problems() {
+    List<String> out = new ArrayList<>();
+    if (!insecure && (cert == null || key == null || ca == null)) {
+      out.add(
+          "the event bus between members needs --cluster-cert, --cluster-key and --cluster-ca "
+              + "(or --cluster-insecure on a test fleet)");
+    }
+    for (Path p : new Path[] {cert, key, ca}) {
+      if (p != null && !Files.isReadable(p)) {
+        out.add("cannot read " + p);
+      }
+    }
+    for (String m : members) {
+      if (!m.matches("[^:\\s]+:\\d+")) {
+        out.add("--cluster-member " + m + ": HOST:PORT expected");
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Joins the cluster as {@code role}; a lite member holds none of the cluster's data (agents). The
+   * future fails when the member cannot join.
+   */
+  Future<Vertx> join(String role, String cnUuid, String incarnation, boolean lite) {
+    HAZELCAST_LOG.setLevel(Level.WARNING);
+    Config hz = new Config().setClusterName(name).setLiteMember(lite);
+    hz.setProperty("hazelcast.phone.home.enabled", "false");
+    hz.setProperty("hazelcast.socket.bind.any", "false");
+    hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    hz.setProperty("hazelcast.max.no.heartbeat.seconds", "10");
+    hz.setProperty("hazelcast.merge.first.run.delay.seconds", "15");
+    hz.setProperty("hazelcast.merge.next.run.delay.seconds", "15");
+    hz.setProperty("hazelcast.graceful.shutdown.max.wait", "30");
+    hz.setProperty("hazelcast.wait.seconds.before.join", "0");
+    hz.setProperty("hazelcast.logging.type", "jdk");
+    NetworkConfig net = hz.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
+    net.getInterfaces().setEnabled(true).addInterface(host);
+    JoinConfig join = net.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(new ArrayList<>(members));
+    hz.getMultiMapConfig("__vertx.subs")
+        .setBackupCount(1)
+        .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET);
+    hz.getMapConfig("__vertx.nodeInfo").setBackupCount(1);
+    hz.getMapConfig("sdc.*").setBackupCount(2);
+    hz.getMemberAttributeConfig().setAttribute("sdc.role", role);
+    if (cnUuid != null) {
+      hz.getMemberAttributeConfig().setAttribute("sdc.cn", cnUuid);
+      hz.getMemberAttributeConfig().setAttribute("sdc.incarnation", incarnation);
+    }
+    EventBusOptions bus = new EventBusOptions().setHost(host).setPort(0).setClusterPublicHost(host);
+    if (!insecure) {
+      bus.setSsl(true)
+          .setKeyCertOptions(
+              new PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString()))
+          .setTrustOptions(new PemTrustOptions().addCertPath(ca.toString()))
+          .setClientAuth(ClientAuth.REQUIRED);
+    }
+    VertxOptions options =
+        new VertxOptions().setPreferNativeTransport(true).setEventBusOptions(bus);
+    manager = new HazelcastClusterManager(hz);
+    return Vertx.builder().with(options).withClusterManager(manager).buildClustered();
+  }
+
+  /**
+   * Tells this member's front end, on its local bus at {@code address}, the compute node whose
+   * agent left the cluster (killed, or gone from the network) and that agent's incarnation ("UUID
+   * INCARNATION"): requests waiting on it fail then, without waiting for the missed heartbeats.
+   */
+  void onAgentLeft(Vertx vertx, String address) {
+    manager
+        .getHazelcastInstance()
+        .getCluster()
+        .addMembershipListener(
+            new MembershipListener() {
+              @Override
+              public void memberAdded(MembershipEvent e) {}
+
+              @Override
+              public void memberRemoved(MembershipEvent e) {
+                String cn = e.getMember().getAttribute("sdc.cn");
+                String run = e.getMember().getAttribute("sdc.incarnation");
+                if (cn != null && run != null) { // this run of the agent: a later one may be up
+                  vertx
+                      .eventBus()
+                      .send(address, cn + " " + run, new DeliveryOptions().setLocalOnly(true));
+                }
+              }
+            });
+  }
+}

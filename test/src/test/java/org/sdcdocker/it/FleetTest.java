@@ -1,0 +1,281 @@
+package org.sdcdocker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.sdcdocker.it.support.DockerCli;
+import org.sdcdocker.it.support.FleetProcesses;
+import org.sdcdocker.it.support.LocalRegistry;
+import org.sdcdocker.it.support.TestImages;
+
+/**
+ * A fleet of separate JVMs on one machine: two front ends and two agents, each agent in a network
+ * namespace of its own on an underlay, the event bus between them over TLS. The docker CLI talks to
+ * either front end.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FleetTest {
+  @TempDir static Path dir;
+  private FleetProcesses fleet;
+  private FleetProcesses.Member fe1;
+  private FleetProcesses.Member fe2;
+  private FleetProcesses.Member a1;
+  private FleetProcesses.Member a2;
+  private LocalRegistry registry;
+  private String d1Host;
+  private String d2Host;
+  private DockerCli d1;
+  private DockerCli d2;
+  private String image;
+
+  @BeforeAll
+  void start() throws Exception {
+    registry = LocalRegistry.start(null, null);
+    TestImages.push(registry, "x/busybox", "latest", TestImages.busyboxLayer(), null, null);
+    image = registry.host() + "/x/busybox";
+    fleet = FleetProcesses.create(dir);
+    int api1 = LocalRegistry.freePort();
+    int api2 = LocalRegistry.freePort();
+    fe1 = fleet.frontend(api1);
+    fe1.start();
+    FleetProcesses.awaitApi(fe1, api1);
+    a1 = fleet.agent();
+    a2 = fleet.agent();
+    a1.start();
+    a2.start();
+    fe2 = fleet.frontend(api2);
+    fe2.start();
+    FleetProcesses.awaitApi(fe2, api2);
+    d1Host = "tcp://127.0.0.1:" + api1;
+    d1 = new DockerCli(d1Host);
+    d2Host = "tcp://127.0.0.1:" + api2;
+    d2 = new DockerCli(d2Host);
+    awaitNodes(d1, 2);
+    awaitNodes(d2, 2);
+    d1.ok("pull", image);
+  }
+
+  /** Each test leaves no container behind, failed or not. */
+  @AfterEach
+  void removeContainers() throws Exception {
+    String left = d1.run("ps", "-aq").out().trim();
+    if (!left.isEmpty()) {
+      List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+      rm.addAll(List.of(left.split("\\s+")));
+      d1.run(60, rm.toArray(String[]::new));
+    }
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    try {
+      if (d1 != null) {
+        removeContainers();
+      }
+    } finally {
+      if (fleet != null) {
+        fleet.close();
+      }
+      if (registry != null) {
+        registry.close();
+      }
+    }
+  }
+
+  @Test
+  void containersSpreadOverTheNodes_andEitherFrontEndServesThem() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      ids.add(d1.ok("run", "-d", image, "sh", "-c", "echo up " + i + "; exec sleep 600").trim());
+    }
+    assertThat(zonesOn(a1)).isNotEmpty();
+    assertThat(zonesOn(a2)).isNotEmpty();
+    assertThat(zonesOn(a1).size() + zonesOn(a2).size()).isEqualTo(4);
+
+    // the other front end knows them from the agents
+    assertThat(awaitPs(d2, ids.size())).containsExactlyInAnyOrderElementsOf(shortIds(ids));
+
+    // the data plane of a node in another namespace, through either front end
+    String onA2 = ids.stream().filter(id -> zonesOn(a2).contains(id)).findFirst().orElseThrow();
+    assertThat(d1.ok("exec", onA2, "echo", "hi from a2")).isEqualTo("hi from a2");
+    assertThat(d2.ok("logs", onA2)).startsWith("up ");
+    assertThat(d2.ok("exec", onA2, "hostname")).isEqualTo(onA2.substring(0, 12));
+
+    List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+    rm.addAll(ids);
+    d2.ok(rm.toArray(String[]::new));
+    assertThat(zonesOn(a1)).isEmpty();
+    assertThat(zonesOn(a2)).isEmpty();
+    assertThat(d1.ok("ps", "-aq")).isEmpty();
+  }
+
+  @Test
+  void anAgentKilled_findsItsContainersRunningWhenItComesBack() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      ids.add(d1.ok("run", "-d", image, "sleep", "600").trim());
+    }
+    // a stop waiting on a node whose agent dies fails then, with the node named
+    String stubborn =
+        d1.ok("run", "-d", image, "sh", "-c", "trap '' TERM; sleep 600 & wait; sleep 600").trim();
+    ids.add(stubborn);
+    var stopping =
+        new ProcessBuilder("docker", "-H", d1Host, "stop", "-t", "60", stubborn)
+            .redirectErrorStream(true)
+            .start();
+    Thread.sleep(1000); // the stop is on its way: the container ignores SIGTERM
+    a1.kill();
+    a2.kill();
+    assertThat(stopping.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String stopOut = new String(stopping.getInputStream().readAllBytes());
+    assertThat(stopOut).contains("stopped responding during stop");
+    awaitNodes(d1, 0); // no heartbeat for 7 s, or the agent left the cluster: not live
+    awaitNodes(d2, 0);
+    assertThat(d1.ok("info")).contains("Compute nodes: 0 (2 not responding)");
+    assertThat(d2.ok("ps", "--format", "{{.Status}}").lines().distinct().toList())
+        .containsExactly("Host Down");
+    var refused = d1.run("restart", ids.get(0));
+    assertThat(refused.exitCode()).isEqualTo(1);
+    assertThat(refused.err()).contains("is not responding (last heard");
+    a1.start();
+    a2.start();
+    a1.awaitLog("sdc-docker: agent of the fleet", 90);
+    a2.awaitLog("sdc-docker: agent of the fleet", 90);
+    awaitNodes(d1, 2);
+    awaitNodes(d2, 2);
+    List<String> running = awaitPs(d1, ids.size());
+    assertThat(d1.ok("ps", "--format", "{{.Status}}")).doesNotContain("Host Down");
+    assertThat(running).containsExactlyInAnyOrderElementsOf(shortIds(ids));
+    for (String id : ids) {
+      assertThat(d1.ok("exec", id, "echo", "still")).isEqualTo("still");
+    }
+    List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+    rm.addAll(ids);
+    d1.ok(rm.toArray(String[]::new));
+  }
+
+  @Test
+  void aSecondAgentOnTheSameDataRoot_refusesToRun() throws Exception {
+    FleetProcesses.Member twin = fleet.twin(a1);
+    twin.start();
+    assertThat(twin.waitFor(90)).isTrue();
+    String log = Files.readString(twin.log());
+    assertThat(twin.exitValue()).as(log).isEqualTo(1);
+    assertThat(log).contains("another agent runs on the data root " + a1.dataRoot());
+  }
+
+  @Test
+  void aNameAskedForThroughBothFrontEndsAtOnce_goesToOneContainer() throws Exception {
+    d2.ok("pull", image); // images are each front end's own for now
+    for (int i = 0; i < 10; i++) {
+      String name = "race-" + i;
+      var p1 =
+          new ProcessBuilder("docker", "-H", d1Host, "create", "--name", name, image, "true")
+              .redirectErrorStream(true)
+              .start();
+      var p2 =
+          new ProcessBuilder("docker", "-H", d2Host, "create", "--name", name, image, "true")
+              .redirectErrorStream(true)
+              .start();
+      assertThat(p1.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(p2.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      String out1 = new String(p1.getInputStream().readAllBytes());
+      String out2 = new String(p2.getInputStream().readAllBytes());
+      assertThat(List.of(p1.exitValue(), p2.exitValue()))
+          .as(out1 + out2)
+          .containsExactlyInAnyOrder(0, 1);
+      assertThat(p1.exitValue() == 0 ? out2 : out1)
+          .contains("Conflict. The container name \"/" + name + "\" is already in use");
+    }
+    assertThat(awaitPsAll(d1, 10)).hasSize(10);
+    assertThat(awaitPsAll(d2, 10)).hasSize(10);
+    // a removed container's name is free again, through either front end (once the other front
+    // end has the destroy event: milliseconds)
+    d1.ok("rm", "race-0");
+    var again = d2.run("create", "--name", "race-0", image, "true");
+    for (int i = 0; i < 20 && again.exitCode() != 0; i++) {
+      Thread.sleep(100);
+      again = d2.run("create", "--name", "race-0", image, "true");
+    }
+    assertThat(again.exitCode()).as(again.all()).isZero();
+  }
+
+  @Test
+  void anAgentWithoutACertificateOfTheFleetsCa_getsNoWork() throws Exception {
+    FleetProcesses.Member stranger = fleet.untrustedAgent();
+    stranger.start();
+    try {
+      stranger.awaitLog("sdc-docker: agent of the fleet", 90); // Hazelcast let it in
+      for (int i = 0; i < 5; i++) { // its heartbeats (every 2 s) never arrive
+        Thread.sleep(1000);
+        assertThat(d1.ok("info")).contains("Compute nodes: 2");
+      }
+      String id = d1.ok("run", "-d", image, "sleep", "600").trim();
+      assertThat(zonesOn(stranger)).doesNotContain(id);
+    } finally {
+      stranger.kill();
+    }
+  }
+
+  private static List<String> shortIds(List<String> ids) {
+    return ids.stream().map(id -> id.substring(0, 12)).toList();
+  }
+
+  /** The ids of the running containers, once there are {@code n} (30 s at most). */
+  private static List<String> awaitPs(DockerCli d, int n) throws Exception {
+    return awaitIds(d, n, "ps", "-q");
+  }
+
+  /** The ids of all containers, once there are {@code n} (30 s at most). */
+  private static List<String> awaitPsAll(DockerCli d, int n) throws Exception {
+    return awaitIds(d, n, "ps", "-aq");
+  }
+
+  private static List<String> awaitIds(DockerCli d, int n, String... ps) throws Exception {
+    List<String> ids = List.of();
+    for (int i = 0; i < 150; i++) {
+      String out = d.run(ps).out().trim();
+      ids = out.isEmpty() ? List.of() : List.of(out.split("\\s+"));
+      if (ids.size() == n) {
+        return ids;
+      }
+      Thread.sleep(200);
+    }
+    return ids;
+  }
+
+  /** Until docker info counts {@code n} compute nodes (60 s at most). */
+  private static void awaitNodes(DockerCli d, int n) throws Exception {
+    String info = "";
+    for (int i = 0; i < 300; i++) {
+      info = d.run("info").out();
+      if (info.contains("Compute nodes: " + n)) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("the fleet has not " + n + " compute nodes:\n" + info);
+  }
+
+  private static List<String> zonesOn(FleetProcesses.Member agent) {
+    Path zones = agent.dataRoot().resolve("zones");
+    if (!Files.isDirectory(zones)) {
+      return List.of();
+    }
+    try (var s = Files.list(zones)) {
+      return s.map(p -> p.getFileName().toString()).toList();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
