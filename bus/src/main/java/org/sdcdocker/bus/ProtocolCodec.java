@@ -5,10 +5,12 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.AgentEvents;
+import org.sdcdocker.protocol.agent.FrontendEvents;
 import org.sdcdocker.protocol.agent.Verb;
 import org.sdcdocker.protocol.agent.Verbs;
 
@@ -22,16 +24,20 @@ public final class ProtocolCodec implements MessageCodec<Record, Record> {
 
   private static final Map<String, Class<? extends Record>> TYPES = closedSet();
 
-  /** Every verb's request and reply, and the events agents publish. */
+  /**
+   * Every verb's request and reply, the events agents publish, and what front ends tell each other.
+   */
   private static Map<String, Class<? extends Record>> closedSet() {
     Map<String, Class<? extends Record>> types = new HashMap<>();
     for (Verb<?, ?> v : Verbs.ALL) {
       types.put(v.request().getName(), v.request().asSubclass(Record.class));
       types.put(v.reply().getName(), v.reply().asSubclass(Record.class));
     }
-    for (Class<?> c : AgentEvents.class.getDeclaredClasses()) {
-      if (c.isRecord()) {
-        types.put(c.getName(), c.asSubclass(Record.class));
+    for (Class<?> holder : List.of(AgentEvents.class, FrontendEvents.class)) {
+      for (Class<?> c : holder.getDeclaredClasses()) {
+        if (c.isRecord()) {
+          types.put(c.getName(), c.asSubclass(Record.class));
+        }
       }
     }
     return Map.copyOf(types);

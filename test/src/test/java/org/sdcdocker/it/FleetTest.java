@@ -2,6 +2,10 @@ package org.sdcdocker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,6 +36,8 @@ class FleetTest {
   private FleetProcesses.Member a1;
   private FleetProcesses.Member a2;
   private LocalRegistry registry;
+  private int api1;
+  private int api2;
   private String d1Host;
   private String d2Host;
   private DockerCli d1;
@@ -44,8 +50,8 @@ class FleetTest {
     TestImages.push(registry, "x/busybox", "latest", TestImages.busyboxLayer(), null, null);
     image = registry.host() + "/x/busybox";
     fleet = FleetProcesses.create(dir);
-    int api1 = LocalRegistry.freePort();
-    int api2 = LocalRegistry.freePort();
+    api1 = LocalRegistry.freePort();
+    api2 = LocalRegistry.freePort();
     fe1 = fleet.frontend(api1);
     fe1.start();
     FleetProcesses.awaitApi(fe1, api1);
@@ -108,6 +114,10 @@ class FleetTest {
     // the data plane of a node in another namespace, through either front end
     String onA2 = ids.stream().filter(id -> zonesOn(a2).contains(id)).findFirst().orElseThrow();
     assertThat(d1.ok("exec", onA2, "echo", "hi from a2")).isEqualTo("hi from a2");
+    String a2Uuid = Files.readString(a2.dataRoot().resolve("cn-uuid")).trim();
+    assertThat(d2.ok("inspect", "-f", "{{.Node.ID}} {{.Node.Status}}", onA2))
+        .isEqualTo(a2Uuid + " Healthy");
+    assertThat(d1.ok("info")).contains(a2Uuid, "└ Status: Healthy", "└ Reserved Memory");
     assertThat(d2.ok("logs", onA2)).startsWith("up ");
     assertThat(d2.ok("exec", onA2, "hostname")).isEqualTo(onA2.substring(0, 12));
 
@@ -176,7 +186,6 @@ class FleetTest {
 
   @Test
   void aNameAskedForThroughBothFrontEndsAtOnce_goesToOneContainer() throws Exception {
-    d2.ok("pull", image); // images are each front end's own for now
     for (int i = 0; i < 10; i++) {
       String name = "race-" + i;
       var p1 =
@@ -208,6 +217,97 @@ class FleetTest {
       again = d2.run("create", "--name", "race-0", image, "true");
     }
     assertThat(again.exitCode()).as(again.all()).isZero();
+  }
+
+  @Test
+  void eventsCausedThroughOneFrontEnd_areSeenThroughTheOther() throws Exception {
+    long since = System.currentTimeMillis() / 1000 - 1;
+    d1.ok("tag", image, "x/tagged-through-fe1:1");
+    String id = d1.ok("run", "-d", image, "sleep", "600").trim();
+    d1.ok("kill", id);
+    String until = Long.toString(System.currentTimeMillis() / 1000 + 2);
+    String seen = "";
+    for (int i = 0; i < 25 && !(seen.contains(" tag ") && seen.contains(" kill ")); i++) {
+      Thread.sleep(200);
+      seen = d2.ok("events", "--since", Long.toString(since), "--until", until);
+    }
+    assertThat(seen).contains("image tag", "container kill " + id, "container die " + id);
+    // the image event is not twice (each front end applies it once)
+    assertThat(seen.lines().filter(l -> l.contains("image tag")).count()).isEqualTo(1);
+  }
+
+  @Test
+  void imagesMadeThroughOneFrontEnd_areServedByTheOther() throws Exception {
+    // pulled through fe1 at the start: fe2 has it, and its agents fetch the layers from fe2
+    assertThat(awaitImage(d2, image)).isTrue();
+    assertThat(d2.ok("run", "--rm", image, "echo", "ran through fe2")).isEqualTo("ran through fe2");
+    // a tag through fe2 is fe1's too; its removal through fe1 is fe2's too
+    d2.ok("tag", image, "x/tagged-through-fe2:1");
+    assertThat(awaitImage(d1, "x/tagged-through-fe2:1")).isTrue();
+    d1.ok("rmi", "x/tagged-through-fe2:1");
+    for (int i = 0;
+        i < 50 && d2.run("image", "inspect", "x/tagged-through-fe2:1").exitCode() == 0;
+        i++) {
+      Thread.sleep(100);
+    }
+    assertThat(d2.run("image", "inspect", "x/tagged-through-fe2:1").exitCode()).isEqualTo(1);
+    // an image made through fe2 (commit) runs through fe1
+    String c = d2.ok("run", "-d", image, "sh", "-c", "echo made > /made; sleep 600").trim();
+    d2.ok("commit", c, "x/committed-through-fe2:1");
+    assertThat(awaitImage(d1, "x/committed-through-fe2:1")).isTrue();
+    assertThat(d1.ok("run", "--rm", "x/committed-through-fe2:1", "cat", "/made")).isEqualTo("made");
+  }
+
+  @Test
+  void anExecMadeThroughOneFrontEnd_startsThroughTheOther() throws Exception {
+    String c = d1.ok("run", "-d", image, "sleep", "600").trim();
+    HttpClient http = HttpClient.newHttpClient();
+    String created =
+        post(http, api1, "/containers/" + c + "/exec", "{\"Cmd\":[\"sh\",\"-c\",\"echo x > /f\"]}");
+    String exec = created.replaceAll("(?s).*\"Id\":\"([0-9a-f]+)\".*", "$1");
+    String started = "";
+    for (int i = 0; i < 20; i++) { // fe2 hears of the exec on the bus: milliseconds
+      started = post(http, api2, "/exec/" + exec + "/start", "{\"Detach\":true}");
+      if (!started.contains("No such exec")) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    assertThat(started).doesNotContain("message");
+    String inspect = "";
+    for (int i = 0; i < 50 && !inspect.contains("\"Running\":false"); i++) {
+      Thread.sleep(100);
+      inspect =
+          http.send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + api2 + "/exec/" + exec + "/json"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+    }
+    assertThat(inspect).contains("\"Running\":false", "\"ExitCode\":0");
+    assertThat(d1.ok("exec", c, "cat", "/f")).isEqualTo("x");
+  }
+
+  private static String post(HttpClient http, int port, String path, String body) throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  /** Until the front end has the image (10 s at most). */
+  private static boolean awaitImage(DockerCli d, String ref) throws Exception {
+    for (int i = 0; i < 100; i++) {
+      if (d.run("image", "inspect", ref).exitCode() == 0) {
+        return true;
+      }
+      Thread.sleep(100);
+    }
+    return false;
   }
 
   @Test

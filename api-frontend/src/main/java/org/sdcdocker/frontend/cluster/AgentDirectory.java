@@ -75,10 +75,9 @@ public final class AgentDirectory {
     return agents.values().stream().filter(s -> live(s, now)).map(Seen::heartbeat).toList();
   }
 
-  /** The nodes heard from once that are not live now. */
-  public List<Seen> lost() {
-    long now = System.nanoTime();
-    return agents.values().stream().filter(s -> !live(s, now)).toList();
+  /** Every node heard from, live or not. */
+  public List<Seen> known() {
+    return List.copyOf(agents.values());
   }
 
   /** Whether a node is live. */

@@ -2,7 +2,9 @@ package org.sdcdocker.frontend.cluster;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +59,7 @@ public final class ContainerBackend implements Containers {
     this.blobSource = blobSource;
     this.placement = new Placement(agents, index);
     this.names = new NameReservations(vertx, index);
-    this.dockerEvents = new DockerEvents(events, index);
+    this.dockerEvents = new DockerEvents(events.local(), index); // every front end gets them
   }
 
   /** A heartbeat: a node not known before has its zones listed into the index. */
@@ -148,8 +150,23 @@ public final class ContainerBackend implements Containers {
   }
 
   @Override
-  public int lostNodes() {
-    return agents.lost().size();
+  public List<Node> knownNodes() {
+    long now = System.nanoTime();
+    List<Node> out = new ArrayList<>();
+    for (AgentDirectory.Seen s : agents.known()) {
+      String cn = s.heartbeat().cnUuid();
+      List<ZoneRecord> on = index.everything().stream().filter(r -> cn.equals(r.cnUuid())).toList();
+      out.add(
+          new Node(
+              s.heartbeat(),
+              agents.isLive(cn),
+              (now - s.atNanos()) / 1_000_000_000L,
+              on.size(),
+              (int) on.stream().filter(r -> r.state().running()).count(),
+              on.stream().mapToLong(r -> r.spec().host().memory()).sum()));
+    }
+    out.sort(Comparator.comparing(n -> n.heartbeat().hostname()));
+    return out;
   }
 
   @Override

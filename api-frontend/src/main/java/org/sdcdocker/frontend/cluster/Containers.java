@@ -26,8 +26,17 @@ public interface Containers {
   /** What the container's create sent that only inspect gives back. */
   SentConfig sentConfig(String id);
 
-  /** How many nodes were heard from once and are not live now. */
-  int lostNodes();
+  /** A compute node as the front end knows it, live or not, and the memory its containers hold. */
+  record Node(
+      Heartbeat heartbeat,
+      boolean live,
+      long lastHeardSeconds,
+      int containers,
+      int running,
+      long reservedMemory) {}
+
+  /** Every node heard from since this front end started, live or not. */
+  List<Node> knownNodes();
 
   /** Whether a container's node is live (its containers' state is current). */
   boolean nodeLive(String cnUuid);

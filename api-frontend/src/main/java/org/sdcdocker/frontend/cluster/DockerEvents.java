@@ -2,6 +2,7 @@ package org.sdcdocker.frontend.cluster;
 
 import java.util.Map;
 import org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent;
+import org.sdcdocker.protocol.agent.FrontendEvents.DockerEvent;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /** The agents' zone events as {@code docker events} shows them, into the event log. */
@@ -22,7 +23,7 @@ final class DockerEvents {
   private void networkEvents(String action, ZoneRecord z, long timeNano) {
     for (var a : z.net().attached()) {
       events.add(
-          new EventLog.Event(
+          new DockerEvent(
               z.spec().owner(),
               "network",
               action,

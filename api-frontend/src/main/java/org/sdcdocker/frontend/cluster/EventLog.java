@@ -8,61 +8,107 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.sdcdocker.protocol.agent.FrontendEvents.DockerEvent;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /**
  * What {@code docker events} shows: every container and image event of every account, kept (the
  * newest {@value #CAPACITY}) so {@code --since} works after the fact, and handed to live listeners.
- * Touched only on the front end's event loop.
+ * Events come two ways: those of containers from the agents, which every front end receives and
+ * {@link #apply applies}; those a front end causes itself ({@link #add}), which a front end of a
+ * fleet {@link #broadcasting publishes} to every front end, itself too, so each keeps the same
+ * events. Touched only on the front end's event loop.
  */
 public final class EventLog {
   static final int CAPACITY = 10_000;
 
-  /** One event: whose it is, and Docker's fields. */
-  public record Event(
-      String account,
-      String type,
-      String action,
-      String actorId,
-      Map<String, String> attributes,
-      long timeNano) {
-    /** Docker's JSON shape of the event. */
-    public Map<String, Object> toJson() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      if (type.equals("container")) {
-        m.put("status", action);
-        m.put("id", actorId);
-        m.put("from", attributes.getOrDefault("image", ""));
-      } else if (type.equals("image") || type.equals("volume")) {
-        m.put("status", action);
-        m.put("id", actorId);
-      }
-      m.put("Type", type);
-      m.put("Action", action);
-      m.put("Actor", Map.of("ID", actorId, "Attributes", attributes));
-      m.put("scope", "local");
-      m.put("time", timeNano / 1_000_000_000L);
-      m.put("timeNano", timeNano);
-      return m;
+  /** Docker's JSON shape of an event. */
+  public static Map<String, Object> toJson(DockerEvent e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    if (e.type().equals("container")) {
+      m.put("status", e.action());
+      m.put("id", e.actorId());
+      m.put("from", e.attributes().getOrDefault("image", ""));
+    } else if (e.type().equals("image") || e.type().equals("volume")) {
+      m.put("status", e.action());
+      m.put("id", e.actorId());
     }
+    m.put("Type", e.type());
+    m.put("Action", e.action());
+    m.put("Actor", Map.of("ID", e.actorId(), "Attributes", e.attributes()));
+    m.put("scope", "local");
+    m.put("time", e.timeNano() / 1_000_000_000L);
+    m.put("timeNano", e.timeNano());
+    return m;
   }
 
-  private final ArrayDeque<Event> kept = new ArrayDeque<>();
-  private final List<Listener> listeners = new ArrayList<>();
+  /** The kept events and the live listeners, shared by the views of one log. */
+  private static final class Store {
+    final ArrayDeque<DockerEvent> kept = new ArrayDeque<>();
+    final List<Listener> listeners = new ArrayList<>();
+  }
+
+  private final Store store;
+
+  /** How an event this front end causes enters: applied here, or published to all. */
+  private final Consumer<DockerEvent> entry;
 
   /** A live reader of events. */
-  private record Listener(Predicate<Event> filter, Consumer<Event> sink) {}
+  private record Listener(Predicate<DockerEvent> filter, Consumer<DockerEvent> sink) {}
 
-  /** Records and hands out an event. */
-  public void add(Event e) {
-    kept.addLast(e);
-    if (kept.size() > CAPACITY) {
-      kept.removeFirst();
+  public EventLog() {
+    this.store = new Store();
+    this.entry = this::apply;
+  }
+
+  private EventLog(Store store, Consumer<DockerEvent> entry) {
+    this.store = store;
+    this.entry = entry;
+  }
+
+  /**
+   * The same log, whose added events go to {@code publish} (which brings them back to {@link
+   * #apply} on every front end).
+   */
+  public EventLog broadcasting(Consumer<DockerEvent> publish) {
+    return new EventLog(store, publish);
+  }
+
+  /** The same log, whose added events are applied here only (the agents' events). */
+  EventLog local() {
+    return new EventLog(store, this::apply);
+  }
+
+  /** Records an event this front end caused. */
+  public void add(DockerEvent e) {
+    entry.accept(e);
+  }
+
+  /** Keeps and hands out an event (from an agent, or from a front end, this one too). */
+  public void apply(DockerEvent e) {
+    store.kept.addLast(e);
+    if (store.kept.size() > CAPACITY) {
+      store.kept.removeFirst();
     }
-    for (Listener l : List.copyOf(listeners)) {
+    for (Listener l : List.copyOf(store.listeners)) {
       if (l.filter().test(e)) {
         l.sink().accept(e);
       }
+    }
+  }
+
+  /**
+   * Events a running front end kept, for one that starts: those older than any kept here go first,
+   * in their order (nobody listens yet).
+   */
+  public void seed(List<DockerEvent> older) {
+    long first = store.kept.isEmpty() ? Long.MAX_VALUE : store.kept.peekFirst().timeNano();
+    List<DockerEvent> before = older.stream().filter(e -> e.timeNano() < first).toList();
+    for (int i = before.size() - 1; i >= 0; i--) {
+      store.kept.addFirst(before.get(i));
+    }
+    while (store.kept.size() > CAPACITY) {
+      store.kept.removeFirst();
     }
   }
 
@@ -72,24 +118,24 @@ public final class EventLog {
     attrs.put("image", r.spec().image());
     attrs.put("name", r.spec().name());
     attrs.putAll(extra);
-    add(new Event(r.spec().owner(), "container", action, r.spec().id(), attrs, timeNano));
+    add(new DockerEvent(r.spec().owner(), "container", action, r.spec().id(), attrs, timeNano));
   }
 
   /** An image event such as pull. */
   public void image(String account, String action, String ref, String name) {
-    add(new Event(account, "image", action, ref, Map.of("name", name), now()));
+    add(new DockerEvent(account, "image", action, ref, Map.of("name", name), now()));
   }
 
   /** The kept events that match, oldest first. */
-  public List<Event> history(Predicate<Event> filter) {
-    return kept.stream().filter(filter).toList();
+  public List<DockerEvent> history(Predicate<DockerEvent> filter) {
+    return store.kept.stream().filter(filter).toList();
   }
 
   /** Starts handing matching events to a sink; the returned handle stops it. */
-  public Runnable listen(Predicate<Event> filter, Consumer<Event> sink) {
+  public Runnable listen(Predicate<DockerEvent> filter, Consumer<DockerEvent> sink) {
     Listener l = new Listener(filter, sink);
-    listeners.add(l);
-    return () -> listeners.remove(l);
+    store.listeners.add(l);
+    return () -> store.listeners.remove(l);
   }
 
   public static long now() {

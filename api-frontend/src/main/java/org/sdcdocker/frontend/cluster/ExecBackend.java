@@ -1,16 +1,19 @@
 package org.sdcdocker.frontend.cluster;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.Addresses;
 import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.AgentRequests.Ticket;
 import org.sdcdocker.protocol.agent.ExecRecords;
 import org.sdcdocker.protocol.agent.ExecRecords.ExecSpec;
 import org.sdcdocker.protocol.agent.ExecRecords.ExecState;
+import org.sdcdocker.protocol.agent.FrontendEvents;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /** Execs: created and run by the container's agent; the front end remembers only where each is. */
@@ -18,6 +21,7 @@ public final class ExecBackend {
   private static final long SHORT_MS = 30_000;
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  private final Vertx vertx;
   private final AgentDirectory agents;
   private final ContainerIndex index;
 
@@ -35,7 +39,11 @@ public final class ExecBackend {
 
   private final EventLog events;
 
-  public ExecBackend(AgentDirectory agents, ContainerIndex index, EventLog events) {
+  public ExecBackend(Vertx vertx, AgentDirectory agents, ContainerIndex index, EventLog events) {
+    this.vertx = vertx;
+    vertx
+        .eventBus()
+        .<FrontendEvents.ExecCreated>consumer(Addresses.FRONTEND_EXECS, m -> known(m.body()));
     this.agents = agents;
     this.index = index;
     this.events = events;
@@ -71,17 +79,33 @@ public final class ExecBackend {
         .request(r.cnUuid(), new ExecRecords.CreateExec(r.spec().id(), id, spec), SHORT_MS)
         .map(
             st -> {
-              execs.put(
-                  id,
-                  new Exec(
-                      new Where(account, r.spec().id(), r.cnUuid()),
+              var made =
+                  new FrontendEvents.ExecCreated(
+                      id,
+                      account,
+                      r.spec().id(),
+                      r.cnUuid(),
                       String.join(" ", spec.cmd()),
                       spec.tty(),
                       spec.attachStdin(),
-                      keys == null ? "" : keys));
+                      keys == null ? "" : keys);
+              known(made); // at once here; the other front ends get it from the bus
+              vertx.eventBus().publish(Addresses.FRONTEND_EXECS, made);
               event(account, id, "exec_create");
               return id;
             });
+  }
+
+  /** An exec instance a front end made (this one, or another). */
+  private void known(FrontendEvents.ExecCreated e) {
+    execs.putIfAbsent(
+        e.execId(),
+        new Exec(
+            new Where(e.account(), e.containerId(), e.cnUuid()),
+            e.command(),
+            e.tty(),
+            e.stdin(),
+            e.detachKeys()));
   }
 
   /** Whether the exec takes input (its attached start watches for the detach keys). */

@@ -38,6 +38,7 @@ import org.sdcdocker.frontend.image.ImageStore;
 import org.sdcdocker.frontend.image.RegistryAuth;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
+import org.sdcdocker.protocol.agent.FrontendEvents.DockerEvent;
 
 /**
  * docker build ({@code POST /build}, the classic builder): the context arrives as the body and is
@@ -222,8 +223,7 @@ public final class BuildEndpoint {
       images.tag(account, img, t);
       String name = t.familiarName() + ":" + t.tag();
       events.add(
-          new EventLog.Event(
-              account, "image", "tag", img.id(), Map.of("name", name), EventLog.now()));
+          new DockerEvent(account, "image", "tag", img.id(), Map.of("name", name), EventLog.now()));
       if (!quiet) {
         send(
             resp,

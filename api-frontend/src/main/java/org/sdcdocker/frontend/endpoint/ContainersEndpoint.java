@@ -143,6 +143,19 @@ public final class ContainersEndpoint {
   private Future<Map<String, Object>> getContainerJson(RoutingContext ctx) {
     ZoneRecord r = backend.get(Accounts.of(ctx), ctx.pathParam("id"));
     Map<String, Object> m = ContainerView.inspect(r, backend.sentConfig(r.spec().id()));
+    backend.knownNodes().stream() // the compute node it is on, as classic Swarm showed it
+        .filter(n -> n.heartbeat().cnUuid().equals(r.cnUuid()))
+        .findFirst()
+        .ifPresent(
+            n -> {
+              Map<String, Object> node = new LinkedHashMap<>();
+              node.put("ID", r.cnUuid());
+              node.put("Name", n.heartbeat().hostname());
+              node.put("Cpus", n.heartbeat().cpus());
+              node.put("Memory", n.heartbeat().memoryBytes());
+              node.put("Status", n.live() ? "Healthy" : "Unhealthy");
+              m.put("Node", node);
+            });
     if (!Http.flag(ctx, "size")) {
       return Future.succeededFuture(m);
     }

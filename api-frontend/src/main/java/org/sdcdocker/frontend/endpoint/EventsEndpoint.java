@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.sdcdocker.frontend.cluster.EventLog;
-import org.sdcdocker.frontend.cluster.EventLog.Event;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
+import org.sdcdocker.protocol.agent.FrontendEvents.DockerEvent;
 
 /** {@code GET /events}: the kept events since a time, then live ones until a time or forever. */
 public final class EventsEndpoint {
@@ -39,7 +39,7 @@ public final class EventsEndpoint {
   private void getEvents(RoutingContext ctx) {
     long since;
     long until;
-    Predicate<Event> filter;
+    Predicate<DockerEvent> filter;
     try {
       since = time(ctx.request().getParam("since"));
       until = time(ctx.request().getParam("until"));
@@ -52,7 +52,7 @@ public final class EventsEndpoint {
         ctx.response().setChunked(true).putHeader("Content-Type", "application/json");
     resp.writeHead();
     long now = EventLog.now();
-    Predicate<Event> inTime =
+    Predicate<DockerEvent> inTime =
         e -> (since < 0 || e.timeNano() >= since) && (until < 0 || e.timeNano() <= until);
     if (since >= 0) {
       log.history(filter.and(inTime)).forEach(e -> write(resp, e));
@@ -75,9 +75,9 @@ public final class EventsEndpoint {
     }
   }
 
-  private static void write(HttpServerResponse resp, Event e) {
+  private static void write(HttpServerResponse resp, DockerEvent e) {
     if (!resp.ended() && !resp.closed()) {
-      resp.write(Json.encode(e.toJson()) + "\n");
+      resp.write(Json.encode(EventLog.toJson(e)) + "\n");
     }
   }
 
@@ -89,8 +89,8 @@ public final class EventsEndpoint {
     return new BigDecimal(v).movePointRight(9).longValue();
   }
 
-  static Predicate<Event> filter(String account, String json) {
-    Predicate<Event> p = e -> e.account().equals(account);
+  static Predicate<DockerEvent> filter(String account, String json) {
+    Predicate<DockerEvent> p = e -> e.account().equals(account);
     if (json == null || json.isEmpty()) {
       return p;
     }

@@ -23,6 +23,7 @@ import org.sdcdocker.frontend.image.ImageStore;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
 import org.sdcdocker.protocol.Json;
+import org.sdcdocker.protocol.agent.FrontendEvents.DockerEvent;
 
 /**
  * {@code docker save} ({@code GET /images/get}) and {@code docker load} ({@code POST
@@ -84,7 +85,7 @@ public final class ImageArchiveEndpoint {
               selected.forEach(
                   (img, tags) ->
                       events.add(
-                          new EventLog.Event(
+                          new DockerEvent(
                               account,
                               "image",
                               "save",
@@ -140,7 +141,7 @@ public final class ImageArchiveEndpoint {
               for (String l : lines) {
                 out.appendBytes(Json.bytes(Map.of("stream", l + "\n"))).appendString("\r\n");
                 events.add(
-                    new EventLog.Event(
+                    new DockerEvent(
                         account,
                         "image",
                         "load",

@@ -22,6 +22,7 @@ import org.sdcdocker.frontend.image.ImageReference;
 import org.sdcdocker.frontend.image.ImageStore;
 import org.sdcdocker.protocol.ContainerId;
 import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.FrontendEvents.DockerEvent;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /**
@@ -75,7 +76,7 @@ public final class ImageTagsEndpoint {
         () -> {
           images.tag(account, img, ref);
           events.add(
-              new EventLog.Event(
+              new DockerEvent(
                   account,
                   "image",
                   "tag",
@@ -181,7 +182,7 @@ public final class ImageTagsEndpoint {
     images.disown(account, img.id());
     out.add(Map.of("Deleted", img.id()));
     events.add(
-        new EventLog.Event(
+        new DockerEvent(
             account, "image", "delete", img.id(), Map.of("name", img.id()), EventLog.now()));
     if (!images.held(img.id())) {
       images.delete(img);
@@ -203,7 +204,7 @@ public final class ImageTagsEndpoint {
     if (images.untag(account, repoTag)) {
       out.add(Map.of("Untagged", repoTag));
       events.add(
-          new EventLog.Event(
+          new DockerEvent(
               account, "image", "untag", img.id(), Map.of("name", repoTag), EventLog.now()));
     }
   }

@@ -18,6 +18,7 @@ import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.translate.CreateBody;
 import org.sdcdocker.frontend.translate.NetworkTranslator;
 import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.FrontendEvents.DockerEvent;
 import org.sdcdocker.protocol.agent.NetworkRecords;
 import org.sdcdocker.protocol.agent.NetworkRecords.NetworkUse;
 import org.sdcdocker.protocol.agent.NetworkSpec;
@@ -56,7 +57,7 @@ public final class NetworksEndpoint {
       String account, String action, NetworkRecords.Network n, Map<String, String> extra) {
     Map<String, String> attrs = new LinkedHashMap<>(Map.of("name", n.name(), "type", n.driver()));
     attrs.putAll(extra);
-    events.add(new EventLog.Event(account, "network", action, n.id(), attrs, EventLog.now()));
+    events.add(new DockerEvent(account, "network", action, n.id(), attrs, EventLog.now()));
   }
 
   private static JsonNode body(RoutingContext ctx) {

@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,37 @@ public final class SystemEndpoint {
   }
 
   /** The routes, as a table. */
+  /**
+   * The account, then the compute nodes as classic Swarm listed its engines: each with its state,
+   * containers and reserved memory.
+   */
+  private List<List<String>> systemStatus(String account, List<Heartbeat> live) {
+    List<Containers.Node> known = containers.knownNodes();
+    long lost = known.stream().filter(n -> !n.live()).count();
+    List<List<String>> out = new ArrayList<>();
+    out.add(List.of("SDCAccount", account));
+    out.add(
+        List.of("Compute nodes", live.size() + (lost > 0 ? " (" + lost + " not responding)" : "")));
+    for (Containers.Node n : known) {
+      Heartbeat hb = n.heartbeat();
+      out.add(List.of(" " + hb.hostname(), hb.cnUuid()));
+      out.add(
+          List.of(
+              "  └ Status",
+              n.live() ? "Healthy" : "Unhealthy (last heard " + n.lastHeardSeconds() + " s ago)"));
+      out.add(List.of("  └ Containers", n.containers() + " (" + n.running() + " running)"));
+      out.add(
+          List.of(
+              "  └ Reserved Memory",
+              (n.reservedMemory() >> 20) + " MiB / " + (hb.memoryBytes() >> 20) + " MiB"));
+    }
+    out.add(
+        List.of(
+            "Backends",
+            String.join(",", live.stream().map(Heartbeat::backend).distinct().toList())));
+    return out;
+  }
+
   public void mount(Router r) {
     Http.route(r, HttpMethod.GET, "/_ping").handler(ctx -> ping(ctx, true));
     Http.route(r, HttpMethod.HEAD, "/_ping").handler(ctx -> ping(ctx, false));
@@ -130,19 +162,7 @@ public final class SystemEndpoint {
     i.put("Images", images.list(account).size());
     i.put("Driver", "sdc");
     i.put("DriverStatus", List.of());
-    i.put(
-        "SystemStatus",
-        List.of(
-            List.of("SDCAccount", account),
-            List.of(
-                "Compute nodes",
-                nodes.size()
-                    + (containers.lostNodes() > 0
-                        ? " (" + containers.lostNodes() + " not responding)"
-                        : "")),
-            List.of(
-                "Backends",
-                String.join(",", nodes.stream().map(Heartbeat::backend).distinct().toList()))));
+    i.put("SystemStatus", systemStatus(account, nodes));
     i.put(
         "Plugins", Map.of("Volume", List.of(), "Network", List.of(), "Log", List.of("json-file")));
     i.put("MemoryLimit", true);

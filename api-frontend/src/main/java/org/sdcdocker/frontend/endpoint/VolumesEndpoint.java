@@ -19,6 +19,7 @@ import org.sdcdocker.frontend.cluster.EventLog;
 import org.sdcdocker.frontend.cluster.VolumeBackend;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.FrontendEvents.DockerEvent;
 import org.sdcdocker.protocol.agent.VolumeRecords.Volume;
 import org.sdcdocker.protocol.agent.VolumeRecords.VolumeUse;
 
@@ -34,7 +35,7 @@ public final class VolumesEndpoint {
 
   private void event(String account, String action, String name) {
     events.add(
-        new EventLog.Event(
+        new DockerEvent(
             account, "volume", action, name, Map.of("driver", "local"), EventLog.now()));
   }
 

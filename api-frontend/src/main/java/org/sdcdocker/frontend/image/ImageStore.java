@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.sdcdocker.protocol.Digest;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
@@ -26,6 +27,10 @@ import org.sdcdocker.protocol.agent.LayerRef;
 /**
  * The image service's records: images by id, and each account's tags. Images are shared content;
  * tags belong to accounts. Records and tags are written whole (temp file, rename).
+ *
+ * <p>Why it is long: each change (add, tag, untag, disown, delete) is here twice over, as the
+ * public verb that passes it on to the other front ends and as the record change that another front
+ * end's change is applied with; they share the record code, not the passing on.
  */
 public final class ImageStore {
   private final Path root;
@@ -110,9 +115,54 @@ public final class ImageStore {
     return Files.createDirectories(root.resolve("scratch"));
   }
 
+  /**
+   * A change this front end made to the records, for the other front ends to make too: kind add
+   * (the image, with {@code repoTag} when tagged), tag, untag, disown, delete.
+   */
+  public record Change(
+      String kind, String account, ImageRecord image, String imageId, String repoTag) {}
+
+  /** Where this front end's changes go; nowhere unless set (the embedded default). */
+  private volatile Consumer<Change> changes = c -> {};
+
+  /** Hands every change this front end makes, once made, to {@code sink}. */
+  public void onChange(Consumer<Change> sink) {
+    this.changes = sink;
+  }
+
+  /**
+   * Makes a change another front end made (its blobs already stored here), without passing it on.
+   */
+  public synchronized void apply(Change c) throws IOException {
+    switch (c.kind()) {
+      case "add" -> addRecord(c.account(), c.image(), c.repoTag());
+      case "tag" -> tagRecord(c.account(), c.imageId(), c.repoTag());
+      case "untag" -> untagRecord(c.account(), c.repoTag());
+      case "disown" -> disownRecord(c.account(), c.imageId());
+      case "own" -> {
+        if (images.containsKey(c.imageId()) && own(c.account(), c.imageId())) {
+          writeOwned();
+        }
+      }
+      case "delete" -> {
+        ImageRecord img = images.get(c.imageId());
+        if (img != null && !held(img.id())) {
+          deleteRecord(img);
+        }
+      }
+      default -> {}
+    }
+  }
+
   /** Records an image (its blobs already stored) and tags it for the account. */
   public synchronized void add(String account, ImageRecord image, ImageReference ref)
       throws IOException {
+    String repoTag = ref != null && ref.tag() != null ? ref.familiarName() + ":" + ref.tag() : null;
+    addRecord(account, image, repoTag);
+    changes.accept(new Change("add", account, images.get(image.id()), image.id(), repoTag));
+  }
+
+  private void addRecord(String account, ImageRecord image, String repoTag) throws IOException {
     ImageRecord old = images.get(image.id());
     ImageRecord merged = image;
     if (old != null) {
@@ -132,9 +182,8 @@ public final class ImageStore {
     if (own(account, image.id())) {
       writeOwned();
     }
-    if (ref != null && ref.tag() != null) {
-      tags.computeIfAbsent(account, a -> new ConcurrentHashMap<>())
-          .put(ref.familiarName() + ":" + ref.tag(), image.id());
+    if (repoTag != null) {
+      tags.computeIfAbsent(account, a -> new ConcurrentHashMap<>()).put(repoTag, image.id());
       write(root.resolve("tags.json"), Json.bytes(new TreeMap<>(tags)));
     }
   }
@@ -237,6 +286,11 @@ public final class ImageStore {
 
   /** The account gives up an image (its last tag removed by rmi, or an untagged one removed). */
   public synchronized void disown(String account, String imageId) throws IOException {
+    disownRecord(account, imageId);
+    changes.accept(new Change("disown", account, null, imageId, null));
+  }
+
+  private void disownRecord(String account, String imageId) throws IOException {
     Set<String> mine = owned.get(account);
     if (mine != null && mine.remove(imageId)) {
       writeOwned();
@@ -248,16 +302,32 @@ public final class ImageStore {
    */
   public synchronized void tag(String account, ImageRecord image, ImageReference ref)
       throws IOException {
-    tags.computeIfAbsent(account, a -> new ConcurrentHashMap<>())
-        .put(ref.familiarName() + ":" + ref.tag(), image.id());
+    String repoTag = ref.familiarName() + ":" + ref.tag();
+    tagRecord(account, image.id(), repoTag);
+    changes.accept(new Change("tag", account, null, image.id(), repoTag));
+  }
+
+  private void tagRecord(String account, String imageId, String repoTag) throws IOException {
+    if (!images.containsKey(imageId)) {
+      return; // an image this front end does not have (yet): its add brings the tag
+    }
+    tags.computeIfAbsent(account, a -> new ConcurrentHashMap<>()).put(repoTag, imageId);
     write(root.resolve("tags.json"), Json.bytes(new TreeMap<>(tags)));
-    if (own(account, image.id())) {
+    if (own(account, imageId)) {
       writeOwned();
     }
   }
 
   /** Removes one of the account's tags ("repo:tag"); whether it existed. */
   public synchronized boolean untag(String account, String repoTag) throws IOException {
+    boolean was = untagRecord(account, repoTag);
+    if (was) {
+      changes.accept(new Change("untag", account, null, null, repoTag));
+    }
+    return was;
+  }
+
+  private boolean untagRecord(String account, String repoTag) throws IOException {
     Map<String, String> mine = tags.get(account);
     if (mine == null || mine.remove(repoTag) == null) {
       return false;
@@ -279,6 +349,11 @@ public final class ImageStore {
     if (held(image.id())) {
       throw DockerException.conflict("image %s is still held by an account", image.id());
     }
+    deleteRecord(image);
+    changes.accept(new Change("delete", null, null, image.id(), null));
+  }
+
+  private void deleteRecord(ImageRecord image) throws IOException {
     images.remove(image.id());
     Files.deleteIfExists(root.resolve("images").resolve(image.id().substring(7) + ".json"));
     Set<String> stillUsed = new HashSet<>();
@@ -296,6 +371,20 @@ public final class ImageStore {
         Files.deleteIfExists(blobs.path(d));
       }
     }
+  }
+
+  /** Each account's tags ("repo:tag" → image id), for a front end that starts. */
+  public synchronized Map<String, Map<String, String>> allTags() {
+    Map<String, Map<String, String>> out = new TreeMap<>();
+    tags.forEach((k, v) -> out.put(k, new TreeMap<>(v)));
+    return out;
+  }
+
+  /** Each account's images, for a front end that starts. */
+  public synchronized Map<String, List<String>> allOwned() {
+    Map<String, List<String>> out = new TreeMap<>();
+    owned.forEach((k, v) -> out.put(k, v.stream().sorted().toList()));
+    return out;
   }
 
   /** Every image record, tagged by anyone or not. */

@@ -2,6 +2,7 @@ package org.sdcdocker.frontend.server;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -47,6 +48,7 @@ import org.sdcdocker.frontend.http.HijackablePost;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.image.BlobStore;
 import org.sdcdocker.frontend.image.ImageArchive;
+import org.sdcdocker.frontend.image.ImageReplica;
 import org.sdcdocker.frontend.image.ImageStore;
 import org.sdcdocker.frontend.image.PullTask;
 import org.sdcdocker.frontend.translate.CreateTranslator;
@@ -56,6 +58,7 @@ import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.Addresses;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
 import org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent;
+import org.sdcdocker.protocol.agent.FrontendEvents;
 
 /**
  * The Docker Engine API front end: the API on every configured host, and the image service's blob
@@ -97,6 +100,7 @@ public final class FrontendVerticle extends VerticleBase {
                         blobServer -> {
                           String blobSource =
                               "http://" + config.imageServiceHost() + ":" + blobServer.actualPort();
+                          new ImageReplica(vertx, images, blobSource).start();
                           AgentDirectory agents = new AgentDirectory(vertx);
                           vertx
                               .eventBus()
@@ -107,7 +111,7 @@ public final class FrontendVerticle extends VerticleBase {
                                     agents.left(f[0], f.length > 1 ? f[1] : "");
                                   });
                           ContainerIndex index = new ContainerIndex();
-                          EventLog events = new EventLog();
+                          EventLog events = sharedEvents();
                           var rules =
                               new MountsTranslator.Rules(
                                   config.allowHostBinds(),
@@ -121,7 +125,7 @@ public final class FrontendVerticle extends VerticleBase {
                               .eventBus()
                               .<Heartbeat>consumer(
                                   Addresses.HEARTBEAT, m -> containers.onHeartbeat(m.body()));
-                          ExecBackend execs = new ExecBackend(agents, index, events);
+                          ExecBackend execs = new ExecBackend(vertx, agents, index, events);
                           vertx
                               .eventBus()
                               .<ZoneEvent>consumer(
@@ -237,6 +241,36 @@ public final class FrontendVerticle extends VerticleBase {
     }
     URI u = URI.create(host);
     return server.listen(u.getPort() < 0 ? 2375 : u.getPort(), u.getHost());
+  }
+
+  /**
+   * The event log, shared by the front ends: events this one causes are published to all of them
+   * (itself too); a starting front end first copies what a running one keeps.
+   */
+  private EventLog sharedEvents() {
+    EventLog kept = new EventLog();
+    vertx
+        .eventBus()
+        .<FrontendEvents.DockerEvent>consumer(Addresses.FRONTEND_EVENTS, m -> kept.apply(m.body()));
+    vertx
+        .eventBus()
+        .<FrontendEvents.History>request(
+            Addresses.FRONTEND_EVENT_HISTORY,
+            new FrontendEvents.HistoryRequest(),
+            new DeliveryOptions().setSendTimeout(5000))
+        .onSuccess(m -> kept.seed(m.body().events().stream().toList()))
+        .onComplete( // none is running, or it did not answer: this one starts the history
+            ar ->
+                vertx
+                    .eventBus()
+                    .<FrontendEvents.HistoryRequest>consumer(
+                        Addresses.FRONTEND_EVENT_HISTORY,
+                        m ->
+                            m.reply(
+                                new FrontendEvents.History(
+                                    kept.history(e -> true).stream().toList()))));
+
+    return kept.broadcasting(e -> vertx.eventBus().publish(Addresses.FRONTEND_EVENTS, e));
   }
 
   private void checkVersion(RoutingContext ctx) {

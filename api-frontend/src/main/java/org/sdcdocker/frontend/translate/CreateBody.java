@@ -20,6 +20,9 @@ import org.sdcdocker.protocol.Json;
  * Config part and decodes into the same record, without the two host parts. Lists and maps are
  * never null; {@link #entrypoint} is null when not given (an empty one is given: it clears the
  * image's).
+ *
+ * <p>Why it is long: it is the wire shape, one record per Go struct of Docker's, and HostConfig
+ * alone has 45 fields this server reads; the records hold no logic beyond their defaults.
  */
 @JsonNaming(PropertyNamingStrategies.UpperCamelCaseStrategy.class)
 public record CreateBody(

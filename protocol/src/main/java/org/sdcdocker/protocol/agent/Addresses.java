@@ -8,6 +8,21 @@ public final class Addresses {
   /** Broadcast by a front end that starts, so agents answer with a heartbeat at once. */
   public static final String HELLO = "frontend.hello";
 
+  /** The Docker events a front end causes, published to every front end (itself too). */
+  public static final String FRONTEND_EVENTS = "frontend.events";
+
+  /** The image changes a front end makes, published to every front end (itself too). */
+  public static final String FRONTEND_IMAGES = "frontend.images";
+
+  /** The exec instances a front end makes, published to every front end (itself too). */
+  public static final String FRONTEND_EXECS = "frontend.execs";
+
+  /** Where a starting front end asks a running one for its image records. */
+  public static final String FRONTEND_IMAGE_STATE = "frontend.images.state";
+
+  /** Where a starting front end asks a running one for the events it keeps. */
+  public static final String FRONTEND_EVENT_HISTORY = "frontend.events.history";
+
   private Addresses() {}
 
   /** The address of one verb of one compute node. */

@@ -1,0 +1,178 @@
+package org.sdcdocker.frontend.image;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.Addresses;
+import org.sdcdocker.protocol.agent.FrontendEvents.ImageChange;
+import org.sdcdocker.protocol.agent.FrontendEvents.ImageState;
+import org.sdcdocker.protocol.agent.FrontendEvents.ImageStateRequest;
+import org.sdcdocker.protocol.agent.LayerRef;
+
+/**
+ * Every front end's image store holds the same images: a change one front end makes (pull, load,
+ * import, commit, build, tag, untag, removal) is published to the others, which fetch the blobs of
+ * an added image from its blob endpoint (each checked against its digest) and then make the same
+ * change; a front end that starts first copies a running one's images. Changes are applied in the
+ * order each front end made them. In the embedded default nothing is sent anywhere else.
+ */
+public final class ImageReplica {
+  private final Vertx vertx;
+  private final ImageStore store;
+  private final String blobSource;
+  private final String origin = UUID.randomUUID().toString();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  public ImageReplica(Vertx vertx, ImageStore store, String blobSource) {
+    this.vertx = vertx;
+    this.store = store;
+    this.blobSource = blobSource;
+  }
+
+  /** Publishes this front end's changes, applies the others', and copies a running one's images. */
+  public void start() {
+    store.onChange(c -> vertx.eventBus().publish(Addresses.FRONTEND_IMAGES, wire(c)));
+    vertx
+        .eventBus()
+        .<ImageChange>consumer(
+            Addresses.FRONTEND_IMAGES,
+            m -> {
+              if (!origin.equals(m.body().origin())) {
+                vertx
+                    .executeBlocking(() -> apply(m.body()), true) // in the order they were made
+                    .onFailure(e -> log("applying a " + m.body().kind() + " of", m.body(), e));
+              }
+            });
+    vertx
+        .eventBus()
+        .<ImageState>request(
+            Addresses.FRONTEND_IMAGE_STATE,
+            new ImageStateRequest(),
+            new DeliveryOptions().setSendTimeout(10_000))
+        .compose(m -> vertx.executeBlocking(() -> copy(m.body()), true))
+        .onComplete( // none runs, or it did not answer: this one's images are the start
+            ar ->
+                vertx
+                    .eventBus()
+                    .<ImageStateRequest>consumer(
+                        Addresses.FRONTEND_IMAGE_STATE,
+                        m -> vertx.executeBlocking(this::state, false).onSuccess(m::reply)));
+  }
+
+  private ImageChange wire(ImageStore.Change c) {
+    ImageRecord i = c.image();
+    return new ImageChange(
+        origin,
+        blobSource,
+        c.kind(),
+        c.account(),
+        c.imageId(),
+        i == null ? null : i.layers(),
+        i == null ? null : i.repoDigests(),
+        i == null ? 0 : i.size(),
+        i == null ? null : i.created(),
+        i == null ? null : i.parent(),
+        c.repoTag());
+  }
+
+  private Void apply(ImageChange c) throws IOException {
+    ImageRecord image = null;
+    if (c.kind().equals("add")) {
+      fetch(c.blobSource(), c.imageId(), c.layers());
+      image =
+          new ImageRecord(
+              c.imageId(), c.layers(), c.repoDigests(), c.size(), c.created(), c.parent());
+    }
+    store.apply(new ImageStore.Change(c.kind(), c.account(), image, c.imageId(), c.repoTag()));
+    return null;
+  }
+
+  /** What this front end has, for one that starts. */
+  private ImageState state() {
+    List<ImageChange> images = new ArrayList<>();
+    for (ImageRecord i : store.all()) {
+      images.add(wire(new ImageStore.Change("add", null, i, i.id(), null)));
+    }
+    return new ImageState(blobSource, images, store.allTags(), store.allOwned());
+  }
+
+  /** A running front end's images, copied into this one's store. */
+  private Void copy(ImageState s) throws IOException {
+    for (ImageChange i : s.images()) {
+      fetch(s.blobSource(), i.imageId(), i.layers());
+      ImageRecord r =
+          new ImageRecord(
+              i.imageId(), i.layers(), i.repoDigests(), i.size(), i.created(), i.parent());
+      store.apply(new ImageStore.Change("add", null, r, r.id(), null));
+    }
+    for (Map.Entry<String, List<String>> o : s.owned().entrySet()) {
+      for (String id : o.getValue()) {
+        store.apply(new ImageStore.Change("own", o.getKey(), null, id, null));
+      }
+    }
+    for (Map.Entry<String, Map<String, String>> t : s.tags().entrySet()) {
+      for (Map.Entry<String, String> tag : t.getValue().entrySet()) {
+        store.apply(new ImageStore.Change("tag", t.getKey(), null, tag.getValue(), tag.getKey()));
+      }
+    }
+    return null;
+  }
+
+  /** The image's config and layers this store lacks, fetched from another front end. */
+  private void fetch(String source, String config, List<LayerRef> layers) throws IOException {
+    List<String> digests = new ArrayList<>();
+    digests.add(config);
+    layers.forEach(l -> digests.add(l.digest()));
+    BlobStore blobs = store.blobs();
+    for (String d : digests) {
+      if (!blobs.has(d)) {
+        blobs.fetchOnce(d, () -> download(source, d));
+      }
+    }
+  }
+
+  private void download(String source, String digest) throws IOException {
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(source + "/blobs/" + digest))
+            .timeout(Duration.ofMinutes(10))
+            .build();
+    HttpResponse<InputStream> r;
+    try {
+      r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted fetching " + digest);
+    }
+    try (InputStream in = r.body();
+        BlobStore.Sink sink = store.blobs().open(digest)) {
+      if (r.statusCode() != 200) {
+        throw DockerException.unavailable(
+            "blob %s is not at the front end that has the image (%d)", digest, r.statusCode());
+      }
+      sink.copy(in, n -> {});
+      sink.commit(); // checks the digest
+    }
+  }
+
+  private static void log(String what, ImageChange c, Throwable e) {
+    System.err.println(
+        "sdc-docker front end: "
+            + what
+            + " image "
+            + c.imageId()
+            + " from another front end failed: "
+            + e);
+  }
+}
