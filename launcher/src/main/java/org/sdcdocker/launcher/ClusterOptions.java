@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.sdcdocker.bus.Tls;
 import picocli.CommandLine.Option;
 
 /**
@@ -76,6 +77,13 @@ final class ClusterOptions {
       names = "--cluster-insecure",
       description = "Run the event bus without TLS (a test fleet on one machine's loopback only).")
   boolean insecure;
+
+  /**
+   * The member's TLS material for the byte streams between machines; null with --cluster-insecure.
+   */
+  Tls tls() {
+    return insecure ? null : new Tls(cert, key, ca);
+  }
 
   /** The reasons these options cannot make a member, or none. */
   List<String> problems() {

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.sdcdocker.agent.server.AgentConfig;
 import org.sdcdocker.agent.server.AgentVerticle;
+import org.sdcdocker.bus.Tls;
 import org.sdcdocker.frontend.server.FrontendConfig;
 import org.sdcdocker.frontend.server.FrontendVerticle;
 import picocli.CommandLine;
@@ -66,7 +67,7 @@ public final class Main {
       return out;
     }
 
-    AgentConfig config(Path dataRoot, String streamHost) {
+    AgentConfig config(Path dataRoot, String streamHost, Tls tls) {
       return new AgentConfig(
           dataRoot,
           runtime,
@@ -74,7 +75,8 @@ public final class Main {
           dockerinit,
           streamHost,
           AgentConfig.KERNEL_BOOT_ID,
-          networkPool);
+          networkPool,
+          tls);
     }
   }
 
@@ -111,7 +113,7 @@ public final class Main {
         description = "URL (host) volumes a container may have (default: ${DEFAULT-VALUE}).")
     int maxUrlVolumes = 1;
 
-    FrontendConfig config(Path dataRoot, String imageServiceHost) {
+    FrontendConfig config(Path dataRoot, String imageServiceHost, Tls tls) {
       if (hosts.isEmpty()) {
         hosts = List.of("tcp://127.0.0.1:2375", "unix:///var/run/sdc-docker.sock");
       }
@@ -123,7 +125,8 @@ public final class Main {
           allowHostBinds,
           maxDataVolumes,
           maxVolumesFrom,
-          maxUrlVolumes);
+          maxUrlVolumes,
+          tls);
     }
   }
 
@@ -146,8 +149,8 @@ public final class Main {
         System.err.println("sdc-docker: missing " + String.join(", ", agent.missing()));
         return 1;
       }
-      FrontendConfig fc = front.config(dataRoot.resolve("frontend"), "127.0.0.1");
-      AgentConfig ac = agent.config(dataRoot.resolve("agent"), "127.0.0.1");
+      FrontendConfig fc = front.config(dataRoot.resolve("frontend"), "127.0.0.1", null);
+      AgentConfig ac = agent.config(dataRoot.resolve("agent"), "127.0.0.1", null);
       Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
       return run(
           Future.succeededFuture(vertx),
@@ -186,7 +189,8 @@ public final class Main {
         problems.forEach(p -> System.err.println("sdc-docker agent: " + p));
         return 1;
       }
-      AgentConfig ac = agent.config(dataRoot, advertise != null ? advertise : cluster.host);
+      AgentConfig ac =
+          agent.config(dataRoot, advertise != null ? advertise : cluster.host, cluster.tls());
       String incarnation = UUID.randomUUID().toString();
       return run(
           cluster.join("agent", AgentVerticle.cnUuidOf(dataRoot), incarnation, true),
@@ -229,7 +233,8 @@ public final class Main {
         cluster.problems().forEach(p -> System.err.println("sdc-docker frontend: " + p));
         return 1;
       }
-      FrontendConfig fc = front.config(dataRoot, advertise != null ? advertise : cluster.host);
+      FrontendConfig fc =
+          front.config(dataRoot, advertise != null ? advertise : cluster.host, cluster.tls());
       return run(
           cluster.join("frontend", null, null, false),
           v -> {

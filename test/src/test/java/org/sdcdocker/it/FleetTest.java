@@ -311,6 +311,34 @@ class FleetTest {
   }
 
   @Test
+  void theBlobEndpoint_servesMembersOnly_overTls() throws Exception {
+    String log = Files.readString(fe1.log());
+    String endpoint =
+        log.replaceAll("(?s).*sdc-docker: blob endpoint at (https://[0-9.:]+).*", "$1");
+    assertThat(endpoint).startsWith("https://" + FleetProcesses.HOST_ADDRESS + ":");
+    String url = endpoint + "/blobs/sha256:" + "0".repeat(64);
+    String ca = dir.resolve("pki/ca.pem").toString();
+    // with the fleet's CA but no member certificate: the handshake is refused (no status)
+    assertThat(curlStatus("--cacert", ca, url)).isEqualTo("000");
+    // as a member: an answer (no such blob)
+    String cert = dir.resolve("pki/member.pem").toString();
+    String key = dir.resolve("pki/member-key.pem").toString();
+    assertThat(curlStatus("--cacert", ca, "--cert", cert, "--key", key, url)).isEqualTo("404");
+    // plain HTTP is not spoken there
+    assertThat(curlStatus(url.replace("https://", "http://"))).isNotEqualTo("404");
+  }
+
+  /** The HTTP status curl got ("000" when it got none). */
+  private static String curlStatus(String... args) throws Exception {
+    List<String> cmd =
+        new ArrayList<>(List.of("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}"));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).start();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return new String(p.getInputStream().readAllBytes()).trim();
+  }
+
+  @Test
   void anAgentWithoutACertificateOfTheFleetsCa_getsNoWork() throws Exception {
     FleetProcesses.Member stranger = fleet.untrustedAgent();
     stranger.start();

@@ -15,7 +15,9 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.sdcdocker.bus.Tls;
 import org.sdcdocker.frontend.cluster.Containers;
+import org.sdcdocker.frontend.image.ImageCommit;
 import org.sdcdocker.frontend.image.ImageRecord;
 import org.sdcdocker.frontend.image.ImageStore;
 import org.sdcdocker.frontend.image.RegistryAuth;
@@ -28,9 +30,16 @@ public final class BuildService {
   private final CreateTranslator translator;
   private final ImageStore images;
   private final HttpClient http;
+  private final ImageCommit commits;
 
+  /** {@code tls}: in a fleet, the steps' layers come from the agents over TLS (null: plain). */
   public BuildService(
-      Containers containers, CreateTranslator translator, ImageStore images, HttpClient http) {
+      Containers containers,
+      CreateTranslator translator,
+      ImageStore images,
+      HttpClient http,
+      Tls tls) {
+    this.commits = new ImageCommit(images, tls);
     this.containers = containers;
     this.translator = translator;
     this.images = images;
@@ -106,7 +115,7 @@ public final class BuildService {
     try (BuildContext ctx = BuildContext.unpack(contextTar, dir)) {
       String dockerfile = ctx.dockerfile(opts.dockerfile());
       BuildHost host =
-          new ClusterBuildHost(containers, translator, images, http, account, auths, loop);
+          new ClusterBuildHost(containers, translator, images, commits, http, account, auths, loop);
       return new Builder(host, images, account, opts, ctx, out, cancel).build(dockerfile);
     }
   }

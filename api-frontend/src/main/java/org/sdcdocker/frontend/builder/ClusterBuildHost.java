@@ -58,6 +58,7 @@ final class ClusterBuildHost implements BuildHost {
       Containers containers,
       CreateTranslator translator,
       ImageStore images,
+      ImageCommit commits,
       HttpClient http,
       String account,
       Map<String, RegistryAuth> auths,
@@ -65,7 +66,7 @@ final class ClusterBuildHost implements BuildHost {
     this.containers = containers;
     this.translator = translator;
     this.images = images;
-    this.commits = new ImageCommit(images);
+    this.commits = commits;
     this.http = http;
     this.account = account;
     this.auths = auths;

@@ -3,6 +3,7 @@ package org.sdcdocker.frontend.endpoint;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.Router;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.sdcdocker.bus.Tls;
 import org.sdcdocker.frontend.cluster.Containers;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.protocol.DockerException;
@@ -28,10 +30,13 @@ public final class ArchiveEndpoint {
   private final StreamProxy streams;
   private final HttpClient client;
 
-  public ArchiveEndpoint(Vertx vertx, Containers backend) {
+  public ArchiveEndpoint(Vertx vertx, Containers backend, Tls tls) {
     this.backend = backend;
-    this.streams = new StreamProxy(vertx);
-    this.client = vertx.createHttpClient();
+    this.streams = new StreamProxy(vertx, tls);
+    this.client =
+        tls == null
+            ? vertx.createHttpClient()
+            : vertx.createHttpClient(tls.client(new HttpClientOptions()));
   }
 
   /** The routes, as a table. */

@@ -7,6 +7,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Map;
+import org.sdcdocker.bus.Tls;
 import org.sdcdocker.frontend.cluster.Containers;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.image.ImageCommit;
@@ -23,11 +24,11 @@ public final class CommitEndpoint {
   private final ImageStore images;
   private final ImageCommit commits;
 
-  public CommitEndpoint(Vertx vertx, Containers containers, ImageStore images) {
+  public CommitEndpoint(Vertx vertx, Containers containers, ImageStore images, Tls tls) {
     this.vertx = vertx;
     this.containers = containers;
     this.images = images;
-    this.commits = new ImageCommit(images);
+    this.commits = new ImageCommit(images, tls);
   }
 
   /** The routes, as a table. */

@@ -9,6 +9,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sdcdocker.bus.Tls;
 import org.sdcdocker.frontend.cluster.Containers;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.protocol.DockerException;
@@ -28,10 +29,10 @@ public final class ContainerInfoEndpoint {
   private final Containers backend;
   private final StreamProxy streams;
 
-  public ContainerInfoEndpoint(Vertx vertx, Containers backend) {
+  public ContainerInfoEndpoint(Vertx vertx, Containers backend, Tls tls) {
     this.vertx = vertx;
     this.backend = backend;
-    this.streams = new StreamProxy(vertx);
+    this.streams = new StreamProxy(vertx, tls);
   }
 
   /** The routes, as a table. */

@@ -9,6 +9,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
 import java.util.function.LongFunction;
+import org.sdcdocker.bus.Tls;
 import org.sdcdocker.frontend.cluster.Containers;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.protocol.DockerException;
@@ -24,10 +25,10 @@ public final class ContainerStreamsEndpoint {
   private final Containers backend;
   private final StreamProxy streams;
 
-  public ContainerStreamsEndpoint(Vertx vertx, Containers backend) {
+  public ContainerStreamsEndpoint(Vertx vertx, Containers backend, Tls tls) {
     this.vertx = vertx;
     this.backend = backend;
-    this.streams = new StreamProxy(vertx);
+    this.streams = new StreamProxy(vertx, tls);
   }
 
   /** The routes, as a table. */

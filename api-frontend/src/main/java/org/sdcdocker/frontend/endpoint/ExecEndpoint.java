@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.sdcdocker.bus.Tls;
 import org.sdcdocker.frontend.cluster.ExecBackend;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.translate.ExecOptions;
@@ -23,10 +24,10 @@ public final class ExecEndpoint {
   private final ExecLinks links;
   private final Vertx vertx;
 
-  public ExecEndpoint(Vertx vertx, ExecBackend backend) {
+  public ExecEndpoint(Vertx vertx, ExecBackend backend, Tls tls) {
     this.vertx = vertx;
     this.backend = backend;
-    this.links = new ExecLinks(backend, new StreamProxy(vertx));
+    this.links = new ExecLinks(backend, new StreamProxy(vertx, tls));
   }
 
   /** The routes, as a table. */

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -13,6 +14,7 @@ import io.vertx.core.streams.WriteStream;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
+import org.sdcdocker.bus.Tls;
 import org.sdcdocker.frontend.http.HalfClose;
 import org.sdcdocker.protocol.DockerException;
 
@@ -20,8 +22,12 @@ import org.sdcdocker.protocol.DockerException;
 final class StreamProxy {
   private final HttpClient client;
 
-  StreamProxy(Vertx vertx) {
-    this.client = vertx.createHttpClient();
+  /** {@code tls}: in a fleet, the agents' data planes are reached over TLS (null: plain). */
+  StreamProxy(Vertx vertx, Tls tls) {
+    this.client =
+        tls == null
+            ? vertx.createHttpClient()
+            : vertx.createHttpClient(tls.client(new HttpClientOptions()));
   }
 
   /** Opens the ticket's stream; the response is not read until piped. */

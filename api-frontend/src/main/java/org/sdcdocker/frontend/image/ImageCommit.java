@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.sdcdocker.bus.Tls;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.AgentRequests.CommitResult;
@@ -31,9 +32,14 @@ public final class ImageCommit {
   static final String GZIP_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip";
 
   private final ImageStore images;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http;
 
-  public ImageCommit(ImageStore images) {
+  /** {@code tls}: in a fleet, the layer comes from the agent's data plane over TLS. */
+  public ImageCommit(ImageStore images, Tls tls) {
+    this.http =
+        tls == null
+            ? HttpClient.newHttpClient()
+            : HttpClient.newBuilder().sslContext(tls.sslContext()).build();
     this.images = images;
   }
 

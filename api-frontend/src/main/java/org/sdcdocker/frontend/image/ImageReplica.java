@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.sdcdocker.bus.Tls;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.Addresses;
 import org.sdcdocker.protocol.agent.FrontendEvents.ImageChange;
@@ -32,10 +33,15 @@ public final class ImageReplica {
   private final ImageStore store;
   private final String blobSource;
   private final String origin = UUID.randomUUID().toString();
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http;
 
-  public ImageReplica(Vertx vertx, ImageStore store, String blobSource) {
+  /** {@code tls}: in a fleet, blobs come from the other front ends over TLS, as a member. */
+  public ImageReplica(Vertx vertx, ImageStore store, String blobSource, Tls tls) {
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+    if (tls != null) {
+      b.sslContext(tls.sslContext());
+    }
+    this.http = b.build();
     this.vertx = vertx;
     this.store = store;
     this.blobSource = blobSource;

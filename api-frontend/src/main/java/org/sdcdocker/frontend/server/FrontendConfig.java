@@ -2,8 +2,13 @@ package org.sdcdocker.frontend.server;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.sdcdocker.bus.Tls;
 
-/** How a front end runs: where it listens (tcp://, unix://), its data root, the datacenter name. */
+/**
+ * How a front end runs: where it listens (tcp://, unix://), its data root, the datacenter name, the
+ * address its blob endpoint listens at, the limits on volumes, and in a fleet the member's TLS
+ * material for the byte streams between machines (null: plain, on loopback).
+ */
 public record FrontendConfig(
     List<String> hosts,
     Path dataRoot,
@@ -12,7 +17,8 @@ public record FrontendConfig(
     boolean allowHostBinds,
     int maxDataVolumes,
     int maxVolumesFrom,
-    int maxUrlVolumes) {
+    int maxUrlVolumes,
+    Tls tls) {
   public FrontendConfig {
     hosts = List.copyOf(hosts);
   }
@@ -20,6 +26,6 @@ public record FrontendConfig(
   /** Host binds refused, at most 8 data volumes per container: the original's defaults. */
   public FrontendConfig(
       List<String> hosts, Path dataRoot, String datacenter, String imageServiceHost) {
-    this(hosts, dataRoot, datacenter, imageServiceHost, false, 8, 1, 1);
+    this(hosts, dataRoot, datacenter, imageServiceHost, false, 8, 1, 1, null);
   }
 }

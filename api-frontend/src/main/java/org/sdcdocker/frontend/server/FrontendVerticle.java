@@ -99,8 +99,14 @@ public final class FrontendVerticle extends VerticleBase {
                     .compose(
                         blobServer -> {
                           String blobSource =
-                              "http://" + config.imageServiceHost() + ":" + blobServer.actualPort();
-                          new ImageReplica(vertx, images, blobSource).start();
+                              (config.tls() == null ? "http://" : "https://")
+                                  + config.imageServiceHost()
+                                  + ":"
+                                  + blobServer.actualPort();
+                          if (config.tls() != null) { // where members fetch layers from
+                            System.err.println("sdc-docker: blob endpoint at " + blobSource);
+                          }
+                          new ImageReplica(vertx, images, blobSource, config.tls()).start();
                           AgentDirectory agents = new AgentDirectory(vertx);
                           vertx
                               .eventBus()
@@ -156,24 +162,29 @@ public final class FrontendVerticle extends VerticleBase {
                           new ImageTransfersEndpoint(vertx, images, events).mount(router);
                           new ImagesEndpoint(vertx, images, events).mount(router);
                           new EventsEndpoint(vertx, events).mount(router);
-                          new ExecEndpoint(vertx, execs).mount(router);
+                          new ExecEndpoint(vertx, execs, config.tls()).mount(router);
                           var volumes = new VolumeBackend(agents);
                           new VolumesEndpoint(volumes, events).mount(router);
                           new DiskUsageEndpoint(vertx, containers, images, volumes).mount(router);
                           new NetworksEndpoint(new NetworkBackend(agents, index), events)
                               .mount(router);
-                          new CommitEndpoint(vertx, containers, images).mount(router);
+                          new CommitEndpoint(vertx, containers, images, config.tls()).mount(router);
                           new BuildEndpoint(
                                   vertx,
                                   images,
                                   new BuildService(
-                                      containers, translator, images, PullTask.newHttpClient()),
+                                      containers,
+                                      translator,
+                                      images,
+                                      PullTask.newHttpClient(),
+                                      config.tls()),
                                   events)
                               .mount(router);
                           new ContainersEndpoint(vertx, containers, translator).mount(router);
-                          new ContainerStreamsEndpoint(vertx, containers).mount(router);
-                          new ContainerInfoEndpoint(vertx, containers).mount(router);
-                          new ArchiveEndpoint(vertx, containers).mount(router);
+                          new ContainerStreamsEndpoint(vertx, containers, config.tls())
+                              .mount(router);
+                          new ContainerInfoEndpoint(vertx, containers, config.tls()).mount(router);
+                          new ArchiveEndpoint(vertx, containers, config.tls()).mount(router);
                           router
                               .route()
                               .handler(ctx -> ctx.fail(DockerException.notFound("page not found")));
@@ -297,7 +308,10 @@ public final class FrontendVerticle extends VerticleBase {
   /** The image service: blobs by digest, for the agents. */
   private Future<HttpServer> serveBlobs(BlobStore blobs) {
     return vertx
-        .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+        .createHttpServer(
+            config.tls() == null // in a fleet: TLS, and only members (their certificates) fetch
+                ? new HttpServerOptions().setHttp2ClearTextEnabled(false)
+                : config.tls().server(new HttpServerOptions(), true))
         .requestHandler(
             req -> {
               String path = req.path();

@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import org.sdcdocker.bus.Tls;
 import org.sdcdocker.protocol.Digest;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
@@ -31,6 +32,11 @@ public final class LayerCache {
   private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
 
   public LayerCache(Path root, RootUntar untar) throws IOException {
+    this(root, untar, null);
+  }
+
+  /** The same; with {@code tls}, layers come over TLS, this member's certificate shown. */
+  public LayerCache(Path root, RootUntar untar, Tls tls) throws IOException {
     this.root = root;
     this.untar = untar;
     Files.createDirectories(root);
@@ -38,11 +44,14 @@ public final class LayerCache {
     Trees.delete(tmp); // leftovers of an interrupted unpack are never trusted
     Files.createDirectories(tmp);
     // HTTP/1.1 only: the JDK client otherwise asks plain-http servers to upgrade to h2c
-    this.http =
+    HttpClient.Builder b =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10))
-            .build();
+            .connectTimeout(Duration.ofSeconds(10));
+    if (tls != null) {
+      b.sslContext(tls.sslContext());
+    }
+    this.http = b.build();
   }
 
   /** The directory of a layer, unpacked first when missing. Blocking: call off the event loop. */

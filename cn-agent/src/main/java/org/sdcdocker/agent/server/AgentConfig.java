@@ -1,11 +1,13 @@
 package org.sdcdocker.agent.server;
 
 import java.nio.file.Path;
+import org.sdcdocker.bus.Tls;
 
 /**
  * How an agent runs: its data root, the programs it drives, the dockerinit it installs, the host
  * its data-plane server listens on, and the file whose content changes when the compute node
- * reboots (the kernel's boot id; a test points it elsewhere to simulate a reboot).
+ * reboots (the kernel's boot id; a test points it elsewhere to simulate a reboot), and in a fleet
+ * the member's TLS material for its data plane and its layer fetches (null: plain, on loopback).
  */
 public record AgentConfig(
     Path dataRoot,
@@ -14,7 +16,8 @@ public record AgentConfig(
     Path dockerinit,
     String streamHost,
     Path bootIdFile,
-    String networkPool) {
+    String networkPool,
+    Tls tls) {
   /** Where the networks' subnets come from unless told otherwise: one /24 each. */
   public static final String DEFAULT_POOL = "10.210.0.0/16";
 
@@ -29,7 +32,7 @@ public record AgentConfig(
       Path dockerinit,
       String streamHost,
       Path bootIdFile) {
-    this(dataRoot, runtime, conmon, dockerinit, streamHost, bootIdFile, null);
+    this(dataRoot, runtime, conmon, dockerinit, streamHost, bootIdFile, null, null);
   }
 
   /** The kernel's boot id. */
@@ -37,6 +40,6 @@ public record AgentConfig(
 
   public AgentConfig(
       Path dataRoot, String runtime, String conmon, Path dockerinit, String streamHost) {
-    this(dataRoot, runtime, conmon, dockerinit, streamHost, KERNEL_BOOT_ID, null);
+    this(dataRoot, runtime, conmon, dockerinit, streamHost, KERNEL_BOOT_ID, null, null);
   }
 }

@@ -109,7 +109,8 @@ public final class AgentVerticle extends VerticleBase {
         .compose(
             v -> {
               streams =
-                  new StreamServer(vertx, zones, execs, config.streamHost(), stdinRelay, untar);
+                  new StreamServer(
+                      vertx, zones, execs, config.streamHost(), stdinRelay, untar, config.tls());
               return streams.listen();
             })
         .compose(
@@ -185,7 +186,7 @@ public final class AgentVerticle extends VerticleBase {
     Path nativeDir = installNative(root);
     stdinRelay = installStdinRelay(root);
     untar = new RootUntar(installHelper(root, "root-untar"));
-    LayerCache layers = new LayerCache(root.resolve("layers"), untar);
+    LayerCache layers = new LayerCache(root.resolve("layers"), untar, config.tls());
     runtime =
         new OciRuntime(
             config.runtime(),

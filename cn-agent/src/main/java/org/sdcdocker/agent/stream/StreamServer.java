@@ -27,6 +27,7 @@ import org.sdcdocker.agent.zone.LinuxZoneBackend;
 import org.sdcdocker.agent.zone.RootfsTar;
 import org.sdcdocker.agent.zone.ZoneCommit;
 import org.sdcdocker.bus.ExecLink;
+import org.sdcdocker.bus.Tls;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.AgentRequests.StreamTicket;
@@ -44,6 +45,7 @@ import org.sdcdocker.protocol.agent.ZoneState;
 public final class StreamServer {
   private static final long TICKET_TTL_NANOS = 60_000_000_000L;
 
+  private final Tls tls;
   private final Vertx vertx;
   private final LinuxZoneBackend zones;
   private final ExecLauncher execs;
@@ -84,7 +86,9 @@ public final class StreamServer {
       ExecLauncher execs,
       String host,
       Path stdinRelay,
-      RootUntar untar) {
+      RootUntar untar,
+      Tls tls) {
+    this.tls = tls;
     this.vertx = vertx;
     this.zones = zones;
     this.execs = execs;
@@ -93,10 +97,17 @@ public final class StreamServer {
     this.untar = untar;
   }
 
+  private String scheme() {
+    return tls == null ? "http://" : "https://";
+  }
+
   /** Starts listening on an ephemeral port of {@code host}. */
   public Future<HttpServer> listen() {
     return vertx
-        .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+        .createHttpServer(
+            tls == null // in a fleet, over TLS: a ticket is the client's only credential
+                ? new HttpServerOptions().setHttp2ClearTextEnabled(false)
+                : tls.server(new HttpServerOptions(), false))
         .requestHandler(this::handle)
         .listen(0, host)
         .onSuccess(s -> port = s.actualPort());
@@ -117,14 +128,14 @@ public final class StreamServer {
       pending.put(
           token,
           new Pending(t.id(), null, null, 0, false, null, System.nanoTime(), t.kind(), t.query()));
-      return new Ticket("http://" + host + ":" + port + "/streams/" + token);
+      return new Ticket(scheme() + host + ":" + port + "/streams/" + token);
     }
     if ("exec-link"
         .equals(t.kind())) { // a connection the front end keeps ready for its next exec start
       String token = token();
       pending.put(
           token, new Pending("", null, null, 0, false, null, System.nanoTime(), t.kind(), ""));
-      return new Ticket("http://" + host + ":" + port + "/streams/" + token);
+      return new Ticket(scheme() + host + ":" + port + "/streams/" + token);
     }
     ZoneRecord rec = zones.get(t.id());
     StreamRequest req =
@@ -141,7 +152,7 @@ public final class StreamServer {
     String token = token();
     pending.put(
         token, new Pending(t.id(), req, file, start, rec.spec().tty(), runEnd, System.nanoTime()));
-    return new Ticket("http://" + host + ":" + port + "/streams/" + token);
+    return new Ticket(scheme() + host + ":" + port + "/streams/" + token);
   }
 
   private void tar(String id, String path, boolean whole, HttpServerResponse resp) {

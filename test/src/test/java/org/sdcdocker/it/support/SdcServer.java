@@ -79,7 +79,8 @@ public final class SdcServer implements AutoCloseable {
             allowHostBinds,
             8,
             1,
-            1);
+            1,
+            null);
     String agentDeployment = vertx.deployVerticle(new AgentVerticle(agent)).await();
     for (int attempt = 0; ; attempt++) {
       SdcServer s = new SdcServer(vertx, root, port, agent, front);
@@ -100,7 +101,8 @@ public final class SdcServer implements AutoCloseable {
                 allowHostBinds,
                 8,
                 1,
-                1);
+                1,
+                null);
         continue;
       }
       s.awaitAgent();
