@@ -157,14 +157,27 @@ class FleetTest {
     var refused = d1.run("restart", ids.get(0));
     assertThat(refused.exitCode()).isEqualTo(1);
     assertThat(refused.err()).contains("is not responding (last heard");
+    // one container's process ends while no agent watches (as if it crashed)
+    String crashed = ids.get(0);
+    long since = System.currentTimeMillis() / 1000 - 1;
+    for (String pid :
+        Files.readAllLines(Path.of("/sys/fs/cgroup/pids/sdc-docker", crashed, "cgroup.procs"))) {
+      ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(ProcessHandle::destroyForcibly);
+    }
     a1.start();
     a2.start();
     a1.awaitLog("sdc-docker: agent of the fleet", 90);
     a2.awaitLog("sdc-docker: agent of the fleet", 90);
     awaitNodes(d1, 2);
     awaitNodes(d2, 2);
-    List<String> running = awaitPs(d1, ids.size());
+    List<String> running = awaitPs(d1, ids.size() - 1);
     assertThat(d1.ok("ps", "--format", "{{.Status}}")).doesNotContain("Host Down");
+    assertThat(d2.ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", crashed))
+        .isEqualTo("exited 137");
+    String until = Long.toString(System.currentTimeMillis() / 1000 + 1);
+    assertThat(d2.ok("events", "--since", Long.toString(since), "--until", until))
+        .contains("container die " + crashed);
+    ids.remove(crashed);
     assertThat(running).containsExactlyInAnyOrderElementsOf(shortIds(ids));
     for (String id : ids) {
       assertThat(d1.ok("exec", id, "echo", "still")).isEqualTo("still");

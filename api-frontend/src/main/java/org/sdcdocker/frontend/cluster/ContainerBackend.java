@@ -5,8 +5,10 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -41,6 +43,10 @@ public final class ContainerBackend implements Containers {
   private final EventLog events;
   private final SentConfigs sent;
   private final NameReservations names;
+
+  /** The nodes listed once: a later list of one of them is compared with what was known. */
+  private final Set<String> listedNodes = new HashSet<>();
+
   private final Placement placement;
   private final DockerEvents dockerEvents;
 
@@ -71,13 +77,42 @@ public final class ContainerBackend implements Containers {
           .request(hb.cnUuid(), new AgentRequests.ListZones(), SHORT_MS)
           .onSuccess(
               list -> {
-                index.replaceNode(hb.cnUuid(), list.zones(), askedAtNanos);
+                boolean returned = !listedNodes.add(hb.cnUuid());
+                List<ZoneEvent> missed = returned ? missed(list.zones()) : List.of();
+                for (ZoneRecord gone : index.replaceNode(hb.cnUuid(), list.zones(), askedAtNanos)) {
+                  missed.add(new ZoneEvent("destroy", gone, EventLog.now()));
+                  names.release(gone.spec().owner(), gone.spec().name(), gone.spec().id());
+                }
+                missed.forEach(dockerEvents::record);
                 sent.retainListed(
                     hb.cnUuid(),
                     list.zones().stream().map(z -> z.spec().id()).collect(Collectors.toSet()),
                     askedAt);
               });
     }
+  }
+
+  /**
+   * What a returning node's list says happened while the front end did not hear from it: runs that
+   * ended (die) and runs its restart policy began (start), as the events it would have seen.
+   */
+  private List<ZoneEvent> missed(List<ZoneRecord> listed) {
+    List<ZoneEvent> out = new ArrayList<>();
+    for (ZoneRecord now : listed) {
+      ZoneRecord before = index.byId(now.spec().id());
+      if (before == null) {
+        continue;
+      }
+      boolean wasUp = before.state().running();
+      boolean isUp = now.state().running();
+      if (wasUp && (!isUp || now.state().restartCount() > before.state().restartCount())) {
+        out.add(new ZoneEvent("die", now, EventLog.now()));
+      }
+      if (isUp && (!wasUp || now.state().restartCount() > before.state().restartCount())) {
+        out.add(new ZoneEvent("start", now, EventLog.now()));
+      }
+    }
+    return out;
   }
 
   /** A zone event: the index follows. */

@@ -49,10 +49,11 @@ public final class ContainerIndex {
   /**
    * A node's full list, asked for at {@code askedAtNanos}: its records applied, and its containers
    * known before then that the list lacks forgotten (removed while the front end did not hear from
-   * the node).
+   * the node); those are returned.
    */
-  public void replaceNode(String cnUuid, List<ZoneRecord> listed, long askedAtNanos) {
+  public List<ZoneRecord> replaceNode(String cnUuid, List<ZoneRecord> listed, long askedAtNanos) {
     var ids = listed.stream().map(r -> r.spec().id()).collect(Collectors.toSet());
+    List<ZoneRecord> gone = new ArrayList<>();
     for (ZoneRecord r : List.copyOf(byId.values())) {
       Long since = knownSince.get(r.spec().id());
       if (cnUuid.equals(r.cnUuid())
@@ -60,9 +61,16 @@ public final class ContainerIndex {
           && since != null
           && since < askedAtNanos) { // one made after the list was asked for is not in it
         remove(r.spec().id());
+        gone.add(r);
       }
     }
     listed.forEach(this::put);
+    return gone;
+  }
+
+  /** The container with this full id, or null. */
+  public ZoneRecord byId(String id) {
+    return byId.get(id);
   }
 
   /** Forgets a removed container. */
