@@ -352,6 +352,47 @@ class FleetTest {
   }
 
   @Test
+  void affinityRules_placeAsSwarmAndSdcDockerPlaced() throws Exception {
+    d1.ok("run", "-d", "--name", "db0", "--label", "role=db", image, "sleep", "600");
+    String db0 = node(d1, "db0");
+    String near = d1.ok("run", "-d", "-e", "affinity:container==db0", image, "sleep", "600").trim();
+    assertThat(node(d2, near)).isEqualTo(db0);
+    String far = d1.ok("run", "-d", "-e", "affinity:container!=db0", image, "sleep", "600").trim();
+    assertThat(node(d2, far)).isNotEqualTo(db0);
+    String byLabel =
+        d1.ok(
+                "run",
+                "-d",
+                "--label",
+                "com.docker.swarm.affinities=[\"role==db\"]",
+                image,
+                "sleep",
+                "600")
+            .trim();
+    assertThat(node(d2, byLabel)).isEqualTo(db0);
+    // the env entry is gone; the label carries it
+    assertThat(d1.ok("inspect", "-f", "{{json .Config.Env}}", near)).doesNotContain("affinity");
+    assertThat(
+            d1.ok(
+                "inspect", "-f", "{{index .Config.Labels \"com.docker.swarm.affinities\"}}", near))
+        .isEqualTo("[\"container==db0\"]");
+    // a hard rule that names nothing is an error; a soft one falls back
+    var none = d1.run("run", "-d", "-e", "affinity:container==nosuch", image, "true");
+    assertThat(none.exitCode()).isEqualTo(125);
+    assertThat(none.err())
+        .contains(
+            "no active containers found matching \"nosuch\" for affinity \"container==nosuch\"");
+    assertThat(d1.run("run", "-d", "-e", "affinity:container==~nosuch", image, "true").exitCode())
+        .isZero();
+    var bad = d1.run("create", "-e", "affinity:container=db0", image, "true");
+    assertThat(bad.err()).contains("could not find operator in filter expression");
+  }
+
+  private static String node(DockerCli d, String container) throws Exception {
+    return d.ok("inspect", "-f", "{{.Node.ID}}", container);
+  }
+
+  @Test
   void anAgentWithoutACertificateOfTheFleetsCa_getsNoWork() throws Exception {
     FleetProcesses.Member stranger = fleet.untrustedAgent();
     stranger.start();

@@ -3,8 +3,11 @@ package org.sdcdocker.frontend.cluster;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.sdcdocker.frontend.translate.Affinity;
 import org.sdcdocker.frontend.translate.Creation;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
@@ -53,7 +56,7 @@ final class Placement {
     String cn;
     if (from == null) {
       chosen = spec;
-      cn = node(account, spec.host().memory());
+      cn = node(account, spec.host().memory(), Affinity.of(spec));
     } else {
       ZoneRecord source = index.resolve(account, from.container());
       boolean ro = from.readOnly();
@@ -146,27 +149,88 @@ final class Placement {
   }
 
   /**
-   * Among the live nodes with room for {@code memory} bytes, the one with the fewest of the
-   * account's zones, then with the fewest zones.
+   * Among the live nodes with room for {@code memory} bytes, those the affinities allow, and of
+   * them the one with the fewest of the account's zones, then with the fewest zones. Hard rules
+   * (all of them; soft ones given with hard ones are dropped, as sdc-docker did) must hold; soft
+   * ones narrow the choice when something remains.
    */
-  private String node(String account, long memory) {
+  private String node(String account, long memory, List<Affinity> affinities) {
     if (agents.live().isEmpty()) {
       return anyNode(agents); // says that no node is available
     }
-    return agents.live().stream()
-        .filter(h -> memoryLeft(h.cnUuid()) >= memory)
-        .map(Heartbeat::cnUuid)
+    List<String> fit =
+        agents.live().stream()
+            .filter(h -> memoryLeft(h.cnUuid()) >= memory)
+            .map(Heartbeat::cnUuid)
+            .toList();
+    if (fit.isEmpty()) {
+      throw DockerException.unavailable(
+          "no compute node has capacity for this container: it asks "
+              + "for %d MiB of memory, the most any node has left is %d MiB",
+          memory >> 20,
+          agents.live().stream().mapToLong(h -> memoryLeft(h.cnUuid())).max().orElse(0) >> 20);
+    }
+    List<Affinity> rules = affinities.stream().filter(a -> !a.ignored()).toList();
+    boolean anyHard = rules.stream().anyMatch(a -> !a.soft());
+    List<ZoneRecord> mine = index.all(account);
+    List<String> allowed = new ArrayList<>(fit);
+    for (Affinity a : rules) {
+      if (anyHard && a.soft()) {
+        continue;
+      }
+      List<ZoneRecord> matched = mine.stream().filter(r -> a.matches(r, mine)).toList();
+      Set<String> theirs = new HashSet<>();
+      matched.forEach(r -> theirs.add(r.cnUuid()));
+      List<String> narrowed = new ArrayList<>(allowed);
+      if (a.near()) {
+        if (matched.isEmpty()) {
+          if (a.soft()) {
+            continue;
+          }
+          throw a.noMatch();
+        }
+        narrowed.retainAll(theirs);
+        if (narrowed.isEmpty() && !a.soft()) {
+          throw unmet(a, theirs, memory);
+        }
+      } else {
+        narrowed.removeAll(theirs);
+        if (narrowed.isEmpty() && !a.soft()) {
+          throw DockerException.conflict(
+              "no compute node satisfies the affinity \"%s\": every available node holds a "
+                  + "matching container",
+              a.text());
+        }
+      }
+      if (!narrowed.isEmpty()) {
+        allowed = narrowed; // a soft rule that leaves nothing is dropped
+      }
+    }
+    return allowed.stream()
         .min(
             Comparator.comparingInt((String cn) -> zones(cn, account))
                 .thenComparingInt(cn -> zones(cn, null)))
-        .orElseThrow(
-            () ->
-                DockerException.unavailable(
-                    "no compute node has capacity for this container: it asks "
-                        + "for %d MiB of memory, the most any node has left is %d MiB",
-                    memory >> 20,
-                    agents.live().stream().mapToLong(h -> memoryLeft(h.cnUuid())).max().orElse(0)
-                        >> 20));
+        .orElseThrow();
+  }
+
+  /** Why a hard {@code ==} cannot be met on the node(s) of what it names. */
+  private DockerException unmet(Affinity a, Set<String> theirs, long memory) {
+    if (theirs.size() > 1) {
+      return DockerException.conflict(
+          "no compute node satisfies the affinity \"%s\": the containers it names are on "
+              + "different compute nodes",
+          a.text());
+    }
+    String cn = theirs.iterator().next();
+    if (!agents.isLive(cn)) {
+      return DockerException.conflict(
+          "no compute node satisfies the affinity \"%s\": its compute node %s is not responding",
+          a.text(), cn);
+    }
+    return DockerException.conflict(
+        "no compute node satisfies the affinity \"%s\": its compute node %s has %d MiB of "
+            + "memory left, %d MiB asked",
+        a.text(), cn, memoryLeft(cn) >> 20, memory >> 20);
   }
 
   /** A spec and the node it goes to. */

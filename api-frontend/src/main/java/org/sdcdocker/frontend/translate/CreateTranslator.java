@@ -97,6 +97,11 @@ public final class CreateTranslator {
     String id = ContainerId.random().value();
     Map<String, String> labels = new LinkedHashMap<>(ic.labels());
     labels.putAll(body.labels());
+    // affinities, as Swarm's: taken out of the env into the label that carries them all
+    Affinity.Split split = Affinity.fromEnv(body.env());
+    if (!split.affinities().isEmpty() || labels.containsKey(Affinity.LABEL)) {
+      labels.put(Affinity.LABEL, Affinity.label(labels, split.affinities()));
+    }
     String hostname = body.hostname();
     return new ContainerSpec(
         id,
@@ -107,7 +112,7 @@ public final class CreateTranslator {
         image.layers(),
         entrypoint,
         cmd,
-        mergeEnv(ic.env(), validEnv(body.env())),
+        mergeEnv(ic.env(), validEnv(split.env())),
         firstNonEmpty(body.workingDir(), ic.workingDir()),
         firstNonEmpty(body.user(), ic.user()),
         hostname.isEmpty() ? ContainerId.shortOf(id) : hostname,
