@@ -13,10 +13,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.sdcdocker.bus.Tls;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.Addresses;
 import org.sdcdocker.protocol.agent.FrontendEvents.ImageChange;
+import org.sdcdocker.protocol.agent.FrontendEvents.ImageCopied;
 import org.sdcdocker.protocol.agent.FrontendEvents.ImageState;
 import org.sdcdocker.protocol.agent.FrontendEvents.ImageStateRequest;
 import org.sdcdocker.protocol.agent.LayerRef;
@@ -47,9 +53,45 @@ public final class ImageReplica {
     this.blobSource = blobSource;
   }
 
+  /** When each other front end was last heard from (its copies), by its origin. */
+  private final Map<String, Long> peers = new ConcurrentHashMap<>();
+
+  /** The images this front end added, waiting for a copy elsewhere. */
+  private final Map<String, CompletableFuture<Void>> awaited = new ConcurrentHashMap<>();
+
+  private static final long PEER_BEAT_MS = 2000;
+  private static final long PEER_STALE_NANOS = 7_000_000_000L;
+  private static final long COPY_WAIT_MINUTES = 10;
+
   /** Publishes this front end's changes, applies the others', and copies a running one's images. */
   public void start() {
-    store.onChange(c -> vertx.eventBus().publish(Addresses.FRONTEND_IMAGES, wire(c)));
+    store.onChange(
+        c -> {
+          if (c.kind().equals("add")) { // waited for before the copies can come
+            awaited.computeIfAbsent(c.imageId(), id -> new CompletableFuture<>());
+          }
+          vertx.eventBus().publish(Addresses.FRONTEND_IMAGES, wire(c));
+        });
+    store.onCopies(this::awaitCopy);
+    vertx.setPeriodic(
+        PEER_BEAT_MS, t -> vertx.eventBus().publish(Addresses.FRONTEND_IMAGE_COPIES, beat()));
+    vertx
+        .eventBus()
+        .<ImageCopied>consumer(
+            Addresses.FRONTEND_IMAGE_COPIES,
+            m -> {
+              ImageCopied c = m.body();
+              if (c.by().equals(origin)) {
+                return;
+              }
+              peers.put(c.by(), System.nanoTime());
+              if (origin.equals(c.origin()) && c.imageId() != null) {
+                CompletableFuture<Void> f = awaited.get(c.imageId());
+                if (f != null) {
+                  f.complete(null);
+                }
+              }
+            });
     vertx
         .eventBus()
         .<ImageChange>consumer(
@@ -58,6 +100,16 @@ public final class ImageReplica {
               if (!origin.equals(m.body().origin())) {
                 vertx
                     .executeBlocking(() -> apply(m.body()), true) // in the order they were made
+                    .onSuccess(
+                        v -> {
+                          if (m.body().kind().equals("add")) { // the maker may answer its client
+                            vertx
+                                .eventBus()
+                                .publish(
+                                    Addresses.FRONTEND_IMAGE_COPIES,
+                                    new ImageCopied(m.body().origin(), m.body().imageId(), origin));
+                          }
+                        })
                     .onFailure(e -> log("applying a " + m.body().kind() + " of", m.body(), e));
               }
             });
@@ -75,6 +127,40 @@ public final class ImageReplica {
                     .<ImageStateRequest>consumer(
                         Addresses.FRONTEND_IMAGE_STATE,
                         m -> vertx.executeBlocking(this::state, false).onSuccess(m::reply)));
+  }
+
+  /** A beat that says this front end is there (it copies what others add). */
+  private ImageCopied beat() {
+    return new ImageCopied(null, null, origin);
+  }
+
+  /**
+   * Blocks until another front end holds a copy of an image this one added, when another front end
+   * is there: the request that made the image answers only then, so the loss of this front end
+   * loses nothing it reported. Alone, there is nothing to wait for.
+   */
+  private void awaitCopy(String imageId) {
+    long now = System.nanoTime();
+    peers.values().removeIf(at -> now - at > PEER_STALE_NANOS);
+    if (peers.isEmpty()) {
+      awaited.remove(imageId);
+      return;
+    }
+    CompletableFuture<Void> f = awaited.computeIfAbsent(imageId, id -> new CompletableFuture<>());
+    try {
+      f.get(COPY_WAIT_MINUTES, TimeUnit.MINUTES);
+    } catch (TimeoutException e) {
+      throw DockerException.unavailable(
+          "no other front end took a copy of image %s within %d minutes; it is kept here only",
+          imageId, COPY_WAIT_MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw DockerException.unavailable("interrupted waiting for a copy of image %s", imageId);
+    } catch (ExecutionException e) {
+      throw DockerException.unavailable("waiting for a copy of image %s failed", imageId);
+    } finally {
+      awaited.remove(imageId, f);
+    }
   }
 
   private ImageChange wire(ImageStore.Change c) {

@@ -155,11 +155,27 @@ public final class ImageStore {
   }
 
   /** Records an image (its blobs already stored) and tags it for the account. */
-  public synchronized void add(String account, ImageRecord image, ImageReference ref)
-      throws IOException {
+  public void add(String account, ImageRecord image, ImageReference ref) throws IOException {
     String repoTag = ref != null && ref.tag() != null ? ref.familiarName() + ":" + ref.tag() : null;
-    addRecord(account, image, repoTag);
-    changes.accept(new Change("add", account, images.get(image.id()), image.id(), repoTag));
+    Change c;
+    synchronized (this) {
+      addRecord(account, image, repoTag);
+      c = new Change("add", account, images.get(image.id()), image.id(), repoTag);
+      changes.accept(c);
+    }
+    copies.await(image.id()); // outside the lock: another front end copies the blobs meanwhile
+  }
+
+  /** Waits, when there are other front ends, until one of them holds a copy of an image. */
+  public interface Copies {
+    void await(String imageId);
+  }
+
+  private volatile Copies copies = id -> {};
+
+  /** How {@link #add} waits for a copy elsewhere before it returns (nothing to wait for alone). */
+  public void onCopies(Copies c) {
+    this.copies = c;
   }
 
   private void addRecord(String account, ImageRecord image, String repoTag) throws IOException {

@@ -17,6 +17,9 @@ public final class Addresses {
   /** The exec instances a front end makes, published to every front end (itself too). */
   public static final String FRONTEND_EXECS = "frontend.execs";
 
+  /** Front ends' beats, and their word that they hold a copy of an image another added. */
+  public static final String FRONTEND_IMAGE_COPIES = "frontend.images.copies";
+
   /** Where a starting front end asks a running one for its image records. */
   public static final String FRONTEND_IMAGE_STATE = "frontend.images.state";
 

@@ -62,6 +62,12 @@ public final class FrontendEvents {
       boolean stdin,
       String detachKeys) {}
 
+  /**
+   * Published on {@link Addresses#FRONTEND_IMAGE_COPIES}: front end {@code by} holds a copy of an
+   * image front end {@code origin} added (or, with no image, a beat: {@code by} is there).
+   */
+  public record ImageCopied(String origin, String imageId, String by) {}
+
   /** Asked on {@link Addresses#FRONTEND_IMAGE_STATE}: every image record a front end has. */
   public record ImageStateRequest() {}
 
