@@ -394,6 +394,40 @@ class FleetTest {
   }
 
   @Test
+  void concurrentCreatesThroughBothFrontEnds_neverOverbookANode() throws Exception {
+    long perNode = Long.parseLong(d1.ok("info", "--format", "{{.MemTotal}}")) / 2;
+    long asked = perNode * 2 / 5; // two fit on a node, a third does not
+    List<Process> creates = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      creates.add(
+          new ProcessBuilder(
+                  "docker",
+                  "-H",
+                  i % 2 == 0 ? d1Host : d2Host,
+                  "create",
+                  "-m",
+                  Long.toString(asked),
+                  image,
+                  "true")
+              .redirectErrorStream(true)
+              .start());
+    }
+    int made = 0;
+    StringBuilder refusals = new StringBuilder();
+    for (Process p : creates) {
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      String out = new String(p.getInputStream().readAllBytes());
+      if (p.exitValue() == 0) {
+        made++;
+      } else {
+        refusals.append(out);
+      }
+    }
+    assertThat(made).as(refusals.toString()).isEqualTo(4);
+    assertThat(refusals.toString()).contains("no compute node has capacity for this container");
+  }
+
+  @Test
   void anAgentWithoutACertificateOfTheFleetsCa_getsNoWork() throws Exception {
     FleetProcesses.Member stranger = fleet.untrustedAgent();
     stranger.start();

@@ -43,6 +43,7 @@ public final class ContainerBackend implements Containers {
   private final EventLog events;
   private final SentConfigs sent;
   private final NameReservations names;
+  private final Reservations reservations;
 
   /** The nodes listed once: a later list of one of them is compared with what was known. */
   private final Set<String> listedNodes = new HashSet<>();
@@ -65,6 +66,7 @@ public final class ContainerBackend implements Containers {
     this.blobSource = blobSource;
     this.placement = new Placement(agents, index);
     this.names = new NameReservations(vertx, index);
+    this.reservations = new Reservations(vertx, placement, CREATE_MS);
     this.dockerEvents = new DockerEvents(events.local(), index); // every front end gets them
   }
 
@@ -139,20 +141,24 @@ public final class ContainerBackend implements Containers {
   public Future<ZoneRecord> create(String account, Creation creation) {
     return reserveName(account, creation.spec(), creation.nameChosen(), 0)
         .compose(
-            spec -> {
-              Placement.Placed placed;
-              try {
-                placed = placement.place(account, spec, creation.volumesFrom());
-              } catch (RuntimeException e) {
-                names.release(account, spec.name(), spec.id());
-                throw e;
-              }
+            spec ->
+                reservations
+                    .place(
+                        account,
+                        spec.id(),
+                        () -> placement.place(account, spec, creation.volumesFrom()))
+                    .onFailure(e -> names.release(account, spec.name(), spec.id()))
+                    .map(placed -> Map.entry(spec, placed)))
+        .compose(
+            chosen -> {
+              ContainerSpec spec = chosen.getKey();
+              Placement.Placed placed = chosen.getValue();
               return agents
                   .request(
                       placed.cn(),
                       new AgentRequests.CreateZone(placed.spec(), blobSource),
                       CREATE_MS)
-                  .onComplete(ar -> placement.answered(account, placed))
+                  .onComplete(ar -> reservations.answered(spec.id()))
                   .onSuccess(index::put)
                   .onFailure(e -> names.release(account, spec.name(), spec.id()))
                   .compose(

@@ -1,6 +1,7 @@
 package org.sdcdocker.frontend.cluster;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,7 +29,7 @@ final class Placement {
   private final AgentDirectory agents;
   private final ContainerIndex index;
 
-  /** The creates placed and not yet answered, by node: how many, and their memory. */
+  /** The creates placed and not yet answered, on every front end, by node: how many, and memory. */
   private final Map<String, InFlight> inFlight = new HashMap<>();
 
   private record InFlight(int zones, long memory, Map<String, Integer> byAccount) {}
@@ -87,25 +88,29 @@ final class Placement {
             from.container(), sourceCn, left >> 20, spec.host().memory() >> 20);
       }
     }
-    Placed placed = networkPeers(account, chosen, cn);
-    inFlight.merge(
-        placed.cn(),
-        new InFlight(1, spec.host().memory(), Map.of(account, 1)),
-        (a, b) -> new InFlight(a.zones + 1, a.memory + b.memory, plus(a.byAccount, account, 1)));
-    return placed;
+    return networkPeers(account, chosen, cn);
   }
 
-  /** A placed create was answered (made or not): it no longer counts as in flight. */
-  void answered(String account, Placed placed) {
-    inFlight.computeIfPresent(
-        placed.cn(),
-        (cn, f) ->
-            f.zones <= 1
-                ? null
-                : new InFlight(
-                    f.zones - 1,
-                    f.memory - placed.spec().host().memory(),
-                    plus(f.byAccount, account, -1)));
+  /**
+   * The creates in flight on every front end, as the cluster's reservations hold them (each "cn
+   * account memory"): what {@link #place} counts on their nodes. Set under the placement lock.
+   */
+  void inFlight(Collection<String> reservations) {
+    inFlight.clear();
+    for (String r : reservations) {
+      String[] f = r.split(" ");
+      if (f.length == 3) {
+        inFlight.merge(
+            f[0],
+            new InFlight(1, Long.parseLong(f[2]), Map.of(f[1], 1)),
+            (a, b) -> new InFlight(a.zones + 1, a.memory + b.memory, plus(a.byAccount, f[1], 1)));
+      }
+    }
+  }
+
+  /** A placed create as the cluster's reservations hold it. */
+  static String reservation(String account, Placed placed) {
+    return placed.cn() + " " + account + " " + placed.spec().host().memory();
   }
 
   private static Map<String, Integer> plus(Map<String, Integer> m, String account, int n) {
