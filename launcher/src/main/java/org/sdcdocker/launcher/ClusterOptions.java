@@ -57,6 +57,7 @@ final class ClusterOptions {
 
   @Option(
       names = "--cluster-member",
+      split = ",",
       description = "HOST:PORT of another member to join through; repeatable.")
   List<String> members = new ArrayList<>();
 

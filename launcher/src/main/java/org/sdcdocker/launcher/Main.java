@@ -3,6 +3,7 @@ package org.sdcdocker.launcher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +33,32 @@ import picocli.CommandLine.Option;
     subcommands = {Main.Serve.class, Main.Agent.class, Main.Frontend.class})
 public final class Main {
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).execute(args));
+    CommandLine cli = new CommandLine(new Main());
+    try {
+      ConfigFile config = ConfigFile.from(args);
+      if (config != null) {
+        cli.setDefaultValueProvider(config);
+        cli.setExecutionStrategy(
+            parsed -> {
+              config.check(parsed.subcommand().commandSpec());
+              return new CommandLine.RunLast().execute(parsed);
+            });
+      }
+    } catch (IOException | CommandLine.PicocliException e) {
+      System.err.println("sdc-docker: " + e.getMessage());
+      System.exit(2);
+    }
+    System.exit(cli.execute(args));
+  }
+
+  /** {@code --config FILE}: the role's flags from a JSON file; read before the others. */
+  static final class ConfigOption {
+    @Option(
+        names = "--config",
+        description =
+            "A JSON file of this command's flags by long name (\"cluster-host\": \"10.0.0.1\"); "
+                + "flags given here override it.")
+    Path config;
   }
 
   /** What an agent runs containers with. */
@@ -84,6 +110,7 @@ public final class Main {
   static final class FrontendOptions {
     @Option(
         names = {"-H", "--host"},
+        split = ",",
         description = "Where to listen (tcp://HOST:PORT or unix://PATH); repeatable.")
     List<String> hosts = new ArrayList<>();
 
@@ -142,6 +169,7 @@ public final class Main {
 
     @Mixin FrontendOptions front = new FrontendOptions();
     @Mixin AgentOptions agent = new AgentOptions();
+    @Mixin ConfigOption config = new ConfigOption();
 
     @Override
     public Integer call() throws Exception {
@@ -180,6 +208,7 @@ public final class Main {
 
     @Mixin AgentOptions agent = new AgentOptions();
     @Mixin ClusterOptions cluster = new ClusterOptions();
+    @Mixin ConfigOption config = new ConfigOption();
 
     @Override
     public Integer call() throws Exception {
@@ -226,6 +255,7 @@ public final class Main {
 
     @Mixin FrontendOptions front = new FrontendOptions();
     @Mixin ClusterOptions cluster = new ClusterOptions();
+    @Mixin ConfigOption config = new ConfigOption();
 
     @Override
     public Integer call() throws Exception {
