@@ -23,7 +23,7 @@ import org.sdcdocker.it.support.LocalRegistry;
 import org.sdcdocker.it.support.TestImages;
 
 /**
- * A fleet of separate JVMs on one machine: two front ends and two agents, each agent in a network
+ * A fleet of separate JVMs on one machine: two front ends and three agents, each agent in a network
  * namespace of its own on an underlay, the event bus between them over TLS. The docker CLI talks to
  * either front end.
  */
@@ -35,6 +35,7 @@ class FleetTest {
   private FleetProcesses.Member fe2;
   private FleetProcesses.Member a1;
   private FleetProcesses.Member a2;
+  private FleetProcesses.Member a3;
   private LocalRegistry registry;
   private int api1;
   private int api2;
@@ -57,8 +58,10 @@ class FleetTest {
     FleetProcesses.awaitApi(fe1, api1);
     a1 = fleet.agent();
     a2 = fleet.agent();
+    a3 = fleet.agent();
     a1.start();
     a2.start();
+    a3.start();
     fe2 = fleet.frontend(api2);
     fe2.start();
     FleetProcesses.awaitApi(fe2, api2);
@@ -66,8 +69,8 @@ class FleetTest {
     d1 = new DockerCli(d1Host);
     d2Host = "tcp://127.0.0.1:" + api2;
     d2 = new DockerCli(d2Host);
-    awaitNodes(d1, 2);
-    awaitNodes(d2, 2);
+    awaitNodes(d1, 3);
+    awaitNodes(d2, 3);
     d1.ok("pull", image);
   }
 
@@ -101,12 +104,12 @@ class FleetTest {
   @Test
   void containersSpreadOverTheNodes_andEitherFrontEndServesThem() throws Exception {
     List<String> ids = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 6; i++) {
       ids.add(d1.ok("run", "-d", image, "sh", "-c", "echo up " + i + "; exec sleep 600").trim());
     }
-    assertThat(zonesOn(a1)).isNotEmpty();
-    assertThat(zonesOn(a2)).isNotEmpty();
-    assertThat(zonesOn(a1).size() + zonesOn(a2).size()).isEqualTo(4);
+    assertThat(zonesOn(a1)).hasSize(2); // spread over the three nodes
+    assertThat(zonesOn(a2)).hasSize(2);
+    assertThat(zonesOn(a3)).hasSize(2);
 
     // the other front end knows them from the agents
     assertThat(awaitPs(d2, ids.size())).containsExactlyInAnyOrderElementsOf(shortIds(ids));
@@ -126,6 +129,7 @@ class FleetTest {
     d2.ok(rm.toArray(String[]::new));
     assertThat(zonesOn(a1)).isEmpty();
     assertThat(zonesOn(a2)).isEmpty();
+    assertThat(zonesOn(a3)).isEmpty();
     assertThat(d1.ok("ps", "-aq")).isEmpty();
   }
 
@@ -146,12 +150,13 @@ class FleetTest {
     Thread.sleep(1000); // the stop is on its way: the container ignores SIGTERM
     a1.kill();
     a2.kill();
+    a3.kill();
     assertThat(stopping.waitFor(60, TimeUnit.SECONDS)).isTrue();
     String stopOut = new String(stopping.getInputStream().readAllBytes());
     assertThat(stopOut).contains("stopped responding during stop");
     awaitNodes(d1, 0); // no heartbeat for 7 s, or the agent left the cluster: not live
     awaitNodes(d2, 0);
-    assertThat(d1.ok("info")).contains("Compute nodes: 0 (2 not responding)");
+    assertThat(d1.ok("info")).contains("Compute nodes: 0 (3 not responding)");
     assertThat(d2.ok("ps", "--format", "{{.Status}}").lines().distinct().toList())
         .containsExactly("Host Down");
     var refused = d1.run("restart", ids.get(0));
@@ -166,10 +171,12 @@ class FleetTest {
     }
     a1.start();
     a2.start();
+    a3.start();
     a1.awaitLog("sdc-docker: agent of the fleet", 90);
     a2.awaitLog("sdc-docker: agent of the fleet", 90);
-    awaitNodes(d1, 2);
-    awaitNodes(d2, 2);
+    a3.awaitLog("sdc-docker: agent of the fleet", 90);
+    awaitNodes(d1, 3);
+    awaitNodes(d2, 3);
     List<String> running = awaitPs(d1, ids.size() - 1);
     assertThat(d1.ok("ps", "--format", "{{.Status}}")).doesNotContain("Host Down");
     assertThat(d2.ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", crashed))
@@ -395,10 +402,10 @@ class FleetTest {
 
   @Test
   void concurrentCreatesThroughBothFrontEnds_neverOverbookANode() throws Exception {
-    long perNode = Long.parseLong(d1.ok("info", "--format", "{{.MemTotal}}")) / 2;
+    long perNode = Long.parseLong(d1.ok("info", "--format", "{{.MemTotal}}")) / 3;
     long asked = perNode * 2 / 5; // two fit on a node, a third does not
     List<Process> creates = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 9; i++) {
       creates.add(
           new ProcessBuilder(
                   "docker",
@@ -423,7 +430,7 @@ class FleetTest {
         refusals.append(out);
       }
     }
-    assertThat(made).as(refusals.toString()).isEqualTo(4);
+    assertThat(made).as(refusals.toString()).isEqualTo(6);
     assertThat(refusals.toString()).contains("no compute node has capacity for this container");
   }
 
@@ -435,7 +442,7 @@ class FleetTest {
       stranger.awaitLog("sdc-docker: agent of the fleet", 90); // Hazelcast let it in
       for (int i = 0; i < 5; i++) { // its heartbeats (every 2 s) never arrive
         Thread.sleep(1000);
-        assertThat(d1.ok("info")).contains("Compute nodes: 2");
+        assertThat(d1.ok("info")).contains("Compute nodes: 3");
       }
       String id = d1.ok("run", "-d", image, "sleep", "600").trim();
       assertThat(zonesOn(stranger)).doesNotContain(id);
