@@ -58,6 +58,19 @@ class ContainerCliTest {
   }
 
   @Test
+  void waitAfterAnAutoRemove_stillGetsTheExitCode() throws Exception {
+    // docker-py's run waits after its start, by which time --rm may have removed the container
+    String id = docker.ok("run", "-d", "--rm", image, "sh", "-c", "exit 3").trim();
+    for (int i = 0; i < 100 && docker.run("inspect", id).exitCode() == 0; i++) {
+      Thread.sleep(50);
+    }
+    assertThat(docker.run("inspect", id).exitCode()).isEqualTo(1);
+    assertThat(docker.ok("wait", id)).isEqualTo("3");
+    // by full id only: a name or a prefix of a removed container names nothing
+    assertThat(docker.run("wait", id.substring(0, 12)).exitCode()).isEqualTo(1);
+  }
+
+  @Test
   void missingAndNonExecutableCommands_exitAsDocker() throws Exception {
     Result missing = docker.run("run", "--rm", image, "nosuch");
     assertThat(missing.exitCode()).as(missing.all()).isEqualTo(127);

@@ -80,6 +80,12 @@ public final class AgentDirectory {
     return List.copyOf(agents.values());
   }
 
+  /** A node's last heartbeat, or null when never heard from. */
+  public Heartbeat last(String cnUuid) {
+    Seen s = agents.get(cnUuid);
+    return s == null ? null : s.heartbeat();
+  }
+
   /** Whether a node is live. */
   public boolean isLive(String cnUuid) {
     Seen s = agents.get(cnUuid);

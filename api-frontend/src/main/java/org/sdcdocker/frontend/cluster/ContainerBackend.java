@@ -193,21 +193,27 @@ public final class ContainerBackend implements Containers {
   @Override
   public List<Node> knownNodes() {
     long now = System.nanoTime();
+    Map<String, ContainerIndex.NodeLoad> load = index.loadByNode();
     List<Node> out = new ArrayList<>();
     for (AgentDirectory.Seen s : agents.known()) {
       String cn = s.heartbeat().cnUuid();
-      List<ZoneRecord> on = index.everything().stream().filter(r -> cn.equals(r.cnUuid())).toList();
+      var l = load.getOrDefault(cn, new ContainerIndex.NodeLoad(0, 0, 0, Map.of()));
       out.add(
           new Node(
               s.heartbeat(),
               agents.isLive(cn),
               (now - s.atNanos()) / 1_000_000_000L,
-              on.size(),
-              (int) on.stream().filter(r -> r.state().running()).count(),
-              on.stream().mapToLong(r -> r.spec().host().memory()).sum()));
+              l.zones(),
+              l.running(),
+              l.memory()));
     }
     out.sort(Comparator.comparing(n -> n.heartbeat().hostname()));
     return out;
+  }
+
+  @Override
+  public Heartbeat heartbeat(String cnUuid) {
+    return agents.last(cnUuid);
   }
 
   @Override
@@ -584,6 +590,10 @@ public final class ContainerBackend implements Containers {
   /** Docker's wait conditions: not-running (default), next-exit, removed. */
   @Override
   public Future<ZoneRecord> waitFor(String account, String ref, String condition) {
+    ZoneRecord gone = index.autoRemoved(account, ref);
+    if (gone != null && index.byId(ref) == null) {
+      return Future.succeededFuture(gone); // it ended, and its AutoRemove removed it
+    }
     ZoneRecord r = index.resolve(account, ref);
     String id = r.spec().id();
     long gen = r.state().generation();

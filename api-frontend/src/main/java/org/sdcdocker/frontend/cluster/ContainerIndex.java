@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +21,13 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
 public final class ContainerIndex {
   private final Map<String, ZoneRecord> byId = new ConcurrentHashMap<>();
   private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
+
+  private static final long AUTO_REMOVED_NANOS = 60_000_000_000L;
+
+  /** A container removed by its AutoRemove, and when. */
+  private record Gone(ZoneRecord record, long atNanos) {}
+
+  private final Map<String, Gone> autoRemoved = new ConcurrentHashMap<>();
 
   /** When each container became known here (a node's list asked for later must name it). */
   private final Map<String, Long> knownSince = new ConcurrentHashMap<>();
@@ -68,6 +76,34 @@ public final class ContainerIndex {
     return gone;
   }
 
+  /**
+   * What each node holds, in one pass over the containers: how many (and of each account), how many
+   * run, and the memory their limits reserve.
+   */
+  public record NodeLoad(int zones, int running, long memory, Map<String, Integer> byAccount) {}
+
+  /** Every node's load, by node. */
+  public Map<String, NodeLoad> loadByNode() {
+    Map<String, int[]> counts = new HashMap<>();
+    Map<String, Long> memory = new HashMap<>();
+    Map<String, Map<String, Integer>> accounts = new HashMap<>();
+    for (ZoneRecord r : byId.values()) {
+      int[] c = counts.computeIfAbsent(r.cnUuid(), k -> new int[2]);
+      c[0]++;
+      if (r.state().running()) {
+        c[1]++;
+      }
+      memory.merge(r.cnUuid(), r.spec().host().memory(), Long::sum);
+      accounts
+          .computeIfAbsent(r.cnUuid(), k -> new HashMap<>())
+          .merge(r.spec().owner(), 1, Integer::sum);
+    }
+    Map<String, NodeLoad> out = new HashMap<>();
+    counts.forEach(
+        (cn, c) -> out.put(cn, new NodeLoad(c[0], c[1], memory.get(cn), accounts.get(cn))));
+    return out;
+  }
+
   /** The container with this full id, or null. */
   public ZoneRecord byId(String id) {
     return byId.get(id);
@@ -78,8 +114,27 @@ public final class ContainerIndex {
     ZoneRecord before = byId.remove(id);
     knownSince.remove(id);
     if (before != null) {
+      if (before.spec().autoRemove()) {
+        autoRemoved.put(id, new Gone(before, System.nanoTime()));
+        long now = System.nanoTime();
+        autoRemoved.values().removeIf(g -> now - g.atNanos() > AUTO_REMOVED_NANOS);
+      }
       fire(id, new Change(before, null));
     }
+  }
+
+  /**
+   * An AutoRemove container its node removed in the last minute, named by its full id: its last
+   * record, so a {@code wait} that comes just after the removal (docker-py's run waits after its
+   * start, not before as the docker CLI does) still learns how the run ended. Null otherwise.
+   */
+  public ZoneRecord autoRemoved(String owner, String id) {
+    Gone g = autoRemoved.get(id);
+    return g != null
+            && g.record().spec().owner().equals(owner)
+            && System.nanoTime() - g.atNanos() <= AUTO_REMOVED_NANOS
+        ? g.record()
+        : null;
   }
 
   private void fire(String id, Change c) {

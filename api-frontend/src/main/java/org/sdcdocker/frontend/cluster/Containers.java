@@ -38,6 +38,9 @@ public interface Containers {
   /** Every node heard from since this front end started, live or not. */
   List<Node> knownNodes();
 
+  /** A node's last heartbeat, or null when never heard from. */
+  Heartbeat heartbeat(String cnUuid);
+
   /** Whether a container's node is live (its containers' state is current). */
   boolean nodeLive(String cnUuid);
 

@@ -53,6 +53,7 @@ final class Placement {
    * (when not null) added, the containers its network names resolved to ids.
    */
   Placed place(String account, ContainerSpec spec, Creation.VolumesFrom from) {
+    load = index.loadByNode();
     ContainerSpec chosen;
     String cn;
     if (from == null) {
@@ -120,14 +121,18 @@ final class Placement {
     return out;
   }
 
+  /**
+   * The nodes' loads, taken once per placement (one pass over the containers, not one per node).
+   */
+  private Map<String, ContainerIndex.NodeLoad> load = Map.of();
+
+  private static final ContainerIndex.NodeLoad EMPTY =
+      new ContainerIndex.NodeLoad(0, 0, 0, Map.of());
+
   /** The zones of a node (the index's, and the creates in flight to it); of one account or all. */
   private int zones(String cnUuid, String account) {
-    int known =
-        (int)
-            index.everything().stream()
-                .filter(r -> cnUuid.equals(r.cnUuid()))
-                .filter(r -> account == null || account.equals(r.spec().owner()))
-                .count();
+    ContainerIndex.NodeLoad l = load.getOrDefault(cnUuid, EMPTY);
+    int known = account == null ? l.zones() : l.byAccount().getOrDefault(account, 0);
     InFlight f = inFlight.get(cnUuid);
     int flying = f == null ? 0 : account == null ? f.zones : f.byAccount.getOrDefault(account, 0);
     return known + flying;
@@ -144,11 +149,7 @@ final class Placement {
             .mapToLong(Heartbeat::memoryBytes)
             .findFirst()
             .orElse(0);
-    long promised =
-        index.everything().stream()
-            .filter(r -> cnUuid.equals(r.cnUuid()))
-            .mapToLong(r -> r.spec().host().memory())
-            .sum();
+    long promised = load.getOrDefault(cnUuid, EMPTY).memory();
     InFlight f = inFlight.get(cnUuid);
     return total - promised - (f == null ? 0 : f.memory);
   }

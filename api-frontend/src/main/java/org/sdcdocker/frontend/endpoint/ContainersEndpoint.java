@@ -22,6 +22,7 @@ import org.sdcdocker.frontend.translate.Names;
 import org.sdcdocker.frontend.translate.SentConfig;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
+import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
 import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.RestartPolicy;
 import org.sdcdocker.protocol.agent.ZoneRecord;
@@ -143,19 +144,16 @@ public final class ContainersEndpoint {
   private Future<Map<String, Object>> getContainerJson(RoutingContext ctx) {
     ZoneRecord r = backend.get(Accounts.of(ctx), ctx.pathParam("id"));
     Map<String, Object> m = ContainerView.inspect(r, backend.sentConfig(r.spec().id()));
-    backend.knownNodes().stream() // the compute node it is on, as classic Swarm showed it
-        .filter(n -> n.heartbeat().cnUuid().equals(r.cnUuid()))
-        .findFirst()
-        .ifPresent(
-            n -> {
-              Map<String, Object> node = new LinkedHashMap<>();
-              node.put("ID", r.cnUuid());
-              node.put("Name", n.heartbeat().hostname());
-              node.put("Cpus", n.heartbeat().cpus());
-              node.put("Memory", n.heartbeat().memoryBytes());
-              node.put("Status", n.live() ? "Healthy" : "Unhealthy");
-              m.put("Node", node);
-            });
+    Heartbeat hb = backend.heartbeat(r.cnUuid()); // its compute node, as classic Swarm showed it
+    if (hb != null) {
+      Map<String, Object> node = new LinkedHashMap<>();
+      node.put("ID", r.cnUuid());
+      node.put("Name", hb.hostname());
+      node.put("Cpus", hb.cpus());
+      node.put("Memory", hb.memoryBytes());
+      node.put("Status", backend.nodeLive(r.cnUuid()) ? "Healthy" : "Unhealthy");
+      m.put("Node", node);
+    }
     if (!Http.flag(ctx, "size")) {
       return Future.succeededFuture(m);
     }
