@@ -123,6 +123,7 @@ public final class ContainerBackend implements Containers {
     dockerEvents.record(ev);
     if (ev.action().equals("destroy")) {
       index.remove(z.spec().id());
+      reservations.gone(z.spec().id());
       sent.remove(z.spec().id());
       names.release(z.spec().owner(), z.spec().name(), z.spec().id());
       return;
@@ -158,7 +159,7 @@ public final class ContainerBackend implements Containers {
                       placed.cn(),
                       new AgentRequests.CreateZone(placed.spec(), blobSource),
                       CREATE_MS)
-                  .onComplete(ar -> reservations.answered(spec.id()))
+                  .onComplete(ar -> reservations.answered(spec.id(), ar.succeeded()))
                   .onSuccess(index::put)
                   .onFailure(e -> names.release(account, spec.name(), spec.id()))
                   .compose(

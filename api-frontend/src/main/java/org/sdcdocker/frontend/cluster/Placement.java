@@ -1,7 +1,6 @@
 package org.sdcdocker.frontend.cluster;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -93,13 +92,17 @@ final class Placement {
   }
 
   /**
-   * The creates in flight on every front end, as the cluster's reservations hold them (each "cn
-   * account memory"): what {@link #place} counts on their nodes. Set under the placement lock.
+   * The creates in flight on every front end, as the cluster's reservations hold them (container id
+   * → "cn account memory"): what {@link #place} counts on their nodes, but for the containers this
+   * front end already knows (they count as their node's). Set under the placement lock.
    */
-  void inFlight(Collection<String> reservations) {
+  void inFlight(Map<String, String> reservations) {
     inFlight.clear();
-    for (String r : reservations) {
-      String[] f = r.split(" ");
+    for (Map.Entry<String, String> r : reservations.entrySet()) {
+      if (index.byId(r.getKey()) != null) {
+        continue;
+      }
+      String[] f = r.getValue().split(" ");
       if (f.length == 3) {
         inFlight.merge(
             f[0],

@@ -1,0 +1,67 @@
+package org.sdcdocker.frontend.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.Vertx;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
+import org.sdcdocker.protocol.agent.ContainerSpec;
+import org.sdcdocker.protocol.agent.HostOptions;
+import org.sdcdocker.protocol.agent.ZoneRecord;
+import org.sdcdocker.protocol.agent.ZoneState;
+
+/** Placement's memory accounting, with creates in flight through other front ends. */
+class PlacementTest {
+  private static final long GIB = 1L << 30;
+  private final Vertx vertx = Vertx.vertx();
+  private final AgentDirectory agents = new AgentDirectory(vertx);
+  private final ContainerIndex index = new ContainerIndex();
+  private final Placement placement = new Placement(agents, index);
+
+  @AfterEach
+  void close() {
+    vertx.close().await();
+  }
+
+  private static ContainerSpec asking(String id, long memory) {
+    ContainerSpec s = ContainerIndexTest.rec(id, id, "acct", ZoneState.created()).spec();
+    return s.withHost(HostOptions.DEFAULT.withLimits(memory, 0, 0, 0, 0, 0), s.restartPolicy());
+  }
+
+  private void node(String cn, long memory) {
+    agents.heard(new Heartbeat(cn, cn, "linux", 0, 0, 2, memory, "k", "os", "1"));
+  }
+
+  @Test
+  void aReservationCounts_untilThisFrontEndKnowsTheContainer_thenItCountsOnce() {
+    node("cn1", 10 * GIB);
+    Map<String, String> held = Map.of("made1", "cn1 acct " + 4 * GIB);
+    placement.inFlight(held);
+    assertThat(placement.place("acct", asking("new1", 4 * GIB), null).cn()).isEqualTo("cn1");
+    // the other front end's container, made: still reserved and now known (counted once, not twice)
+    index.put(new ZoneRecord("cn1", asking("made1", 4 * GIB), ZoneState.created()));
+    placement.inFlight(held);
+    assertThat(placement.place("acct", asking("new2", 4 * GIB), null).cn()).isEqualTo("cn1");
+    // made, answered, its reservation kept: a third 4 GiB does not fit beside two
+    index.put(new ZoneRecord("cn1", asking("new2", 4 * GIB), ZoneState.created()));
+    placement.inFlight(held);
+    assertThatThrownBy(() -> placement.place("acct", asking("new3", 4 * GIB), null))
+        .hasMessageContaining("no compute node has capacity for this container")
+        .hasMessageContaining("the most any node has left is 2048 MiB");
+  }
+
+  @Test
+  void aMadeContainerNotYetKnownHere_stillCountsThroughItsReservation() {
+    node("cn1", 10 * GIB);
+    node("cn2", 10 * GIB);
+    index.put(new ZoneRecord("cn1", asking("a", 4 * GIB), ZoneState.created()));
+    index.put(new ZoneRecord("cn2", asking("b", 4 * GIB), ZoneState.created()));
+    // cn1 and cn2 each had one more made through another front end; its event is not here yet
+    placement.inFlight(Map.of("c", "cn1 acct " + 4 * GIB, "d", "cn2 acct " + 4 * GIB));
+    assertThatThrownBy(() -> placement.place("acct", asking("e", 4 * GIB), null))
+        .hasMessageContaining("no compute node has capacity");
+  }
+}
