@@ -3,8 +3,8 @@ package org.sdcdocker.bus;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.TrustOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -18,6 +18,9 @@ import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.crypto.spec.PBEParameterSpec;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -28,18 +31,24 @@ import javax.net.ssl.TrustManagerFactory;
  * attach, exec, archives: one-time tickets over TLS) and a front end's blob endpoint (members only:
  * a client must present a certificate the CA signed). Null in the embedded default, where those
  * streams stay on loopback.
+ *
+ * <p>The files are read once per process into one key manager and one trust manager that every
+ * listener and client shares: Vert.x given the PEM paths would rebuild a key store for each, and a
+ * PKCS#12 store's default key protection (10,000 rounds of PBKDF2, twice) cost a starting agent
+ * about a second of its restart.
  */
 public record Tls(Path cert, Path key, Path ca) {
+  private record Material(KeyManagerFactory keys, TrustManagerFactory trust) {}
+
+  private static final Map<Tls, Material> LOADED = new ConcurrentHashMap<>();
+
   /**
    * A server's options over TLS; with {@code members}, a client must show a member's certificate.
    */
   public HttpServerOptions server(HttpServerOptions o, boolean members) {
-    o.setSsl(true)
-        .setKeyCertOptions(
-            new PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString()));
+    o.setSsl(true).setKeyCertOptions(keyCert());
     if (members) {
-      o.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString()))
-          .setClientAuth(ClientAuth.REQUIRED);
+      o.setTrustOptions(trust()).setClientAuth(ClientAuth.REQUIRED);
     }
     return o;
   }
@@ -49,17 +58,38 @@ public record Tls(Path cert, Path key, Path ca) {
    * the certificate) and shows this member's certificate; {@code https} URLs use them.
    */
   public HttpClientOptions client(HttpClientOptions o) {
-    return o.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString()))
-        .setKeyCertOptions(
-            new PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString()))
-        .setVerifyHost(true);
+    return o.setTrustOptions(trust()).setKeyCertOptions(keyCert()).setVerifyHost(true);
+  }
+
+  /** This member's certificate and key, for Vert.x (the event bus, servers, clients). */
+  public KeyCertOptions keyCert() {
+    return KeyCertOptions.wrap(material().keys());
+  }
+
+  /** The CA as the only one trusted, for Vert.x. */
+  public TrustOptions trust() {
+    return TrustOptions.wrap(material().trust());
   }
 
   /** The same for the JDK's HTTP client. */
   public SSLContext sslContext() {
     try {
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(material().keys().getKeyManagers(), material().trust().getTrustManagers(), null);
+      return ctx;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot use the member's TLS material: " + e.getMessage());
+    }
+  }
+
+  private Material material() {
+    return LOADED.computeIfAbsent(this, Tls::load);
+  }
+
+  private Material load() {
+    try {
       CertificateFactory x509 = CertificateFactory.getInstance("X.509");
-      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      KeyStore trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
       try (InputStream in = Files.newInputStream(ca)) {
         int i = 0;
@@ -74,16 +104,20 @@ public record Tls(Path cert, Path key, Path ca) {
       try (InputStream in = Files.newInputStream(cert)) {
         chain = List.copyOf(x509.generateCertificates(in));
       }
-      KeyStore keys = KeyStore.getInstance(KeyStore.getDefaultType());
+      KeyStore keys = KeyStore.getInstance("PKCS12");
       keys.load(null, null);
-      char[] none = new char[0];
-      keys.setKeyEntry("member", privateKey(), none, chain.toArray(Certificate[]::new));
+      // the store lives in memory only and the key was read from a plain PEM file: one round of
+      // key protection hides nothing less than ten thousand would
+      char[] password = "in-memory".toCharArray();
+      keys.setEntry(
+          "member",
+          new KeyStore.PrivateKeyEntry(privateKey(), chain.toArray(Certificate[]::new)),
+          new KeyStore.PasswordProtection(
+              password, "PBEWithHmacSHA256AndAES_256", new PBEParameterSpec(new byte[16], 1)));
       KeyManagerFactory kmf =
           KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(keys, none);
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-      return ctx;
+      kmf.init(keys, password);
+      return new Material(kmf, tmf);
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot read the member's TLS material: " + e.getMessage());
     }

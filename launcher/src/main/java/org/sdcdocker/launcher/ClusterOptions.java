@@ -141,6 +141,7 @@ final class ClusterOptions {
     }
     EventBusOptions bus = new EventBusOptions().setHost(host).setPort(0).setClusterPublicHost(host);
     if (!insecure) {
+      // the paths, not the loaded material: the clustered bus copies its options through JSON
       bus.setSsl(true)
           .setKeyCertOptions(
               new PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString()))
