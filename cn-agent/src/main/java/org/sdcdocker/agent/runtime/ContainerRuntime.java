@@ -62,6 +62,12 @@ public interface ContainerRuntime {
   String status(String id);
 
   /**
+   * Whether a container whose process lives is paused. Cheaper than {@link #status}: an agent that
+   * comes back asks it of every running container.
+   */
+  boolean paused(String id);
+
+  /**
    * How often the kernel's OOM killer struck in the container's memory cgroup (0 when unknown or
    * gone).
    */

@@ -256,12 +256,14 @@ final class ZoneRuns {
     net.down(id, p.dir());
   }
 
-  /** A pause or unpause the agent did not live to record: the runtime's word is the truth. */
+  /**
+   * A pause or unpause the agent did not live to record: the runtime's word is the truth. The
+   * zone's process lives (it was just adopted), so it is running or paused.
+   */
   private void reconcilePause(Zone z) {
     try {
-      String status = runtime.status(z.id());
-      boolean paused = status.equals("paused");
-      if (paused != z.record.state().paused() && (paused || status.equals("running"))) {
+      boolean paused = runtime.paused(z.id());
+      if (paused != z.record.state().paused()) {
         table.save(
             z,
             z.record.withState(
