@@ -288,8 +288,11 @@ public final class Main {
   private static int run(Future<Vertx> made, Function<Vertx, Future<String>> deploy, String serving)
       throws InterruptedException {
     Vertx vertx;
+    long begun = System.nanoTime();
+    long joined;
     try {
       vertx = made.await();
+      joined = System.nanoTime();
     } catch (Exception e) {
       System.err.println("sdc-docker: cannot join the cluster: " + e.getMessage());
       return 1;
@@ -301,7 +304,14 @@ public final class Main {
       vertx.close().await();
       return 1;
     }
-    System.err.println("sdc-docker: " + serving);
+    long ready = System.nanoTime();
+    System.err.printf(
+        "sdc-docker: %s; %s%d ms to start%n",
+        serving,
+        vertx.isClustered()
+            ? "joined the cluster in " + (joined - begun) / 1_000_000 + " ms, "
+            : "",
+        (ready - joined) / 1_000_000);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
     Thread.currentThread().join();
     return 0;
