@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -192,6 +193,144 @@ class FleetTest {
     List<String> rm = new ArrayList<>(List.of("rm", "-f"));
     rm.addAll(ids);
     d1.ok(rm.toArray(String[]::new));
+  }
+
+  @Test
+  void aFrontEndKilledDuringAPullAndALogsFollow_theOtherServesEverything() throws Exception {
+    byte[] filler = new byte[48 << 20]; // incompressible: the pull takes a moment
+    new Random(7).nextBytes(filler);
+    TestImages.push(
+        registry, "x/big", "latest", TestImages.busyboxLayerWith("filler", filler), null, null);
+    String big = registry.host() + "/x/big";
+    d1.ok("tag", image, "x/untagged-while-away:1");
+    assertThat(awaitImage(d2, "x/untagged-while-away:1")).isTrue();
+    String c =
+        d2.ok(
+                "run",
+                "-d",
+                image,
+                "sh",
+                "-c",
+                "i=0; while [ $i -lt 3000 ]; do echo line $i; i=$((i+1)); sleep 0.1; done")
+            .trim();
+    Path followed = dir.resolve("followed.txt");
+    Process follow =
+        new ProcessBuilder("docker", "-H", d1Host, "logs", "-f", c)
+            .redirectErrorStream(true)
+            .redirectOutput(followed.toFile())
+            .start();
+    Process pull =
+        new ProcessBuilder("docker", "-H", d1Host, "pull", big).redirectErrorStream(true).start();
+    for (int i = 0; i < 100 && Files.size(followed) < 20; i++) {
+      Thread.sleep(100);
+    }
+    fe1.kill();
+    try {
+      // the clients of the dead front end see their connections end
+      assertThat(follow.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(pull.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      String pulled = new String(pull.getInputStream().readAllBytes());
+      // the other front end serves everything; a pull that reported success is there already
+      if (pull.exitValue() == 0) {
+        assertThat(d2.run("image", "inspect", big).exitCode()).as(pulled).isZero();
+      } else {
+        d2.ok("pull", big);
+      }
+      assertThat(d2.ok("run", "--rm", big, "stat", "-c", "%s", "/filler"))
+          .isEqualTo(Integer.toString(48 << 20));
+      assertThat(d2.ok("ps", "-q", "--no-trunc")).contains(c);
+      d2.ok("rmi", "x/untagged-while-away:1");
+      // nothing lost: the container ran on, its log whole; the follower saw its beginning
+      List<String> lines = d2.ok("logs", c).lines().toList();
+      for (int i = 0; i < lines.size(); i++) {
+        assertThat(lines.get(i)).isEqualTo("line " + i);
+      }
+      List<String> seen = Files.readAllLines(followed);
+      assertThat(seen.size()).isGreaterThan(1).isLessThanOrEqualTo(lines.size());
+      assertThat(lines.subList(0, seen.size() - 1)).isEqualTo(seen.subList(0, seen.size() - 1));
+    } finally {
+      follow.destroyForcibly();
+      pull.destroyForcibly();
+      fe1.start();
+      FleetProcesses.awaitApi(fe1, api1);
+      awaitNodes(d1, 3);
+    }
+    // the front end started again has what happened while it was away
+    assertThat(awaitImage(d1, big)).isTrue();
+    assertThat(d1.run("image", "inspect", "x/untagged-while-away:1").exitCode()).isEqualTo(1);
+    assertThat(d1.ok("ps", "-q", "--no-trunc")).contains(c);
+    d1.ok("rm", "-f", c);
+    d1.ok("rmi", big);
+  }
+
+  @Test
+  void anAgentStoppedFor20Seconds_isNotRespondingMeanwhile_thenServesAgain() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(d1.ok("run", "-d", image, "sleep", "600").trim());
+    }
+    String onA1 = ids.stream().filter(id -> zonesOn(a1).contains(id)).findFirst().orElseThrow();
+    long stoppedAt = System.nanoTime();
+    a1.signal("STOP");
+    try {
+      awaitNodes(d1, 2);
+      awaitNodes(d2, 2);
+      assertThat(d1.ok("ps", "--format", "{{.ID}} {{.Status}}"))
+          .contains(onA1.substring(0, 12) + " Host Down");
+      var refused = d2.run("exec", onA1, "true");
+      assertThat(refused.exitCode()).isNotZero();
+      assertThat(refused.err()).contains("is not responding (last heard");
+      String elsewhere = d1.ok("run", "-d", image, "sleep", "600").trim();
+      assertThat(zonesOn(a1)).doesNotContain(elsewhere);
+      long left = 20_000 - (System.nanoTime() - stoppedAt) / 1_000_000;
+      if (left > 0) {
+        Thread.sleep(left);
+      }
+    } finally {
+      a1.signal("CONT");
+    }
+    awaitNodes(d1, 3);
+    awaitNodes(d2, 3);
+    // Hazelcast had removed the member after 10 s without its heartbeat; it merges back, and
+    // requests reach the node again through both front ends (60 s at most)
+    for (DockerCli d : List.of(d1, d2)) {
+      var again = d.run("exec", onA1, "echo", "back");
+      for (int i = 0; i < 60 && again.exitCode() != 0; i++) {
+        Thread.sleep(1000);
+        again = d.run("exec", onA1, "echo", "back");
+      }
+      assertThat(again.out().trim()).as(again.all()).isEqualTo("back");
+    }
+    assertThat(d2.ok("ps", "--format", "{{.Status}}")).doesNotContain("Host Down");
+  }
+
+  @Test
+  void theWholeFleetRestarted_comesBackWithItsContainersImagesAndNames() throws Exception {
+    String web = d1.ok("run", "-d", "--name", "web", image, "sleep", "600").trim();
+    String db = d2.ok("run", "-d", "--name", "db", image, "sleep", "600").trim();
+    d1.ok("tag", image, "x/kept:1");
+    assertThat(awaitImage(d2, "x/kept:1")).isTrue();
+    for (FleetProcesses.Member m : List.of(fe2, a1, a2, a3, fe1)) {
+      m.kill();
+    }
+    fe1.start();
+    FleetProcesses.awaitApi(fe1, api1);
+    a1.start();
+    a2.start();
+    a3.start();
+    fe2.start();
+    FleetProcesses.awaitApi(fe2, api2);
+    awaitNodes(d1, 3);
+    awaitNodes(d2, 3);
+    for (DockerCli d : List.of(d1, d2)) {
+      assertThat(awaitPs(d, 2)).containsExactlyInAnyOrderElementsOf(shortIds(List.of(web, db)));
+      assertThat(d.run("image", "inspect", "x/kept:1").exitCode()).isZero();
+      var taken = d.run("create", "--name", "web", image, "true");
+      assertThat(taken.err()).contains("Conflict. The container name \"/web\" is already in use");
+    }
+    assertThat(d1.ok("exec", db, "echo", "db")).isEqualTo("db");
+    assertThat(d2.ok("exec", web, "echo", "web")).isEqualTo("web");
+    d2.ok("rmi", "x/kept:1");
   }
 
   @Test

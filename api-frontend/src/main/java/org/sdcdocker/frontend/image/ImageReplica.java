@@ -1,7 +1,10 @@
 package org.sdcdocker.frontend.image;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -10,8 +13,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -113,20 +118,47 @@ public final class ImageReplica {
                     .onFailure(e -> log("applying a " + m.body().kind() + " of", m.body(), e));
               }
             });
-    vertx
-        .eventBus()
-        .<ImageState>request(
-            Addresses.FRONTEND_IMAGE_STATE,
-            new ImageStateRequest(),
-            new DeliveryOptions().setSendTimeout(10_000))
-        .compose(m -> vertx.executeBlocking(() -> copy(m.body()), true))
-        .onComplete( // none runs, or it did not answer: this one's images are the start
+    copyFromAPeer(1)
+        .onComplete( // none runs, or none answered: this one's images are the start
             ar ->
                 vertx
                     .eventBus()
                     .<ImageStateRequest>consumer(
                         Addresses.FRONTEND_IMAGE_STATE,
                         m -> vertx.executeBlocking(this::state, false).onSuccess(m::reply)));
+  }
+
+  private static final int COPY_TRIES = 5;
+
+  /**
+   * Copies a running front end's images, when one runs (none answering at all is not a failure:
+   * this one is the first); a failed copy is tried again, {@link #COPY_TRIES} times in all.
+   */
+  private Future<Void> copyFromAPeer(int attempt) {
+    return vertx
+        .eventBus()
+        .<ImageState>request(
+            Addresses.FRONTEND_IMAGE_STATE,
+            new ImageStateRequest(),
+            new DeliveryOptions().setSendTimeout(10_000))
+        .compose(m -> vertx.executeBlocking(() -> copy(m.body()), true))
+        .recover(
+            e -> {
+              if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
+                return Future.succeededFuture(); // no other front end runs
+              }
+              System.err.println(
+                  "sdc-docker front end: copying the images of a running front end failed (try "
+                      + attempt
+                      + " of "
+                      + COPY_TRIES
+                      + "): "
+                      + e);
+              if (attempt == COPY_TRIES) {
+                return Future.succeededFuture();
+              }
+              return vertx.timer(2000).compose(t -> copyFromAPeer(attempt + 1));
+            });
   }
 
   /** A beat that says this front end is there (it copies what others add). */
@@ -137,22 +169,31 @@ public final class ImageReplica {
   /**
    * Blocks until another front end holds a copy of an image this one added, when another front end
    * is there: the request that made the image answers only then, so the loss of this front end
-   * loses nothing it reported. Alone, there is nothing to wait for.
+   * loses nothing it reported. Alone, there is nothing to wait for; and a front end left alone
+   * while it waits (the others fell silent for {@link #PEER_STALE_NANOS}) stops waiting.
    */
   private void awaitCopy(String imageId) {
-    long now = System.nanoTime();
-    peers.values().removeIf(at -> now - at > PEER_STALE_NANOS);
-    if (peers.isEmpty()) {
-      awaited.remove(imageId);
-      return;
-    }
     CompletableFuture<Void> f = awaited.computeIfAbsent(imageId, id -> new CompletableFuture<>());
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(COPY_WAIT_MINUTES);
     try {
-      f.get(COPY_WAIT_MINUTES, TimeUnit.MINUTES);
-    } catch (TimeoutException e) {
-      throw DockerException.unavailable(
-          "no other front end took a copy of image %s within %d minutes; it is kept here only",
-          imageId, COPY_WAIT_MINUTES);
+      while (true) {
+        long now = System.nanoTime();
+        peers.values().removeIf(at -> now - at > PEER_STALE_NANOS);
+        if (peers.isEmpty()) {
+          return;
+        }
+        if (now > deadline) {
+          throw DockerException.unavailable(
+              "no other front end took a copy of image %s within %d minutes; it is kept here only",
+              imageId, COPY_WAIT_MINUTES);
+        }
+        try {
+          f.get(1, TimeUnit.SECONDS);
+          return;
+        } catch (TimeoutException stillWaiting) {
+          // the peers are looked at again
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw DockerException.unavailable("interrupted waiting for a copy of image %s", imageId);
@@ -200,9 +241,15 @@ public final class ImageReplica {
     return new ImageState(blobSource, images, store.allTags(), store.allOwned());
   }
 
-  /** A running front end's images, copied into this one's store. */
+  /**
+   * A running front end's images, copied into this one's store; what this one kept on its disk and
+   * the running one no longer has (removed, untagged while this one was away) goes. Images that
+   * containers here still use stay (the store keeps them).
+   */
   private Void copy(ImageState s) throws IOException {
+    Set<String> theirs = new HashSet<>();
     for (ImageChange i : s.images()) {
+      theirs.add(i.imageId());
       fetch(s.blobSource(), i.imageId(), i.layers());
       ImageRecord r =
           new ImageRecord(
@@ -217,6 +264,27 @@ public final class ImageReplica {
     for (Map.Entry<String, Map<String, String>> t : s.tags().entrySet()) {
       for (Map.Entry<String, String> tag : t.getValue().entrySet()) {
         store.apply(new ImageStore.Change("tag", t.getKey(), null, tag.getValue(), tag.getKey()));
+      }
+    }
+    for (Map.Entry<String, Map<String, String>> t : store.allTags().entrySet()) {
+      Map<String, String> kept = s.tags().getOrDefault(t.getKey(), Map.of());
+      for (String repoTag : t.getValue().keySet()) {
+        if (!kept.containsKey(repoTag)) {
+          store.apply(new ImageStore.Change("untag", t.getKey(), null, null, repoTag));
+        }
+      }
+    }
+    for (Map.Entry<String, List<String>> o : store.allOwned().entrySet()) {
+      List<String> kept = s.owned().getOrDefault(o.getKey(), List.of());
+      for (String id : o.getValue()) {
+        if (!kept.contains(id)) {
+          store.apply(new ImageStore.Change("disown", o.getKey(), null, id, null));
+        }
+      }
+    }
+    for (ImageRecord mine : store.all()) {
+      if (!theirs.contains(mine.id())) {
+        store.apply(new ImageStore.Change("delete", null, null, mine.id(), null));
       }
     }
     return null;

@@ -195,7 +195,7 @@ public final class ImageStore {
     }
     write(root.resolve("images").resolve(image.id().substring(7) + ".json"), Json.bytes(merged));
     images.put(image.id(), merged);
-    if (own(account, image.id())) {
+    if (account != null && own(account, image.id())) { // a copy's owners come on their own
       writeOwned();
     }
     if (repoTag != null) {

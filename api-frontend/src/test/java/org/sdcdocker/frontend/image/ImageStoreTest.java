@@ -52,4 +52,21 @@ class ImageStoreTest {
       assertThat(left).isEmpty();
     }
   }
+
+  @Test
+  void anImageCopiedFromAnotherFrontEnd_isAddedWithoutAnOwner_thenOwnedAsTheCopySays()
+      throws Exception {
+    ImageStore made = new ImageStore(dir.resolve("a"), new BlobStore(dir.resolve("a/blobs")));
+    ImageRecord img =
+        made.addMade("alice", Json.MAPPER.readTree("{\"config\":{}}"), List.of(), 0, "", null);
+    ImageStore copy = new ImageStore(dir.resolve("b"), new BlobStore(dir.resolve("b/blobs")));
+    copy.apply(new ImageStore.Change("add", null, img, img.id(), null));
+    assertThat(copy.all()).extracting(ImageRecord::id).containsExactly(img.id());
+    assertThat(copy.allOwned()).isEmpty();
+    copy.apply(new ImageStore.Change("own", "alice", null, img.id(), null));
+    assertThat(copy.list("alice")).extracting(ImageRecord::id).containsExactly(img.id());
+    copy.apply(new ImageStore.Change("disown", "alice", null, img.id(), null));
+    copy.apply(new ImageStore.Change("delete", null, null, img.id(), null));
+    assertThat(copy.all()).isEmpty();
+  }
 }

@@ -127,14 +127,18 @@ public final class FleetProcesses implements AutoCloseable {
               address,
               "--cluster-port",
               Integer.toString(clusterPort),
-              "--cluster-member",
-              HOST_ADDRESS + ":" + CLUSTER_PORT,
               "--cluster-cert",
               certs.cert().toString(),
               "--cluster-key",
               certs.key().toString(),
               "--cluster-ca",
               certs.ca().toString()));
+      // every front end made so far is a member to join through (the first one may be down)
+      for (Member m : members) {
+        if (m.role.equals("frontend")) {
+          cmd.addAll(List.of("--cluster-member", HOST_ADDRESS + ":" + m.clusterPort));
+        }
+      }
       cmd.addAll(args);
       process =
           new ProcessBuilder(cmd)
@@ -149,6 +153,11 @@ public final class FleetProcesses implements AutoCloseable {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
       }
+    }
+
+    /** Sends the JVM a signal (STOP, CONT): nsenter runs it in its own process. */
+    public void signal(String name) throws IOException, InterruptedException {
+      sh("kill", "-" + name, Long.toString(process.pid()));
     }
 
     public boolean alive() {

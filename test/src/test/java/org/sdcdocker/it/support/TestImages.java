@@ -70,6 +70,11 @@ public final class TestImages {
    * The busybox layer: /bin/busybox with its applets, /etc/passwd and group, a non-executable file.
    */
   public static byte[] busyboxLayer() throws IOException {
+    return busyboxLayerWith(null, null);
+  }
+
+  /** The busybox layer with one more file (when {@code path} is not null), mode 0644. */
+  public static byte[] busyboxLayerWith(String path, byte[] data) throws IOException {
     ByteArrayOutputStream raw = new ByteArrayOutputStream();
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(raw)) {
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -97,6 +102,9 @@ public final class TestImages {
               .getBytes(StandardCharsets.UTF_8),
           0644);
       file(tar, "bin/noexec", "not a program\n".getBytes(StandardCharsets.UTF_8), 0644);
+      if (path != null) {
+        file(tar, path, data, 0644);
+      }
     }
     return raw.toByteArray();
   }
