@@ -140,6 +140,13 @@ public final class Main {
         description = "URL (host) volumes a container may have (default: ${DEFAULT-VALUE}).")
     int maxUrlVolumes = 1;
 
+    @Option(
+        names = "--admin-socket",
+        description =
+            "The operators' API (sdc-dockeradm), a unix socket only root may open (default: "
+                + "admin.sock under the front end's data root).")
+    Path adminSocket;
+
     FrontendConfig config(Path dataRoot, String imageServiceHost, Tls tls) {
       if (hosts.isEmpty()) {
         hosts = List.of("tcp://127.0.0.1:2375", "unix:///var/run/sdc-docker.sock");
@@ -153,7 +160,8 @@ public final class Main {
           maxDataVolumes,
           maxVolumesFrom,
           maxUrlVolumes,
-          tls);
+          tls,
+          adminSocket != null ? adminSocket : dataRoot.resolve("admin.sock"));
     }
   }
 

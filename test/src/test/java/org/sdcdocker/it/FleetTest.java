@@ -334,6 +334,46 @@ class FleetTest {
   }
 
   @Test
+  void anOperatorForgetsANodeThatWillNotReturn_itsContainersAreReportedGone() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(d1.ok("run", "-d", image, "sleep", "600").trim());
+    }
+    String onA3 = ids.stream().filter(id -> zonesOn(a3).contains(id)).findFirst().orElseThrow();
+    String a3Uuid = Files.readString(a3.dataRoot().resolve("cn-uuid")).trim();
+    var ls = fleet.admin(fe2, "node", "ls");
+    assertThat(ls.out()).contains("UUID", "STATE", a3Uuid, "running");
+    // a live node is not forgotten
+    var live = fleet.admin(fe1, "node", "forget", a3Uuid);
+    assertThat(live.exitCode()).isEqualTo(1);
+    assertThat(live.err()).contains("compute node " + a3Uuid + " is live");
+    assertThat(fleet.admin(fe1, "node", "forget", "no-such-node").err())
+        .contains("no such compute node: no-such-node");
+    d1.ok("rename", onA3, "on-a3");
+    long since = System.currentTimeMillis() / 1000 - 1;
+    a3.kill();
+    awaitNodes(d1, 2);
+    var forgot = fleet.admin(fe1, "node", "forget", a3Uuid);
+    assertThat(forgot.out()).as(forgot.err()).contains("forgot compute node " + a3Uuid);
+    for (DockerCli d : List.of(d1, d2)) {
+      assertThat(awaitPsAll(d, 2)).doesNotContain(onA3.substring(0, 12));
+      assertThat(d.ok("info")).contains("Compute nodes: 2").doesNotContain(a3Uuid);
+    }
+    assertThat(fleet.admin(fe2, "node", "ls", "--json").out()).doesNotContain(a3Uuid);
+    String until = Long.toString(System.currentTimeMillis() / 1000 + 1);
+    assertThat(d2.ok("events", "--since", Long.toString(since), "--until", until))
+        .contains("container destroy " + onA3);
+    String reused = d2.ok("create", "--name", "on-a3", image, "true").trim(); // its name is free
+    d2.ok("rm", reused);
+    // the node came back after all: it and its containers are listed again
+    a3.start();
+    a3.awaitLog("sdc-docker: agent of the fleet", 90);
+    awaitNodes(d1, 3);
+    awaitNodes(d2, 3);
+    assertThat(awaitPs(d2, 3)).contains(onA3.substring(0, 12));
+  }
+
+  @Test
   void aSecondAgentOnTheSameDataRoot_refusesToRun() throws Exception {
     FleetProcesses.Member twin = fleet.twin(a1);
     twin.start();

@@ -69,6 +69,15 @@ public final class AgentDirectory {
     }
   }
 
+  /**
+   * Drops a node an operator forgot: it is no longer listed, and what waited on it fails. Should
+   * its agent beat again, it is a new node to this directory (and its containers are listed).
+   */
+  public void forget(String cnUuid) {
+    agents.remove(cnUuid);
+    failWaiting(cnUuid);
+  }
+
   /** The nodes that are live. */
   public Collection<Heartbeat> live() {
     long now = System.nanoTime();

@@ -17,6 +17,7 @@ import org.sdcdocker.frontend.translate.Names;
 import org.sdcdocker.frontend.translate.SentConfig;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
+import org.sdcdocker.protocol.agent.Addresses;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
 import org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent;
 import org.sdcdocker.protocol.agent.AgentRequests;
@@ -91,6 +92,36 @@ public final class ContainerBackend implements Containers {
                     list.zones().stream().map(z -> z.spec().id()).collect(Collectors.toSet()),
                     askedAt);
               });
+    }
+  }
+
+  @Override
+  public int forgetNode(String cnUuid) {
+    if (agents.last(cnUuid) == null) {
+      throw DockerException.notFound("no such compute node: %s", cnUuid);
+    }
+    if (agents.isLive(cnUuid)) {
+      throw DockerException.conflict(
+          "compute node %s is live: stop its agent before forgetting it", cnUuid);
+    }
+    int n = (int) index.everything().stream().filter(r -> r.cnUuid().equals(cnUuid)).count();
+    vertx.eventBus().publish(Addresses.FRONTEND_FORGET_NODE, cnUuid);
+    return n;
+  }
+
+  /**
+   * A node forgotten through any front end (this one too): it is dropped, and its containers are
+   * destroyed as far as the front ends know (each front end records the events, as it records its
+   * nodes' own). Should its agent beat again, the node and its containers are listed anew.
+   */
+  public void onNodeForgotten(String cnUuid) {
+    agents.forget(cnUuid);
+    listedNodes.remove(cnUuid);
+    for (ZoneRecord gone : index.replaceNode(cnUuid, List.of(), System.nanoTime())) {
+      dockerEvents.record(new ZoneEvent("destroy", gone, EventLog.now()));
+      names.release(gone.spec().owner(), gone.spec().name(), gone.spec().id());
+      sent.remove(gone.spec().id());
+      reservations.gone(gone.spec().id());
     }
   }
 

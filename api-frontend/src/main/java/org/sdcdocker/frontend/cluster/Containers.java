@@ -38,6 +38,12 @@ public interface Containers {
   /** Every node heard from since this front end started, live or not. */
   List<Node> knownNodes();
 
+  /**
+   * Forgets a node that will not return (an operator's verb): refused while it is live; its
+   * containers are reported destroyed, through every front end. The number of its containers.
+   */
+  int forgetNode(String cnUuid);
+
   /** A node's last heartbeat, or null when never heard from. */
   Heartbeat heartbeat(String cnUuid);
 

@@ -18,7 +18,8 @@ public record FrontendConfig(
     int maxDataVolumes,
     int maxVolumesFrom,
     int maxUrlVolumes,
-    Tls tls) {
+    Tls tls,
+    Path adminSocket) {
   public FrontendConfig {
     hosts = List.copyOf(hosts);
   }
@@ -26,6 +27,6 @@ public record FrontendConfig(
   /** Host binds refused, at most 8 data volumes per container: the original's defaults. */
   public FrontendConfig(
       List<String> hosts, Path dataRoot, String datacenter, String imageServiceHost) {
-    this(hosts, dataRoot, datacenter, imageServiceHost, false, 8, 1, 1, null);
+    this(hosts, dataRoot, datacenter, imageServiceHost, false, 8, 1, 1, null, null);
   }
 }

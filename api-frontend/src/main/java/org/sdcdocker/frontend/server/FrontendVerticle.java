@@ -131,6 +131,11 @@ public final class FrontendVerticle extends VerticleBase {
                               .eventBus()
                               .<Heartbeat>consumer(
                                   Addresses.HEARTBEAT, m -> containers.onHeartbeat(m.body()));
+                          vertx
+                              .eventBus()
+                              .<String>consumer(
+                                  Addresses.FRONTEND_FORGET_NODE,
+                                  m -> containers.onNodeForgotten(m.body()));
                           ExecBackend execs = new ExecBackend(vertx, agents, index, events);
                           vertx
                               .eventBus()
@@ -192,6 +197,11 @@ public final class FrontendVerticle extends VerticleBase {
                           List<Future<HttpServer>> listening = new ArrayList<>();
                           for (String h : config.hosts()) {
                             listening.add(listen(router, h));
+                          }
+                          if (config.adminSocket() != null) {
+                            listening.add(
+                                AdminEndpoint.listen(vertx, config.adminSocket(), containers)
+                                    .onSuccess(servers::add));
                           }
                           return Future.all(listening);
                         }));

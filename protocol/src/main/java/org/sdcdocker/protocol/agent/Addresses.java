@@ -26,6 +26,9 @@ public final class Addresses {
   /** Where a starting front end asks a running one for the events it keeps. */
   public static final String FRONTEND_EVENT_HISTORY = "frontend.events.history";
 
+  /** An operator forgot a compute node (its UUID): every front end drops it and its containers. */
+  public static final String FRONTEND_FORGET_NODE = "frontend.nodes.forget";
+
   private Addresses() {}
 
   /** The address of one verb of one compute node. */

@@ -184,12 +184,23 @@ public final class FleetProcesses implements AutoCloseable {
     return f;
   }
 
-  /** A front end in the host's namespace, its API on loopback at {@code apiPort}. */
+  /**
+   * A front end in the host's namespace, its API on loopback at {@code apiPort}, its admin socket
+   * {@link #adminSocket}.
+   */
   public Member frontend(int apiPort) {
     int port = CLUSTER_PORT + members.size();
     Member m =
         new Member(
-            "frontend", null, HOST_ADDRESS, port, List.of("-H", "tcp://127.0.0.1:" + apiPort));
+            "frontend",
+            null,
+            HOST_ADDRESS,
+            port,
+            List.of(
+                "-H",
+                "tcp://127.0.0.1:" + apiPort,
+                "--admin-socket",
+                dir.resolve("admin-" + port + ".sock").toString()));
     members.add(m);
     return m;
   }
@@ -233,6 +244,35 @@ public final class FleetProcesses implements AutoCloseable {
             agent.dataRoot);
     members.add(m);
     return m;
+  }
+
+  /** The admin socket of a front end. */
+  public Path adminSocket(Member fe) {
+    return dir.resolve("admin-" + fe.clusterPort + ".sock");
+  }
+
+  /** Runs {@code sdc-dockeradm} against a front end's admin socket (60 s at most). */
+  public DockerCli.Result admin(Member fe, String... args)
+      throws IOException, InterruptedException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "org.sdcdocker.launcher.Admin",
+                "--socket",
+                adminSocket(fe).toString()));
+    cmd.addAll(List.of(args));
+    Path out = Files.createTempFile(dir, "adm", ".out");
+    Path err = Files.createTempFile(dir, "adm", ".err");
+    Process p =
+        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("sdc-dockeradm " + String.join(" ", args) + " hung");
+    }
+    return new DockerCli.Result(p.exitValue(), Files.readString(out), Files.readString(err));
   }
 
   /** Waits until a front end answers /_ping on loopback (90 s at most). */

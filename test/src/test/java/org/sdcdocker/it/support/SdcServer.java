@@ -80,6 +80,7 @@ public final class SdcServer implements AutoCloseable {
             8,
             1,
             1,
+            null,
             null);
     String agentDeployment = vertx.deployVerticle(new AgentVerticle(agent)).await();
     for (int attempt = 0; ; attempt++) {
@@ -102,6 +103,7 @@ public final class SdcServer implements AutoCloseable {
                 8,
                 1,
                 1,
+                null,
                 null);
         continue;
       }

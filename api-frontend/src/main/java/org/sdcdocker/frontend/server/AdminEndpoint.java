@@ -1,0 +1,93 @@
+package org.sdcdocker.frontend.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.Router;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sdcdocker.frontend.cluster.Containers;
+import org.sdcdocker.frontend.http.Http;
+import org.sdcdocker.protocol.DockerException;
+
+/**
+ * The operators' API (what {@code sdc-dockeradm} talks to), on a unix socket only root may open,
+ * never on the tenants' listeners: the compute nodes as this front end knows them, and the
+ * forgetting of one that will not return. Errors are Docker's shape ({@code {"message": ...}}).
+ */
+final class AdminEndpoint {
+  private AdminEndpoint() {}
+
+  /**
+   * Listens on {@code socket}: its directory is made root-only when this makes it, and the socket
+   * itself is made root-only before the listener is reported ready.
+   */
+  static Future<HttpServer> listen(Vertx vertx, Path socket, Containers containers) {
+    Router router = Router.router(vertx);
+    router.get("/nodes").handler(Http.json(200, ctx -> Future.succeededFuture(nodes(containers))));
+    router
+        .delete("/nodes/:uuid")
+        .handler(
+            Http.json(
+                200,
+                ctx -> {
+                  String uuid = ctx.pathParam("uuid");
+                  int n = containers.forgetNode(uuid);
+                  Map<String, Object> out = new LinkedHashMap<>();
+                  out.put("Forgotten", uuid);
+                  out.put("Containers", n);
+                  return Future.succeededFuture(out);
+                }));
+    router.route().handler(ctx -> ctx.fail(DockerException.notFound("page not found")));
+    router.route().failureHandler(Http::fail);
+    try {
+      Path dir = socket.toAbsolutePath().getParent();
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(
+            dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      }
+      Files.deleteIfExists(socket);
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
+    return vertx
+        .createHttpServer()
+        .requestHandler(router)
+        .listen(SocketAddress.domainSocketAddress(socket.toString()))
+        .compose(
+            server ->
+                vertx.executeBlocking(
+                    () -> {
+                      Files.setPosixFilePermissions(
+                          socket, PosixFilePermissions.fromString("rw-------"));
+                      return server;
+                    }));
+  }
+
+  /** Each known node: what {@code sdc-dockeradm node ls} shows. */
+  private static List<Map<String, Object>> nodes(Containers containers) {
+    return containers.knownNodes().stream()
+        .map(
+            n -> {
+              Map<String, Object> m = new LinkedHashMap<>();
+              m.put("UUID", n.heartbeat().cnUuid());
+              m.put("Hostname", n.heartbeat().hostname());
+              m.put("State", n.live() ? "running" : "unknown");
+              m.put("Containers", n.containers());
+              m.put("Running", n.running());
+              m.put("MemoryBytes", n.heartbeat().memoryBytes());
+              m.put("ReservedMemoryBytes", n.reservedMemory());
+              m.put("Cpus", n.heartbeat().cpus());
+              m.put("LastHeartbeatSecondsAgo", n.lastHeardSeconds());
+              return m;
+            })
+        .toList();
+  }
+}
