@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
@@ -35,12 +36,29 @@ final class StreamProxy {
     return client
         .request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url))
         .compose(req -> req.send())
+        .compose(resp -> resp.statusCode() == 200 ? Future.succeededFuture(resp) : refused(resp));
+  }
+
+  /**
+   * A stream the agent refused: a container removed meanwhile is a 404 with the agent's message
+   * (Docker's words); anything else an internal error.
+   */
+  private static Future<HttpClientResponse> refused(HttpClientResponse resp) {
+    int status = resp.statusCode();
+    return resp.body()
         .compose(
-            resp ->
-                resp.statusCode() == 200
-                    ? Future.succeededFuture(resp)
-                    : Future.failedFuture(
-                        DockerException.internal("agent stream answered %d", resp.statusCode())));
+            body -> {
+              String message = null;
+              try {
+                message = new JsonObject(body).getString("message");
+              } catch (RuntimeException notJson) {
+                // the status alone, then
+              }
+              return Future.failedFuture(
+                  status == 404 && message != null
+                      ? DockerException.notFound("%s", message)
+                      : DockerException.internal("agent stream answered %d", status));
+            });
   }
 
   /** Copies the agent's stream to the client; ends the client's side when the agent's ends. */

@@ -29,6 +29,7 @@ import org.sdcdocker.agent.zone.ZoneCommit;
 import org.sdcdocker.bus.ExecLink;
 import org.sdcdocker.bus.Tls;
 import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.ErrorKind;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.AgentRequests.StreamTicket;
 import org.sdcdocker.protocol.agent.AgentRequests.Ticket;
@@ -108,7 +109,7 @@ public final class StreamServer {
             tls == null // in a fleet, over TLS: a ticket is the client's only credential
                 ? new HttpServerOptions().setHttp2ClearTextEnabled(false)
                 : tls.server(new HttpServerOptions(), false))
-        .requestHandler(this::handle)
+        .requestHandler(this::answer)
         .listen(0, host)
         .onSuccess(s -> port = s.actualPort());
   }
@@ -231,6 +232,27 @@ public final class StreamServer {
     return HexFormat.of().formatHex(b);
   }
 
+  /**
+   * A stream request, always answered: a zone removed between the front end's ticket and this
+   * request (a race with {@code rm}) is a 404 in Docker's words; anything else thrown ends the
+   * request with a 500, or, once the stream's head is out, ends the connection.
+   */
+  private void answer(HttpServerRequest r) {
+    try {
+      handle(r);
+    } catch (RuntimeException e) {
+      DockerException d = DockerException.of(e);
+      if (r.response().headWritten()) {
+        r.connection().close();
+      } else if (!r.response().ended()) {
+        r.response()
+            .setStatusCode(d.kind() == ErrorKind.NOT_FOUND ? 404 : 500)
+            .putHeader("Content-Type", "application/json")
+            .end(Json.encode(Map.of("message", d.getMessage())));
+      }
+    }
+  }
+
   private void handle(HttpServerRequest r) {
     String path = r.path();
     Pending p =
@@ -252,7 +274,9 @@ public final class StreamServer {
       } catch (
           RuntimeException
               removed) { // the zone went meanwhile: an answer, never a request left hanging
-        r.response().setStatusCode(404).end("{\"message\":\"no such container\"}");
+        r.response()
+            .setStatusCode(404)
+            .end(Json.encode(Map.of("message", "No such container: " + p.id())));
         return;
       }
       r.response()
@@ -303,12 +327,13 @@ public final class StreamServer {
           .onFailure(e -> r.response().setStatusCode(400).end());
       return;
     }
+    Path log = zones.paths(p.id()).log(); // before the head: a removed zone is still a 404
     r.response().setChunked(true).putHeader("Content-Type", "application/octet-stream").writeHead();
     Resumable env = p.req().resumable() ? new Resumable(r.response()) : null;
     LogFollower f =
         new LogFollower(
             p.file(),
-            zones.paths(p.id()).log(),
+            log,
             p.start(),
             p.req(),
             p.tty(),
