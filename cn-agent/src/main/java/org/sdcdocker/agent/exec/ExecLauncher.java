@@ -323,7 +323,7 @@ public final class ExecLauncher {
       ZonePaths p = zones.paths(st.zoneId());
       Files.deleteIfExists(p.zonecontrol().resolve("exec-" + execId));
       Trees.delete(p.dir().resolve("exec-" + execId));
-      Files.deleteIfExists(runtime.socketLink(execId));
+      runtime.removeSocketLink(execId);
     } catch (IOException | DockerException e) {
       // the zone's removal takes them along
     }

@@ -1,5 +1,6 @@
 package org.sdcdocker.agent.runtime;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
@@ -74,9 +75,10 @@ public interface ContainerRuntime {
   long oomKills(String id);
 
   /**
-   * The link the monitor makes to a zone's bundle in its socket directory (removed with the zone).
+   * Removes the link the monitor made for a zone or an exec, under whatever name it chose (conmon
+   * shortens the id so that the attach socket's path fits a unix socket address).
    */
-  Path socketLink(String id);
+  void removeSocketLink(String id) throws IOException;
 
   /** The exit file the monitor writes for a zone. */
   Path exitFile(String id);

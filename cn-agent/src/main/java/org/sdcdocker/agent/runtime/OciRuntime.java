@@ -399,10 +399,22 @@ public final class OciRuntime implements ContainerRuntime {
     }
   }
 
-  /** The link conmon makes to a zone's bundle in its socket directory (removed with the zone). */
+  /**
+   * Conmon names the link after the id, cut so that {@code <socket dir>/<name>/attach} fits the 107
+   * bytes of a unix socket address: how much is cut depends on the data root's path. The link is
+   * the one whose name the id begins with (at least 32 characters of it: no other zone's).
+   */
   @Override
-  public Path socketLink(String id) {
-    return socketDir.resolve(id);
+  public void removeSocketLink(String id) throws IOException {
+    Files.deleteIfExists(socketDir.resolve(id));
+    try (var links = Files.list(socketDir)) {
+      for (Path l : links.toList()) {
+        String name = l.getFileName().toString();
+        if (name.length() >= 32 && id.startsWith(name)) {
+          Files.deleteIfExists(l);
+        }
+      }
+    }
   }
 
   /** The exit file conmon writes for a zone. */

@@ -96,12 +96,12 @@ final class ZoneRemoval {
     runs.tearDown(id);
     try {
       Files.deleteIfExists(runtime.exitFile(id));
-      Files.deleteIfExists(runtime.socketLink(id));
+      runtime.removeSocketLink(id);
       if (Files.isDirectory(p.dir())) {
         try (var d =
             Files.list(p.dir())) { // execs under their own conmon, whose ends nobody recorded
           for (Path e : d.filter(x -> x.getFileName().toString().startsWith("exec-")).toList()) {
-            Files.deleteIfExists(runtime.socketLink(e.getFileName().toString().substring(5)));
+            runtime.removeSocketLink(e.getFileName().toString().substring(5));
           }
         }
       }
