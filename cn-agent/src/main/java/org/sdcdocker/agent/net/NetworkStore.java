@@ -25,7 +25,9 @@ import org.sdcdocker.protocol.agent.NetworkRecords.Network;
 /**
  * The networks this node carries, one record file each under {@code networks/}: every account's
  * fabric (made the first time the account needs it) and the user-defined ones. Subnets come from
- * the node's pool, one /24 each, never overlapping another network or a route of the host.
+ * the node's pool, never overlapping another network or a route of the host: a /22 for a fabric
+ * (1,021 containers of the account on the node, as Triton's default fabric network is a /22), a /24
+ * for a user-defined network without {@code --subnet}.
  */
 public final class NetworkStore {
   private static final Pattern NAME =
@@ -48,7 +50,7 @@ public final class NetworkStore {
     if (have.isPresent()) {
       return have.get();
     }
-    Cidr subnet = freeSubnet();
+    Cidr subnet = freeSubnet(FABRIC_BITS);
     return save(
         new Network(
             id,
@@ -81,7 +83,7 @@ public final class NetworkStore {
       throw DockerException.conflict("network with name %s already exists", c.name());
     }
     Cidr subnet =
-        c.subnet() == null || c.subnet().isEmpty() ? freeSubnet() : Cidr.parse(c.subnet());
+        c.subnet() == null || c.subnet().isEmpty() ? freeSubnet(24) : Cidr.parse(c.subnet());
     if (subnet.bits() > 30) {
       throw DockerException.invalid("invalid subnet %s: too small for containers", subnet);
     }
@@ -206,14 +208,16 @@ public final class NetworkStore {
     return n;
   }
 
-  /** The first /24 of the pool that no network and no route of the host uses. */
-  private Cidr freeSubnet() {
+  private static final int FABRIC_BITS = 22;
+
+  /** The first subnet of {@code bits} in the pool that no network and no route of the host uses. */
+  private Cidr freeSubnet(int bits) {
     List<Cidr> used = new ArrayList<>(HostRoutes.ipv4());
     for (Network n : all()) {
       used.add(Cidr.parse(n.subnet()));
     }
     for (int i = 0; ; i++) {
-      Cidr c = pool.subnet(i, Math.max(24, pool.bits()));
+      Cidr c = pool.subnet(i, Math.max(bits, pool.bits()));
       if (c == null) {
         throw DockerException.unavailable(
             "could not find an available, non-overlapping IPv4 address pool among the "
