@@ -74,7 +74,13 @@ public final class ContainerStreamsEndpoint {
           .onFailure(ctx::fail)
           .onSuccess(
               first -> {
-                ctx.response().setChunked(true).putHeader("Content-Type", type).setStatusCode(200);
+                // the head goes at once, as Docker's: a client may act on it (docker-py inspects
+                // the container) while no line it asked for has come yet
+                ctx.response()
+                    .setChunked(true)
+                    .putHeader("Content-Type", type)
+                    .setStatusCode(200)
+                    .writeHead();
                 ResumingStream rs =
                     new ResumingStream(vertx, ctx.response(), open, () -> ctx.response().end());
                 ctx.response().closeHandler(v -> rs.clientGone());
