@@ -82,11 +82,19 @@ public record Tls(Path cert, Path key, Path ca) {
     }
   }
 
-  private Material material() {
-    return LOADED.computeIfAbsent(this, Tls::load);
+  /**
+   * Reads the files now, once for the process: the launcher calls it before any listener starts, so
+   * the reading never runs on an event loop and bad material stops the start with its reason.
+   */
+  public void load() {
+    material();
   }
 
-  private Material load() {
+  private Material material() {
+    return LOADED.computeIfAbsent(this, Tls::read);
+  }
+
+  private Material read() {
     try {
       CertificateFactory x509 = CertificateFactory.getInstance("X.509");
       KeyStore trust = KeyStore.getInstance("PKCS12");

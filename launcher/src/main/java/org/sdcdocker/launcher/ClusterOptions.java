@@ -99,6 +99,13 @@ final class ClusterOptions {
         out.add("cannot read " + p);
       }
     }
+    if (out.isEmpty() && !insecure) {
+      try {
+        new Tls(cert, key, ca).load(); // here, on the launcher's thread, not on an event loop
+      } catch (IllegalStateException e) {
+        out.add(e.getMessage());
+      }
+    }
     for (String m : members) {
       if (!m.matches("[^:\\s]+:\\d+")) {
         out.add("--cluster-member " + m + ": HOST:PORT expected");
