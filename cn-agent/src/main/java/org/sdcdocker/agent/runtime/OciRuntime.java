@@ -323,7 +323,7 @@ public final class OciRuntime implements ContainerRuntime {
    * thaw.
    */
   private static boolean thaw(String id) {
-    Path state = Path.of("/sys/fs/cgroup/freezer/sdc-docker", id, "freezer.state");
+    Path state = freezerState(id);
     try {
       if (!Files.exists(state) || Files.readString(state).strip().equals("THAWED")) {
         return false;
@@ -333,6 +333,11 @@ public final class OciRuntime implements ContainerRuntime {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /** The zone's freezer state (cgroups v1): THAWED, FREEZING or FROZEN. */
+  private static Path freezerState(String id) {
+    return Path.of("/sys/fs/cgroup/freezer/sdc-docker", id, "freezer.state");
   }
 
   /** Called with a container's id before its runtime state and cgroups are removed. */
@@ -372,9 +377,8 @@ public final class OciRuntime implements ContainerRuntime {
    */
   @Override
   public boolean paused(String id) {
-    Path state = Path.of("/sys/fs/cgroup/freezer/sdc-docker", id, "freezer.state");
     try {
-      return Files.readString(state).strip().equals("FROZEN");
+      return Files.readString(freezerState(id)).strip().equals("FROZEN");
     } catch (IOException noFreezerHere) {
       return status(id).equals("paused");
     }
