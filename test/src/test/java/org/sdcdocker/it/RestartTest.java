@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.sdcdocker.agent.net.ZoneNetwork;
 import org.sdcdocker.it.support.DockerCli;
 import org.sdcdocker.it.support.FixtureTest;
 import org.sdcdocker.it.support.SdcServer;
@@ -131,6 +134,32 @@ class RestartTest extends FixtureTest {
     assertThat(docker.ok("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id))
         .isEqualTo("exited 7");
     docker.ok("rm", id);
+  }
+
+  /**
+   * An agent killed in the middle of taking a zone's network down leaves the zone's record with an
+   * attachment whose file is gone. The zone that ends while the agent is away must still leave the
+   * network, or the network can never be removed and its bridge stays.
+   */
+  @Test
+  void aNetworkHalfLeftByAKilledAgent_isLeftWhenTheZoneEnds() throws Exception {
+    String net = docker.ok("network", "create", "half-left");
+    String id = docker.ok("run", "-d", "--network", "half-left", image, "sleep", "300");
+    String pid = docker.ok("inspect", "-f", "{{.State.Pid}}", id);
+    server.stopAgent();
+    Path file = server.dataRoot().resolve("agent/zones/" + id + "/net/" + net + ".json");
+    assertThat(file).exists();
+    Files.delete(file);
+    new ProcessBuilder("kill", "-9", pid).start().waitFor(10, TimeUnit.SECONDS);
+    Thread.sleep(500);
+    server.startAgent();
+    assertThat(docker.ok("wait", id)).isEqualTo("137");
+    docker.ok("rm", id);
+    docker.ok("network", "rm", "half-left");
+    String bridge =
+        ZoneNetwork.bridgeName(
+            Files.readString(server.dataRoot().resolve("agent/cn-uuid")).trim(), net);
+    assertThat(Path.of("/sys/class/net", bridge)).doesNotExist();
   }
 
   @Test

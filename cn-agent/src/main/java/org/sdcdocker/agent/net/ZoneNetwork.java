@@ -173,6 +173,11 @@ public final class ZoneNetwork {
         // what could not be read stays for the zone's removal to try again
       }
     }
+    // an agent killed in an earlier down left the record's attachments without their files: the
+    // zone is no member of any network once its run is over, or an idle bridge would stay forever
+    for (String networkId : List.copyOf(members.keySet())) {
+      leave(zoneId, networkId);
+    }
     ports.release(zoneId);
     HostNet.deleteNetns(netnsName(zoneId));
   }
@@ -389,13 +394,14 @@ public final class ZoneNetwork {
         // left in a directory that goes with the zone
       }
     }
+    leave(zoneId, networkId);
+  }
+
+  private void leave(String zoneId, String networkId) {
     Map<String, Member> m = members.get(networkId);
-    if (m != null) {
-      m.remove(zoneId);
-      if (m.isEmpty()) {
-        members.remove(networkId);
-        resolvers.stop(networkId);
-      }
+    if (m != null && m.remove(zoneId) != null && m.isEmpty()) {
+      members.remove(networkId);
+      resolvers.stop(networkId);
     }
   }
 
