@@ -91,6 +91,19 @@ public final class ExecLauncher {
     return z;
   }
 
+  /**
+   * Whether the run an exec was to enter is over: ended (recorded or not yet), or ended and
+   * replaced by another (a restart between the check and the entry), or the zone is gone.
+   */
+  private boolean runEnded(ZoneRecord z) {
+    String id = z.spec().id();
+    try {
+      return zones.ended(id) || zones.get(id).state().pid() != z.state().pid();
+    } catch (DockerException gone) {
+      return true;
+    }
+  }
+
   private static void checkRunning(ZoneRecord z) {
     if (!z.state().running()) {
       throw DockerException.conflict("container %s is not running", z.spec().id());
@@ -157,7 +170,7 @@ public final class ExecLauncher {
     if (refused != null) {
       // asked off this lock: the zone's lock is taken after it by an exit, which ends the zone's
       // execs under its own lock
-      if (zones.ended(z.spec().id())) { // zone-enter refused a zone whose process had just exited
+      if (runEnded(z)) { // zone-enter refused a zone whose process had just exited
         throw DockerException.conflict("Container %s is not running", z.spec().id());
       }
       throw DockerException.internal("entering zone %s: %s", z.spec().id(), refused.getMessage());
