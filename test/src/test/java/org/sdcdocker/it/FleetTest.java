@@ -125,6 +125,12 @@ class FleetTest {
     assertThat(d2.ok("logs", onA2)).startsWith("up ");
     assertThat(d2.ok("exec", onA2, "hostname")).isEqualTo(onA2.substring(0, 12));
 
+    // what only inspect gives back, kept by the front end that made it, through the other at once
+    String made = d1.ok("create", "--dns", "10.9.9.9", "-i", image, "true").trim();
+    ids.add(made);
+    assertThat(d2.ok("inspect", "-f", "{{.HostConfig.Dns}} {{.Config.AttachStdin}}", made))
+        .isEqualTo("[10.9.9.9] true");
+
     List<String> rm = new ArrayList<>(List.of("rm", "-f"));
     rm.addAll(ids);
     d2.ok(rm.toArray(String[]::new));
@@ -306,7 +312,8 @@ class FleetTest {
 
   @Test
   void theWholeFleetRestarted_comesBackWithItsContainersImagesAndNames() throws Exception {
-    String web = d1.ok("run", "-d", "--name", "web", image, "sleep", "600").trim();
+    String web =
+        d1.ok("run", "-d", "--name", "web", "--dns", "10.9.9.9", image, "sleep", "600").trim();
     String db = d2.ok("run", "-d", "--name", "db", image, "sleep", "600").trim();
     d1.ok("tag", image, "x/kept:1");
     assertThat(awaitImage(d2, "x/kept:1")).isTrue();
@@ -328,6 +335,7 @@ class FleetTest {
       var taken = d.run("create", "--name", "web", image, "true");
       assertThat(taken.err()).contains("Conflict. The container name \"/web\" is already in use");
     }
+    assertThat(d2.ok("inspect", "-f", "{{.HostConfig.Dns}}", web)).isEqualTo("[10.9.9.9]");
     assertThat(d1.ok("exec", db, "echo", "db")).isEqualTo("db");
     assertThat(d2.ok("exec", web, "echo", "web")).isEqualTo("web");
     d2.ok("rmi", "x/kept:1");

@@ -185,6 +185,7 @@ public final class ContainerBackend implements Containers {
             chosen -> {
               ContainerSpec spec = chosen.getKey();
               Placement.Placed placed = chosen.getValue();
+              Future<Void> shared = sent.share(spec.id(), placed.cn(), creation.sent());
               return agents
                   .request(
                       placed.cn(),
@@ -192,10 +193,15 @@ public final class ContainerBackend implements Containers {
                       CREATE_MS)
                   .onComplete(ar -> reservations.answered(spec.id(), ar.succeeded()))
                   .onSuccess(index::put)
-                  .onFailure(e -> names.release(account, spec.name(), spec.id()))
+                  .onFailure(
+                      e -> {
+                        names.release(account, spec.name(), spec.id());
+                        shared.onComplete(ar -> sent.remove(spec.id()));
+                      })
                   .compose(
                       rec ->
-                          sent.put(rec.spec().id(), rec.cnUuid(), creation.sent())
+                          Future.join(
+                                  shared, sent.put(rec.spec().id(), rec.cnUuid(), creation.sent()))
                               .otherwise(e -> null) // inspect falls back to the spec's fields
                               .map(rec));
             });
@@ -218,7 +224,7 @@ public final class ContainerBackend implements Containers {
   }
 
   @Override
-  public SentConfig sentConfig(String id) {
+  public Future<SentConfig> sentConfig(String id) {
     return sent.get(id);
   }
 

@@ -24,7 +24,7 @@ public interface Containers {
   Future<ZoneRecord> create(String account, Creation creation);
 
   /** What the container's create sent that only inspect gives back. */
-  SentConfig sentConfig(String id);
+  Future<SentConfig> sentConfig(String id);
 
   /** A compute node as the front end knows it, live or not, and the memory its containers hold. */
   record Node(

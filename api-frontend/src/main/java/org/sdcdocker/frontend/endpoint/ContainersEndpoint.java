@@ -143,27 +143,32 @@ public final class ContainersEndpoint {
 
   private Future<Map<String, Object>> getContainerJson(RoutingContext ctx) {
     ZoneRecord r = backend.get(Accounts.of(ctx), ctx.pathParam("id"));
-    Map<String, Object> m = ContainerView.inspect(r, backend.sentConfig(r.spec().id()));
-    Heartbeat hb = backend.heartbeat(r.cnUuid()); // its compute node, as classic Swarm showed it
-    if (hb != null) {
-      Map<String, Object> node = new LinkedHashMap<>();
-      node.put("ID", r.cnUuid());
-      node.put("Name", hb.hostname());
-      node.put("Cpus", hb.cpus());
-      node.put("Memory", hb.memoryBytes());
-      node.put("Status", backend.nodeLive(r.cnUuid()) ? "Healthy" : "Unhealthy");
-      m.put("Node", node);
-    }
-    if (!Http.flag(ctx, "size")) {
-      return Future.succeededFuture(m);
-    }
     return backend
-        .sizes(r)
-        .map(
-            s -> {
-              m.put("SizeRw", s.sizeRw());
-              m.put("SizeRootFs", s.sizeRootFs());
-              return m;
+        .sentConfig(r.spec().id())
+        .compose(
+            sent -> {
+              Map<String, Object> m = ContainerView.inspect(r, sent);
+              Heartbeat hb = backend.heartbeat(r.cnUuid()); // its compute node, as Swarm showed
+              if (hb != null) {
+                Map<String, Object> node = new LinkedHashMap<>();
+                node.put("ID", r.cnUuid());
+                node.put("Name", hb.hostname());
+                node.put("Cpus", hb.cpus());
+                node.put("Memory", hb.memoryBytes());
+                node.put("Status", backend.nodeLive(r.cnUuid()) ? "Healthy" : "Unhealthy");
+                m.put("Node", node);
+              }
+              if (!Http.flag(ctx, "size")) {
+                return Future.succeededFuture(m);
+              }
+              return backend
+                  .sizes(r)
+                  .map(
+                      s -> {
+                        m.put("SizeRw", s.sizeRw());
+                        m.put("SizeRootFs", s.sizeRootFs());
+                        return m;
+                      });
             });
   }
 

@@ -107,6 +107,7 @@ public final class FrontendVerticle extends VerticleBase {
                             System.err.println("sdc-docker: blob endpoint at " + blobSource);
                           }
                           new ImageReplica(vertx, images, blobSource, config.tls()).start();
+                          sent.syncWithCluster(); // meanwhile inspect reads the map on demand
                           AgentDirectory agents = new AgentDirectory(vertx);
                           vertx
                               .eventBus()
