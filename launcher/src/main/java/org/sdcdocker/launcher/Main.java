@@ -13,9 +13,11 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.sdcdocker.agent.server.AgentConfig;
 import org.sdcdocker.agent.server.AgentVerticle;
+import org.sdcdocker.agent.zone.UrlPolicy;
 import org.sdcdocker.bus.Tls;
 import org.sdcdocker.frontend.server.FrontendConfig;
 import org.sdcdocker.frontend.server.FrontendVerticle;
+import org.sdcdocker.protocol.DockerException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,18 +79,32 @@ public final class Main {
     String networkPool = AgentConfig.DEFAULT_POOL;
 
     @Option(
+        names = "--url-volume-allow",
+        split = ",",
+        paramLabel = "CIDR",
+        description =
+            "Addresses URL volumes may also be fetched from (they come only from public addresses"
+                + " otherwise: never loopback, private, link-local or this node's own); repeatable.")
+    List<String> urlVolumeAllow = new ArrayList<>();
+
+    @Option(
         names = "--dockerinit",
         required = true,
         description = "The static dockerinit binary to install into /native.")
     Path dockerinit;
 
-    /** The programs that are missing, or none. */
-    List<String> missing() {
+    /** What keeps an agent from running: programs that are missing, flags that are wrong. */
+    List<String> problems() {
       List<String> out = new ArrayList<>();
       for (String p : List.of(runtime, conmon, dockerinit.toString())) {
         if (!Files.isExecutable(Path.of(p))) {
-          out.add(p);
+          out.add("missing " + p);
         }
+      }
+      try {
+        UrlPolicy.of(urlVolumeAllow);
+      } catch (DockerException e) {
+        out.add("--url-volume-allow: " + e.getMessage());
       }
       return out;
     }
@@ -102,7 +118,8 @@ public final class Main {
           streamHost,
           AgentConfig.KERNEL_BOOT_ID,
           networkPool,
-          tls);
+          tls,
+          urlVolumeAllow);
     }
   }
 
@@ -181,8 +198,8 @@ public final class Main {
 
     @Override
     public Integer call() throws Exception {
-      if (!agent.missing().isEmpty()) {
-        System.err.println("sdc-docker: missing " + String.join(", ", agent.missing()));
+      if (!agent.problems().isEmpty()) {
+        agent.problems().forEach(p -> System.err.println("sdc-docker: " + p));
         return 1;
       }
       FrontendConfig fc = front.config(dataRoot.resolve("frontend"), "127.0.0.1", null);
@@ -221,7 +238,7 @@ public final class Main {
     @Override
     public Integer call() throws Exception {
       List<String> problems = new ArrayList<>(cluster.problems());
-      agent.missing().forEach(m -> problems.add("missing " + m));
+      problems.addAll(agent.problems());
       if (!problems.isEmpty()) {
         problems.forEach(p -> System.err.println("sdc-docker agent: " + p));
         return 1;

@@ -179,10 +179,61 @@ class VolumeTest extends FixtureTest {
     docker.ok("volume", "rm", "vfdata");
   }
 
+  /**
+   * The agent fetches URL volumes from the compute node itself, where the API's loopback listener
+   * answers as the administrative account: a URL volume must not hand a container what the API says
+   * about another container, directly or through a redirect.
+   */
+  @Test
+  void urlVolumes_comeOnlyFromAllowedAddresses_notFromTheApiOrTheNode() throws Exception {
+    String secret = docker.ok("create", "-e", "PASSWORD=hunter2", image, "true");
+    String api = f.server.url() + "/containers/" + secret + "/json";
+    HttpServer http =
+        HttpServer.create(
+            new InetSocketAddress(InetAddress.getByName(SdcServer.URL_VOLUME_HOST), 0), 0);
+    http.createContext(
+        "/to-the-api",
+        ex -> {
+          ex.getResponseHeaders().add("Location", api);
+          ex.sendResponseHeaders(302, -1);
+          ex.close();
+        });
+    http.start();
+    try {
+      Result direct =
+          docker.run(
+              "run", "--rm", "--mount", "type=bind,src=" + api + ",dst=/x", image, "cat", "/x");
+      assertThat(direct.out()).doesNotContain("hunter2");
+      assertThat(direct.err())
+          .contains("fetching host volume " + api + ": 127.0.0.1 is a loopback address")
+          .contains("--url-volume-allow");
+      String hop =
+          "http://" + SdcServer.URL_VOLUME_HOST + ":" + http.getAddress().getPort() + "/to-the-api";
+      Result redirected =
+          docker.run(
+              "run", "--rm", "--mount", "type=bind,src=" + hop + ",dst=/x", image, "cat", "/x");
+      assertThat(redirected.out()).doesNotContain("hunter2");
+      assertThat(redirected.err()).contains("127.0.0.1 is a loopback address");
+      for (String other :
+          List.of("http://169.254.169.254/latest/meta-data", "http://10.210.0.1:2375/info")) {
+        assertThat(
+                docker
+                    .run("create", "--mount", "type=bind,src=" + other + ",dst=/x", image, "true")
+                    .err())
+            .containsAnyOf("is a link-local address", "is a private address");
+      }
+      assertThat(docker.ok("ps", "-aq", "--no-trunc")).doesNotContain("\n\n");
+    } finally {
+      http.stop(0);
+      docker.ok("rm", secret);
+    }
+  }
+
   @Test
   void urlVolumes_fetchOneFileReadOnly() throws Exception {
     HttpServer http =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        HttpServer.create(
+            new InetSocketAddress(InetAddress.getByName(SdcServer.URL_VOLUME_HOST), 0), 0);
     http.createContext(
         "/conf.txt",
         ex -> {
@@ -194,7 +245,8 @@ class VolumeTest extends FixtureTest {
     http.start();
     try {
       // the docker CLI takes a URL (with its port's colon) only through --mount
-      String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/conf.txt";
+      String url =
+          "http://" + SdcServer.URL_VOLUME_HOST + ":" + http.getAddress().getPort() + "/conf.txt";
       String mount = "type=bind,src=" + url + ",dst=";
       assertThat(
               docker.ok(

@@ -28,6 +28,7 @@ import org.sdcdocker.agent.runtime.OciRuntime;
 import org.sdcdocker.agent.stream.StreamServer;
 import org.sdcdocker.agent.zone.ArchiveOps;
 import org.sdcdocker.agent.zone.LinuxZoneBackend;
+import org.sdcdocker.agent.zone.UrlPolicy;
 import org.sdcdocker.agent.zone.ZoneCommit;
 import org.sdcdocker.agent.zone.ZoneConnections;
 import org.sdcdocker.agent.zone.ZoneControls;
@@ -210,7 +211,8 @@ public final class AgentVerticle extends VerticleBase {
                 execs.forgetZone(ev.zone().spec().id()); // also after an AutoRemove
               }
             },
-            config.networkPool());
+            config.networkPool(),
+            UrlPolicy.of(config.urlVolumeAllow()));
     execs =
         new ExecLauncher(
             zones,

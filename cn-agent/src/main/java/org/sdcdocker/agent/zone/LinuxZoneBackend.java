@@ -45,6 +45,7 @@ public final class LinuxZoneBackend {
   private final ZoneRuns runs;
   private final ZoneStarter starter;
   private final ZoneRemoval removal;
+  private final UrlPolicy urlPolicy;
 
   public LinuxZoneBackend(
       String cnUuid,
@@ -53,9 +54,11 @@ public final class LinuxZoneBackend {
       ContainerRuntime runtime,
       Path nativeDir,
       Consumer<ZoneEvent> events,
-      String networkPool)
+      String networkPool,
+      UrlPolicy urlPolicy)
       throws IOException {
     this.cnUuid = cnUuid;
+    this.urlPolicy = urlPolicy;
     this.table = new ZoneTable(new ZoneStore(root), events);
     this.volumes = new VolumeStore(root.resolve("volumes"));
     this.rootfs = new ZoneRootfs(layers, volumes);
@@ -106,7 +109,7 @@ public final class LinuxZoneBackend {
       Files.createDirectories(p.dir());
       for (var m : spec.mounts()) {
         if (m.type().equals("url")) {
-          UrlVolumes.fetch(p, m);
+          UrlVolumes.fetch(p, m, urlPolicy);
         }
       }
       Files.createDirectories(p.upper());

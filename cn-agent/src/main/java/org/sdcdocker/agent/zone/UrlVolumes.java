@@ -1,31 +1,19 @@
 package org.sdcdocker.agent.zone;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.VolumeRecords.MountSpec;
 
 /**
- * The original's host volumes: a single file fetched from an http(s) URL when the zone is created,
- * mounted read-only; the path in the zone may not go through a symlink.
+ * The original's host volumes: a single file fetched from an http(s) URL when the zone is created
+ * (only from addresses {@link UrlPolicy} allows), mounted read-only; the path in the zone may not
+ * go through a symlink.
  */
 final class UrlVolumes {
   private static final long MAX_BYTES = 64L << 20;
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .followRedirects(HttpClient.Redirect.NORMAL)
-          .connectTimeout(Duration.ofSeconds(10))
-          .build();
+  private static final long TIMEOUT_MS = 60_000;
 
   private UrlVolumes() {}
 
@@ -34,47 +22,16 @@ final class UrlVolumes {
     return p.dir().resolve("urlvols").resolve(Integer.toHexString(m.target().hashCode()));
   }
 
-  static void fetch(ZonePaths p, MountSpec m) throws IOException {
+  /** Fetches the volume's file (64 MiB at most, within 60 s) from where {@code policy} allows. */
+  static void fetch(ZonePaths p, MountSpec m, UrlPolicy policy) throws IOException {
     Path file = fileOf(p, m);
     Files.createDirectories(file.getParent());
     try {
-      HttpResponse<InputStream> r =
-          HTTP.send(
-              HttpRequest.newBuilder(URI.create(m.source()))
-                  .timeout(Duration.ofSeconds(60))
-                  .build(),
-              HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream in = r.body()) {
-        if (r.statusCode() != 200) {
-          throw DockerException.invalid(
-              "fetching host volume %s: the server answered %d", m.source(), r.statusCode());
-        }
-        long n =
-            Files.copy(
-                new BufferedInputStream(in) {
-                  private long read;
-
-                  @Override
-                  public synchronized int read(byte[] b, int off, int len) throws IOException {
-                    int k = super.read(b, off, len);
-                    read += Math.max(k, 0);
-                    if (read > MAX_BYTES) {
-                      throw new IOException("larger than " + (MAX_BYTES >> 20) + " MiB");
-                    }
-                    return k;
-                  }
-                },
-                file,
-                StandardCopyOption.REPLACE_EXISTING);
-        file.toFile().setReadOnly();
-        assert n >= 0;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw DockerException.internal("interrupted fetching %s", m.source());
-    } catch (IOException | IllegalArgumentException e) {
+      new UrlFetch(policy, MAX_BYTES, TIMEOUT_MS).fetch(m.source(), file);
+    } catch (IOException e) {
       throw DockerException.invalid("fetching host volume %s: %s", m.source(), e.getMessage());
     }
+    file.toFile().setReadOnly();
   }
 
   /** Refuses a target whose path in the zone goes through a symlink. */

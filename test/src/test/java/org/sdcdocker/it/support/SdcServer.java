@@ -42,6 +42,9 @@ public final class SdcServer implements AutoCloseable {
     this.frontendConfig = front;
   }
 
+  /** The one loopback address the test servers fetch URL volumes from. */
+  public static final String URL_VOLUME_HOST = "127.0.0.2";
+
   public static SdcServer start() throws Exception {
     return start(false);
   }
@@ -62,6 +65,7 @@ public final class SdcServer implements AutoCloseable {
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     Path bootId = root.resolve("boot_id");
     Files.writeString(bootId, UUID.randomUUID() + "\n");
+    // URL volumes may come from 127.0.0.2 (where tests serve them), never from the API's 127.0.0.1
     AgentConfig agent =
         new AgentConfig(
             root.resolve("agent"),
@@ -69,7 +73,10 @@ public final class SdcServer implements AutoCloseable {
             "/usr/bin/conmon",
             dockerinit,
             "127.0.0.1",
-            bootId);
+            bootId,
+            null,
+            null,
+            List.of(URL_VOLUME_HOST + "/32"));
     FrontendConfig front =
         new FrontendConfig(
             List.of("tcp://127.0.0.1:" + port),
