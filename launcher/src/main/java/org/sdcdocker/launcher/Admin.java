@@ -27,7 +27,13 @@ import picocli.CommandLine.ParentCommand;
     name = "sdc-dockeradm",
     mixinStandardHelpOptions = true,
     description = "Operate an sdc-docker fleet through a front end's admin socket.",
-    subcommands = {Admin.Node.class})
+    subcommands = {
+      Admin.Node.class,
+      AdminAccounts.AccountCmd.class,
+      AdminAccounts.KeyCmd.class,
+      AdminAccounts.CertCmd.class,
+      AdminAccounts.TlsCmd.class
+    })
 public final class Admin {
   @Option(
       names = "--socket",
@@ -57,15 +63,24 @@ public final class Admin {
 
   /** One request over the unix socket (HTTP/1.1, the connection closed after the answer). */
   Answer call(String method, String path) throws IOException {
+    return call(method, path, "");
+  }
+
+  /** One request with a body. */
+  Answer call(String method, String path, String body) throws IOException {
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       ch.connect(UnixDomainSocketAddress.of(socket));
+      byte[] b = body.getBytes(StandardCharsets.UTF_8);
       String req =
           method
               + " "
               + path
               + " HTTP/1.1\r\nHost: sdc-docker-admin\r\nConnection: close\r\n"
-              + "Content-Length: 0\r\n\r\n";
+              + "Content-Length: "
+              + b.length
+              + "\r\n\r\n";
       ch.write(ByteBuffer.wrap(req.getBytes(StandardCharsets.US_ASCII)));
+      ch.write(ByteBuffer.wrap(b));
       ByteArrayOutputStream raw = new ByteArrayOutputStream();
       ByteBuffer buf = ByteBuffer.allocate(16384);
       while (ch.read(buf) >= 0) {
@@ -148,7 +163,7 @@ public final class Admin {
     }
   }
 
-  private static int refused(Answer a) {
+  static int refused(Answer a) {
     System.err.println("sdc-dockeradm: " + a.message());
     return 1;
   }

@@ -15,6 +15,7 @@ import org.sdcdocker.agent.server.AgentConfig;
 import org.sdcdocker.agent.server.AgentVerticle;
 import org.sdcdocker.agent.zone.UrlPolicy;
 import org.sdcdocker.bus.Tls;
+import org.sdcdocker.frontend.server.ApiTls;
 import org.sdcdocker.frontend.server.FrontendConfig;
 import org.sdcdocker.frontend.server.FrontendVerticle;
 import org.sdcdocker.protocol.DockerException;
@@ -164,9 +165,32 @@ public final class Main {
                 + "admin.sock under the front end's data root).")
     Path adminSocket;
 
+    @Option(
+        names = {"--tlsverify", "--tls"},
+        description =
+            "Serve tcp:// hosts over TLS, each client's certificate its account (dockerd's flag); "
+                + "implied by --tlscert. Without certificate files the server makes a CA and a "
+                + "server certificate under its data root (tls/).")
+    boolean tlsVerify;
+
+    @Option(
+        names = "--tlscacert",
+        description = "The CA whose client certificates are accepted (default: tls/ca.pem).")
+    Path tlsCaCert;
+
+    @Option(names = "--tlscert", description = "The server's certificate (PEM).")
+    Path tlsCert;
+
+    @Option(names = "--tlskey", description = "The server certificate's key (PEM).")
+    Path tlsKey;
+
     FrontendConfig config(Path dataRoot, String imageServiceHost, Tls tls) {
+      boolean apiTls = tlsVerify || tlsCert != null || tlsKey != null || tlsCaCert != null;
       if (hosts.isEmpty()) {
-        hosts = List.of("tcp://127.0.0.1:2375", "unix:///var/run/sdc-docker.sock");
+        hosts =
+            List.of(
+                apiTls ? "tcp://0.0.0.0:2376" : "tcp://127.0.0.1:2375",
+                "unix:///var/run/sdc-docker.sock");
       }
       return new FrontendConfig(
           hosts,
@@ -178,7 +202,8 @@ public final class Main {
           maxVolumesFrom,
           maxUrlVolumes,
           tls,
-          adminSocket != null ? adminSocket : dataRoot.resolve("admin.sock"));
+          adminSocket != null ? adminSocket : dataRoot.resolve("admin.sock"),
+          apiTls ? new ApiTls.Options(tlsCaCert, tlsCert, tlsKey) : null);
     }
   }
 

@@ -19,7 +19,8 @@ import org.sdcdocker.protocol.DockerException;
 /**
  * The operators' API (what {@code sdc-dockeradm} talks to), on a unix socket only root may open,
  * never on the tenants' listeners: the compute nodes as this front end knows them, and the
- * forgetting of one that will not return. Errors are Docker's shape ({@code {"message": ...}}).
+ * forgetting of one that will not return; accounts, keys and certificates ({@link AccountsAdmin}).
+ * Errors are Docker's shape ({@code {"message": ...}}).
  */
 final class AdminEndpoint {
   private AdminEndpoint() {}
@@ -28,8 +29,10 @@ final class AdminEndpoint {
    * Listens on {@code socket}: its directory is made root-only when this makes it, and the socket
    * itself is made root-only before the listener is reported ready.
    */
-  static Future<HttpServer> listen(Vertx vertx, Path socket, Containers containers) {
+  static Future<HttpServer> listen(
+      Vertx vertx, Path socket, Containers containers, AccountsAdmin accounts) {
     Router router = Router.router(vertx);
+    accounts.mount(router);
     router.get("/nodes").handler(Http.json(200, ctx -> Future.succeededFuture(nodes(containers))));
     router
         .delete("/nodes/:uuid")

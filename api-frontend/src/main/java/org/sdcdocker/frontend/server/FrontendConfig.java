@@ -7,7 +7,9 @@ import org.sdcdocker.bus.Tls;
 /**
  * How a front end runs: where it listens (tcp://, unix://), its data root, the datacenter name, the
  * address its blob endpoint listens at, the limits on volumes, and in a fleet the member's TLS
- * material for the byte streams between machines (null: plain, on loopback).
+ * material for the byte streams between machines (null: plain, on loopback); its admin socket; and
+ * the TLS of the API's tcp:// listeners, which makes clients' certificates their accounts (null:
+ * clear, loopback only, every client the local account).
  */
 public record FrontendConfig(
     List<String> hosts,
@@ -19,7 +21,8 @@ public record FrontendConfig(
     int maxVolumesFrom,
     int maxUrlVolumes,
     Tls tls,
-    Path adminSocket) {
+    Path adminSocket,
+    ApiTls.Options apiTls) {
   public FrontendConfig {
     hosts = List.copyOf(hosts);
   }
@@ -27,6 +30,6 @@ public record FrontendConfig(
   /** Host binds refused, at most 8 data volumes per container: the original's defaults. */
   public FrontendConfig(
       List<String> hosts, Path dataRoot, String datacenter, String imageServiceHost) {
-    this(hosts, dataRoot, datacenter, imageServiceHost, false, 8, 1, 1, null, null);
+    this(hosts, dataRoot, datacenter, imageServiceHost, false, 8, 1, 1, null, null, null);
   }
 }

@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.sdcdocker.bus.ProtocolCodec;
+import org.sdcdocker.frontend.account.AccountStore;
+import org.sdcdocker.frontend.account.Authenticator;
 import org.sdcdocker.frontend.builder.BuildService;
 import org.sdcdocker.frontend.cluster.AgentDirectory;
 import org.sdcdocker.frontend.cluster.ContainerBackend;
@@ -74,7 +76,10 @@ public final class FrontendVerticle extends VerticleBase {
 
   private final FrontendConfig config;
   private final List<HttpServer> servers = new ArrayList<>();
+  private final List<HttpServer> tlsServers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile SentConfigs sent;
+  private volatile AccountStore accounts;
+  private volatile ApiTls apiTls;
 
   public FrontendVerticle(FrontendConfig config) {
     this.config = config;
@@ -84,12 +89,18 @@ public final class FrontendVerticle extends VerticleBase {
   public Future<?> start() {
     ProtocolCodec.installOnce(vertx.eventBus());
     for (String h : config.hosts()) {
-      checkHost(h);
+      checkHost(h, config.apiTls() != null);
     }
     return vertx
         .executeBlocking(
             () -> {
               sent = SentConfigs.load(vertx, config.dataRoot().resolve("sent-configs"));
+              accounts = AccountStore.load(config.dataRoot().resolve("accounts"));
+              if (config.apiTls() != null) {
+                apiTls =
+                    ApiTls.prepare(
+                        config.apiTls(), config.dataRoot().resolve("tls"), config.hosts());
+              }
               BlobStore blobs = new BlobStore(config.dataRoot().resolve("blobs"));
               return new ImageStore(config.dataRoot(), blobs);
             })
@@ -151,6 +162,13 @@ public final class FrontendVerticle extends VerticleBase {
                           vertx.eventBus().publish(Addresses.HELLO, "hello");
                           Router router = Router.router(vertx);
                           router.route().handler(this::checkVersion);
+                          if (apiTls != null) {
+                            router
+                                .route()
+                                .handler(
+                                    new TenantAuth(
+                                        new Authenticator(accounts, apiTls::ca), accounts));
+                          }
                           new SystemEndpoint(containers, images, config.datacenter()).mount(router);
                           new ImageTagsEndpoint(vertx, images, containers, events).mount(router);
                           Path scratch = config.dataRoot().resolve("scratch");
@@ -201,15 +219,28 @@ public final class FrontendVerticle extends VerticleBase {
                           }
                           if (config.adminSocket() != null) {
                             listening.add(
-                                AdminEndpoint.listen(vertx, config.adminSocket(), containers)
+                                AdminEndpoint.listen(
+                                        vertx,
+                                        config.adminSocket(),
+                                        containers,
+                                        new AccountsAdmin(
+                                            vertx,
+                                            accounts,
+                                            apiTls,
+                                            images,
+                                            containers,
+                                            this::reloadTls))
                                     .onSuccess(servers::add));
                           }
                           return Future.all(listening);
                         }));
   }
 
-  /** Without TLS only loopback and unix sockets: anything else would expose every container. */
-  static void checkHost(String host) {
+  /**
+   * Without TLS only loopback and unix sockets: anything else would expose every container. With
+   * TLS any address (clients' certificates are their accounts).
+   */
+  static void checkHost(String host, boolean tls) {
     if (host.startsWith("unix://")) {
       return;
     }
@@ -217,6 +248,12 @@ public final class FrontendVerticle extends VerticleBase {
       throw DockerException.invalid("invalid host %s: only tcp:// and unix:// are supported", host);
     }
     URI u = URI.create(host);
+    if (tls) {
+      if (u.getHost() == null) {
+        throw DockerException.invalid("invalid host %s", host);
+      }
+      return;
+    }
     try {
       if (u.getHost() == null || !InetAddress.getByName(u.getHost()).isLoopbackAddress()) {
         throw DockerException.invalid(
@@ -235,6 +272,10 @@ public final class FrontendVerticle extends VerticleBase {
             .setIdleTimeout(0)
             .setCompressionSupported(false)
             .setHttp2ClearTextEnabled(false);
+    boolean tls = apiTls != null && host.startsWith("tcp://");
+    if (tls) {
+      apiTls.apply(opts);
+    }
     HttpServer server =
         vertx
             .createHttpServer(opts)
@@ -247,10 +288,22 @@ public final class FrontendVerticle extends VerticleBase {
                         req.method() == HttpMethod.GET); // the CLI's first request, every time
                     return;
                   }
+                  if (tls
+                      && "/ca.pem".equals(req.path())
+                      && req.method() == HttpMethod.GET
+                      && apiTls.caFile() != null) { // what clients verify this server with
+                    req.response()
+                        .putHeader("Content-Type", "application/x-pem-file")
+                        .sendFile(apiTls.caFile().toString());
+                    return;
+                  }
                   router.handle(HijackablePost.mark(req));
                 })
             .invalidRequestHandler(Http::invalidRequest);
     servers.add(server);
+    if (tls) {
+      tlsServers.add(server);
+    }
     if (host.startsWith("unix://")) {
       Path sock = Path.of(host.substring("unix://".length()));
       try {
@@ -293,6 +346,28 @@ public final class FrontendVerticle extends VerticleBase {
                                     kept.history(e -> true).stream().toList()))));
 
     return kept.broadcasting(e -> vertx.eventBus().publish(Addresses.FRONTEND_EVENTS, e));
+  }
+
+  /**
+   * New certificate files take effect without a restart: new connections use them, open ones keep
+   * theirs; the CA of clients' certificates is read again too.
+   */
+  private Future<Void> reloadTls() {
+    if (apiTls == null) {
+      return Future.failedFuture(
+          DockerException.invalid("the API's listeners do not use TLS (no --tlsverify)"));
+    }
+    return vertx
+        .executeBlocking(
+            () -> {
+              apiTls.reloadCa();
+              return apiTls.apply(new HttpServerOptions()).getSslOptions();
+            })
+        .compose(
+            ssl ->
+                Future.all(
+                    tlsServers.stream().map(srv -> srv.updateSSLOptions(ssl, true)).toList()))
+        .mapEmpty();
   }
 
   private void checkVersion(RoutingContext ctx) {

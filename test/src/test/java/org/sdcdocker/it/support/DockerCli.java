@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 public final class DockerCli {
   private final String host;
   private final Path config;
+  private final Path certPath;
 
   /** What one docker command did. */
   public record Result(int exitCode, String out, String err) {
@@ -24,8 +25,17 @@ public final class DockerCli {
   }
 
   public DockerCli(String host) throws IOException {
+    this(host, null);
+  }
+
+  /**
+   * The CLI with {@code DOCKER_TLS_VERIFY=1} and {@code DOCKER_CERT_PATH=certPath} (its ca.pem, and
+   * cert.pem and key.pem when there are), as a tenant runs it; null: in the clear.
+   */
+  public DockerCli(String host, Path certPath) throws IOException {
     this.host = host;
     this.config = configDir();
+    this.certPath = certPath;
   }
 
   private static final List<Path> CONFIG_DIRS = new CopyOnWriteArrayList<>();
@@ -72,7 +82,12 @@ public final class DockerCli {
     env.put("DOCKER_HOST", host);
     env.put("DOCKER_CONFIG", config.toString());
     env.remove("DOCKER_TLS_VERIFY");
+    env.remove("DOCKER_CERT_PATH");
     env.remove("DOCKER_CONTEXT");
+    if (certPath != null) {
+      env.put("DOCKER_TLS_VERIFY", "1");
+      env.put("DOCKER_CERT_PATH", certPath.toString());
+    }
     env.put(
         "DOCKER_BUILDKIT",
         "0"); // the classic builder: what this server (and a Docker without buildx) offers

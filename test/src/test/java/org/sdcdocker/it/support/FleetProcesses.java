@@ -254,25 +254,7 @@ public final class FleetProcesses implements AutoCloseable {
   /** Runs {@code sdc-dockeradm} against a front end's admin socket (60 s at most). */
   public DockerCli.Result admin(Member fe, String... args)
       throws IOException, InterruptedException {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "org.sdcdocker.launcher.Admin",
-                "--socket",
-                adminSocket(fe).toString()));
-    cmd.addAll(List.of(args));
-    Path out = Files.createTempFile(dir, "adm", ".out");
-    Path err = Files.createTempFile(dir, "adm", ".err");
-    Process p =
-        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IllegalStateException("sdc-dockeradm " + String.join(" ", args) + " hung");
-    }
-    return new DockerCli.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    return AdminCli.sdcDockeradm(adminSocket(fe), args);
   }
 
   /** Waits until a front end answers /_ping on loopback (90 s at most). */

@@ -88,6 +88,7 @@ public final class SdcServer implements AutoCloseable {
             1,
             1,
             null,
+            null,
             null);
     String agentDeployment = vertx.deployVerticle(new AgentVerticle(agent)).await();
     for (int attempt = 0; ; attempt++) {
@@ -110,6 +111,7 @@ public final class SdcServer implements AutoCloseable {
                 8,
                 1,
                 1,
+                null,
                 null,
                 null);
         continue;

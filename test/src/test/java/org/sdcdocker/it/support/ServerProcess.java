@@ -21,11 +21,18 @@ public final class ServerProcess implements AutoCloseable {
   private final Path dataRoot;
   private final int port;
   private final Path log;
+  private final List<String> extra;
   private Process process;
 
   public ServerProcess(Path dataRoot, int port) {
+    this(dataRoot, port, List.of());
+  }
+
+  /** With more flags for serve ({@code --tlsverify} makes its tcp:// host TLS). */
+  public ServerProcess(Path dataRoot, int port, List<String> extra) {
     this.dataRoot = dataRoot;
     this.port = port;
+    this.extra = List.copyOf(extra);
     // kept after the test (its temporary directory goes): target/ of the module that runs it
     this.log =
         Path.of("target", "server-" + dataRoot.getParent().getFileName() + ".log").toAbsolutePath();
@@ -36,7 +43,16 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   public String url() {
-    return "http://127.0.0.1:" + port;
+    return (tls() ? "https" : "http") + "://127.0.0.1:" + port;
+  }
+
+  private boolean tls() {
+    return extra.contains("--tlsverify");
+  }
+
+  /** The front end's admin socket (sdc-dockeradm's). */
+  public Path adminSocket() {
+    return dataRoot.resolve("frontend/admin.sock");
   }
 
   public Path dataRoot() {
@@ -49,28 +65,35 @@ public final class ServerProcess implements AutoCloseable {
     String java = ProcessHandle.current().info().command().orElse("java");
     Files.createDirectories(log.getParent());
     process =
-        new ProcessBuilder(
-                List.of(
-                    java,
-                    "-XX:+UseSerialGC",
-                    "-Xss512k",
-                    "-Xmx128m",
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    "org.sdcdocker.launcher.Main",
-                    "serve",
-                    "--dockerinit",
-                    repo.resolve("dockerinit/target/dockerinit").toString(),
-                    "--data-root",
-                    dataRoot.toString(),
-                    "-H",
-                    host(),
-                    "--network-pool",
-                    "10.213.0.0/16"))
+        new ProcessBuilder(command(java, repo))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
     awaitPing(url(), process, log, 60);
+  }
+
+  private List<String> command(String java, Path repo) {
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of(
+                java,
+                "-XX:+UseSerialGC",
+                "-Xss512k",
+                "-Xmx128m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "org.sdcdocker.launcher.Main",
+                "serve",
+                "--dockerinit",
+                repo.resolve("dockerinit/target/dockerinit").toString(),
+                "--data-root",
+                dataRoot.toString(),
+                "-H",
+                host(),
+                "--network-pool",
+                "10.213.0.0/16"));
+    cmd.addAll(extra);
+    return cmd;
   }
 
   /**
@@ -79,7 +102,10 @@ public final class ServerProcess implements AutoCloseable {
    */
   public static void awaitPing(String url, Process process, Path log, int seconds)
       throws IOException, InterruptedException {
-    HttpClient http = HttpClient.newHttpClient();
+    HttpClient http =
+        url.startsWith("https:") // only whether it answers: its certificate is the test's to check
+            ? HttpClient.newBuilder().sslContext(trustingEveryServer()).build()
+            : HttpClient.newHttpClient();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
@@ -102,6 +128,34 @@ public final class ServerProcess implements AutoCloseable {
     }
     throw new IllegalStateException(
         "the server did not answer within " + seconds + " s; see " + log);
+  }
+
+  private static javax.net.ssl.SSLContext trustingEveryServer() {
+    try {
+      javax.net.ssl.SSLContext c = javax.net.ssl.SSLContext.getInstance("TLS");
+      c.init(
+          null,
+          new javax.net.ssl.TrustManager[] {
+            new javax.net.ssl.X509TrustManager() {
+              @Override
+              public void checkClientTrusted(
+                  java.security.cert.X509Certificate[] chain, String authType) {}
+
+              @Override
+              public void checkServerTrusted(
+                  java.security.cert.X509Certificate[] chain, String authType) {}
+
+              @Override
+              public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+              }
+            }
+          },
+          null);
+      return c;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** SIGKILL: no shutdown hook, no goodbye; its containers run on under conmon. */

@@ -1,0 +1,215 @@
+package org.sdcdocker.frontend.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.sdcdocker.frontend.account.AccountStore;
+import org.sdcdocker.frontend.account.Certificates;
+import org.sdcdocker.frontend.account.SshKey;
+import org.sdcdocker.frontend.cluster.Containers;
+import org.sdcdocker.frontend.http.Http;
+import org.sdcdocker.frontend.image.ImageStore;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.Json;
+
+/**
+ * The admin API's accounts, keys and certificates ({@code sdc-dockeradm account|key|cert|tls}):
+ * accounts added, approved for provisioning or not, disabled or enabled, removed while they own
+ * nothing; OpenSSH keys registered and removed; a client certificate issued by the server's CA (its
+ * key registered on the account as {@code cert-<serial>}, so that {@code key rm} revokes it); the
+ * API's TLS material reloaded.
+ */
+final class AccountsAdmin {
+  private final Vertx vertx;
+  private final AccountStore accounts;
+  private final ApiTls tls;
+  private final ImageStore images;
+  private final Containers containers;
+  private final Supplier<Future<Void>> reload;
+
+  AccountsAdmin(
+      Vertx vertx,
+      AccountStore accounts,
+      ApiTls tls,
+      ImageStore images,
+      Containers containers,
+      Supplier<Future<Void>> reload) {
+    this.vertx = vertx;
+    this.accounts = accounts;
+    this.tls = tls;
+    this.images = images;
+    this.containers = containers;
+    this.reload = reload;
+  }
+
+  void mount(Router r) {
+    r.route("/accounts*").handler(BodyHandler.create().setBodyLimit(64 << 10));
+    r.get("/accounts").handler(Http.json(200, ctx -> done(() -> accounts.list())));
+    r.post("/accounts")
+        .handler(
+            Http.json(
+                201,
+                ctx -> {
+                  JsonNode b = body(ctx);
+                  return blocking(
+                      () ->
+                          accounts.add(
+                              b.path("Login").asText(null),
+                              b.path("Email").asText(""),
+                              b.path("Approved").asBoolean(false)));
+                }));
+    r.get("/accounts/:login")
+        .handler(Http.json(200, ctx -> done(() -> accounts.get(ctx.pathParam("login")))));
+    r.delete("/accounts/:login")
+        .handler(
+            Http.json(
+                200,
+                ctx -> {
+                  String login = ctx.pathParam("login");
+                  accounts.get(login);
+                  List<String> owned = owned(login);
+                  if (!owned.isEmpty()) {
+                    return Future.failedFuture(
+                        DockerException.conflict(
+                            "account %s owns %s: remove them first",
+                            login, String.join(", ", owned)));
+                  }
+                  return blocking(
+                      () -> {
+                        accounts.remove(login);
+                        return Map.of("Removed", login);
+                      });
+                }));
+    r.get("/accounts/:login/keys")
+        .handler(Http.json(200, ctx -> done(() -> accounts.get(ctx.pathParam("login")).keys())));
+    r.post("/accounts/:login/keys")
+        .handler(
+            Http.json(
+                201,
+                ctx -> {
+                  SshKey key = SshKey.parse(ctx.body().asString());
+                  return blocking(
+                      () ->
+                          accounts.addKey(
+                              ctx.pathParam("login"), key, ctx.queryParams().get("name")));
+                }));
+    r.delete("/accounts/:login/keys/:which")
+        .handler(
+            Http.json(
+                200,
+                ctx ->
+                    blocking(
+                        () -> accounts.removeKey(ctx.pathParam("login"), ctx.pathParam("which")))));
+    r.post("/accounts/:login/certificates")
+        .handler(Http.json(201, ctx -> issue(ctx.pathParam("login"), days(ctx))));
+    r.postWithRegex("/accounts/(?<login>[^/]+)/(?<change>approve|unapprove|disable|enable)")
+        .handler(
+            Http.json(
+                200,
+                ctx -> {
+                  String login = ctx.pathParam("login");
+                  return switch (ctx.pathParam("change")) {
+                    case "approve" -> blocking(() -> accounts.setApproved(login, true));
+                    case "unapprove" -> blocking(() -> accounts.setApproved(login, false));
+                    case "disable" -> blocking(() -> accounts.setDisabled(login, true));
+                    case "enable" -> blocking(() -> accounts.setDisabled(login, false));
+                    default -> Future.failedFuture(DockerException.notFound("page not found"));
+                  };
+                }));
+    r.post("/tls/reload")
+        .handler(Http.json(200, ctx -> reload.get().map(v -> Map.of("Reloaded", true))));
+  }
+
+  /**
+   * A new key and a client certificate for it, signed by the server's CA, the key registered on the
+   * account: what {@code cert issue} writes to the user's DOCKER_CERT_PATH.
+   */
+  private Future<Map<String, Object>> issue(String login, int days) {
+    if (tls == null) {
+      return Future.failedFuture(
+          DockerException.invalid("the API's listeners do not use TLS (no --tlsverify)"));
+    }
+    return blocking(
+        () -> {
+          accounts.get(login);
+          PrivateKey caKey = tls.caKey();
+          if (caKey == null || tls.ca() == null) {
+            throw DockerException.invalid(
+                "this server has no CA key (its CA came from --tlscacert): issue certificates"
+                    + " with that CA");
+          }
+          KeyPair kp = Certificates.newKey();
+          X509Certificate cert =
+              Certificates.issue(
+                  tls.ca(), caKey, login, kp.getPublic(), Duration.ofDays(days), false, List.of());
+          String name = "cert-" + cert.getSerialNumber().toString(16);
+          accounts.addKey(login, SshKey.of(kp.getPublic()), name);
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("Key", name);
+          out.put("NotAfter", cert.getNotAfter().toInstant().toString());
+          out.put("CaPem", Certificates.pem(tls.ca()));
+          out.put("CertPem", Certificates.pem(cert));
+          out.put("KeyPem", Certificates.pem(kp.getPrivate()));
+          return out;
+        });
+  }
+
+  /** What the account still owns, as words ("2 containers"), or nothing. */
+  private List<String> owned(String login) {
+    int c = containers.list(login).size();
+    int i = images.list(login).size();
+    java.util.ArrayList<String> out = new java.util.ArrayList<>();
+    if (c > 0) {
+      out.add(c + " container(s)");
+    }
+    if (i > 0) {
+      out.add(i + " image(s)");
+    }
+    return out;
+  }
+
+  private static int days(RoutingContext ctx) {
+    String d = ctx.queryParams().get("days");
+    try {
+      int n = d == null ? 365 : Integer.parseInt(d);
+      if (n < 1 || n > 3650) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw DockerException.invalid("invalid days %s: 1 to 3650", d);
+    }
+  }
+
+  private static JsonNode body(RoutingContext ctx) {
+    try {
+      return Json.MAPPER.readTree(ctx.body().asString());
+    } catch (Exception e) {
+      throw DockerException.invalid("the body is not JSON");
+    }
+  }
+
+  private static <T> Future<T> done(Callable<T> c) {
+    try {
+      return Future.succeededFuture(c.call());
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private <T> Future<T> blocking(Callable<T> c) {
+    return vertx.executeBlocking(c);
+  }
+}

@@ -1,0 +1,326 @@
+package org.sdcdocker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.sdcdocker.frontend.account.Certificates;
+import org.sdcdocker.it.support.AdminCli;
+import org.sdcdocker.it.support.DockerCli;
+import org.sdcdocker.it.support.DockerCli.Result;
+import org.sdcdocker.it.support.LocalRegistry;
+import org.sdcdocker.it.support.SdcServer;
+import org.sdcdocker.it.support.ServerProcess;
+import org.sdcdocker.it.support.TestFiles;
+import org.sdcdocker.it.support.TestImages;
+
+/**
+ * Tenants over TLS, with the real docker CLI as a tenant runs it ({@code DOCKER_TLS_VERIFY}, {@code
+ * DOCKER_CERT_PATH}): accounts made with sdc-dockeradm, certificates it issues and one a user made
+ * with openssl from an SSH key, the refusals each wrong certificate gets, provisioning rights, one
+ * account's objects out of another's sight and reach, and the hijacked streams over TLS.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TenantTest {
+  private Path dir;
+  private ServerProcess server;
+  private LocalRegistry registry;
+  private String image;
+  private DockerCli alice;
+  private DockerCli bob;
+  private DockerCli carol;
+  private DockerCli dave;
+
+  @BeforeAll
+  void start() throws Exception {
+    dir = Files.createTempDirectory("sdc-tenants");
+    Files.createDirectories(dir.resolve("data"));
+    server =
+        new ServerProcess(dir.resolve("data"), LocalRegistry.freePort(), List.of("--tlsverify"));
+    server.start();
+    registry = LocalRegistry.start(null, null);
+    TestImages.push(registry, "x/busybox", "latest", TestImages.busyboxLayer(), null, null);
+    image = registry.host() + "/x/busybox:latest";
+
+    admin("account", "add", "alice", "--approve");
+    admin("account", "add", "bob", "--approve");
+    admin("account", "add", "carol");
+    admin("account", "add", "dave", "--approve");
+    alice = tenant(issue("alice"));
+    carol = tenant(issue("carol"));
+    dave = tenant(issue("dave"));
+    admin("account", "disable", "dave");
+
+    // bob's certificate is his own: self-signed with his SSH key, whose .pub he registered
+    Path key = dir.resolve("bob-ssh/id_rsa");
+    Files.createDirectories(key.getParent());
+    sh(
+        "ssh-keygen",
+        "-q",
+        "-t",
+        "rsa",
+        "-b",
+        "2048",
+        "-m",
+        "PEM",
+        "-N",
+        "",
+        "-C",
+        "bob@laptop",
+        "-f",
+        key.toString());
+    admin("key", "add", "bob", key + ".pub");
+    Path b = selfSigned("bob", key, "bob");
+    bob = tenant(b);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    try {
+      for (DockerCli d : List.of(alice, bob)) {
+        String ids = d.ok("ps", "-aq");
+        if (!ids.isEmpty()) {
+          List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+          rm.addAll(List.of(ids.split("\\s+")));
+          d.ok(rm.toArray(String[]::new));
+        }
+        d.run("network", "rm", "anet");
+        d.run("volume", "rm", "avol");
+      }
+    } finally {
+      server.close();
+      registry.close();
+      assertThat(SdcServer.leftovers(dir.resolve("data"))).as("left behind").isEmpty();
+      TestFiles.deleteTree(dir);
+    }
+  }
+
+  private DockerCli tenant(Path certs) throws IOException {
+    return new DockerCli(server.host(), certs);
+  }
+
+  /** sdc-dockeradm against the server's admin socket; fails the test when it fails. */
+  private String admin(String... args) throws Exception {
+    Result r = adminRun(args);
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    return r.out();
+  }
+
+  private Result adminRun(String... args) throws Exception {
+    return AdminCli.sdcDockeradm(server.adminSocket(), args);
+  }
+
+  private Path issue(String login) throws Exception {
+    Path out = dir.resolve(login);
+    admin("cert", "issue", login, "--out", out.toString(), "--host", server.host());
+    return out;
+  }
+
+  private static void sh(String... cmd) throws Exception {
+    Result r = exec(List.of(cmd));
+    assertThat(r.exitCode()).as(r.all()).isZero();
+  }
+
+  private static Result exec(List<String> cmd) throws Exception {
+    return AdminCli.run(cmd);
+  }
+
+  /**
+   * A certificate directory as a user makes it from an SSH key: the key, a certificate for CN
+   * {@code cn} self-signed with it ({@code openssl req -x509}), and the server's CA.
+   */
+  private Path selfSigned(String name, Path sshKey, String cn) throws Exception {
+    Path d = dir.resolve(name);
+    Files.createDirectories(d);
+    sh(
+        "openssl",
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        sshKey.toString(),
+        "-subj",
+        "/CN=" + cn,
+        "-days",
+        "30",
+        "-out",
+        d.resolve("cert.pem").toString());
+    Files.copy(sshKey, d.resolve("key.pem"));
+    Files.copy(dir.resolve("alice/ca.pem"), d.resolve("ca.pem"));
+    return d;
+  }
+
+  /** A certificate directory with the CA and the given pair. */
+  private Path certs(String name, X509Certificate cert, KeyPair key) throws IOException {
+    Path d = dir.resolve(name);
+    Files.createDirectories(d);
+    Files.copy(dir.resolve("alice/ca.pem"), d.resolve("ca.pem"));
+    if (cert != null) {
+      Files.writeString(d.resolve("cert.pem"), Certificates.pem(cert));
+      Files.writeString(d.resolve("key.pem"), Certificates.pem(key.getPrivate()));
+    }
+    return d;
+  }
+
+  @Test
+  void certificates_thatAreNotAnAccountsKey_areRefusedWithTheirReason() throws Exception {
+    assertThat(alice.ok("version", "--format", "{{.Server.Version}}")).isNotEmpty();
+    assertThat(bob.ok("ps")).startsWith("CONTAINER ID");
+
+    // none at all: the CA only
+    assertThat(tenant(certs("none", null, null)).run("ps").err())
+        .contains("Error response from daemon: Unauthorized");
+
+    // bob's own key, under alice's name
+    Path m = selfSigned("mallory", dir.resolve("bob-ssh/id_rsa"), "alice");
+    assertThat(tenant(m).run("ps").err()).contains("Unauthorized");
+
+    // a key no account has, signed by the CA, for a login that does not exist and one that does
+    X509Certificate ca =
+        Certificates.readCertificate(server.dataRoot().resolve("frontend/tls/ca.pem"));
+    var caKey = Certificates.readKey(server.dataRoot().resolve("frontend/tls/ca-key.pem"));
+    KeyPair k = Certificates.newKey();
+    for (String cn : List.of("zed", "alice")) {
+      X509Certificate c =
+          Certificates.issue(ca, caKey, cn, k.getPublic(), Duration.ofDays(1), false, List.of());
+      assertThat(tenant(certs("stranger-" + cn, c, k)).run("ps").err()).contains("Unauthorized");
+    }
+
+    // alice's registered key, but the certificate has expired
+    Path expired = dir.resolve("expired.pub");
+    Files.writeString(
+        expired, org.sdcdocker.frontend.account.SshKey.of(k.getPublic()).openssh() + " old\n");
+    admin("key", "add", "alice", expired.toString(), "--name", "old");
+    X509Certificate old =
+        Certificates.issue(
+            ca, caKey, "alice", k.getPublic(), Duration.ofMinutes(-1), false, List.of());
+    assertThat(tenant(certs("expired", old, k)).run("ps").err())
+        .contains("Error response from daemon: Client certificate expired");
+    admin("key", "rm", "alice", "old");
+
+    // a disabled account
+    assertThat(dave.run("ps").err()).contains("Error response from daemon: Forbidden");
+  }
+
+  @Test
+  void pingAndTheCa_needNoCertificate() throws Exception {
+    Path ca = dir.resolve("alice/ca.pem");
+    Result ping = exec(List.of("curl", "-sS", "--cacert", ca.toString(), server.url() + "/_ping"));
+    assertThat(ping.out()).isEqualTo("OK");
+    Result pem = exec(List.of("curl", "-sS", "--cacert", ca.toString(), server.url() + "/ca.pem"));
+    assertThat(pem.out()).isEqualTo(Files.readString(ca));
+    Result list =
+        exec(List.of("curl", "-sS", "--cacert", ca.toString(), server.url() + "/containers/json"));
+    assertThat(list.out().strip()).isEqualTo("{\"message\":\"Unauthorized\"}");
+  }
+
+  @Test
+  void anAccountNotApproved_mayLookButNotProvision() throws Exception {
+    assertThat(carol.ok("ps")).startsWith("CONTAINER ID");
+    String refused = "carol does not have permission to pull or provision";
+    assertThat(carol.run("pull", image).err()).contains(refused);
+    assertThat(carol.run("create", image, "true").err()).contains(refused);
+    admin("account", "approve", "carol");
+    assertThat(carol.run("pull", image).exitCode()).isZero();
+    admin("account", "unapprove", "carol");
+    assertThat(carol.run("run", "--rm", image, "true").err()).contains(refused);
+    assertThat(adminRun("account", "rm", "carol").err()).contains("owns 1 image(s)");
+    carol.ok("rmi", image);
+    admin("account", "rm", "carol");
+    assertThat(carol.run("ps").err()).contains("Unauthorized");
+  }
+
+  @Test
+  void oneAccountsObjects_areInvisibleAndUntouchableForAnother() throws Exception {
+    alice.ok("pull", image);
+    String web = alice.ok("run", "-d", "--name", "web", image, "sleep", "300");
+    alice.ok("network", "create", "anet");
+    alice.ok("volume", "create", "avol");
+
+    assertThat(bob.ok("ps", "-aq")).isEmpty();
+    assertThat(bob.ok("images", "-q")).isEmpty();
+    assertThat(bob.ok("network", "ls", "--format", "{{.Name}}")).doesNotContain("anet");
+    assertThat(bob.ok("volume", "ls", "-q")).doesNotContain("avol");
+    for (String ref : List.of("web", web, web.substring(0, 12))) {
+      assertThat(bob.run("logs", ref).err()).contains("No such container: " + ref);
+      assertThat(bob.run("exec", ref, "true").err()).contains("No such container: " + ref);
+      assertThat(bob.run("stop", ref).err()).contains("No such container: " + ref);
+      assertThat(bob.run("rm", "-f", ref).err()).contains("No such container: " + ref);
+    }
+    assertThat(bob.run("network", "rm", "anet").err()).contains("network anet not found");
+    assertThat(bob.run("volume", "inspect", "avol").err()).contains("no such volume");
+    assertThat(bob.run("image", "inspect", image).err()).contains("No such image");
+
+    // names are per account
+    bob.ok("pull", image);
+    String bobs = bob.ok("run", "-d", "--name", "web", image, "sleep", "300");
+    bob.ok("network", "create", "anet");
+    bob.ok("volume", "create", "avol");
+    assertThat(bobs).isNotEqualTo(web);
+    assertThat(alice.ok("inspect", "-f", "{{.State.Running}}", "web")).isEqualTo("true");
+    assertThat(alice.ok("ps", "-q", "--no-trunc")).isEqualTo(web);
+  }
+
+  @Test
+  void hijackedStreams_workOverTls() throws Exception {
+    alice.ok("pull", image);
+    String c = alice.ok("run", "-d", image, "sleep", "300");
+    assertThat(alice.runWithInput(30, "hi\n", "exec", "-i", c, "cat").out()).isEqualTo("hi\n");
+    assertThat(alice.runWithInput(30, "to the end\n", "run", "-i", "--rm", image, "cat").out())
+        .isEqualTo("to the end\n");
+    String talker = alice.ok("run", "-d", "-i", image, "sh", "-c", "read x; echo got $x");
+    assertThat(alice.runWithInput(30, "ping\n", "attach", talker).out()).isEqualTo("got ping\n");
+    alice.ok("rm", "-f", c, talker);
+  }
+
+  @Test
+  void aRemovedKey_endsItsCertificate_andTlsMaterialReloadsWithoutARestart() throws Exception {
+    admin("account", "add", "erin", "--approve");
+    DockerCli erin = tenant(issue("erin"));
+    assertThat(erin.ok("ps")).startsWith("CONTAINER ID");
+    String key = admin("key", "ls", "erin", "--json");
+    String name = key.replaceAll("(?s).*\"name\":\"(cert-[0-9a-f]+)\".*", "$1");
+    admin("key", "rm", "erin", name);
+    assertThat(erin.run("ps").err()).contains("Unauthorized");
+    admin("account", "rm", "erin");
+
+    // a new server certificate, signed by the same CA: new connections get it
+    Path tls = server.dataRoot().resolve("frontend/tls");
+    X509Certificate before = Certificates.readCertificate(tls.resolve("server-cert.pem"));
+    KeyPair k = Certificates.newKey();
+    X509Certificate next =
+        Certificates.issue(
+            Certificates.readCertificate(tls.resolve("ca.pem")),
+            Certificates.readKey(tls.resolve("ca-key.pem")),
+            "127.0.0.1",
+            k.getPublic(),
+            Duration.ofDays(30),
+            true,
+            List.of("127.0.0.1", "localhost"));
+    Files.writeString(tls.resolve("server-key.pem"), Certificates.pem(k.getPrivate()));
+    Files.writeString(tls.resolve("server-cert.pem"), Certificates.pem(next));
+    admin("tls", "reload");
+    Result served =
+        exec(
+            List.of(
+                "sh",
+                "-c",
+                "openssl s_client -connect "
+                    + server.host().substring("tcp://".length())
+                    + " </dev/null 2>/dev/null | openssl x509 -noout -serial"));
+    java.math.BigInteger serial =
+        new java.math.BigInteger(served.out().trim().replace("serial=", ""), 16);
+    assertThat(serial).isEqualTo(next.getSerialNumber()).isNotEqualTo(before.getSerialNumber());
+    assertThat(alice.ok("ps")).startsWith("CONTAINER ID");
+  }
+}
