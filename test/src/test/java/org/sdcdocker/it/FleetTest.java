@@ -341,6 +341,44 @@ class FleetTest {
     d2.ok("rmi", "x/kept:1");
   }
 
+  /**
+   * Accounts are the fleet's: a change through one front end's admin socket is every front end's,
+   * and a removal stays a removal for a front end that was down when it happened.
+   */
+  @Test
+  void accountsChangedThroughOneFrontEnd_areEveryFrontEnds() throws Exception {
+    assertThat(fleet.admin(fe1, "account", "add", "zoe").exitCode()).isZero();
+    assertThat(awaitAccount(fe2, "zoe", "\"approved\":false")).isTrue();
+    assertThat(fleet.admin(fe2, "account", "approve", "zoe").exitCode()).isZero();
+    assertThat(awaitAccount(fe1, "zoe", "\"approved\":true")).isTrue();
+    assertThat(fleet.admin(fe1, "account", "add", "yan").exitCode()).isZero();
+    assertThat(awaitAccount(fe2, "yan", "\"login\":\"yan\"")).isTrue();
+
+    fe2.kill();
+    assertThat(fleet.admin(fe1, "account", "rm", "yan").exitCode()).isZero();
+    fe2.start();
+    FleetProcesses.awaitApi(fe2, api2);
+    assertThat(awaitAccount(fe2, "zoe", "\"approved\":true")).isTrue();
+    for (FleetProcesses.Member fe : List.of(fe1, fe2)) {
+      assertThat(fleet.admin(fe, "account", "get", "yan").err())
+          .contains("no such account: yan"); // fe2 kept it on its disk: it did not come back
+    }
+    assertThat(fleet.admin(fe2, "account", "rm", "zoe").exitCode()).isZero();
+  }
+
+  /** Whether the front end shows the account with that text within 10 s. */
+  private boolean awaitAccount(FleetProcesses.Member fe, String login, String text)
+      throws Exception {
+    for (int i = 0; i < 100; i++) {
+      var a = fleet.admin(fe, "account", "get", login, "--json");
+      if (a.exitCode() == 0 && a.out().contains(text)) {
+        return true;
+      }
+      Thread.sleep(100);
+    }
+    return false;
+  }
+
   @Test
   void anOperatorForgetsANodeThatWillNotReturn_itsContainersAreReportedGone() throws Exception {
     List<String> ids = new ArrayList<>();

@@ -7,7 +7,8 @@ import java.util.function.UnaryOperator;
 /**
  * A tenant: its login (immutable; a client certificate's CN names it), whether it may provision
  * (create, pull, build, import, load, commit) and whether it is disabled, and the public keys its
- * certificates' keys must be one of.
+ * certificates' keys must be one of. {@code updated} (ms) orders the versions front ends exchange;
+ * a removed account is kept as a tombstone ({@code removed}) so that no stale copy brings it back.
  */
 public record Account(
     String login,
@@ -16,7 +17,9 @@ public record Account(
     String created,
     boolean approved,
     boolean disabled,
-    List<Key> keys) {
+    List<Key> keys,
+    long updated,
+    boolean removed) {
   /** A registered key: its name on the account, its type, fingerprints and OpenSSH line. */
   public record Key(
       String name, String type, String sha256, String md5, String openssh, String created) {}
@@ -27,16 +30,29 @@ public record Account(
   }
 
   Account approved(boolean a) {
-    return new Account(login, uuid, email, created, a, disabled, keys);
+    return new Account(login, uuid, email, created, a, disabled, keys, updated, removed);
   }
 
   Account disabled(boolean d) {
-    return new Account(login, uuid, email, created, approved, d, keys);
+    return new Account(login, uuid, email, created, approved, d, keys, updated, removed);
   }
 
   Account keys(UnaryOperator<List<Key>> change) {
     return new Account(
-        login, uuid, email, created, approved, disabled, change.apply(new ArrayList<>(keys)));
+        login,
+        uuid,
+        email,
+        created,
+        approved,
+        disabled,
+        change.apply(new ArrayList<>(keys)),
+        updated,
+        removed);
+  }
+
+  /** The same account as changed at {@code time} (ms), or its tombstone when {@code gone}. */
+  Account at(long time, boolean gone) {
+    return new Account(login, uuid, email, created, approved, disabled, keys, time, gone);
   }
 
   /** The key with that SHA-256 fingerprint, or null. */

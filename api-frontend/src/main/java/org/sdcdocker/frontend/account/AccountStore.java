@@ -32,6 +32,8 @@ public final class AccountStore {
   private final Path dir;
   private final Map<String, Account> byLogin = new ConcurrentHashMap<>();
   private final List<Runnable> onChange = new CopyOnWriteArrayList<>();
+  private final List<java.util.function.Consumer<Account>> onOwnChange =
+      new CopyOnWriteArrayList<>();
 
   private AccountStore(Path dir) {
     this.dir = dir;
@@ -60,12 +62,39 @@ public final class AccountStore {
     onChange.add(r);
   }
 
+  /** Called with each version this front end's operator made (for the other front ends). */
+  public void onOwnChange(java.util.function.Consumer<Account> c) {
+    onOwnChange.add(c);
+  }
+
+  /**
+   * Takes a version another front end made, when it is newer than this one's (a tombstone too).
+   * Blocking. Whether it was taken.
+   */
+  public synchronized boolean apply(Account remote) throws IOException {
+    if (remote == null || LOCAL.equals(remote.login()) || !remote.login().matches(LOGIN)) {
+      return false;
+    }
+    Account mine = byLogin.get(remote.login());
+    if (mine != null && mine.updated() >= remote.updated()) {
+      return false;
+    }
+    write(remote);
+    return true;
+  }
+
+  /** Every version this front end holds, tombstones too (what it shares at its start). */
+  public List<Account> versions() {
+    return List.copyOf(byLogin.values());
+  }
+
   /** The account, or null. The local account always exists. */
   public Account find(String login) {
     if (LOCAL.equals(login)) {
-      return new Account(LOCAL, LOCAL, "", "", true, false, List.of());
+      return new Account(LOCAL, LOCAL, "", "", true, false, List.of(), 0, false);
     }
-    return byLogin.get(login);
+    Account a = byLogin.get(login);
+    return a == null || a.removed() ? null : a;
   }
 
   /** The account; 404 when there is none. */
@@ -79,7 +108,8 @@ public final class AccountStore {
 
   /** Every account the operator made, by login. */
   public List<Account> list() {
-    List<Account> out = new ArrayList<>(byLogin.values());
+    List<Account> out =
+        new ArrayList<>(byLogin.values().stream().filter(a -> !a.removed()).toList());
     out.sort(Comparator.comparing(Account::login));
     return out;
   }
@@ -93,6 +123,7 @@ public final class AccountStore {
     if (find(login) != null) {
       throw DockerException.conflict("account %s exists", login);
     }
+    // a login removed before may be made again: a new account (new uuid, no keys)
     Account a =
         new Account(
             login,
@@ -101,9 +132,10 @@ public final class AccountStore {
             Instant.now().toString(),
             approved,
             false,
-            List.of());
-    save(a);
-    return a;
+            List.of(),
+            0,
+            false);
+    return save(a);
   }
 
   public synchronized Account setApproved(String login, boolean approved) throws IOException {
@@ -169,10 +201,10 @@ public final class AccountStore {
 
   /** Removes an account (the caller checked that it owns nothing, or removed what it owned). */
   public synchronized void remove(String login) throws IOException {
-    changeable(login);
-    Files.deleteIfExists(dir.resolve(login + ".json"));
-    byLogin.remove(login);
-    onChange.forEach(Runnable::run);
+    Account a = changeable(login);
+    Account gone = a.at(next(a), true);
+    write(gone);
+    onOwnChange.forEach(c -> c.accept(gone));
   }
 
   private static boolean named(Account a, String name) {
@@ -188,12 +220,24 @@ public final class AccountStore {
   }
 
   private Account save(Account a) throws IOException {
+    Account mine = byLogin.get(a.login());
+    Account v = a.at(next(mine), false);
+    write(v);
+    onOwnChange.forEach(c -> c.accept(v));
+    return v;
+  }
+
+  /** A version time after the one held (clocks of front ends may differ a little). */
+  private static long next(Account held) {
+    return Math.max(System.currentTimeMillis(), held == null ? 0 : held.updated() + 1);
+  }
+
+  private void write(Account a) throws IOException {
     Path target = dir.resolve(a.login() + ".json");
     Path tmp = dir.resolve(a.login() + ".json.tmp");
     Files.write(tmp, Json.bytes(a));
     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     byLogin.put(a.login(), a);
     onChange.forEach(Runnable::run);
-    return a;
   }
 }

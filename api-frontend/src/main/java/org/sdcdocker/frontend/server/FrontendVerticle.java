@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.sdcdocker.bus.ProtocolCodec;
+import org.sdcdocker.frontend.account.AccountReplica;
 import org.sdcdocker.frontend.account.AccountStore;
 import org.sdcdocker.frontend.account.Authenticator;
 import org.sdcdocker.frontend.builder.BuildService;
@@ -119,6 +120,7 @@ public final class FrontendVerticle extends VerticleBase {
                           }
                           new ImageReplica(vertx, images, blobSource, config.tls()).start();
                           sent.syncWithCluster(); // meanwhile inspect reads the map on demand
+                          new AccountReplica(vertx, accounts).start();
                           AgentDirectory agents = new AgentDirectory(vertx);
                           vertx
                               .eventBus()

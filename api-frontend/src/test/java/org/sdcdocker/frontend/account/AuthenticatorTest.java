@@ -124,6 +124,28 @@ class AuthenticatorTest {
     assertThatThrownBy(() -> again.add("A!", "", false)).hasMessageStartingWith("invalid login A!");
   }
 
+  @Test
+  void versionsFromOtherFrontEnds_onlyNewerOnes_andRemovalsStay() throws Exception {
+    AccountStore other = AccountStore.load(dir.resolve("other"));
+    Account bob = accounts.get("bob");
+    assertThat(other.apply(bob)).isTrue();
+    assertThat(other.apply(bob)).isFalse(); // the same version again
+    Account approved = accounts.setApproved("bob", false);
+    assertThat(approved.updated()).isGreaterThan(bob.updated());
+    assertThat(other.apply(approved)).isTrue();
+    assertThat(other.get("bob").approved()).isFalse();
+    assertThat(other.apply(bob)).isFalse(); // an older one loses
+    accounts.remove("bob");
+    Account tomb =
+        accounts.versions().stream().filter(a -> a.login().equals("bob")).findFirst().orElseThrow();
+    assertThat(tomb.removed()).isTrue();
+    assertThat(other.apply(tomb)).isTrue();
+    assertThat(other.find("bob")).isNull();
+    assertThat(other.apply(approved)).isFalse(); // a stale copy brings nothing back
+    assertThat(AccountStore.load(dir.resolve("other")).find("bob")).isNull();
+    assertThat(accounts.add("bob", "", true).updated()).isGreaterThan(tomb.updated());
+  }
+
   private X509Certificate issued(String cn, KeyPair key, KeyPair signer, Duration valid) {
     return Certificates.issue(
         ca, signer.getPrivate(), cn, key.getPublic(), valid, false, List.of());

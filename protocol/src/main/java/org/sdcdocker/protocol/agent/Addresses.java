@@ -26,6 +26,9 @@ public final class Addresses {
   /** Where a starting front end asks a running one for the events it keeps. */
   public static final String FRONTEND_EVENT_HISTORY = "frontend.events.history";
 
+  /** An account an operator changed through a front end (its login): the others take it. */
+  public static final String FRONTEND_ACCOUNTS = "frontend.accounts";
+
   /** An operator forgot a compute node (its UUID): every front end drops it and its containers. */
   public static final String FRONTEND_FORGET_NODE = "frontend.nodes.forget";
 
