@@ -3,13 +3,23 @@ package org.sdcdocker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,6 +33,7 @@ import org.sdcdocker.it.support.SdcServer;
 import org.sdcdocker.it.support.ServerProcess;
 import org.sdcdocker.it.support.TestFiles;
 import org.sdcdocker.it.support.TestImages;
+import org.sdcdocker.protocol.Json;
 
 /**
  * Tenants over TLS, with the real docker CLI as a tenant runs it ({@code DOCKER_TLS_VERIFY}, {@code
@@ -322,5 +333,216 @@ class TenantTest {
         new java.math.BigInteger(served.out().trim().replace("serial=", ""), 16);
     assertThat(serial).isEqualTo(next.getSerialNumber()).isNotEqualTo(before.getSerialNumber());
     assertThat(alice.ok("ps")).startsWith("CONTAINER ID");
+  }
+
+  /**
+   * Every route of the API that names an object (its list comes from the server itself, so a new
+   * route cannot be forgotten here) answers bob, for alice's object by name, id or prefix, exactly
+   * what it answers for one that does not exist.
+   */
+  @Test
+  void everyRouteThatNamesAnObject_answersForAnothersObjectAsForAMissingOne() throws Exception {
+    alice.ok("pull", image);
+    String c = alice.ok("run", "-d", "--name", "iso", image, "sleep", "300");
+    alice.ok("commit", "iso", "mine:1"); // an image only alice has (a pull's is shared content)
+    String imageId = alice.ok("image", "inspect", "-f", "{{.Id}}", "mine:1");
+    String net = alice.ok("network", "create", "anet2");
+    alice.ok("volume", "create", "avol2");
+    Api a = api("alice", dir.resolve("alice"));
+    String exec =
+        Json.MAPPER
+            .readTree(a.send("POST", "/containers/iso/exec", "{\"Cmd\":[\"true\"]}").body())
+            .get("Id")
+            .asText();
+    bob.ok("pull", image);
+    String bobs = bob.ok("create", image, "true");
+    Api b = api("bob", dir.resolve("bob"));
+
+    // what each route is asked, {ref} the object's reference
+    Map<String, String[]> table = new LinkedHashMap<>();
+    for (String verb : List.of("start", "kill", "stop", "restart", "pause", "unpause", "wait")) {
+      table.put(
+          "POST /containers/{id}/" + verb, new String[] {"POST", "/containers/{ref}/" + verb});
+    }
+    for (String view :
+        List.of(
+            "json",
+            "top",
+            "logs?stdout=1",
+            "changes",
+            "export",
+            "stats?stream=0",
+            "archive?path=/etc")) {
+      String route = view.replaceAll("\\?.*", "");
+      table.put("GET /containers/{id}/" + route, new String[] {"GET", "/containers/{ref}/" + view});
+    }
+    table.put(
+        "HEAD /containers/{id}/archive",
+        new String[] {"HEAD", "/containers/{ref}/archive?path=/etc"});
+    table.put(
+        "PUT /containers/{id}/archive",
+        new String[] {"PUT", "/containers/{ref}/archive?path=/tmp", ""});
+    table.put(
+        "POST /containers/{id}/rename",
+        new String[] {"POST", "/containers/{ref}/rename?name=taken"});
+    table.put(
+        "POST /containers/{id}/resize",
+        new String[] {"POST", "/containers/{ref}/resize?h=10&w=10"});
+    table.put(
+        "POST /containers/{id}/update", new String[] {"POST", "/containers/{ref}/update", "{}"});
+    table.put(
+        "POST /containers/{id}/attach",
+        new String[] {"POST", "/containers/{ref}/attach?stdout=1&logs=1"});
+    table.put(
+        "GET /containers/{id}/attach/ws",
+        new String[] {"GET", "/containers/{ref}/attach/ws?logs=1"});
+    table.put(
+        "POST /containers/{id}/exec",
+        new String[] {"POST", "/containers/{ref}/exec", "{\"Cmd\":[\"true\"]}"});
+    table.put("DELETE /containers/{id}", new String[] {"DELETE", "/containers/{ref}?force=1"});
+    table.put(
+        "DELETE /containers/{link}", new String[] {"DELETE", "/containers/{ref}/alias?link=1"});
+    table.put("GET /images/{name}/json", new String[] {"GET", "/images/{ref}/json"});
+    table.put("GET /images/{name}/history", new String[] {"GET", "/images/{ref}/history"});
+    table.put("GET /images/{name}/get", new String[] {"GET", "/images/{ref}/get"});
+    table.put(
+        "POST /images/{name}/tag", new String[] {"POST", "/images/{ref}/tag?repo=stolen&tag=1"});
+    table.put("POST /images/{name}/push", new String[] {"POST", "/images/{ref}/push"});
+    table.put("DELETE /images/{name}", new String[] {"DELETE", "/images/{ref}"});
+    table.put("GET /networks/{id}", new String[] {"GET", "/networks/{ref}"});
+    table.put("DELETE /networks/{id}", new String[] {"DELETE", "/networks/{ref}"});
+    table.put(
+        "POST /networks/{id}/connect",
+        new String[] {"POST", "/networks/{ref}/connect", "{\"Container\":\"" + bobs + "\"}"});
+    table.put(
+        "POST /networks/{id}/disconnect",
+        new String[] {"POST", "/networks/{ref}/disconnect", "{\"Container\":\"" + bobs + "\"}"});
+    table.put("GET /volumes/{name}", new String[] {"GET", "/volumes/{ref}"});
+    table.put("DELETE /volumes/{name}", new String[] {"DELETE", "/volumes/{ref}"});
+    table.put("GET /exec/{id}/json", new String[] {"GET", "/exec/{ref}/json"});
+    table.put(
+        "POST /exec/{id}/start", new String[] {"POST", "/exec/{ref}/start", "{\"Detach\":true}"});
+    table.put("POST /exec/{id}/resize", new String[] {"POST", "/exec/{ref}/resize?h=10&w=10"});
+
+    // every route with a parameter is in the table
+    Result routes =
+        exec(
+            List.of(
+                "curl",
+                "-sS",
+                "--unix-socket",
+                server.adminSocket().toString(),
+                "http://admin/routes"));
+    List<String> named = new ArrayList<>();
+    Json.MAPPER
+        .readTree(routes.out())
+        .forEach(
+            r -> {
+              if (r.asText().contains("{")) {
+                named.add(r.asText());
+              }
+            });
+    assertThat(named).isNotEmpty();
+    assertThat(table.keySet()).containsAll(named);
+
+    // alice's objects by each way of naming them, and a missing one of the same form
+    Map<String, List<String[]>> refs = new LinkedHashMap<>();
+    refs.put(
+        "/containers/",
+        List.of(
+            new String[] {"iso", "nosuch"},
+            new String[] {c, "f".repeat(64)},
+            new String[] {c.substring(0, 12), "f".repeat(12)}));
+    refs.put(
+        "/images/",
+        List.of(
+            new String[] {"mine:1", "nosuch:1"},
+            new String[] {imageId, "sha256:" + "f".repeat(64)},
+            new String[] {imageId.substring(7, 19), "f".repeat(12)}));
+    refs.put(
+        "/networks/",
+        List.of(new String[] {"anet2", "nosuch"}, new String[] {net, "f".repeat(64)}));
+    refs.put("/volumes/", List.<String[]>of(new String[] {"avol2", "nosuch"}));
+    refs.put("/exec/", List.<String[]>of(new String[] {exec, "f".repeat(64)}));
+    int asked = 0;
+    for (var e : table.entrySet()) {
+      String[] req = e.getValue();
+      String kind = req[1].substring(0, req[1].indexOf('/', 1) + 1);
+      for (String[] ref : refs.get(kind)) {
+        String theirs =
+            req[1].equals("/containers/{ref}/alias?link=1")
+                ? "/containers/" + ref[0] + "/alias"
+                : req[1].replace("{ref}", ref[0]);
+        String missing = theirs.replace(ref[0], ref[1]);
+        String body = req.length > 2 ? req[2] : null;
+        HttpResponse<String> got = b.send(req[0], theirs, body);
+        HttpResponse<String> none = b.send(req[0], missing, body);
+        assertThat(got.statusCode())
+            .as(e.getKey() + " " + theirs)
+            .isEqualTo(none.statusCode())
+            .isBetween(400, 499);
+        assertThat(masked(got.body(), ref[0]))
+            .as(e.getKey() + " " + theirs)
+            .isEqualTo(masked(none.body(), ref[1]));
+        asked++;
+      }
+    }
+    assertThat(asked).isGreaterThan(80);
+    // and alice's objects are all still there, untouched
+    assertThat(alice.ok("inspect", "-f", "{{.State.Running}} {{.Name}}", c)).isEqualTo("true /iso");
+    assertThat(alice.ok("image", "inspect", "-f", "{{.Id}}", "mine:1")).isEqualTo(imageId);
+    assertThat(alice.ok("network", "inspect", "-f", "{{.Id}}", "anet2")).isEqualTo(net);
+    assertThat(alice.ok("volume", "inspect", "-f", "{{.Name}}", "avol2")).isEqualTo("avol2");
+    assertThat(bob.ok("images", "--format", "{{.Repository}}")).doesNotContain("stolen");
+    alice.ok("rm", "-f", c);
+    alice.ok("network", "rm", "anet2");
+    alice.ok("volume", "rm", "avol2");
+    bob.ok("rm", bobs);
+  }
+
+  /** A message with the reference (and its repository, without the tag) masked. */
+  private static String masked(String body, String ref) {
+    return body.replace(ref, "REF").replace(ref.replaceAll(":[^:/]*$", ""), "REF");
+  }
+
+  /** The API over TLS with an account's certificate. */
+  private record Api(HttpClient http, String base) {
+    HttpResponse<String> send(String method, String path, String body) throws Exception {
+      HttpRequest.Builder r =
+          HttpRequest.newBuilder(URI.create(base + path))
+              .timeout(Duration.ofSeconds(30))
+              .method(
+                  method,
+                  body == null
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofString(body));
+      if (body != null) {
+        r.header("Content-Type", method.equals("PUT") ? "application/x-tar" : "application/json");
+      }
+      return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+  }
+
+  private Api api(String who, Path certs) throws Exception {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    ks.setKeyEntry(
+        who,
+        Certificates.readKey(certs.resolve("key.pem")),
+        new char[0],
+        new java.security.cert.Certificate[] {
+          Certificates.readCertificate(certs.resolve("cert.pem"))
+        });
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, new char[0]);
+    KeyStore ts = KeyStore.getInstance("PKCS12");
+    ts.load(null, null);
+    ts.setCertificateEntry("ca", Certificates.readCertificate(certs.resolve("ca.pem")));
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(ts);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+    return new Api(HttpClient.newBuilder().sslContext(ctx).build(), server.url());
   }
 }

@@ -19,7 +19,10 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -38,8 +41,24 @@ public final class Http {
 
   private Http() {}
 
+  /**
+   * Every route of the API as {@code METHOD /path}, its parameters as {@code {name}}: what the
+   * admin API lists, so a test can check that each route naming an object keeps accounts apart.
+   */
+  private static final Set<String> ROUTES = new ConcurrentSkipListSet<>();
+
+  /** The routes made so far (see {@link #ROUTES}). */
+  public static List<String> routes() {
+    return List.copyOf(ROUTES);
+  }
+
+  private static void remember(String method, String pathRegex) {
+    ROUTES.add(method + " " + pathRegex.replaceAll("\\(\\?<([a-z]+)>[^)]*\\)", "{$1}"));
+  }
+
   /** A route for a path regex (named groups become path params), with or without /vX.Y. */
   public static Route route(Router router, HttpMethod method, String pathRegex) {
+    remember(method.name(), pathRegex);
     return router.routeWithRegex(method, "^(?:/v[0-9]+\\.[0-9]+)?" + pathRegex + "/?$");
   }
 
@@ -50,6 +69,7 @@ public final class Http {
 
   /** The same, reading a JSON body of at most {@code bodyLimit} bytes first (0: no body). */
   public static Route hijackable(Router router, String pathRegex, int bodyLimit) {
+    remember("POST", pathRegex);
     Route route =
         router
             .routeWithRegex("^(?:/v[0-9]+\\.[0-9]+)?" + pathRegex + "/?$")

@@ -34,6 +34,7 @@ final class AdminEndpoint {
     Router router = Router.router(vertx);
     accounts.mount(router);
     router.get("/nodes").handler(Http.json(200, ctx -> Future.succeededFuture(nodes(containers))));
+    router.get("/routes").handler(Http.json(200, ctx -> Future.succeededFuture(Http.routes())));
     router
         .delete("/nodes/:uuid")
         .handler(
