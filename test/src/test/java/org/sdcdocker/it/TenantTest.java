@@ -283,6 +283,26 @@ class TenantTest {
   }
 
   @Test
+  void aHostPortAnotherAccountHolds_isRefusedAtCreate_whenNoNodeHasItFree() throws Exception {
+    alice.ok("pull", image);
+    bob.ok("pull", image);
+    String port = Integer.toString(LocalRegistry.freePort());
+    String held = alice.ok("run", "-d", "-p", port + ":80", image, "sleep", "300");
+    Result refused = bob.run("create", "-p", port + ":80", image, "true");
+    assertThat(refused.err())
+        .contains(
+            "Bind for 0.0.0.0:"
+                + port
+                + " failed: port is already allocated on every"
+                + " compute node");
+    String other = bob.ok("run", "-d", "-p", "127.0.0.1::80", image, "sleep", "300");
+    alice.ok("rm", "-f", held);
+    String mine = bob.ok("run", "-d", "-p", port + ":80", image, "sleep", "300");
+    assertThat(bob.ok("port", mine)).contains("0.0.0.0:" + port);
+    bob.ok("rm", "-f", mine, other);
+  }
+
+  @Test
   void hijackedStreams_workOverTls() throws Exception {
     alice.ok("pull", image);
     String c = alice.ok("run", "-d", image, "sleep", "300");

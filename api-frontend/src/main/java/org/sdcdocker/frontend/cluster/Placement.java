@@ -57,7 +57,7 @@ final class Placement {
     String cn;
     if (from == null) {
       chosen = spec;
-      cn = node(account, spec.host().memory(), Affinity.of(spec));
+      cn = node(account, spec.host().memory(), Affinity.of(spec), spec.network().ports());
     } else {
       ZoneRecord source = index.resolve(account, from.container());
       boolean ro = from.readOnly();
@@ -163,7 +163,8 @@ final class Placement {
    * (all of them; soft ones given with hard ones are dropped, as sdc-docker did) must hold; soft
    * ones narrow the choice when something remains.
    */
-  private String node(String account, long memory, List<Affinity> affinities) {
+  private String node(
+      String account, long memory, List<Affinity> affinities, List<NetworkSpec.PortSpec> ports) {
     if (agents.live().isEmpty()) {
       return anyNode(agents); // says that no node is available
     }
@@ -179,6 +180,22 @@ final class Placement {
           memory >> 20,
           agents.live().stream().mapToLong(h -> memoryLeft(h.cnUuid())).max().orElse(0) >> 20);
     }
+    NetworkSpec.PortSpec taken = null;
+    List<String> free = new ArrayList<>();
+    for (String cn : fit) {
+      NetworkSpec.PortSpec t = heldByOthers(cn, account, ports);
+      if (t == null) {
+        free.add(cn);
+      } else {
+        taken = t;
+      }
+    }
+    if (free.isEmpty()) { // another account's container holds the host port on every node
+      throw DockerException.conflict(
+          "Bind for %s:%d failed: port is already allocated on every compute node",
+          taken.hostIp().isEmpty() ? "0.0.0.0" : taken.hostIp(), taken.hostPortStart());
+    }
+    fit = free;
     List<Affinity> rules = affinities.stream().filter(a -> !a.ignored()).toList();
     boolean anyHard = rules.stream().anyMatch(a -> !a.soft());
     List<ZoneRecord> mine = index.all(account);
@@ -220,6 +237,42 @@ final class Placement {
             Comparator.comparingInt((String cn) -> zones(cn, account))
                 .thenComparingInt(cn -> zones(cn, null)))
         .orElseThrow();
+  }
+
+  /**
+   * The first of the asked host ports (single ones: a range can take any free port of it) that a
+   * running container of another account holds on the node, or null. Accounts do not share a node's
+   * host ports: such a container goes to another node.
+   */
+  private NetworkSpec.PortSpec heldByOthers(
+      String cn, String account, List<NetworkSpec.PortSpec> wanted) {
+    if (wanted.stream().noneMatch(p -> p.hostPortStart() > 0)) {
+      return null;
+    }
+    for (ZoneRecord r : index.everything()) {
+      if (!r.cnUuid().equals(cn) || r.spec().owner().equals(account) || !r.state().running()) {
+        continue;
+      }
+      for (NetworkSpec.PortSpec p : wanted) {
+        if (p.hostPortStart() <= 0 || p.hostPortStart() != p.hostPortEnd()) {
+          continue;
+        }
+        for (var held : r.net().ports()) {
+          if (held.hostPort() == p.hostPortStart()
+              && held.protocol().equals(p.protocol())
+              && (anyAddress(held.hostIp())
+                  || anyAddress(p.hostIp())
+                  || held.hostIp().equals(p.hostIp()))) {
+            return p;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean anyAddress(String ip) {
+    return ip == null || ip.isEmpty() || ip.equals("0.0.0.0") || ip.equals("::");
   }
 
   /** Why a hard {@code ==} cannot be met on the node(s) of what it names. */

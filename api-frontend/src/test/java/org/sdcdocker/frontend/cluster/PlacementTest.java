@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Vertx;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
 import org.sdcdocker.protocol.agent.ContainerSpec;
 import org.sdcdocker.protocol.agent.HostOptions;
+import org.sdcdocker.protocol.agent.NetStatus;
+import org.sdcdocker.protocol.agent.NetworkSpec;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 import org.sdcdocker.protocol.agent.ZoneState;
 
@@ -63,5 +66,48 @@ class PlacementTest {
     placement.inFlight(Map.of("c", "cn1 acct " + 4 * GIB, "d", "cn2 acct " + 4 * GIB));
     assertThatThrownBy(() -> placement.place("acct", asking("e", 4 * GIB), null))
         .hasMessageContaining("no compute node has capacity");
+  }
+
+  /** A running container of {@code owner} on {@code cn} that holds host port 8080/tcp. */
+  private static ZoneRecord holding8080(String cn, String id, String owner) {
+    ContainerSpec spec = ContainerIndexTest.rec(id, id, owner, ZoneState.created()).spec();
+    return new ZoneRecord(
+        cn,
+        spec,
+        ZoneState.created().started(42, "2026-01-01T00:00:00Z"),
+        1,
+        new NetStatus("", List.of(), List.of(new NetStatus.BoundPort(80, "tcp", "", 8080))));
+  }
+
+  private static ContainerSpec asking8080(String id, String owner) {
+    ContainerSpec s = ContainerIndexTest.rec(id, id, owner, ZoneState.created()).spec();
+    NetworkSpec n = s.network();
+    return s.withNetwork(
+        new NetworkSpec(
+            n.mode(),
+            n.endpoints(),
+            List.of(new NetworkSpec.PortSpec(80, "tcp", "", 8080, 8080)),
+            n.exposed(),
+            n.publishAll(),
+            n.dns(),
+            n.dnsSearch(),
+            n.dnsOptions(),
+            n.extraHosts(),
+            n.links()));
+  }
+
+  @Test
+  void aHostPortAnotherAccountHolds_sendsTheContainerToAnotherNode() {
+    node("cn1", 10 * GIB);
+    node("cn2", 10 * GIB);
+    index.put(holding8080("cn1", "alices", "alice"));
+    index.put(new ZoneRecord("cn2", asking("b1", GIB), ZoneState.created()));
+    index.put(new ZoneRecord("cn2", asking("b2", GIB), ZoneState.created()));
+    // bob's would go to cn1 (fewer containers) but alice holds 8080 there
+    assertThat(placement.place("bob", asking8080("bobs", "bob"), null).cn()).isEqualTo("cn2");
+    index.put(holding8080("cn2", "alices2", "alice"));
+    assertThatThrownBy(() -> placement.place("bob", asking8080("bobs", "bob"), null))
+        .hasMessage(
+            "Bind for 0.0.0.0:8080 failed: port is already allocated on every compute node");
   }
 }
