@@ -150,10 +150,19 @@ final class AdminAccounts {
       return change(login, "enable", "enabled");
     }
 
-    @Command(name = "rm", description = "Remove an account; refused while it owns anything.")
-    int rm(@Parameters(paramLabel = "LOGIN") String login) throws IOException {
+    @Command(
+        name = "rm",
+        description =
+            "Remove an account; refused while it owns anything, unless --purge removes it all.")
+    int rm(
+        @Parameters(paramLabel = "LOGIN") String login,
+        @Option(
+                names = "--purge",
+                description = "First remove its containers, networks, volumes and images.")
+            boolean purge)
+        throws IOException {
       return run(
-          admin.call("DELETE", "/accounts/" + enc(login)),
+          admin.call("DELETE", "/accounts/" + enc(login) + (purge ? "?purge=1" : "")),
           200,
           a -> System.out.println("removed account " + login));
     }

@@ -245,8 +245,13 @@ class TenantTest {
     assertThat(carol.run("pull", image).exitCode()).isZero();
     admin("account", "unapprove", "carol");
     assertThat(carol.run("run", "--rm", image, "true").err()).contains(refused);
-    assertThat(adminRun("account", "rm", "carol").err()).contains("owns 1 image(s)");
+    carol.ok("network", "create", "cnet");
+    carol.ok("volume", "create", "cvol");
+    assertThat(adminRun("account", "rm", "carol").err())
+        .contains("account carol owns 1 image(s), 1 network(s), 1 volume(s): remove them first");
     carol.ok("rmi", image);
+    carol.ok("network", "rm", "cnet");
+    carol.ok("volume", "rm", "cvol");
     admin("account", "rm", "carol");
     assertThat(carol.run("ps").err()).contains("Unauthorized");
   }
@@ -300,6 +305,23 @@ class TenantTest {
     String mine = bob.ok("run", "-d", "-p", port + ":80", image, "sleep", "300");
     assertThat(bob.ok("port", mine)).contains("0.0.0.0:" + port);
     bob.ok("rm", "-f", mine, other);
+  }
+
+  @Test
+  void anAccountRemovedWithPurge_takesEverythingItOwnedWithIt() throws Exception {
+    admin("account", "add", "frank", "--approve");
+    DockerCli frank = tenant(issue("frank"));
+    frank.ok("pull", image);
+    String c = frank.ok("run", "-d", "-v", "fdata:/data", image, "sleep", "300");
+    frank.ok("network", "create", "fnet");
+    assertThat(adminRun("account", "rm", "frank").err())
+        .contains("account frank owns 1 container(s), 1 image(s), 1 network(s), 1 volume(s)");
+    assertThat(adminRun("account", "rm", "frank", "--purge").exitCode()).isZero();
+    assertThat(adminRun("account", "get", "frank").err()).contains("no such account: frank");
+    assertThat(Files.exists(server.dataRoot().resolve("agent/zones/" + c))).isFalse();
+    assertThat(SdcServer.leftovers(server.dataRoot()))
+        .noneMatch(l -> l.contains(c))
+        .noneMatch(l -> l.contains("fdata"));
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,10 +20,14 @@ import org.sdcdocker.frontend.account.AccountStore;
 import org.sdcdocker.frontend.account.Certificates;
 import org.sdcdocker.frontend.account.SshKey;
 import org.sdcdocker.frontend.cluster.Containers;
+import org.sdcdocker.frontend.cluster.NetworkBackend;
+import org.sdcdocker.frontend.cluster.VolumeBackend;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.image.ImageStore;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
+import org.sdcdocker.protocol.agent.NetworkRecords.NetworkUse;
+import org.sdcdocker.protocol.agent.VolumeRecords.VolumeUse;
 
 /**
  * The admin API's accounts, keys and certificates ({@code sdc-dockeradm account|key|cert|tls}):
@@ -35,22 +40,89 @@ final class AccountsAdmin {
   private final Vertx vertx;
   private final AccountStore accounts;
   private final ApiTls tls;
-  private final ImageStore images;
-  private final Containers containers;
+  private final Owned owned;
   private final Supplier<Future<Void>> reload;
 
+  /** Where an account's objects are: what {@code account rm} asks before it removes one. */
+  record Owned(
+      ImageStore images, Containers containers, NetworkBackend networks, VolumeBackend volumes) {
+    /** What the account owns, as words ("2 container(s)"), or nothing. */
+    Future<List<String>> of(String login) {
+      Future<List<NetworkUse>> nets = networks.list(login);
+      Future<List<VolumeUse>> vols = volumes.list(login);
+      return Future.all(nets, vols)
+          .map(
+              all -> {
+                List<String> out = new ArrayList<>();
+                count(out, containers.list(login).size(), "container(s)");
+                count(out, images.list(login).size(), "image(s)");
+                count(
+                    out,
+                    (int)
+                        nets.result().stream()
+                            .filter(n -> login.equals(n.network().owner()) && !n.network().fabric())
+                            .count(),
+                    "network(s)");
+                count(out, vols.result().size(), "volume(s)");
+                return out;
+              });
+    }
+
+    /**
+     * Removes everything the account owns: its containers (forced, with their anonymous volumes),
+     * then its networks and volumes, then its images and tags (blobs no one else uses go too).
+     */
+    Future<Void> purge(Vertx vertx, String login) {
+      List<Future<Void>> gone =
+          containers.list(login).stream()
+              .map(c -> containers.remove(login, c.spec().id(), true, true))
+              .toList();
+      return Future.join(gone)
+          .transform(ar -> networks.list(login))
+          .compose(
+              nets ->
+                  Future.join(
+                      nets.stream()
+                          .filter(n -> login.equals(n.network().owner()) && !n.network().fabric())
+                          .map(n -> networks.remove(login, n.network()))
+                          .toList()))
+          .transform(ar -> volumes.list(login))
+          .compose(
+              vols ->
+                  Future.join(
+                      vols.stream().map(v -> volumes.remove(login, v.volume().name())).toList()))
+          .transform(
+              ar ->
+                  vertx.executeBlocking(
+                      () -> {
+                        for (var tagged : images.tagsByImage(login).values()) {
+                          for (String t : tagged) {
+                            images.untag(login, t);
+                          }
+                        }
+                        for (var img : images.list(login)) {
+                          images.disown(login, img.id());
+                          if (!images.held(img.id())) {
+                            images.delete(img);
+                          }
+                        }
+                        return null;
+                      }));
+    }
+
+    private static void count(List<String> out, int n, String what) {
+      if (n > 0) {
+        out.add(n + " " + what);
+      }
+    }
+  }
+
   AccountsAdmin(
-      Vertx vertx,
-      AccountStore accounts,
-      ApiTls tls,
-      ImageStore images,
-      Containers containers,
-      Supplier<Future<Void>> reload) {
+      Vertx vertx, AccountStore accounts, ApiTls tls, Owned owned, Supplier<Future<Void>> reload) {
     this.vertx = vertx;
     this.accounts = accounts;
     this.tls = tls;
-    this.images = images;
-    this.containers = containers;
+    this.owned = owned;
     this.reload = reload;
   }
 
@@ -79,18 +151,21 @@ final class AccountsAdmin {
                 ctx -> {
                   String login = ctx.pathParam("login");
                   accounts.get(login);
-                  List<String> owned = owned(login);
-                  if (!owned.isEmpty()) {
-                    return Future.failedFuture(
-                        DockerException.conflict(
-                            "account %s owns %s: remove them first",
-                            login, String.join(", ", owned)));
-                  }
-                  return blocking(
-                      () -> {
-                        accounts.remove(login);
-                        return Map.of("Removed", login);
-                      });
+                  boolean purge = "1".equals(ctx.queryParams().get("purge"));
+                  return (purge ? owned.purge(vertx, login) : Future.<Void>succeededFuture())
+                      .compose(v -> owned.of(login))
+                      .compose(
+                          things ->
+                              !things.isEmpty()
+                                  ? Future.failedFuture(
+                                      DockerException.conflict(
+                                          "account %s owns %s: remove them first",
+                                          login, String.join(", ", things)))
+                                  : blocking(
+                                      () -> {
+                                        accounts.remove(login);
+                                        return Map.of("Removed", login);
+                                      }));
                 }));
     r.get("/accounts/:login/keys")
         .handler(Http.json(200, ctx -> done(() -> accounts.get(ctx.pathParam("login")).keys())));
@@ -164,20 +239,6 @@ final class AccountsAdmin {
           out.put("KeyPem", Certificates.pem(kp.getPrivate()));
           return out;
         });
-  }
-
-  /** What the account still owns, as words ("2 containers"), or nothing. */
-  private List<String> owned(String login) {
-    int c = containers.list(login).size();
-    int i = images.list(login).size();
-    java.util.ArrayList<String> out = new java.util.ArrayList<>();
-    if (c > 0) {
-      out.add(c + " container(s)");
-    }
-    if (i > 0) {
-      out.add(i + " image(s)");
-    }
-    return out;
   }
 
   private static int days(RoutingContext ctx) {

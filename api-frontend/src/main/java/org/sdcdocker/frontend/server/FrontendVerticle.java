@@ -192,8 +192,8 @@ public final class FrontendVerticle extends VerticleBase {
                           var volumes = new VolumeBackend(agents);
                           new VolumesEndpoint(volumes, events).mount(router);
                           new DiskUsageEndpoint(vertx, containers, images, volumes).mount(router);
-                          new NetworksEndpoint(new NetworkBackend(agents, index), events)
-                              .mount(router);
+                          var networks = new NetworkBackend(agents, index);
+                          new NetworksEndpoint(networks, events).mount(router);
                           new CommitEndpoint(vertx, containers, images, config.tls()).mount(router);
                           new BuildEndpoint(
                                   vertx,
@@ -229,8 +229,8 @@ public final class FrontendVerticle extends VerticleBase {
                                             vertx,
                                             accounts,
                                             apiTls,
-                                            images,
-                                            containers,
+                                            new AccountsAdmin.Owned(
+                                                images, containers, networks, volumes),
                                             this::reloadTls))
                                     .onSuccess(servers::add));
                           }
