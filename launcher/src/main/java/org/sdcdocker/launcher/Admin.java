@@ -32,7 +32,8 @@ import picocli.CommandLine.ParentCommand;
       AdminAccounts.AccountCmd.class,
       AdminAccounts.KeyCmd.class,
       AdminAccounts.CertCmd.class,
-      AdminAccounts.TlsCmd.class
+      AdminAccounts.TlsCmd.class,
+      AdminAccounts.StatusCmd.class
     })
 public final class Admin {
   @Option(

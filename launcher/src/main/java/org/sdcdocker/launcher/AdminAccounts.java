@@ -302,6 +302,74 @@ final class AdminAccounts {
     }
   }
 
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description =
+          "The front end: its version, listeners, certificates and how long they are valid, the"
+              + " cluster's members, compute nodes and accounts.")
+  static final class StatusCmd implements Callable<Integer> {
+    @ParentCommand Admin admin;
+
+    @Option(names = "--json", description = "As JSON, for scripts.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+      return run(
+          admin.call("GET", "/status"),
+          200,
+          a -> {
+            if (json) {
+              System.out.println(a.body().strip());
+              return;
+            }
+            JsonNode s = a.json();
+            List<List<String>> rows = new ArrayList<>();
+            rows.add(
+                List.of(
+                    "VERSION",
+                    s.path("Version").asText() + " (Java " + s.path("Java").asText() + ")"));
+            List<String> listeners = new ArrayList<>();
+            s.path("Listeners").forEach(l -> listeners.add(l.asText()));
+            rows.add(List.of("LISTENERS", String.join(", ", listeners)));
+            rows.add(List.of("DATA ROOT", s.path("DataRoot").asText()));
+            JsonNode tls = s.path("ApiTls");
+            if (tls.isObject()) {
+              rows.add(List.of("API CERTIFICATE", validity(tls.path("ServerCertificate"))));
+              if (tls.path("ClientCa").isObject()) {
+                rows.add(List.of("CLIENTS' CA", validity(tls.path("ClientCa"))));
+              }
+            } else {
+              rows.add(List.of("API CERTIFICATE", "none (clear, loopback only)"));
+            }
+            rows.add(
+                List.of(
+                    "CLUSTER MEMBERS",
+                    s.path("ClusterMembers").isNull()
+                        ? "none (embedded)"
+                        : s.path("ClusterMembers").asText()));
+            rows.add(
+                List.of(
+                    "COMPUTE NODES",
+                    s.path("LiveComputeNodes").asText()
+                        + " live of "
+                        + s.path("ComputeNodes").asText()));
+            rows.add(List.of("ACCOUNTS", s.path("Accounts").asText()));
+            System.out.print(Admin.table(rows));
+          });
+    }
+
+    private static String validity(JsonNode c) {
+      return c.path("Subject").asText()
+          + ", valid until "
+          + c.path("NotAfter").asText()
+          + " ("
+          + c.path("DaysLeft").asLong()
+          + " days left)";
+    }
+  }
+
   @Command(name = "tls", mixinStandardHelpOptions = true, description = "The API's TLS material.")
   static final class TlsCmd implements Callable<Integer> {
     @ParentCommand Admin admin;

@@ -22,6 +22,7 @@ import org.sdcdocker.it.support.DockerCli;
 import org.sdcdocker.it.support.FleetProcesses;
 import org.sdcdocker.it.support.LocalRegistry;
 import org.sdcdocker.it.support.TestImages;
+import org.sdcdocker.protocol.Json;
 
 /**
  * A fleet of separate JVMs on one machine: two front ends and three agents, each agent in a network
@@ -347,6 +348,9 @@ class FleetTest {
    */
   @Test
   void accountsChangedThroughOneFrontEnd_areEveryFrontEnds() throws Exception {
+    var status = Json.MAPPER.readTree(fleet.admin(fe1, "status", "--json").out());
+    assertThat(status.path("ClusterMembers").asInt()).isGreaterThanOrEqualTo(2);
+    assertThat(status.path("ComputeNodes").asInt()).isEqualTo(3);
     assertThat(fleet.admin(fe1, "account", "add", "zoe").exitCode()).isZero();
     assertThat(awaitAccount(fe2, "zoe", "\"approved\":false")).isTrue();
     assertThat(fleet.admin(fe2, "account", "approve", "zoe").exitCode()).isZero();

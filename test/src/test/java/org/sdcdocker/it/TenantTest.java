@@ -224,6 +224,20 @@ class TenantTest {
   }
 
   @Test
+  void status_showsTheCertificatesAndHowLongTheyAreValid() throws Exception {
+    String status = admin("status");
+    assertThat(status)
+        .contains("LISTENERS", server.host())
+        .containsPattern(
+            "API CERTIFICATE +CN=[^,]+, valid until 20[0-9-]+T[0-9:]+Z \\([0-9]+ days left\\)")
+        .containsPattern(
+            "CLIENTS' CA +CN=sdc-docker CA [^,]*, valid until [^ ]+ \\(36[0-9][0-9] days left\\)")
+        .containsPattern("CLUSTER MEMBERS +none \\(embedded\\)")
+        .containsPattern("COMPUTE NODES +1 live of 1")
+        .containsPattern("ACCOUNTS +[0-9]+");
+  }
+
+  @Test
   void pingAndTheCa_needNoCertificate() throws Exception {
     Path ca = dir.resolve("alice/ca.pem");
     Result ping = exec(List.of("curl", "-sS", "--cacert", ca.toString(), server.url() + "/_ping"));

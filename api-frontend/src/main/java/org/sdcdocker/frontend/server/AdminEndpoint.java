@@ -30,9 +30,14 @@ final class AdminEndpoint {
    * itself is made root-only before the listener is reported ready.
    */
   static Future<HttpServer> listen(
-      Vertx vertx, Path socket, Containers containers, AccountsAdmin accounts) {
+      Vertx vertx,
+      Path socket,
+      Containers containers,
+      AccountsAdmin accounts,
+      java.util.concurrent.Callable<Map<String, Object>> status) {
     Router router = Router.router(vertx);
     accounts.mount(router);
+    router.get("/status").handler(Http.json(200, ctx -> vertx.executeBlocking(status)));
     router.get("/nodes").handler(Http.json(200, ctx -> Future.succeededFuture(nodes(containers))));
     router.get("/routes").handler(Http.json(200, ctx -> Future.succeededFuture(Http.routes())));
     router

@@ -162,6 +162,30 @@ public final class ApiTls {
     return caKey == null ? null : Certificates.readKey(caKey);
   }
 
+  /**
+   * What {@code sdc-dockeradm status} shows of this material: each certificate's subject and how
+   * long it is valid. Blocking (reads the files as they are now).
+   */
+  public java.util.Map<String, Object> describe() throws IOException {
+    java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+    out.put("ServerCertificate", validity(Certificates.readCertificate(cert), cert));
+    out.put(
+        "ClientCa", caCert == null ? null : validity(Certificates.readCertificate(caCert), caCert));
+    out.put("IssuesCertificates", caKey != null);
+    return out;
+  }
+
+  private static java.util.Map<String, Object> validity(X509Certificate c, Path file) {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("File", file.toString());
+    m.put("Subject", c.getSubjectX500Principal().getName());
+    m.put("NotAfter", c.getNotAfter().toInstant().toString());
+    m.put(
+        "DaysLeft",
+        Duration.between(java.time.Instant.now(), c.getNotAfter().toInstant()).toDays());
+    return m;
+  }
+
   /** Reads the CA's certificate again (the operator replaced it). Blocking. */
   public void reloadCa() throws IOException {
     ca = caCert == null ? null : Certificates.readCertificate(caCert);

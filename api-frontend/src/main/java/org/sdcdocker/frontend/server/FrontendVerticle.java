@@ -16,7 +16,9 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.sdcdocker.bus.ProtocolCodec;
 import org.sdcdocker.frontend.account.AccountReplica;
 import org.sdcdocker.frontend.account.AccountStore;
@@ -231,7 +233,8 @@ public final class FrontendVerticle extends VerticleBase {
                                             apiTls,
                                             new AccountsAdmin.Owned(
                                                 images, containers, networks, volumes),
-                                            this::reloadTls))
+                                            this::reloadTls),
+                                        () -> status(containers))
                                     .onSuccess(servers::add));
                           }
                           return Future.all(listening);
@@ -348,6 +351,26 @@ public final class FrontendVerticle extends VerticleBase {
                                     kept.history(e -> true).stream().toList()))));
 
     return kept.broadcasting(e -> vertx.eventBus().publish(Addresses.FRONTEND_EVENTS, e));
+  }
+
+  /** What {@code sdc-dockeradm status} shows of this front end. Blocking. */
+  private Map<String, Object> status(ContainerBackend containers) throws IOException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("Version", SystemEndpoint.VERSION);
+    m.put("Java", System.getProperty("java.version"));
+    m.put("Listeners", config.hosts());
+    m.put("DataRoot", config.dataRoot().toString());
+    m.put("ApiTls", apiTls == null ? null : apiTls.describe());
+    m.put(
+        "ClusterMembers",
+        vertx.isClustered()
+            ? ((io.vertx.core.internal.VertxInternal) vertx).clusterManager().getNodes().size()
+            : null);
+    var nodes = containers.knownNodes();
+    m.put("ComputeNodes", nodes.size());
+    m.put("LiveComputeNodes", nodes.stream().filter(n -> n.live()).count());
+    m.put("Accounts", accounts.list().size());
+    return m;
   }
 
   /**
