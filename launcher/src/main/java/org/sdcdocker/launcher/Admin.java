@@ -123,6 +123,7 @@ public final class Admin {
               "UUID",
               "HOSTNAME",
               "STATE",
+              "RESERVED",
               "CONTAINERS",
               "RUNNING",
               "MEMORY",
@@ -134,6 +135,7 @@ public final class Admin {
                 n.get("UUID").asText(),
                 n.get("Hostname").asText(),
                 n.get("State").asText(),
+                n.path("Reserved").asBoolean() ? "yes" : "no",
                 n.get("Containers").asText(),
                 n.get("Running").asText(),
                 mib(n.get("MemoryBytes").asLong()),
@@ -141,6 +143,27 @@ public final class Admin {
                 n.get("LastHeartbeatSecondsAgo").asLong() + " s ago"));
       }
       System.out.print(table(rows));
+      return 0;
+    }
+
+    @Command(
+        name = "reserve",
+        description = "No new containers on a node (those it has run on): before maintenance.")
+    int reserve(@Parameters(paramLabel = "UUID") String uuid) throws IOException {
+      return change(uuid, "reserve", "reserved");
+    }
+
+    @Command(name = "unreserve", description = "Let new containers go to a node again.")
+    int unreserve(@Parameters(paramLabel = "UUID") String uuid) throws IOException {
+      return change(uuid, "unreserve", "unreserved");
+    }
+
+    private int change(String uuid, String what, String said) throws IOException {
+      Answer a = admin.call("POST", "/nodes/" + uuid + "/" + what);
+      if (a.status() != 200) {
+        return refused(a);
+      }
+      System.out.println(said + " compute node " + uuid);
       return 0;
     }
 

@@ -342,6 +342,40 @@ class FleetTest {
     d2.ok("rmi", "x/kept:1");
   }
 
+  @Test
+  void aReservedNode_getsNoNewContainers_untilUnreserved() throws Exception {
+    String a3Uuid = Files.readString(a3.dataRoot().resolve("cn-uuid")).trim();
+    assertThat(fleet.admin(fe1, "node", "reserve", a3Uuid).out())
+        .contains("reserved compute node " + a3Uuid);
+    assertThat(fleet.admin(fe2, "node", "ls", "--json").out())
+        .contains("\"UUID\":\"" + a3Uuid + "\",\"Hostname\"")
+        .containsPattern("\"" + a3Uuid + "\"[^}]*\"Reserved\":true");
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      ids.add((i % 2 == 0 ? d1 : d2).ok("create", image, "true").trim());
+    }
+    assertThat(zonesOn(a3)).doesNotContainAnyElementsOf(ids);
+    String[] others = {
+      Files.readString(a1.dataRoot().resolve("cn-uuid")).trim(),
+      Files.readString(a2.dataRoot().resolve("cn-uuid")).trim()
+    };
+    for (String uuid : others) {
+      fleet.admin(fe2, "node", "reserve", uuid);
+    }
+    assertThat(d1.run("create", image, "true").err())
+        .contains("no compute node takes new containers: every live node is reserved");
+    for (String uuid : others) {
+      fleet.admin(fe1, "node", "unreserve", uuid);
+    }
+    assertThat(fleet.admin(fe2, "node", "unreserve", a3Uuid).exitCode()).isZero();
+    String next = d2.ok("create", image, "true").trim(); // the emptiest node again
+    ids.add(next);
+    assertThat(zonesOn(a3)).contains(next);
+    List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+    rm.addAll(ids);
+    d1.ok(rm.toArray(String[]::new));
+  }
+
   /**
    * Accounts are the fleet's: a change through one front end's admin socket is every front end's,
    * and a removal stays a removal for a front end that was down when it happened.

@@ -109,6 +109,16 @@ public final class ContainerBackend implements Containers {
     return n;
   }
 
+  @Override
+  public Future<Void> reserveNode(String cnUuid, boolean reserved) {
+    if (agents.last(cnUuid) == null) {
+      return Future.failedFuture(DockerException.notFound("no such compute node: %s", cnUuid));
+    }
+    return agents
+        .request(cnUuid, new AgentRequests.ReserveNode(reserved), SHORT_MS)
+        .<Void>mapEmpty();
+  }
+
   /**
    * A node forgotten through any front end (this one too): it is dropped, and its containers are
    * destroyed as far as the front ends know (each front end records the events, as it records its

@@ -44,6 +44,9 @@ public interface Containers {
    */
   int forgetNode(String cnUuid);
 
+  /** Takes a node out of placement (no new containers) or puts it back: its agent keeps it. */
+  Future<Void> reserveNode(String cnUuid, boolean reserved);
+
   /** A node's last heartbeat, or null when never heard from. */
   Heartbeat heartbeat(String cnUuid);
 

@@ -168,11 +168,13 @@ final class Placement {
     if (agents.live().isEmpty()) {
       return anyNode(agents); // says that no node is available
     }
+    List<Heartbeat> open = agents.live().stream().filter(h -> !h.reserved()).toList();
+    if (open.isEmpty()) {
+      throw DockerException.unavailable(
+          "no compute node takes new containers: every live node is reserved by the operator");
+    }
     List<String> fit =
-        agents.live().stream()
-            .filter(h -> memoryLeft(h.cnUuid()) >= memory)
-            .map(Heartbeat::cnUuid)
-            .toList();
+        open.stream().filter(h -> memoryLeft(h.cnUuid()) >= memory).map(Heartbeat::cnUuid).toList();
     if (fit.isEmpty()) {
       throw DockerException.unavailable(
           "no compute node has capacity for this container: it asks "

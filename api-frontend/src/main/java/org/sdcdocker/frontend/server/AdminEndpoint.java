@@ -53,6 +53,17 @@ final class AdminEndpoint {
                   out.put("Containers", n);
                   return Future.succeededFuture(out);
                 }));
+    router
+        .postWithRegex("/nodes/(?<uuid>[^/]+)/(?<change>reserve|unreserve)")
+        .handler(
+            Http.json(
+                200,
+                ctx -> {
+                  boolean reserve = ctx.pathParam("change").equals("reserve");
+                  return containers
+                      .reserveNode(ctx.pathParam("uuid"), reserve)
+                      .map(v -> Map.of("UUID", ctx.pathParam("uuid"), "Reserved", reserve));
+                }));
     router.route().handler(ctx -> ctx.fail(DockerException.notFound("page not found")));
     router.route().failureHandler(Http::fail);
     try {
@@ -89,6 +100,7 @@ final class AdminEndpoint {
               m.put("UUID", n.heartbeat().cnUuid());
               m.put("Hostname", n.heartbeat().hostname());
               m.put("State", n.live() ? "running" : "unknown");
+              m.put("Reserved", n.heartbeat().reserved());
               m.put("Containers", n.containers());
               m.put("Running", n.running());
               m.put("MemoryBytes", n.heartbeat().memoryBytes());

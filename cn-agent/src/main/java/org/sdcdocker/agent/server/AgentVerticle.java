@@ -371,6 +371,18 @@ public final class AgentVerticle extends VerticleBase {
           return new Ack();
         });
     on(Verbs.LIST, r -> new AgentRequests.ZoneList(zones.list()));
+    on(
+        Verbs.RESERVE,
+        r -> {
+          Path mark = config.dataRoot().resolve("reserved");
+          if (r.reserved()) {
+            Files.writeString(mark, "no new containers on this node\n");
+          } else {
+            Files.deleteIfExists(mark);
+          }
+          vertx.runOnContext(v -> heartbeat()); // every front end knows at once
+          return new AgentRequests.Ack();
+        });
     on(Verbs.STREAM, r -> streams.issue(r));
     consumers.add(bus.consumer(Addresses.HELLO, m -> heartbeat()));
   }
@@ -435,7 +447,8 @@ public final class AgentVerticle extends VerticleBase {
                 HostFacts.memoryBytes(),
                 HostFacts.kernel(),
                 HostFacts.operatingSystem(),
-                incarnation));
+                incarnation,
+                Files.exists(config.dataRoot().resolve("reserved"))));
   }
 
   @Override

@@ -17,7 +17,34 @@ public final class AgentEvents {
       long memoryBytes,
       String kernel,
       String operatingSystem,
-      String incarnation) {}
+      String incarnation,
+      boolean reserved) {
+    /** Not reserved (an agent that says nothing of it takes new containers). */
+    public Heartbeat(
+        String cnUuid,
+        String hostname,
+        String backend,
+        int zones,
+        int running,
+        int cpus,
+        long memoryBytes,
+        String kernel,
+        String operatingSystem,
+        String incarnation) {
+      this(
+          cnUuid,
+          hostname,
+          backend,
+          zones,
+          running,
+          cpus,
+          memoryBytes,
+          kernel,
+          operatingSystem,
+          incarnation,
+          false);
+    }
+  }
 
   /** Published on {@link Addresses#ZONE_EVENTS}: create, start, die, destroy. */
   public record ZoneEvent(

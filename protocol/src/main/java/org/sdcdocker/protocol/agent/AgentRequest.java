@@ -15,6 +15,7 @@ public sealed interface AgentRequest<R extends Record>
         AgentRequests.RenameZone,
         AgentRequests.DeleteZone,
         AgentRequests.ListZones,
+        AgentRequests.ReserveNode,
         AgentRequests.StreamTicket,
         AgentRequests.Changes,
         AgentRequests.Top,

@@ -42,6 +42,12 @@ public final class AgentRequests {
   /** List every zone of this agent. */
   public record ListZones() implements AgentRequest<ZoneList> {}
 
+  /**
+   * Takes the node out of placement ({@code reserved}: no new containers go to it; those it has run
+   * on) or puts it back. The agent keeps it on its disk and says it in its heartbeats.
+   */
+  public record ReserveNode(boolean reserved) implements AgentRequest<Ack> {}
+
   /** The zones of an agent. */
   public record ZoneList(List<ZoneRecord> zones) {
     public ZoneList {

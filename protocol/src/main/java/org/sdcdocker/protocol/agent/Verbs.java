@@ -16,6 +16,7 @@ import org.sdcdocker.protocol.agent.AgentRequests.ListZones;
 import org.sdcdocker.protocol.agent.AgentRequests.PathStat;
 import org.sdcdocker.protocol.agent.AgentRequests.PauseZone;
 import org.sdcdocker.protocol.agent.AgentRequests.RenameZone;
+import org.sdcdocker.protocol.agent.AgentRequests.ReserveNode;
 import org.sdcdocker.protocol.agent.AgentRequests.ResizeZone;
 import org.sdcdocker.protocol.agent.AgentRequests.Sizes;
 import org.sdcdocker.protocol.agent.AgentRequests.SizesResult;
@@ -70,6 +71,7 @@ public final class Verbs {
   public static final Verb<ResizeZone, Ack> RESIZE = v("resize", ResizeZone.class, Ack.class);
   public static final Verb<DeleteZone, Ack> DELETE = v("delete", DeleteZone.class, Ack.class);
   public static final Verb<ListZones, ZoneList> LIST = v("list", ListZones.class, ZoneList.class);
+  public static final Verb<ReserveNode, Ack> RESERVE = v("reserve", ReserveNode.class, Ack.class);
   public static final Verb<CommitZone, CommitResult> COMMIT =
       v("commit", CommitZone.class, CommitResult.class);
   // what a zone holds
@@ -124,6 +126,7 @@ public final class Verbs {
           RESIZE,
           DELETE,
           LIST,
+          RESERVE,
           COMMIT,
           CHANGES,
           TOP,
