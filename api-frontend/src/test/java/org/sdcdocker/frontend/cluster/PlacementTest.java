@@ -35,7 +35,7 @@ class PlacementTest {
   }
 
   private void node(String cn, long memory) {
-    agents.heard(new Heartbeat(cn, cn, "linux", 0, 0, 2, memory, "k", "os", "1"));
+    agents.heard(new Heartbeat(cn, cn, "linux", 0, 0, 2, memory, "k", "os", "1", false));
   }
 
   @Test

@@ -154,7 +154,8 @@ public final class InMemoryAgent {
                 8L << 30,
                 "6.1.0",
                 "Debian GNU/Linux 12 (bookworm)",
-                "fake-1"));
+                "fake-1",
+                false));
   }
 
   private ZoneRecord zone(String id) {

@@ -6,7 +6,10 @@ import java.util.Map;
 public final class AgentEvents {
   private AgentEvents() {}
 
-  /** Published on {@link Addresses#HEARTBEAT} every few seconds and at start. */
+  /**
+   * Published on {@link Addresses#HEARTBEAT} every few seconds and at start; {@code reserved}: the
+   * operator took the node out of placement.
+   */
   public record Heartbeat(
       String cnUuid,
       String hostname,
@@ -18,33 +21,7 @@ public final class AgentEvents {
       String kernel,
       String operatingSystem,
       String incarnation,
-      boolean reserved) {
-    /** Not reserved (an agent that says nothing of it takes new containers). */
-    public Heartbeat(
-        String cnUuid,
-        String hostname,
-        String backend,
-        int zones,
-        int running,
-        int cpus,
-        long memoryBytes,
-        String kernel,
-        String operatingSystem,
-        String incarnation) {
-      this(
-          cnUuid,
-          hostname,
-          backend,
-          zones,
-          running,
-          cpus,
-          memoryBytes,
-          kernel,
-          operatingSystem,
-          incarnation,
-          false);
-    }
-  }
+      boolean reserved) {}
 
   /** Published on {@link Addresses#ZONE_EVENTS}: create, start, die, destroy. */
   public record ZoneEvent(
