@@ -146,6 +146,41 @@ public final class Admin {
       return 0;
     }
 
+    @Command(name = "get", description = "Show one compute node (its UUID or hostname).")
+    int get(
+        @Parameters(paramLabel = "NODE") String which,
+        @Option(names = "--json", description = "As JSON, for scripts.") boolean json)
+        throws IOException {
+      Answer a = admin.call("GET", "/nodes");
+      if (a.status() != 200) {
+        return refused(a);
+      }
+      for (JsonNode n : a.json()) {
+        if (n.get("UUID").asText().equals(which) || n.get("Hostname").asText().equals(which)) {
+          if (json) {
+            System.out.println(n.toString());
+            return 0;
+          }
+          List<List<String>> rows = new ArrayList<>();
+          n.fields()
+              .forEachRemaining(
+                  f ->
+                      rows.add(
+                          List.of(
+                              f.getKey()
+                                  .replaceAll("([a-z])([A-Z])", "$1 $2")
+                                  .toUpperCase(java.util.Locale.ROOT),
+                              f.getKey().endsWith("Bytes")
+                                  ? mib(f.getValue().asLong())
+                                  : f.getValue().asText())));
+          System.out.print(table(rows));
+          return 0;
+        }
+      }
+      System.err.println("sdc-dockeradm: no such compute node: " + which);
+      return 1;
+    }
+
     @Command(
         name = "reserve",
         description = "No new containers on a node (those it has run on): before maintenance.")

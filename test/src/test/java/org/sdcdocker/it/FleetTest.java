@@ -347,6 +347,12 @@ class FleetTest {
     String a3Uuid = Files.readString(a3.dataRoot().resolve("cn-uuid")).trim();
     assertThat(fleet.admin(fe1, "node", "reserve", a3Uuid).out())
         .contains("reserved compute node " + a3Uuid);
+    assertThat(fleet.admin(fe2, "node", "get", a3Uuid).out())
+        .containsPattern("UUID +" + a3Uuid)
+        .containsPattern("RESERVED +true")
+        .containsPattern("MEMORY BYTES +[0-9]+ MiB");
+    assertThat(fleet.admin(fe2, "node", "get", "no-such-node").err())
+        .contains("no such compute node: no-such-node");
     assertThat(fleet.admin(fe2, "node", "ls", "--json").out())
         .contains("\"UUID\":\"" + a3Uuid + "\",\"Hostname\"")
         .containsPattern("\"" + a3Uuid + "\"[^}]*\"Reserved\":true");
