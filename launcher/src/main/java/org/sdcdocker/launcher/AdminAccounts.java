@@ -23,6 +23,9 @@ import picocli.CommandLine.ParentCommand;
  * logins (a client certificate's CN), approved for provisioning or not, disabled or not; keys are
  * OpenSSH public keys a certificate's key must be one of; {@code cert issue} is the original's
  * sdc-docker-setup.sh in one step.
+ *
+ * <p>Why it is long: one small Picocli command per verb (about fifteen), each a request to the
+ * admin socket and a table or JSON of its answer.
  */
 final class AdminAccounts {
   private AdminAccounts() {}

@@ -28,6 +28,9 @@ import picocli.CommandLine.Option;
  * {@code sdc-docker}: the embedded default ({@code serve}: front end and one agent in one JVM) and
  * the fleet's two roles ({@code agent} on each compute node, {@code frontend} one or more), which
  * meet on a clustered event bus.
+ *
+ * <p>Why it is long: each role's options (Picocli) with their checks, and the start and orderly
+ * stop of each role's verticles and cluster membership.
  */
 @Command(
     name = "sdc-docker",

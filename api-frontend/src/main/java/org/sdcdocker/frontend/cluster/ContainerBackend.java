@@ -2,24 +2,17 @@ package org.sdcdocker.frontend.cluster;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 import org.sdcdocker.frontend.translate.Creation;
 import org.sdcdocker.frontend.translate.Names;
 import org.sdcdocker.frontend.translate.SentConfig;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
-import org.sdcdocker.protocol.agent.Addresses;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
-import org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent;
 import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.AgentRequests.Ticket;
 import org.sdcdocker.protocol.agent.ContainerSpec;
@@ -31,7 +24,7 @@ import org.sdcdocker.protocol.agent.ZoneState;
  * over the event bus. Agents' events keep the index current.
  *
  * <p>Why it is long: one short method per container verb of the API (about 25), each finding the
- * container and asking its node; placement and Docker's events are elsewhere.
+ * container and asking its node; placement, the nodes' intake and Docker's events are elsewhere.
  */
 public final class ContainerBackend implements Containers {
   private static final long SHORT_MS = 30_000;
@@ -46,11 +39,8 @@ public final class ContainerBackend implements Containers {
   private final NameReservations names;
   private final Reservations reservations;
 
-  /** The nodes listed once: a later list of one of them is compared with what was known. */
-  private final Set<String> listedNodes = new HashSet<>();
-
   private final Placement placement;
-  private final DockerEvents dockerEvents;
+  private final FleetNodes fleet;
 
   public ContainerBackend(
       Vertx vertx,
@@ -68,108 +58,20 @@ public final class ContainerBackend implements Containers {
     this.placement = new Placement(agents, index);
     this.names = new NameReservations(vertx, index);
     this.reservations = new Reservations(vertx, placement, CREATE_MS);
-    this.dockerEvents = new DockerEvents(events.local(), index); // every front end gets them
+    this.fleet =
+        new FleetNodes(
+            vertx,
+            agents,
+            index,
+            sent,
+            names,
+            reservations,
+            new DockerEvents(events.local(), index)); // every front end gets them
   }
 
-  /** A heartbeat: a node not known before has its zones listed into the index. */
-  public void onHeartbeat(Heartbeat hb) {
-    if (agents.heard(hb)) {
-      long askedAt = System.currentTimeMillis();
-      long askedAtNanos = System.nanoTime();
-      agents
-          .request(hb.cnUuid(), new AgentRequests.ListZones(), SHORT_MS)
-          .onSuccess(
-              list -> {
-                boolean returned = !listedNodes.add(hb.cnUuid());
-                List<ZoneEvent> missed = returned ? missed(list.zones()) : List.of();
-                for (ZoneRecord gone : index.replaceNode(hb.cnUuid(), list.zones(), askedAtNanos)) {
-                  missed.add(new ZoneEvent("destroy", gone, EventLog.now()));
-                  names.release(gone.spec().owner(), gone.spec().name(), gone.spec().id());
-                }
-                missed.forEach(dockerEvents::record);
-                sent.retainListed(
-                    hb.cnUuid(),
-                    list.zones().stream().map(z -> z.spec().id()).collect(Collectors.toSet()),
-                    askedAt);
-              });
-    }
-  }
-
-  @Override
-  public int forgetNode(String cnUuid) {
-    if (agents.last(cnUuid) == null) {
-      throw DockerException.notFound("no such compute node: %s", cnUuid);
-    }
-    if (agents.isLive(cnUuid)) {
-      throw DockerException.conflict(
-          "compute node %s is live: stop its agent before forgetting it", cnUuid);
-    }
-    int n = (int) index.everything().stream().filter(r -> r.cnUuid().equals(cnUuid)).count();
-    vertx.eventBus().publish(Addresses.FRONTEND_FORGET_NODE, cnUuid);
-    return n;
-  }
-
-  @Override
-  public Future<Void> reserveNode(String cnUuid, boolean reserved) {
-    if (agents.last(cnUuid) == null) {
-      return Future.failedFuture(DockerException.notFound("no such compute node: %s", cnUuid));
-    }
-    return agents
-        .request(cnUuid, new AgentRequests.ReserveNode(reserved), SHORT_MS)
-        .<Void>mapEmpty();
-  }
-
-  /**
-   * A node forgotten through any front end (this one too): it is dropped, and its containers are
-   * destroyed as far as the front ends know (each front end records the events, as it records its
-   * nodes' own). Should its agent beat again, the node and its containers are listed anew.
-   */
-  public void onNodeForgotten(String cnUuid) {
-    agents.forget(cnUuid);
-    listedNodes.remove(cnUuid);
-    for (ZoneRecord gone : index.replaceNode(cnUuid, List.of(), System.nanoTime())) {
-      dockerEvents.record(new ZoneEvent("destroy", gone, EventLog.now()));
-      names.release(gone.spec().owner(), gone.spec().name(), gone.spec().id());
-      sent.remove(gone.spec().id());
-      reservations.gone(gone.spec().id());
-    }
-  }
-
-  /**
-   * What a returning node's list says happened while the front end did not hear from it: runs that
-   * ended (die) and runs its restart policy began (start), as the events it would have seen.
-   */
-  private List<ZoneEvent> missed(List<ZoneRecord> listed) {
-    List<ZoneEvent> out = new ArrayList<>();
-    for (ZoneRecord now : listed) {
-      ZoneRecord before = index.byId(now.spec().id());
-      if (before == null) {
-        continue;
-      }
-      boolean wasUp = before.state().running();
-      boolean isUp = now.state().running();
-      if (wasUp && (!isUp || now.state().restartCount() > before.state().restartCount())) {
-        out.add(new ZoneEvent("die", now, EventLog.now()));
-      }
-      if (isUp && (!wasUp || now.state().restartCount() > before.state().restartCount())) {
-        out.add(new ZoneEvent("start", now, EventLog.now()));
-      }
-    }
-    return out;
-  }
-
-  /** A zone event: the index follows. */
-  public void onZoneEvent(ZoneEvent ev) {
-    ZoneRecord z = ev.zone();
-    dockerEvents.record(ev);
-    if (ev.action().equals("destroy")) {
-      index.remove(z.spec().id());
-      reservations.gone(z.spec().id());
-      sent.remove(z.spec().id());
-      names.release(z.spec().owner(), z.spec().name(), z.spec().id());
-      return;
-    }
-    index.put(z); // an AutoRemove container that died is removed by its node
+  /** The nodes, their heartbeats and events: where the index learns what runs. */
+  public FleetNodes fleet() {
+    return fleet;
   }
 
   /** An event the front end itself causes (kill, stop, restart, attach). */
@@ -240,23 +142,17 @@ public final class ContainerBackend implements Containers {
 
   @Override
   public List<Node> knownNodes() {
-    long now = System.nanoTime();
-    Map<String, ContainerIndex.NodeLoad> load = index.loadByNode();
-    List<Node> out = new ArrayList<>();
-    for (AgentDirectory.Seen s : agents.known()) {
-      String cn = s.heartbeat().cnUuid();
-      var l = load.getOrDefault(cn, new ContainerIndex.NodeLoad(0, 0, 0, Map.of()));
-      out.add(
-          new Node(
-              s.heartbeat(),
-              agents.isLive(cn),
-              (now - s.atNanos()) / 1_000_000_000L,
-              l.zones(),
-              l.running(),
-              l.memory()));
-    }
-    out.sort(Comparator.comparing(n -> n.heartbeat().hostname()));
-    return out;
+    return fleet.known();
+  }
+
+  @Override
+  public int forgetNode(String cnUuid) {
+    return fleet.forget(cnUuid);
+  }
+
+  @Override
+  public Future<Void> reserveNode(String cnUuid, boolean reserved) {
+    return fleet.reserve(cnUuid, reserved);
   }
 
   @Override

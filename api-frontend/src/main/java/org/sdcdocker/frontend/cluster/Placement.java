@@ -23,6 +23,10 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
  * unless what it shares (another container's volumes, links, a network namespace) is on a node
  * already, which it then must share; networks and volumes to any live node. Creates in flight count
  * on their node from the moment it is chosen, so a burst of creates spreads too.
+ *
+ * <p>Why it is long: each rule of placement (capacity, reserved and dead nodes, affinity filters
+ * and labels, shared volumes, links and namespaces, host ports held by other accounts) is a short
+ * method, and each has its own error in the original's words.
  */
 final class Placement {
   private final AgentDirectory agents;

@@ -34,7 +34,13 @@ import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
 import org.sdcdocker.protocol.Json;
 
-/** The API edge: routes with the optional /vX.Y prefix, JSON replies, and the one error mapping. */
+/**
+ * The API edge: routes with the optional /vX.Y prefix, JSON replies, and the one error mapping.
+ *
+ * <p>Why it is long: every endpoint goes through it, so the route registry (what the isolation test
+ * walks), the reply shapes and the mapping of every failure to Docker's error are kept here
+ * together.
+ */
 public final class Http {
   /** The key under which the request's API version is kept in the routing context. */
   public static final String VERSION = "apiVersion";

@@ -67,7 +67,13 @@ import org.sdcdocker.protocol.agent.FrontendEvents;
 
 /**
  * The Docker Engine API front end: the API on every configured host, and the image service's blob
- * endpoint that agents fetch layers from. Its container index is rebuilt from the agents.
+ * endpoint that agents fetch layers from. Its container index is rebuilt from the agents. It starts
+ * in stages: its stores from disk, the blob endpoint, the backends wired to the bus, the router,
+ * the listeners.
+ *
+ * <p>Why it is long: it is where the front end's parts meet (each stage is a short method), and it
+ * owns the listeners' edge: which hosts may be served, /_ping and /ca.pem before authentication,
+ * the version prefix, and certificate reloads.
  */
 public final class FrontendVerticle extends VerticleBase {
   /**
@@ -88,6 +94,16 @@ public final class FrontendVerticle extends VerticleBase {
     this.config = config;
   }
 
+  /** The front end's parts once wired: what the endpoints and the admin listener are given. */
+  private record Services(
+      ImageStore images,
+      ContainerBackend containers,
+      ExecBackend execs,
+      VolumeBackend volumes,
+      NetworkBackend networks,
+      EventLog events,
+      CreateTranslator translator) {}
+
   @Override
   public Future<?> start() {
     ProtocolCodec.installOnce(vertx.eventBus());
@@ -95,150 +111,139 @@ public final class FrontendVerticle extends VerticleBase {
       checkHost(h, config.apiTls() != null);
     }
     return vertx
-        .executeBlocking(
-            () -> {
-              sent = SentConfigs.load(vertx, config.dataRoot().resolve("sent-configs"));
-              accounts = AccountStore.load(config.dataRoot().resolve("accounts"));
-              if (config.apiTls() != null) {
-                apiTls =
-                    ApiTls.prepare(
-                        config.apiTls(), config.dataRoot().resolve("tls"), config.hosts());
-              }
-              BlobStore blobs = new BlobStore(config.dataRoot().resolve("blobs"));
-              return new ImageStore(config.dataRoot(), blobs);
-            })
-        .compose(
-            images ->
-                serveBlobs(images.blobs())
-                    .compose(
-                        blobServer -> {
-                          String blobSource =
-                              (config.tls() == null ? "http://" : "https://")
-                                  + config.imageServiceHost()
-                                  + ":"
-                                  + blobServer.actualPort();
-                          if (config.tls() != null) { // where members fetch layers from
-                            System.err.println("sdc-docker: blob endpoint at " + blobSource);
-                          }
-                          new ImageReplica(vertx, images, blobSource, config.tls()).start();
-                          sent.syncWithCluster(); // meanwhile inspect reads the map on demand
-                          new AccountReplica(vertx, accounts).start();
-                          AgentDirectory agents = new AgentDirectory(vertx);
-                          vertx
-                              .eventBus()
-                              .<String>localConsumer(
-                                  AGENT_LEFT,
-                                  m -> {
-                                    String[] f = m.body().split(" ", 2);
-                                    agents.left(f[0], f.length > 1 ? f[1] : "");
-                                  });
-                          ContainerIndex index = new ContainerIndex();
-                          EventLog events = sharedEvents();
-                          var rules =
-                              new MountsTranslator.Rules(
-                                  config.allowHostBinds(),
-                                  config.maxDataVolumes(),
-                                  config.maxVolumesFrom(),
-                                  config.maxUrlVolumes());
-                          CreateTranslator translator = new CreateTranslator(images, rules);
-                          ContainerBackend containers =
-                              new ContainerBackend(vertx, agents, index, blobSource, events, sent);
-                          vertx
-                              .eventBus()
-                              .<Heartbeat>consumer(
-                                  Addresses.HEARTBEAT, m -> containers.onHeartbeat(m.body()));
-                          vertx
-                              .eventBus()
-                              .<String>consumer(
-                                  Addresses.FRONTEND_FORGET_NODE,
-                                  m -> containers.onNodeForgotten(m.body()));
-                          ExecBackend execs = new ExecBackend(vertx, agents, index, events);
-                          vertx
-                              .eventBus()
-                              .<ZoneEvent>consumer(
-                                  Addresses.ZONE_EVENTS,
-                                  m -> {
-                                    containers.onZoneEvent(m.body());
-                                    if (m.body().action().equals("destroy")) {
-                                      execs.forgetContainer(m.body().zone().spec().id());
-                                    }
-                                  });
-                          vertx.eventBus().publish(Addresses.HELLO, "hello");
-                          Router router = Router.router(vertx);
-                          router.route().handler(this::checkVersion);
-                          if (apiTls != null) {
-                            router
-                                .route()
-                                .handler(
-                                    new TenantAuth(
-                                        new Authenticator(accounts, apiTls::ca), accounts));
-                          }
-                          new SystemEndpoint(containers, images, config.datacenter()).mount(router);
-                          new ImageTagsEndpoint(vertx, images, containers, events).mount(router);
-                          Path scratch = config.dataRoot().resolve("scratch");
-                          try {
-                            new ImageArchiveEndpoint(
-                                    vertx,
-                                    images,
-                                    new ImageArchive(images, scratch),
-                                    scratch,
-                                    events)
-                                .mount(router);
-                          } catch (IOException e) {
-                            return Future.failedFuture(e);
-                          }
-                          new ImageTransfersEndpoint(vertx, images, events).mount(router);
-                          new ImagesEndpoint(vertx, images, events).mount(router);
-                          new EventsEndpoint(vertx, events).mount(router);
-                          new ExecEndpoint(vertx, execs, config.tls()).mount(router);
-                          var volumes = new VolumeBackend(agents);
-                          new VolumesEndpoint(volumes, events).mount(router);
-                          new DiskUsageEndpoint(vertx, containers, images, volumes).mount(router);
-                          var networks = new NetworkBackend(agents, index);
-                          new NetworksEndpoint(networks, events).mount(router);
-                          new CommitEndpoint(vertx, containers, images, config.tls()).mount(router);
-                          new BuildEndpoint(
-                                  vertx,
-                                  images,
-                                  new BuildService(
-                                      containers,
-                                      translator,
-                                      images,
-                                      PullTask.newHttpClient(),
-                                      config.tls()),
-                                  events)
-                              .mount(router);
-                          new ContainersEndpoint(vertx, containers, translator).mount(router);
-                          new ContainerStreamsEndpoint(vertx, containers, config.tls())
-                              .mount(router);
-                          new ContainerInfoEndpoint(vertx, containers, config.tls()).mount(router);
-                          new ArchiveEndpoint(vertx, containers, config.tls()).mount(router);
-                          router
-                              .route()
-                              .handler(ctx -> ctx.fail(DockerException.notFound("page not found")));
-                          router.route().failureHandler(Http::fail);
-                          List<Future<HttpServer>> listening = new ArrayList<>();
-                          for (String h : config.hosts()) {
-                            listening.add(listen(router, h));
-                          }
-                          if (config.adminSocket() != null) {
-                            listening.add(
-                                AdminEndpoint.listen(
-                                        vertx,
-                                        config.adminSocket(),
-                                        containers,
-                                        new AccountsAdmin(
-                                            vertx,
-                                            accounts,
-                                            apiTls,
-                                            new AccountsAdmin.Owned(
-                                                images, containers, networks, volumes),
-                                            this::reloadTls),
-                                        () -> status(containers))
-                                    .onSuccess(servers::add));
-                          }
-                          return Future.all(listening);
-                        }));
+        .executeBlocking(this::loadStores)
+        .compose(images -> serveBlobs(images.blobs()).map(blobs -> wire(images, blobs)))
+        .compose(services -> router(services).compose(router -> listenAll(router, services)));
+  }
+
+  /** What this front end keeps on its disk. Blocking. */
+  private ImageStore loadStores() throws IOException {
+    sent = SentConfigs.load(vertx, config.dataRoot().resolve("sent-configs"));
+    accounts = AccountStore.load(config.dataRoot().resolve("accounts"));
+    if (config.apiTls() != null) {
+      apiTls = ApiTls.prepare(config.apiTls(), config.dataRoot().resolve("tls"), config.hosts());
+    }
+    BlobStore blobs = new BlobStore(config.dataRoot().resolve("blobs"));
+    return new ImageStore(config.dataRoot(), blobs);
+  }
+
+  /**
+   * The backends over the event bus, and what keeps them current: the other front ends' images,
+   * accounts and sent configs, and the agents' heartbeats and events.
+   */
+  private Services wire(ImageStore images, HttpServer blobServer) {
+    String blobSource =
+        (config.tls() == null ? "http://" : "https://")
+            + config.imageServiceHost()
+            + ":"
+            + blobServer.actualPort();
+    if (config.tls() != null) { // where members fetch layers from
+      System.err.println("sdc-docker: blob endpoint at " + blobSource);
+    }
+    new ImageReplica(vertx, images, blobSource, config.tls()).start();
+    sent.syncWithCluster(); // meanwhile inspect reads the map on demand
+    new AccountReplica(vertx, accounts).start();
+    AgentDirectory agents = new AgentDirectory(vertx);
+    vertx
+        .eventBus()
+        .<String>localConsumer(
+            AGENT_LEFT,
+            m -> {
+              String[] f = m.body().split(" ", 2);
+              agents.left(f[0], f.length > 1 ? f[1] : "");
+            });
+    ContainerIndex index = new ContainerIndex();
+    EventLog events = sharedEvents();
+    var rules =
+        new MountsTranslator.Rules(
+            config.allowHostBinds(),
+            config.maxDataVolumes(),
+            config.maxVolumesFrom(),
+            config.maxUrlVolumes());
+    ContainerBackend containers =
+        new ContainerBackend(vertx, agents, index, blobSource, events, sent);
+    var bus = vertx.eventBus();
+    bus.<Heartbeat>consumer(Addresses.HEARTBEAT, m -> containers.fleet().onHeartbeat(m.body()));
+    bus.<String>consumer(
+        Addresses.FRONTEND_FORGET_NODE, m -> containers.fleet().onNodeForgotten(m.body()));
+    ExecBackend execs = new ExecBackend(vertx, agents, index, events);
+    bus.<ZoneEvent>consumer(
+        Addresses.ZONE_EVENTS,
+        m -> {
+          containers.fleet().onZoneEvent(m.body());
+          if (m.body().action().equals("destroy")) {
+            execs.forgetContainer(m.body().zone().spec().id());
+          }
+        });
+    bus.publish(Addresses.HELLO, "hello");
+    return new Services(
+        images,
+        containers,
+        execs,
+        new VolumeBackend(agents),
+        new NetworkBackend(agents, index),
+        events,
+        new CreateTranslator(images, rules));
+  }
+
+  /** Every endpoint of the API, behind the version check and (with TLS) the tenants' check. */
+  private Future<Router> router(Services s) {
+    Router router = Router.router(vertx);
+    router.route().handler(this::checkVersion);
+    if (apiTls != null) {
+      router.route().handler(new TenantAuth(new Authenticator(accounts, apiTls::ca), accounts));
+    }
+    var containers = s.containers();
+    var images = s.images();
+    var events = s.events();
+    new SystemEndpoint(containers, images, config.datacenter()).mount(router);
+    new ImageTagsEndpoint(vertx, images, containers, events).mount(router);
+    Path scratch = config.dataRoot().resolve("scratch");
+    try {
+      new ImageArchiveEndpoint(vertx, images, new ImageArchive(images, scratch), scratch, events)
+          .mount(router);
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
+    new ImageTransfersEndpoint(vertx, images, events).mount(router);
+    new ImagesEndpoint(vertx, images, events).mount(router);
+    new EventsEndpoint(vertx, events).mount(router);
+    new ExecEndpoint(vertx, s.execs(), config.tls()).mount(router);
+    new VolumesEndpoint(s.volumes(), events).mount(router);
+    new DiskUsageEndpoint(vertx, containers, images, s.volumes()).mount(router);
+    new NetworksEndpoint(s.networks(), events).mount(router);
+    new CommitEndpoint(vertx, containers, images, config.tls()).mount(router);
+    var builds =
+        new BuildService(
+            containers, s.translator(), images, PullTask.newHttpClient(), config.tls());
+    new BuildEndpoint(vertx, images, builds, events).mount(router);
+    new ContainersEndpoint(vertx, containers, s.translator()).mount(router);
+    new ContainerStreamsEndpoint(vertx, containers, config.tls()).mount(router);
+    new ContainerInfoEndpoint(vertx, containers, config.tls()).mount(router);
+    new ArchiveEndpoint(vertx, containers, config.tls()).mount(router);
+    router.route().handler(ctx -> ctx.fail(DockerException.notFound("page not found")));
+    router.route().failureHandler(Http::fail);
+    return Future.succeededFuture(router);
+  }
+
+  /** The API on every host, and the admin socket when there is one. */
+  private Future<?> listenAll(Router router, Services s) {
+    List<Future<HttpServer>> listening = new ArrayList<>();
+    for (String h : config.hosts()) {
+      listening.add(listen(router, h));
+    }
+    if (config.adminSocket() != null) {
+      var owned = new AccountsAdmin.Owned(s.images(), s.containers(), s.networks(), s.volumes());
+      listening.add(
+          AdminEndpoint.listen(
+                  vertx,
+                  config.adminSocket(),
+                  s.containers(),
+                  new AccountsAdmin(vertx, accounts, apiTls, owned, this::reloadTls),
+                  () -> status(s.containers()))
+              .onSuccess(servers::add));
+    }
+    return Future.all(listening);
   }
 
   /**

@@ -1,0 +1,179 @@
+package org.sdcdocker.frontend.cluster;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.Addresses;
+import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
+import org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent;
+import org.sdcdocker.protocol.agent.AgentRequests;
+import org.sdcdocker.protocol.agent.ZoneRecord;
+
+/**
+ * The compute nodes as this front end knows them: their heartbeats (a node heard for the first
+ * time, or again after it went, has its zones listed into the index, and what happened meanwhile
+ * becomes events), their zone events, and the operator's verbs on them (forget, reserve).
+ */
+public final class FleetNodes {
+  private static final long SHORT_MS = 30_000;
+
+  private final Vertx vertx;
+  private final AgentDirectory agents;
+  private final ContainerIndex index;
+  private final SentConfigs sent;
+  private final NameReservations names;
+  private final Reservations reservations;
+  private final DockerEvents dockerEvents;
+
+  /** The nodes listed once: a later list of one of them is compared with what was known. */
+  private final Set<String> listedNodes = new HashSet<>();
+
+  FleetNodes(
+      Vertx vertx,
+      AgentDirectory agents,
+      ContainerIndex index,
+      SentConfigs sent,
+      NameReservations names,
+      Reservations reservations,
+      DockerEvents dockerEvents) {
+    this.vertx = vertx;
+    this.agents = agents;
+    this.index = index;
+    this.sent = sent;
+    this.names = names;
+    this.reservations = reservations;
+    this.dockerEvents = dockerEvents;
+  }
+
+  /** A heartbeat: a node not known before has its zones listed into the index. */
+  public void onHeartbeat(Heartbeat hb) {
+    if (agents.heard(hb)) {
+      long askedAt = System.currentTimeMillis();
+      long askedAtNanos = System.nanoTime();
+      agents
+          .request(hb.cnUuid(), new AgentRequests.ListZones(), SHORT_MS)
+          .onSuccess(
+              list -> {
+                boolean returned = !listedNodes.add(hb.cnUuid());
+                List<ZoneEvent> missed = returned ? missed(list.zones()) : List.of();
+                for (ZoneRecord gone : index.replaceNode(hb.cnUuid(), list.zones(), askedAtNanos)) {
+                  missed.add(new ZoneEvent("destroy", gone, EventLog.now()));
+                  names.release(gone.spec().owner(), gone.spec().name(), gone.spec().id());
+                }
+                missed.forEach(dockerEvents::record);
+                sent.retainListed(
+                    hb.cnUuid(),
+                    list.zones().stream().map(z -> z.spec().id()).collect(Collectors.toSet()),
+                    askedAt);
+              });
+    }
+  }
+
+  /**
+   * Forgets a node that will not return (an operator's verb): refused while it is live; its
+   * containers are reported destroyed, through every front end. The number of its containers.
+   */
+  public int forget(String cnUuid) {
+    if (agents.last(cnUuid) == null) {
+      throw DockerException.notFound("no such compute node: %s", cnUuid);
+    }
+    if (agents.isLive(cnUuid)) {
+      throw DockerException.conflict(
+          "compute node %s is live: stop its agent before forgetting it", cnUuid);
+    }
+    int n = (int) index.everything().stream().filter(r -> r.cnUuid().equals(cnUuid)).count();
+    vertx.eventBus().publish(Addresses.FRONTEND_FORGET_NODE, cnUuid);
+    return n;
+  }
+
+  /** Takes a node out of placement (no new containers) or puts it back: its agent keeps it. */
+  public Future<Void> reserve(String cnUuid, boolean reserved) {
+    if (agents.last(cnUuid) == null) {
+      return Future.failedFuture(DockerException.notFound("no such compute node: %s", cnUuid));
+    }
+    return agents
+        .request(cnUuid, new AgentRequests.ReserveNode(reserved), SHORT_MS)
+        .<Void>mapEmpty();
+  }
+
+  /**
+   * A node forgotten through any front end (this one too): it is dropped, and its containers are
+   * destroyed as far as the front ends know (each front end records the events, as it records its
+   * nodes' own). Should its agent beat again, the node and its containers are listed anew.
+   */
+  public void onNodeForgotten(String cnUuid) {
+    agents.forget(cnUuid);
+    listedNodes.remove(cnUuid);
+    for (ZoneRecord gone : index.replaceNode(cnUuid, List.of(), System.nanoTime())) {
+      dockerEvents.record(new ZoneEvent("destroy", gone, EventLog.now()));
+      names.release(gone.spec().owner(), gone.spec().name(), gone.spec().id());
+      sent.remove(gone.spec().id());
+      reservations.gone(gone.spec().id());
+    }
+  }
+
+  /**
+   * What a returning node's list says happened while the front end did not hear from it: runs that
+   * ended (die) and runs its restart policy began (start), as the events it would have seen.
+   */
+  private List<ZoneEvent> missed(List<ZoneRecord> listed) {
+    List<ZoneEvent> out = new ArrayList<>();
+    for (ZoneRecord now : listed) {
+      ZoneRecord before = index.byId(now.spec().id());
+      if (before == null) {
+        continue;
+      }
+      boolean wasUp = before.state().running();
+      boolean isUp = now.state().running();
+      if (wasUp && (!isUp || now.state().restartCount() > before.state().restartCount())) {
+        out.add(new ZoneEvent("die", now, EventLog.now()));
+      }
+      if (isUp && (!wasUp || now.state().restartCount() > before.state().restartCount())) {
+        out.add(new ZoneEvent("start", now, EventLog.now()));
+      }
+    }
+    return out;
+  }
+
+  /** A zone event: the index follows. */
+  public void onZoneEvent(ZoneEvent ev) {
+    ZoneRecord z = ev.zone();
+    dockerEvents.record(ev);
+    if (ev.action().equals("destroy")) {
+      index.remove(z.spec().id());
+      reservations.gone(z.spec().id());
+      sent.remove(z.spec().id());
+      names.release(z.spec().owner(), z.spec().name(), z.spec().id());
+      return;
+    }
+    index.put(z); // an AutoRemove container that died is removed by its node
+  }
+
+  /** Every node heard from since this front end started, live or not. */
+  public List<Containers.Node> known() {
+    long now = System.nanoTime();
+    Map<String, ContainerIndex.NodeLoad> load = index.loadByNode();
+    List<Containers.Node> out = new ArrayList<>();
+    for (AgentDirectory.Seen s : agents.known()) {
+      String cn = s.heartbeat().cnUuid();
+      var l = load.getOrDefault(cn, new ContainerIndex.NodeLoad(0, 0, 0, Map.of()));
+      out.add(
+          new Containers.Node(
+              s.heartbeat(),
+              agents.isLive(cn),
+              (now - s.atNanos()) / 1_000_000_000L,
+              l.zones(),
+              l.running(),
+              l.memory()));
+    }
+    out.sort(Comparator.comparing(n -> n.heartbeat().hostname()));
+    return out;
+  }
+}
