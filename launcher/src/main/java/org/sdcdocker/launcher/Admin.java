@@ -33,7 +33,8 @@ import picocli.CommandLine.ParentCommand;
       AdminAccounts.KeyCmd.class,
       AdminAccounts.CertCmd.class,
       AdminAccounts.TlsCmd.class,
-      AdminAccounts.StatusCmd.class
+      AdminAccounts.StatusCmd.class,
+      AdminPackages.class
     })
 public final class Admin {
   @Option(

@@ -30,17 +30,31 @@ import picocli.CommandLine.ParentCommand;
 final class AdminAccounts {
   private AdminAccounts() {}
 
-  private static String enc(String s) {
+  static String enc(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
   /** Runs a call: prints the refusal and returns 1, or hands the answer on. */
-  private static int run(Answer a, int ok, ThrowingConsumer<Answer> then) throws IOException {
+  static int run(Answer a, int ok, ThrowingConsumer<Answer> then) throws IOException {
     if (a.status() != ok) {
       return Admin.refused(a);
     }
     then.accept(a);
     return 0;
+  }
+
+  /** Shows an answer: as it came with --json (for scripts), else as {@code print} lays it out. */
+  static int show(Answer a, boolean json, ThrowingConsumer<Answer> print) throws IOException {
+    return run(
+        a,
+        200,
+        x -> {
+          if (json) {
+            System.out.println(x.body().strip());
+          } else {
+            print.accept(x);
+          }
+        });
   }
 
   @FunctionalInterface
@@ -85,14 +99,10 @@ final class AdminAccounts {
     @Command(name = "ls", description = "List the accounts.")
     int ls(@Option(names = "--json", description = "As JSON, for scripts.") boolean json)
         throws IOException {
-      return run(
+      return show(
           admin.call("GET", "/accounts"),
-          200,
+          json,
           a -> {
-            if (json) {
-              System.out.println(a.body().strip());
-              return;
-            }
             List<List<String>> rows = new ArrayList<>();
             rows.add(List.of("LOGIN", "APPROVED", "DISABLED", "KEYS", "EMAIL", "CREATED"));
             for (JsonNode n : a.json()) {
@@ -114,16 +124,7 @@ final class AdminAccounts {
         @Parameters(paramLabel = "LOGIN") String login,
         @Option(names = "--json", description = "As JSON, for scripts.") boolean json)
         throws IOException {
-      return run(
-          admin.call("GET", "/accounts/" + enc(login)),
-          200,
-          a -> {
-            if (json) {
-              System.out.println(a.body().strip());
-            } else {
-              printAccount(a.json());
-            }
-          });
+      return show(admin.call("GET", "/accounts/" + enc(login)), json, a -> printAccount(a.json()));
     }
 
     private int change(String login, String what, String said) throws IOException {
@@ -209,14 +210,10 @@ final class AdminAccounts {
         @Parameters(paramLabel = "LOGIN") String login,
         @Option(names = "--json", description = "As JSON, for scripts.") boolean json)
         throws IOException {
-      return run(
+      return show(
           admin.call("GET", "/accounts/" + enc(login) + "/keys"),
-          200,
+          json,
           a -> {
-            if (json) {
-              System.out.println(a.body().strip());
-              return;
-            }
             List<List<String>> rows = new ArrayList<>();
             rows.add(List.of("NAME", "TYPE", "SHA256", "MD5", "CREATED"));
             for (JsonNode k : a.json()) {
@@ -319,14 +316,10 @@ final class AdminAccounts {
 
     @Override
     public Integer call() throws IOException {
-      return run(
+      return show(
           admin.call("GET", "/status"),
-          200,
+          json,
           a -> {
-            if (json) {
-              System.out.println(a.body().strip());
-              return;
-            }
             JsonNode s = a.json();
             List<List<String>> rows = new ArrayList<>();
             rows.add(

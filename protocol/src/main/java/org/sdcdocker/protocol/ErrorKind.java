@@ -10,6 +10,8 @@ public enum ErrorKind {
   FORBIDDEN,
   NOT_IMPLEMENTED,
   UNAVAILABLE,
+  /** Well-formed but nothing can satisfy it (no package fits): 422. */
+  UNPROCESSABLE,
   INTERNAL;
 
   /** The kind a name on the wire names; INTERNAL for a name this side does not know. */

@@ -31,8 +31,7 @@ import org.sdcdocker.it.support.DockerCli.Result;
 import org.sdcdocker.it.support.LocalRegistry;
 import org.sdcdocker.it.support.SdcServer;
 import org.sdcdocker.it.support.ServerProcess;
-import org.sdcdocker.it.support.TestFiles;
-import org.sdcdocker.it.support.TestImages;
+import org.sdcdocker.it.support.TlsServer;
 import org.sdcdocker.protocol.Json;
 
 /**
@@ -43,9 +42,9 @@ import org.sdcdocker.protocol.Json;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TenantTest {
+  private TlsServer tls;
   private Path dir;
   private ServerProcess server;
-  private LocalRegistry registry;
   private String image;
   private DockerCli alice;
   private DockerCli bob;
@@ -54,14 +53,10 @@ class TenantTest {
 
   @BeforeAll
   void start() throws Exception {
-    dir = Files.createTempDirectory("sdc-tenants");
-    Files.createDirectories(dir.resolve("data"));
-    server =
-        new ServerProcess(dir.resolve("data"), LocalRegistry.freePort(), List.of("--tlsverify"));
-    server.start();
-    registry = LocalRegistry.start(null, null);
-    TestImages.push(registry, "x/busybox", "latest", TestImages.busyboxLayer(), null, null);
-    image = registry.host() + "/x/busybox:latest";
+    tls = TlsServer.start("sdc-tenants");
+    dir = tls.dir;
+    server = tls.server;
+    image = tls.image;
 
     admin("account", "add", "alice", "--approve");
     admin("account", "add", "bob", "--approve");
@@ -109,32 +104,25 @@ class TenantTest {
         d.run("volume", "rm", "avol");
       }
     } finally {
-      server.close();
-      registry.close();
-      assertThat(SdcServer.leftovers(dir.resolve("data"))).as("left behind").isEmpty();
-      TestFiles.deleteTree(dir);
+      tls.close();
     }
   }
 
   private DockerCli tenant(Path certs) throws IOException {
-    return new DockerCli(server.host(), certs);
+    return tls.tenant(certs);
   }
 
   /** sdc-dockeradm against the server's admin socket; fails the test when it fails. */
   private String admin(String... args) throws Exception {
-    Result r = adminRun(args);
-    assertThat(r.exitCode()).as(r.all()).isZero();
-    return r.out();
+    return tls.admin(args);
   }
 
   private Result adminRun(String... args) throws Exception {
-    return AdminCli.sdcDockeradm(server.adminSocket(), args);
+    return tls.adminRun(args);
   }
 
   private Path issue(String login) throws Exception {
-    Path out = dir.resolve(login);
-    admin("cert", "issue", login, "--out", out.toString(), "--host", server.host());
-    return out;
+    return tls.issue(login);
   }
 
   private static void sh(String... cmd) throws Exception {

@@ -3,6 +3,7 @@ package org.sdcdocker.frontend.account;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import org.sdcdocker.frontend.cluster.VersionedReplica;
 
 /**
  * A tenant: its login (immutable; a client certificate's CN names it), whether it may provision
@@ -19,7 +20,13 @@ public record Account(
     boolean disabled,
     List<Key> keys,
     long updated,
-    boolean removed) {
+    boolean removed)
+    implements VersionedReplica.Versioned {
+  @Override
+  public String key() {
+    return login;
+  }
+
   /** A registered key: its name on the account, its type, fingerprints and OpenSSH line. */
   public record Key(
       String name, String type, String sha256, String md5, String openssh, String created) {}

@@ -1,9 +1,7 @@
 package org.sdcdocker.frontend.account;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,9 +10,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
+import org.sdcdocker.frontend.cluster.VersionedReplica;
 import org.sdcdocker.protocol.DockerException;
-import org.sdcdocker.protocol.Json;
 
 /**
  * The accounts a front end knows: in memory for every request, one file per account under {@code
@@ -22,7 +19,7 @@ import org.sdcdocker.protocol.Json;
  * the admin socket. The built-in account {@value #LOCAL} is what unix sockets and clear loopback
  * listeners act as: always there, approved, with no keys, and not changeable.
  */
-public final class AccountStore {
+public final class AccountStore implements VersionedReplica.Store<Account> {
   /** The local administrative account (the one implicit account before tenants). */
   public static final String LOCAL = "default";
 
@@ -41,18 +38,9 @@ public final class AccountStore {
 
   /** Loads the accounts kept under {@code dir}. Blocking. */
   public static AccountStore load(Path dir) throws IOException {
-    Files.createDirectories(dir);
     AccountStore s = new AccountStore(dir);
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path f : files.toList()) {
-        String name = f.getFileName().toString();
-        if (name.endsWith(".json")) {
-          Account a = Json.decode(Files.readAllBytes(f), Account.class);
-          s.byLogin.put(a.login(), a);
-        } else if (name.endsWith(".tmp")) {
-          Files.deleteIfExists(f); // a write a crash cut short; the account's file is whole
-        }
-      }
+    for (Account a : RecordFiles.load(dir, Account.class)) {
+      s.byLogin.put(a.login(), a);
     }
     return s;
   }
@@ -63,6 +51,7 @@ public final class AccountStore {
   }
 
   /** Called with each version this front end's operator made (for the other front ends). */
+  @Override
   public void onOwnChange(java.util.function.Consumer<Account> c) {
     onOwnChange.add(c);
   }
@@ -71,6 +60,7 @@ public final class AccountStore {
    * Takes a version another front end made, when it is newer than this one's (a tombstone too).
    * Blocking. Whether it was taken.
    */
+  @Override
   public synchronized boolean apply(Account remote) throws IOException {
     if (remote == null || LOCAL.equals(remote.login()) || !remote.login().matches(LOGIN)) {
       return false;
@@ -84,6 +74,7 @@ public final class AccountStore {
   }
 
   /** Every version this front end holds, tombstones too (what it shares at its start). */
+  @Override
   public List<Account> versions() {
     return List.copyOf(byLogin.values());
   }
@@ -233,10 +224,7 @@ public final class AccountStore {
   }
 
   private void write(Account a) throws IOException {
-    Path target = dir.resolve(a.login() + ".json");
-    Path tmp = dir.resolve(a.login() + ".json.tmp");
-    Files.write(tmp, Json.bytes(a));
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    RecordFiles.write(dir, a.login(), a);
     byLogin.put(a.login(), a);
     onChange.forEach(Runnable::run);
   }

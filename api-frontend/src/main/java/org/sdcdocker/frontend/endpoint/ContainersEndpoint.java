@@ -244,6 +244,14 @@ public final class ContainersEndpoint {
             b.path("NanoCpus").asLong(0),
             b.path("PidsLimit").asLong(0),
             policy);
+    translator.checkUpdate(
+        backend.get(Accounts.of(ctx), ctx.pathParam("id")).spec(),
+        u.memory() != 0
+            || u.memorySwap() != 0
+            || u.memoryReservation() != 0
+            || u.cpuShares() != 0
+            || u.nanoCpus() != 0
+            || u.pidsLimit() != 0);
     return backend
         .update(Accounts.of(ctx), ctx.pathParam("id"), u)
         .map(rec -> Map.of("Warnings", List.of()));

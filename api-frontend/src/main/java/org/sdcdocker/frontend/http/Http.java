@@ -202,6 +202,7 @@ public final class Http {
       case FORBIDDEN -> 403;
       case NOT_IMPLEMENTED -> 501;
       case UNAVAILABLE -> 503;
+      case UNPROCESSABLE -> 422;
       case INTERNAL -> 500;
     };
   }

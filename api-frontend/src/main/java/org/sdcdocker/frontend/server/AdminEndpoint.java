@@ -19,8 +19,8 @@ import org.sdcdocker.protocol.DockerException;
 /**
  * The operators' API (what {@code sdc-dockeradm} talks to), on a unix socket only root may open,
  * never on the tenants' listeners: the compute nodes as this front end knows them, and the
- * forgetting of one that will not return; accounts, keys and certificates ({@link AccountsAdmin}).
- * Errors are Docker's shape ({@code {"message": ...}}).
+ * forgetting of one that will not return; accounts, keys and certificates ({@link AccountsAdmin});
+ * packages ({@link PackagesAdmin}). Errors are Docker's shape ({@code {"message": ...}}).
  */
 final class AdminEndpoint {
   private AdminEndpoint() {}
@@ -34,9 +34,11 @@ final class AdminEndpoint {
       Path socket,
       Containers containers,
       AccountsAdmin accounts,
+      PackagesAdmin packages,
       java.util.concurrent.Callable<Map<String, Object>> status) {
     Router router = Router.router(vertx);
     accounts.mount(router);
+    packages.mount(router);
     router.get("/status").handler(Http.json(200, ctx -> vertx.executeBlocking(status)));
     router.get("/nodes").handler(Http.json(200, ctx -> Future.succeededFuture(nodes(containers))));
     router.get("/routes").handler(Http.json(200, ctx -> Future.succeededFuture(Http.routes())));

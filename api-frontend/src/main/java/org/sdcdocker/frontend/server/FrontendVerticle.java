@@ -20,9 +20,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.sdcdocker.bus.ProtocolCodec;
-import org.sdcdocker.frontend.account.AccountReplica;
+import org.sdcdocker.frontend.account.Account;
 import org.sdcdocker.frontend.account.AccountStore;
 import org.sdcdocker.frontend.account.Authenticator;
+import org.sdcdocker.frontend.account.PackageStore;
+import org.sdcdocker.frontend.account.ResourcePackage;
 import org.sdcdocker.frontend.builder.BuildService;
 import org.sdcdocker.frontend.cluster.AgentDirectory;
 import org.sdcdocker.frontend.cluster.ContainerBackend;
@@ -31,6 +33,7 @@ import org.sdcdocker.frontend.cluster.EventLog;
 import org.sdcdocker.frontend.cluster.ExecBackend;
 import org.sdcdocker.frontend.cluster.NetworkBackend;
 import org.sdcdocker.frontend.cluster.SentConfigs;
+import org.sdcdocker.frontend.cluster.VersionedReplica;
 import org.sdcdocker.frontend.cluster.VolumeBackend;
 import org.sdcdocker.frontend.endpoint.ArchiveEndpoint;
 import org.sdcdocker.frontend.endpoint.BuildEndpoint;
@@ -88,6 +91,7 @@ public final class FrontendVerticle extends VerticleBase {
   private final List<HttpServer> tlsServers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile SentConfigs sent;
   private volatile AccountStore accounts;
+  private volatile PackageStore packages;
   private volatile ApiTls apiTls;
 
   public FrontendVerticle(FrontendConfig config) {
@@ -120,6 +124,7 @@ public final class FrontendVerticle extends VerticleBase {
   private ImageStore loadStores() throws IOException {
     sent = SentConfigs.load(vertx, config.dataRoot().resolve("sent-configs"));
     accounts = AccountStore.load(config.dataRoot().resolve("accounts"));
+    packages = PackageStore.load(config.dataRoot().resolve("packages"));
     if (config.apiTls() != null) {
       apiTls = ApiTls.prepare(config.apiTls(), config.dataRoot().resolve("tls"), config.hosts());
     }
@@ -142,7 +147,12 @@ public final class FrontendVerticle extends VerticleBase {
     }
     new ImageReplica(vertx, images, blobSource, config.tls()).start();
     sent.syncWithCluster(); // meanwhile inspect reads the map on demand
-    new AccountReplica(vertx, accounts).start();
+    new VersionedReplica<>(
+            vertx, "sdc.accounts", Addresses.FRONTEND_ACCOUNTS, accounts, Account.class)
+        .start();
+    new VersionedReplica<>(
+            vertx, "sdc.packages", Addresses.FRONTEND_PACKAGES, packages, ResourcePackage.class)
+        .start();
     AgentDirectory agents = new AgentDirectory(vertx);
     vertx
         .eventBus()
@@ -183,7 +193,7 @@ public final class FrontendVerticle extends VerticleBase {
         new VolumeBackend(agents),
         new NetworkBackend(agents, index),
         events,
-        new CreateTranslator(images, rules));
+        new CreateTranslator(images, rules, packages));
   }
 
   /** Every endpoint of the API, behind the version check and (with TLS) the tenants' check. */
@@ -240,6 +250,7 @@ public final class FrontendVerticle extends VerticleBase {
                   config.adminSocket(),
                   s.containers(),
                   new AccountsAdmin(vertx, accounts, apiTls, owned, this::reloadTls),
+                  new PackagesAdmin(vertx, packages),
                   () -> status(s.containers()))
               .onSuccess(servers::add));
     }

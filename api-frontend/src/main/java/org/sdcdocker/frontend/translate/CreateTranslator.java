@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sdcdocker.frontend.account.PackageStore;
+import org.sdcdocker.frontend.account.ResourcePackage;
 import org.sdcdocker.frontend.image.ImageRecord;
 import org.sdcdocker.frontend.image.ImageReference;
 import org.sdcdocker.frontend.image.ImageStore;
@@ -23,14 +25,53 @@ import org.sdcdocker.protocol.agent.RestartPolicy;
 public final class CreateTranslator {
   private final ImageStore images;
   private final MountsTranslator.Rules rules;
+  private final PackageStore packages;
+
+  /** What a container asks for when it asks for no memory, in MiB, as the original's default. */
+  public static final long DEFAULT_MEMORY_MIB = 1024;
 
   public CreateTranslator(ImageStore images) {
-    this(images, MountsTranslator.Rules.DEFAULT);
+    this(images, MountsTranslator.Rules.DEFAULT, null);
   }
 
-  public CreateTranslator(ImageStore images, MountsTranslator.Rules rules) {
+  /** A translator; with {@code packages} (may be null), a defined package is every container's. */
+  public CreateTranslator(ImageStore images, MountsTranslator.Rules rules, PackageStore packages) {
     this.images = images;
     this.rules = rules;
+    this.packages = packages;
+  }
+
+  /**
+   * The spec with its package's limits and name, when packages are defined: the one its label
+   * names, or the smallest that holds its memory.
+   */
+  private ContainerSpec packaged(ContainerSpec spec, CreateBody body) {
+    ResourcePackage p =
+        packages == null
+            ? null
+            : packages.choose(body.labels(), body.hostConfig().memory(), DEFAULT_MEMORY_MIB);
+    if (p == null) {
+      return spec;
+    }
+    return spec.withHost(
+            spec.host()
+                .withPackage(p.memoryBytes(), p.swapBytes(), p.cpuShares(), p.nanoCpus(), p.pids()),
+            spec.restartPolicy())
+        .withLabel(ResourcePackage.LABEL, p.name());
+  }
+
+  /**
+   * Refuses an update of a packaged container's resources: they are its package's (its restart
+   * policy may change).
+   */
+  public void checkUpdate(ContainerSpec spec, boolean changesResources) {
+    String p = spec.labels().get(ResourcePackage.LABEL);
+    if (changesResources && p != null && packages != null && packages.defined()) {
+      throw DockerException.invalid(
+          "the resources of a container come from its package (%s): choose another package by"
+              + " making the container anew; only its restart policy can be updated",
+          p);
+    }
   }
 
   /**
@@ -44,7 +85,7 @@ public final class CreateTranslator {
       String name,
       boolean imageVolumes,
       Platform platform) {
-    ContainerSpec spec = translate(account, body, name, imageVolumes, platform);
+    ContainerSpec spec = packaged(translate(account, body, name, imageVolumes, platform), body);
     List<String> from = body.hostConfig().volumesFrom();
     if (from.size() > 1) {
       throw DockerException.invalid(

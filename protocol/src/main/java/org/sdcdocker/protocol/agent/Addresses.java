@@ -29,6 +29,9 @@ public final class Addresses {
   /** An account an operator changed through a front end (its login): the others take it. */
   public static final String FRONTEND_ACCOUNTS = "frontend.accounts";
 
+  /** A package an operator defined or deactivated through a front end (its name). */
+  public static final String FRONTEND_PACKAGES = "frontend.packages";
+
   /** An operator forgot a compute node (its UUID): every front end drops it and its containers. */
   public static final String FRONTEND_FORGET_NODE = "frontend.nodes.forget";
 

@@ -59,6 +59,13 @@ public record ContainerSpec(
     return change(c -> c.mounts = newMounts);
   }
 
+  /** The same spec with one label set. */
+  public ContainerSpec withLabel(String key, String value) {
+    Map<String, String> l = new java.util.LinkedHashMap<>(labels);
+    l.put(key, value);
+    return change(c -> c.labels = l);
+  }
+
   /** The same spec with another name. */
   public ContainerSpec withName(String newName) {
     return change(c -> c.name = newName);

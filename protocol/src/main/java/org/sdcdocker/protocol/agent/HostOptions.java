@@ -115,17 +115,45 @@ public record HostOptions(
       long newShares,
       long newNanoCpus,
       long newPids) {
-    long mem = newMemory > 0 ? newMemory : memory;
-    long swap = newSwap != 0 ? newSwap : newMemory > 0 ? 2 * newMemory : memorySwap;
+    return withResources(
+        newMemory > 0 ? newMemory : memory,
+        newSwap != 0 ? newSwap : newMemory > 0 ? 2 * newMemory : memorySwap,
+        newReservation > 0 ? newReservation : memoryReservation,
+        newShares > 0 ? newShares : cpuShares,
+        newNanoCpus > 0 ? newNanoCpus : nanoCpus,
+        newPids != 0 ? newPids : pidsLimit,
+        cpuPeriod,
+        cpuQuota);
+  }
+
+  /**
+   * These options with a package's limits, whatever was asked: memory, swap (with memory), CPU
+   * shares, CPU cap (as NanoCpus) and pids exactly as given (0 sets none); no reservation and no
+   * CPU period or quota of their own.
+   */
+  public HostOptions withPackage(
+      long pkgMemory, long pkgSwap, long pkgShares, long pkgNanoCpus, long pkgPids) {
+    return withResources(pkgMemory, pkgSwap, 0, pkgShares, pkgNanoCpus, pkgPids, 0, 0);
+  }
+
+  private HostOptions withResources(
+      long mem,
+      long swap,
+      long reservation,
+      long shares,
+      long nano,
+      long pids,
+      long period,
+      long quota) {
     return new HostOptions(
         mem,
         swap,
-        newReservation > 0 ? newReservation : memoryReservation,
+        reservation,
         oomKillDisable,
-        newShares > 0 ? newShares : cpuShares,
-        newNanoCpus > 0 ? newNanoCpus : nanoCpus,
+        shares,
+        nano,
         cpusetCpus,
-        newPids != 0 ? newPids : pidsLimit,
+        pids,
         ulimits,
         readOnlyRootfs,
         tmpfs,
@@ -142,8 +170,8 @@ public record HostOptions(
         stopTimeout,
         healthcheck,
         log,
-        cpuPeriod,
-        cpuQuota,
+        period,
+        quota,
         throttles);
   }
 
