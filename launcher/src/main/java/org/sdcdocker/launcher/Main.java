@@ -181,6 +181,14 @@ public final class Main {
         description = "The CA whose client certificates are accepted (default: tls/ca.pem).")
     Path tlsCaCert;
 
+    @Option(
+        names = "--tlscakey",
+        description =
+            "The key of --tlscacert: the server then signs its own certificate (without"
+                + " --tlscert) and clients' (sdc-dockeradm cert issue) with that CA. Front ends"
+                + " of a fleet given the same CA are interchangeable for every client.")
+    Path tlsCaKey;
+
     @Option(names = "--tlscert", description = "The server's certificate (PEM).")
     Path tlsCert;
 
@@ -188,7 +196,8 @@ public final class Main {
     Path tlsKey;
 
     FrontendConfig config(Path dataRoot, String imageServiceHost, Tls tls) {
-      boolean apiTls = tlsVerify || tlsCert != null || tlsKey != null || tlsCaCert != null;
+      boolean apiTls =
+          tlsVerify || tlsCert != null || tlsKey != null || tlsCaCert != null || tlsCaKey != null;
       if (hosts.isEmpty()) {
         hosts =
             List.of(
@@ -206,7 +215,7 @@ public final class Main {
           maxUrlVolumes,
           tls,
           adminSocket != null ? adminSocket : dataRoot.resolve("admin.sock"),
-          apiTls ? new ApiTls.Options(tlsCaCert, tlsCert, tlsKey) : null);
+          apiTls ? new ApiTls.Options(tlsCaCert, tlsCaKey, tlsCert, tlsKey) : null);
     }
   }
 

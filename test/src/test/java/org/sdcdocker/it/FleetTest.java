@@ -8,6 +8,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -18,7 +20,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.sdcdocker.frontend.account.Certificates;
 import org.sdcdocker.it.support.DockerCli;
+import org.sdcdocker.it.support.DockerCli.Result;
 import org.sdcdocker.it.support.FleetProcesses;
 import org.sdcdocker.it.support.LocalRegistry;
 import org.sdcdocker.it.support.TestImages;
@@ -408,6 +412,58 @@ class FleetTest {
           .contains("no such account: yan"); // fe2 kept it on its disk: it did not come back
     }
     assertThat(fleet.admin(fe2, "account", "rm", "zoe").exitCode()).isZero();
+  }
+
+  /**
+   * Two front ends over TLS given the fleet's CA for the API (its key too): an account made through
+   * one, a certificate it issues, and the docker CLI with that certificate gets the same answers
+   * from the other; streams (exec -i, logs) over TLS reach a container on any node.
+   */
+  @Test
+  void frontEndsOverTlsWithTheFleetsCa_areInterchangeableForATenant() throws Exception {
+    Path ca = dir.resolve("api-ca.pem");
+    Path caKey = dir.resolve("api-ca-key.pem");
+    KeyPair kp = Certificates.newKey();
+    Files.writeString(ca, Certificates.pem(Certificates.ca(kp, "fleet API", Duration.ofDays(9))));
+    Files.writeString(caKey, Certificates.pem(kp.getPrivate()));
+    List<String> tls =
+        List.of("--tlsverify", "--tlscacert", ca.toString(), "--tlscakey", caKey.toString());
+    int api3 = LocalRegistry.freePort();
+    int api4 = LocalRegistry.freePort();
+    FleetProcesses.Member fe3 = fleet.frontend(api3, tls);
+    FleetProcesses.Member fe4 = fleet.frontend(api4, tls);
+    fe3.start();
+    fe4.start();
+    DockerCli t3 = null;
+    try {
+      FleetProcesses.awaitTlsApi(fe3, api3);
+      FleetProcesses.awaitTlsApi(fe4, api4);
+      assertThat(fleet.admin(fe3, "account", "add", "tess", "--approve").exitCode()).isZero();
+      assertThat(awaitAccount(fe4, "tess", "\"approved\":true")).isTrue();
+      Path certs = dir.resolve("tess");
+      var issued =
+          fleet.admin(
+              fe4, "cert", "issue", "tess", "--out", certs.toString(), "--host", "tcp://x:1");
+      assertThat(issued.exitCode()).as(issued.all()).isZero();
+      assertThat(Files.readString(certs.resolve("ca.pem"))).isEqualTo(Files.readString(ca));
+      t3 = new DockerCli("tcp://127.0.0.1:" + api3, certs);
+      DockerCli t4 = new DockerCli("tcp://127.0.0.1:" + api4, certs);
+      t4.ok("pull", image);
+      String id = t4.ok("run", "-d", image, "sh", "-c", "echo up; exec sleep 600").trim();
+      assertThat(t3.ok("ps", "-q", "--no-trunc")).isEqualTo(id);
+      assertThat(d1.ok("ps", "-aq")).doesNotContain(id.substring(0, 12)); // not the local account's
+      assertThat(t3.ok("logs", id)).isEqualTo("up");
+      Result echoed = t3.runWithInput(60, "over tls\n", "exec", "-i", id, "cat");
+      assertThat(echoed.out().strip()).as(echoed.all()).isEqualTo("over tls");
+    } finally {
+      if (t3 != null) {
+        List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+        rm.addAll(List.of(t3.run("ps", "-aq").out().trim().split("\\s+")));
+        t3.run(rm.toArray(String[]::new));
+      }
+      fe3.kill();
+      fe4.kill();
+    }
   }
 
   /** Whether the front end shows the account with that text within 10 s. */

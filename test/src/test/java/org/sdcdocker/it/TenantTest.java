@@ -302,6 +302,12 @@ class TenantTest {
                 + port
                 + " failed: port is already allocated on every"
                 + " compute node");
+    // a stopped container keeps its host port from other accounts too (its next start needs it)
+    String port2 = Integer.toString(LocalRegistry.freePort());
+    String stopped = alice.ok("create", "-p", port2 + ":80", image, "true");
+    assertThat(bob.run("create", "-p", port2 + ":80", image, "true").err())
+        .contains("Bind for 0.0.0.0:" + port2 + " failed: port is already allocated");
+    alice.ok("rm", stopped);
     String other = bob.ok("run", "-d", "-p", "127.0.0.1::80", image, "sleep", "300");
     alice.ok("rm", "-f", held);
     String mine = bob.ok("run", "-d", "-p", port + ":80", image, "sleep", "300");

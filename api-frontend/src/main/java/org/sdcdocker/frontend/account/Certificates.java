@@ -6,13 +6,16 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -162,6 +165,29 @@ public final class Certificates {
   }
 
   /** PEM of a certificate or a private key (PKCS#8). */
+  /** Whether a private key is the one of a public key (it signs what the public key verifies). */
+  public static boolean matches(PrivateKey key, PublicKey pub) {
+    String alg =
+        switch (key.getAlgorithm()) {
+          case "EC", "ECDSA" -> "SHA256withECDSA";
+          case "RSA" -> "SHA256withRSA";
+          default -> key.getAlgorithm();
+        };
+    try {
+      byte[] data = "sdc-docker: whose key is this".getBytes(StandardCharsets.UTF_8);
+      Signature s = Signature.getInstance(alg);
+      s.initSign(key);
+      s.update(data);
+      byte[] sig = s.sign();
+      Signature v = Signature.getInstance(alg);
+      v.initVerify(pub);
+      v.update(data);
+      return v.verify(sig);
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+
   public static String pem(Object certOrKey) {
     StringWriter out = new StringWriter();
     try (JcaPEMWriter w = new JcaPEMWriter(out)) {

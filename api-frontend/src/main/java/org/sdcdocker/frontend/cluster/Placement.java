@@ -247,8 +247,9 @@ final class Placement {
 
   /**
    * The first of the asked host ports (single ones: a range can take any free port of it) that a
-   * running container of another account holds on the node, or null. Accounts do not share a node's
-   * host ports: such a container goes to another node.
+   * container of another account holds on the node (running, or stopped and asking for it at its
+   * next start), or null. Accounts do not share a node's host ports: such a container goes to
+   * another node, and another account cannot keep one from starting again.
    */
   private NetworkSpec.PortSpec heldByOthers(
       String cn, String account, List<NetworkSpec.PortSpec> wanted) {
@@ -256,25 +257,36 @@ final class Placement {
       return null;
     }
     for (ZoneRecord r : index.everything()) {
-      if (!r.cnUuid().equals(cn) || r.spec().owner().equals(account) || !r.state().running()) {
+      if (!r.cnUuid().equals(cn) || r.spec().owner().equals(account)) {
         continue;
       }
       for (NetworkSpec.PortSpec p : wanted) {
         if (p.hostPortStart() <= 0 || p.hostPortStart() != p.hostPortEnd()) {
           continue;
         }
-        for (var held : r.net().ports()) {
-          if (held.hostPort() == p.hostPortStart()
-              && held.protocol().equals(p.protocol())
-              && (anyAddress(held.hostIp())
-                  || anyAddress(p.hostIp())
-                  || held.hostIp().equals(p.hostIp()))) {
-            return p;
+        if (r.state().running()) { // the ports it was given (a range gives one of it)
+          for (var held : r.net().ports()) {
+            if (clash(held.hostPort(), held.protocol(), held.hostIp(), p)) {
+              return p;
+            }
+          }
+        } else { // stopped, it holds the fixed host ports it will ask for at its next start
+          for (var asked : r.spec().network().ports()) {
+            if (asked.hostPortStart() == asked.hostPortEnd()
+                && clash(asked.hostPortStart(), asked.protocol(), asked.hostIp(), p)) {
+              return p;
+            }
           }
         }
       }
     }
     return null;
+  }
+
+  private static boolean clash(int port, String protocol, String ip, NetworkSpec.PortSpec p) {
+    return port == p.hostPortStart()
+        && protocol.equals(p.protocol())
+        && (anyAddress(ip) || anyAddress(p.hostIp()) || ip.equals(p.hostIp()));
   }
 
   private static boolean anyAddress(String ip) {

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.PrivateKey;
@@ -61,8 +62,11 @@ public final class ApiTls {
           null,
           "sdc-any-client-certificate") {};
 
-  /** The operator's choices: files given (null: the data root's own). */
-  public record Options(Path caCert, Path cert, Path key) {}
+  /**
+   * The operator's choices: files given (null: the data root's own). With the CA's key the server
+   * signs its own certificate and clients' with the given CA.
+   */
+  public record Options(Path caCert, Path caKey, Path cert, Path key) {}
 
   private final Path caCert;
   private final Path cert;
@@ -84,6 +88,21 @@ public final class ApiTls {
    * subjectAltNames). Blocking.
    */
   public static ApiTls prepare(Options o, Path dir, List<String> hosts) throws IOException {
+    if (o.caKey() != null) {
+      if (o.caCert() == null) {
+        throw new IOException("--tlscakey goes with --tlscacert");
+      }
+      for (Path p : new Path[] {o.caCert(), o.caKey()}) {
+        if (!Files.isReadable(p)) {
+          throw new IOException("cannot read " + p);
+        }
+      }
+      if (!Certificates.matches(
+          Certificates.readKey(o.caKey()),
+          Certificates.readCertificate(o.caCert()).getPublicKey())) {
+        throw new IOException(o.caKey() + " is not the key of " + o.caCert());
+      }
+    }
     if (o.cert() != null || o.key() != null) {
       if (o.cert() == null || o.key() == null) {
         throw new IOException("--tlscert and --tlskey go together");
@@ -99,14 +118,15 @@ public final class ApiTls {
           Files.exists(ca) ? ca : null,
           o.cert(),
           o.key(),
-          Files.exists(caKey) && o.caCert() == null ? caKey : null);
+          o.caKey() != null ? o.caKey() : Files.exists(caKey) && o.caCert() == null ? caKey : null);
     }
     Files.createDirectories(dir);
-    Path ca = dir.resolve("ca.pem");
-    Path caKey = dir.resolve("ca-key.pem");
+    boolean given = o.caKey() != null;
+    Path ca = given ? o.caCert() : dir.resolve("ca.pem");
+    Path caKey = given ? o.caKey() : dir.resolve("ca-key.pem");
     Path cert = dir.resolve("server-cert.pem");
     Path key = dir.resolve("server-key.pem");
-    if (!Files.exists(ca) || !Files.exists(caKey)) {
+    if (!given && (!Files.exists(ca) || !Files.exists(caKey))) {
       KeyPair kp = Certificates.newKey();
       X509Certificate c = Certificates.ca(kp, "sdc-docker CA " + hostname(), Duration.ofDays(3650));
       writePrivate(caKey, Certificates.pem(kp.getPrivate()));
@@ -114,7 +134,7 @@ public final class ApiTls {
       Files.deleteIfExists(cert); // a server certificate of another CA
       System.err.println("sdc-docker: made a CA for the API's TLS: " + ca + " (its key beside it)");
     }
-    if (!Files.exists(cert) || !Files.exists(key)) {
+    if (!Files.exists(cert) || !Files.exists(key) || !signedBy(cert, ca)) {
       KeyPair kp = Certificates.newKey();
       X509Certificate c =
           Certificates.issue(
@@ -130,8 +150,18 @@ public final class ApiTls {
       System.err.println(
           "sdc-docker: made the API's server certificate: " + cert + " (signed by " + ca + ")");
     }
-    Path given = o.caCert() != null ? o.caCert() : ca;
-    return new ApiTls(given, cert, key, o.caCert() != null ? null : caKey);
+    Path clientCa = o.caCert() != null ? o.caCert() : ca;
+    return new ApiTls(clientCa, cert, key, given || o.caCert() == null ? caKey : null);
+  }
+
+  /** Whether the certificate in {@code cert} is signed by the CA in {@code ca}. */
+  private static boolean signedBy(Path cert, Path ca) {
+    try {
+      Certificates.readCertificate(cert).verify(Certificates.readCertificate(ca).getPublicKey());
+      return true;
+    } catch (IOException | GeneralSecurityException e) {
+      return false; // another CA's (the operator gave a new one): made anew
+    }
   }
 
   /** The options of a TLS listener: this material, client certificates asked for, not required. */

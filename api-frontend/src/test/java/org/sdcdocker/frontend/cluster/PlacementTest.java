@@ -97,6 +97,16 @@ class PlacementTest {
   }
 
   @Test
+  void aStoppedContainerOfAnotherAccount_keepsTheHostPortItAsksFor() {
+    node("cn1", 10 * GIB);
+    node("cn2", 10 * GIB);
+    index.put(new ZoneRecord("cn1", asking8080("alices", "alice"), ZoneState.created()));
+    index.put(new ZoneRecord("cn2", asking("b1", GIB), ZoneState.created()));
+    index.put(new ZoneRecord("cn2", asking("b2", GIB), ZoneState.created()));
+    assertThat(placement.place("bob", asking8080("bobs", "bob"), null).cn()).isEqualTo("cn2");
+  }
+
+  @Test
   void aHostPortAnotherAccountHolds_sendsTheContainerToAnotherNode() {
     node("cn1", 10 * GIB);
     node("cn2", 10 * GIB);

@@ -189,18 +189,21 @@ public final class FleetProcesses implements AutoCloseable {
    * {@link #adminSocket}.
    */
   public Member frontend(int apiPort) {
+    return frontend(apiPort, List.of());
+  }
+
+  /** A front end with more flags (for example the API's TLS). */
+  public Member frontend(int apiPort, List<String> more) {
     int port = CLUSTER_PORT + members.size();
-    Member m =
-        new Member(
-            "frontend",
-            null,
-            HOST_ADDRESS,
-            port,
+    List<String> args =
+        new ArrayList<>(
             List.of(
                 "-H",
                 "tcp://127.0.0.1:" + apiPort,
                 "--admin-socket",
                 dir.resolve("admin-" + port + ".sock").toString()));
+    args.addAll(more);
+    Member m = new Member("frontend", null, HOST_ADDRESS, port, args);
     members.add(m);
     return m;
   }
@@ -260,6 +263,11 @@ public final class FleetProcesses implements AutoCloseable {
   /** Waits until a front end answers /_ping on loopback (90 s at most). */
   public static void awaitApi(Member fe, int apiPort) throws IOException, InterruptedException {
     ServerProcess.awaitPing("http://127.0.0.1:" + apiPort, fe.process, fe.log, 90);
+  }
+
+  /** Waits until a front end answers /_ping over TLS on loopback (90 s at most). */
+  public static void awaitTlsApi(Member fe, int apiPort) throws IOException, InterruptedException {
+    ServerProcess.awaitPing("https://127.0.0.1:" + apiPort, fe.process, fe.log, 90);
   }
 
   /**
