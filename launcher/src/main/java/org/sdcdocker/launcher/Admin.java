@@ -11,6 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
 import org.sdcdocker.protocol.Json;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,7 +37,8 @@ import picocli.CommandLine.ParentCommand;
       AdminAccounts.CertCmd.class,
       AdminAccounts.TlsCmd.class,
       AdminAccounts.StatusCmd.class,
-      AdminPackages.class
+      AdminPackages.class,
+      Admin.ContainerCmd.class
     })
 public final class Admin {
   @Option(
@@ -162,19 +166,14 @@ public final class Admin {
             System.out.println(n.toString());
             return 0;
           }
-          List<List<String>> rows = new ArrayList<>();
-          n.fields()
-              .forEachRemaining(
-                  f ->
-                      rows.add(
-                          List.of(
-                              f.getKey()
-                                  .replaceAll("([a-z])([A-Z])", "$1 $2")
-                                  .toUpperCase(java.util.Locale.ROOT),
-                              f.getKey().endsWith("Bytes")
-                                  ? mib(f.getValue().asLong())
-                                  : f.getValue().asText())));
-          System.out.print(table(rows));
+          System.out.print(
+              table(
+                  fieldRows(
+                      n,
+                      f ->
+                          f.getKey().endsWith("Bytes")
+                              ? mib(f.getValue().asLong())
+                              : f.getValue().asText())));
           return 0;
         }
       }
@@ -187,6 +186,54 @@ public final class Admin {
         description = "No new containers on a node (those it has run on): before maintenance.")
     int reserve(@Parameters(paramLabel = "UUID") String uuid) throws IOException {
       return change(uuid, "reserve", "reserved");
+    }
+
+    @Command(
+        name = "drain",
+        description =
+            "Reserve a node, then wait until none of its containers runs (their owners stop or"
+                + " move them); it stays reserved. Exits 1 when the time is up first.")
+    int drain(
+        @Parameters(paramLabel = "UUID") String uuid,
+        @Option(
+                names = "--timeout",
+                defaultValue = "600",
+                description = "Seconds to wait at most (default: ${DEFAULT-VALUE}).")
+            int timeout)
+        throws IOException, InterruptedException {
+      Answer a = admin.call("POST", "/nodes/" + uuid + "/reserve");
+      if (a.status() != 200) {
+        return refused(a);
+      }
+      long deadline = System.nanoTime() + timeout * 1_000_000_000L;
+      int running = -1;
+      while (true) {
+        Answer ls = admin.call("GET", "/nodes");
+        if (ls.status() != 200) {
+          return refused(ls);
+        }
+        for (JsonNode n : ls.json()) {
+          if (n.get("UUID").asText().equals(uuid)) {
+            running = n.get("Running").asInt();
+          }
+        }
+        if (running == 0) {
+          System.out.println("drained compute node " + uuid + ": none of its containers runs");
+          return 0;
+        }
+        if (System.nanoTime() > deadline) {
+          System.err.println(
+              "sdc-dockeradm: compute node "
+                  + uuid
+                  + " still runs "
+                  + running
+                  + " container(s) after "
+                  + timeout
+                  + " s; it stays reserved");
+          return 1;
+        }
+        Thread.sleep(1000);
+      }
     }
 
     @Command(name = "unreserve", description = "Let new containers go to a node again.")
@@ -223,6 +270,30 @@ public final class Admin {
     }
   }
 
+  /** {@code container where REF}. */
+  @Command(
+      name = "container",
+      mixinStandardHelpOptions = true,
+      description = "Any account's containers, for operators.")
+  static final class ContainerCmd {
+    @ParentCommand Admin admin;
+
+    @Command(
+        name = "where",
+        description =
+            "Which node runs a container (its id, a unique prefix, or a name), its zone directory,"
+                + " the host path of its sdc-dockerinit.log, and its conmon's and init's pids.")
+    int where(
+        @Parameters(paramLabel = "CONTAINER") String ref,
+        @Option(names = "--json", description = "As JSON, for scripts.") boolean json)
+        throws IOException {
+      return AdminAccounts.show(
+          admin.call("GET", "/containers/" + AdminAccounts.enc(ref) + "/where"),
+          json,
+          a -> System.out.print(table(fieldRows(a.json(), f -> f.getValue().asText()))));
+    }
+  }
+
   static int refused(Answer a) {
     System.err.println("sdc-dockeradm: " + a.message());
     return 1;
@@ -230,6 +301,20 @@ public final class Admin {
 
   private static String mib(long bytes) {
     return (bytes >> 20) + " MiB";
+  }
+
+  /** An object's fields as rows of a table: "ConmonPid" as "CONMON PID", then its value. */
+  static List<List<String>> fieldRows(
+      JsonNode n, Function<Map.Entry<String, JsonNode>, String> value) {
+    List<List<String>> rows = new ArrayList<>();
+    n.fields()
+        .forEachRemaining(
+            f ->
+                rows.add(
+                    List.of(
+                        f.getKey().replaceAll("([a-z])([A-Z])", "$1 $2").toUpperCase(Locale.ROOT),
+                        value.apply(f))));
+    return rows;
   }
 
   /** Columns aligned, two spaces apart. */

@@ -322,6 +322,7 @@ class FleetTest {
     String db = d2.ok("run", "-d", "--name", "db", image, "sleep", "600").trim();
     d1.ok("tag", image, "x/kept:1");
     assertThat(awaitImage(d2, "x/kept:1")).isTrue();
+    long before = System.currentTimeMillis() / 1000 - 120;
     for (FleetProcesses.Member m : List.of(fe2, a1, a2, a3, fe1)) {
       m.kill();
     }
@@ -341,6 +342,22 @@ class FleetTest {
       assertThat(taken.err()).contains("Conflict. The container name \"/web\" is already in use");
     }
     assertThat(d2.ok("inspect", "-f", "{{.HostConfig.Dns}}", web)).isEqualTo("[10.9.9.9]");
+    // the events from before the restart, kept on the front ends' disks
+    String until = Long.toString(System.currentTimeMillis() / 1000 + 1);
+    for (DockerCli d : List.of(d1, d2)) {
+      assertThat(
+              d.ok(
+                  "events",
+                  "--since",
+                  Long.toString(before),
+                  "--until",
+                  until,
+                  "--filter",
+                  "container=" + web,
+                  "--format",
+                  "{{.Action}}"))
+          .contains("create", "start");
+    }
     assertThat(d1.ok("exec", db, "echo", "db")).isEqualTo("db");
     assertThat(d2.ok("exec", web, "echo", "web")).isEqualTo("web");
     d2.ok("rmi", "x/kept:1");

@@ -401,6 +401,11 @@ public final class ContainerBackend implements Containers {
                     }));
   }
 
+  @Override
+  public Future<AgentRequests.WhereResult> where(ZoneRecord r) {
+    return agents.request(r.cnUuid(), new AgentRequests.Where(r.spec().id()), SHORT_MS);
+  }
+
   /** SizeRw and SizeRootFs of a container. */
   @Override
   public Future<AgentRequests.SizesResult> sizes(ZoneRecord r) {

@@ -56,6 +56,9 @@ public interface Containers {
   /** The compute nodes heard from lately. */
   Collection<Heartbeat> nodes();
 
+  /** Where a container is on its node (an operator's question). */
+  Future<AgentRequests.WhereResult> where(ZoneRecord r);
+
   /** Every container of every account (what images are in use). */
   Collection<ZoneRecord> all();
 

@@ -3,9 +3,12 @@ package org.sdcdocker.frontend.cluster;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.sdcdocker.protocol.agent.FrontendEvents.DockerEvent;
@@ -98,18 +101,17 @@ public final class EventLog {
   }
 
   /**
-   * Events a running front end kept, for one that starts: those older than any kept here go first,
-   * in their order (nobody listens yet).
+   * Events kept elsewhere (on this front end's disk, or by a running front end), for one that
+   * starts: merged with those kept here, each once, in their time's order, the newest {@value
+   * #CAPACITY} kept (nobody listens yet).
    */
-  public void seed(List<DockerEvent> older) {
-    long first = store.kept.isEmpty() ? Long.MAX_VALUE : store.kept.peekFirst().timeNano();
-    List<DockerEvent> before = older.stream().filter(e -> e.timeNano() < first).toList();
-    for (int i = before.size() - 1; i >= 0; i--) {
-      store.kept.addFirst(before.get(i));
-    }
-    while (store.kept.size() > CAPACITY) {
-      store.kept.removeFirst();
-    }
+  public void seed(List<DockerEvent> others) {
+    Set<DockerEvent> all = new LinkedHashSet<>(store.kept);
+    all.addAll(others);
+    List<DockerEvent> sorted = new ArrayList<>(all);
+    sorted.sort(Comparator.comparingLong(DockerEvent::timeNano)); // stable: equal times keep order
+    store.kept.clear();
+    store.kept.addAll(sorted.subList(Math.max(0, sorted.size() - CAPACITY), sorted.size()));
   }
 
   /** A container event, with Docker's attributes: image, name, the labels, and any extra. */

@@ -15,12 +15,15 @@ import java.util.Map;
 import org.sdcdocker.frontend.cluster.Containers;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
+import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /**
  * The operators' API (what {@code sdc-dockeradm} talks to), on a unix socket only root may open,
  * never on the tenants' listeners: the compute nodes as this front end knows them, and the
- * forgetting of one that will not return; accounts, keys and certificates ({@link AccountsAdmin});
- * packages ({@link PackagesAdmin}). Errors are Docker's shape ({@code {"message": ...}}).
+ * forgetting of one that will not return; where a container is; accounts, keys and certificates
+ * ({@link AccountsAdmin}); packages ({@link PackagesAdmin}). Errors are Docker's shape ({@code
+ * {"message": ...}}).
  */
 final class AdminEndpoint {
   private AdminEndpoint() {}
@@ -41,6 +44,9 @@ final class AdminEndpoint {
     packages.mount(router);
     router.get("/status").handler(Http.json(200, ctx -> vertx.executeBlocking(status)));
     router.get("/nodes").handler(Http.json(200, ctx -> Future.succeededFuture(nodes(containers))));
+    router
+        .get("/containers/:ref/where")
+        .handler(Http.json(200, ctx -> where(containers, ctx.pathParam("ref"))));
     router.get("/routes").handler(Http.json(200, ctx -> Future.succeededFuture(Http.routes())));
     router
         .delete("/nodes/:uuid")
@@ -91,6 +97,48 @@ final class AdminEndpoint {
                           socket, PosixFilePermissions.fromString("rw-------"));
                       return server;
                     }));
+  }
+
+  /**
+   * Where a container is (any account's: by id, a unique prefix of one, or a name only one account
+   * uses): its node, and from its agent its zone directory, init log and processes.
+   */
+  private static Future<Map<String, Object>> where(Containers containers, String ref) {
+    List<ZoneRecord> all = List.copyOf(containers.all());
+    List<ZoneRecord> found = all.stream().filter(r -> r.spec().id().equals(ref)).toList();
+    if (found.isEmpty()) {
+      found = all.stream().filter(r -> r.spec().id().startsWith(ref)).toList();
+    }
+    if (found.isEmpty()) {
+      found = all.stream().filter(r -> r.spec().name().equals(ref)).toList();
+    }
+    if (found.isEmpty()) {
+      throw DockerException.notFound("No such container: %s", ref);
+    }
+    if (found.size() > 1) {
+      throw DockerException.conflict(
+          "%s names %d containers (of accounts %s): give its id",
+          ref, found.size(), found.stream().map(r -> r.spec().owner()).distinct().toList());
+    }
+    ZoneRecord r = found.get(0);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("Id", r.spec().id());
+    m.put("Name", r.spec().name());
+    m.put("Account", r.spec().owner());
+    m.put("State", r.state().status());
+    m.put("Node", r.cnUuid());
+    Heartbeat hb = containers.heartbeat(r.cnUuid());
+    m.put("Hostname", hb == null ? "" : hb.hostname());
+    return containers
+        .where(r)
+        .map(
+            w -> {
+              m.put("ZoneDirectory", w.zoneDirectory());
+              m.put("InitLog", w.initLog());
+              m.put("ConmonPid", w.conmonPid());
+              m.put("Pid", w.pid());
+              return m;
+            });
   }
 
   /** Each known node: what {@code sdc-dockeradm node ls} shows. */

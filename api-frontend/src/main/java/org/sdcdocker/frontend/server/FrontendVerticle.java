@@ -29,6 +29,7 @@ import org.sdcdocker.frontend.builder.BuildService;
 import org.sdcdocker.frontend.cluster.AgentDirectory;
 import org.sdcdocker.frontend.cluster.ContainerBackend;
 import org.sdcdocker.frontend.cluster.ContainerIndex;
+import org.sdcdocker.frontend.cluster.EventJournal;
 import org.sdcdocker.frontend.cluster.EventLog;
 import org.sdcdocker.frontend.cluster.ExecBackend;
 import org.sdcdocker.frontend.cluster.NetworkBackend;
@@ -92,6 +93,8 @@ public final class FrontendVerticle extends VerticleBase {
   private volatile SentConfigs sent;
   private volatile AccountStore accounts;
   private volatile PackageStore packages;
+  private volatile EventJournal journal;
+  private final List<FrontendEvents.DockerEvent> journaled = new ArrayList<>();
   private volatile ApiTls apiTls;
 
   public FrontendVerticle(FrontendConfig config) {
@@ -125,6 +128,10 @@ public final class FrontendVerticle extends VerticleBase {
     sent = SentConfigs.load(vertx, config.dataRoot().resolve("sent-configs"));
     accounts = AccountStore.load(config.dataRoot().resolve("accounts"));
     packages = PackageStore.load(config.dataRoot().resolve("packages"));
+    if (vertx
+        .isClustered()) { // a whole fleet restarted still has its events; serve, as dockerd, not
+      journal = EventJournal.open(config.dataRoot().resolve("events.jsonl"), journaled);
+    }
     if (config.apiTls() != null) {
       apiTls = ApiTls.prepare(config.apiTls(), config.dataRoot().resolve("tls"), config.hosts());
     }
@@ -345,6 +352,11 @@ public final class FrontendVerticle extends VerticleBase {
    */
   private EventLog sharedEvents() {
     EventLog kept = new EventLog();
+    if (journal != null) {
+      kept.seed(journaled);
+      journaled.clear();
+      kept.listen(e -> true, journal::append);
+    }
     vertx
         .eventBus()
         .<FrontendEvents.DockerEvent>consumer(Addresses.FRONTEND_EVENTS, m -> kept.apply(m.body()));
@@ -354,7 +366,13 @@ public final class FrontendVerticle extends VerticleBase {
             Addresses.FRONTEND_EVENT_HISTORY,
             new FrontendEvents.HistoryRequest(),
             new DeliveryOptions().setSendTimeout(5000))
-        .onSuccess(m -> kept.seed(m.body().events().stream().toList()))
+        .onSuccess(
+            m -> {
+              kept.seed(m.body().events().stream().toList());
+              if (journal != null) { // what happened while this one was away, on its disk too
+                journal.rewrite(kept.history(e -> true));
+              }
+            })
         .onComplete( // none is running, or it did not answer: this one starts the history
             ar ->
                 vertx

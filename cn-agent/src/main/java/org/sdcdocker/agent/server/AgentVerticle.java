@@ -52,7 +52,7 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
  * heartbeats and zone events, and serves zone byte streams on its data-plane server.
  *
  * <p>Why it is long: it wires the agent: the helpers it installs, and one line or a few per verb of
- * Verbs (30), each handing the request to the class that does it.
+ * Verbs (32), each handing the request to the class that does it.
  */
 public final class AgentVerticle extends VerticleBase {
   /** Front ends call a node unknown after 7 s without one (three missed, and a second). */
@@ -301,6 +301,7 @@ public final class AgentVerticle extends VerticleBase {
     on(Verbs.TOP, r -> queries.top(r.id(), r.psArgs()));
     on(Verbs.STATS, r -> queries.stats(r.id()));
     on(Verbs.SIZES, r -> queries.sizes(r.id()));
+    on(Verbs.WHERE, r -> queries.where(r.id()));
     on(
         Verbs.STAT,
         r ->

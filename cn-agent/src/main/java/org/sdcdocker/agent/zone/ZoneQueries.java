@@ -56,6 +56,31 @@ public final class ZoneQueries {
 
   private final Map<String, Long> layerSizes = new ConcurrentHashMap<>();
 
+  /** Where the zone is on this node: its directory, its init log, its conmon's and init's pids. */
+  public AgentRequests.WhereResult where(String id) throws IOException {
+    ZoneRecord r = zones.get(id);
+    ZonePaths p = zones.paths(id);
+    Path log = InitVerdict.logOf(r.spec(), p);
+    if (!Files.exists(log) && !r.spec().host().readOnlyRootfs()) { // its overlay is not mounted
+      log = InRoot.resolve(p.upper(), "/var/log/sdc-dockerinit.log");
+    }
+    return new AgentRequests.WhereResult(
+        p.dir().toString(),
+        log.toString(),
+        livePid(p.conmonPidFile()),
+        r.state().running() ? livePid(p.pidFile()) : 0);
+  }
+
+  /** The pid a pid file names, when that process lives; else 0. */
+  private static long livePid(Path pidFile) {
+    try {
+      long pid = Long.parseLong(Files.readString(pidFile).trim());
+      return Files.exists(Path.of("/proc", Long.toString(pid))) ? pid : 0;
+    } catch (IOException | NumberFormatException none) {
+      return 0;
+    }
+  }
+
   /** SizeRw and SizeRootFs, as docker ps -s and inspect -s show them. */
   public AgentRequests.SizesResult sizes(String id) throws IOException {
     ZoneRecord r = zones.get(id);

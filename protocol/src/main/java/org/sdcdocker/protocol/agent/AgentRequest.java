@@ -23,6 +23,7 @@ public sealed interface AgentRequest<R extends Record>
         AgentRequests.Stats,
         AgentRequests.StatPath,
         AgentRequests.Sizes,
+        AgentRequests.Where,
         AgentRequests.CommitZone,
         ExecRecords.CreateExec,
         ExecRecords.StartExecDetached,

@@ -132,6 +132,15 @@ public final class AgentRequests {
   /** A path's stat as Docker's X-Docker-Container-Path-Stat header carries it. */
   public record PathStat(String name, long size, long mode, String mtime, String linkTarget) {}
 
+  /** Where a zone is on its node, for an operator (sdc-dockeradm container where). */
+  public record Where(String id) implements AgentRequest<WhereResult> {}
+
+  /**
+   * A zone's directory, the host path of its {@code /var/log/sdc-dockerinit.log}, its conmon's pid
+   * and its first process's (0 when none runs).
+   */
+  public record WhereResult(String zoneDirectory, String initLog, long conmonPid, long pid) {}
+
   /** The sizes of a zone's files. */
   public record Sizes(String id) implements AgentRequest<SizesResult> {}
 

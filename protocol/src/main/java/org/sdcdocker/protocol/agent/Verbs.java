@@ -30,6 +30,8 @@ import org.sdcdocker.protocol.agent.AgentRequests.Top;
 import org.sdcdocker.protocol.agent.AgentRequests.TopResult;
 import org.sdcdocker.protocol.agent.AgentRequests.Unlink;
 import org.sdcdocker.protocol.agent.AgentRequests.UpdateZone;
+import org.sdcdocker.protocol.agent.AgentRequests.Where;
+import org.sdcdocker.protocol.agent.AgentRequests.WhereResult;
 import org.sdcdocker.protocol.agent.AgentRequests.ZoneList;
 import org.sdcdocker.protocol.agent.ExecRecords.CreateExec;
 import org.sdcdocker.protocol.agent.ExecRecords.ExecState;
@@ -80,6 +82,7 @@ public final class Verbs {
   public static final Verb<Top, TopResult> TOP = v("top", Top.class, TopResult.class);
   public static final Verb<Stats, StatsResult> STATS = v("stats", Stats.class, StatsResult.class);
   public static final Verb<Sizes, SizesResult> SIZES = v("sizes", Sizes.class, SizesResult.class);
+  public static final Verb<Where, WhereResult> WHERE = v("where", Where.class, WhereResult.class);
   public static final Verb<StatPath, PathStat> STAT = v("stat", StatPath.class, PathStat.class);
   public static final Verb<StreamTicket, Ticket> STREAM =
       v("stream", StreamTicket.class, Ticket.class);
@@ -133,6 +136,7 @@ public final class Verbs {
           STATS,
           SIZES,
           STAT,
+          WHERE,
           STREAM,
           EXEC_CREATE,
           EXEC_START,

@@ -1,0 +1,117 @@
+package org.sdcdocker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.sdcdocker.it.support.AdminCli;
+import org.sdcdocker.it.support.DockerCli;
+import org.sdcdocker.it.support.DockerCli.Result;
+import org.sdcdocker.it.support.LocalRegistry;
+import org.sdcdocker.it.support.SdcServer;
+import org.sdcdocker.it.support.ServerProcess;
+import org.sdcdocker.it.support.TestFiles;
+import org.sdcdocker.it.support.TestImages;
+import org.sdcdocker.protocol.Json;
+
+/**
+ * What an operator does when a user complains, with sdc-dockeradm on a server of its own: finds
+ * where a container is (its node, zone directory, init log, conmon) and drains a node.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OperatorTest {
+  private Path dir;
+  private ServerProcess server;
+  private LocalRegistry registry;
+  private DockerCli docker;
+  private String image;
+
+  @BeforeAll
+  void start() throws Exception {
+    dir = Files.createTempDirectory("sdc-operator");
+    server = new ServerProcess(dir.resolve("data"), LocalRegistry.freePort());
+    server.start();
+    registry = LocalRegistry.start(null, null);
+    TestImages.push(registry, "x/busybox", "latest", TestImages.busyboxLayer(), null, null);
+    image = registry.host() + "/x/busybox:latest";
+    docker = new DockerCli(server.host());
+    docker.ok("pull", image);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    try {
+      for (String id : docker.ok("ps", "-aq").lines().toList()) {
+        docker.run("rm", "-f", id);
+      }
+      server.close();
+      registry.close();
+      assertThat(SdcServer.leftovers(dir.resolve("data"))).as("left behind").isEmpty();
+    } finally {
+      TestFiles.deleteTree(dir);
+    }
+  }
+
+  private Result admin(String... args) throws Exception {
+    return AdminCli.sdcDockeradm(server.adminSocket(), args);
+  }
+
+  @Test
+  void containerWhere_namesItsNodeZoneInitLogAndProcesses() throws Exception {
+    String id = docker.ok("run", "-d", "--name", "slow", image, "sleep", "600");
+    JsonNode w = Json.MAPPER.readTree(admin("container", "where", "slow", "--json").out());
+    assertThat(w.get("Id").asText()).isEqualTo(id);
+    assertThat(w.get("Account").asText()).isEqualTo("default");
+    assertThat(w.get("State").asText()).isEqualTo("running");
+    String node =
+        Json.MAPPER.readTree(admin("node", "ls", "--json").out()).get(0).get("UUID").asText();
+    assertThat(w.get("Node").asText()).isEqualTo(node);
+    Path zone = Path.of(w.get("ZoneDirectory").asText());
+    assertThat(zone).isDirectory().startsWith(server.dataRoot());
+    String inside = docker.ok("exec", id, "cat", "/var/log/sdc-dockerinit.log");
+    assertThat(Files.readString(Path.of(w.get("InitLog").asText())))
+        .startsWith(inside) // the exec's own steps follow
+        .contains("dockerinit starting as pid 1", "ARGV[0]:CMD \"sleep\"");
+    long conmon = w.get("ConmonPid").asLong();
+    assertThat(Files.readString(Path.of("/proc", Long.toString(conmon), "comm")).trim())
+        .isEqualTo("conmon");
+    long pid = w.get("Pid").asLong();
+    assertThat(Files.readString(Path.of("/proc", Long.toString(pid), "status")))
+        .contains("PPid:\t" + conmon);
+    // by a prefix of its id, as a table
+    assertThat(admin("container", "where", id.substring(0, 8)).out())
+        .containsPattern("ZONE DIRECTORY +" + zone)
+        .containsPattern("CONMON PID +" + conmon);
+    assertThat(admin("container", "where", "nosuch").err()).contains("No such container: nosuch");
+    // stopped: no process, and the log where the host has it now
+    docker.ok("stop", "-t", "0", id);
+    JsonNode stopped = Json.MAPPER.readTree(admin("container", "where", id, "--json").out());
+    assertThat(stopped.get("Pid").asLong()).isZero();
+    assertThat(Files.readString(Path.of(stopped.get("InitLog").asText())))
+        .contains("dockerinit starting as pid 1");
+    docker.ok("rm", "-f", id);
+  }
+
+  @Test
+  void nodeDrain_reservesTheNode_andWaitsUntilNothingRunsOnIt() throws Exception {
+    String uuid =
+        Json.MAPPER.readTree(admin("node", "ls", "--json").out()).get(0).get("UUID").asText();
+    String id = docker.ok("run", "-d", image, "sleep", "600");
+    Result early = admin("node", "drain", uuid, "--timeout", "2");
+    assertThat(early.exitCode()).isEqualTo(1);
+    assertThat(early.err())
+        .contains(
+            "compute node " + uuid + " still runs 1 container(s) after 2 s; it stays reserved");
+    assertThat(docker.run("create", image, "true").err()).contains("reserved");
+    docker.ok("stop", "-t", "0", id);
+    Result drained = admin("node", "drain", uuid, "--timeout", "30");
+    assertThat(drained.out()).as(drained.all()).contains("drained compute node " + uuid);
+    assertThat(admin("node", "unreserve", uuid).exitCode()).isZero();
+    docker.ok("rm", id, docker.ok("create", image, "true"));
+  }
+}
