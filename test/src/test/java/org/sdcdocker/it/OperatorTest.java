@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -113,5 +114,43 @@ class OperatorTest {
     assertThat(drained.out()).as(drained.all()).contains("drained compute node " + uuid);
     assertThat(admin("node", "unreserve", uuid).exitCode()).isZero();
     docker.ok("rm", id, docker.ok("create", image, "true"));
+  }
+
+  @Test
+  void metrics_countRequestsCreatesPullsAndShowContainersAndNodes() throws Exception {
+    String id = docker.ok("run", "-d", image, "sleep", "600");
+    docker.run("inspect", "no-such-container");
+    String uuid =
+        Json.MAPPER.readTree(admin("node", "ls", "--json").out()).get(0).get("UUID").asText();
+    Result m =
+        AdminCli.run(
+            List.of(
+                "curl",
+                "-sS",
+                "--unix-socket",
+                server.adminSocket().toString(),
+                "http://admin/metrics"));
+    assertThat(m.exitCode()).as(m.all()).isZero();
+    assertThat(m.out())
+        .containsPattern(
+            "sdc_api_requests_seconds_count\\{method=\"POST\",route=\"/containers/create\","
+                + "status=\"201\"\\} [1-9]")
+        .containsPattern(
+            "sdc_api_requests_seconds_count\\{method=\"GET\",route=\"/containers/\\{id\\}/json\","
+                + "status=\"404\"\\} [1-9]")
+        .containsPattern(
+            "sdc_agent_requests_seconds_count\\{node=\""
+                + uuid
+                + "\",outcome=\"ok\",verb=\"create\"\\} [1-9]")
+        .containsPattern("sdc_creates_total\\{outcome=\"ok\"\\} [1-9]")
+        .containsPattern("sdc_pulls_total\\{outcome=\"ok\"\\} [1-9]")
+        .containsPattern("sdc_pull_bytes_total [1-9]")
+        .containsPattern("sdc_containers\\{node=\"" + uuid + "\",state=\"running\"\\} 1")
+        .containsPattern("sdc_node_live\\{hostname=\"[^\"]+\",node=\"" + uuid + "\"\\} 1")
+        .containsPattern(
+            "sdc_node_heartbeat_age_seconds\\{hostname=\"[^\"]+\",node=\"" + uuid + "\"\\} [0-9]")
+        .containsPattern("sdc_node_memory_bytes\\{[^}]*\\} [1-9]")
+        .contains("jvm_memory_used_bytes");
+    docker.ok("rm", "-f", id);
   }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.sdcdocker.bus.AgentBus;
+import org.sdcdocker.frontend.metrics.FrontendMetrics;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
 import org.sdcdocker.protocol.agent.AgentRequest;
@@ -114,7 +115,12 @@ public final class AgentDirectory {
     if (s != null && !live(s, System.nanoTime())) {
       return Future.failedFuture(notResponding(cnUuid, s));
     }
-    return whileLive(cnUuid, req.verb().name(), AgentBus.request(vertx, cnUuid, req, timeoutMs));
+    long started = System.nanoTime();
+    return whileLive(cnUuid, req.verb().name(), AgentBus.request(vertx, cnUuid, req, timeoutMs))
+        .onComplete(
+            ar ->
+                FrontendMetrics.agentRequest(
+                    req.verb().name(), cnUuid, ar.succeeded(), System.nanoTime() - started));
   }
 
   /**

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.sdcdocker.frontend.metrics.FrontendMetrics;
 import org.sdcdocker.frontend.translate.Creation;
 import org.sdcdocker.frontend.translate.Names;
 import org.sdcdocker.frontend.translate.SentConfig;
@@ -83,6 +84,10 @@ public final class ContainerBackend implements Containers {
   /** Creates a translated container: its name reserved, placed on a node, made there. */
   @Override
   public Future<ZoneRecord> create(String account, Creation creation) {
+    return made(account, creation).onComplete(ar -> FrontendMetrics.create(ar.succeeded()));
+  }
+
+  private Future<ZoneRecord> made(String account, Creation creation) {
     return reserveName(account, creation.spec(), creation.nameChosen(), 0)
         .compose(
             spec ->

@@ -19,6 +19,7 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,6 +30,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.sdcdocker.bus.AgentBus;
 import org.sdcdocker.frontend.cluster.Outcome;
+import org.sdcdocker.frontend.metrics.FrontendMetrics;
 import org.sdcdocker.frontend.translate.CreateBodyTypes;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
@@ -58,14 +60,49 @@ public final class Http {
     return List.copyOf(ROUTES);
   }
 
-  private static void remember(String method, String pathRegex) {
-    ROUTES.add(method + " " + pathRegex.replaceAll("\\(\\?<([a-z]+)>[^)]*\\)", "{$1}"));
+  private static String remember(String method, String pathRegex) {
+    String label = pathRegex.replaceAll("\\(\\?<([a-z]+)>[^)]*\\)", "{$1}");
+    ROUTES.add(method + " " + label);
+    return label;
+  }
+
+  /** Where a request's route is kept for its metrics: the path's pattern, ids as {names}. */
+  private static final String ROUTE = "sdc.route";
+
+  /**
+   * Marks the requests a route takes with its label (what the metrics count them by). A platform
+   * handler: Vert.x lets a route's body handler come after it, not after a user handler.
+   */
+  private static Route labelled(Route route, String label) {
+    return route.handler(new Label(label));
+  }
+
+  private record Label(String label) implements PlatformHandler {
+    @Override
+    public void handle(RoutingContext ctx) {
+      ctx.put(ROUTE, label);
+      ctx.next();
+    }
+  }
+
+  /** Times every request: by method, route and status when it ends (the first handler). */
+  public static void timed(RoutingContext ctx) {
+    long started = System.nanoTime();
+    ctx.addEndHandler(
+        v ->
+            FrontendMetrics.apiRequest(
+                ctx.request().method().name(),
+                ctx.get(ROUTE, "unmatched"),
+                ctx.response().getStatusCode(),
+                System.nanoTime() - started));
+    ctx.next();
   }
 
   /** A route for a path regex (named groups become path params), with or without /vX.Y. */
   public static Route route(Router router, HttpMethod method, String pathRegex) {
-    remember(method.name(), pathRegex);
-    return router.routeWithRegex(method, "^(?:/v[0-9]+\\.[0-9]+)?" + pathRegex + "/?$");
+    String label = remember(method.name(), pathRegex);
+    return labelled(
+        router.routeWithRegex(method, "^(?:/v[0-9]+\\.[0-9]+)?" + pathRegex + "/?$"), label);
   }
 
   /** A route for a POST that a client may hijack (it then arrives as a marked GET). */
@@ -75,12 +112,14 @@ public final class Http {
 
   /** The same, reading a JSON body of at most {@code bodyLimit} bytes first (0: no body). */
   public static Route hijackable(Router router, String pathRegex, int bodyLimit) {
-    remember("POST", pathRegex);
+    String label = remember("POST", pathRegex);
     Route route =
-        router
-            .routeWithRegex("^(?:/v[0-9]+\\.[0-9]+)?" + pathRegex + "/?$")
-            .method(HttpMethod.POST)
-            .method(HttpMethod.GET);
+        labelled(
+            router
+                .routeWithRegex("^(?:/v[0-9]+\\.[0-9]+)?" + pathRegex + "/?$")
+                .method(HttpMethod.POST)
+                .method(HttpMethod.GET),
+            label);
     if (bodyLimit > 0) {
       route.handler(BodyHandler.create().setBodyLimit(bodyLimit));
     }

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import org.sdcdocker.frontend.metrics.FrontendMetrics;
 import org.sdcdocker.protocol.Digest;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
@@ -111,6 +112,20 @@ public final class PullTask {
 
   /** Fetches what is missing and records the image; progress goes to {@code out}. */
   public void run(Consumer<ObjectNode> out) throws IOException {
+    boolean ok = false;
+    fetchedBytes = 0;
+    try {
+      pull(out);
+      ok = true;
+    } finally {
+      FrontendMetrics.pull(ok, fetchedBytes);
+    }
+  }
+
+  /** The bytes of the blobs the last run fetched (for the metrics). */
+  private long fetchedBytes;
+
+  private void pull(Consumer<ObjectNode> out) throws IOException {
     JsonNode m = image.json();
     out.accept(
         status("Pulling from " + ref.repository(), ref.tag() != null ? ref.tag() : ref.digest()));
@@ -136,6 +151,7 @@ public final class PullTask {
         layers.stream().filter(l -> !store.blobs().has(l.digest())).distinct().toList();
     fetchAll(missing, out);
     fetchedAny = !missing.isEmpty();
+    fetchedBytes = missing.stream().mapToLong(LayerRef::size).sum();
     String configDigest = m.path("config").path("digest").asText();
     if (!store.blobs().has(configDigest)) {
       try (InputStream in = session.blob(configDigest);

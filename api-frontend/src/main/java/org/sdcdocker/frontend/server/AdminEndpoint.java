@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.sdcdocker.frontend.cluster.Containers;
 import org.sdcdocker.frontend.http.Http;
+import org.sdcdocker.frontend.metrics.AdminMetrics;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
 import org.sdcdocker.protocol.agent.ZoneRecord;
@@ -47,6 +48,14 @@ final class AdminEndpoint {
     router
         .get("/containers/:ref/where")
         .handler(Http.json(200, ctx -> where(containers, ctx.pathParam("ref"))));
+    AdminMetrics metrics = new AdminMetrics(containers);
+    router
+        .get("/metrics")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(metrics.scrape()));
     router.get("/routes").handler(Http.json(200, ctx -> Future.succeededFuture(Http.routes())));
     router
         .delete("/nodes/:uuid")
