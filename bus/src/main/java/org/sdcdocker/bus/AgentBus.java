@@ -5,9 +5,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.internal.ContextInternal;
 import java.util.function.BiFunction;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
+import org.sdcdocker.protocol.LogLine;
 import org.sdcdocker.protocol.agent.AgentRequest;
 import org.sdcdocker.protocol.agent.Verb;
 
@@ -28,13 +30,38 @@ public final class AgentBus {
     R apply(Q request) throws Exception;
   }
 
+  /** The header that carries the id of the API request a verb serves. */
+  public static final String REQUEST_ID = "sdc-request-id";
+
+  /**
+   * Remembers the id of the API request being served on the current context (Vert.x gives each
+   * request a context of its own, which its futures, timers and blocking work keep), so that every
+   * verb it sends carries the id.
+   */
+  public static void setRequestId(String id) {
+    ContextInternal c = ContextInternal.current();
+    if (c != null) {
+      c.localContextData().put(REQUEST_ID, id);
+    }
+  }
+
+  /** The id of the API request the current context serves, or null. */
+  public static String requestId() {
+    ContextInternal c = ContextInternal.current();
+    return c == null ? null : (String) c.localContextData().get(REQUEST_ID);
+  }
+
   /** Sends a request to one node; its failure arrives as a DockerException of the agent's kind. */
   public static <R extends Record> Future<R> request(
       Vertx vertx, String cnUuid, AgentRequest<R> req, long timeoutMs) {
+    DeliveryOptions o = new DeliveryOptions().setSendTimeout(timeoutMs);
+    String id = requestId();
+    if (id != null) {
+      o.addHeader(REQUEST_ID, id);
+    }
     return vertx
         .eventBus()
-        .<R>request(
-            req.verb().address(cnUuid), req, new DeliveryOptions().setSendTimeout(timeoutMs))
+        .<R>request(req.verb().address(cnUuid), req, o)
         .map(m -> m.body())
         .recover(e -> Future.failedFuture(failure(e)));
   }
@@ -55,10 +82,31 @@ public final class AgentBus {
             verb.address(cnUuid),
             m -> {
               Q req = m.body();
+              String id = m.headers().get(REQUEST_ID);
+              long started = System.nanoTime();
               vertx
                   .executeBlocking(() -> work.apply(req), false)
                   .onSuccess(m::reply)
-                  .onFailure(e -> m.fail(0, onError.apply(verb.name(), e).toWire()));
+                  .onFailure(e -> m.fail(0, onError.apply(verb.name(), e).toWire()))
+                  .onComplete(
+                      ar -> {
+                        if (id != null) { // a verb an API request caused: on that request's path
+                          long ms = (System.nanoTime() - started) / 1_000_000;
+                          LogLine.write(
+                              ar.succeeded() ? "info" : "warn",
+                              "agent",
+                              id,
+                              cnUuid,
+                              verb.name()
+                                  + (ar.succeeded()
+                                      ? " done"
+                                      : " failed: " + DockerException.of(ar.cause()).getMessage())
+                                  + " in "
+                                  + ms
+                                  + " ms",
+                              null);
+                        }
+                      });
             });
   }
 

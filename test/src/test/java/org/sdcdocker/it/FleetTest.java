@@ -478,8 +478,14 @@ class FleetTest {
         rm.addAll(List.of(t3.run("ps", "-aq").out().trim().split("\\s+")));
         t3.run(rm.toArray(String[]::new));
       }
-      fe3.kill();
-      fe4.kill();
+      // one after the other, each handing its share of the cluster's maps on: two data members
+      // killed at once could take a partition and its one backup with them
+      for (FleetProcesses.Member fe : List.of(fe3, fe4)) {
+        fe.signal("TERM");
+        if (!fe.waitFor(60)) {
+          fe.kill();
+        }
+      }
     }
   }
 

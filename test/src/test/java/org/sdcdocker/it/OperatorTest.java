@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -152,5 +153,50 @@ class OperatorTest {
         .containsPattern("sdc_node_memory_bytes\\{[^}]*\\} [1-9]")
         .contains("jvm_memory_used_bytes");
     docker.ok("rm", "-f", id);
+  }
+
+  @Test
+  void oneRequest_isFollowedByItsIdThroughTheFrontEndAndTheAgent() throws Exception {
+    String id = "trace-" + Long.toHexString(System.nanoTime());
+    Result created =
+        AdminCli.run(
+            List.of(
+                "curl",
+                "-sS",
+                "-D",
+                "-",
+                "-X",
+                "POST",
+                "-H",
+                "Content-Type: application/json",
+                "-H",
+                "X-Request-Id: " + id,
+                "-d",
+                "{\"Image\":\"" + image + "\",\"Cmd\":[\"true\"]}",
+                server.url() + "/containers/create?name=traced"));
+    assertThat(created.out()).as(created.all()).containsIgnoringCase("X-Request-Id: " + id);
+    List<JsonNode> lines = new ArrayList<>();
+    for (String l : Files.readAllLines(server.log())) {
+      if (l.startsWith("{") && l.contains(id)) {
+        lines.add(Json.MAPPER.readTree(l));
+      }
+    }
+    assertThat(lines)
+        .anySatisfy(
+            l -> {
+              assertThat(l.get("component").asText()).isEqualTo("frontend");
+              assertThat(l.get("message").asText()).startsWith("POST /containers/create 201 ");
+            })
+        .anySatisfy(
+            l -> {
+              assertThat(l.get("component").asText()).isEqualTo("agent");
+              assertThat(l.get("message").asText()).startsWith("create done in ");
+              assertThat(l.get("node").asText()).isNotEmpty();
+            })
+        .allSatisfy(l -> assertThat(l.get("request").asText()).isEqualTo(id));
+    // a request without an id gets one
+    Result other = AdminCli.run(List.of("curl", "-sS", "-D", "-", server.url() + "/version"));
+    assertThat(other.out()).containsPattern("(?i)X-Request-Id: [0-9a-f]{16}");
+    docker.ok("rm", "traced");
   }
 }

@@ -35,6 +35,7 @@ import org.sdcdocker.frontend.translate.CreateBodyTypes;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
 import org.sdcdocker.protocol.Json;
+import org.sdcdocker.protocol.LogLine;
 
 /**
  * The API edge: routes with the optional /vX.Y prefix, JSON replies, and the one error mapping.
@@ -85,16 +86,47 @@ public final class Http {
     }
   }
 
-  /** Times every request: by method, route and status when it ends (the first handler). */
-  public static void timed(RoutingContext ctx) {
+  /** The header that names a request: the client's when it sent a usable one, else made here. */
+  public static final String REQUEST_ID = "X-Request-Id";
+
+  private static final String REQUEST_ID_KEY = "sdc.request-id";
+
+  /**
+   * The first handler of every request: its id (the client's {@code X-Request-Id} when it is a
+   * usable one, else a new one) sent back in the same header and carried on every verb it sends to
+   * an agent; when it ends, one log line (method, path, status, time) and its metrics.
+   */
+  public static void traced(RoutingContext ctx) {
     long started = System.nanoTime();
+    String given = ctx.request().getHeader(REQUEST_ID);
+    String id =
+        given != null && given.matches("[A-Za-z0-9._:-]{1,64}")
+            ? given
+            : Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+    ctx.put(REQUEST_ID_KEY, id);
+    ctx.response().putHeader(REQUEST_ID, id);
+    AgentBus.setRequestId(id);
     ctx.addEndHandler(
-        v ->
-            FrontendMetrics.apiRequest(
-                ctx.request().method().name(),
-                ctx.get(ROUTE, "unmatched"),
-                ctx.response().getStatusCode(),
-                System.nanoTime() - started));
+        v -> {
+          long nanos = System.nanoTime() - started;
+          int status = ctx.response().getStatusCode();
+          FrontendMetrics.apiRequest(
+              ctx.request().method().name(), ctx.get(ROUTE, "unmatched"), status, nanos);
+          LogLine.write(
+              status >= 500 ? "error" : "info",
+              "frontend",
+              id,
+              null,
+              ctx.request().method()
+                  + " "
+                  + ctx.request().path()
+                  + " "
+                  + status
+                  + " "
+                  + nanos / 1_000_000
+                  + " ms",
+              null);
+        });
     ctx.next();
   }
 
@@ -284,20 +316,20 @@ public final class Http {
           d.getMessage()
               .replace("No space left on device", "no space left on device"); // Go's words
     } else { // a bug: its text is for the log, not the client
-      String ref = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
-      System.err.println(
-          "sdc-docker: error "
-              + ref
-              + " in "
-              + ctx.request().method()
-              + " "
-              + ctx.request().path()
-              + ": "
-              + t);
-      t.printStackTrace(System.err);
+      String ref = ctx.get(REQUEST_ID_KEY);
+      if (ref == null) {
+        ref = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+      }
+      LogLine.write(
+          "error",
+          "frontend",
+          ref,
+          null,
+          ctx.request().method() + " " + ctx.request().path() + ": " + t,
+          t);
       status = 500;
       message =
-          "internal server error (error "
+          "internal server error (request "
               + ref
               + " in the server's log)"
               + (DockerException.noSpace(t) ? ": no space left on device" : "");

@@ -206,7 +206,7 @@ public final class FrontendVerticle extends VerticleBase {
   /** Every endpoint of the API, behind the version check and (with TLS) the tenants' check. */
   private Future<Router> router(Services s) {
     Router router = Router.router(vertx);
-    router.route().handler(Http::timed);
+    router.route().handler(Http::traced);
     router.route().handler(this::checkVersion);
     if (apiTls != null) {
       router.route().handler(new TenantAuth(new Authenticator(accounts, apiTls::ca), accounts));
