@@ -154,10 +154,13 @@ final class ClusterOptions {
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(new ArrayList<>(members));
+    // two backups, as the fleet's own maps: where the handlers are survives two front ends lost
+    // at once (with one, a partition and its backup could go together, and a node's verbs then
+    // found no handler although its agent ran)
     hz.getMultiMapConfig("__vertx.subs")
-        .setBackupCount(1)
+        .setBackupCount(2)
         .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET);
-    hz.getMapConfig("__vertx.nodeInfo").setBackupCount(1);
+    hz.getMapConfig("__vertx.nodeInfo").setBackupCount(2);
     hz.getMapConfig("sdc.*").setBackupCount(2);
     hz.getMemberAttributeConfig().setAttribute("sdc.role", role);
     if (cnUuid != null) {

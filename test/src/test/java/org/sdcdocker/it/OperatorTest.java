@@ -175,10 +175,15 @@ class OperatorTest {
                 "{\"Image\":\"" + image + "\",\"Cmd\":[\"true\"]}",
                 server.url() + "/containers/create?name=traced"));
     assertThat(created.out()).as(created.all()).containsIgnoringCase("X-Request-Id: " + id);
+    // the front end's line is written when the answer has gone: wait for it (5 s at most)
     List<JsonNode> lines = new ArrayList<>();
-    for (String l : Files.readAllLines(server.log())) {
-      if (l.startsWith("{") && l.contains(id)) {
-        lines.add(Json.MAPPER.readTree(l));
+    for (int i = 0; i < 50 && lines.stream().noneMatch(OperatorTest::fromFrontEnd); i++) {
+      Thread.sleep(i == 0 ? 0 : 100);
+      lines.clear();
+      for (String l : Files.readAllLines(server.log())) {
+        if (l.startsWith("{") && l.contains(id)) {
+          lines.add(Json.MAPPER.readTree(l));
+        }
       }
     }
     assertThat(lines)
@@ -198,5 +203,9 @@ class OperatorTest {
     Result other = AdminCli.run(List.of("curl", "-sS", "-D", "-", server.url() + "/version"));
     assertThat(other.out()).containsPattern("(?i)X-Request-Id: [0-9a-f]{16}");
     docker.ok("rm", "traced");
+  }
+
+  private static boolean fromFrontEnd(JsonNode line) {
+    return line.path("component").asText().equals("frontend");
   }
 }
