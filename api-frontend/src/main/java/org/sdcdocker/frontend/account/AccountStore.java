@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.sdcdocker.frontend.cluster.VersionedReplica;
 import org.sdcdocker.protocol.DockerException;
 
@@ -29,8 +30,7 @@ public final class AccountStore implements VersionedReplica.Store<Account> {
   private final Path dir;
   private final Map<String, Account> byLogin = new ConcurrentHashMap<>();
   private final List<Runnable> onChange = new CopyOnWriteArrayList<>();
-  private final List<java.util.function.Consumer<Account>> onOwnChange =
-      new CopyOnWriteArrayList<>();
+  private final List<Consumer<Account>> onOwnChange = new CopyOnWriteArrayList<>();
 
   private AccountStore(Path dir) {
     this.dir = dir;
@@ -52,7 +52,7 @@ public final class AccountStore implements VersionedReplica.Store<Account> {
 
   /** Called with each version this front end's operator made (for the other front ends). */
   @Override
-  public void onOwnChange(java.util.function.Consumer<Account> c) {
+  public void onOwnChange(Consumer<Account> c) {
     onOwnChange.add(c);
   }
 

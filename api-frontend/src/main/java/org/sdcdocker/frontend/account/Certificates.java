@@ -99,7 +99,7 @@ public final class Certificates {
       X509Certificate ca,
       PrivateKey caKey,
       String cn,
-      java.security.PublicKey key,
+      PublicKey key,
       Duration valid,
       boolean server,
       List<String> names) {

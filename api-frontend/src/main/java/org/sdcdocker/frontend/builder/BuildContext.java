@@ -75,8 +75,7 @@ final class BuildContext implements AutoCloseable {
       }
       for (TarArchiveEntry d : dirs) {
         Path p = ctx.inside(d.getName());
-        if (Files.isDirectory(
-            p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) { // not one a later entry made a link
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) { // not one a later entry made a link
           Archives.setMode(p, d.getMode() | 0700);
         }
       }

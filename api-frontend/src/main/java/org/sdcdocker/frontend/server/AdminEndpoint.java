@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.sdcdocker.frontend.cluster.Containers;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.metrics.AdminMetrics;
@@ -39,7 +40,7 @@ final class AdminEndpoint {
       Containers containers,
       AccountsAdmin accounts,
       PackagesAdmin packages,
-      java.util.concurrent.Callable<Map<String, Object>> status) {
+      Callable<Map<String, Object>> status) {
     Router router = Router.router(vertx);
     accounts.mount(router);
     packages.mount(router);

@@ -16,12 +16,16 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import javax.net.ssl.ManagerFactoryParameters;
 import javax.net.ssl.SSLEngine;
@@ -196,8 +200,8 @@ public final class ApiTls {
    * What {@code sdc-dockeradm status} shows of this material: each certificate's subject and how
    * long it is valid. Blocking (reads the files as they are now).
    */
-  public java.util.Map<String, Object> describe() throws IOException {
-    java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+  public Map<String, Object> describe() throws IOException {
+    Map<String, Object> out = new LinkedHashMap<>();
     out.put("ServerCertificate", validity(Certificates.readCertificate(cert), cert));
     out.put(
         "ClientCa", caCert == null ? null : validity(Certificates.readCertificate(caCert), caCert));
@@ -205,14 +209,12 @@ public final class ApiTls {
     return out;
   }
 
-  private static java.util.Map<String, Object> validity(X509Certificate c, Path file) {
-    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+  private static Map<String, Object> validity(X509Certificate c, Path file) {
+    Map<String, Object> m = new LinkedHashMap<>();
     m.put("File", file.toString());
     m.put("Subject", c.getSubjectX500Principal().getName());
     m.put("NotAfter", c.getNotAfter().toInstant().toString());
-    m.put(
-        "DaysLeft",
-        Duration.between(java.time.Instant.now(), c.getNotAfter().toInstant()).toDays());
+    m.put("DaysLeft", Duration.between(Instant.now(), c.getNotAfter().toInstant()).toDays());
     return m;
   }
 
@@ -279,19 +281,19 @@ public final class ApiTls {
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType)
-        throws java.security.cert.CertificateException {
-      throw new java.security.cert.CertificateException("a server's certificate is not trusted");
+        throws CertificateException {
+      throw new CertificateException("a server's certificate is not trusted");
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket s)
-        throws java.security.cert.CertificateException {
+        throws CertificateException {
       checkServerTrusted(chain, authType);
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine e)
-        throws java.security.cert.CertificateException {
+        throws CertificateException {
       checkServerTrusted(chain, authType);
     }
 

@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.sdcdocker.bus.ProtocolCodec;
 import org.sdcdocker.frontend.account.Account;
 import org.sdcdocker.frontend.account.AccountStore;
@@ -89,7 +91,7 @@ public final class FrontendVerticle extends VerticleBase {
 
   private final FrontendConfig config;
   private final List<HttpServer> servers = new ArrayList<>();
-  private final List<HttpServer> tlsServers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<HttpServer> tlsServers = new CopyOnWriteArrayList<>();
   private volatile SentConfigs sent;
   private volatile AccountStore accounts;
   private volatile PackageStore packages;
@@ -398,9 +400,7 @@ public final class FrontendVerticle extends VerticleBase {
     m.put("ApiTls", apiTls == null ? null : apiTls.describe());
     m.put(
         "ClusterMembers",
-        vertx.isClustered()
-            ? ((io.vertx.core.internal.VertxInternal) vertx).clusterManager().getNodes().size()
-            : null);
+        vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodes().size() : null);
     var nodes = containers.knownNodes();
     m.put("ComputeNodes", nodes.size());
     m.put("LiveComputeNodes", nodes.stream().filter(n -> n.live()).count());

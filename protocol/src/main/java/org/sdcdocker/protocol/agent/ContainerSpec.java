@@ -1,5 +1,6 @@
 package org.sdcdocker.protocol.agent;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -61,7 +62,7 @@ public record ContainerSpec(
 
   /** The same spec with one label set. */
   public ContainerSpec withLabel(String key, String value) {
-    Map<String, String> l = new java.util.LinkedHashMap<>(labels);
+    Map<String, String> l = new LinkedHashMap<>(labels);
     l.put(key, value);
     return change(c -> c.labels = l);
   }

@@ -91,9 +91,9 @@ public final class VolumeRecords {
   public record VolumeSizes(String owner) implements AgentRequest<SizeMap> {}
 
   /** The answer to VolumeSizes: volume name → bytes. */
-  public record SizeMap(java.util.Map<String, Long> sizes) {
+  public record SizeMap(Map<String, Long> sizes) {
     public SizeMap {
-      sizes = sizes == null ? java.util.Map.of() : java.util.Map.copyOf(sizes);
+      sizes = sizes == null ? Map.of() : Map.copyOf(sizes);
     }
   }
 
