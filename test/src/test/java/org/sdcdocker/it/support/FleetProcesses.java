@@ -1,11 +1,14 @@
 package org.sdcdocker.it.support;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * A fleet on this machine, each member a JVM of its own: front ends in the host's network
@@ -116,7 +119,7 @@ public final class FleetProcesses implements AutoCloseable {
               "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
               "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
               "-cp",
-              System.getProperty("java.class.path"),
+              classPath(role),
               "org.sdcdocker.launcher.Main",
               role,
               "--data-root",
@@ -145,6 +148,20 @@ public final class FleetProcesses implements AutoCloseable {
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .start();
+    }
+
+    /**
+     * This test's class path; an agent's without Bouncy Castle, as bin/sdc-docker starts it (only
+     * the front end's tenants need it): an agent that came to need it fails here.
+     */
+    private static String classPath(String role) {
+      String all = System.getProperty("java.class.path");
+      if (!role.equals("agent")) {
+        return all;
+      }
+      return Arrays.stream(all.split(File.pathSeparator))
+          .filter(e -> !Path.of(e).getFileName().toString().matches("bc(prov|pkix|util)-.*"))
+          .collect(Collectors.joining(File.pathSeparator));
     }
 
     /** SIGKILL of the JVM only: an agent's containers run on under conmon. */
