@@ -1,10 +1,13 @@
 package org.sdcdocker.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -30,7 +33,9 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode v = e.getValue();
-      if (v.isArray()) {
+      if (v.isNull() || (v.isArray() && v.isEmpty())) {
+        values.put(e.getKey(), null); // a known flag left unset
+      } else if (v.isArray()) {
         List<String> items = new ArrayList<>();
         v.forEach(x -> items.add(x.asText()));
         values.put(e.getKey(), String.join(",", items));
@@ -70,7 +75,9 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
   /** Refuses the keys that name no flag of the command that runs. */
   void check(CommandSpec command) {
     for (String key : values.keySet()) {
-      if (key.equals("config") || command.findOption("--" + key) == null) {
+      if (key.equals("config")
+          || key.equals("print-config")
+          || command.findOption("--" + key) == null) {
         throw new CommandLine.ParameterException(
             command.commandLine(),
             "unknown key '"
@@ -81,6 +88,38 @@ final class ConfigFile implements CommandLine.IDefaultValueProvider {
                 + command.name()
                 + ")");
       }
+    }
+  }
+
+  /**
+   * The configuration a parsed command runs with, as a config file holding every flag (unset ones
+   * null): what --print-config shows, and what the package's files under /etc/sdc-docker are.
+   */
+  static String print(CommandSpec command) {
+    ObjectNode out = Json.MAPPER.createObjectNode();
+    for (OptionSpec o : command.options()) {
+      String key = o.longestName().replaceFirst("^--?", "");
+      if (o.usageHelp() || o.versionHelp() || key.equals("config") || key.equals("print-config")) {
+        continue;
+      }
+      Object v = o.getValue();
+      if (v == null) {
+        out.putNull(key);
+      } else if (v instanceof Collection<?> c) {
+        ArrayNode a = out.putArray(key);
+        c.forEach(x -> a.add(String.valueOf(x)));
+      } else if (v instanceof Boolean b) {
+        out.put(key, b);
+      } else if (v instanceof Integer i) {
+        out.put(key, i);
+      } else {
+        out.put(key, String.valueOf(v));
+      }
+    }
+    try {
+      return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(out);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -44,12 +44,19 @@ public final class Main {
       ConfigFile config = ConfigFile.from(args);
       if (config != null) {
         cli.setDefaultValueProvider(config);
-        cli.setExecutionStrategy(
-            parsed -> {
-              config.check(parsed.subcommand().commandSpec());
-              return new CommandLine.RunLast().execute(parsed);
-            });
       }
+      cli.setExecutionStrategy(
+          parsed -> {
+            CommandLine.ParseResult sub = parsed.subcommand();
+            if (config != null && sub != null) {
+              config.check(sub.commandSpec());
+            }
+            if (sub != null && sub.hasMatchedOption("--print-config")) {
+              System.out.println(ConfigFile.print(sub.commandSpec()));
+              return 0;
+            }
+            return new CommandLine.RunLast().execute(parsed);
+          });
     } catch (IOException | CommandLine.PicocliException e) {
       System.err.println("sdc-docker: " + e.getMessage());
       System.exit(2);
@@ -65,6 +72,13 @@ public final class Main {
             "A JSON file of this command's flags by long name (\"cluster-host\": \"10.0.0.1\"); "
                 + "flags given here override it.")
     Path config;
+
+    @Option(
+        names = "--print-config",
+        description =
+            "Print this command's configuration (the file's, then the flags') as a config file "
+                + "and exit.")
+    boolean printConfig;
   }
 
   /** What an agent runs containers with. */
@@ -374,7 +388,14 @@ public final class Main {
             ? "joined the cluster in " + (joined - begun) / 1_000_000 + " ms, "
             : "",
         (ready - joined) / 1_000_000);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
+    Readiness.ready(serving);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  Readiness.stopping();
+                  vertx.close().await();
+                }));
     Thread.currentThread().join();
     return 0;
   }
