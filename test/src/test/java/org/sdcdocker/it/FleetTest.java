@@ -20,11 +20,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.JavascriptExecutor;
 import org.sdcdocker.frontend.account.Certificates;
+import org.sdcdocker.it.support.Browser;
 import org.sdcdocker.it.support.DockerCli;
 import org.sdcdocker.it.support.DockerCli.Result;
 import org.sdcdocker.it.support.FleetProcesses;
 import org.sdcdocker.it.support.LocalRegistry;
+import org.sdcdocker.it.support.SocketTunnel;
 import org.sdcdocker.it.support.TestImages;
 import org.sdcdocker.protocol.Json;
 
@@ -160,9 +163,25 @@ class FleetTest {
             .redirectErrorStream(true)
             .start();
     Thread.sleep(1000); // the stop is on its way: the container ignores SIGTERM
-    a1.kill();
-    a2.kill();
-    a3.kill();
+    // the operator's dashboard, open in a browser through a tunnel to fe1's admin socket
+    SocketTunnel tunnel = new SocketTunnel(fleet.adminSocket(fe1));
+    Browser browser = new Browser();
+    try {
+      browser.driver.get(tunnel.url() + "/dashboard");
+      browser.await(30, b -> nodeStates(browser).stream().filter("running"::equals).count() == 3);
+      a1.kill();
+      a2.kill();
+      a3.kill();
+      // no heartbeat for 7 s, or the agent left the cluster: the page says so
+      browser.await(
+          30,
+          b ->
+              !nodeStates(browser).contains("running")
+                  && nodeStates(browser).stream().filter("unknown"::equals).count() >= 3);
+    } finally {
+      browser.close();
+      tunnel.close();
+    }
     assertThat(stopping.waitFor(60, TimeUnit.SECONDS)).isTrue();
     String stopOut = new String(stopping.getInputStream().readAllBytes());
     assertThat(stopOut).contains("stopped responding during stop");
@@ -826,6 +845,17 @@ class FleetTest {
   }
 
   /** Until docker info counts {@code n} compute nodes (60 s at most). */
+  /** The states of the nodes the dashboard shows ("running", "unknown"). */
+  private static List<String> nodeStates(Browser b) {
+    String all =
+        (String)
+            ((JavascriptExecutor) b.driver)
+                .executeScript(
+                    "return Array.from(document.querySelectorAll('.node .state'))"
+                        + ".map(e => e.textContent).join(' ');");
+    return all.isEmpty() ? List.of() : List.of(all.split(" "));
+  }
+
   private static void awaitNodes(DockerCli d, int n) throws Exception {
     String info = "";
     for (int i = 0; i < 300; i++) {

@@ -11,12 +11,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.JavascriptExecutor;
 import org.sdcdocker.it.support.AdminCli;
+import org.sdcdocker.it.support.Browser;
 import org.sdcdocker.it.support.DockerCli;
 import org.sdcdocker.it.support.DockerCli.Result;
 import org.sdcdocker.it.support.LocalRegistry;
 import org.sdcdocker.it.support.SdcServer;
 import org.sdcdocker.it.support.ServerProcess;
+import org.sdcdocker.it.support.SocketTunnel;
 import org.sdcdocker.it.support.TestFiles;
 import org.sdcdocker.it.support.TestImages;
 import org.sdcdocker.protocol.Json;
@@ -63,6 +66,11 @@ class OperatorTest {
     return AdminCli.sdcDockeradm(server.adminSocket(), args);
   }
 
+  /** The server's one compute node, as sdc-dockeradm lists it. */
+  private String nodeUuid() throws Exception {
+    return Json.MAPPER.readTree(admin("node", "ls", "--json").out()).get(0).get("UUID").asText();
+  }
+
   @Test
   void containerWhere_namesItsNodeZoneInitLogAndProcesses() throws Exception {
     String id = docker.ok("run", "-d", "--name", "slow", image, "sleep", "600");
@@ -70,8 +78,7 @@ class OperatorTest {
     assertThat(w.get("Id").asText()).isEqualTo(id);
     assertThat(w.get("Account").asText()).isEqualTo("default");
     assertThat(w.get("State").asText()).isEqualTo("running");
-    String node =
-        Json.MAPPER.readTree(admin("node", "ls", "--json").out()).get(0).get("UUID").asText();
+    String node = nodeUuid();
     assertThat(w.get("Node").asText()).isEqualTo(node);
     Path zone = Path.of(w.get("ZoneDirectory").asText());
     assertThat(zone).isDirectory().startsWith(server.dataRoot());
@@ -99,10 +106,75 @@ class OperatorTest {
     docker.ok("rm", "-f", id);
   }
 
+  /** What the dashboard shows of a container (its state, or "" when it lists none). */
+  private static String shown(Browser b, String id) {
+    return text(b, "[data-container='" + id + "'] .cstate");
+  }
+
+  /** The text of the page's elements {@code css} selects, joined by "|". */
+  private static String text(Browser b, String css) {
+    return (String)
+        ((JavascriptExecutor) b.driver)
+            .executeScript(
+                "return Array.from(document.querySelectorAll(arguments[0]))"
+                    + ".map(e => e.textContent).join('|');",
+                css);
+  }
+
+  @Test
+  void theDashboard_inARealBrowser_followsContainersStartedAndStoppedThroughTheCli()
+      throws Exception {
+    String uuid = nodeUuid();
+    // as an operator would reach it: ssh -L PORT:admin.sock, here a loopback tunnel to the socket
+    try (SocketTunnel tunnel = new SocketTunnel(server.adminSocket());
+        Browser b = new Browser()) {
+      b.driver.get(tunnel.url() + "/dashboard");
+      assertThat(b.driver.getTitle()).isEqualTo("sdc-docker fleet");
+      b.await(30, d -> text(b, "[data-node='" + uuid + "'] .state").equals("running"));
+      String id = docker.ok("run", "-d", "--name", "dash-web", image, "sleep", "600");
+      b.await(30, d -> shown(b, id).equals("running"));
+      b.await(30, d -> text(b, "#accounts [data-account='default'] .running").equals("1"));
+      assertThat(text(b, "[data-container='" + id + "']")).contains("dash-web", "default");
+      docker.ok("stop", "-t", "0", id);
+      b.await(30, d -> shown(b, id).equals("exited"));
+      b.await(30, d -> text(b, "#accounts [data-account='default'] .running").equals("0"));
+      b.await(30, d -> text(b, "#events .action").contains("die"));
+      docker.ok("rm", id);
+      b.await(30, d -> shown(b, id).isEmpty());
+      assertThat(text(b, "#updated")).startsWith("updated ");
+    }
+  }
+
+  @Test
+  void theAdminApi_takesNoChangeFromAWebPage() throws Exception {
+    String uuid = nodeUuid();
+    Result r =
+        AdminCli.run(
+            List.of(
+                "curl",
+                "-sS",
+                "-w",
+                " %{http_code}",
+                "-X",
+                "POST",
+                "-H",
+                "Origin: http://elsewhere.example",
+                "--unix-socket",
+                server.adminSocket().toString(),
+                "http://admin/nodes/" + uuid + "/reserve"));
+    assertThat(r.out()).contains("the admin API takes no changes from web pages").endsWith(" 403");
+    assertThat(
+            Json.MAPPER
+                .readTree(admin("node", "ls", "--json").out())
+                .get(0)
+                .get("Reserved")
+                .asBoolean())
+        .isFalse();
+  }
+
   @Test
   void nodeDrain_reservesTheNode_andWaitsUntilNothingRunsOnIt() throws Exception {
-    String uuid =
-        Json.MAPPER.readTree(admin("node", "ls", "--json").out()).get(0).get("UUID").asText();
+    String uuid = nodeUuid();
     String id = docker.ok("run", "-d", image, "sleep", "600");
     Result early = admin("node", "drain", uuid, "--timeout", "2");
     assertThat(early.exitCode()).isEqualTo(1);
@@ -121,8 +193,7 @@ class OperatorTest {
   void metrics_countRequestsCreatesPullsAndShowContainersAndNodes() throws Exception {
     String id = docker.ok("run", "-d", image, "sleep", "600");
     docker.run("inspect", "no-such-container");
-    String uuid =
-        Json.MAPPER.readTree(admin("node", "ls", "--json").out()).get(0).get("UUID").asText();
+    String uuid = nodeUuid();
     Result m =
         AdminCli.run(
             List.of(

@@ -2,6 +2,7 @@ package org.sdcdocker.frontend.server;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sdcdocker.frontend.cluster.Containers;
+import org.sdcdocker.frontend.cluster.EventLog;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.frontend.metrics.AdminMetrics;
 import org.sdcdocker.protocol.DockerException;
@@ -24,8 +26,8 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
  * The operators' API (what {@code sdc-dockeradm} talks to), on a unix socket only root may open,
  * never on the tenants' listeners: the compute nodes as this front end knows them, and the
  * forgetting of one that will not return; where a container is; accounts, keys and certificates
- * ({@link AccountsAdmin}); packages ({@link PackagesAdmin}). Errors are Docker's shape ({@code
- * {"message": ...}}).
+ * ({@link AccountsAdmin}); packages ({@link PackagesAdmin}); the fleet's dashboard ({@link
+ * Dashboard}). Errors are Docker's shape ({@code {"message": ...}}).
  */
 final class AdminEndpoint {
   private AdminEndpoint() {}
@@ -40,8 +42,28 @@ final class AdminEndpoint {
       Containers containers,
       AccountsAdmin accounts,
       PackagesAdmin packages,
+      EventLog events,
       Callable<Map<String, Object>> status) {
     Router router = Router.router(vertx);
+    // the dashboard brings browsers here (through an SSH tunnel): a page of another site must not
+    // change anything through the operator's browser, and browsers say where a request came from
+    router
+        .route()
+        .handler(
+            ctx -> {
+              HttpMethod m = ctx.request().method();
+              if (!m.equals(HttpMethod.GET)
+                  && !m.equals(HttpMethod.HEAD)
+                  && ctx.request().getHeader("Origin") != null) {
+                ctx.fail(
+                    DockerException.forbidden(
+                        "the admin API takes no changes from web pages (this one came from %s)",
+                        ctx.request().getHeader("Origin")));
+              } else {
+                ctx.next();
+              }
+            });
+    new Dashboard(containers, events, () -> nodes(containers)).mount(router);
     accounts.mount(router);
     packages.mount(router);
     router.get("/status").handler(Http.json(200, ctx -> vertx.executeBlocking(status)));

@@ -261,6 +261,7 @@ public final class FrontendVerticle extends VerticleBase {
                   s.containers(),
                   new AccountsAdmin(vertx, accounts, apiTls, owned, this::reloadTls),
                   new PackagesAdmin(vertx, packages),
+                  s.events(),
                   () -> status(s.containers()))
               .onSuccess(servers::add));
     }
