@@ -24,6 +24,7 @@ import org.sdcdocker.agent.zone.LogRotation;
  */
 final class LogFollower implements Runnable {
   private static final int CHUNK = 1 << 16;
+  private final LogFormat.Lines lines = new LogFormat.Lines();
 
   private RandomAccessFile file;
   private final Path path;
@@ -106,6 +107,10 @@ final class LogFollower implements Runnable {
         // nothing to do
       }
       if (!closed) {
+        Buffer rest = lines.rest(); // a last line the run never ended
+        if (rest.length() > 0) {
+          resp.write(rest);
+        }
         if (stopping && resp instanceof Resumable r) {
           r.cut();
         } else {
@@ -280,9 +285,25 @@ final class LogFollower implements Runnable {
       }
       carry = Arrays.copyOfRange(data, lineStart, len);
       if (out.length() > 0) {
-        write(req.mergeFrames() && !tty ? LogFormat.merge(out) : out);
+        write(framed(out));
       }
     }
+  }
+
+  /**
+   * What goes to the client of what was read: for the docker CLI each run of one stream's frames as
+   * one frame; for a client that frames by line, whole lines (conmon's pieces of a line joined);
+   * with a TTY, or with timestamps or details on each piece, as read.
+   */
+  private Buffer framed(Buffer out) {
+    if (tty) {
+      return out;
+    }
+    if (req.mergeFrames()) {
+      return LogFormat.merge(out);
+    }
+    // attach passes output on as it comes (a prompt has no newline yet), as Docker's attach does
+    return req.attach() || req.timestamps() || req.details() != null ? out : lines.join(out);
   }
 
   private void emit(Buffer out, byte[] data, int from, int to) {

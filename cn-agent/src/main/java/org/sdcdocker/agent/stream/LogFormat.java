@@ -120,6 +120,65 @@ final class LogFormat {
   }
 
   /**
+   * Whole lines for a client that frames by line (one frame per line, as Docker's): conmon writes a
+   * line it read in two pieces (its read ended inside the line) as a partial record and the rest
+   * later, maybe after lines of the other stream; each stream's pieces are held here until the line
+   * ends, then sent as one frame, as Docker's log copier does. A piece longer than Docker's 16 KiB
+   * goes out as it is, as Docker splits such lines.
+   */
+  static final class Lines {
+    static final int MAX = 16 * 1024;
+    private final Buffer[] pending = new Buffer[3];
+
+    /** The frames of {@code framed} with each stream's partial lines joined to their ends. */
+    Buffer join(Buffer framed) {
+      Buffer out = Buffer.buffer(framed.length());
+      int pos = 0;
+      while (pos + 8 <= framed.length()) {
+        byte stream = framed.getByte(pos);
+        int len = framed.getInt(pos + 4);
+        int s = stream == 2 ? 2 : 1;
+        boolean whole = len > 0 && framed.getByte(pos + 8 + len - 1) == '\n';
+        if (whole && pending[s] == null) {
+          out.appendBuffer(framed, pos, 8 + len);
+        } else {
+          if (pending[s] == null) {
+            pending[s] = Buffer.buffer();
+          }
+          pending[s].appendBuffer(framed, pos + 8, len);
+          if (whole || pending[s].length() >= MAX) {
+            frame(out, stream, pending[s]);
+            pending[s] = null;
+          }
+        }
+        pos += 8 + len;
+      }
+      return out;
+    }
+
+    /** What is held, as it is: the stream ends before these lines do. */
+    Buffer rest() {
+      Buffer out = Buffer.buffer();
+      for (int s = 1; s <= 2; s++) {
+        if (pending[s] != null) {
+          frame(out, (byte) s, pending[s]);
+          pending[s] = null;
+        }
+      }
+      return out;
+    }
+
+    private static void frame(Buffer out, byte stream, Buffer payload) {
+      out.appendByte(stream)
+          .appendByte((byte) 0)
+          .appendByte((byte) 0)
+          .appendByte((byte) 0)
+          .appendInt(payload.length())
+          .appendBuffer(payload);
+    }
+  }
+
+  /**
    * Appends one entry as Docker writes it: the timestamp when asked, then the log attributes and a
    * space when details were asked (a bare space when there are none, as Docker's).
    */

@@ -39,6 +39,34 @@ class LogFormatTest {
     assertThat(t.toString()).isEqualTo("2026-11-29T16:12:42.000000001Z hi\n");
   }
 
+  private static Buffer frames(String... streamAndPayload) {
+    Buffer b = Buffer.buffer();
+    for (String f : streamAndPayload) {
+      byte[] p = f.substring(1).getBytes(StandardCharsets.UTF_8);
+      b.appendByte((byte) (f.charAt(0) - '0')).appendBytes(new byte[3]).appendInt(p.length);
+      b.appendBytes(p);
+    }
+    return b;
+  }
+
+  @Test
+  void lines_joinConmonsPiecesOfALine_perStream_acrossReads() {
+    LogFormat.Lines lines = new LogFormat.Lines();
+    // stdout's o177 came in two pieces, a stderr line between them, the end in the next read
+    assertThat(lines.join(frames("1o176\n", "1o1", "2e176\n")).getBytes())
+        .isEqualTo(frames("1o176\n", "2e176\n").getBytes());
+    assertThat(lines.join(frames("17", "17\n", "1o178\n")).getBytes())
+        .isEqualTo(frames("1o177\n", "1o178\n").getBytes());
+    // a last line the run never ended goes out as it is
+    assertThat(lines.join(frames("2tail")).length()).isZero();
+    assertThat(lines.rest().getBytes()).isEqualTo(frames("2tail").getBytes());
+    assertThat(lines.rest().length()).isZero();
+    // a piece past 16 KiB goes out alone, as Docker splits such a line
+    String big = "x".repeat(LogFormat.Lines.MAX);
+    assertThat(lines.join(frames("1" + big, "1y\n")).getBytes())
+        .isEqualTo(frames("1" + big, "1y\n").getBytes());
+  }
+
   @Test
   void details_putTheSelectedAttributesBeforeEachLine() {
     var spec =
