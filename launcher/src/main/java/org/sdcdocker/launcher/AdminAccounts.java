@@ -339,12 +339,26 @@ final class AdminAccounts {
             } else {
               rows.add(List.of("API CERTIFICATE", "none (clear, loopback only)"));
             }
-            rows.add(
-                List.of(
-                    "CLUSTER MEMBERS",
-                    s.path("ClusterMembers").isNull()
-                        ? "none (embedded)"
-                        : s.path("ClusterMembers").asText()));
+            if (s.path("ClusterMembers").isArray()) {
+              JsonNode ms = s.path("ClusterMembers");
+              rows.add(List.of("CLUSTER MEMBERS", Integer.toString(ms.size())));
+              for (JsonNode m : ms) {
+                String node = m.path("Node").isTextual() ? " " + m.path("Node").asText() : "";
+                rows.add(
+                    List.of(
+                        "",
+                        m.path("Address").asText("?")
+                            + " "
+                            + m.path("Role").asText("?")
+                            + node
+                            + (m.path("This").asBoolean() ? " (this front end)" : "")));
+              }
+            } else {
+              rows.add(List.of("CLUSTER MEMBERS", "none (embedded)"));
+            }
+            if (s.path("ClusterCertificate").isObject()) {
+              rows.add(List.of("CLUSTER CERTIFICATE", validity(s.path("ClusterCertificate"))));
+            }
             rows.add(
                 List.of(
                     "COMPUTE NODES",

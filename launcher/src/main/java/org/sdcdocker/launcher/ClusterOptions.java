@@ -12,6 +12,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -19,8 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.sdcdocker.bus.Tls;
 import picocli.CommandLine.Option;
 
@@ -33,9 +32,6 @@ import picocli.CommandLine.Option;
  */
 final class ClusterOptions {
   private HazelcastClusterManager manager;
-
-  /** Hazelcast's own log, warnings only (kept: the JDK holds loggers weakly). */
-  private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
 
   @Option(
       names = "--cluster-name",
@@ -119,7 +115,6 @@ final class ClusterOptions {
    * future fails when the member cannot join.
    */
   Future<Vertx> join(String role, String cnUuid, String incarnation, boolean lite) {
-    HAZELCAST_LOG.setLevel(Level.WARNING);
     Config hz = new Config().setClusterName(name).setLiteMember(lite);
     hz.setProperty("hazelcast.phone.home.enabled", "false");
     hz.setProperty("hazelcast.socket.bind.any", "false");
@@ -132,7 +127,7 @@ final class ClusterOptions {
     hz.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
     hz.setProperty("hazelcast.graceful.shutdown.max.wait", "30");
     hz.setProperty("hazelcast.wait.seconds.before.join", "0");
-    hz.setProperty("hazelcast.logging.type", "jdk");
+    hz.setProperty("hazelcast.logging.type", "slf4j"); // JSON lines, warnings and worse
     // no Management Center reads Hazelcast's metrics, and its health monitor and slow-operation
     // detector log below the WARNING level kept here: their threads would do nothing useful
     hz.setProperty("hazelcast.metrics.enabled", "false");
@@ -168,6 +163,9 @@ final class ClusterOptions {
       hz.getMemberAttributeConfig().setAttribute("sdc.incarnation", incarnation);
     }
     EventBusOptions bus = new EventBusOptions().setHost(host).setPort(0).setClusterPublicHost(host);
+    // what sdc-dockeradm status shows of each member: its role and, for an agent, its node
+    bus.setClusterNodeMetadata(
+        new JsonObject().put("role", role).put("address", host + ":" + port).put("node", cnUuid));
     if (!insecure) {
       // the paths, not the loaded material: the clustered bus copies its options through JSON
       bus.setSsl(true)

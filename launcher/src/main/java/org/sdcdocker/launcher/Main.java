@@ -19,6 +19,9 @@ import org.sdcdocker.frontend.server.ApiTls;
 import org.sdcdocker.frontend.server.FrontendConfig;
 import org.sdcdocker.frontend.server.FrontendVerticle;
 import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.LogLine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,7 +41,16 @@ import picocli.CommandLine.Option;
     version = "sdc-docker 0.1.0",
     subcommands = {Main.Serve.class, Main.Agent.class, Main.Frontend.class})
 public final class Main {
+  /** The launcher's own lines (start, readiness, failure to start). */
+  private static final Logger LOG = LoggerFactory.getLogger("sdc-docker");
+
   public static void main(String[] args) {
+    // Vert.x's and Hazelcast's own lines through SLF4J (and so as JSON lines), not
+    // java.util.logging; Hazelcast reads the property before any of its config
+    System.setProperty(
+        "vertx.logger-delegate-factory-class-name",
+        "io.vertx.core.logging.SLF4JLogDelegateFactory");
+    System.setProperty("hazelcast.logging.type", "slf4j");
     CommandLine cli = new CommandLine(new Main());
     try {
       ConfigFile config = ConfigFile.from(args);
@@ -249,6 +261,7 @@ public final class Main {
 
     @Override
     public Integer call() throws Exception {
+      LogLine.identify("serve", null);
       if (!agent.problems().isEmpty()) {
         agent.problems().forEach(p -> System.err.println("sdc-docker: " + p));
         return 1;
@@ -294,6 +307,7 @@ public final class Main {
         problems.forEach(p -> System.err.println("sdc-docker agent: " + p));
         return 1;
       }
+      LogLine.identify("agent", AgentVerticle.cnUuidOf(dataRoot));
       AgentConfig ac =
           agent.config(dataRoot, advertise != null ? advertise : cluster.host, cluster.tls());
       String incarnation = UUID.randomUUID().toString();
@@ -339,6 +353,7 @@ public final class Main {
         cluster.problems().forEach(p -> System.err.println("sdc-docker frontend: " + p));
         return 1;
       }
+      LogLine.identify("frontend", null);
       FrontendConfig fc =
           front.config(dataRoot, advertise != null ? advertise : cluster.host, cluster.tls());
       return run(
@@ -370,19 +385,19 @@ public final class Main {
       vertx = made.await();
       joined = System.nanoTime();
     } catch (Exception e) {
-      System.err.println("sdc-docker: cannot join the cluster: " + e.getMessage());
+      LOG.error("sdc-docker: cannot join the cluster: {}", e.getMessage());
       return 1;
     }
     try {
       deploy.apply(vertx).await();
     } catch (Exception e) {
-      System.err.println("sdc-docker: cannot start: " + e.getMessage());
+      LOG.error("sdc-docker: cannot start: {}", e.getMessage());
       vertx.close().await();
       return 1;
     }
     long ready = System.nanoTime();
-    System.err.printf(
-        "sdc-docker: %s; %s%d ms to start%n",
+    LOG.info(
+        "sdc-docker: {}; {}{} ms to start",
         serving,
         vertx.isClustered()
             ? "joined the cluster in " + (joined - begun) / 1_000_000 + " ms, "

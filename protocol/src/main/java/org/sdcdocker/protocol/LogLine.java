@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class LogLine {
   private static final BlockingQueue<String> LINES = new ArrayBlockingQueue<>(10_000);
   private static final AtomicLong DROPPED = new AtomicLong();
+  private static volatile String component = "sdc-docker";
+  private static volatile String node;
 
   static {
     Thread writer = new Thread(LogLine::drain, "sdc-log");
@@ -58,6 +60,21 @@ public final class LogLine {
     }
   }
 
+  /**
+   * Names this process for the lines of its loggers (SLF4J's, ours and the libraries'): its role
+   * ({@code serve}, {@code frontend}, {@code agent}) and, on an agent, its node.
+   */
+  public static void identify(String role, String cnUuid) {
+    component = role;
+    node = cnUuid;
+  }
+
+  /** A logger's line ({@code logger}: its name), with this process's component and node. */
+  public static void write(
+      String level, String logger, String requestId, String message, Throwable error) {
+    queue(level, component, logger, requestId, node, message, error);
+  }
+
   /** Queues one line for the writer (null fields are left out). */
   public static void write(
       String level,
@@ -66,10 +83,24 @@ public final class LogLine {
       String node,
       String message,
       Throwable error) {
+    queue(level, component, null, requestId, node, message, error);
+  }
+
+  private static void queue(
+      String level,
+      String component,
+      String logger,
+      String requestId,
+      String node,
+      String message,
+      Throwable error) {
     ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("time", Instant.now().toString());
     n.put("level", level);
     n.put("component", component);
+    if (logger != null) {
+      n.put("logger", logger);
+    }
     if (requestId != null) {
       n.put("request", requestId);
     }

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -382,6 +384,38 @@ class FleetTest {
     d2.ok("rmi", "x/kept:1");
   }
 
+  /**
+   * What an operator does on a fleet when a user complains: finds the container (its node, zone
+   * directory, init log, conmon) through one front end, and drains its node through the other.
+   */
+  @Test
+  void anOperatorFindsAContainer_andDrainsItsNode() throws Exception {
+    String id = d2.ok("run", "-d", "--name", "drained", image, "sleep", "600").trim();
+    var w = Json.MAPPER.readTree(fleet.admin(fe1, "container", "where", "drained", "--json").out());
+    assertThat(w.path("Id").asText()).isEqualTo(id);
+    String node = w.path("Node").asText();
+    FleetProcesses.Member agent = null;
+    for (FleetProcesses.Member a : List.of(a1, a2, a3)) {
+      if (Files.readString(a.dataRoot().resolve("cn-uuid")).trim().equals(node)) {
+        agent = a;
+      }
+    }
+    assertThat(agent).as("the agent of node " + node).isNotNull();
+    assertThat(Path.of(w.path("ZoneDirectory").asText())).startsWith(agent.dataRoot());
+    assertThat(Files.readString(Path.of(w.path("InitLog").asText())))
+        .contains("dockerinit starting as pid 1");
+    assertThat(Files.readString(Path.of("/proc", w.path("ConmonPid").asText(), "comm")).trim())
+        .isEqualTo("conmon");
+    var early = fleet.admin(fe2, "node", "drain", node, "--timeout", "2");
+    assertThat(early.exitCode()).isEqualTo(1);
+    assertThat(early.err()).contains("still runs 1 container(s) after 2 s; it stays reserved");
+    d1.ok("stop", "-t", "0", id);
+    var drained = fleet.admin(fe2, "node", "drain", node, "--timeout", "30");
+    assertThat(drained.out()).as(drained.all()).contains("drained compute node " + node);
+    assertThat(fleet.admin(fe1, "node", "unreserve", node).exitCode()).isZero();
+    d1.ok("rm", id);
+  }
+
   @Test
   void aReservedNode_getsNoNewContainers_untilUnreserved() throws Exception {
     String a3Uuid = Files.readString(a3.dataRoot().resolve("cn-uuid")).trim();
@@ -429,7 +463,28 @@ class FleetTest {
   @Test
   void accountsChangedThroughOneFrontEnd_areEveryFrontEnds() throws Exception {
     var status = Json.MAPPER.readTree(fleet.admin(fe1, "status", "--json").out());
-    assertThat(status.path("ClusterMembers").asInt()).isGreaterThanOrEqualTo(2);
+    // the members as each says it is: this front end first, the other, the three agents
+    var members = status.path("ClusterMembers");
+    assertThat(members.size()).isGreaterThanOrEqualTo(5);
+    assertThat(members.get(0).path("This").asBoolean()).isTrue();
+    assertThat(members.get(0).path("Role").asText()).isEqualTo("frontend");
+    assertThat(members.get(0).path("Address").asText())
+        .isEqualTo(fe1.address + ":" + fe1.clusterPort);
+    String a1Uuid = Files.readString(a1.dataRoot().resolve("cn-uuid")).trim();
+    assertThat(members.toString())
+        .contains(
+            "\"Role\":\"agent\",\"Address\":\""
+                + a1.address
+                + ":"
+                + a1.clusterPort
+                + "\",\"Node\":\""
+                + a1Uuid
+                + "\"");
+    assertThat(status.path("ClusterCertificate").path("DaysLeft").asLong()).isPositive();
+    assertThat(fleet.admin(fe1, "status").out())
+        .containsPattern("CLUSTER MEMBERS +[0-9]+")
+        .contains(a1Uuid, "(this front end)")
+        .containsPattern("CLUSTER CERTIFICATE +.*days left");
     assertThat(status.path("ComputeNodes").asInt()).isEqualTo(3);
     assertThat(fleet.admin(fe1, "account", "add", "zoe").exitCode()).isZero();
     assertThat(awaitAccount(fe2, "zoe", "\"approved\":false")).isTrue();
@@ -700,8 +755,12 @@ class FleetTest {
   @Test
   void theBlobEndpoint_servesMembersOnly_overTls() throws Exception {
     String log = Files.readString(fe1.log());
-    String endpoint =
-        log.replaceAll("(?s).*sdc-docker: blob endpoint at (https://[0-9.:]+).*", "$1");
+    // its last start's (the log is appended to across starts)
+    String endpoint = "";
+    Matcher m = Pattern.compile("blob endpoint at (https://[0-9.:]+)").matcher(log);
+    while (m.find()) {
+      endpoint = m.group(1);
+    }
     assertThat(endpoint).startsWith("https://" + FleetProcesses.HOST_ADDRESS + ":");
     String url = endpoint + "/blobs/sha256:" + "0".repeat(64);
     String ca = dir.resolve("pki/ca.pem").toString();

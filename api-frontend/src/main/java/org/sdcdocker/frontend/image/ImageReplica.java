@@ -31,6 +31,8 @@ import org.sdcdocker.protocol.agent.FrontendEvents.ImageCopied;
 import org.sdcdocker.protocol.agent.FrontendEvents.ImageState;
 import org.sdcdocker.protocol.agent.FrontendEvents.ImageStateRequest;
 import org.sdcdocker.protocol.agent.LayerRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every front end's image store holds the same images: a change one front end makes (pull, load,
@@ -40,6 +42,8 @@ import org.sdcdocker.protocol.agent.LayerRef;
  * order each front end made them. In the embedded default nothing is sent anywhere else.
  */
 public final class ImageReplica {
+  private static final Logger LOG = LoggerFactory.getLogger(ImageReplica.class);
+
   private final Vertx vertx;
   private final ImageStore store;
   private final String blobSource;
@@ -147,13 +151,11 @@ public final class ImageReplica {
               if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
                 return Future.succeededFuture(); // no other front end runs
               }
-              System.err.println(
-                  "sdc-docker front end: copying the images of a running front end failed (try "
-                      + attempt
-                      + " of "
-                      + COPY_TRIES
-                      + "): "
-                      + e);
+              LOG.warn(
+                  "copying the images of a running front end failed (try {} of {}): {}",
+                  attempt,
+                  COPY_TRIES,
+                  e.toString());
               if (attempt == COPY_TRIES) {
                 return Future.succeededFuture();
               }
@@ -327,12 +329,6 @@ public final class ImageReplica {
   }
 
   private static void log(String what, ImageChange c, Throwable e) {
-    System.err.println(
-        "sdc-docker front end: "
-            + what
-            + " image "
-            + c.imageId()
-            + " from another front end failed: "
-            + e);
+    LOG.warn("{} image {} from another front end failed: {}", what, c.imageId(), e.toString());
   }
 }

@@ -34,6 +34,8 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.TrustManagerFactorySpi;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.sdcdocker.frontend.account.Certificates;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The TLS of the API's tcp:// listeners (dockerd's {@code --tlsverify}, {@code --tlscacert}, {@code
@@ -45,6 +47,8 @@ import org.sdcdocker.frontend.account.Certificates;
  * stays there for {@code sdc-dockeradm cert issue}.
  */
 public final class ApiTls {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiTls.class);
+
   /**
    * A factory of the one trust manager (Vert.x's wrapper of a bare trust manager needs SLF4J, which
    * the server does not ship).
@@ -136,7 +140,7 @@ public final class ApiTls {
       writePrivate(caKey, Certificates.pem(kp.getPrivate()));
       Files.writeString(ca, Certificates.pem(c));
       Files.deleteIfExists(cert); // a server certificate of another CA
-      System.err.println("sdc-docker: made a CA for the API's TLS: " + ca + " (its key beside it)");
+      LOG.info("made a CA for the API's TLS: {} (its key beside it)", ca);
     }
     if (!Files.exists(cert) || !Files.exists(key) || !signedBy(cert, ca)) {
       KeyPair kp = Certificates.newKey();
@@ -151,8 +155,7 @@ public final class ApiTls {
               names(hosts));
       writePrivate(key, Certificates.pem(kp.getPrivate()));
       Files.writeString(cert, Certificates.pem(c));
-      System.err.println(
-          "sdc-docker: made the API's server certificate: " + cert + " (signed by " + ca + ")");
+      LOG.info("made the API's server certificate: {} (signed by {})", cert, ca);
     }
     Path clientCa = o.caCert() != null ? o.caCert() : ca;
     return new ApiTls(clientCa, cert, key, given || o.caCert() == null ? caKey : null);
@@ -209,7 +212,8 @@ public final class ApiTls {
     return out;
   }
 
-  private static Map<String, Object> validity(X509Certificate c, Path file) {
+  /** A certificate's file, subject and end of validity, as sdc-dockeradm status shows it. */
+  static Map<String, Object> validity(X509Certificate c, Path file) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("File", file.toString());
     m.put("Subject", c.getSubjectX500Principal().getName());

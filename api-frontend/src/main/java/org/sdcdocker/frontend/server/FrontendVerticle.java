@@ -1,13 +1,17 @@
 package org.sdcdocker.frontend.server;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
@@ -17,14 +21,17 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.sdcdocker.bus.ProtocolCodec;
 import org.sdcdocker.frontend.account.Account;
 import org.sdcdocker.frontend.account.AccountStore;
 import org.sdcdocker.frontend.account.Authenticator;
+import org.sdcdocker.frontend.account.Certificates;
 import org.sdcdocker.frontend.account.PackageStore;
 import org.sdcdocker.frontend.account.ResourcePackage;
 import org.sdcdocker.frontend.builder.BuildService;
@@ -70,6 +77,8 @@ import org.sdcdocker.protocol.agent.Addresses;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
 import org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent;
 import org.sdcdocker.protocol.agent.FrontendEvents;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Docker Engine API front end: the API on every configured host, and the image service's blob
@@ -82,6 +91,8 @@ import org.sdcdocker.protocol.agent.FrontendEvents;
  * the version prefix, and certificate reloads.
  */
 public final class FrontendVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(FrontendVerticle.class);
+
   /**
    * Local address where the cluster membership says a compute node's agent left the cluster ("UUID
    * INCARNATION"): unless a later run of that agent is heard already, the front end stops asking
@@ -152,7 +163,7 @@ public final class FrontendVerticle extends VerticleBase {
             + ":"
             + blobServer.actualPort();
     if (config.tls() != null) { // where members fetch layers from
-      System.err.println("sdc-docker: blob endpoint at " + blobSource);
+      LOG.info("blob endpoint at {}", blobSource);
     }
     new ImageReplica(vertx, images, blobSource, config.tls()).start();
     sent.syncWithCluster(); // meanwhile inspect reads the map on demand
@@ -399,14 +410,49 @@ public final class FrontendVerticle extends VerticleBase {
     m.put("Listeners", config.hosts());
     m.put("DataRoot", config.dataRoot().toString());
     m.put("ApiTls", apiTls == null ? null : apiTls.describe());
+    m.put("ClusterMembers", vertx.isClustered() ? members() : null);
     m.put(
-        "ClusterMembers",
-        vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodes().size() : null);
+        "ClusterCertificate",
+        config.tls() == null || config.tls().cert() == null
+            ? null
+            : ApiTls.validity(
+                Certificates.readCertificate(config.tls().cert()), config.tls().cert()));
     var nodes = containers.knownNodes();
     m.put("ComputeNodes", nodes.size());
     m.put("LiveComputeNodes", nodes.stream().filter(n -> n.live()).count());
     m.put("Accounts", accounts.list().size());
     return m;
+  }
+
+  /**
+   * The cluster's members as each says it is (its role, cluster address, node): this front end
+   * first. Blocking (each member's metadata is a map read).
+   */
+  private List<Map<String, Object>> members() {
+    ClusterManager cm = ((VertxInternal) vertx).clusterManager();
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (String id : cm.getNodes()) {
+      Promise<NodeInfo> p = Promise.promise();
+      cm.getNodeInfo(id, p);
+      Map<String, Object> m = new LinkedHashMap<>();
+      try {
+        JsonObject meta =
+            p.future()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(5, TimeUnit.SECONDS)
+                .metadata();
+        m.put("Role", meta == null ? null : meta.getString("role"));
+        m.put("Address", meta == null ? null : meta.getString("address"));
+        m.put("Node", meta == null ? null : meta.getString("node"));
+      } catch (Exception e) {
+        m.put("Role", null); // left meanwhile, or not answering
+      }
+      m.put("This", id.equals(cm.getNodeId()));
+      out.add(m);
+    }
+    out.sort(Comparator.comparing((Map<String, Object> m) -> !(Boolean) m.get("This")));
+    return out;
   }
 
   /**

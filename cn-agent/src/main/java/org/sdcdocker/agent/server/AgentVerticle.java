@@ -46,6 +46,8 @@ import org.sdcdocker.protocol.agent.Verb;
 import org.sdcdocker.protocol.agent.Verbs;
 import org.sdcdocker.protocol.agent.VolumeRecords;
 import org.sdcdocker.protocol.agent.ZoneRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One compute node's agent: answers the front end's requests on {@code cn.<uuid>.<verb>}, publishes
@@ -55,6 +57,8 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
  * Verbs (32), each handing the request to the class that does it.
  */
 public final class AgentVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentVerticle.class);
+
   /** Front ends call a node unknown after 7 s without one (three missed, and a second). */
   private static final long HEARTBEAT_MS = 2000;
 
@@ -424,8 +428,7 @@ public final class AgentVerticle extends VerticleBase {
       return d;
     }
     String ref = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
-    System.err.println("sdc-docker agent: error " + ref + " in " + verb + ": " + e);
-    e.printStackTrace(System.err);
+    LOG.error("error {} in {}", ref, verb, e);
     return DockerException.internal(
         "the compute node failed to %s (error %s in its log)%s",
         verb, ref, DockerException.noSpace(e) ? ": no space left on device" : "");

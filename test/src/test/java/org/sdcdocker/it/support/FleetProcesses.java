@@ -37,8 +37,8 @@ public final class FleetProcesses implements AutoCloseable {
   public final class Member {
     final String role;
     final String netns;
-    final String address;
-    final int clusterPort;
+    public final String address;
+    public final int clusterPort;
     final List<String> args;
     final Path log;
     final Path dataRoot;
