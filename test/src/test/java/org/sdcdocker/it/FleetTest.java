@@ -416,6 +416,55 @@ class FleetTest {
     d1.ok("rm", id);
   }
 
+  /** One request, by its id, in the front end's log and in the log of the agent it reached. */
+  @Test
+  void oneRequest_isFollowedByItsIdFromTheFrontEndToTheAgentsLog() throws Exception {
+    String rid = "fleet-trace-" + Long.toHexString(System.nanoTime());
+    Process curl =
+        new ProcessBuilder(
+                "curl",
+                "-sS",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "-X",
+                "POST",
+                "-H",
+                "Content-Type: application/json",
+                "-H",
+                "X-Request-Id: " + rid,
+                "-d",
+                "{\"Image\":\"" + image + "\",\"Cmd\":[\"true\"]}",
+                "http://127.0.0.1:" + api2 + "/containers/create")
+            .start();
+    assertThat(curl.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(new String(curl.getInputStream().readAllBytes())).isEqualTo("201");
+    // the front end's line is written once the answer has gone: wait for it (5 s at most)
+    String feLine = "";
+    for (int i = 0; i < 50 && feLine.isEmpty(); i++) {
+      Thread.sleep(i == 0 ? 0 : 100);
+      feLine =
+          Files.readAllLines(fe2.log()).stream()
+              .filter(l -> l.contains("\"request\":\"" + rid + "\""))
+              .findFirst()
+              .orElse("");
+    }
+    assertThat(Json.MAPPER.readTree(feLine).path("component").asText()).isEqualTo("frontend");
+    List<String> agentLines = new ArrayList<>();
+    for (FleetProcesses.Member a : List.of(a1, a2, a3)) {
+      Files.readAllLines(a.log()).stream()
+          .filter(l -> l.contains("\"request\":\"" + rid + "\""))
+          .forEach(agentLines::add);
+    }
+    assertThat(agentLines).isNotEmpty();
+    for (String l : agentLines) {
+      var j = Json.MAPPER.readTree(l);
+      assertThat(j.path("component").asText()).isEqualTo("agent");
+      assertThat(j.path("node").asText()).isNotEmpty();
+    }
+  }
+
   @Test
   void aReservedNode_getsNoNewContainers_untilUnreserved() throws Exception {
     String a3Uuid = Files.readString(a3.dataRoot().resolve("cn-uuid")).trim();

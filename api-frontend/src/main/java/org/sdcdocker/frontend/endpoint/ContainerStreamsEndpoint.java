@@ -21,6 +21,9 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
  * the data plane of the container's agent.
  */
 public final class ContainerStreamsEndpoint {
+  /** How long the stream waits after a hijacked attach's 101 (see afterUpgrade). */
+  static final long UPGRADE_GAP_MS = 10;
+
   private final Vertx vertx;
   private final Containers backend;
   private final StreamProxy streams;
@@ -166,7 +169,7 @@ public final class ContainerStreamsEndpoint {
                         sock -> {
                           ResumingStream rs = new ResumingStream(vertx, sock, open, sock::end);
                           sock.closeHandler(v -> rs.clientGone());
-                          rs.start(first);
+                          afterUpgrade(() -> rs.start(first));
                         });
               } else {
                 ctx.response().setChunked(true).putHeader("Content-Type", type).setStatusCode(200);
@@ -176,6 +179,17 @@ public final class ContainerStreamsEndpoint {
                 rs.start(first);
               }
             });
+  }
+
+  /**
+   * Runs {@code send} a moment after the 101 went out, so that the stream's first bytes travel
+   * apart from it. docker-py reads the 101's headers through a buffered reader and the stream from
+   * the raw socket beneath: bytes that came in the same segment as the headers are in that buffer
+   * and lost to it (an attach of logs answered empty about one time in three). dockerd's stream
+   * starts later than its 101 by the time it takes to open the log.
+   */
+  private void afterUpgrade(Runnable send) {
+    vertx.setTimer(UPGRADE_GAP_MS, id -> send.run());
   }
 
   /**
@@ -206,7 +220,7 @@ public final class ContainerStreamsEndpoint {
                           if (from == null) {
                             sock.end();
                           } else {
-                            StreamProxy.pipe(from, sock);
+                            afterUpgrade(() -> StreamProxy.pipe(from, sock));
                           }
                         });
                 return;
@@ -259,6 +273,7 @@ public final class ContainerStreamsEndpoint {
                               }
                             });
                         from.endHandler(v -> ws.close());
+                        from.resume();
                         ws.closeHandler(v -> from.request().connection().close());
                       });
             });

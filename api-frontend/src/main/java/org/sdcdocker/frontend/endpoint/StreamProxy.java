@@ -36,7 +36,17 @@ final class StreamProxy {
     return client
         .request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url))
         .compose(req -> req.send())
-        .compose(resp -> resp.statusCode() == 200 ? Future.succeededFuture(resp) : refused(resp));
+        .compose(
+            resp -> {
+              if (resp.statusCode() != 200) {
+                return refused(resp);
+              }
+              // held until its reader is there (pipe resumes it): a hijacked client's socket
+              // comes later, and what the agent sent meanwhile would be lost (an attach replay
+              // answered empty to docker-py, about one time in three)
+              resp.pause();
+              return Future.succeededFuture(resp);
+            });
   }
 
   /**
