@@ -21,9 +21,6 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
  * the data plane of the container's agent.
  */
 public final class ContainerStreamsEndpoint {
-  /** How long the stream waits after a hijacked attach's 101 (see afterUpgrade). */
-  static final long UPGRADE_GAP_MS = 10;
-
   private final Vertx vertx;
   private final Containers backend;
   private final StreamProxy streams;
@@ -169,7 +166,7 @@ public final class ContainerStreamsEndpoint {
                         sock -> {
                           ResumingStream rs = new ResumingStream(vertx, sock, open, sock::end);
                           sock.closeHandler(v -> rs.clientGone());
-                          afterUpgrade(() -> rs.start(first));
+                          afterUpgrade(ctx, () -> rs.start(first));
                         });
               } else {
                 ctx.response().setChunked(true).putHeader("Content-Type", type).setStatusCode(200);
@@ -182,14 +179,17 @@ public final class ContainerStreamsEndpoint {
   }
 
   /**
-   * Runs {@code send} a moment after the 101 went out, so that the stream's first bytes travel
-   * apart from it. docker-py reads the 101's headers through a buffered reader and the stream from
-   * the raw socket beneath: bytes that came in the same segment as the headers are in that buffer
-   * and lost to it (an attach of logs answered empty about one time in three). dockerd's stream
-   * starts later than its 101 by the time it takes to open the log.
+   * Runs {@code send} once the 101 has had its moment alone on the wire, for clients that need it
+   * ({@link Http#upgradeGraceMillis}): docker-py lost an attach's replayed log that came in the
+   * same read as the 101's headers (it answered empty about one time in three).
    */
-  private void afterUpgrade(Runnable send) {
-    vertx.setTimer(UPGRADE_GAP_MS, id -> send.run());
+  private void afterUpgrade(RoutingContext ctx, Runnable send) {
+    long grace = Http.upgradeGraceMillis(ctx);
+    if (grace == 0) {
+      send.run();
+    } else {
+      vertx.setTimer(grace, id -> send.run());
+    }
   }
 
   /**
@@ -220,7 +220,7 @@ public final class ContainerStreamsEndpoint {
                           if (from == null) {
                             sock.end();
                           } else {
-                            afterUpgrade(() -> StreamProxy.pipe(from, sock));
+                            afterUpgrade(ctx, () -> StreamProxy.pipe(from, sock));
                           }
                         });
                 return;
