@@ -778,6 +778,28 @@ class FleetTest {
     }
     assertThat(inspect).contains("\"Running\":false", "\"ExitCode\":0");
     assertThat(d1.ok("exec", c, "cat", "/f")).isEqualTo("x");
+    // an exec made while fe2 was down: fe2, restarted, knows it (the fleet's map of execs)
+    fe2.kill();
+    String later =
+        post(http, api1, "/containers/" + c + "/exec", "{\"Cmd\":[\"sh\",\"-c\",\"echo y > /g\"]}")
+            .replaceAll("(?s).*\"Id\":\"([0-9a-f]+)\".*", "$1");
+    fe2.start();
+    FleetProcesses.awaitApi(fe2, api2);
+    assertThat(post(http, api2, "/exec/" + later + "/start", "{\"Detach\":true}"))
+        .doesNotContain("message");
+    String seen = "";
+    for (int i = 0; i < 50 && !seen.contains("\"Running\":false"); i++) {
+      Thread.sleep(100);
+      seen =
+          http.send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + api2 + "/exec/" + later + "/json"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+    }
+    assertThat(seen).contains("\"Running\":false", "\"ExitCode\":0");
+    assertThat(d2.ok("exec", c, "cat", "/g")).isEqualTo("y");
   }
 
   private static String post(HttpClient http, int port, String path, String body) throws Exception {

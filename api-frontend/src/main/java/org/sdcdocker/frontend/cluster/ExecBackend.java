@@ -2,11 +2,14 @@ package org.sdcdocker.frontend.cluster;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.AsyncMap;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.Addresses;
 import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.AgentRequests.Ticket;
@@ -16,7 +19,13 @@ import org.sdcdocker.protocol.agent.ExecRecords.ExecState;
 import org.sdcdocker.protocol.agent.FrontendEvents;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
-/** Execs: created and run by the container's agent; the front end remembers only where each is. */
+/**
+ * Execs: created and run by the container's agent; the front end remembers only where each is.
+ * Every front end knows every exec: a new one reaches the others on the bus at once, and is kept in
+ * the fleet's map {@code sdc.execs} (Hazelcast's, with two backups; in the embedded default this
+ * process's) for a front end that starts later, so the loss or restart of any one front end loses
+ * none.
+ */
 public final class ExecBackend {
   private static final long SHORT_MS = 30_000;
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -27,6 +36,9 @@ public final class ExecBackend {
 
   /** Every exec this front end made, until its container is removed. */
   private final Map<String, Exec> execs = new ConcurrentHashMap<>();
+
+  /** The fleet's execs as JSON (ExecCreated), by id. */
+  private final Future<AsyncMap<String, String>> shared;
 
   /** The exec's account, container and compute node. */
   public record Where(String account, String containerId, String cnUuid) {}
@@ -47,6 +59,20 @@ public final class ExecBackend {
     this.agents = agents;
     this.index = index;
     this.events = events;
+    this.shared = vertx.sharedData().getAsyncMap("sdc.execs");
+  }
+
+  /** Learns the execs made before this front end started (those made since come on the bus). */
+  public Future<Void> load() {
+    return shared
+        .compose(AsyncMap::entries)
+        .map(
+            all -> {
+              for (String v : all.values()) {
+                known(Json.decode(v, FrontendEvents.ExecCreated.class));
+              }
+              return null;
+            });
   }
 
   /** exec_create and exec_start name the command, as Docker's: "exec_start: sh -c ...". */
@@ -92,8 +118,10 @@ public final class ExecBackend {
               known(made); // at once here; the other front ends get it from the bus
               vertx.eventBus().publish(Addresses.FRONTEND_EXECS, made);
               event(account, id, "exec_create");
-              return id;
-            });
+              return made;
+            })
+        // kept for the front ends that start later before the create answers
+        .compose(made -> shared.compose(m -> m.put(id, Json.encode(made))).map(id));
   }
 
   /** An exec instance a front end made (this one, or another). */
@@ -165,7 +193,15 @@ public final class ExecBackend {
 
   /** Forgets the execs of a removed container (its agent has forgotten them too). */
   public void forgetContainer(String containerId) {
-    execs.values().removeIf(e -> e.where().containerId().equals(containerId));
+    List<String> gone =
+        execs.entrySet().stream()
+            .filter(e -> e.getValue().where().containerId().equals(containerId))
+            .map(Map.Entry::getKey)
+            .toList();
+    gone.forEach(execs::remove);
+    if (!gone.isEmpty()) { // every front end hears of the removal; the first one's remove counts
+      shared.onSuccess(m -> gone.forEach(m::remove));
+    }
   }
 
   /** How many execs this front end knows of. */

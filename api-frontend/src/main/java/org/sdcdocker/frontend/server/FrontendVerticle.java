@@ -133,6 +133,7 @@ public final class FrontendVerticle extends VerticleBase {
     return vertx
         .executeBlocking(this::loadStores)
         .compose(images -> serveBlobs(images.blobs()).map(blobs -> wire(images, blobs)))
+        .compose(services -> services.execs().load().map(services))
         .compose(services -> router(services).compose(router -> listenAll(router, services)));
   }
 
