@@ -765,18 +765,7 @@ class FleetTest {
       Thread.sleep(100);
     }
     assertThat(started).doesNotContain("message");
-    String inspect = "";
-    for (int i = 0; i < 50 && !inspect.contains("\"Running\":false"); i++) {
-      Thread.sleep(100);
-      inspect =
-          http.send(
-                  HttpRequest.newBuilder(
-                          URI.create("http://127.0.0.1:" + api2 + "/exec/" + exec + "/json"))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString())
-              .body();
-    }
-    assertThat(inspect).contains("\"Running\":false", "\"ExitCode\":0");
+    assertThat(execEnded(http, api2, exec)).contains("\"Running\":false", "\"ExitCode\":0");
     assertThat(d1.ok("exec", c, "cat", "/f")).isEqualTo("x");
     // an exec made while fe2 was down: fe2, restarted, knows it (the fleet's map of execs)
     fe2.kill();
@@ -787,19 +776,24 @@ class FleetTest {
     FleetProcesses.awaitApi(fe2, api2);
     assertThat(post(http, api2, "/exec/" + later + "/start", "{\"Detach\":true}"))
         .doesNotContain("message");
-    String seen = "";
-    for (int i = 0; i < 50 && !seen.contains("\"Running\":false"); i++) {
+    assertThat(execEnded(http, api2, later)).contains("\"Running\":false", "\"ExitCode\":0");
+    assertThat(d2.ok("exec", c, "cat", "/g")).isEqualTo("y");
+  }
+
+  /** The exec's inspection through the front end at {@code port}, once it ended (5 s at most). */
+  private static String execEnded(HttpClient http, int port, String exec) throws Exception {
+    String inspect = "";
+    for (int i = 0; i < 50 && !inspect.contains("\"Running\":false"); i++) {
       Thread.sleep(100);
-      seen =
+      inspect =
           http.send(
                   HttpRequest.newBuilder(
-                          URI.create("http://127.0.0.1:" + api2 + "/exec/" + later + "/json"))
+                          URI.create("http://127.0.0.1:" + port + "/exec/" + exec + "/json"))
                       .build(),
                   HttpResponse.BodyHandlers.ofString())
               .body();
     }
-    assertThat(seen).contains("\"Running\":false", "\"ExitCode\":0");
-    assertThat(d2.ok("exec", c, "cat", "/g")).isEqualTo("y");
+    return inspect;
   }
 
   private static String post(HttpClient http, int port, String path, String body) throws Exception {
