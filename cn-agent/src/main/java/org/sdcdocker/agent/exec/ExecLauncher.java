@@ -33,6 +33,9 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
  * agent's child, which costs a fork and a setns where {@code runc exec} costs a Go runtime's start.
  * Every method blocks. Lock order: a zone's lock, then this launcher's (a zone's end takes this one
  * to end its execs); never a zone's while holding this one.
+ *
+ * <p>Why it is long: the two ways an exec runs (its own conmon, or zone-enter) share its record,
+ * its end and its events, and the zone's end must reach both under the one lock order above.
  */
 public final class ExecLauncher {
   private final LinuxZoneBackend zones;
