@@ -128,6 +128,15 @@ public final class EventLog {
     add(new DockerEvent(account, "image", action, ref, Map.of("name", name), now()));
   }
 
+  /** The newest {@code n} kept events, newest first (without copying the rest). */
+  public List<DockerEvent> newest(int n) {
+    List<DockerEvent> out = new ArrayList<>(n);
+    for (var it = store.kept.descendingIterator(); it.hasNext() && out.size() < n; ) {
+      out.add(it.next());
+    }
+    return out;
+  }
+
   /** The kept events that match, oldest first. */
   public List<DockerEvent> history(Predicate<DockerEvent> filter) {
     return store.kept.stream().filter(filter).toList();

@@ -166,7 +166,7 @@ public final class ContainerStreamsEndpoint {
                         sock -> {
                           ResumingStream rs = new ResumingStream(vertx, sock, open, sock::end);
                           sock.closeHandler(v -> rs.clientGone());
-                          afterUpgrade(ctx, () -> rs.start(first));
+                          Http.afterUpgrade(vertx, ctx, () -> rs.start(first));
                         });
               } else {
                 ctx.response().setChunked(true).putHeader("Content-Type", type).setStatusCode(200);
@@ -176,20 +176,6 @@ public final class ContainerStreamsEndpoint {
                 rs.start(first);
               }
             });
-  }
-
-  /**
-   * Runs {@code send} once the 101 has had its moment alone on the wire, for clients that need it
-   * ({@link Http#upgradeGraceMillis}): docker-py lost an attach's replayed log that came in the
-   * same read as the 101's headers (it answered empty about one time in three).
-   */
-  private void afterUpgrade(RoutingContext ctx, Runnable send) {
-    long grace = Http.upgradeGraceMillis(ctx);
-    if (grace == 0) {
-      send.run();
-    } else {
-      vertx.setTimer(grace, id -> send.run());
-    }
   }
 
   /**
@@ -220,7 +206,7 @@ public final class ContainerStreamsEndpoint {
                           if (from == null) {
                             sock.end();
                           } else {
-                            afterUpgrade(ctx, () -> StreamProxy.pipe(from, sock));
+                            Http.afterUpgrade(vertx, ctx, () -> StreamProxy.pipe(from, sock));
                           }
                         });
                 return;

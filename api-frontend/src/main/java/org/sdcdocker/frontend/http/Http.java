@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpMethod;
@@ -91,6 +92,9 @@ public final class Http {
 
   private static final String REQUEST_ID_KEY = "sdc.request-id";
 
+  /** A client's request id we take as it is. */
+  private static final Pattern USABLE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
   /**
    * The first handler of every request: its id (the client's {@code X-Request-Id} when it is a
    * usable one, else a new one) sent back in the same header and carried on every verb it sends to
@@ -100,7 +104,7 @@ public final class Http {
     long started = System.nanoTime();
     String given = ctx.request().getHeader(REQUEST_ID);
     String id =
-        given != null && given.matches("[A-Za-z0-9._:-]{1,64}")
+        given != null && USABLE_ID.matcher(given).matches()
             ? given
             : Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
     ctx.put(REQUEST_ID_KEY, id);
@@ -175,6 +179,19 @@ public final class Http {
    * processes take that long to start; Go's clients (the docker CLI, the Go SDK) keep what they
    * read ahead and wait for nothing.
    */
+  /**
+   * Runs {@code send} once the 101 has had its grace alone on the wire ({@link
+   * #upgradeGraceMillis}), at once for the clients that need none.
+   */
+  public static void afterUpgrade(Vertx vertx, RoutingContext ctx, Runnable send) {
+    long grace = upgradeGraceMillis(ctx);
+    if (grace == 0) {
+      send.run();
+    } else {
+      vertx.setTimer(grace, id -> send.run());
+    }
+  }
+
   public static long upgradeGraceMillis(RoutingContext ctx) {
     String agent = ctx.request().getHeader("User-Agent");
     return agent != null

@@ -105,10 +105,8 @@ final class Dashboard {
           m.put("Running", n[1]);
           accounts.add(m);
         });
-    List<DockerEvent> history = events.history(e -> true);
     List<Map<String, Object>> last = new ArrayList<>();
-    for (int i = history.size() - 1; i >= 0 && last.size() < EVENTS; i--) {
-      DockerEvent e = history.get(i);
+    for (DockerEvent e : events.newest(EVENTS)) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("Time", e.timeNano() / 1_000_000_000L);
       m.put("Account", e.account());
