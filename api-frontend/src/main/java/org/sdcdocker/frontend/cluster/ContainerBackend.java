@@ -88,16 +88,7 @@ public final class ContainerBackend implements Containers {
   }
 
   private Future<ZoneRecord> made(String account, Creation creation) {
-    return reserveName(account, creation.spec(), creation.nameChosen(), 0)
-        .compose(
-            spec ->
-                reservations
-                    .place(
-                        account,
-                        spec.id(),
-                        () -> placement.place(account, spec, creation.volumesFrom()))
-                    .onFailure(e -> names.release(account, spec.name(), spec.id()))
-                    .map(placed -> Map.entry(spec, placed)))
+    return reservedAndPlaced(account, creation)
         .compose(
             chosen -> {
               ContainerSpec spec = chosen.getKey();
@@ -108,7 +99,7 @@ public final class ContainerBackend implements Containers {
                       placed.cn(),
                       new AgentRequests.CreateZone(placed.spec(), blobSource),
                       CREATE_MS)
-                  .onComplete(ar -> reservations.answered(spec.id(), ar.succeeded()))
+                  .onComplete(ar -> reservations.answered(placed.cn(), spec.id(), ar.succeeded()))
                   .onSuccess(index::put)
                   .onFailure(
                       e -> {
@@ -121,6 +112,40 @@ public final class ContainerBackend implements Containers {
                                   shared, sent.put(rec.spec().id(), rec.cnUuid(), creation.sent()))
                               .otherwise(e -> null) // inspect falls back to the spec's fields
                               .map(rec));
+            });
+  }
+
+  /**
+   * The spec with its name reserved and the node chosen for it, both at once (each is a round trip
+   * to the cluster in a fleet); when one fails, what the other took is given back, and a name
+   * conflict is the error the client sees, as Docker checks the name first.
+   */
+  private Future<Map.Entry<ContainerSpec, Placement.Placed>> reservedAndPlaced(
+      String account, Creation creation) {
+    ContainerSpec asked = creation.spec();
+    Future<ContainerSpec> named = reserveName(account, asked, creation.nameChosen(), 0);
+    Future<Placement.Placed> placed =
+        reservations.place(
+            account, asked.id(), () -> placement.place(account, asked, creation.volumesFrom()));
+    return Future.join(named, placed)
+        .transform(
+            ar -> {
+              if (named.failed()) {
+                if (placed.succeeded()) {
+                  reservations.answered(placed.result().cn(), asked.id(), false);
+                }
+                return Future.failedFuture(named.cause());
+              }
+              ContainerSpec spec = named.result();
+              if (placed.failed()) {
+                names.release(account, spec.name(), spec.id());
+                return Future.failedFuture(placed.cause());
+              }
+              Placement.Placed p = placed.result();
+              if (!spec.name().equals(asked.name())) { // a drawn name was taken and drawn again
+                p = new Placement.Placed(p.spec().withName(spec.name()), p.cn());
+              }
+              return Future.succeededFuture(Map.entry(spec, p));
             });
   }
 

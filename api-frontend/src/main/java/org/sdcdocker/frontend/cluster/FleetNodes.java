@@ -115,7 +115,7 @@ public final class FleetNodes {
       dockerEvents.record(new ZoneEvent("destroy", gone, EventLog.now()));
       names.release(gone.spec().owner(), gone.spec().name(), gone.spec().id());
       sent.remove(gone.spec().id());
-      reservations.gone(gone.spec().id());
+      reservations.gone(cnUuid, gone.spec().id());
     }
   }
 
@@ -148,7 +148,7 @@ public final class FleetNodes {
     dockerEvents.record(ev);
     if (ev.action().equals("destroy")) {
       index.remove(z.spec().id());
-      reservations.gone(z.spec().id());
+      reservations.gone(z.cnUuid(), z.spec().id());
       sent.remove(z.spec().id());
       names.release(z.spec().owner(), z.spec().name(), z.spec().id());
       return;

@@ -98,7 +98,8 @@ final class Placement {
   /**
    * The creates in flight on every front end, as the cluster's reservations hold them (container id
    * → "cn account memory"): what {@link #place} counts on their nodes, but for the containers this
-   * front end already knows (they count as their node's). Set under the placement lock.
+   * front end already knows (they count as their node's). Set with the choice that follows, one
+   * placement at a time on this front end.
    */
   void inFlight(Map<String, String> reservations) {
     inFlight.clear();

@@ -29,12 +29,17 @@ class PlacementTest {
     vertx.close().await();
   }
 
-  private static ContainerSpec asking(String id, long memory) {
+  static ContainerSpec asking(String id, long memory) {
     ContainerSpec s = ContainerIndexTest.rec(id, id, "acct", ZoneState.created()).spec();
     return s.withHost(HostOptions.DEFAULT.withLimits(memory, 0, 0, 0, 0, 0), s.restartPolicy());
   }
 
   private void node(String cn, long memory) {
+    heard(agents, cn, memory);
+  }
+
+  /** A node of {@code memory} bytes, empty, heard from. */
+  static void heard(AgentDirectory agents, String cn, long memory) {
     agents.heard(new Heartbeat(cn, cn, "linux", 0, 0, 2, memory, "k", "os", "1", false));
   }
 
