@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -416,6 +417,111 @@ class FleetTest {
     d1.ok("rm", id);
   }
 
+  /**
+   * An account's containers on different nodes share its fabric: one subnet across the fleet, each
+   * node's bridge joined to the others' by the kernel's VXLAN (the tunnel's MTU accounted for in
+   * the containers'), addresses, full-sized frames and TCP both ways crossing it; a node's bridge
+   * and tunnel go with its last container on the fabric, and the other nodes stop sending to it.
+   */
+  @Test
+  void anAccountsContainersOnTwoNodes_reachEachOtherOnItsFabric() throws Exception {
+    d1.ok("run", "-d", "--name", "fab1", image, "sleep", "600");
+    d2.ok("run", "-d", "--name", "fab2", "-e", "affinity:container!=fab1", image, "sleep", "600");
+    String ip1 = d1.ok("inspect", "-f", "{{.NetworkSettings.IPAddress}}", "fab1").trim();
+    String ip2 = d2.ok("inspect", "-f", "{{.NetworkSettings.IPAddress}}", "fab2").trim();
+    FleetProcesses.Member n1 = agentOf("fab1");
+    FleetProcesses.Member n2 = agentOf("fab2");
+    assertThat(n1).isNotSameAs(n2);
+    assertThat(prefix22(ip1)).isEqualTo(prefix22(ip2)); // one subnet for the whole fleet
+    assertThat(d1.ok("exec", "fab1", "busybox", "cat", "/sys/class/net/eth0/mtu").trim())
+        .isEqualTo("1450"); // the underlay's 1500 less VXLAN's 50
+    assertThat(pingsWithin("fab1", ip2, 10)).isTrue();
+    assertThat(pingsWithin("fab2", ip1, 10)).isTrue();
+    // a full-sized frame crosses whole: 1422 bytes of ICMP data and 28 of headers
+    d1.ok("exec", "fab1", "busybox", "ping", "-c", "1", "-W", "2", "-s", "1422", ip2);
+    assertThat(sendsOverTcp("fab1", "fab2", ip2, "from fab1")).isEqualTo("from fab1");
+    assertThat(sendsOverTcp("fab2", "fab1", ip1, "from fab2")).isEqualTo("from fab2");
+
+    assertThat(ipIn(n2, "-o", "link", "show", "type", "vxlan")).contains("sdcvx");
+    d1.ok("rm", "-f", "fab2");
+    assertThat(ipIn(n2, "-o", "link", "show", "type", "vxlan")).doesNotContain("sdcvx");
+    assertThat(ipIn(n2, "-o", "addr", "show")).doesNotContain(prefix22(ip2));
+    // fab1's node stops flooding to fab2's once its heartbeat says the fabric left it (what it
+    // learnt of fab2's MAC ages out as the kernel's bridge does)
+    String vx =
+        ipIn(n1, "-o", "link", "show", "type", "vxlan").replaceAll("(?s).*(sdcvx\\d+).*", "$1");
+    boolean dropped = false;
+    for (int i = 0; i < 50 && !dropped; i++) {
+      dropped =
+          !inNode(n1, "bridge", "fdb", "show", "dev", vx)
+              .contains("00:00:00:00:00:00 dst " + n2.address() + " ");
+      Thread.sleep(100);
+    }
+    assertThat(dropped).isTrue();
+  }
+
+  private FleetProcesses.Member agentOf(String name) throws Exception {
+    var w = Json.MAPPER.readTree(fleet.admin(fe1, "container", "where", name, "--json").out());
+    String node = w.path("Node").asText();
+    for (FleetProcesses.Member a : List.of(a1, a2, a3)) {
+      if (Files.readString(a.dataRoot().resolve("cn-uuid")).trim().equals(node)) {
+        return a;
+      }
+    }
+    throw new AssertionError("no agent of node " + node);
+  }
+
+  private static String prefix22(String ip) {
+    String[] o = ip.split("\\.");
+    return o[0] + "." + o[1] + "." + (Integer.parseInt(o[2]) & ~3) + ".";
+  }
+
+  /**
+   * Whether {@code from} gets an echo from {@code ip} within {@code seconds} (one try a second).
+   */
+  private boolean pingsWithin(String from, String ip, int seconds) throws Exception {
+    for (int i = 0; i < seconds; i++) {
+      if (d1.run("exec", from, "busybox", "ping", "-c", "1", "-W", "1", ip).exitCode() == 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** What {@code to} received over TCP from {@code from} (busybox nc both ends). */
+  private String sendsOverTcp(String from, String to, String toIp, String text) throws Exception {
+    d1.ok("exec", "-d", to, "sh", "-c", "busybox nc -l -p 5000 > /tmp/got");
+    for (int i = 0; i < 20; i++) { // until the listener listens
+      if (d1.run("exec", from, "sh", "-c", "echo " + text + " | busybox nc " + toIp + " 5000")
+              .exitCode()
+          == 0) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    String got = "";
+    for (int i = 0; i < 20 && got.isEmpty(); i++) {
+      got = d1.run("exec", to, "busybox", "cat", "/tmp/got").out().trim();
+      Thread.sleep(100);
+    }
+    return got;
+  }
+
+  private static String ipIn(FleetProcesses.Member node, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("ip"));
+    cmd.addAll(List.of(args));
+    return inNode(node, cmd.toArray(String[]::new));
+  }
+
+  private static String inNode(FleetProcesses.Member node, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", node.netns()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    return out;
+  }
+
   /** One request, by its id, in the front end's log and in the log of the agent it reached. */
   @Test
   void oneRequest_isFollowedByItsIdFromTheFrontEndToTheAgentsLog() throws Exception {
@@ -595,6 +701,23 @@ class FleetTest {
       assertThat(t3.ok("logs", id)).isEqualTo("up");
       Result echoed = t3.runWithInput(60, "over tls\n", "exec", "-i", id, "cat");
       assertThat(echoed.out().strip()).as(echoed.all()).isEqualTo("over tls");
+      // accounts' fabrics are apart: tess's container reaches none of the local account's, on its
+      // node or on another (three of them, spread over the three nodes), nor they it
+      List<String> locals = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        locals.add(d1.ok("run", "-d", image, "sleep", "600").trim());
+      }
+      String tessIp = t3.ok("inspect", "-f", "{{.NetworkSettings.IPAddress}}", id).trim();
+      String firstIp = "";
+      for (String l : locals) {
+        String ip = d1.ok("inspect", "-f", "{{.NetworkSettings.IPAddress}}", l).trim();
+        firstIp = firstIp.isEmpty() ? ip : firstIp;
+        assertThat(t3.run("exec", id, "busybox", "ping", "-c", "1", "-W", "1", ip).exitCode())
+            .isNotZero();
+        assertThat(d1.run("exec", l, "busybox", "ping", "-c", "1", "-W", "1", tessIp).exitCode())
+            .isNotZero();
+      }
+      assertThat(pingsWithin(locals.get(2), firstIp, 10)).isTrue(); // theirs is whole
     } finally {
       if (t3 != null) {
         List<String> rm = new ArrayList<>(List.of("rm", "-f"));

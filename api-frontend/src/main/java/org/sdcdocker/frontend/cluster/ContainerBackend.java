@@ -39,6 +39,7 @@ public final class ContainerBackend implements Containers {
   private final SentConfigs sent;
   private final NameReservations names;
   private final Reservations reservations;
+  private final Fabrics fabrics;
 
   private final Placement placement;
   private final FleetNodes fleet;
@@ -59,6 +60,7 @@ public final class ContainerBackend implements Containers {
     this.placement = new Placement(agents, index);
     this.names = new NameReservations(vertx, index);
     this.reservations = new Reservations(vertx, placement, CREATE_MS);
+    this.fabrics = new Fabrics(vertx, Fabrics.POOL);
     this.fleet =
         new FleetNodes(
             vertx,
@@ -67,6 +69,7 @@ public final class ContainerBackend implements Containers {
             sent,
             names,
             reservations,
+            fabrics,
             new DockerEvents(events.local(), index)); // every front end gets them
   }
 
@@ -88,7 +91,14 @@ public final class ContainerBackend implements Containers {
   }
 
   private Future<ZoneRecord> made(String account, Creation creation) {
+    String id = creation.spec().id();
+    Future<Fabrics.Claimed> claimed =
+        vertx.isClustered() && creation.spec().network().onFabric()
+            ? fabrics.claim(account, id)
+            : Future.succeededFuture();
     return reservedAndPlaced(account, creation)
+        .onFailure(e -> claimed.onSuccess(c -> fabrics.release(c, id)))
+        .compose(chosen -> onFabric(account, chosen, claimed))
         .compose(
             chosen -> {
               ContainerSpec spec = chosen.getKey();
@@ -101,9 +111,11 @@ public final class ContainerBackend implements Containers {
                       CREATE_MS)
                   .onComplete(ar -> reservations.answered(placed.cn(), spec.id(), ar.succeeded()))
                   .onSuccess(index::put)
+                  .onSuccess(fabrics::made) // the node's gateway, had it one already
                   .onFailure(
                       e -> {
                         names.release(account, spec.name(), spec.id());
+                        fabrics.release(placed.spec().network().fabric(), spec.id());
                         shared.onComplete(ar -> sent.remove(spec.id()));
                       })
                   .compose(
@@ -112,6 +124,42 @@ public final class ContainerBackend implements Containers {
                                   shared, sent.put(rec.spec().id(), rec.cnUuid(), creation.sent()))
                               .otherwise(e -> null) // inspect falls back to the spec's fields
                               .map(rec));
+            });
+  }
+
+  /**
+   * In a fleet, a container on its account's fabric gets its address there (claimed while its node
+   * was chosen) and its node's gateway on it from the front ends; what was reserved goes back when
+   * that fails.
+   */
+  private Future<Map.Entry<ContainerSpec, Placement.Placed>> onFabric(
+      String account,
+      Map.Entry<ContainerSpec, Placement.Placed> chosen,
+      Future<Fabrics.Claimed> claimed) {
+    ContainerSpec spec = chosen.getKey();
+    Placement.Placed placed = chosen.getValue();
+    return claimed
+        .compose(
+            c -> {
+              if (c == null || !placed.spec().network().onFabric()) {
+                fabrics.release(c, spec.id());
+                return Future.succeededFuture(chosen);
+              }
+              return fabrics
+                  .onNode(c, placed.cn())
+                  .onFailure(e -> fabrics.release(c, spec.id()))
+                  .map(
+                      f ->
+                          Map.entry(
+                              spec,
+                              new Placement.Placed(
+                                  placed.spec().withNetwork(placed.spec().network().withFabric(f)),
+                                  placed.cn())));
+            })
+        .onFailure(
+            e -> {
+              reservations.answered(placed.cn(), spec.id(), false);
+              names.release(account, spec.name(), spec.id());
             });
   }
 

@@ -30,6 +30,7 @@ public final class FleetNodes {
   private final SentConfigs sent;
   private final NameReservations names;
   private final Reservations reservations;
+  private final Fabrics fabrics;
   private final DockerEvents dockerEvents;
 
   /** The nodes listed once: a later list of one of them is compared with what was known. */
@@ -42,6 +43,7 @@ public final class FleetNodes {
       SentConfigs sent,
       NameReservations names,
       Reservations reservations,
+      Fabrics fabrics,
       DockerEvents dockerEvents) {
     this.vertx = vertx;
     this.agents = agents;
@@ -49,6 +51,7 @@ public final class FleetNodes {
     this.sent = sent;
     this.names = names;
     this.reservations = reservations;
+    this.fabrics = fabrics;
     this.dockerEvents = dockerEvents;
   }
 
@@ -66,8 +69,10 @@ public final class FleetNodes {
                 for (ZoneRecord gone : index.replaceNode(hb.cnUuid(), list.zones(), askedAtNanos)) {
                   missed.add(new ZoneEvent("destroy", gone, EventLog.now()));
                   names.release(gone.spec().owner(), gone.spec().name(), gone.spec().id());
+                  fabrics.release(gone);
                 }
                 missed.forEach(dockerEvents::record);
+                list.zones().forEach(fabrics::learn);
                 sent.retainListed(
                     hb.cnUuid(),
                     list.zones().stream().map(z -> z.spec().id()).collect(Collectors.toSet()),
@@ -111,12 +116,15 @@ public final class FleetNodes {
   public void onNodeForgotten(String cnUuid) {
     agents.forget(cnUuid);
     listedNodes.remove(cnUuid);
-    for (ZoneRecord gone : index.replaceNode(cnUuid, List.of(), System.nanoTime())) {
+    List<ZoneRecord> itsZones = index.replaceNode(cnUuid, List.of(), System.nanoTime());
+    for (ZoneRecord gone : itsZones) {
       dockerEvents.record(new ZoneEvent("destroy", gone, EventLog.now()));
       names.release(gone.spec().owner(), gone.spec().name(), gone.spec().id());
       sent.remove(gone.spec().id());
       reservations.gone(cnUuid, gone.spec().id());
+      fabrics.release(gone);
     }
+    fabrics.forgetNode(cnUuid, itsZones);
   }
 
   /**
@@ -149,6 +157,7 @@ public final class FleetNodes {
     if (ev.action().equals("destroy")) {
       index.remove(z.spec().id());
       reservations.gone(z.cnUuid(), z.spec().id());
+      fabrics.release(z);
       sent.remove(z.spec().id());
       names.release(z.spec().owner(), z.spec().name(), z.spec().id());
       return;

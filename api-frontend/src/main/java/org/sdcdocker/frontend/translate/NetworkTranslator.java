@@ -115,7 +115,8 @@ public final class NetworkTranslator {
         h.dnsSearch(),
         h.dnsOptions(),
         extraHosts,
-        links);
+        links,
+        null);
   }
 
   private static void conflict(boolean when, String message) {

@@ -40,7 +40,8 @@ class PlacementTest {
 
   /** A node of {@code memory} bytes, empty, heard from. */
   static void heard(AgentDirectory agents, String cn, long memory) {
-    agents.heard(new Heartbeat(cn, cn, "linux", 0, 0, 2, memory, "k", "os", "1", false));
+    agents.heard(
+        new Heartbeat(cn, cn, "linux", 0, 0, 2, memory, "k", "os", "1", false, null, List.of()));
   }
 
   @Test
@@ -98,7 +99,8 @@ class PlacementTest {
             n.dnsSearch(),
             n.dnsOptions(),
             n.extraHosts(),
-            n.links()));
+            n.links(),
+            null));
   }
 
   @Test

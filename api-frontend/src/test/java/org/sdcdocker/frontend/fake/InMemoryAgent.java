@@ -155,7 +155,9 @@ public final class InMemoryAgent {
                 "6.1.0",
                 "Debian GNU/Linux 12 (bookworm)",
                 "fake-1",
-                false));
+                false,
+                null,
+                List.of()));
   }
 
   private ZoneRecord zone(String id) {

@@ -25,6 +25,15 @@ final class BridgeConfs {
   }
 
   ObjectNode confList(Network net, String mac, boolean withPorts) {
+    return confList(net, mac, withPorts, null, 0);
+  }
+
+  /**
+   * The same; on a fleet-wide network ({@code fleetAddress} not null) the zone's address is the one
+   * the front ends gave it (CNI's static IPAM, not this node's leases) and its interface and the
+   * bridge have the tunnel's {@code mtu}.
+   */
+  ObjectNode confList(Network net, String mac, boolean withPorts, String fleetAddress, int mtu) {
     ObjectNode bridge = Json.MAPPER.createObjectNode();
     bridge
         .put("type", "bridge")
@@ -32,14 +41,25 @@ final class BridgeConfs {
         .put("isGateway", true)
         .put("ipMasq", false)
         .put("hairpinMode", true); // masquerading is one rule per bridge: HostNet's
+    if (mtu > 0) {
+      bridge.put("mtu", mtu);
+    }
     bridge.putObject("capabilities").put("ips", true);
     ObjectNode ipam = bridge.putObject("ipam");
-    ipam.put("type", "host-local").put("dataDir", ipamDir.toString());
-    ObjectNode range = ipam.putArray("ranges").addArray().addObject();
-    range.put("subnet", net.subnet()).put("gateway", net.gateway());
-    if (net.ipRange() != null) {
-      Cidr r = Cidr.parse(net.ipRange());
-      range.put("rangeStart", Cidr.dotted(r.host(1))).put("rangeEnd", Cidr.dotted(r.lastHost()));
+    if (fleetAddress != null) {
+      ipam.put("type", "static")
+          .putArray("addresses")
+          .addObject()
+          .put("address", fleetAddress + "/" + Cidr.parse(net.subnet()).bits())
+          .put("gateway", net.gateway());
+    } else {
+      ipam.put("type", "host-local").put("dataDir", ipamDir.toString());
+      ObjectNode range = ipam.putArray("ranges").addArray().addObject();
+      range.put("subnet", net.subnet()).put("gateway", net.gateway());
+      if (net.ipRange() != null) {
+        Cidr r = Cidr.parse(net.ipRange());
+        range.put("rangeStart", Cidr.dotted(r.host(1))).put("rangeEnd", Cidr.dotted(r.lastHost()));
+      }
     }
     if (!net.internal()) {
       ipam.putArray("routes").addObject().put("dst", "0.0.0.0/0");

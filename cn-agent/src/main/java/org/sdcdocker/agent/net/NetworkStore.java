@@ -21,6 +21,7 @@ import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.NetworkRecords;
 import org.sdcdocker.protocol.agent.NetworkRecords.CreateNetwork;
 import org.sdcdocker.protocol.agent.NetworkRecords.Network;
+import org.sdcdocker.protocol.agent.NetworkSpec;
 
 /**
  * The networks this node carries, one record file each under {@code networks/}: every account's
@@ -52,18 +53,62 @@ public final class NetworkStore {
     }
     Cidr subnet = freeSubnet(FABRIC_BITS);
     return save(
-        new Network(
+        fabricRecord(
             id,
-            NetworkRecords.FABRIC,
             owner,
-            "bridge",
             subnet.toString(),
             Cidr.dotted(subnet.host(1)),
-            null,
-            false,
-            Map.of(),
             Instant.now().toString(),
-            true));
+            0));
+  }
+
+  /** The record of an account's fabric ({@code vni} 0: this node's alone). */
+  private static Network fabricRecord(
+      String id, String owner, String subnet, String gateway, String created, int vni) {
+    return new Network(
+        id,
+        NetworkRecords.FABRIC,
+        owner,
+        "bridge",
+        subnet,
+        gateway,
+        null,
+        false,
+        Map.of(),
+        created,
+        true,
+        Map.of(),
+        vni);
+  }
+
+  /**
+   * The account's fabric as the fleet's front ends allocated it (its subnet and VNI the fleet's,
+   * its gateway this node's address on it): kept as it is when the record says the same, written
+   * over otherwise (the caller made sure no zone here uses the old one).
+   */
+  public synchronized Network fleetFabric(String owner, NetworkSpec.Fabric f) {
+    String id = fabricId(owner);
+    Optional<Network> have = read(id);
+    if (have.isPresent() && sameFabric(have.get(), f)) {
+      return have.get();
+    }
+    return save(
+        fabricRecord(
+            id,
+            owner,
+            f.subnet(),
+            f.gateway(),
+            have.map(Network::created).orElse(Instant.now().toString()),
+            f.vni()));
+  }
+
+  /** The account's fabric on this node, if it has one yet. */
+  public synchronized Optional<Network> fabricIfAny(String owner) {
+    return read(fabricId(owner));
+  }
+
+  static boolean sameFabric(Network n, NetworkSpec.Fabric f) {
+    return n.vni() == f.vni() && n.subnet().equals(f.subnet()) && n.gateway().equals(f.gateway());
   }
 
   /** A user-defined network, as {@code docker network create} asks. */
@@ -117,7 +162,8 @@ public final class NetworkStore {
             c.labels(),
             Instant.now().toString(),
             false,
-            c.auxAddresses() == null ? Map.of() : c.auxAddresses()));
+            c.auxAddresses() == null ? Map.of() : c.auxAddresses(),
+            0));
   }
 
   /** The account's network by full id, name or id prefix (Docker's order); 404 otherwise. */

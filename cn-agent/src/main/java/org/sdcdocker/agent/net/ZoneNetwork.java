@@ -21,6 +21,7 @@ import org.sdcdocker.protocol.agent.ContainerSpec;
 import org.sdcdocker.protocol.agent.NetStatus;
 import org.sdcdocker.protocol.agent.NetStatus.Attached;
 import org.sdcdocker.protocol.agent.NetStatus.BoundPort;
+import org.sdcdocker.protocol.agent.NetworkRecords;
 import org.sdcdocker.protocol.agent.NetworkRecords.Member;
 import org.sdcdocker.protocol.agent.NetworkRecords.Network;
 import org.sdcdocker.protocol.agent.NetworkSpec;
@@ -56,6 +57,14 @@ public final class ZoneNetwork {
   /** What a start gets: the network status and the environment its links give. */
   public record Up(NetStatus status, List<String> linkEnv) {}
 
+  /**
+   * Per fleet-wide network: a zone's attachment and the removal of its idle bridge, one at once.
+   */
+  private final Map<String, Object> fleetLocks = new ConcurrentHashMap<>();
+
+  /** This node's end of the fleet's fabric; null in the embedded default. */
+  private volatile FabricLinks links;
+
   public ZoneNetwork(
       Path agentRoot,
       String cnUuid,
@@ -75,11 +84,25 @@ public final class ZoneNetwork {
     return networks;
   }
 
+  /** In a fleet: the fabric's tunnels of this node (set before zones are adopted). */
+  public void fabricLinks(FabricLinks l) {
+    this.links = l;
+  }
+
   /** At create: the endpoints' networks resolved to ids (404 for a network the account lacks). */
   public NetworkSpec resolve(String owner, NetworkSpec n) {
     List<Endpoint> out = new ArrayList<>();
+    NetworkSpec.Fabric fabric = n.fabric();
     for (Endpoint e : n.endpoints()) {
-      Network net = networks.resolve(owner, e.network());
+      Network net;
+      if (fabric != null && e.network().equals(NetworkRecords.FABRIC)) {
+        net = fleetFabric(owner, fabric);
+        // the node's gateway on it is the node's: the front ends learn it from the zone's record
+        fabric =
+            new NetworkSpec.Fabric(fabric.vni(), fabric.subnet(), net.gateway(), fabric.address());
+      } else {
+        net = networks.resolve(owner, e.network());
+      }
       if (e.ipv4() != null && !e.ipv4().isEmpty()) {
         if (net.fabric()) {
           throw DockerException.invalid(
@@ -95,7 +118,31 @@ public final class ZoneNetwork {
       }
       out.add(e.resolved(net.id(), net.name()));
     }
-    return n.withEndpoints(out);
+    return n.withEndpoints(out).withFabric(fabric);
+  }
+
+  /**
+   * The account's fabric as the fleet allocated it; a node-local one that was here before goes,
+   * unless a zone here runs on it.
+   */
+  private Network fleetFabric(String owner, NetworkSpec.Fabric f) {
+    if (links == null) {
+      throw DockerException.unavailable("this compute node is not on the fleet's fabric");
+    }
+    var have = networks.fabricIfAny(owner);
+    if (have.isPresent() && !NetworkStore.sameFabric(have.get(), f)) {
+      Network h = have.get();
+      if (!members(h.id()).isEmpty()) {
+        if (h.vni() == f.vni() && h.subnet().equals(f.subnet())) {
+          return h; // the same fabric, its gateway here chosen before (a fleet restarted whole)
+        }
+        throw DockerException.conflict(
+            "the account's network on this compute node is in use with subnet %s; the fleet's is %s",
+            h.subnet(), f.subnet());
+      }
+      takeDown(h);
+    }
+    return networks.fleetFabric(owner, f);
   }
 
   /** Sets up the network of a zone about to start; on failure nothing of it is left. */
@@ -285,6 +332,9 @@ public final class ZoneNetwork {
   private void takeDown(Network n) {
     String bridge = bridgeName(n.id());
     resolvers.stop(n.id());
+    if (n.spansFleet() && links != null) {
+      links.down(n.vni());
+    }
     if (HostNet.exists(bridge) || prepared.contains(bridge)) {
       HostNet.removeBridge(bridge, n.subnet());
     }
@@ -303,65 +353,105 @@ public final class ZoneNetwork {
         networks
             .byId(e.networkId())
             .orElseThrow(() -> DockerException.notFound("network %s not found", e.network()));
-    Map<String, Object> rc = new LinkedHashMap<>();
-    if (!bound.isEmpty()) {
-      rc.put(
-          "portMappings",
-          bound.stream()
-              .map(
-                  b ->
-                      Map.of(
-                          "hostPort",
-                          b.hostPort(),
-                          "containerPort",
-                          b.containerPort(),
-                          "protocol",
-                          b.protocol(),
-                          "hostIP",
-                          b.hostIp().equals("0.0.0.0") ? "" : b.hostIp()))
-              .toList());
-    }
-    if (e.ipv4() != null && !e.ipv4().isEmpty()) {
-      rc.put("ips", List.of(e.ipv4() + "/" + Cidr.parse(net.subnet()).bits()));
-    }
-    String bridge = bridgeName(net.id());
-    if (prepared.add(bridge)) {
+    // a fleet-wide network's bridge and tunnel go with its last zone here: one at a time
+    synchronized (net.spansFleet() ? fleetLock(net.id()) : new Object()) {
+      if (net.spansFleet() && members(net.id()).isEmpty() && staleBridge(net)) {
+        takeDown(net); // left with another address (an agent killed before it took it down)
+      }
+      Map<String, Object> rc = new LinkedHashMap<>();
+      if (!bound.isEmpty()) {
+        rc.put(
+            "portMappings",
+            bound.stream()
+                .map(
+                    b ->
+                        Map.of(
+                            "hostPort",
+                            b.hostPort(),
+                            "containerPort",
+                            b.containerPort(),
+                            "protocol",
+                            b.protocol(),
+                            "hostIP",
+                            b.hostIp().equals("0.0.0.0") ? "" : b.hostIp()))
+                .toList());
+      }
+      if (e.ipv4() != null && !e.ipv4().isEmpty()) {
+        rc.put("ips", List.of(e.ipv4() + "/" + Cidr.parse(net.subnet()).bits()));
+      }
+      String bridge = bridgeName(net.id());
+      if (prepared.add(bridge)) {
+        try {
+          HostNet.prepareBridge(bridge, net.subnet(), net.internal());
+        } catch (RuntimeException ex) {
+          prepared.remove(bridge);
+          throw ex;
+        }
+      }
+      String fleetAddress = null;
+      if (net.spansFleet()) {
+        NetworkSpec.Fabric f = spec.network().fabric();
+        if (f == null || links == null || f.vni() != net.vni()) {
+          throw DockerException.conflict(
+              "container %s has no address on the fleet's fabric: it was made before its account's"
+                  + " network spanned the fleet; remove it and run it again",
+              spec.name());
+        }
+        fleetAddress = f.address();
+      }
+      ObjectNode conf =
+          confs.confList(
+              net, e.mac(), !bound.isEmpty(), fleetAddress, fleetAddress == null ? 0 : links.mtu());
+      Cni.Target target = new Cni.Target(spec.id(), netns, ifname);
+      JsonNode result;
       try {
-        HostNet.prepareBridge(bridge, net.subnet(), net.internal());
+        result = cni.add(conf, target, rc);
       } catch (RuntimeException ex) {
-        prepared.remove(bridge);
-        throw ex;
+        if (ex.getMessage() == null
+            || !ex.getMessage().contains("already exists")
+                && !ex.getMessage().contains("duplicate allocation")) {
+          throw ex;
+        }
+        // an interface (or its address) an agent killed between the plugin's ADD and its record
+        // left
+        // behind
+        cni.del(conf, target, rc, null);
+        result = cni.add(conf, target, rc);
       }
-    }
-    ObjectNode conf = confs.confList(net, e.mac(), !bound.isEmpty());
-    Cni.Target target = new Cni.Target(spec.id(), netns, ifname);
-    JsonNode result;
-    try {
-      result = cni.add(conf, target, rc);
-    } catch (RuntimeException ex) {
-      if (ex.getMessage() == null
-          || !ex.getMessage().contains("already exists")
-              && !ex.getMessage().contains("duplicate allocation")) {
-        throw ex;
+      Files.createDirectories(zoneDir.resolve("net"));
+      ObjectNode cache = Json.MAPPER.createObjectNode();
+      cache.set("conf", conf);
+      cache.set("runtimeConfig", Json.MAPPER.valueToTree(rc));
+      cache.set("result", result);
+      cache.put("netns", netns);
+      cache.put("ifname", ifname);
+      Cni.write(zoneDir.resolve("net").resolve(net.id() + ".json"), cache);
+      if (fleetAddress != null) {
+        links.up(net.vni(), bridge); // the bridge is there now: its tunnel joins it
       }
-      // an interface (or its address) an agent killed between the plugin's ADD and its record left
-      // behind
-      cni.del(conf, target, rc, null);
-      result = cni.add(conf, target, rc);
+      Cni.Ip ip = Cni.Ip.of(result);
+      Attached a =
+          new Attached(
+              net.id(), net.name(), ifname, ip.ip(), ip.prefixLen(), ip.gateway(), ip.mac());
+      join(spec, a);
+      return a;
     }
-    Files.createDirectories(zoneDir.resolve("net"));
-    ObjectNode cache = Json.MAPPER.createObjectNode();
-    cache.set("conf", conf);
-    cache.set("runtimeConfig", Json.MAPPER.valueToTree(rc));
-    cache.set("result", result);
-    cache.put("netns", netns);
-    cache.put("ifname", ifname);
-    Cni.write(zoneDir.resolve("net").resolve(net.id() + ".json"), cache);
-    Cni.Ip ip = Cni.Ip.of(result);
-    Attached a =
-        new Attached(net.id(), net.name(), ifname, ip.ip(), ip.prefixLen(), ip.gateway(), ip.mac());
-    join(spec, a);
-    return a;
+  }
+
+  /** Whether the network's bridge is here with an address other than its gateway. */
+  private boolean staleBridge(Network net) {
+    String bridge = bridgeName(net.id());
+    if (!HostNet.exists(bridge)) {
+      return false;
+    }
+    List<String> out = new ArrayList<>();
+    HostNet.exec(List.of("ip", "-o", "-4", "addr", "show", "dev", bridge), out);
+    return out.stream().anyMatch(l -> l.contains(" inet "))
+        && out.stream().noneMatch(l -> l.contains(" inet " + net.gateway() + "/"));
+  }
+
+  private Object fleetLock(String networkId) {
+    return fleetLocks.computeIfAbsent(networkId, k -> new Object());
   }
 
   private void join(ContainerSpec spec, Attached a) {
@@ -374,6 +464,10 @@ public final class ZoneNetwork {
         .byId(a.networkId())
         .filter(n -> !n.fabric())
         .ifPresent(n -> resolvers.serve(n, a.gateway()));
+    FabricLinks l = links;
+    if (l != null) {
+      networks.byId(a.networkId()).filter(Network::spansFleet).ifPresent(n -> l.adopt(n.vni()));
+    }
   }
 
   private void detach(String zoneId, Path zoneDir, String networkId) {
@@ -402,6 +496,19 @@ public final class ZoneNetwork {
     if (m != null && m.remove(zoneId) != null && m.isEmpty()) {
       members.remove(networkId);
       resolvers.stop(networkId);
+      // a fleet-wide network's bridge and tunnel go with its last zone here (a node-local one's
+      // bridge stays ready for the next)
+      networks
+          .byId(networkId)
+          .filter(Network::spansFleet)
+          .ifPresent(
+              n -> {
+                synchronized (fleetLock(n.id())) { // unless a zone joined it meanwhile
+                  if (!members.containsKey(n.id())) {
+                    takeDown(n);
+                  }
+                }
+              });
     }
   }
 

@@ -23,6 +23,8 @@ import org.sdcdocker.agent.exec.ExecLauncher;
 import org.sdcdocker.agent.exec.HealthMonitor;
 import org.sdcdocker.agent.image.LayerCache;
 import org.sdcdocker.agent.image.RootUntar;
+import org.sdcdocker.agent.net.FabricLinks;
+import org.sdcdocker.agent.net.FabricTunnel;
 import org.sdcdocker.agent.runtime.ContainerRuntime;
 import org.sdcdocker.agent.runtime.OciRuntime;
 import org.sdcdocker.agent.stream.StreamServer;
@@ -82,6 +84,7 @@ public final class AgentVerticle extends VerticleBase {
 
   private FileLock dataRootLock;
   private Lock cnLock;
+  private volatile FabricLinks fabric;
 
   public AgentVerticle(AgentConfig config) {
     this(config, UUID.randomUUID().toString());
@@ -131,6 +134,9 @@ public final class AgentVerticle extends VerticleBase {
               exits.start();
               vertx.setPeriodic(HEARTBEAT_MS, t -> heartbeat());
               heartbeat();
+              if (fabric != null) { // every other node's heartbeat now: the tunnels' peers
+                vertx.eventBus().publish(Addresses.HELLO, "hello");
+              }
               return server;
             });
   }
@@ -224,6 +230,14 @@ public final class AgentVerticle extends VerticleBase {
             installHelper(root, "zone-enter"),
             ev -> vertx.eventBus().publish(Addresses.ZONE_EVENTS, ev));
     runtime.beforeDelete(execs::zoneEnding);
+    if (vertx.isClustered()) { // this node's end of the fleet's fabric, before zones are adopted
+      fabric =
+          new FabricLinks(
+              config.streamHost(),
+              new FabricTunnel(List.of()),
+              () -> vertx.runOnContext(v -> heartbeat()));
+      zones.network().fabricLinks(fabric);
+    }
     zones.recover(HostFacts.rebooted(root, config.bootIdFile()));
     exits = new ExitWatcher(runtime.exitDir(), zones);
     health = new HealthMonitor(zones, execs);
@@ -390,6 +404,28 @@ public final class AgentVerticle extends VerticleBase {
         });
     on(Verbs.STREAM, r -> streams.issue(r));
     consumers.add(bus.consumer(Addresses.HELLO, m -> heartbeat()));
+    if (fabric != null) { // the other nodes' ends of the fabric, from their heartbeats
+      consumers.add(
+          bus.<Heartbeat>consumer(
+              Addresses.HEARTBEAT,
+              m ->
+                  vertx.executeBlocking(
+                      () -> {
+                        fabric.heard(cnUuid, m.body());
+                        return null;
+                      },
+                      true)));
+      consumers.add(
+          bus.<String>consumer(
+              Addresses.FRONTEND_FORGET_NODE,
+              m ->
+                  vertx.executeBlocking(
+                      () -> {
+                        fabric.forget(m.body());
+                        return null;
+                      },
+                      true)));
+    }
   }
 
   private void registerNetworkHandlers(EventBus bus) {
@@ -452,7 +488,9 @@ public final class AgentVerticle extends VerticleBase {
                 HostFacts.kernel(),
                 HostFacts.operatingSystem(),
                 incarnation,
-                Files.exists(config.dataRoot().resolve("reserved"))));
+                Files.exists(config.dataRoot().resolve("reserved")),
+                fabric == null ? null : fabric.address(),
+                fabric == null ? List.of() : fabric.carried()));
   }
 
   @Override

@@ -27,10 +27,16 @@ public final class NetworkRecords {
       Map<String, String> labels,
       String created,
       boolean fabric,
-      Map<String, String> auxAddresses) {
+      Map<String, String> auxAddresses,
+      int vni) {
     public Network {
       labels = labels == null ? Map.of() : Map.copyOf(labels);
       auxAddresses = auxAddresses == null ? Map.of() : Map.copyOf(auxAddresses);
+    }
+
+    /** Whether the network spans the fleet: its VNI carries it between nodes. */
+    public boolean spansFleet() {
+      return vni > 0;
     }
 
     public Network(
@@ -47,7 +53,7 @@ public final class NetworkRecords {
         boolean fabric) {
       this(
           id, name, owner, driver, subnet, gateway, ipRange, internal, labels, created, fabric,
-          Map.of());
+          Map.of(), 0);
     }
   }
 

@@ -18,7 +18,8 @@ public record NetworkSpec(
     List<String> dnsSearch,
     List<String> dnsOptions,
     List<String> extraHosts,
-    List<Link> links) {
+    List<Link> links,
+    Fabric fabric) {
 
   /** The network of a zone that said nothing: its account's fabric. */
   public static final NetworkSpec DEFAULT =
@@ -32,7 +33,8 @@ public record NetworkSpec(
           List.of(),
           List.of(),
           List.of(),
-          List.of());
+          List.of(),
+          null);
 
   public NetworkSpec {
     mode = mode == null || mode.isEmpty() || mode.equals("default") ? NetworkRecords.FABRIC : mode;
@@ -92,6 +94,14 @@ public record NetworkSpec(
   public record PortSpec(
       int containerPort, String protocol, String hostIp, int hostPortStart, int hostPortEnd) {}
 
+  /**
+   * In a fleet, the account's fabric as the front ends allocated it: its VNI and subnet (the same
+   * on every node), the address of its bridge on the zone's node (the zone's gateway there) and the
+   * zone's own address, kept for the zone's life. Null in the embedded default, where the fabric is
+   * the node's own bridge network.
+   */
+  public record Fabric(int vni, String subnet, String gateway, String address) {}
+
   /** A legacy link: the target zone, its name, and the alias it is known by here. */
   public record Link(String zoneId, String name, String alias) {}
 
@@ -103,7 +113,28 @@ public record NetworkSpec(
   /** The same spec with other endpoints. */
   public NetworkSpec withEndpoints(List<Endpoint> e) {
     return new NetworkSpec(
-        mode, e, ports, exposed, publishAll, dns, dnsSearch, dnsOptions, extraHosts, links);
+        mode, e, ports, exposed, publishAll, dns, dnsSearch, dnsOptions, extraHosts, links, fabric);
+  }
+
+  /** The same on the fleet's fabric {@code f}. */
+  public NetworkSpec withFabric(Fabric f) {
+    return new NetworkSpec(
+        mode,
+        endpoints,
+        ports,
+        exposed,
+        publishAll,
+        dns,
+        dnsSearch,
+        dnsOptions,
+        extraHosts,
+        links,
+        f);
+  }
+
+  /** Whether the zone is attached to its account's fabric. */
+  public boolean onFabric() {
+    return endpoints.stream().anyMatch(e -> NetworkRecords.FABRIC.equals(e.network()));
   }
 
   /** The same with another mode and links (their targets resolved to ids). */
@@ -118,6 +149,7 @@ public record NetworkSpec(
         dnsSearch,
         dnsOptions,
         extraHosts,
-        newLinks);
+        newLinks,
+        fabric);
   }
 }

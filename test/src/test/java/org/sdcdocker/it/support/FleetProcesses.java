@@ -70,6 +70,11 @@ public final class FleetProcesses implements AutoCloseable {
       return address;
     }
 
+    /** The network namespace the member runs in (a node's), null for the host's. */
+    public String netns() {
+      return netns;
+    }
+
     public Path dataRoot() {
       return dataRoot;
     }

@@ -1,0 +1,353 @@
+package org.sdcdocker.frontend.cluster;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.AsyncMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.NetworkSpec.Fabric;
+import org.sdcdocker.protocol.agent.ZoneRecord;
+
+/**
+ * Each account's fabric across the fleet, allocated by the front ends in the cluster's map {@code
+ * sdc.fabrics} (with its backups): one /22 of the fleet's pool and one VNI per account, the address
+ * of the fabric's bridge on each node that carries it (its containers' gateway there), and each
+ * container's address, held for the container's life, so no two containers of the fabric anywhere
+ * share one. Every claim is a putIfAbsent: two front ends never hand out the same thing.
+ *
+ * <p>Keys: {@code account:ACCOUNT} → the fabric's index; {@code index:I} → its account; {@code
+ * addr:I:ADDRESS} → the container id holding it, or {@code gw:NODE}; {@code gw:I:NODE} → the node's
+ * gateway address. The index gives the subnet (the pool's I-th /22) and the VNI ({@link #FIRST_VNI}
+ * + I).
+ */
+final class Fabrics {
+  /** The fleet's pool of fabric subnets: 1,024 accounts' /22s, apart from the nodes' own pools. */
+  static final String POOL = "10.192.0.0/12";
+
+  /** The first VNI: those below are left to the operator's other uses. */
+  static final int FIRST_VNI = 4096;
+
+  private static final String MAP = "sdc.fabrics";
+  private static final int BITS = 22;
+  private static final int HOSTS = (1 << (32 - BITS)) - 2; // .1 to .1022 of each /22
+
+  private final Vertx vertx;
+  private final int poolBase;
+  private final int fabricsInPool;
+
+  /** What this front end learnt: account → index, "I:NODE" → gateway. */
+  private final Map<String, Integer> indexes = new ConcurrentHashMap<>();
+
+  private final Map<String, String> gateways = new ConcurrentHashMap<>();
+
+  /** The containers whose fabric this front end put back into the map (learn). */
+  private final Set<String> learnt = ConcurrentHashMap.newKeySet();
+
+  /** Per fabric index, the addresses this front end saw taken (claims skip them first). */
+  private final Map<Integer, Set<String>> taken = new ConcurrentHashMap<>();
+
+  Fabrics(Vertx vertx, String pool) {
+    this.vertx = vertx;
+    String[] p = pool.split("/");
+    int bits = Integer.parseInt(p[1]);
+    if (bits > BITS) {
+      throw new IllegalArgumentException("the fabric pool " + pool + " is smaller than a /22");
+    }
+    this.poolBase = addr(p[0]) & (bits == 0 ? 0 : -1 << (32 - bits));
+    this.fabricsInPool = 1 << (BITS - bits);
+  }
+
+  /**
+   * What a node says of a container on the fabric (its list, or the record of a create), the truth
+   * the cluster's map is made to hold again: after a whole fleet restarted, the map is empty until
+   * the nodes are listed; and a node's gateway is the one its bridge has (a node that kept its
+   * bridge across such a restart keeps its gateway).
+   */
+  void learn(ZoneRecord z) {
+    learn(z, true);
+  }
+
+  /**
+   * A container this front end made: the map holds its claims already, unless its node's gateway
+   * was another.
+   */
+  void made(ZoneRecord z) {
+    learn(z, false);
+  }
+
+  private void learn(ZoneRecord z, boolean listed) {
+    Fabric f = z.spec().network().fabric();
+    if (f == null || f.vni() < FIRST_VNI || z.cnUuid() == null) {
+      return;
+    }
+    int i = f.vni() - FIRST_VNI;
+    String owner = z.spec().owner();
+    String cn = z.cnUuid();
+    String id = z.spec().id();
+    indexes.putIfAbsent(owner, i);
+    String claimedGw = gateways.put(i + ":" + cn, f.gateway());
+    taken(i).add(f.gateway());
+    taken(i).add(f.address());
+    boolean gwMoved = claimedGw != null && !claimedGw.equals(f.gateway());
+    if (!(learnt.add(id) && listed) && !gwMoved) {
+      return;
+    }
+    map()
+        .compose(
+            m -> {
+              Future<?> moved =
+                  gwMoved
+                      ? m.removeIfPresent(key(i, claimedGw), "gw:" + cn)
+                      : Future.succeededFuture();
+              return Future.join(
+                  moved,
+                  m.putIfAbsent("account:" + owner, Integer.toString(i)),
+                  m.putIfAbsent("index:" + i, owner),
+                  m.put("gw:" + i + ":" + cn, f.gateway()),
+                  m.putIfAbsent(key(i, f.gateway()), "gw:" + cn),
+                  m.putIfAbsent(key(i, f.address()), "c:" + id));
+            })
+        .otherwise(e -> null);
+  }
+
+  /** A container's address on its account's fabric, claimed before its node is known. */
+  record Claimed(int index, String address) {}
+
+  /**
+   * Claims an address on the fabric of {@code account} (made when it has none) for container {@code
+   * id}: done while the container's node is chosen.
+   */
+  Future<Claimed> claim(String account, String id) {
+    return map()
+        .compose(
+            m ->
+                index(m, account)
+                    .compose(i -> address(m, i, "c:" + id).map(a -> new Claimed(i, a))));
+  }
+
+  /** The fabric of a container with a claimed address, placed on node {@code cn}. */
+  Future<Fabric> onNode(Claimed c, String cn) {
+    return map()
+        .compose(m -> gateway(m, c.index(), cn))
+        .map(
+            gw ->
+                new Fabric(
+                    FIRST_VNI + c.index(),
+                    dotted(subnet(c.index())) + "/" + BITS,
+                    gw,
+                    c.address()));
+  }
+
+  /** A claimed address goes back (the container's create failed before its fabric was set). */
+  Future<Void> release(Claimed c, String id) {
+    return c == null ? Future.succeededFuture() : release(c.index(), c.address(), id);
+  }
+
+  /** The address a container held on its fabric goes back (its create failed, or it is gone). */
+  void release(ZoneRecord z) {
+    learnt.remove(z.spec().id());
+    release(z.spec().network().fabric(), z.spec().id());
+  }
+
+  Future<Void> release(Fabric f, String id) {
+    if (f == null || f.vni() < FIRST_VNI) {
+      return Future.succeededFuture();
+    }
+    return release(f.vni() - FIRST_VNI, f.address(), id);
+  }
+
+  private Future<Void> release(int i, String address, String id) {
+    return map()
+        .compose(m -> m.removeIfPresent(key(i, address), "c:" + id))
+        .<Void>map(
+            gone -> {
+              taken(i).remove(address);
+              return null;
+            })
+        .otherwise(e -> null);
+  }
+
+  /** A node forgotten for good: its gateway address on each of the fabrics goes back. */
+  void forgetNode(String cn, Iterable<ZoneRecord> itsZones) {
+    for (ZoneRecord z : itsZones) {
+      Fabric f = z.spec().network().fabric();
+      if (f != null && f.vni() >= FIRST_VNI) {
+        int i = f.vni() - FIRST_VNI;
+        gateways.remove(i + ":" + cn);
+        map()
+            .compose(
+                m ->
+                    m.removeIfPresent("gw:" + i + ":" + cn, f.gateway())
+                        .compose(v -> m.removeIfPresent(key(i, f.gateway()), "gw:" + cn)))
+            .otherwise(e -> null);
+      }
+    }
+  }
+
+  private Future<Integer> index(AsyncMap<String, String> m, String account) {
+    Integer known = indexes.get(account);
+    if (known != null) {
+      return Future.succeededFuture(known);
+    }
+    return m.get("account:" + account)
+        .compose(
+            have -> {
+              if (have != null) {
+                return Future.succeededFuture(remember(account, Integer.parseInt(have)));
+              }
+              int start = Math.floorMod(account.hashCode(), fabricsInPool);
+              return claimIndex(m, account, start, 0);
+            });
+  }
+
+  /** Claims the first free index from {@code start} on, every index tried once at most. */
+  private Future<Integer> claimIndex(AsyncMap<String, String> m, String account, int start, int k) {
+    if (k >= fabricsInPool) {
+      return Future.failedFuture(
+          DockerException.unavailable("the fleet's fabric pool %s has no subnet left", POOL));
+    }
+    int i = (start + k) % fabricsInPool;
+    return m.putIfAbsent("index:" + i, account)
+        .compose(
+            holder -> {
+              if (holder != null && !holder.equals(account)) {
+                if ((k + 1) % 64 != 0) {
+                  return claimIndex(m, account, start, k + 1);
+                }
+                Promise<Integer> later = Promise.promise(); // as claimAddress: no deep recursion
+                vertx.runOnContext(v -> claimIndex(m, account, start, k + 1).onComplete(later));
+                return later.future();
+              }
+              return m.putIfAbsent("account:" + account, Integer.toString(i))
+                  .compose(
+                      winner -> {
+                        if (winner == null || winner.equals(Integer.toString(i))) {
+                          return Future.succeededFuture(remember(account, i));
+                        }
+                        // another front end made the account's fabric at the same moment
+                        return m.removeIfPresent("index:" + i, account)
+                            .map(v -> remember(account, Integer.parseInt(winner)));
+                      });
+            });
+  }
+
+  private int remember(String account, int i) {
+    indexes.put(account, i);
+    return i;
+  }
+
+  private Future<String> gateway(AsyncMap<String, String> m, int i, String cn) {
+    String k = i + ":" + cn;
+    String known = gateways.get(k);
+    if (known != null) {
+      return Future.succeededFuture(known);
+    }
+    return m.get("gw:" + k)
+        .compose(
+            have -> {
+              if (have != null) {
+                gateways.put(k, have);
+                return Future.succeededFuture(have);
+              }
+              return address(m, i, "gw:" + cn)
+                  .compose(
+                      a ->
+                          m.putIfAbsent("gw:" + k, a)
+                              .compose(
+                                  winner -> {
+                                    if (winner == null) {
+                                      gateways.put(k, a);
+                                      return Future.succeededFuture(a);
+                                    }
+                                    gateways.put(k, winner);
+                                    return m.removeIfPresent(key(i, a), "gw:" + cn).map(winner);
+                                  }));
+            });
+  }
+
+  /** Claims a free address of fabric {@code i} for {@code holder}, from a random one on. */
+  private Future<String> address(AsyncMap<String, String> m, int i, String holder) {
+    int start = ThreadLocalRandom.current().nextInt(HOSTS);
+    return claimAddress(m, i, holder, start, 0, false);
+  }
+
+  /**
+   * Tries the addresses from the {@code k}-th after {@code start} on, passing over those this front
+   * end knows are taken; when it knows of none free, it asks the cluster about every one once (it
+   * may not have seen all releases).
+   */
+  private Future<String> claimAddress(
+      AsyncMap<String, String> m, int i, String holder, int start, int k, boolean askAll) {
+    Set<String> known = taken(i);
+    while (k < HOSTS && !askAll && known.contains(host(i, start + k))) {
+      k++;
+    }
+    if (k >= HOSTS) {
+      if (!askAll) {
+        return claimAddress(m, i, holder, start, 0, true);
+      }
+      return Future.failedFuture(
+          DockerException.unavailable(
+              "the account's fabric %s/%d has no address left", dotted(subnet(i)), BITS));
+    }
+    String a = host(i, start + k);
+    int next = k + 1;
+    return m.putIfAbsent(key(i, a), holder)
+        .compose(
+            prior -> {
+              known.add(a);
+              if (prior == null || prior.equals(holder)) {
+                return Future.succeededFuture(a);
+              }
+              if (next % 64 != 0) {
+                return claimAddress(m, i, holder, start, next, askAll);
+              }
+              // a map that answers at once would make this a deep recursion: a hop every 64 tries
+              Promise<String> later = Promise.promise();
+              vertx.runOnContext(
+                  v -> claimAddress(m, i, holder, start, next, askAll).onComplete(later));
+              return later.future();
+            });
+  }
+
+  private Set<String> taken(int i) {
+    return taken.computeIfAbsent(i, x -> ConcurrentHashMap.newKeySet());
+  }
+
+  /** The n-th host address of fabric {@code i} (from .1, wrapping before the broadcast). */
+  private String host(int i, int n) {
+    return dotted(subnet(i) + 1 + Math.floorMod(n, HOSTS));
+  }
+
+  private int subnet(int i) {
+    return poolBase + (i << (32 - BITS));
+  }
+
+  private static String key(int i, String address) {
+    return "addr:" + i + ":" + address;
+  }
+
+  private Future<AsyncMap<String, String>> map() {
+    return vertx.sharedData().getAsyncMap(MAP);
+  }
+
+  static int addr(String dotted) {
+    String[] o = dotted.split("\\.");
+    if (o.length != 4) {
+      throw new IllegalArgumentException("not an IPv4 address: " + dotted);
+    }
+    int a = 0;
+    for (String x : o) {
+      a = (a << 8) | Integer.parseInt(x);
+    }
+    return a;
+  }
+
+  static String dotted(int a) {
+    return (a >>> 24) + "." + ((a >>> 16) & 255) + "." + ((a >>> 8) & 255) + "." + (a & 255);
+  }
+}
