@@ -2,6 +2,9 @@ package org.sdcdocker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -458,6 +461,42 @@ class FleetTest {
       Thread.sleep(100);
     }
     assertThat(dropped).isTrue();
+  }
+
+  /**
+   * A published port stays on its container's node, and the API shows it on that node's address
+   * (not 0.0.0.0, which would name the client's own host), where a client reaches it.
+   */
+  @Test
+  void aPublishedPort_isShownAndReachedOnItsNodesAddress() throws Exception {
+    d1.ok(
+        "run",
+        "-d",
+        "--name",
+        "web",
+        "-p",
+        "8080",
+        image,
+        "sh",
+        "-c",
+        "while true; do echo hello | busybox nc -l -p 8080; done");
+    FleetProcesses.Member node = agentOf("web");
+    String port = d2.ok("port", "web", "8080").trim();
+    assertThat(port).startsWith(node.address() + ":");
+    assertThat(d1.ok("ps", "--filter", "name=web", "--format", "{{.Ports}}"))
+        .contains(node.address() + ":");
+    String[] hp = port.split(":");
+    String got = "";
+    for (int i = 0; i < 20 && !got.equals("hello"); i++) { // until the listener listens
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), 2000);
+        s.setSoTimeout(2000);
+        got = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      } catch (IOException notYet) {
+        Thread.sleep(200);
+      }
+    }
+    assertThat(got).isEqualTo("hello");
   }
 
   private FleetProcesses.Member agentOf(String name) throws Exception {

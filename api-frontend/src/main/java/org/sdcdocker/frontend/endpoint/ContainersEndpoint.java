@@ -24,6 +24,7 @@ import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
 import org.sdcdocker.protocol.agent.AgentRequests;
+import org.sdcdocker.protocol.agent.NetStatus;
 import org.sdcdocker.protocol.agent.RestartPolicy;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
@@ -117,7 +118,7 @@ public final class ContainersEndpoint {
         chosen.stream()
             .map(
                 r -> {
-                  Map<String, Object> m = ContainerView.summary(r);
+                  Map<String, Object> m = ContainerView.summary(onItsNode(r));
                   if (!backend.nodeLive(r.cnUuid())) {
                     m.put("Status", "Host Down"); // as classic Swarm: its last known state stays
                   }
@@ -141,13 +142,38 @@ public final class ContainersEndpoint {
             });
   }
 
+  /**
+   * In a fleet, a container's published ports as a client reaches them: on its compute node's
+   * address (what the node's heartbeat gives as its own) where the node bound them on every
+   * address, not on 0.0.0.0, which would name the client's own host.
+   */
+  private ZoneRecord onItsNode(ZoneRecord r) {
+    if (r.net().ports().isEmpty()) {
+      return r;
+    }
+    Heartbeat hb = backend.heartbeat(r.cnUuid());
+    if (hb == null || hb.fabricAddress() == null) {
+      return r;
+    }
+    List<NetStatus.BoundPort> ports =
+        r.net().ports().stream()
+            .map(
+                b ->
+                    b.hostIp().isEmpty() || b.hostIp().equals("0.0.0.0")
+                        ? new NetStatus.BoundPort(
+                            b.containerPort(), b.protocol(), hb.fabricAddress(), b.hostPort())
+                        : b)
+            .toList();
+    return r.withNet(new NetStatus(r.net().sandbox(), r.net().attached(), ports));
+  }
+
   private Future<Map<String, Object>> getContainerJson(RoutingContext ctx) {
     ZoneRecord r = backend.get(Accounts.of(ctx), ctx.pathParam("id"));
     return backend
         .sentConfig(r.spec().id())
         .compose(
             sent -> {
-              Map<String, Object> m = ContainerView.inspect(r, sent);
+              Map<String, Object> m = ContainerView.inspect(onItsNode(r), sent);
               Heartbeat hb = backend.heartbeat(r.cnUuid()); // its compute node, as Swarm showed
               if (hb != null) {
                 Map<String, Object> node = new LinkedHashMap<>();

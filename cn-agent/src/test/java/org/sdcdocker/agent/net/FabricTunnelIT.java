@@ -134,7 +134,7 @@ class FabricTunnelIT {
     Measured across = measure("a1", "a2", "10.78.0.3");
     Measured local = measure("a1", "a3", "10.78.0.4");
     System.out.printf(
-        "fabric: ping across nodes %s ms, on one node %s ms; 64 MiB by nc across %d ms, on one"
+        "fabric: ping across nodes %s ms, on one node %s ms; 16 MiB by nc across %d ms, on one"
             + " node %d ms%n",
         across.ping, local.ping, across.transferMs, local.transferMs);
 
@@ -145,7 +145,7 @@ class FabricTunnelIT {
 
   private record Measured(String ping, long transferMs) {}
 
-  /** Round-trip time (busybox ping's average of 20) and the time 64 MiB take over TCP (nc). */
+  /** Round-trip time (busybox ping's average of 20) and the time 16 MiB take over TCP (nc). */
   private Measured measure(String from, String to, String addr) throws Exception {
     List<String> out = new ArrayList<>();
     HostNet.exec(
@@ -184,7 +184,7 @@ class FabricTunnelIT {
                 P + "-" + from,
                 "sh",
                 "-c",
-                "busybox dd if=/dev/zero bs=65536 count=1024 2>/dev/null | busybox timeout 30"
+                "busybox dd if=/dev/zero bs=65536 count=256 2>/dev/null | busybox timeout 30"
                     + " busybox nc "
                     + addr
                     + " 5001"),
