@@ -221,6 +221,14 @@ public final class Main {
     @Option(names = "--tlskey", description = "The server certificate's key (PEM).")
     Path tlsKey;
 
+    @Option(
+        names = "--fabric-pool",
+        description =
+            "In a fleet: the IPv4 range each account's default network, one /22 across every"
+                + " compute node, comes from (default: 10.192.0.0/12; apart from the agents'"
+                + " --network-pool and the nodes' own networks).")
+    String fabricPool;
+
     FrontendConfig config(Path dataRoot, String imageServiceHost, Tls tls) {
       boolean apiTls =
           tlsVerify || tlsCert != null || tlsKey != null || tlsCaCert != null || tlsCaKey != null;
@@ -241,7 +249,8 @@ public final class Main {
           maxUrlVolumes,
           tls,
           adminSocket != null ? adminSocket : dataRoot.resolve("admin.sock"),
-          apiTls ? new ApiTls.Options(tlsCaCert, tlsCaKey, tlsCert, tlsKey) : null);
+          apiTls ? new ApiTls.Options(tlsCaCert, tlsCaKey, tlsCert, tlsKey) : null,
+          fabricPool);
     }
   }
 

@@ -50,7 +50,8 @@ public final class ContainerBackend implements Containers {
       ContainerIndex index,
       String blobSource,
       EventLog events,
-      SentConfigs sent) {
+      SentConfigs sent,
+      String fabricPool) {
     this.events = events;
     this.sent = sent;
     this.vertx = vertx;
@@ -60,7 +61,7 @@ public final class ContainerBackend implements Containers {
     this.placement = new Placement(agents, index);
     this.names = new NameReservations(vertx, index);
     this.reservations = new Reservations(vertx, placement, CREATE_MS);
-    this.fabrics = new Fabrics(vertx, Fabrics.POOL);
+    this.fabrics = new Fabrics(vertx, fabricPool, this::everyNodeListed);
     this.fleet =
         new FleetNodes(
             vertx,
@@ -71,6 +72,10 @@ public final class ContainerBackend implements Containers {
             reservations,
             fabrics,
             new DockerEvents(events.local(), index)); // every front end gets them
+  }
+
+  private boolean everyNodeListed() {
+    return fleet.listedAll();
   }
 
   /** The nodes, their heartbeats and events: where the index learns what runs. */

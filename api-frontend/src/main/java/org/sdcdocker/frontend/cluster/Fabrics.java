@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.NetworkSpec.Fabric;
 import org.sdcdocker.protocol.agent.ZoneRecord;
@@ -25,7 +26,7 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
  * + I).
  */
 final class Fabrics {
-  /** The fleet's pool of fabric subnets: 1,024 accounts' /22s, apart from the nodes' own pools. */
+  /** The fleet's default pool of fabric subnets: 1,024 accounts' /22s, apart from the nodes'. */
   static final String POOL = "10.192.0.0/12";
 
   /** The first VNI: those below are left to the operator's other uses. */
@@ -36,6 +37,7 @@ final class Fabrics {
   private static final int HOSTS = (1 << (32 - BITS)) - 2; // .1 to .1022 of each /22
 
   private final Vertx vertx;
+  private final String pool;
   private final int poolBase;
   private final int fabricsInPool;
 
@@ -50,13 +52,23 @@ final class Fabrics {
   /** Per fabric index, the addresses this front end saw taken (claims skip them first). */
   private final Map<Integer, Set<String>> taken = new ConcurrentHashMap<>();
 
-  Fabrics(Vertx vertx, String pool) {
+  private final BooleanSupplier listedAll;
+
+  /**
+   * @param pool the fleet's pool of fabric subnets (a /22 each)
+   * @param listedAll whether every live node's containers are known to this front end
+   */
+  Fabrics(Vertx vertx, String pool, BooleanSupplier listedAll) {
     this.vertx = vertx;
+    this.listedAll = listedAll;
+    this.pool = pool;
+    if (!pool.matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}")
+        || Integer.parseInt(pool.substring(pool.indexOf('/') + 1)) > BITS) {
+      throw new IllegalArgumentException(
+          "--fabric-pool " + pool + ": an IPv4 range of a /22 or more expected");
+    }
     String[] p = pool.split("/");
     int bits = Integer.parseInt(p[1]);
-    if (bits > BITS) {
-      throw new IllegalArgumentException("the fabric pool " + pool + " is smaller than a /22");
-    }
     this.poolBase = addr(p[0]) & (bits == 0 ? 0 : -1 << (32 - bits));
     this.fabricsInPool = 1 << (BITS - bits);
   }
@@ -122,11 +134,31 @@ final class Fabrics {
    * id}: done while the container's node is chosen.
    */
   Future<Claimed> claim(String account, String id) {
-    return map()
+    return everyNodeListed(0)
+        .compose(v -> map())
         .compose(
             m ->
                 index(m, account)
                     .compose(i -> address(m, i, "c:" + id).map(a -> new Claimed(i, a))));
+  }
+
+  /**
+   * Waits (5 s at most) until this front end has every live node's list: a front end that just
+   * started (a whole fleet restarted: the cluster's map is empty) knows the addresses in use only
+   * from them.
+   */
+  private Future<Void> everyNodeListed(int waited) {
+    if (listedAll.getAsBoolean()) {
+      return Future.succeededFuture();
+    }
+    if (waited >= 50) {
+      return Future.failedFuture(
+          DockerException.unavailable(
+              "the compute nodes' containers are still being listed; try again"));
+    }
+    Promise<Void> later = Promise.promise();
+    vertx.setTimer(100, t -> everyNodeListed(waited + 1).onComplete(later));
+    return later.future();
   }
 
   /** The fabric of a container with a claimed address, placed on node {@code cn}. */
@@ -208,7 +240,7 @@ final class Fabrics {
   private Future<Integer> claimIndex(AsyncMap<String, String> m, String account, int start, int k) {
     if (k >= fabricsInPool) {
       return Future.failedFuture(
-          DockerException.unavailable("the fleet's fabric pool %s has no subnet left", POOL));
+          DockerException.unavailable("the fleet's fabric pool %s has no subnet left", pool));
     }
     int i = (start + k) % fabricsInPool;
     return m.putIfAbsent("index:" + i, account)

@@ -4,10 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.Addresses;
@@ -34,7 +34,19 @@ public final class FleetNodes {
   private final DockerEvents dockerEvents;
 
   /** The nodes listed once: a later list of one of them is compared with what was known. */
-  private final Set<String> listedNodes = new HashSet<>();
+  private final Set<String> listedNodes = ConcurrentHashMap.newKeySet();
+
+  /** The nodes heard whose list has not arrived yet (asked, or failed: asked again). */
+  private final Set<String> unlisted = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Whether every live node's containers are in this front end's index: after a whole fleet
+   * restarted, what the nodes hold (the fabric's addresses among it) is known only then.
+   */
+  public boolean listedAll() {
+    return agents.live().stream()
+        .allMatch(h -> listedNodes.contains(h.cnUuid()) && !unlisted.contains(h.cnUuid()));
+  }
 
   FleetNodes(
       Vertx vertx,
@@ -55,15 +67,20 @@ public final class FleetNodes {
     this.dockerEvents = dockerEvents;
   }
 
-  /** A heartbeat: a node not known before has its zones listed into the index. */
+  /**
+   * A heartbeat: a node not known before has its zones listed into the index (and again at its next
+   * heartbeat when the list failed).
+   */
   public void onHeartbeat(Heartbeat hb) {
-    if (agents.heard(hb)) {
+    if (agents.heard(hb) | unlisted.contains(hb.cnUuid())) {
       long askedAt = System.currentTimeMillis();
       long askedAtNanos = System.nanoTime();
+      unlisted.add(hb.cnUuid());
       agents
           .request(hb.cnUuid(), new AgentRequests.ListZones(), SHORT_MS)
           .onSuccess(
               list -> {
+                unlisted.remove(hb.cnUuid());
                 boolean returned = !listedNodes.add(hb.cnUuid());
                 List<ZoneEvent> missed = returned ? missed(list.zones()) : List.of();
                 for (ZoneRecord gone : index.replaceNode(hb.cnUuid(), list.zones(), askedAtNanos)) {
@@ -116,6 +133,7 @@ public final class FleetNodes {
   public void onNodeForgotten(String cnUuid) {
     agents.forget(cnUuid);
     listedNodes.remove(cnUuid);
+    unlisted.remove(cnUuid);
     List<ZoneRecord> itsZones = index.replaceNode(cnUuid, List.of(), System.nanoTime());
     for (ZoneRecord gone : itsZones) {
       dockerEvents.record(new ZoneEvent("destroy", gone, EventLog.now()));

@@ -192,7 +192,7 @@ public final class FrontendVerticle extends VerticleBase {
             config.maxVolumesFrom(),
             config.maxUrlVolumes());
     ContainerBackend containers =
-        new ContainerBackend(vertx, agents, index, blobSource, events, sent);
+        new ContainerBackend(vertx, agents, index, blobSource, events, sent, config.fabricPool());
     var bus = vertx.eventBus();
     bus.<Heartbeat>consumer(Addresses.HEARTBEAT, m -> containers.fleet().onHeartbeat(m.body()));
     bus.<String>consumer(

@@ -25,7 +25,7 @@ class FabricsTest {
 
   @Test
   void anAccountHasOneSubnetAndVni_itsNodesAGatewayEach_itsContainersAnAddressEach() {
-    Fabrics f = new Fabrics(vertx, Fabrics.POOL);
+    Fabrics f = new Fabrics(vertx, Fabrics.POOL, () -> true);
     Set<String> seen = new HashSet<>();
     Fabric first = fabric(f, "acct", "cn1", "c0");
     for (int i = 1; i < 200; i++) {
@@ -42,7 +42,7 @@ class FabricsTest {
     assertThat(other.vni()).isNotEqualTo(first.vni());
     assertThat(other.subnet()).isNotEqualTo(first.subnet());
     // another front end (an instance of its own) finds the same fabric and gateways
-    Fabrics f2 = new Fabrics(vertx, Fabrics.POOL);
+    Fabrics f2 = new Fabrics(vertx, Fabrics.POOL, () -> true);
     Fabric there = fabric(f2, "acct", "cn2", "c999");
     assertThat(there.vni()).isEqualTo(first.vni());
     assertThat(there.gateway()).isEqualTo(onCn2.gateway());
@@ -51,7 +51,7 @@ class FabricsTest {
 
   @Test
   void aReleasedAddressIsFreeAgain_andAFullFabricIsAClearError() {
-    Fabrics f = new Fabrics(vertx, "10.192.0.0/22"); // one fabric of 1,022 addresses
+    Fabrics f = new Fabrics(vertx, "10.192.0.0/22", () -> true); // one fabric of 1,022 addresses
     Set<String> held = new HashSet<>();
     for (int i = 0; i < 1021; i++) { // one address is the node's gateway
       held.add(fabric(f, "acct", "cn1", "c" + i).address());

@@ -89,6 +89,7 @@ public final class SdcServer implements AutoCloseable {
             1,
             null,
             null,
+            null,
             null);
     String agentDeployment = vertx.deployVerticle(new AgentVerticle(agent)).await();
     for (int attempt = 0; ; attempt++) {
@@ -111,6 +112,7 @@ public final class SdcServer implements AutoCloseable {
                 8,
                 1,
                 1,
+                null,
                 null,
                 null,
                 null);
