@@ -226,6 +226,12 @@ class FleetTest {
     for (String id : ids) {
       assertThat(d1.ok("exec", id, "echo", "still")).isEqualTo("still");
     }
+    // their nodes are back on the account's fabric: the two left, on two nodes, reach each other
+    assertThat(agentOf(ids.get(0))).isNotSameAs(agentOf(ids.get(1)));
+    String ip0 = d1.ok("inspect", "-f", "{{.NetworkSettings.IPAddress}}", ids.get(0)).trim();
+    String ip1 = d1.ok("inspect", "-f", "{{.NetworkSettings.IPAddress}}", ids.get(1)).trim();
+    assertThat(pingsWithin(ids.get(0), ip1, 10)).isTrue();
+    assertThat(pingsWithin(ids.get(1), ip0, 10)).isTrue();
     List<String> rm = new ArrayList<>(List.of("rm", "-f"));
     rm.addAll(ids);
     d1.ok(rm.toArray(String[]::new));
