@@ -505,6 +505,33 @@ class FleetTest {
     assertThat(got).isEqualTo("hello");
   }
 
+  /**
+   * An internal network (still one node's: user-defined networks are not on the fabric yet) reaches
+   * nothing outside itself: not its node, not another node, not the front ends' host.
+   */
+  @Test
+  void anInternalNetwork_reachesNothingOutsideItself() throws Exception {
+    d1.ok("network", "create", "--internal", "inside");
+    try {
+      d1.ok("run", "-d", "--name", "in1", "--network", "inside", image, "sleep", "600");
+      d2.ok("run", "-d", "--name", "in2", "--network", "inside", image, "sleep", "600");
+      String ip2 = d1.ok("inspect", "-f", "{{.NetworkSettings.Networks.inside.IPAddress}}", "in2");
+      assertThat(pingsWithin("in1", ip2.trim(), 5)).isTrue(); // within itself
+      List<String> outside = new ArrayList<>(List.of(FleetProcesses.HOST_ADDRESS));
+      for (FleetProcesses.Member a : List.of(a1, a2, a3)) {
+        outside.add(a.address());
+      }
+      for (String ip : outside) {
+        assertThat(d1.run("exec", "in1", "busybox", "ping", "-c", "1", "-W", "1", ip).exitCode())
+            .as("in1 reached %s", ip)
+            .isNotZero();
+      }
+    } finally {
+      d1.run("rm", "-f", "in1", "in2");
+      d1.run("network", "rm", "inside");
+    }
+  }
+
   private FleetProcesses.Member agentOf(String name) throws Exception {
     var w = Json.MAPPER.readTree(fleet.admin(fe1, "container", "where", name, "--json").out());
     String node = w.path("Node").asText();

@@ -17,6 +17,8 @@ import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
 import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.AgentRequests.Ticket;
 import org.sdcdocker.protocol.agent.ContainerSpec;
+import org.sdcdocker.protocol.agent.NetworkRecords;
+import org.sdcdocker.protocol.agent.NetworkSpec;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 import org.sdcdocker.protocol.agent.ZoneState;
 
@@ -40,6 +42,7 @@ public final class ContainerBackend implements Containers {
   private final NameReservations names;
   private final Reservations reservations;
   private final Fabrics fabrics;
+  private final NetworkBackend networks;
 
   private final Placement placement;
   private final FleetNodes fleet;
@@ -62,6 +65,7 @@ public final class ContainerBackend implements Containers {
     this.names = new NameReservations(vertx, index);
     this.reservations = new Reservations(vertx, placement, CREATE_MS);
     this.fabrics = new Fabrics(vertx, fabricPool, this::everyNodeListed);
+    this.networks = new NetworkBackend(agents, index);
     this.fleet =
         new FleetNodes(
             vertx,
@@ -101,7 +105,8 @@ public final class ContainerBackend implements Containers {
         vertx.isClustered() && creation.spec().network().onFabric()
             ? fabrics.claim(account, id)
             : Future.succeededFuture();
-    return reservedAndPlaced(account, creation)
+    return networkNode(account, creation.spec())
+        .compose(network -> reservedAndPlaced(account, creation, network))
         .onFailure(e -> claimed.onSuccess(c -> fabrics.release(c, id)))
         .compose(chosen -> onFabric(account, chosen, claimed))
         .compose(
@@ -173,13 +178,46 @@ public final class ContainerBackend implements Containers {
    * to the cluster in a fleet); when one fails, what the other took is given back, and a name
    * conflict is the error the client sees, as Docker checks the name first.
    */
+  /**
+   * In a fleet, the node of the user-defined network a container is attached to, with the network's
+   * name (null: none); they live on one node each until the fabric carries them. Two on different
+   * nodes cannot be had together.
+   */
+  private Future<Map.Entry<String, String>> networkNode(String account, ContainerSpec spec) {
+    if (!vertx.isClustered() || spec.network().sharesContainer()) {
+      return Future.succeededFuture();
+    }
+    List<String> named =
+        spec.network().endpoints().stream()
+            .map(NetworkSpec.Endpoint::network)
+            .filter(n -> !n.equals(NetworkRecords.FABRIC) && !n.equals("none"))
+            .distinct()
+            .toList();
+    if (named.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Future<String>> nodes = named.stream().map(n -> networks.nodeOf(account, n)).toList();
+    return Future.all(nodes)
+        .map(
+            all -> {
+              if (nodes.stream().map(Future::result).distinct().count() > 1) {
+                throw DockerException.unavailable(
+                    "cannot create this container: its networks %s are on different compute nodes",
+                    String.join(", ", named));
+              }
+              return Map.entry(named.get(0), nodes.get(0).result());
+            });
+  }
+
   private Future<Map.Entry<ContainerSpec, Placement.Placed>> reservedAndPlaced(
-      String account, Creation creation) {
+      String account, Creation creation, Map.Entry<String, String> network) {
     ContainerSpec asked = creation.spec();
     Future<ContainerSpec> named = reserveName(account, asked, creation.nameChosen(), 0);
     Future<Placement.Placed> placed =
         reservations.place(
-            account, asked.id(), () -> placement.place(account, asked, creation.volumesFrom()));
+            account,
+            asked.id(),
+            () -> placement.place(account, asked, creation.volumesFrom(), network));
     return Future.join(named, placed)
         .transform(
             ar -> {

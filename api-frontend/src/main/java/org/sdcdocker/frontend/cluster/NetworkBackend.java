@@ -46,6 +46,60 @@ public final class NetworkBackend {
 
   /** The account's networks on every live node, merged by id, with their members. */
   public Future<List<NetworkUse>> list(String owner) {
+    return listsByNode(owner)
+        .map(
+            lists -> {
+              Map<String, NetworkUse> byId = new LinkedHashMap<>();
+              lists
+                  .values()
+                  .forEach(
+                      l ->
+                          l.networks()
+                              .forEach(
+                                  u ->
+                                      byId.merge(
+                                          u.network().id(),
+                                          u,
+                                          (a, b) -> {
+                                            List<Member> m = new ArrayList<>(a.members());
+                                            m.addAll(b.members());
+                                            return new NetworkUse(a.network(), m);
+                                          })));
+              return new ArrayList<>(byId.values());
+            });
+  }
+
+  /**
+   * The node a user-defined network lives on (one node's until the fabric carries them), found by
+   * full id, name or id prefix among the account's networks on every live node; 404 when none has
+   * it.
+   */
+  public Future<String> nodeOf(String owner, String ref) {
+    return listsByNode(owner)
+        .map(
+            lists -> {
+              for (int pass = 0; pass < 3; pass++) { // id, then name, then prefix: Docker's order
+                for (Map.Entry<String, NetworkRecords.NetworkList> l : lists.entrySet()) {
+                  for (NetworkUse u : l.getValue().networks()) {
+                    Network n = u.network();
+                    boolean match =
+                        switch (pass) {
+                          case 0 -> n.id().equals(ref);
+                          case 1 -> n.name().equals(ref);
+                          default -> !ref.isEmpty() && n.id().startsWith(ref);
+                        };
+                    if (match && !n.fabric()) {
+                      return l.getKey();
+                    }
+                  }
+                }
+              }
+              throw DockerException.notFound("network %s not found", ref);
+            });
+  }
+
+  /** The account's networks as each live node has them, by node. */
+  private Future<Map<String, NetworkRecords.NetworkList>> listsByNode(String owner) {
     List<Heartbeat> live = new ArrayList<>(agents.live());
     List<Future<NetworkRecords.NetworkList>> asks = new ArrayList<>();
     for (Heartbeat hb : live) {
@@ -54,22 +108,11 @@ public final class NetworkBackend {
     return Future.all(asks)
         .map(
             all -> {
-              Map<String, NetworkUse> byId = new LinkedHashMap<>();
-              asks.forEach(
-                  f ->
-                      f.result()
-                          .networks()
-                          .forEach(
-                              u ->
-                                  byId.merge(
-                                      u.network().id(),
-                                      u,
-                                      (a, b) -> {
-                                        List<Member> m = new ArrayList<>(a.members());
-                                        m.addAll(b.members());
-                                        return new NetworkUse(a.network(), m);
-                                      })));
-              return new ArrayList<>(byId.values());
+              Map<String, NetworkRecords.NetworkList> out = new LinkedHashMap<>();
+              for (int i = 0; i < live.size(); i++) {
+                out.put(live.get(i).cnUuid(), asks.get(i).result());
+              }
+              return out;
             });
   }
 

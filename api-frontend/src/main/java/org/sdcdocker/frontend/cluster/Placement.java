@@ -56,10 +56,29 @@ final class Placement {
    * (when not null) added, the containers its network names resolved to ids.
    */
   Placed place(String account, ContainerSpec spec, Creation.VolumesFrom from) {
+    return place(account, spec, from, null);
+  }
+
+  /**
+   * The same for a container on a user-defined network, which lives on one node ({@code network}:
+   * its name and node; null for none): the container goes there.
+   */
+  Placed place(
+      String account,
+      ContainerSpec spec,
+      Creation.VolumesFrom from,
+      Map.Entry<String, String> network) {
     load = index.loadByNode();
     ContainerSpec chosen;
     String cn;
-    if (from == null) {
+    if (from == null && network != null) {
+      chosen = spec;
+      cn =
+          pinned(
+              network.getValue(),
+              spec.host().memory(),
+              "this container: the compute node of its network " + network.getKey());
+    } else if (from == null) {
       chosen = spec;
       cn = node(account, spec.host().memory(), Affinity.of(spec), spec.network().ports());
     } else {
@@ -75,24 +94,37 @@ final class Placement {
         }
       }
       chosen = spec.withMounts(mounts);
-      String sourceCn =
-          source.cnUuid(); // the volumes' data is on that node: the new container goes there too
-      cn = sourceCn;
-      if (agents.live().stream().noneMatch(h -> h.cnUuid().equals(sourceCn))) {
+      // the volumes' data is on that node: the new container goes there too
+      cn =
+          pinned(
+              source.cnUuid(),
+              spec.host().memory(),
+              "a container with --volumes-from "
+                  + from.container()
+                  + ": the compute node that holds its volumes");
+      if (network != null && !network.getValue().equals(cn)) {
         throw DockerException.unavailable(
-            "cannot create a container with --volumes-from %s: the compute node "
-                + "that holds its volumes (%s) has no capacity for it (it is not available)",
-            from.container(), sourceCn);
-      }
-      long left = memoryLeft(sourceCn);
-      if (spec.host().memory() > left) {
-        throw DockerException.unavailable(
-            "cannot create a container with --volumes-from %s: the compute node "
-                + "that holds its volumes (%s) has no capacity for it (%d MiB of memory left, %d MiB asked)",
-            from.container(), sourceCn, left >> 20, spec.host().memory() >> 20);
+            "cannot create this container: its --volumes-from and its network %s are on different"
+                + " compute nodes",
+            network.getKey());
       }
     }
     return networkPeers(account, chosen, cn);
+  }
+
+  /** A node the container must go to ({@code what} says why), if it is live and has room. */
+  private String pinned(String cn, long memory, String what) {
+    if (agents.live().stream().noneMatch(h -> h.cnUuid().equals(cn))) {
+      throw DockerException.unavailable(
+          "cannot create %s (%s) has no capacity for it (it is not available)", what, cn);
+    }
+    long left = memoryLeft(cn);
+    if (memory > left) {
+      throw DockerException.unavailable(
+          "cannot create %s (%s) has no capacity for it (%d MiB of memory left, %d MiB asked)",
+          what, cn, left >> 20, memory >> 20);
+    }
+    return cn;
   }
 
   /**
