@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.NetworkSpec.Fabric;
 import org.sdcdocker.protocol.agent.ZoneRecord;
@@ -247,12 +248,7 @@ final class Fabrics {
         .compose(
             holder -> {
               if (holder != null && !holder.equals(account)) {
-                if ((k + 1) % 64 != 0) {
-                  return claimIndex(m, account, start, k + 1);
-                }
-                Promise<Integer> later = Promise.promise(); // as claimAddress: no deep recursion
-                vertx.runOnContext(v -> claimIndex(m, account, start, k + 1).onComplete(later));
-                return later.future();
+                return tryAgain(k + 1, () -> claimIndex(m, account, start, k + 1));
               }
               return m.putIfAbsent("account:" + account, Integer.toString(i))
                   .compose(
@@ -335,15 +331,22 @@ final class Fabrics {
               if (prior == null || prior.equals(holder)) {
                 return Future.succeededFuture(a);
               }
-              if (next % 64 != 0) {
-                return claimAddress(m, i, holder, start, next, askAll);
-              }
-              // a map that answers at once would make this a deep recursion: a hop every 64 tries
-              Promise<String> later = Promise.promise();
-              vertx.runOnContext(
-                  v -> claimAddress(m, i, holder, start, next, askAll).onComplete(later));
-              return later.future();
+              return tryAgain(next, () -> claimAddress(m, i, holder, start, next, askAll));
             });
+  }
+
+  /**
+   * The {@code tries}-th try, at once or, every 64 tries, after a hop through the event loop: with
+   * a map that answers at once (the embedded default's, a test's) the tries would otherwise be one
+   * deep recursion.
+   */
+  private <T> Future<T> tryAgain(int tries, Supplier<Future<T>> next) {
+    if (tries % 64 != 0) {
+      return next.get();
+    }
+    Promise<T> later = Promise.promise();
+    vertx.runOnContext(v -> next.get().onComplete(later));
+    return later.future();
   }
 
   private Set<String> taken(int i) {

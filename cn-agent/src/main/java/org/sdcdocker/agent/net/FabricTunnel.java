@@ -147,25 +147,28 @@ public final class FabricTunnel implements FabricLinks.Tunnels {
   }
 
   private void must(List<String> cmd, String what) {
-    List<String> out = new ArrayList<>();
-    if (exec(cmd, out) != 0) {
-      throw DockerException.internal("%s: %s", what, String.join(" ", out).trim());
-    }
+    HostNet.must(in(cmd), what);
   }
 
   private void run(List<String> cmd) {
-    exec(cmd, new ArrayList<>());
+    HostNet.run(in(cmd));
   }
 
   private List<String> output(List<String> cmd) {
-    List<String> out = new ArrayList<>();
-    exec(cmd, out);
-    return out;
+    return HostNet.output(in(cmd));
   }
 
   private int exec(List<String> cmd, List<String> out) {
+    return HostNet.exec(in(cmd), out);
+  }
+
+  /** The command, run after {@code in} (another namespace's) when there is one. */
+  private List<String> in(List<String> cmd) {
+    if (in.isEmpty()) {
+      return cmd;
+    }
     List<String> all = new ArrayList<>(in);
     all.addAll(cmd);
-    return HostNet.exec(all, out);
+    return all;
   }
 }

@@ -219,18 +219,18 @@ final class HostNet {
     }
   }
 
-  private static void must(List<String> cmd, String what) {
+  static void must(List<String> cmd, String what) {
     List<String> out = new ArrayList<>();
     if (exec(cmd, out) != 0) {
       throw DockerException.internal("%s: %s", what, String.join(" ", out).trim());
     }
   }
 
-  private static void run(List<String> cmd) {
+  static void run(List<String> cmd) {
     exec(cmd, new ArrayList<>());
   }
 
-  private static List<String> output(List<String> cmd) {
+  static List<String> output(List<String> cmd) {
     List<String> out = new ArrayList<>();
     exec(cmd, out);
     return out;
