@@ -11,6 +11,7 @@ import java.util.Set;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.AgentEvents;
 import org.sdcdocker.protocol.agent.FrontendEvents;
+import org.sdcdocker.protocol.agent.FrontendRequests;
 import org.sdcdocker.protocol.agent.Verb;
 import org.sdcdocker.protocol.agent.Verbs;
 
@@ -33,7 +34,8 @@ public final class ProtocolCodec implements MessageCodec<Record, Record> {
       types.put(v.request().getName(), v.request().asSubclass(Record.class));
       types.put(v.reply().getName(), v.reply().asSubclass(Record.class));
     }
-    for (Class<?> holder : List.of(AgentEvents.class, FrontendEvents.class)) {
+    for (Class<?> holder :
+        List.of(AgentEvents.class, FrontendEvents.class, FrontendRequests.class)) {
       for (Class<?> c : holder.getDeclaredClasses()) {
         if (c.isRecord()) {
           types.put(c.getName(), c.asSubclass(Record.class));

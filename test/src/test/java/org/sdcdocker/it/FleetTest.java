@@ -348,9 +348,20 @@ class FleetTest {
 
   @Test
   void theWholeFleetRestarted_comesBackWithItsContainersImagesAndNames() throws Exception {
+    d1.ok("network", "create", "kept");
+    try {
+      wholeFleetRestarted();
+    } finally {
+      removeContainers();
+      d1.run("network", "rm", "kept");
+    }
+  }
+
+  private void wholeFleetRestarted() throws Exception {
     String web =
         d1.ok("run", "-d", "--name", "web", "--dns", "10.9.9.9", image, "sleep", "600").trim();
-    String db = d2.ok("run", "-d", "--name", "db", image, "sleep", "600").trim();
+    String db =
+        d2.ok("run", "-d", "--name", "db", "--network", "kept", image, "sleep", "600").trim();
     d1.ok("tag", image, "x/kept:1");
     assertThat(awaitImage(d2, "x/kept:1")).isTrue();
     long before = System.currentTimeMillis() / 1000 - 120;
@@ -392,6 +403,25 @@ class FleetTest {
     assertThat(d1.ok("exec", db, "echo", "db")).isEqualTo("db");
     assertThat(d2.ok("exec", web, "echo", "web")).isEqualTo("web");
     d2.ok("rmi", "x/kept:1");
+    // the fleet's user-defined network, kept on the front ends' disks: db's address stays its own
+    for (DockerCli d : List.of(d1, d2)) {
+      assertThat(d.ok("network", "ls", "--format", "{{.Name}}")).contains("kept");
+    }
+    d2.ok(
+        "run",
+        "-d",
+        "--name",
+        "again",
+        "--network",
+        "kept",
+        "-e",
+        "affinity:container!=db",
+        image,
+        "sleep",
+        "600");
+    assertThat(d1.ok("inspect", "-f", "{{.NetworkSettings.Networks.kept.IPAddress}}", "again"))
+        .isNotEqualTo(d1.ok("inspect", "-f", "{{.NetworkSettings.Networks.kept.IPAddress}}", db));
+    assertThat(pingsWithin("again", "db", 10)).isTrue();
   }
 
   /**
@@ -448,8 +478,12 @@ class FleetTest {
     assertThat(pingsWithin("fab2", ip1, 10)).isTrue();
     // a full-sized frame crosses whole: 1422 bytes of ICMP data and 28 of headers
     d1.ok("exec", "fab1", "busybox", "ping", "-c", "1", "-W", "2", "-s", "1422", ip2);
-    assertThat(sendsOverTcp("fab1", "fab2", ip2, "from fab1")).isEqualTo("from fab1");
-    assertThat(sendsOverTcp("fab2", "fab1", ip1, "from fab2")).isEqualTo("from fab2");
+    assertThat(sendsOverTcp("fab1", "fab2", ip2, "from fab1"))
+        .as(() -> fabricState(List.of(n1, n2), List.of("fab1", "fab2")))
+        .isEqualTo("from fab1");
+    assertThat(sendsOverTcp("fab2", "fab1", ip1, "from fab2"))
+        .as(() -> fabricState(List.of(n1, n2), List.of("fab1", "fab2")))
+        .isEqualTo("from fab2");
 
     assertThat(ipIn(n2, "-o", "link", "show", "type", "vxlan")).contains("sdcvx");
     d1.ok("rm", "-f", "fab2");
@@ -506,17 +540,30 @@ class FleetTest {
   }
 
   /**
-   * An internal network (still one node's: user-defined networks are not on the fabric yet) reaches
-   * nothing outside itself: not its node, not another node, not the front ends' host.
+   * An internal network spans the nodes as any other, and reaches nothing outside itself: not its
+   * containers' nodes, not another node, not the front ends' host.
    */
   @Test
   void anInternalNetwork_reachesNothingOutsideItself() throws Exception {
     d1.ok("network", "create", "--internal", "inside");
     try {
       d1.ok("run", "-d", "--name", "in1", "--network", "inside", image, "sleep", "600");
-      d2.ok("run", "-d", "--name", "in2", "--network", "inside", image, "sleep", "600");
+      d2.ok(
+          "run",
+          "-d",
+          "--name",
+          "in2",
+          "--network",
+          "inside",
+          "-e",
+          "affinity:container!=in1",
+          image,
+          "sleep",
+          "600");
+      assertThat(agentOf("in1")).isNotSameAs(agentOf("in2"));
       String ip2 = d1.ok("inspect", "-f", "{{.NetworkSettings.Networks.inside.IPAddress}}", "in2");
-      assertThat(pingsWithin("in1", ip2.trim(), 5)).isTrue(); // within itself
+      assertThat(pingsWithin("in1", ip2.trim(), 10)).isTrue(); // within itself, across nodes
+      assertThat(pingsWithin("in1", "in2", 5)).isTrue(); // by name too
       List<String> outside = new ArrayList<>(List.of(FleetProcesses.HOST_ADDRESS));
       for (FleetProcesses.Member a : List.of(a1, a2, a3)) {
         outside.add(a.address());
@@ -530,6 +577,97 @@ class FleetTest {
       d1.run("rm", "-f", "in1", "in2");
       d1.run("network", "rm", "inside");
     }
+  }
+
+  /**
+   * A user-defined network made through one front end spans the fleet: its containers on different
+   * nodes reach each other by address, name, alias and short id and exchange data both ways; an
+   * address asked for with --ip is the container's wherever it runs; a container of the account's
+   * default network reaches none of them; a node's bridge and tunnel of the network go with its
+   * last container there; the network cannot be removed while a container on it runs. A legacy link
+   * reaches its target on another node.
+   */
+  @Test
+  void aUserDefinedNetwork_spansTheNodes_withItsNamesAndAddresses() throws Exception {
+    d1.ok("network", "create", "--subnet", "172.30.8.0/24", "app");
+    try {
+      assertThat(d2.ok("network", "ls", "--format", "{{.Name}}")).contains("app");
+      sleeper(d1, "u1", "--network", "app", "--network-alias", "db");
+      sleeper(d2, "u2", "--network", "app", "-e", "affinity:container!=u1");
+      sleeper(
+          d2,
+          "u3",
+          "--network",
+          "app",
+          "--ip",
+          "172.30.8.77",
+          "-e",
+          "affinity:container!=u1",
+          "-e",
+          "affinity:container!=u2");
+      FleetProcesses.Member n1 = agentOf("u1");
+      FleetProcesses.Member n2 = agentOf("u2");
+      assertThat(n1).isNotSameAs(n2);
+      assertThat(agentOf("u3")).isNotSameAs(n1).isNotSameAs(n2);
+      String ip1 = d2.ok("inspect", "-f", "{{.NetworkSettings.Networks.app.IPAddress}}", "u1");
+      String ip2 = d1.ok("inspect", "-f", "{{.NetworkSettings.Networks.app.IPAddress}}", "u2");
+      assertThat(ip1.trim()).startsWith("172.30.8.");
+      assertThat(ip2.trim()).startsWith("172.30.8.").isNotEqualTo(ip1.trim());
+      assertThat(d1.ok("inspect", "-f", "{{.NetworkSettings.Networks.app.IPAddress}}", "u3").trim())
+          .isEqualTo("172.30.8.77");
+      assertThat(d2.run("run", "--rm", "--network", "app", "--ip", "172.30.8.77", image, "true"))
+          .satisfies(r -> assertThat(r.exitCode()).isNotZero())
+          .satisfies(r -> assertThat(r.err()).contains("Address already in use"));
+
+      assertThat(pingsWithin("u1", ip2.trim(), 10)).isTrue();
+      assertThat(pingsWithin("u2", "u1", 5)).isTrue(); // names across nodes
+      assertThat(pingsWithin("u2", "db", 5)).isTrue(); // an alias
+      assertThat(pingsWithin("u1", "u3", 5)).isTrue();
+      String shortId = d1.ok("inspect", "-f", "{{.Id}}", "u2").trim().substring(0, 12);
+      assertThat(pingsWithin("u1", shortId, 5)).isTrue();
+      assertThat(sendsOverTcp("u1", "u2", "u2", "from u1")).isEqualTo("from u1");
+      assertThat(sendsOverTcp("u2", "u1", "db", "from u2")).isEqualTo("from u2");
+      assertThat(d1.ok("network", "inspect", "-f", "{{len .Containers}}", "app").trim())
+          .isEqualTo("3");
+
+      // the account's default network is another network: it reaches none of them
+      sleeper(d1, "plain", "-e", "affinity:container==u1");
+      assertThat(pingsWithin("plain", ip1.trim(), 2)).isFalse();
+      assertThat(pingsWithin("plain", ip2.trim(), 2)).isFalse();
+
+      // a legacy link to a container on another node
+      sleeper(d2, "linked", "--link", "plain:peer", "-e", "affinity:container!=plain");
+      assertThat(agentOf("linked")).isNotSameAs(agentOf("plain"));
+      assertThat(pingsWithin("linked", "peer", 10)).isTrue();
+
+      // connected to the network, a container reaches its members on other nodes; disconnected,
+      // none any more
+      d2.ok("network", "connect", "--alias", "late", "app", "plain");
+      assertThat(pingsWithin("plain", "u2", 10)).isTrue();
+      assertThat(pingsWithin("u2", "late", 5)).isTrue();
+      d1.ok("network", "disconnect", "app", "plain");
+      assertThat(pingsWithin("plain", ip2.trim(), 2)).isFalse();
+
+      assertThat(d1.run("network", "rm", "app").err()).contains("has active endpoints");
+      assertThat(ipIn(n2, "-o", "addr", "show")).contains("172.30.8.");
+      d1.ok("rm", "-f", "u2");
+      assertThat(ipIn(n2, "-o", "addr", "show")).doesNotContain("172.30.8.");
+      d1.ok("rm", "-f", "u1", "u3");
+      d2.ok("network", "rm", "app");
+      assertThat(d1.ok("network", "ls", "--format", "{{.Name}}")).doesNotContain("app");
+      assertThat(ipIn(n1, "-o", "addr", "show")).doesNotContain("172.30.8.");
+    } finally {
+      d1.run("rm", "-f", "u1", "u2", "u3", "plain", "linked");
+      d1.run("network", "rm", "app");
+    }
+  }
+
+  /** Runs {@code sleep 600} in a new container {@code name} with the options given. */
+  private void sleeper(DockerCli d, String name, String... options) throws Exception {
+    List<String> args = new ArrayList<>(List.of("run", "-d", "--name", name));
+    args.addAll(List.of(options));
+    args.addAll(List.of(image, "sleep", "600"));
+    d.ok(args.toArray(String[]::new));
   }
 
   private FleetProcesses.Member agentOf(String name) throws Exception {
@@ -560,23 +698,57 @@ class FleetTest {
     return false;
   }
 
-  /** What {@code to} received over TCP from {@code from} (busybox nc both ends). */
+  /**
+   * What {@code to} received over TCP from {@code from} (busybox nc both ends): sent once the
+   * listener listens, tried again while refused, read until it arrives (each step 10 s at most, as
+   * a loaded machine may be slow to start an exec).
+   */
   private String sendsOverTcp(String from, String to, String toIp, String text) throws Exception {
     d1.ok("exec", "-d", to, "sh", "-c", "busybox nc -l -p 5000 > /tmp/got");
-    for (int i = 0; i < 20; i++) { // until the listener listens
-      if (d1.run("exec", from, "sh", "-c", "echo " + text + " | busybox nc " + toIp + " 5000")
-              .exitCode()
-          == 0) {
-        break;
-      }
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < until
+        && !d1.run("exec", to, "busybox", "netstat", "-ltn").out().contains(":5000 ")) {
+      Thread.sleep(100);
+    }
+    until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < until
+        && d1.run("exec", from, "sh", "-c", "echo " + text + " | busybox nc " + toIp + " 5000")
+                .exitCode()
+            != 0) {
       Thread.sleep(200);
     }
     String got = "";
-    for (int i = 0; i < 20 && got.isEmpty(); i++) {
+    until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < until && got.isEmpty()) {
       got = d1.run("exec", to, "busybox", "cat", "/tmp/got").out().trim();
       Thread.sleep(100);
     }
     return got;
+  }
+
+  /** What the nodes' tunnels, bridges and rules and the containers' neighbours say: a failure's. */
+  private String fabricState(List<FleetProcesses.Member> nodes, List<String> containers) {
+    StringBuilder b = new StringBuilder();
+    try {
+      for (FleetProcesses.Member n : nodes) {
+        b.append("\n== node ").append(n.address()).append('\n');
+        b.append(ipIn(n, "-d", "link", "show", "type", "vxlan"));
+        b.append(inNode(n, "bridge", "fdb", "show"));
+        b.append(ipIn(n, "neigh"));
+        b.append(ipIn(n, "-o", "addr"));
+        b.append(inNode(n, "iptables-save", "-c"));
+        b.append(inNode(n, "sh", "-c", "head -100 /proc/net/nf_conntrack 2>&1"));
+      }
+      for (String c : containers) {
+        b.append("\n== ").append(c).append('\n');
+        b.append(d1.run("exec", c, "busybox", "ip", "neigh").all());
+        b.append(d1.run("exec", c, "busybox", "netstat", "-tan").all());
+        b.append(d1.run("exec", c, "busybox", "ip", "addr").all());
+      }
+    } catch (Exception e) {
+      b.append(e);
+    }
+    return b.toString();
   }
 
   private static String ipIn(FleetProcesses.Member node, String... args) throws Exception {
@@ -773,29 +945,60 @@ class FleetTest {
       assertThat(t3.ok("logs", id)).isEqualTo("up");
       Result echoed = t3.runWithInput(60, "over tls\n", "exec", "-i", id, "cat");
       assertThat(echoed.out().strip()).as(echoed.all()).isEqualTo("over tls");
-      // accounts' fabrics are apart: tess's container reaches none of the local account's, on its
-      // node or on another (three of them, spread over the three nodes), nor they it
+      // accounts' networks are apart: tess's containers (on its default network and on its own
+      // network "mine") reach none of the local account's (on the default network and on the
+      // local account's "mine", six of them spread over the three nodes), nor they tess's
+      d1.ok("network", "create", "mine");
+      t4.ok("network", "create", "mine"); // the same name in another account
+      String tessMine = t4.ok("run", "-d", "--network", "mine", image, "sleep", "600").trim();
       List<String> locals = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        locals.add(d1.ok("run", "-d", image, "sleep", "600").trim());
+      List<String> localIps = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        boolean mine = i % 2 == 1;
+        String l =
+            d1.ok("run", "-d", "--network", mine ? "mine" : "bridge", image, "sleep", "600").trim();
+        locals.add(l);
+        localIps.add(
+            d1.ok(
+                    "inspect",
+                    "-f",
+                    mine
+                        ? "{{.NetworkSettings.Networks.mine.IPAddress}}"
+                        : "{{.NetworkSettings.IPAddress}}",
+                    l)
+                .trim());
       }
-      String tessIp = t3.ok("inspect", "-f", "{{.NetworkSettings.IPAddress}}", id).trim();
-      String firstIp = "";
-      for (String l : locals) {
-        String ip = d1.ok("inspect", "-f", "{{.NetworkSettings.IPAddress}}", l).trim();
-        firstIp = firstIp.isEmpty() ? ip : firstIp;
-        assertThat(t3.run("exec", id, "busybox", "ping", "-c", "1", "-W", "1", ip).exitCode())
-            .isNotZero();
-        assertThat(d1.run("exec", l, "busybox", "ping", "-c", "1", "-W", "1", tessIp).exitCode())
-            .isNotZero();
+      List<String> tessIps =
+          List.of(
+              t3.ok("inspect", "-f", "{{.NetworkSettings.IPAddress}}", id).trim(),
+              t3.ok("inspect", "-f", "{{.NetworkSettings.Networks.mine.IPAddress}}", tessMine)
+                  .trim());
+      for (int i = 0; i < locals.size(); i++) {
+        for (String tc : List.of(id, tessMine)) {
+          assertThat(
+                  t3.run("exec", tc, "busybox", "ping", "-c", "1", "-W", "1", localIps.get(i))
+                      .exitCode())
+              .isNotZero();
+        }
+        for (String tessIp : tessIps) {
+          assertThat(
+                  d1.run("exec", locals.get(i), "busybox", "ping", "-c", "1", "-W", "1", tessIp)
+                      .exitCode())
+              .isNotZero();
+        }
       }
-      assertThat(pingsWithin(locals.get(2), firstIp, 10)).isTrue(); // theirs is whole
+      // theirs are whole
+      assertThat(pingsWithin(locals.get(4), localIps.get(0), 10)).isTrue();
+      assertThat(pingsWithin(locals.get(5), localIps.get(1), 10)).isTrue();
     } finally {
       if (t3 != null) {
         List<String> rm = new ArrayList<>(List.of("rm", "-f"));
         rm.addAll(List.of(t3.run("ps", "-aq").out().trim().split("\\s+")));
         t3.run(rm.toArray(String[]::new));
+        t3.run("network", "rm", "mine");
       }
+      removeContainers();
+      d1.run("network", "rm", "mine");
       // both at once: the cluster's maps keep two backups, so the others lose nothing
       fe3.kill();
       fe4.kill();

@@ -13,11 +13,11 @@ import org.sdcdocker.protocol.Json;
  * A directory of records, one JSON file each, written whole: a temporary file renamed over the old
  * one, so a crash leaves the old record or the new one, never half of one.
  */
-final class RecordFiles {
+public final class RecordFiles {
   private RecordFiles() {}
 
   /** Every record under {@code dir} (made when missing); left-over temporary files go. Blocking. */
-  static <T> List<T> load(Path dir, Class<T> type) throws IOException {
+  public static <T> List<T> load(Path dir, Class<T> type) throws IOException {
     Files.createDirectories(dir);
     List<T> out = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
@@ -34,7 +34,7 @@ final class RecordFiles {
   }
 
   /** Writes the record {@code key} whole. Blocking. */
-  static void write(Path dir, String key, Object record) throws IOException {
+  public static void write(Path dir, String key, Object record) throws IOException {
     Path target = dir.resolve(key + ".json");
     Path tmp = dir.resolve(key + ".json.tmp");
     Files.write(tmp, Json.bytes(record));

@@ -54,7 +54,8 @@ public final class ContainerBackend implements Containers {
       String blobSource,
       EventLog events,
       SentConfigs sent,
-      String fabricPool) {
+      String fabricPool,
+      FleetNetworks fleetNetworks) {
     this.events = events;
     this.sent = sent;
     this.vertx = vertx;
@@ -65,7 +66,7 @@ public final class ContainerBackend implements Containers {
     this.names = new NameReservations(vertx, index);
     this.reservations = new Reservations(vertx, placement, CREATE_MS);
     this.fabrics = new Fabrics(vertx, fabricPool, this::everyNodeListed);
-    this.networks = new NetworkBackend(agents, index);
+    this.networks = new NetworkBackend(vertx, agents, index, fabrics, fleetNetworks);
     this.fleet =
         new FleetNodes(
             vertx,
@@ -80,6 +81,11 @@ public final class ContainerBackend implements Containers {
 
   private boolean everyNodeListed() {
     return fleet.listedAll();
+  }
+
+  /** The networks, which in a fleet share the containers' addresses. */
+  public NetworkBackend networks() {
+    return networks;
   }
 
   /** The nodes, their heartbeats and events: where the index learns what runs. */
@@ -105,10 +111,12 @@ public final class ContainerBackend implements Containers {
         vertx.isClustered() && creation.spec().network().onFabric()
             ? fabrics.claim(account, id)
             : Future.succeededFuture();
-    return networkNode(account, creation.spec())
+    return Future.<Void>succeededFuture()
+        .compose(v -> networkNode(account, creation.spec()))
         .compose(network -> reservedAndPlaced(account, creation, network))
         .onFailure(e -> claimed.onSuccess(c -> fabrics.release(c, id)))
         .compose(chosen -> onFabric(account, chosen, claimed))
+        .compose(chosen -> onFleetNetworks(account, chosen))
         .compose(
             chosen -> {
               ContainerSpec spec = chosen.getKey();
@@ -125,7 +133,7 @@ public final class ContainerBackend implements Containers {
                   .onFailure(
                       e -> {
                         names.release(account, spec.name(), spec.id());
-                        fabrics.release(placed.spec().network().fabric(), spec.id());
+                        fabrics.releaseAll(placed.spec());
                         shared.onComplete(ar -> sent.remove(spec.id()));
                       })
                   .compose(
@@ -174,14 +182,28 @@ public final class ContainerBackend implements Containers {
   }
 
   /**
-   * The spec with its name reserved and the node chosen for it, both at once (each is a round trip
-   * to the cluster in a fleet); when one fails, what the other took is given back, and a name
-   * conflict is the error the client sees, as Docker checks the name first.
+   * In a fleet, a container attached to fleet-wide networks gets its addresses there and its node's
+   * gateways; what was reserved goes back when that fails.
    */
+  private Future<Map.Entry<ContainerSpec, Placement.Placed>> onFleetNetworks(
+      String account, Map.Entry<ContainerSpec, Placement.Placed> chosen) {
+    ContainerSpec spec = chosen.getKey();
+    Placement.Placed placed = chosen.getValue();
+    return networks
+        .onNode(placed.spec(), placed.cn())
+        .map(s -> Map.entry(spec, new Placement.Placed(s, placed.cn())))
+        .onFailure(
+            e -> {
+              reservations.answered(placed.cn(), spec.id(), false);
+              names.release(account, spec.name(), spec.id());
+              fabrics.release(placed.spec().network().fabric(), spec.id());
+            });
+  }
+
   /**
-   * In a fleet, the node of the user-defined network a container is attached to, with the network's
-   * name (null: none); they live on one node each until the fabric carries them. Two on different
-   * nodes cannot be had together.
+   * In a fleet, the node of a node-local user-defined network a container is attached to (one made
+   * before networks spanned the fleet), with the network's name (null: none). Two on different
+   * nodes cannot be had together; fleet-wide networks pin nothing.
    */
   private Future<Map.Entry<String, String>> networkNode(String account, ContainerSpec spec) {
     if (!vertx.isClustered() || spec.network().sharesContainer()) {
@@ -191,6 +213,7 @@ public final class ContainerBackend implements Containers {
         spec.network().endpoints().stream()
             .map(NetworkSpec.Endpoint::network)
             .filter(n -> !n.equals(NetworkRecords.FABRIC) && !n.equals("none"))
+            .filter(n -> networks.fleetNetworks().find(account, n).isEmpty())
             .distinct()
             .toList();
     if (named.isEmpty()) {
@@ -209,6 +232,11 @@ public final class ContainerBackend implements Containers {
             });
   }
 
+  /**
+   * The spec with its name reserved and the node chosen for it, both at once (each is a round trip
+   * to the cluster in a fleet); when one fails, what the other took is given back, and a name
+   * conflict is the error the client sees, as Docker checks the name first.
+   */
   private Future<Map.Entry<ContainerSpec, Placement.Placed>> reservedAndPlaced(
       String account, Creation creation, Map.Entry<String, String> network) {
     ContainerSpec asked = creation.spec();
@@ -314,6 +342,15 @@ public final class ContainerBackend implements Containers {
     ZoneRecord r = index.resolve(account, ref);
     if (r.state().running()) {
       return Future.succeededFuture(Outcome.ALREADY);
+    }
+    for (NetworkSpec.Endpoint e : r.spec().network().endpoints()) {
+      if (e.fabric() != null
+          && e.networkId() != null
+          && networks.fleetNetworks().known(e.networkId())
+          && networks.fleetNetworks().byId(e.networkId()).isEmpty()) {
+        // its address there went with the network: its node keeps only a stale copy
+        return Future.failedFuture(DockerException.notFound("network %s not found", e.network()));
+      }
     }
     return agents
         .request(r.cnUuid(), new AgentRequests.StartZone(r.spec().id()), SHORT_MS)

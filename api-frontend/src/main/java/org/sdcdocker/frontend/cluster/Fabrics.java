@@ -4,27 +4,35 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.AsyncMap;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.sdcdocker.protocol.Cidr;
 import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.ContainerSpec;
+import org.sdcdocker.protocol.agent.NetworkRecords.Network;
+import org.sdcdocker.protocol.agent.NetworkSpec;
 import org.sdcdocker.protocol.agent.NetworkSpec.Fabric;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /**
- * Each account's fabric across the fleet, allocated by the front ends in the cluster's map {@code
- * sdc.fabrics} (with its backups): one /22 of the fleet's pool and one VNI per account, the address
- * of the fabric's bridge on each node that carries it (its containers' gateway there), and each
- * container's address, held for the container's life, so no two containers of the fabric anywhere
- * share one. Every claim is a putIfAbsent: two front ends never hand out the same thing.
+ * The fleet-wide networks' addresses, allocated by the front ends in the cluster's map {@code
+ * sdc.fabrics} (with its backups): each account's default network (its fabric) and each
+ * user-defined network has an index, which gives its VNI and, unless the network was made with its
+ * own subnet, its /22 of the fleet's pool; the address of the network's bridge on each node that
+ * carries it (its containers' gateway there); and each container's address, held for the
+ * container's life (or its attachment's), so no two containers of a network anywhere share one.
+ * Every claim is a putIfAbsent: two front ends never hand out the same thing.
  *
- * <p>Keys: {@code account:ACCOUNT} → the fabric's index; {@code index:I} → its account; {@code
- * addr:I:ADDRESS} → the container id holding it, or {@code gw:NODE}; {@code gw:I:NODE} → the node's
- * gateway address. The index gives the subnet (the pool's I-th /22) and the VNI ({@link #FIRST_VNI}
- * + I).
+ * <p>Keys: {@code account:ACCOUNT} or {@code net:ID} → the index; {@code index:I} → its account or
+ * {@code net:ID}; {@code addr:I:ADDRESS} → the container id holding it, or {@code gw:NODE}; {@code
+ * gw:I:NODE} → the node's gateway address. The VNI is {@link #FIRST_VNI} + I.
  */
 final class Fabrics {
   /** The fleet's default pool of fabric subnets: 1,024 accounts' /22s, apart from the nodes'. */
@@ -52,6 +60,15 @@ final class Fabrics {
 
   /** Per fabric index, the addresses this front end saw taken (claims skip them first). */
   private final Map<Integer, Set<String>> taken = new ConcurrentHashMap<>();
+
+  /**
+   * Where a network's addresses come from: its subnet, the first and the number of the addresses
+   * containers get (its range's), the gateway asked for (null: any), and what no container gets.
+   */
+  record Shape(int base, int bits, int first, int count, String gateway, Set<String> reserved) {}
+
+  /** The user-defined networks' shapes, by index (an account's fabric has the pool's). */
+  private final Map<Integer, Shape> shapes = new ConcurrentHashMap<>();
 
   private final BooleanSupplier listedAll;
 
@@ -93,20 +110,35 @@ final class Fabrics {
   }
 
   private void learn(ZoneRecord z, boolean listed) {
-    Fabric f = z.spec().network().fabric();
-    if (f == null || f.vni() < FIRST_VNI || z.cnUuid() == null) {
+    if (z.cnUuid() == null) {
       return;
     }
+    boolean fresh = learnt.add(z.spec().id()) && listed;
+    Fabric f = z.spec().network().fabric();
+    if (f != null && f.vni() >= FIRST_VNI) {
+      learn(z, f, fresh, true);
+    }
+    for (NetworkSpec.Endpoint e : z.spec().network().endpoints()) {
+      if (e.fabric() != null && e.fabric().vni() >= FIRST_VNI) {
+        learn(z, e.fabric(), fresh, false);
+      }
+    }
+  }
+
+  /** One of a zone's addresses ({@code ofAccount}: on its account's fabric). */
+  private void learn(ZoneRecord z, Fabric f, boolean fresh, boolean ofAccount) {
     int i = f.vni() - FIRST_VNI;
     String owner = z.spec().owner();
     String cn = z.cnUuid();
     String id = z.spec().id();
-    indexes.putIfAbsent(owner, i);
+    if (ofAccount) {
+      indexes.putIfAbsent(owner, i);
+    }
     String claimedGw = gateways.put(i + ":" + cn, f.gateway());
     taken(i).add(f.gateway());
     taken(i).add(f.address());
     boolean gwMoved = claimedGw != null && !claimedGw.equals(f.gateway());
-    if (!(learnt.add(id) && listed) && !gwMoved) {
+    if (!fresh && !gwMoved) {
       return;
     }
     map()
@@ -118,8 +150,10 @@ final class Fabrics {
                       : Future.succeededFuture();
               return Future.join(
                   moved,
-                  m.putIfAbsent("account:" + owner, Integer.toString(i)),
-                  m.putIfAbsent("index:" + i, owner),
+                  ofAccount
+                      ? m.putIfAbsent("account:" + owner, Integer.toString(i))
+                      : Future.succeededFuture(),
+                  ofAccount ? m.putIfAbsent("index:" + i, owner) : Future.succeededFuture(),
                   m.put("gw:" + i + ":" + cn, f.gateway()),
                   m.putIfAbsent(key(i, f.gateway()), "gw:" + cn),
                   m.putIfAbsent(key(i, f.address()), "c:" + id));
@@ -180,10 +214,18 @@ final class Fabrics {
     return c == null ? Future.succeededFuture() : release(c.index(), c.address(), id);
   }
 
-  /** The address a container held on its fabric goes back (its create failed, or it is gone). */
+  /** The addresses a container held go back (it is gone). */
   void release(ZoneRecord z) {
     learnt.remove(z.spec().id());
-    release(z.spec().network().fabric(), z.spec().id());
+    releaseAll(z.spec());
+  }
+
+  /** The addresses a container's spec holds go back (its create failed, or it is gone). */
+  void releaseAll(ContainerSpec spec) {
+    release(spec.network().fabric(), spec.id());
+    for (NetworkSpec.Endpoint e : spec.network().endpoints()) {
+      release(e.fabric(), spec.id());
+    }
   }
 
   Future<Void> release(Fabric f, String id) {
@@ -207,18 +249,27 @@ final class Fabrics {
   /** A node forgotten for good: its gateway address on each of the fabrics goes back. */
   void forgetNode(String cn, Iterable<ZoneRecord> itsZones) {
     for (ZoneRecord z : itsZones) {
-      Fabric f = z.spec().network().fabric();
-      if (f != null && f.vni() >= FIRST_VNI) {
-        int i = f.vni() - FIRST_VNI;
-        gateways.remove(i + ":" + cn);
-        map()
-            .compose(
-                m ->
-                    m.removeIfPresent("gw:" + i + ":" + cn, f.gateway())
-                        .compose(v -> m.removeIfPresent(key(i, f.gateway()), "gw:" + cn)))
-            .otherwise(e -> null);
+      List<Fabric> held = new ArrayList<>();
+      held.add(z.spec().network().fabric());
+      z.spec().network().endpoints().forEach(e -> held.add(e.fabric()));
+      for (Fabric f : held) {
+        forgetGateway(cn, f);
       }
     }
+  }
+
+  private void forgetGateway(String cn, Fabric f) {
+    if (f == null || f.vni() < FIRST_VNI) {
+      return;
+    }
+    int i = f.vni() - FIRST_VNI;
+    gateways.remove(i + ":" + cn);
+    map()
+        .compose(
+            m ->
+                m.removeIfPresent("gw:" + i + ":" + cn, f.gateway())
+                    .compose(v -> m.removeIfPresent(key(i, f.gateway()), "gw:" + cn)))
+        .otherwise(e -> null);
   }
 
   private Future<Integer> index(AsyncMap<String, String> m, String account) {
@@ -233,34 +284,183 @@ final class Fabrics {
                 return Future.succeededFuture(remember(account, Integer.parseInt(have)));
               }
               int start = Math.floorMod(account.hashCode(), fabricsInPool);
-              return claimIndex(m, account, start, 0);
+              return claimIndex(m, "account:" + account, account, start, 0)
+                  .map(i -> remember(account, i));
             });
   }
 
-  /** Claims the first free index from {@code start} on, every index tried once at most. */
-  private Future<Integer> claimIndex(AsyncMap<String, String> m, String account, int start, int k) {
+  /**
+   * Claims the first free index from {@code start} on, every index tried once at most, for {@code
+   * holder} ({@code index:I} names it) under the key {@code own}.
+   */
+  private Future<Integer> claimIndex(
+      AsyncMap<String, String> m, String own, String holder, int start, int k) {
     if (k >= fabricsInPool) {
       return Future.failedFuture(
           DockerException.unavailable("the fleet's fabric pool %s has no subnet left", pool));
     }
     int i = (start + k) % fabricsInPool;
-    return m.putIfAbsent("index:" + i, account)
+    return m.putIfAbsent("index:" + i, holder)
         .compose(
-            holder -> {
-              if (holder != null && !holder.equals(account)) {
-                return tryAgain(k + 1, () -> claimIndex(m, account, start, k + 1));
+            prior -> {
+              if (prior != null && !prior.equals(holder)) {
+                return tryAgain(k + 1, () -> claimIndex(m, own, holder, start, k + 1));
               }
-              return m.putIfAbsent("account:" + account, Integer.toString(i))
+              return m.putIfAbsent(own, Integer.toString(i))
                   .compose(
                       winner -> {
                         if (winner == null || winner.equals(Integer.toString(i))) {
-                          return Future.succeededFuture(remember(account, i));
+                          return Future.succeededFuture(i);
                         }
-                        // another front end made the account's fabric at the same moment
-                        return m.removeIfPresent("index:" + i, account)
-                            .map(v -> remember(account, Integer.parseInt(winner)));
+                        // another front end claimed one for the same holder at the same moment
+                        return m.removeIfPresent("index:" + i, holder)
+                            .map(v -> Integer.parseInt(winner));
                       });
             });
+  }
+
+  /** The index (VNI and pool subnet) of a new user-defined network. */
+  Future<Integer> claimNetwork(String networkId) {
+    String holder = "net:" + networkId;
+    int start = ThreadLocalRandom.current().nextInt(fabricsInPool);
+    return map().compose(m -> claimIndex(m, holder, holder, start, 0));
+  }
+
+  /** The subnet of index {@code i} in the fleet's pool. */
+  String poolSubnet(int i) {
+    return dotted(subnet(i)) + "/" + BITS;
+  }
+
+  /** The fleet's pool of fabric subnets. */
+  String pool() {
+    return pool;
+  }
+
+  /**
+   * A user-defined network the front ends hold: where its addresses come from, and its index held
+   * in the cluster's map again (after a whole fleet restarted it is empty).
+   */
+  void network(Network n) {
+    int i = n.vni() - FIRST_VNI;
+    if (i < 0) {
+      return;
+    }
+    Cidr subnet = Cidr.parse(n.subnet());
+    Cidr range = n.ipRange() == null || n.ipRange().isEmpty() ? subnet : Cidr.parse(n.ipRange());
+    int first = Math.max(range.base(), subnet.host(1));
+    int last = Math.min(range.base() + (int) ((1L << (32 - range.bits())) - 1), subnet.lastHost());
+    Set<String> reserved = new HashSet<>(n.auxAddresses().values());
+    if (n.gateway() != null) {
+      reserved.add(n.gateway());
+    }
+    shapes.put(
+        i,
+        new Shape(
+            subnet.base(),
+            subnet.bits(),
+            first,
+            Math.max(0, last - first + 1),
+            n.gateway(),
+            Set.copyOf(reserved)));
+    String holder = "net:" + n.id();
+    map()
+        .compose(
+            m ->
+                Future.join(
+                    m.putIfAbsent(holder, Integer.toString(i)),
+                    m.putIfAbsent("index:" + i, holder)))
+        .otherwise(e -> null);
+  }
+
+  /**
+   * A user-defined network removed: its index, its nodes' gateways and whatever addresses were left
+   * go back.
+   */
+  Future<Void> forgetNetwork(String networkId, int vni) {
+    int i = vni - FIRST_VNI;
+    dropNetwork(vni);
+    String holder = "net:" + networkId;
+    return map()
+        .compose(
+            m ->
+                m.keys()
+                    .compose(
+                        keys -> {
+                          List<Future<?>> gone = new ArrayList<>();
+                          for (String k : keys) {
+                            if (k.startsWith("gw:" + i + ":") || k.startsWith("addr:" + i + ":")) {
+                              gone.add(m.remove(k));
+                            }
+                          }
+                          gone.add(m.removeIfPresent(holder, Integer.toString(i)));
+                          gone.add(m.removeIfPresent("index:" + i, holder));
+                          return Future.join(gone);
+                        }))
+        .<Void>mapEmpty()
+        .otherwise(e -> null);
+  }
+
+  /**
+   * What this front end kept of a user-defined network that is gone (its index may be another's
+   * next): its shape, the addresses and gateways it saw.
+   */
+  void dropNetwork(int vni) {
+    int i = vni - FIRST_VNI;
+    shapes.remove(i);
+    taken.remove(i);
+    gateways.keySet().removeIf(k -> k.startsWith(i + ":"));
+  }
+
+  /**
+   * An attachment of container {@code id} to user-defined network {@code n} on node {@code cn}: the
+   * address asked for ({@code wanted}, null: any free one) and the node's gateway claimed.
+   */
+  Future<Fabric> attach(Network n, String cn, String id, String wanted) {
+    int i = n.vni() - FIRST_VNI;
+    if (!shapes.containsKey(i)) {
+      network(n);
+    }
+    String holder = "c:" + id;
+    return everyNodeListed(0) // the addresses and gateways in use, after a whole fleet restarted
+        .compose(v -> map())
+        .compose(
+            m -> {
+              Future<String> address =
+                  wanted == null || wanted.isEmpty()
+                      ? address(m, i, holder)
+                      : exactly(m, i, holder, wanted);
+              return address.compose(
+                  a ->
+                      gateway(m, i, cn)
+                          .map(gw -> new Fabric(n.vni(), n.subnet(), gw, a, n.internal()))
+                          .onFailure(e -> release(i, a, id)));
+            });
+  }
+
+  /** Claims the address a container asked for (--ip): 403 when it is another's. */
+  private Future<String> exactly(AsyncMap<String, String> m, int i, String holder, String a) {
+    Shape s = shape(i);
+    int x = addr(a);
+    if (((x ^ s.base()) & (s.bits() == 0 ? 0 : -1 << (32 - s.bits()))) != 0) {
+      return Future.failedFuture(
+          DockerException.invalid("no configured subnet contains IP address %s", a));
+    }
+    if (s.reserved().contains(a) || x == s.base() || x == s.base() + (1 << (32 - s.bits())) - 1) {
+      return Future.failedFuture(DockerException.forbidden("Address already in use"));
+    }
+    return m.putIfAbsent(key(i, a), holder)
+        .compose(
+            prior -> {
+              taken(i).add(a);
+              return prior == null || prior.equals(holder)
+                  ? Future.succeededFuture(a)
+                  : Future.failedFuture(DockerException.forbidden("Address already in use"));
+            });
+  }
+
+  private Shape shape(int i) {
+    Shape s = shapes.get(i);
+    return s != null ? s : new Shape(subnet(i), BITS, subnet(i) + 1, HOSTS, null, Set.of());
   }
 
   private int remember(String account, int i) {
@@ -281,25 +481,34 @@ final class Fabrics {
                 gateways.put(k, have);
                 return Future.succeededFuture(have);
               }
-              return address(m, i, "gw:" + cn)
-                  .compose(
-                      a ->
-                          m.putIfAbsent("gw:" + k, a)
-                              .compose(
-                                  winner -> {
-                                    if (winner == null) {
-                                      gateways.put(k, a);
-                                      return Future.succeededFuture(a);
-                                    }
-                                    gateways.put(k, winner);
-                                    return m.removeIfPresent(key(i, a), "gw:" + cn).map(winner);
-                                  }));
+              String declared = shape(i).gateway();
+              Future<String> mine =
+                  declared == null
+                      ? address(m, i, "gw:" + cn)
+                      : m.putIfAbsent(key(i, declared), "gw:" + cn)
+                          .compose(
+                              prior ->
+                                  prior == null || prior.equals("gw:" + cn)
+                                      ? Future.succeededFuture(declared)
+                                      : address(m, i, "gw:" + cn));
+              return mine.compose(
+                  a ->
+                      m.putIfAbsent("gw:" + k, a)
+                          .compose(
+                              winner -> {
+                                if (winner == null) {
+                                  gateways.put(k, a);
+                                  return Future.succeededFuture(a);
+                                }
+                                gateways.put(k, winner);
+                                return m.removeIfPresent(key(i, a), "gw:" + cn).map(winner);
+                              }));
             });
   }
 
   /** Claims a free address of fabric {@code i} for {@code holder}, from a random one on. */
   private Future<String> address(AsyncMap<String, String> m, int i, String holder) {
-    int start = ThreadLocalRandom.current().nextInt(HOSTS);
+    int start = ThreadLocalRandom.current().nextInt(Math.max(1, shape(i).count()));
     return claimAddress(m, i, holder, start, 0, false);
   }
 
@@ -311,18 +520,22 @@ final class Fabrics {
   private Future<String> claimAddress(
       AsyncMap<String, String> m, int i, String holder, int start, int k, boolean askAll) {
     Set<String> known = taken(i);
-    while (k < HOSTS && !askAll && known.contains(host(i, start + k))) {
+    Shape s = shape(i);
+    while (k < s.count()
+        && (s.reserved().contains(host(s, start + k))
+            || !askAll && known.contains(host(s, start + k)))) {
       k++;
     }
-    if (k >= HOSTS) {
+    if (k >= s.count()) {
       if (!askAll) {
         return claimAddress(m, i, holder, start, 0, true);
       }
       return Future.failedFuture(
           DockerException.unavailable(
-              "the account's fabric %s/%d has no address left", dotted(subnet(i)), BITS));
+              "the %s %s/%d has no address left",
+              shapes.containsKey(i) ? "network" : "account's fabric", dotted(s.base()), s.bits()));
     }
-    String a = host(i, start + k);
+    String a = host(s, start + k);
     int next = k + 1;
     return m.putIfAbsent(key(i, a), holder)
         .compose(
@@ -353,9 +566,9 @@ final class Fabrics {
     return taken.computeIfAbsent(i, x -> ConcurrentHashMap.newKeySet());
   }
 
-  /** The n-th host address of fabric {@code i} (from .1, wrapping before the broadcast). */
-  private String host(int i, int n) {
-    return dotted(subnet(i) + 1 + Math.floorMod(n, HOSTS));
+  /** The n-th address containers of a network get (wrapping at the end of its range). */
+  private static String host(Shape s, int n) {
+    return dotted(s.first() + Math.floorMod(n, Math.max(1, s.count())));
   }
 
   private int subnet(int i) {

@@ -350,12 +350,11 @@ final class Placement {
   public record Placed(ContainerSpec spec, String cn) {}
 
   /**
-   * Resolves the containers a spec's network names (links, {@code container:}) to ids; they must
-   * share its node (a link or a shared namespace does not cross compute nodes here).
+   * Resolves the containers a spec's network names (links, {@code container:}) to ids. Links reach
+   * across the fleet; a container that shares another's namespace goes to that one's node.
    */
   private Placed networkPeers(String account, ContainerSpec spec, String cn) {
     NetworkSpec n = spec.network();
-    String peerCn = null;
     List<NetworkSpec.Link> links = new ArrayList<>();
     for (NetworkSpec.Link l : n.links()) {
       ZoneRecord t;
@@ -368,44 +367,31 @@ final class Placement {
             "could not get container for " + l.name() + ": " + e.getMessage());
       }
       links.add(new NetworkSpec.Link(t.spec().id(), t.spec().name(), l.alias()));
-      peerCn = samePeerNode(peerCn, t.cnUuid());
     }
     String mode = n.mode();
-    if (n.sharesContainer()) {
-      ZoneRecord t = index.resolve(account, mode.substring("container:".length()));
-      mode = "container:" + t.spec().id();
-      peerCn = samePeerNode(peerCn, t.cnUuid());
+    if (!n.sharesContainer()) {
+      return new Placed(spec.withNetwork(n.withModeAndLinks(mode, links)), cn);
     }
-    if (peerCn == null) {
-      return new Placed(spec, cn);
-    }
+    ZoneRecord t = index.resolve(account, mode.substring("container:".length()));
+    mode = "container:" + t.spec().id();
+    String peerCn = t.cnUuid();
     if (!spec.mounts().stream().allMatch(m -> m.from() == null) && !peerCn.equals(cn)) {
       throw DockerException.unavailable(
-          "cannot create this container: its --volumes-from and its network peers "
-              + "are on different compute nodes");
+          "cannot create this container: its --volumes-from and the container whose network it "
+              + "shares are on different compute nodes");
     }
-    String chosenCn = peerCn;
-    if (agents.live().stream().noneMatch(h -> h.cnUuid().equals(chosenCn))) {
+    if (agents.live().stream().noneMatch(h -> h.cnUuid().equals(peerCn))) {
       throw DockerException.unavailable(
-          "cannot create this container: the compute node of the containers it "
-              + "links to (%s) has no capacity for it (it is not available)",
-          chosenCn);
+          "cannot create this container: the compute node of the container whose network it "
+              + "shares (%s) has no capacity for it (it is not available)",
+          peerCn);
     }
-    if (!chosenCn.equals(cn) && spec.host().memory() > memoryLeft(chosenCn)) {
+    if (!peerCn.equals(cn) && spec.host().memory() > memoryLeft(peerCn)) {
       throw DockerException.unavailable(
-          "cannot create this container: the compute node of the containers it "
-              + "links to (%s) has no capacity for it (%d MiB of memory left)",
-          chosenCn, memoryLeft(chosenCn) >> 20);
+          "cannot create this container: the compute node of the container whose network it "
+              + "shares (%s) has no capacity for it (%d MiB of memory left)",
+          peerCn, memoryLeft(peerCn) >> 20);
     }
     return new Placed(spec.withNetwork(n.withModeAndLinks(mode, links)), peerCn);
-  }
-
-  private static String samePeerNode(String have, String next) {
-    if (have != null && !have.equals(next)) {
-      throw DockerException.unavailable(
-          "cannot create this container: the containers it links to are on "
-              + "different compute nodes");
-    }
-    return next;
   }
 }

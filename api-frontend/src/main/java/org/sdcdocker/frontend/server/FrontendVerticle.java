@@ -41,6 +41,7 @@ import org.sdcdocker.frontend.cluster.ContainerIndex;
 import org.sdcdocker.frontend.cluster.EventJournal;
 import org.sdcdocker.frontend.cluster.EventLog;
 import org.sdcdocker.frontend.cluster.ExecBackend;
+import org.sdcdocker.frontend.cluster.FleetNetworks;
 import org.sdcdocker.frontend.cluster.NetworkBackend;
 import org.sdcdocker.frontend.cluster.SentConfigs;
 import org.sdcdocker.frontend.cluster.VersionedReplica;
@@ -106,6 +107,7 @@ public final class FrontendVerticle extends VerticleBase {
   private volatile SentConfigs sent;
   private volatile AccountStore accounts;
   private volatile PackageStore packages;
+  private volatile FleetNetworks fleetNetworks;
   private volatile EventJournal journal;
   private final List<FrontendEvents.DockerEvent> journaled = new ArrayList<>();
   private volatile ApiTls apiTls;
@@ -142,6 +144,8 @@ public final class FrontendVerticle extends VerticleBase {
     sent = SentConfigs.load(vertx, config.dataRoot().resolve("sent-configs"));
     accounts = AccountStore.load(config.dataRoot().resolve("accounts"));
     packages = PackageStore.load(config.dataRoot().resolve("packages"));
+    fleetNetworks =
+        FleetNetworks.load(vertx.isClustered() ? config.dataRoot().resolve("networks") : null);
     if (vertx
         .isClustered()) { // a whole fleet restarted still has its events; serve, as dockerd, not
       journal = EventJournal.open(config.dataRoot().resolve("events.jsonl"), journaled);
@@ -192,7 +196,16 @@ public final class FrontendVerticle extends VerticleBase {
             config.maxVolumesFrom(),
             config.maxUrlVolumes());
     ContainerBackend containers =
-        new ContainerBackend(vertx, agents, index, blobSource, events, sent, config.fabricPool());
+        new ContainerBackend(
+            vertx, agents, index, blobSource, events, sent, config.fabricPool(), fleetNetworks);
+    new VersionedReplica<>(
+            vertx,
+            "sdc.networks",
+            Addresses.FRONTEND_NETWORKS,
+            fleetNetworks,
+            FleetNetworks.Version.class)
+        .start();
+    containers.networks().answerLookups();
     var bus = vertx.eventBus();
     bus.<Heartbeat>consumer(Addresses.HEARTBEAT, m -> containers.fleet().onHeartbeat(m.body()));
     bus.<String>consumer(
@@ -212,7 +225,7 @@ public final class FrontendVerticle extends VerticleBase {
         containers,
         execs,
         new VolumeBackend(agents),
-        new NetworkBackend(agents, index),
+        containers.networks(),
         events,
         new CreateTranslator(images, rules, packages));
   }

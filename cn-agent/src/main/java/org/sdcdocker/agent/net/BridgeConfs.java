@@ -8,6 +8,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import org.sdcdocker.protocol.Cidr;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.NetworkRecords.Network;
 

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.sdcdocker.protocol.Cidr;
 
 /** The host's IPv4 routes, from /proc/net/route, so a new network's subnet clashes with none. */
 final class HostRoutes {

@@ -25,17 +25,20 @@ final class NameServer implements AutoCloseable {
 
   private final DatagramSocket socket;
   private final BiFunction<String, String, String> lookup;
+  private final BiFunction<String, String, String> remote;
   private final List<InetSocketAddress> upstreams;
   private final ExecutorService forwards;
 
   NameServer(
       String ip,
       BiFunction<String, String, String> lookup,
+      BiFunction<String, String, String> remote,
       List<InetSocketAddress> upstreams,
       ExecutorService forwards)
       throws IOException {
     this.socket = new DatagramSocket(new InetSocketAddress(ip, 53));
     this.lookup = lookup;
+    this.remote = remote;
     this.upstreams = upstreams;
     this.forwards = forwards;
     Thread t = new Thread(this::serve, "dns-" + ip);
@@ -56,7 +59,7 @@ final class NameServer implements AutoCloseable {
           reply(answer, p);
         } else {
           InetSocketAddress to = (InetSocketAddress) p.getSocketAddress();
-          forwards.execute(() -> forward(q, to));
+          forwards.execute(() -> elsewhere(q, from, to));
         }
       } catch (IOException | RuntimeException e) {
         // a malformed query or a closed socket: the next one, or the end
@@ -66,6 +69,30 @@ final class NameServer implements AutoCloseable {
 
   private void reply(byte[] answer, DatagramPacket to) throws IOException {
     socket.send(new DatagramPacket(answer, answer.length, to.getSocketAddress()));
+  }
+
+  /**
+   * A name this node does not know: the fleet's (a fleet-wide network's zone on another node), or
+   * else the host's resolvers'.
+   */
+  private void elsewhere(byte[] query, String from, InetSocketAddress client) {
+    if (remote != null) {
+      byte[] answer = null;
+      try {
+        answer = answer(query, name -> remote.apply(from, name));
+      } catch (RuntimeException e) {
+        // the front ends did not answer: the host's resolvers then
+      }
+      if (answer != null) {
+        try {
+          socket.send(new DatagramPacket(answer, answer.length, client));
+        } catch (IOException e) {
+          // the client asks again
+        }
+        return;
+      }
+    }
+    forward(query, client);
   }
 
   private void forward(byte[] query, InetSocketAddress client) {

@@ -48,6 +48,16 @@ final class NetworkNames {
     return lookup(networkId, name);
   }
 
+  /** The zone of this node at {@code ip} on a network, or null. */
+  String zoneAt(String networkId, String ip) {
+    for (Member m : members.getOrDefault(networkId, Map.of()).values()) {
+      if (m.ip().equals(ip)) {
+        return m.zoneId();
+      }
+    }
+    return null;
+  }
+
   private String lookup(String networkId, String name) {
     for (Member m : members.getOrDefault(networkId, Map.of()).values()) {
       ZoneRecord r = zones.apply(m.zoneId());

@@ -15,7 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import org.sdcdocker.protocol.Cidr;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.NetworkRecords;
@@ -31,8 +31,6 @@ import org.sdcdocker.protocol.agent.NetworkSpec;
  * for a user-defined network without {@code --subnet}.
  */
 public final class NetworkStore {
-  private static final Pattern NAME =
-      Pattern.compile("[^\\x00-\\x1f\\x7f/]{1,255}"); // Docker's: any printable name
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Path root;
@@ -102,6 +100,46 @@ public final class NetworkStore {
             f.vni()));
   }
 
+  /**
+   * This node's copy of a user-defined network of the fleet, as the front ends describe it in an
+   * attachment (its id and name; its VNI, subnet and internal flag; this node's gateway on it):
+   * kept when the copy says the same, written over otherwise. Its subnet must not overlap another
+   * network here or a route of the host.
+   */
+  public synchronized Network fleetNetwork(String owner, NetworkSpec.Endpoint e) {
+    NetworkSpec.Fabric f = e.fabric();
+    Optional<Network> have = read(e.networkId());
+    if (have.isPresent()
+        && sameFabric(have.get(), f)
+        && have.get().internal() == f.internal()
+        && have.get().name().equals(e.network())) {
+      return have.get();
+    }
+    Cidr subnet = Cidr.parse(f.subnet());
+    for (Network n : all()) {
+      if (!n.id().equals(e.networkId()) && Cidr.parse(n.subnet()).overlaps(subnet)) {
+        throw DockerException.forbidden(
+            "network %s (%s) overlaps network %s on this compute node",
+            e.network(), f.subnet(), n.name());
+      }
+    }
+    return save(
+        new Network(
+            e.networkId(),
+            e.network(),
+            owner,
+            "bridge",
+            f.subnet(),
+            f.gateway(),
+            null,
+            f.internal(),
+            Map.of(),
+            have.map(Network::created).orElse(Instant.now().toString()),
+            false,
+            Map.of(),
+            f.vni()));
+  }
+
   /** The account's fabric on this node, if it has one yet. */
   public synchronized Optional<Network> fabricIfAny(String owner) {
     return read(fabricId(owner));
@@ -113,17 +151,7 @@ public final class NetworkStore {
 
   /** A user-defined network, as {@code docker network create} asks. */
   public synchronized Network create(CreateNetwork c) {
-    if (c.name() == null || !NAME.matcher(c.name()).matches()) {
-      throw DockerException.invalid(
-          "invalid network name \"%s\": it must be 1 to 255 printable characters, no \"/\"",
-          c.name());
-    }
-    if (c.name().equals(NetworkRecords.FABRIC)
-        || c.name().equals("none")
-        || c.name().equals("host")) {
-      throw DockerException.forbidden(
-          "%s is a pre-defined network and cannot be created", c.name());
-    }
+    NetworkRecords.checkNewName(c.name());
     if (list(c.owner()).stream().anyMatch(n -> n.name().equals(c.name()))) {
       throw DockerException.conflict("network with name %s already exists", c.name());
     }
@@ -137,33 +165,11 @@ public final class NetworkStore {
         throw DockerException.forbidden("Pool overlaps with other one on this address space");
       }
     }
-    String gateway =
-        c.gateway() == null || c.gateway().isEmpty() ? Cidr.dotted(subnet.host(1)) : c.gateway();
-    if (!subnet.contains(Cidr.addr(gateway))) {
-      throw DockerException.forbidden("no matching subnet for gateway %s", gateway);
-    }
-    String range =
-        c.ipRange() == null || c.ipRange().isEmpty() ? null : Cidr.parse(c.ipRange()).toString();
-    if (range != null && !subnet.contains(Cidr.parse(range))) {
-      throw DockerException.forbidden("no matching subnet for range %s", range);
-    }
     byte[] b = new byte[32];
     RANDOM.nextBytes(b);
     return save(
-        new Network(
-            HexFormat.of().formatHex(b),
-            c.name(),
-            c.owner(),
-            "bridge",
-            subnet.toString(),
-            gateway,
-            range,
-            c.internal(),
-            c.labels(),
-            Instant.now().toString(),
-            false,
-            c.auxAddresses() == null ? Map.of() : c.auxAddresses(),
-            0));
+        NetworkRecords.userNetwork(
+            c, HexFormat.of().formatHex(b), subnet, Instant.now().toString(), 0));
   }
 
   /** The account's network by full id, name or id prefix (Docker's order); 404 otherwise. */

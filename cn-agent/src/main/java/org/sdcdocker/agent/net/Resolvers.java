@@ -16,6 +16,7 @@ import org.sdcdocker.protocol.agent.NetworkRecords.Network;
 /** The name servers of the user-defined networks that have zones on this node, one per network. */
 final class Resolvers implements AutoCloseable {
   private final Lookup lookup;
+  private final Lookup remote;
 
   /** A name on a network, as the zone at {@code fromIp} asks it: an address, or null. */
   interface Lookup {
@@ -26,11 +27,19 @@ final class Resolvers implements AutoCloseable {
   private final ExecutorService forwards =
       Executors.newCachedThreadPool(Daemons.named("dns-forward"));
 
-  Resolvers(Lookup lookup) {
+  /**
+   * @param lookup the names of this node's zones
+   * @param remote the names of a fleet-wide network's zones on other nodes (may block)
+   */
+  Resolvers(Lookup lookup, Lookup remote) {
     this.lookup = lookup;
+    this.remote = remote;
   }
 
-  /** Serves a network's names at its gateway, unless it is served already. */
+  /**
+   * Serves a network's names at its gateway, unless it is served already; a fleet-wide network's
+   * names of other nodes are asked of the front ends.
+   */
   synchronized void serve(Network n, String gateway) {
     if (servers.containsKey(n.id()) || gateway == null || gateway.isEmpty()) {
       return;
@@ -41,6 +50,7 @@ final class Resolvers implements AutoCloseable {
           new NameServer(
               gateway,
               (from, name) -> lookup.apply(n.id(), from, name),
+              n.spansFleet() ? (from, name) -> remote.apply(n.id(), from, name) : null,
               n.internal() ? List.of() : upstreams(),
               forwards));
     } catch (IOException e) {

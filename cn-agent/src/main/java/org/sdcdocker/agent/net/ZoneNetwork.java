@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.sdcdocker.agent.image.Trees;
+import org.sdcdocker.protocol.Cidr;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.ContainerSpec;
@@ -65,6 +66,9 @@ public final class ZoneNetwork {
   /** This node's end of the fleet's fabric; null in the embedded default. */
   private volatile FabricLinks links;
 
+  /** What the front ends know of the other nodes; null in the embedded default. */
+  private volatile FleetLookups lookups;
+
   public ZoneNetwork(
       Path agentRoot,
       String cnUuid,
@@ -77,16 +81,28 @@ public final class ZoneNetwork {
     this.networks = networks;
     this.cni = cni;
     this.zones = zones;
-    this.resolvers = new Resolvers(new NetworkNames(members, zones)::lookup);
+    NetworkNames names = new NetworkNames(members, zones);
+    this.resolvers =
+        new Resolvers(
+            names::lookup,
+            (networkId, fromIp, name) -> {
+              FleetLookups l = lookups;
+              String asking = names.zoneAt(networkId, fromIp);
+              return l == null || asking == null ? null : l.name(networkId, asking, name);
+            });
   }
 
   public NetworkStore networks() {
     return networks;
   }
 
-  /** In a fleet: the fabric's tunnels of this node (set before zones are adopted). */
-  public void fabricLinks(FabricLinks l) {
+  /**
+   * In a fleet: the fabric's tunnels of this node and what the front ends know of the others (set
+   * before zones are adopted).
+   */
+  public void fleet(FabricLinks l, FleetLookups fleetLookups) {
     this.links = l;
+    this.lookups = fleetLookups;
   }
 
   /** At create: the endpoints' networks resolved to ids (404 for a network the account lacks). */
@@ -95,6 +111,18 @@ public final class ZoneNetwork {
     NetworkSpec.Fabric fabric = n.fabric();
     for (Endpoint e : n.endpoints()) {
       Network net;
+      if (e.fabric() != null) { // a fleet-wide user-defined network, as the front ends gave it
+        if (links == null) {
+          throw DockerException.unavailable("this compute node is not on the fleet's fabric");
+        }
+        synchronized (fleetLock(e.networkId())) {
+          if (members(e.networkId()).isEmpty()) {
+            networks.fleetNetwork(owner, e);
+          }
+        }
+        out.add(e);
+        continue;
+      }
       if (fabric != null && e.network().equals(NetworkRecords.FABRIC)) {
         net = fleetFabric(owner, fabric);
         // the node's gateway on it is the node's: the front ends learn it from the zone's record
@@ -376,7 +404,7 @@ public final class ZoneNetwork {
                             b.hostIp().equals("0.0.0.0") ? "" : b.hostIp()))
                 .toList());
       }
-      if (e.ipv4() != null && !e.ipv4().isEmpty()) {
+      if (e.ipv4() != null && !e.ipv4().isEmpty() && !net.spansFleet()) {
         rc.put("ips", List.of(e.ipv4() + "/" + Cidr.parse(net.subnet()).bits()));
       }
       String bridge = bridgeName(net.id());
@@ -390,7 +418,7 @@ public final class ZoneNetwork {
       }
       String fleetAddress = null;
       if (net.spansFleet()) {
-        NetworkSpec.Fabric f = spec.network().fabric();
+        NetworkSpec.Fabric f = e.fabric() != null ? e.fabric() : spec.network().fabric();
         if (f == null || links == null || f.vni() != net.vni()) {
           throw DockerException.conflict(
               "container %s has no address on the fleet's fabric: it was made before its account's"
@@ -535,6 +563,10 @@ public final class ZoneNetwork {
     List<ZoneEtc.LinkTarget> out = new ArrayList<>();
     for (NetworkSpec.Link l : spec.network().links()) {
       ZoneRecord t = zones.apply(l.zoneId());
+      FleetLookups fleet = lookups;
+      if (t == null && fleet != null) { // a target on another node
+        t = fleet.zone(spec.owner(), l.zoneId());
+      }
       if (t == null || !t.state().running() || t.net().attached().isEmpty()) {
         throw DockerException.invalid(
             "Cannot link to a non running container: /%s AS /%s/%s",

@@ -2,6 +2,7 @@ package org.sdcdocker.agent.server;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.shareddata.Lock;
@@ -18,13 +19,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.sdcdocker.agent.exec.ExecLauncher;
 import org.sdcdocker.agent.exec.HealthMonitor;
 import org.sdcdocker.agent.image.LayerCache;
 import org.sdcdocker.agent.image.RootUntar;
 import org.sdcdocker.agent.net.FabricLinks;
 import org.sdcdocker.agent.net.FabricTunnel;
+import org.sdcdocker.agent.net.FleetLookups;
 import org.sdcdocker.agent.runtime.ContainerRuntime;
 import org.sdcdocker.agent.runtime.OciRuntime;
 import org.sdcdocker.agent.stream.StreamServer;
@@ -43,6 +48,7 @@ import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
 import org.sdcdocker.protocol.agent.AgentRequest;
 import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.AgentRequests.Ack;
+import org.sdcdocker.protocol.agent.FrontendRequests;
 import org.sdcdocker.protocol.agent.NetworkRecords;
 import org.sdcdocker.protocol.agent.Verb;
 import org.sdcdocker.protocol.agent.Verbs;
@@ -236,7 +242,7 @@ public final class AgentVerticle extends VerticleBase {
               config.streamHost(),
               new FabricTunnel(List.of()),
               () -> vertx.runOnContext(v -> heartbeat()));
-      zones.network().fabricLinks(fabric);
+      zones.network().fleet(fabric, new BusLookups());
     }
     zones.recover(HostFacts.rebooted(root, config.bootIdFile()));
     exits = new ExitWatcher(runtime.exitDir(), zones);
@@ -468,6 +474,42 @@ public final class AgentVerticle extends VerticleBase {
     return DockerException.internal(
         "the compute node failed to %s (error %s in its log)%s",
         verb, ref, DockerException.noSpace(e) ? ": no space left on device" : "");
+  }
+
+  /** The front ends' answers about other nodes, over the bus (2 s at most each). */
+  private final class BusLookups implements FleetLookups {
+    private static final long ASK_MS = 2000;
+
+    @Override
+    public String name(String networkId, String askingZoneId, String name) {
+      FrontendRequests.FoundName f =
+          ask(new FrontendRequests.LookupName(networkId, askingZoneId, name));
+      return f == null ? null : f.ip();
+    }
+
+    @Override
+    public ZoneRecord zone(String owner, String zoneId) {
+      FrontendRequests.FoundZone f = ask(new FrontendRequests.LookupZone(owner, zoneId));
+      return f == null ? null : f.zone();
+    }
+
+    private <T> T ask(Record question) {
+      try {
+        return vertx
+            .eventBus()
+            .<T>request(
+                Addresses.FRONTEND_LOOKUP, question, new DeliveryOptions().setSendTimeout(ASK_MS))
+            .map(io.vertx.core.eventbus.Message::body)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(ASK_MS + 500, TimeUnit.MILLISECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        return null; // no front end answered: what this node knows is all there is
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+    }
   }
 
   private void heartbeat() {

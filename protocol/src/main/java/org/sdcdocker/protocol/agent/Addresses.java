@@ -35,6 +35,12 @@ public final class Addresses {
   /** An operator forgot a compute node (its UUID): every front end drops it and its containers. */
   public static final String FRONTEND_FORGET_NODE = "frontend.nodes.forget";
 
+  /** A fleet-wide network a front end made or removed (its id): the others take it. */
+  public static final String FRONTEND_NETWORKS = "frontend.networks";
+
+  /** Where agents ask the front ends what the fleet knows (FrontendRequests). */
+  public static final String FRONTEND_LOOKUP = "frontend.lookup";
+
   private Addresses() {}
 
   /** The address of one verb of one compute node. */

@@ -2,6 +2,9 @@ package org.sdcdocker.protocol.agent;
 
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
+import org.sdcdocker.protocol.Cidr;
+import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.AgentRequests.Ack;
 
 /**
@@ -13,6 +16,20 @@ public final class NetworkRecords {
 
   /** The name every account's fabric has, as Docker's default network. */
   public static final String FABRIC = "bridge";
+
+  /** Docker's rule for a network's name: any printable name. */
+  private static final Pattern NAME = Pattern.compile("[^\\x00-\\x1f\\x7f/]{1,255}");
+
+  /** Refuses a name a new user-defined network cannot have, as Docker does. */
+  public static void checkNewName(String name) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw DockerException.invalid(
+          "invalid network name \"%s\": it must be 1 to 255 printable characters, no \"/\"", name);
+    }
+    if (name.equals(FABRIC) || name.equals("none") || name.equals("host")) {
+      throw DockerException.forbidden("%s is a pre-defined network and cannot be created", name);
+    }
+  }
 
   /** A network of an account; {@code fabric} marks the account's default one. */
   public record Network(
@@ -55,6 +72,44 @@ public final class NetworkRecords {
           id, name, owner, driver, subnet, gateway, ipRange, internal, labels, created, fabric,
           Map.of(), 0);
     }
+  }
+
+  /**
+   * The record of a new user-defined network on {@code subnet} (its gateway, range and auxiliary
+   * addresses checked against it, as Docker checks them): a node's ({@code vni} 0) or the fleet's.
+   */
+  public static Network userNetwork(
+      CreateNetwork c, String id, Cidr subnet, String created, int vni) {
+    String gateway =
+        c.gateway() == null || c.gateway().isEmpty() ? Cidr.dotted(subnet.host(1)) : c.gateway();
+    if (!subnet.contains(Cidr.addr(gateway))) {
+      throw DockerException.forbidden("no matching subnet for gateway %s", gateway);
+    }
+    String range =
+        c.ipRange() == null || c.ipRange().isEmpty() ? null : Cidr.parse(c.ipRange()).toString();
+    if (range != null && !subnet.contains(Cidr.parse(range))) {
+      throw DockerException.forbidden("no matching subnet for range %s", range);
+    }
+    Map<String, String> aux = c.auxAddresses() == null ? Map.of() : c.auxAddresses();
+    for (String a : aux.values()) {
+      if (!subnet.contains(Cidr.addr(a))) {
+        throw DockerException.forbidden("no matching subnet for aux-address %s", a);
+      }
+    }
+    return new Network(
+        id,
+        c.name(),
+        c.owner(),
+        "bridge",
+        subnet.toString(),
+        gateway,
+        range,
+        c.internal(),
+        c.labels(),
+        created,
+        false,
+        aux,
+        vni);
   }
 
   /** Create a user-defined network; null subnet, gateway or range are chosen by the agent. */

@@ -49,8 +49,10 @@ public record NetworkSpec(
   }
 
   /**
-   * An attachment to a network: the network as given (name or id) until the agent resolves it, then
-   * its id in {@code networkId}; aliases; the address and MAC asked for (null: any).
+   * An attachment to a network: the network as given (name or id) until it is resolved, then its id
+   * in {@code networkId}; aliases; the address and MAC asked for (null: any). In a fleet, an
+   * attachment to a user-defined network has its {@code fabric} from the front ends (the network's
+   * VNI and subnet, the node's gateway on it, the zone's address); null otherwise.
    */
   public record Endpoint(
       String network,
@@ -60,7 +62,8 @@ public record NetworkSpec(
       String mac,
       List<String> links,
       Map<String, String> driverOpts,
-      List<String> linkLocalIps) {
+      List<String> linkLocalIps,
+      Fabric fabric) {
     public Endpoint {
       aliases = aliases == null ? List.of() : List.copyOf(aliases);
       links = links == null ? List.of() : List.copyOf(links);
@@ -70,11 +73,11 @@ public record NetworkSpec(
 
     public Endpoint(
         String network, String networkId, List<String> aliases, String ipv4, String mac) {
-      this(network, networkId, aliases, ipv4, mac, List.of(), Map.of(), List.of());
+      this(network, networkId, aliases, ipv4, mac, List.of(), Map.of(), List.of(), null);
     }
 
     public Endpoint resolved(String id, String name) {
-      return new Endpoint(name, id, aliases, ipv4, mac, links, driverOpts, linkLocalIps);
+      return new Endpoint(name, id, aliases, ipv4, mac, links, driverOpts, linkLocalIps, fabric);
     }
 
     /**
@@ -83,7 +86,14 @@ public record NetworkSpec(
      */
     public Endpoint withSettings(
         List<String> links, Map<String, String> driverOpts, List<String> linkLocalIps) {
-      return new Endpoint(network, networkId, aliases, ipv4, mac, links, driverOpts, linkLocalIps);
+      return new Endpoint(
+          network, networkId, aliases, ipv4, mac, links, driverOpts, linkLocalIps, fabric);
+    }
+
+    /** The same on the fleet-wide network {@code f} describes. */
+    public Endpoint withFabric(Fabric f) {
+      return new Endpoint(
+          network, networkId, aliases, ipv4, mac, links, driverOpts, linkLocalIps, f);
     }
   }
 
@@ -95,12 +105,16 @@ public record NetworkSpec(
       int containerPort, String protocol, String hostIp, int hostPortStart, int hostPortEnd) {}
 
   /**
-   * In a fleet, the account's fabric as the front ends allocated it: its VNI and subnet (the same
-   * on every node), the address of its bridge on the zone's node (the zone's gateway there) and the
-   * zone's own address, kept for the zone's life. Null in the embedded default, where the fabric is
-   * the node's own bridge network.
+   * In a fleet, a network as the front ends allocated it: its VNI and subnet (the same on every
+   * node), the address of its bridge on the zone's node (the zone's gateway there) and the zone's
+   * own address, kept for the zone's life; whether it is internal (a user-defined network's). Null
+   * in the embedded default, where networks are the node's own bridges.
    */
-  public record Fabric(int vni, String subnet, String gateway, String address) {}
+  public record Fabric(int vni, String subnet, String gateway, String address, boolean internal) {
+    public Fabric(int vni, String subnet, String gateway, String address) {
+      this(vni, subnet, gateway, address, false);
+    }
+  }
 
   /** A legacy link: the target zone, its name, and the alias it is known by here. */
   public record Link(String zoneId, String name, String alias) {}

@@ -1,10 +1,9 @@
-package org.sdcdocker.agent.net;
+package org.sdcdocker.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
-import org.sdcdocker.protocol.DockerException;
 
 class CidrTest {
   @Test

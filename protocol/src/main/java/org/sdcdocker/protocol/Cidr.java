@@ -1,11 +1,9 @@
-package org.sdcdocker.agent.net;
-
-import org.sdcdocker.protocol.DockerException;
+package org.sdcdocker.protocol;
 
 /** An IPv4 prefix, parsed once: {@code 10.210.3.0/24}. */
-record Cidr(int base, int bits) {
+public record Cidr(int base, int bits) {
   /** Parses {@code a.b.c.d/n}; the host bits are cleared. */
-  static Cidr parse(String s) {
+  public static Cidr parse(String s) {
     String[] parts = s.split("/", 2);
     try {
       int bits = parts.length == 2 ? Integer.parseInt(parts[1]) : 32;
@@ -19,7 +17,7 @@ record Cidr(int base, int bits) {
   }
 
   /** A dotted IPv4 address as an int. */
-  static int addr(String dotted) {
+  public static int addr(String dotted) {
     String[] o = dotted.trim().split("\\.");
     if (o.length != 4) {
       throw DockerException.invalid("invalid IPv4 address: %s", dotted);
@@ -35,7 +33,7 @@ record Cidr(int base, int bits) {
     return v;
   }
 
-  static String dotted(int a) {
+  public static String dotted(int a) {
     return ((a >>> 24) & 255)
         + "."
         + ((a >>> 16) & 255)
@@ -49,30 +47,30 @@ record Cidr(int base, int bits) {
     return bits == 0 ? 0 : -1 << (32 - bits);
   }
 
-  boolean contains(int a) {
+  public boolean contains(int a) {
     return (a & mask(bits)) == base;
   }
 
-  boolean contains(Cidr other) {
+  public boolean contains(Cidr other) {
     return other.bits >= bits && contains(other.base);
   }
 
-  boolean overlaps(Cidr other) {
+  public boolean overlaps(Cidr other) {
     return contains(other.base) || other.contains(base);
   }
 
   /** The n-th host address (1 is the first after the network address). */
-  int host(int n) {
+  public int host(int n) {
     return base + n;
   }
 
   /** The last usable address (before the broadcast address). */
-  int lastHost() {
+  public int lastHost() {
     return base + (int) ((1L << (32 - bits)) - 2);
   }
 
   /** The i-th subnet of {@code newBits} inside this one, or null past the end. */
-  Cidr subnet(int i, int newBits) {
+  public Cidr subnet(int i, int newBits) {
     long count = 1L << (newBits - bits);
     if (newBits < bits || i >= count) {
       return null;
