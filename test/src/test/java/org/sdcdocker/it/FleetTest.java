@@ -1145,6 +1145,18 @@ class FleetTest {
     // the commit answered once another front end held a copy: fe1 has it already
     assertThat(d1.run("image", "inspect", "x/committed-through-fe2:1").exitCode()).isZero();
     assertThat(d1.ok("run", "--rm", "x/committed-through-fe2:1", "cat", "/made")).isEqualTo("made");
+    // an image built through fe2 (a COPY and a RUN: their files and logs cross the agents' data
+    // plane over TLS) runs through fe1
+    Path ctx = Files.createDirectories(dir.resolve("build-ctx"));
+    Files.writeString(ctx.resolve("greeting"), "copied\n");
+    Files.writeString(
+        ctx.resolve("Dockerfile"),
+        "FROM " + image + "\nCOPY greeting /greeting\nRUN echo ran >> /greeting\n");
+    Result built = d2.run(120, "build", "-t", "x/built-through-fe2:1", ctx.toString());
+    assertThat(built.exitCode()).as(built.all()).isZero();
+    assertThat(awaitImage(d1, "x/built-through-fe2:1")).isTrue();
+    assertThat(d1.ok("run", "--rm", "x/built-through-fe2:1", "cat", "/greeting"))
+        .isEqualTo("copied\nran");
   }
 
   @Test

@@ -216,10 +216,11 @@ final class ClusterBuildHost implements BuildHost {
     return resp.body();
   }
 
+  /** A request to the data plane of a container's node (over TLS in a fleet). */
   private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler)
       throws IOException {
     try {
-      return http.send(req, handler);
+      return commits.dataPlane().send(req, handler);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw DockerException.internal("interrupted");

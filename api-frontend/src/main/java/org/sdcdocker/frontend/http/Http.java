@@ -432,7 +432,18 @@ public final class Http {
    * message.
    */
   public static void streamError(HttpServerResponse resp, Throwable cause) {
-    String m = AgentBus.failure(cause).getMessage();
+    String m;
+    if (cause instanceof DockerException || cause instanceof ReplyException) {
+      m = AgentBus.failure(cause).getMessage();
+    } else { // a bug or the host's failure: its text is for the log, not the client
+      String ref = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+      LogLine.write("error", "frontend", ref, null, "a streamed answer failed: " + cause, cause);
+      m =
+          "internal server error (error "
+              + ref
+              + " in the server's log)"
+              + (DockerException.noSpace(cause) ? ": no space left on device" : "");
+    }
     ObjectNode err = Json.MAPPER.createObjectNode();
     var detail = err.putObject("errorDetail");
     Matcher code = Pattern.compile("returned a non-zero code: (\\d+)$").matcher(m);

@@ -43,6 +43,11 @@ public final class ImageCommit {
     this.images = images;
   }
 
+  /** The client of the agents' data plane (their certificate's CA trusted in a fleet). */
+  public HttpClient dataPlane() {
+    return http;
+  }
+
   /** What docker commit asks for besides the container. */
   public record Request(List<String> changes, String comment, String author, JsonNode config) {
     public Request(List<String> changes, String comment, String author) {
