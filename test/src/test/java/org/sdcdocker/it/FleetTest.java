@@ -646,6 +646,8 @@ class FleetTest {
       assertThat(pingsWithin("plain", "u2", 10)).isTrue();
       assertThat(pingsWithin("u2", "late", 5)).isTrue();
       d1.ok("network", "disconnect", "app", "plain");
+      assertThat(d2.run("network", "disconnect", "app", "plain").err())
+          .contains("is not connected to network app");
       assertThat(pingsWithin("plain", ip2.trim(), 2)).isFalse();
 
       assertThat(d1.run("network", "rm", "app").err()).contains("has active endpoints");

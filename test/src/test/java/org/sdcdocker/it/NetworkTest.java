@@ -174,6 +174,11 @@ class NetworkTest extends FixtureTest {
 
     Result cut = docker.run(with(new String[] {"run", "--rm", image}, get("10.211.7.50")));
     assertThat(cut.out()).doesNotContain("hello");
+    // an address asked for on the default network is refused, as Docker refuses it
+    Result onDefault = docker.run("run", "--rm", "--ip", "10.211.7.51", image, "true");
+    assertThat(onDefault.exitCode()).isNotZero();
+    assertThat(onDefault.err())
+        .contains("user specified IP address is supported on user defined networks only");
 
     String c = docker.ok("run", "-d", "--name", "joiner", image, "sleep", "300");
     docker.ok("network", "connect", "--alias", "j", "--ip", "10.211.7.60", "appnet", c);

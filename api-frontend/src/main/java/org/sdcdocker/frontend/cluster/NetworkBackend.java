@@ -467,6 +467,13 @@ public final class NetworkBackend {
     ZoneRecord r = index.resolve(owner, container);
     Network fleetWide =
         vertx.isClustered() ? fleetNetworks.find(owner, network).orElse(null) : null;
+    if (fleetWide != null
+        && r.spec().network().endpoints().stream()
+            .noneMatch(x -> fleetWide.id().equals(x.networkId()))) {
+      return Future.failedFuture(
+          DockerException.forbidden(
+              "container %s is not connected to network %s", r.spec().id(), fleetWide.name()));
+    }
     String ref = fleetWide == null ? network : fleetWide.id();
     return agents
         .request(r.cnUuid(), new NetworkRecords.Disconnect(r.spec().id(), ref, force), SHORT_MS)

@@ -89,8 +89,14 @@ public final class NetworkTranslator {
     List<Endpoint> endpoints = new ArrayList<>();
     Map<String, CreateBody.EndpointConfig> configs = body.networkingConfig().endpointsConfig();
     if (!shared && !mode.equals("none")) {
-      endpoints.add(
-          endpoint(mode, configs.getOrDefault(mode, CreateBody.EndpointConfig.EMPTY), mac));
+      // the CLI names the default network's settings "default", as its network mode
+      CreateBody.EndpointConfig own =
+          configs.getOrDefault(
+              mode,
+              mode.equals(NetworkRecords.FABRIC)
+                  ? configs.getOrDefault("default", CreateBody.EndpointConfig.EMPTY)
+                  : CreateBody.EndpointConfig.EMPTY);
+      endpoints.add(endpoint(mode, own, mac));
       for (Map.Entry<String, CreateBody.EndpointConfig> e : configs.entrySet()) {
         if (!e.getKey().equals(mode)
             && !(mode.equals(NetworkRecords.FABRIC) && e.getKey().equals("default"))) {

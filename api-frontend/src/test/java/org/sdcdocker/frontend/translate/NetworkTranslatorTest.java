@@ -74,4 +74,17 @@ class NetworkTranslatorTest {
     assertThat(none.endpoints()).isEmpty();
     assertThat(none.ports()).isEmpty();
   }
+
+  /** The CLI's settings of the default network come keyed "default": they are the default's. */
+  @Test
+  void theDefaultNetworksSettings_keyedAsTheCliKeysThem() {
+    NetworkSpec n =
+        of(
+            "{\"HostConfig\":{\"NetworkMode\":\"default\"},\"NetworkingConfig\":{\"EndpointsConfig\":"
+                + "{\"default\":{\"IPAMConfig\":{\"IPv4Address\":\"10.9.0.5\"}}}}}",
+            "{}");
+    assertThat(n.endpoints()).hasSize(1);
+    assertThat(n.endpoints().get(0).network()).isEqualTo("bridge");
+    assertThat(n.endpoints().get(0).ipv4()).isEqualTo("10.9.0.5");
+  }
 }
