@@ -620,6 +620,8 @@ class FleetTest {
           .satisfies(r -> assertThat(r.err()).contains("Address already in use"));
 
       assertThat(pingsWithin("u1", ip2.trim(), 10)).isTrue();
+      // a full-sized frame crosses whole (the tunnel's MTU is the containers')
+      d1.ok("exec", "u1", "busybox", "ping", "-c", "1", "-W", "2", "-s", "1422", ip2.trim());
       assertThat(pingsWithin("u2", "u1", 5)).isTrue(); // names across nodes
       assertThat(pingsWithin("u2", "db", 5)).isTrue(); // an alias
       assertThat(pingsWithin("u1", "u3", 5)).isTrue();
@@ -652,8 +654,11 @@ class FleetTest {
 
       assertThat(d1.run("network", "rm", "app").err()).contains("has active endpoints");
       assertThat(ipIn(n2, "-o", "addr", "show")).contains("172.30.8.");
+      long tunnels = ipIn(n2, "-o", "link", "show", "type", "vxlan").lines().count();
       d1.ok("rm", "-f", "u2");
       assertThat(ipIn(n2, "-o", "addr", "show")).doesNotContain("172.30.8.");
+      assertThat(ipIn(n2, "-o", "link", "show", "type", "vxlan").lines().count())
+          .isEqualTo(tunnels - 1); // the network's tunnel went with its bridge
       d1.ok("rm", "-f", "u1", "u3");
       d2.ok("network", "rm", "app");
       assertThat(d1.ok("network", "ls", "--format", "{{.Name}}")).doesNotContain("app");
