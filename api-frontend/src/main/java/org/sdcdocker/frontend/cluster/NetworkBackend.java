@@ -172,6 +172,11 @@ public final class NetworkBackend {
     return vertx
         .sharedData()
         .getLockWithTimeout("sdc.networks.create", CREATE_LOCK_MS)
+        .recover(
+            e ->
+                Future.failedFuture(
+                    DockerException.unavailable(
+                        "the fleet's networks are busy (another is being made); try again")))
         .compose(
             lock ->
                 list(c.owner()).compose(l -> fleetCreate(c, l)).onComplete(ar -> lock.release()));
@@ -201,7 +206,9 @@ public final class NetworkBackend {
               } catch (DockerException e) {
                 return fabrics.forgetNetwork(id, Fabrics.FIRST_VNI + i).compose(v -> fail(e));
               }
-              return vertx.executeBlocking(() -> fleetNetworks.add(n));
+              return vertx
+                  .executeBlocking(() -> fleetNetworks.add(n))
+                  .onFailure(e -> fabrics.forgetNetwork(id, n.vni())); // its index goes back
             });
   }
 
