@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.sdcdocker.protocol.Cidr;
-import org.sdcdocker.protocol.ContainerId;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
 import org.sdcdocker.protocol.agent.Addresses;
@@ -18,6 +17,7 @@ import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
 import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.ContainerSpec;
 import org.sdcdocker.protocol.agent.FrontendRequests;
+import org.sdcdocker.protocol.agent.NetStatus;
 import org.sdcdocker.protocol.agent.NetworkRecords;
 import org.sdcdocker.protocol.agent.NetworkRecords.Member;
 import org.sdcdocker.protocol.agent.NetworkRecords.Network;
@@ -99,44 +99,14 @@ public final class NetworkBackend {
     if (asking == null) {
       return null;
     }
-    String target = q.name();
-    for (NetworkSpec.Endpoint e : asking.spec().network().endpoints()) {
-      if (!q.networkId().equals(e.networkId())) {
-        continue;
-      }
-      for (String link : e.links()) { // "container:alias", or a container known by its own name
-        int colon = link.lastIndexOf(':');
-        String alias = colon < 0 ? link : link.substring(colon + 1);
-        if (alias.equalsIgnoreCase(q.name())) {
-          String t = colon < 0 ? link : link.substring(0, colon);
-          target = t.startsWith("/") ? t.substring(1) : t;
-        }
-      }
-    }
+    String target = NetworkRecords.linkTarget(asking.spec(), q.networkId(), q.name());
     for (ZoneRecord r : index.all(asking.spec().owner())) {
-      if (!r.state().running()) {
-        continue;
-      }
-      String ip =
-          r.net().attached().stream()
-              .filter(a -> q.networkId().equals(a.networkId()))
-              .map(a -> a.ip())
-              .findFirst()
-              .orElse(null);
-      if (ip == null) {
-        continue;
-      }
-      String name = target;
-      boolean alias =
-          r.spec().network().endpoints().stream()
-              .anyMatch(
-                  e ->
-                      q.networkId().equals(e.networkId())
-                          && e.aliases().stream().anyMatch(name::equalsIgnoreCase));
-      if (alias
-          || name.equalsIgnoreCase(r.spec().name())
-          || name.equals(ContainerId.shortOf(r.spec().id()))) {
-        return ip;
+      if (r.state().running() && NetworkRecords.answersTo(r.spec(), q.networkId(), target)) {
+        for (NetStatus.Attached a : r.net().attached()) {
+          if (q.networkId().equals(a.networkId())) {
+            return a.ip();
+          }
+        }
       }
     }
     return null;

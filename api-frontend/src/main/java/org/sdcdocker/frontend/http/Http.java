@@ -337,19 +337,8 @@ public final class Http {
       if (ref == null) {
         ref = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
       }
-      LogLine.write(
-          "error",
-          "frontend",
-          ref,
-          null,
-          ctx.request().method() + " " + ctx.request().path() + ": " + t,
-          t);
       status = 500;
-      message =
-          "internal server error (request "
-              + ref
-              + " in the server's log)"
-              + (DockerException.noSpace(t) ? ": no space left on device" : "");
+      message = unexpected(ref, ctx.request().method() + " " + ctx.request().path(), t);
     }
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
@@ -428,6 +417,18 @@ public final class Http {
   }
 
   /**
+   * What a client is told of a failure that is no Docker error (a bug, or the host's): a reference
+   * to the log line that holds its text ({@code what} failed), never the text itself.
+   */
+  private static String unexpected(String ref, String what, Throwable t) {
+    LogLine.write("error", "frontend", ref, null, what + ": " + t, t);
+    return "internal server error (request "
+        + ref
+        + " in the server's log)"
+        + (DockerException.noSpace(t) ? ": no space left on device" : "");
+  }
+
+  /**
    * An error in a JSON progress stream already under way (pull, push, build): Docker's last
    * message.
    */
@@ -436,13 +437,11 @@ public final class Http {
     if (cause instanceof DockerException || cause instanceof ReplyException) {
       m = AgentBus.failure(cause).getMessage();
     } else { // a bug or the host's failure: its text is for the log, not the client
-      String ref = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
-      LogLine.write("error", "frontend", ref, null, "a streamed answer failed: " + cause, cause);
       m =
-          "internal server error (error "
-              + ref
-              + " in the server's log)"
-              + (DockerException.noSpace(cause) ? ": no space left on device" : "");
+          unexpected(
+              Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16),
+              "a streamed answer",
+              cause);
     }
     ObjectNode err = Json.MAPPER.createObjectNode();
     var detail = err.putObject("errorDetail");

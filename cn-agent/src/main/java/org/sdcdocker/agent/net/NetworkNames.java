@@ -2,9 +2,8 @@ package org.sdcdocker.agent.net;
 
 import java.util.Map;
 import java.util.function.Function;
-import org.sdcdocker.protocol.ContainerId;
+import org.sdcdocker.protocol.agent.NetworkRecords;
 import org.sdcdocker.protocol.agent.NetworkRecords.Member;
-import org.sdcdocker.protocol.agent.NetworkSpec;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /**
@@ -26,26 +25,10 @@ final class NetworkNames {
    * names.
    */
   String lookup(String networkId, String fromIp, String name) {
-    for (Member m : members.getOrDefault(networkId, Map.of()).values()) {
-      ZoneRecord asking = m.ip().equals(fromIp) ? zones.apply(m.zoneId()) : null;
-      if (asking == null) {
-        continue;
-      }
-      for (NetworkSpec.Endpoint e : asking.spec().network().endpoints()) {
-        if (!networkId.equals(e.networkId())) {
-          continue;
-        }
-        for (String link : e.links()) { // "container:alias", or a container known by its own name
-          int colon = link.lastIndexOf(':');
-          String target = colon < 0 ? link : link.substring(0, colon);
-          String alias = colon < 0 ? link : link.substring(colon + 1);
-          if (alias.equalsIgnoreCase(name)) {
-            return lookup(networkId, target.startsWith("/") ? target.substring(1) : target);
-          }
-        }
-      }
-    }
-    return lookup(networkId, name);
+    String asking = zoneAt(networkId, fromIp);
+    ZoneRecord r = asking == null ? null : zones.apply(asking);
+    return lookup(
+        networkId, r == null ? name : NetworkRecords.linkTarget(r.spec(), networkId, name));
   }
 
   /** The zone of this node at {@code ip} on a network, or null. */
@@ -61,18 +44,7 @@ final class NetworkNames {
   private String lookup(String networkId, String name) {
     for (Member m : members.getOrDefault(networkId, Map.of()).values()) {
       ZoneRecord r = zones.apply(m.zoneId());
-      if (r == null) {
-        continue;
-      }
-      boolean alias =
-          r.spec().network().endpoints().stream()
-              .anyMatch(
-                  e ->
-                      networkId.equals(e.networkId())
-                          && e.aliases().stream().anyMatch(name::equalsIgnoreCase));
-      if (name.equalsIgnoreCase(r.spec().name())
-          || alias
-          || name.equals(ContainerId.shortOf(m.zoneId()))) {
+      if (r != null && NetworkRecords.answersTo(r.spec(), networkId, name)) {
         return m.ip();
       }
     }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.sdcdocker.protocol.Cidr;
+import org.sdcdocker.protocol.ContainerId;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.AgentRequests.Ack;
 
@@ -19,6 +20,41 @@ public final class NetworkRecords {
 
   /** Docker's rule for a network's name: any printable name. */
   private static final Pattern NAME = Pattern.compile("[^\\x00-\\x1f\\x7f/]{1,255}");
+
+  /**
+   * What {@code name} stands for on a network as zone {@code asking} asks it: the target of one of
+   * its links there ("container:alias", or a container known by its own name), else the name.
+   */
+  public static String linkTarget(ContainerSpec asking, String networkId, String name) {
+    for (NetworkSpec.Endpoint e : asking.network().endpoints()) {
+      if (!networkId.equals(e.networkId())) {
+        continue;
+      }
+      for (String link : e.links()) {
+        int colon = link.lastIndexOf(':');
+        String alias = colon < 0 ? link : link.substring(colon + 1);
+        if (alias.equalsIgnoreCase(name)) {
+          String target = colon < 0 ? link : link.substring(0, colon);
+          return target.startsWith("/") ? target.substring(1) : target;
+        }
+      }
+    }
+    return name;
+  }
+
+  /**
+   * Whether a zone answers to {@code name} on a network, as Docker's resolver has it: its name, an
+   * alias of its endpoint there, its short id.
+   */
+  public static boolean answersTo(ContainerSpec zone, String networkId, String name) {
+    return name.equalsIgnoreCase(zone.name())
+        || name.equals(ContainerId.shortOf(zone.id()))
+        || zone.network().endpoints().stream()
+            .anyMatch(
+                e ->
+                    networkId.equals(e.networkId())
+                        && e.aliases().stream().anyMatch(name::equalsIgnoreCase));
+  }
 
   /** Refuses a name a new user-defined network cannot have, as Docker does. */
   public static void checkNewName(String name) {
