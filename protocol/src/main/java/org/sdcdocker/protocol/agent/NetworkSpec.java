@@ -126,24 +126,12 @@ public record NetworkSpec(
 
   /** The same spec with other endpoints. */
   public NetworkSpec withEndpoints(List<Endpoint> e) {
-    return new NetworkSpec(
-        mode, e, ports, exposed, publishAll, dns, dnsSearch, dnsOptions, extraHosts, links, fabric);
+    return with(mode, e, links, fabric);
   }
 
   /** The same on the fleet's fabric {@code f}. */
   public NetworkSpec withFabric(Fabric f) {
-    return new NetworkSpec(
-        mode,
-        endpoints,
-        ports,
-        exposed,
-        publishAll,
-        dns,
-        dnsSearch,
-        dnsOptions,
-        extraHosts,
-        links,
-        f);
+    return with(mode, endpoints, links, f);
   }
 
   /** Whether the zone is attached to its account's fabric. */
@@ -153,17 +141,11 @@ public record NetworkSpec(
 
   /** The same with another mode and links (their targets resolved to ids). */
   public NetworkSpec withModeAndLinks(String newMode, List<Link> newLinks) {
+    return with(newMode, endpoints, newLinks, fabric);
+  }
+
+  private NetworkSpec with(String m, List<Endpoint> e, List<Link> l, Fabric f) {
     return new NetworkSpec(
-        newMode,
-        endpoints,
-        ports,
-        exposed,
-        publishAll,
-        dns,
-        dnsSearch,
-        dnsOptions,
-        extraHosts,
-        newLinks,
-        fabric);
+        m, e, ports, exposed, publishAll, dns, dnsSearch, dnsOptions, extraHosts, l, f);
   }
 }
