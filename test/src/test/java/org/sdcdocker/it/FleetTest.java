@@ -711,7 +711,9 @@ class FleetTest {
    * a loaded machine may be slow to start an exec).
    */
   private String sendsOverTcp(String from, String to, String toIp, String text) throws Exception {
-    d1.ok("exec", "-d", to, "sh", "-c", "busybox nc -l -p 5000 > /tmp/got");
+    // busybox's nc leaves as soon as its stdin ends, even with a connection whose data has not yet
+    // come: a stdin that stays open keeps it until the sender closes
+    d1.ok("exec", "-d", to, "sh", "-c", "sleep 60 | busybox nc -l -p 5000 > /tmp/got");
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < until
         && !d1.run("exec", to, "busybox", "netstat", "-ltn").out().contains(":5000 ")) {

@@ -110,7 +110,10 @@ public final class FleetProcesses implements AutoCloseable {
     public void start() throws IOException {
       Files.createDirectories(log.getParent());
       startedAt = Files.exists(log) ? Files.size(log) : 0;
-      List<String> cmd = new ArrayList<>();
+      // a session of its own, as a service manager starts a member: a member stopped by a test
+      // (SIGSTOP) is otherwise in the test's process group, which the kernel sends SIGHUP and
+      // SIGCONT to when the shell that ran the build exits meanwhile (the group is orphaned)
+      List<String> cmd = new ArrayList<>(List.of("setsid"));
       if (netns != null) { // only the network namespace: cgroups and mounts stay the host's
         cmd.addAll(List.of("nsenter", "--net=/run/netns/" + netns));
       }
