@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -320,9 +321,16 @@ public final class Main {
       AgentConfig ac =
           agent.config(dataRoot, advertise != null ? advertise : cluster.host, cluster.tls());
       String incarnation = UUID.randomUUID().toString();
+      FileLock held;
+      try {
+        held = AgentVerticle.lockDataRoot(dataRoot); // before the join: a second agent never joins
+      } catch (IllegalStateException e) {
+        LOG.error("sdc-docker: cannot start: {}", e.getMessage());
+        return 1;
+      }
       return run(
           cluster.join("agent", AgentVerticle.cnUuidOf(dataRoot), incarnation, true),
-          v -> v.deployVerticle(new AgentVerticle(ac, incarnation)),
+          v -> v.deployVerticle(new AgentVerticle(ac, incarnation, held)),
           "agent of the fleet "
               + cluster.name
               + " on "

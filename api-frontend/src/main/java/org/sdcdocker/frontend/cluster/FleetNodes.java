@@ -40,6 +40,13 @@ public final class FleetNodes {
   private final Set<String> unlisted = ConcurrentHashMap.newKeySet();
 
   /**
+   * The nodes whose list is asked for now, and when: a heartbeat meanwhile does not ask again (a
+   * node just back beats more than once while hundreds of its zones are listed), a new run of its
+   * agent does.
+   */
+  private final Map<String, Long> asking = new ConcurrentHashMap<>();
+
+  /**
    * Whether every live node's containers are in this front end's index: after a whole fleet
    * restarted, what the nodes hold (the fabric's addresses among it) is known only then.
    */
@@ -72,12 +79,15 @@ public final class FleetNodes {
    * heartbeat when the list failed).
    */
   public void onHeartbeat(Heartbeat hb) {
-    if (agents.heard(hb) | unlisted.contains(hb.cnUuid())) {
+    boolean renewed = agents.heard(hb);
+    if (renewed || unlisted.contains(hb.cnUuid()) && !asking.containsKey(hb.cnUuid())) {
       long askedAt = System.currentTimeMillis();
       long askedAtNanos = System.nanoTime();
       unlisted.add(hb.cnUuid());
+      asking.put(hb.cnUuid(), askedAtNanos);
       agents
           .request(hb.cnUuid(), new AgentRequests.ListZones(), SHORT_MS)
+          .onComplete(done -> asking.remove(hb.cnUuid(), askedAtNanos))
           .onSuccess(
               list -> {
                 unlisted.remove(hb.cnUuid());

@@ -93,13 +93,17 @@ public final class AgentVerticle extends VerticleBase {
   private volatile FabricLinks fabric;
 
   public AgentVerticle(AgentConfig config) {
-    this(config, UUID.randomUUID().toString());
+    this(config, UUID.randomUUID().toString(), null);
   }
 
-  /** An agent whose run is named {@code incarnation} (a fleet member names it in the cluster). */
-  public AgentVerticle(AgentConfig config, String incarnation) {
+  /**
+   * An agent whose run is named {@code incarnation} (a fleet member names it in the cluster), on a
+   * data root whose {@link #lockDataRoot lock} it holds already (or null: taken at start).
+   */
+  public AgentVerticle(AgentConfig config, String incarnation, FileLock dataRootLock) {
     this.config = config;
     this.incarnation = incarnation;
+    this.dataRootLock = dataRootLock;
   }
 
   /** The compute-node UUID kept in a data root (made there the first time). */
@@ -149,12 +153,22 @@ public final class AgentVerticle extends VerticleBase {
 
   /** One agent per data root: a second one started on it refuses to run. */
   private Void lockDataRoot() throws IOException {
-    Files.createDirectories(config.dataRoot());
+    if (dataRootLock == null) {
+      dataRootLock = lockDataRoot(config.dataRoot());
+    }
+    cnUuid = HostFacts.cnUuid(config.dataRoot());
+    return null;
+  }
+
+  /**
+   * The lock that keeps one agent on a data root, held until the agent stops; a fleet's agent takes
+   * it before it joins the cluster, so that a second one refuses at once and never joins.
+   */
+  public static FileLock lockDataRoot(Path dataRoot) throws IOException {
+    Files.createDirectories(dataRoot);
     FileChannel channel =
         FileChannel.open(
-            config.dataRoot().resolve("agent.lock"),
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE);
+            dataRoot.resolve("agent.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock;
     try {
       lock = channel.tryLock();
@@ -164,11 +178,9 @@ public final class AgentVerticle extends VerticleBase {
     if (lock == null) {
       channel.close();
       throw new IllegalStateException(
-          "another agent runs on the data root " + config.dataRoot() + "; one agent per data root");
+          "another agent runs on the data root " + dataRoot + "; one agent per data root");
     }
-    dataRootLock = lock;
-    cnUuid = HostFacts.cnUuid(config.dataRoot());
-    return null;
+    return lock;
   }
 
   /**
