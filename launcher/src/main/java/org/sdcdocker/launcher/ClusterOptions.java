@@ -6,6 +6,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.partition.NoDataMemberInClusterException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -21,6 +22,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.sdcdocker.bus.Tls;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,6 +34,8 @@ import picocli.CommandLine.Option;
  * address table, locks) and belong on the private admin network.
  */
 final class ClusterOptions {
+  private static final Logger LOG = LoggerFactory.getLogger("sdc-docker");
+
   private HazelcastClusterManager manager;
 
   @Option(
@@ -108,6 +113,62 @@ final class ClusterOptions {
       }
     }
     return out;
+  }
+
+  /** How long an agent started before any front end waits for one, trying again every 2 s. */
+  static final long FRONT_END_PATIENCE_MS = 150_000; // under systemd's 180 s to start
+
+  /**
+   * Joins the cluster as an agent (a lite member, holding none of the cluster's data). An agent
+   * started before any front end of its fleet is in the cluster (a whole fleet powered on, the
+   * nodes faster than the head node) finds only other agents, which cannot hold the cluster's maps:
+   * Hazelcast refuses it with NoDataMemberInClusterException. It then leaves and tries again every
+   * 2 s, saying so, for {@link #FRONT_END_PATIENCE_MS} at most; any other failure ends it at once.
+   * Blocks the calling thread (the launcher's).
+   */
+  Future<Vertx> joinAsAgent(String cnUuid, String incarnation) {
+    long deadline = System.nanoTime() + FRONT_END_PATIENCE_MS * 1_000_000;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return Future.succeededFuture(join("agent", cnUuid, incarnation, true).await());
+      } catch (Exception e) {
+        if (!noFrontEnd(e) || System.nanoTime() > deadline) {
+          return Future.failedFuture(
+              noFrontEnd(e)
+                  ? new IllegalStateException(
+                      "no front end of the fleet "
+                          + name
+                          + " joined the cluster within "
+                          + FRONT_END_PATIENCE_MS / 1000
+                          + " s (members asked: "
+                          + String.join(", ", members)
+                          + ")")
+                  : e);
+        }
+        if (attempt == 1 || attempt % 15 == 0) {
+          LOG.warn(
+              "sdc-docker: no front end of the fleet {} is in the cluster yet ({}); trying again"
+                  + " every 2 s",
+              name,
+              String.join(", ", members));
+        }
+        try {
+          Thread.sleep(2000);
+        } catch (InterruptedException stop) {
+          Thread.currentThread().interrupt();
+          return Future.failedFuture(stop);
+        }
+      }
+    }
+  }
+
+  private static boolean noFrontEnd(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof NoDataMemberInClusterException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

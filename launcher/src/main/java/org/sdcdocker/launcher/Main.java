@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.sdcdocker.agent.server.AgentConfig;
 import org.sdcdocker.agent.server.AgentVerticle;
 import org.sdcdocker.agent.zone.UrlPolicy;
@@ -280,7 +281,7 @@ public final class Main {
       AgentConfig ac = agent.config(dataRoot.resolve("agent"), "127.0.0.1", null);
       Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
       return run(
-          Future.succeededFuture(vertx),
+          () -> Future.succeededFuture(vertx),
           v ->
               v.deployVerticle(new AgentVerticle(ac))
                   .compose(a -> v.deployVerticle(new FrontendVerticle(fc))),
@@ -321,6 +322,7 @@ public final class Main {
       AgentConfig ac =
           agent.config(dataRoot, advertise != null ? advertise : cluster.host, cluster.tls());
       String incarnation = UUID.randomUUID().toString();
+      String cnUuid = AgentVerticle.cnUuidOf(dataRoot);
       FileLock held;
       try {
         held = AgentVerticle.lockDataRoot(dataRoot); // before the join: a second agent never joins
@@ -329,7 +331,7 @@ public final class Main {
         return 1;
       }
       return run(
-          cluster.join("agent", AgentVerticle.cnUuidOf(dataRoot), incarnation, true),
+          () -> cluster.joinAsAgent(cnUuid, incarnation),
           v -> v.deployVerticle(new AgentVerticle(ac, incarnation, held)),
           "agent of the fleet "
               + cluster.name
@@ -374,7 +376,7 @@ public final class Main {
       FrontendConfig fc =
           front.config(dataRoot, advertise != null ? advertise : cluster.host, cluster.tls());
       return run(
-          cluster.join("frontend", null, null, false),
+          () -> cluster.join("frontend", null, null, false),
           v -> {
             cluster.onAgentLeft(v, FrontendVerticle.AGENT_LEFT);
             return v.deployVerticle(new FrontendVerticle(fc));
@@ -393,13 +395,14 @@ public final class Main {
    * Makes the Vert.x instance, deploys into it, says so, and runs until the JVM is stopped (its
    * hook closes Vert.x: a clustered member leaves the cluster).
    */
-  private static int run(Future<Vertx> made, Function<Vertx, Future<String>> deploy, String serving)
+  private static int run(
+      Supplier<Future<Vertx>> made, Function<Vertx, Future<String>> deploy, String serving)
       throws InterruptedException {
     Vertx vertx;
     long begun = System.nanoTime();
     long joined;
     try {
-      vertx = made.await();
+      vertx = made.get().await();
       joined = System.nanoTime();
     } catch (Exception e) {
       LOG.error("sdc-docker: cannot join the cluster: {}", e.getMessage());

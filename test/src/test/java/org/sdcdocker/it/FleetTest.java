@@ -368,9 +368,11 @@ class FleetTest {
     for (FleetProcesses.Member m : List.of(fe2, a1, a2, a3, fe1)) {
       m.kill();
     }
+    // an agent that comes up before any front end (a fleet powered on, its nodes first) waits
+    a1.start();
+    a1.awaitLog("no front end of the fleet", 90);
     fe1.start();
     FleetProcesses.awaitApi(fe1, api1);
-    a1.start();
     a2.start();
     a3.start();
     fe2.start();
