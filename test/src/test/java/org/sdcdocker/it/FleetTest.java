@@ -593,7 +593,8 @@ class FleetTest {
   void aUserDefinedNetwork_spansTheNodes_withItsNamesAndAddresses() throws Exception {
     d1.ok("network", "create", "--subnet", "172.30.8.0/24", "app");
     try {
-      assertThat(d2.ok("network", "ls", "--format", "{{.Name}}")).contains("app");
+      // made through fe1, known to fe2 a moment later (its copy follows the cluster's map)
+      assertThat(awaitNetwork(d2, "app", true)).isTrue();
       sleeper(d1, "u1", "--network", "app", "--network-alias", "db");
       sleeper(d2, "u2", "--network", "app", "-e", "affinity:container!=u1");
       sleeper(
@@ -663,7 +664,7 @@ class FleetTest {
           .isEqualTo(tunnels - 1); // the network's tunnel went with its bridge
       d1.ok("rm", "-f", "u1", "u3");
       d2.ok("network", "rm", "app");
-      assertThat(d1.ok("network", "ls", "--format", "{{.Name}}")).doesNotContain("app");
+      assertThat(awaitNetwork(d1, "app", false)).isTrue(); // fe1 hears of the removal as well
       assertThat(ipIn(n1, "-o", "addr", "show")).doesNotContain("172.30.8.");
     } finally {
       d1.run("rm", "-f", "u1", "u2", "u3", "plain", "linked");
@@ -1228,6 +1229,17 @@ class FleetTest {
   }
 
   /** Until the front end has the image (10 s at most). */
+  /** Whether the front end lists the network (or no longer does), within 10 s. */
+  private static boolean awaitNetwork(DockerCli d, String name, boolean listed) throws Exception {
+    for (int i = 0; i < 100; i++) {
+      if (d.ok("network", "ls", "--format", "{{.Name}}").lines().anyMatch(name::equals) == listed) {
+        return true;
+      }
+      Thread.sleep(100);
+    }
+    return false;
+  }
+
   private static boolean awaitImage(DockerCli d, String ref) throws Exception {
     for (int i = 0; i < 100; i++) {
       if (d.run("image", "inspect", ref).exitCode() == 0) {
