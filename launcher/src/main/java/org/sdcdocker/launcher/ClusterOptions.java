@@ -132,9 +132,10 @@ final class ClusterOptions {
       try {
         return Future.succeededFuture(join("agent", cnUuid, incarnation, true).await());
       } catch (Exception e) {
-        if (!noFrontEnd(e) || System.nanoTime() > deadline) {
+        boolean noFrontEnd = noFrontEnd(e);
+        if (!noFrontEnd || System.nanoTime() > deadline) {
           return Future.failedFuture(
-              noFrontEnd(e)
+              noFrontEnd
                   ? new IllegalStateException(
                       "no front end of the fleet "
                           + name

@@ -318,11 +318,11 @@ public final class Main {
         problems.forEach(p -> System.err.println("sdc-docker agent: " + p));
         return 1;
       }
-      LogLine.identify("agent", AgentVerticle.cnUuidOf(dataRoot));
+      String cnUuid = AgentVerticle.cnUuidOf(dataRoot);
+      LogLine.identify("agent", cnUuid);
       AgentConfig ac =
           agent.config(dataRoot, advertise != null ? advertise : cluster.host, cluster.tls());
       String incarnation = UUID.randomUUID().toString();
-      String cnUuid = AgentVerticle.cnUuidOf(dataRoot);
       FileLock held;
       try {
         held = AgentVerticle.lockDataRoot(dataRoot); // before the join: a second agent never joins
