@@ -245,7 +245,7 @@ class FleetTest {
         registry, "x/big", "latest", TestImages.busyboxLayerWith("filler", filler), null, null);
     String big = registry.host() + "/x/big";
     d1.ok("tag", image, "x/untagged-while-away:1");
-    assertThat(awaitImage(d2, "x/untagged-while-away:1")).isTrue();
+    assertThat(d2.run("image", "inspect", "x/untagged-while-away:1").exitCode()).isZero();
     String c =
         d2.ok(
                 "run",
@@ -363,7 +363,7 @@ class FleetTest {
     String db =
         d2.ok("run", "-d", "--name", "db", "--network", "kept", image, "sleep", "600").trim();
     d1.ok("tag", image, "x/kept:1");
-    assertThat(awaitImage(d2, "x/kept:1")).isTrue();
+    assertThat(d2.run("image", "inspect", "x/kept:1").exitCode()).isZero();
     long before = System.currentTimeMillis() / 1000 - 120;
     for (FleetProcesses.Member m : List.of(fe2, a1, a2, a3, fe1)) {
       m.kill();
@@ -593,8 +593,10 @@ class FleetTest {
   void aUserDefinedNetwork_spansTheNodes_withItsNamesAndAddresses() throws Exception {
     d1.ok("network", "create", "--subnet", "172.30.8.0/24", "app");
     try {
-      // made through fe1, known to fe2 a moment later (its copy follows the cluster's map)
-      assertThat(awaitNetwork(d2, "app", true)).isTrue();
+      // made through fe1, known to fe2 as soon as fe1 answered; its name taken there too
+      assertThat(d2.ok("network", "ls", "--format", "{{.Name}}").lines()).contains("app");
+      assertThat(d2.run("network", "create", "app").err())
+          .contains("network with name app already exists");
       sleeper(d1, "u1", "--network", "app", "--network-alias", "db");
       sleeper(d2, "u2", "--network", "app", "-e", "affinity:container!=u1");
       sleeper(
@@ -664,7 +666,9 @@ class FleetTest {
           .isEqualTo(tunnels - 1); // the network's tunnel went with its bridge
       d1.ok("rm", "-f", "u1", "u3");
       d2.ok("network", "rm", "app");
-      assertThat(awaitNetwork(d1, "app", false)).isTrue(); // fe1 hears of the removal as well
+      // removed through fe2, gone through fe1 as soon as fe2 answered
+      assertThat(d1.ok("network", "ls", "--format", "{{.Name}}").lines()).doesNotContain("app");
+      assertThat(d1.run("network", "inspect", "app").err()).contains("network app not found");
       assertThat(ipIn(n1, "-o", "addr", "show")).doesNotContain("172.30.8.");
     } finally {
       d1.run("rm", "-f", "u1", "u2", "u3", "plain", "linked");
@@ -1088,35 +1092,62 @@ class FleetTest {
   void aNameAskedForThroughBothFrontEndsAtOnce_goesToOneContainer() throws Exception {
     for (int i = 0; i < 10; i++) {
       String name = "race-" + i;
-      var p1 =
-          new ProcessBuilder("docker", "-H", d1Host, "create", "--name", name, image, "true")
-              .redirectErrorStream(true)
-              .start();
-      var p2 =
-          new ProcessBuilder("docker", "-H", d2Host, "create", "--name", name, image, "true")
-              .redirectErrorStream(true)
-              .start();
-      assertThat(p1.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(p2.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      String out1 = new String(p1.getInputStream().readAllBytes());
-      String out2 = new String(p2.getInputStream().readAllBytes());
-      assertThat(List.of(p1.exitValue(), p2.exitValue()))
-          .as(out1 + out2)
-          .containsExactlyInAnyOrder(0, 1);
-      assertThat(p1.exitValue() == 0 ? out2 : out1)
+      assertThat(oneOfTwoAtOnce("create", "--name", name, image, "true").err())
           .contains("Conflict. The container name \"/" + name + "\" is already in use");
     }
     assertThat(awaitPsAll(d1, 10)).hasSize(10);
     assertThat(awaitPsAll(d2, 10)).hasSize(10);
-    // a removed container's name is free again, through either front end (once the other front
-    // end has the destroy event: milliseconds)
+    // a removed container's name is free again through either front end once the rm answered;
+    // a renamed one's old name too
     d1.ok("rm", "race-0");
     var again = d2.run("create", "--name", "race-0", image, "true");
-    for (int i = 0; i < 20 && again.exitCode() != 0; i++) {
-      Thread.sleep(100);
-      again = d2.run("create", "--name", "race-0", image, "true");
-    }
     assertThat(again.exitCode()).as(again.all()).isZero();
+    d1.ok("rename", "race-1", "race-1b");
+    again = d2.run("create", "--name", "race-1", image, "true");
+    assertThat(again.exitCode()).as(again.all()).isZero();
+  }
+
+  @Test
+  void aNetworkNameAskedForThroughBothFrontEndsAtOnce_goesToOneNetwork() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      String name = "net-race-" + i;
+      try {
+        Result lost = oneOfTwoAtOnce("network", "create", name);
+        assertThat(lost.err()).contains("network with name " + name + " already exists");
+        // one network of that name, the same through both front ends
+        String id = lost.out().trim();
+        for (DockerCli d : List.of(d1, d2)) {
+          assertThat(d.ok("network", "ls", "-q", "--no-trunc", "--filter", "name=" + name).trim())
+              .isEqualTo(id);
+        }
+      } finally {
+        d2.run("network", "rm", name);
+      }
+      assertThat(d1.ok("network", "ls", "--format", "{{.Name}}").lines()).doesNotContain(name);
+    }
+  }
+
+  /**
+   * The same command through both front ends at once, of which exactly one must succeed: the
+   * other's result, with the winner's output as its {@code out}.
+   */
+  private Result oneOfTwoAtOnce(String... args) throws Exception {
+    List<Process> ps = new ArrayList<>();
+    for (String host : List.of(d1Host, d2Host)) {
+      List<String> cmd = new ArrayList<>(List.of("docker", "-H", host));
+      cmd.addAll(List.of(args));
+      ps.add(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+    }
+    List<String> outs = new ArrayList<>();
+    for (Process p : ps) {
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      outs.add(new String(p.getInputStream().readAllBytes()));
+    }
+    int won = ps.get(0).exitValue() == 0 ? 0 : 1;
+    assertThat(List.of(ps.get(0).exitValue(), ps.get(1).exitValue()))
+        .as(String.join("", outs))
+        .containsExactlyInAnyOrder(0, 1);
+    return new Result(1, outs.get(won), outs.get(1 - won));
   }
 
   @Test
@@ -1139,17 +1170,12 @@ class FleetTest {
   @Test
   void imagesMadeThroughOneFrontEnd_areServedByTheOther() throws Exception {
     // pulled through fe1 at the start: fe2 has it, and its agents fetch the layers from fe2
-    assertThat(awaitImage(d2, image)).isTrue();
+    assertThat(d2.run("image", "inspect", image).exitCode()).isZero();
     assertThat(d2.ok("run", "--rm", image, "echo", "ran through fe2")).isEqualTo("ran through fe2");
-    // a tag through fe2 is fe1's too; its removal through fe1 is fe2's too
+    // a tag through fe2 is fe1's too, and its removal through fe1 fe2's, as soon as each answered
     d2.ok("tag", image, "x/tagged-through-fe2:1");
-    assertThat(awaitImage(d1, "x/tagged-through-fe2:1")).isTrue();
+    assertThat(d1.run("image", "inspect", "x/tagged-through-fe2:1").exitCode()).isZero();
     d1.ok("rmi", "x/tagged-through-fe2:1");
-    for (int i = 0;
-        i < 50 && d2.run("image", "inspect", "x/tagged-through-fe2:1").exitCode() == 0;
-        i++) {
-      Thread.sleep(100);
-    }
     assertThat(d2.run("image", "inspect", "x/tagged-through-fe2:1").exitCode()).isEqualTo(1);
     // an image made through fe2 (commit) runs through fe1
     String c = d2.ok("run", "-d", image, "sh", "-c", "echo made > /made; sleep 600").trim();
@@ -1166,7 +1192,7 @@ class FleetTest {
         "FROM " + image + "\nCOPY greeting /greeting\nRUN echo ran >> /greeting\n");
     Result built = d2.run(120, "build", "-t", "x/built-through-fe2:1", ctx.toString());
     assertThat(built.exitCode()).as(built.all()).isZero();
-    assertThat(awaitImage(d1, "x/built-through-fe2:1")).isTrue();
+    assertThat(d1.run("image", "inspect", "x/built-through-fe2:1").exitCode()).isZero();
     assertThat(d1.ok("run", "--rm", "x/built-through-fe2:1", "cat", "/greeting"))
         .isEqualTo("copied\nran");
   }
@@ -1229,17 +1255,6 @@ class FleetTest {
   }
 
   /** Until the front end has the image (10 s at most). */
-  /** Whether the front end lists the network (or no longer does), within 10 s. */
-  private static boolean awaitNetwork(DockerCli d, String name, boolean listed) throws Exception {
-    for (int i = 0; i < 100; i++) {
-      if (d.ok("network", "ls", "--format", "{{.Name}}").lines().anyMatch(name::equals) == listed) {
-        return true;
-      }
-      Thread.sleep(100);
-    }
-    return false;
-  }
-
   private static boolean awaitImage(DockerCli d, String ref) throws Exception {
     for (int i = 0; i < 100; i++) {
       if (d.run("image", "inspect", ref).exitCode() == 0) {

@@ -1,5 +1,6 @@
 package org.sdcdocker.frontend.account;
 
+import io.vertx.core.Future;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -10,7 +11,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.sdcdocker.frontend.cluster.VersionedReplica;
 import org.sdcdocker.protocol.DockerException;
 
@@ -30,7 +31,7 @@ public final class AccountStore implements VersionedReplica.Store<Account> {
   private final Path dir;
   private final Map<String, Account> byLogin = new ConcurrentHashMap<>();
   private final List<Runnable> onChange = new CopyOnWriteArrayList<>();
-  private final List<Consumer<Account>> onOwnChange = new CopyOnWriteArrayList<>();
+  private final List<Function<Account, Future<Void>>> onOwnChange = new CopyOnWriteArrayList<>();
 
   private AccountStore(Path dir) {
     this.dir = dir;
@@ -52,7 +53,7 @@ public final class AccountStore implements VersionedReplica.Store<Account> {
 
   /** Called with each version this front end's operator made (for the other front ends). */
   @Override
-  public void onOwnChange(Consumer<Account> c) {
+  public void onOwnChange(Function<Account, Future<Void>> c) {
     onOwnChange.add(c);
   }
 
@@ -195,7 +196,7 @@ public final class AccountStore implements VersionedReplica.Store<Account> {
     Account a = changeable(login);
     Account gone = a.at(next(a), true);
     write(gone);
-    onOwnChange.forEach(c -> c.accept(gone));
+    onOwnChange.forEach(c -> c.apply(gone));
   }
 
   private static boolean named(Account a, String name) {
@@ -214,7 +215,7 @@ public final class AccountStore implements VersionedReplica.Store<Account> {
     Account mine = byLogin.get(a.login());
     Account v = a.at(next(mine), false);
     write(v);
-    onOwnChange.forEach(c -> c.accept(v));
+    onOwnChange.forEach(c -> c.apply(v));
     return v;
   }
 

@@ -1,5 +1,6 @@
 package org.sdcdocker.frontend.account;
 
+import io.vertx.core.Future;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -10,7 +11,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.sdcdocker.frontend.cluster.VersionedReplica;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
@@ -27,7 +28,8 @@ public final class PackageStore implements VersionedReplica.Store<ResourcePackag
 
   private final Path dir;
   private final Map<String, ResourcePackage> byName = new ConcurrentHashMap<>();
-  private final List<Consumer<ResourcePackage>> onOwnChange = new CopyOnWriteArrayList<>();
+  private final List<Function<ResourcePackage, Future<Void>>> onOwnChange =
+      new CopyOnWriteArrayList<>();
 
   private PackageStore(Path dir) {
     this.dir = dir;
@@ -51,7 +53,7 @@ public final class PackageStore implements VersionedReplica.Store<ResourcePackag
   }
 
   @Override
-  public void onOwnChange(Consumer<ResourcePackage> c) {
+  public void onOwnChange(Function<ResourcePackage, Future<Void>> c) {
     onOwnChange.add(c);
   }
 
@@ -208,7 +210,7 @@ public final class PackageStore implements VersionedReplica.Store<ResourcePackag
 
   private ResourcePackage save(ResourcePackage p) throws IOException {
     write(p);
-    onOwnChange.forEach(c -> c.accept(p));
+    onOwnChange.forEach(c -> c.apply(p));
     return p;
   }
 

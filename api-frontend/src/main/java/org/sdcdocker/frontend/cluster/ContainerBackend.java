@@ -111,7 +111,8 @@ public final class ContainerBackend implements Containers {
         vertx.isClustered() && creation.spec().network().onFabric()
             ? fabrics.claim(account, id)
             : Future.succeededFuture();
-    return Future.<Void>succeededFuture()
+    return networks
+        .refreshedFor(creation.spec()) // a network made through another front end just now
         .compose(v -> networkNode(account, creation.spec()))
         .compose(network -> reservedAndPlaced(account, creation, network))
         .onFailure(e -> claimed.onSuccess(c -> fabrics.release(c, id)))
@@ -343,6 +344,12 @@ public final class ContainerBackend implements Containers {
     if (r.state().running()) {
       return Future.succeededFuture(Outcome.ALREADY);
     }
+    return networks
+        .refreshedFor(r.spec()) // a network removed through another front end just now
+        .compose(v -> startOnNode(r));
+  }
+
+  private Future<Outcome> startOnNode(ZoneRecord r) {
     for (NetworkSpec.Endpoint e : r.spec().network().endpoints()) {
       if (e.fabric() != null
           && e.networkId() != null
@@ -607,9 +614,8 @@ public final class ContainerBackend implements Containers {
                 agents
                     .request(r.cnUuid(), new AgentRequests.RenameZone(id, newName), SHORT_MS)
                     .onSuccess(index::put)
-                    .onSuccess(rec -> names.release(account, r.spec().name(), id))
                     .onFailure(e -> names.release(account, newName, id)))
-        .mapEmpty();
+        .compose(rec -> names.release(account, r.spec().name(), id)); // free once answered
   }
 
   @Override
@@ -653,7 +659,8 @@ public final class ContainerBackend implements Containers {
     return agents
         .request(r.cnUuid(), new AgentRequests.DeleteZone(r.spec().id(), force, volumes), SHORT_MS)
         .onSuccess(v -> index.remove(r.spec().id()))
-        .mapEmpty();
+        // its name free through every front end once answered (each also frees it on the event)
+        .compose(v -> names.release(account, r.spec().name(), r.spec().id()));
   }
 
   /**

@@ -1,5 +1,6 @@
 package org.sdcdocker.frontend.cluster;
 
+import io.vertx.core.Future;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.sdcdocker.frontend.account.RecordFiles;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.NetworkRecords.Network;
@@ -17,9 +19,10 @@ import org.sdcdocker.protocol.agent.NetworkRecords.Network;
 /**
  * The user-defined networks of a fleet, which span its nodes: each front end holds every one, in
  * memory for each create and one file each under {@code networks/} in its data root, the same on
- * every front end (a {@link VersionedReplica}: a network made through one front end is the others'
- * at once, and a whole fleet that restarted still has them). A removal is kept as a tombstone. A
- * node has its copy of a network only while a container of it is there.
+ * every front end (a {@link VersionedReplica}: a network made or removed through one front end is
+ * in the cluster's map before the client hears of it, and the others read the map before they
+ * answer about networks; a whole fleet that restarted still has them). A removal is kept as a
+ * tombstone. A node has its copy of a network only while a container of it is there.
  */
 public final class FleetNetworks implements VersionedReplica.Store<FleetNetworks.Version> {
   /** One version of a network's record; {@code removed}: the network is gone. */
@@ -33,7 +36,7 @@ public final class FleetNetworks implements VersionedReplica.Store<FleetNetworks
 
   private final Path dir;
   private final Map<String, Version> byId = new ConcurrentHashMap<>();
-  private final List<Consumer<Version>> onOwnChange = new CopyOnWriteArrayList<>();
+  private final List<Function<Version, Future<Void>>> onOwnChange = new CopyOnWriteArrayList<>();
   private final List<Consumer<Version>> onAny = new CopyOnWriteArrayList<>();
 
   private FleetNetworks(Path dir) {
@@ -52,7 +55,7 @@ public final class FleetNetworks implements VersionedReplica.Store<FleetNetworks
   }
 
   @Override
-  public void onOwnChange(Consumer<Version> c) {
+  public void onOwnChange(Function<Version, Future<Void>> c) {
     onOwnChange.add(c);
   }
 
@@ -84,23 +87,32 @@ public final class FleetNetworks implements VersionedReplica.Store<FleetNetworks
     return List.copyOf(byId.values());
   }
 
-  /** A network made through this front end. Blocking. */
-  synchronized Network add(Network n) throws IOException {
+  /**
+   * A network made through this front end; what it gives completes once the other front ends can
+   * read it. Blocking.
+   */
+  synchronized Future<Void> add(Network n) throws IOException {
     Version v = new Version(n, System.currentTimeMillis(), false);
     write(v);
     onAny.forEach(c -> c.accept(v));
-    onOwnChange.forEach(c -> c.accept(v));
-    return n;
+    return shared(v);
   }
 
-  /** A network removed through this front end. Blocking. */
-  synchronized void remove(Network n) throws IOException {
+  /**
+   * A network removed through this front end; what it gives completes once the other front ends can
+   * read that. Blocking.
+   */
+  synchronized Future<Void> remove(Network n) throws IOException {
     Version held = byId.get(n.id());
     long at = Math.max(System.currentTimeMillis(), held == null ? 0 : held.updated() + 1);
     Version v = new Version(n, at, true);
     write(v);
     onAny.forEach(c -> c.accept(v));
-    onOwnChange.forEach(c -> c.accept(v));
+    return shared(v);
+  }
+
+  private Future<Void> shared(Version v) {
+    return Future.all(onOwnChange.stream().map(c -> c.apply(v)).toList()).mapEmpty();
   }
 
   /** The network with this id, unless removed. */

@@ -50,10 +50,17 @@ final class NameReservations {
             });
   }
 
-  /** Gives a name back (its create or rename failed, or its container is gone). */
-  void release(String owner, String name, String id) {
+  /**
+   * Gives a name back (its create or rename failed, or its container is gone); what it gives
+   * completes once the cluster's map no longer holds it (or could not be asked), so a request that
+   * answers after it leaves the name free through every front end.
+   */
+  Future<Void> release(String owner, String name, String id) {
     index.releaseName(owner, name);
-    map().compose(m -> m.removeIfPresent(key(owner, name), id));
+    return map()
+        .compose(m -> m.removeIfPresent(key(owner, name), id))
+        .<Void>mapEmpty()
+        .otherwise(e -> null);
   }
 
   private Future<AsyncMap<String, String>> map() {

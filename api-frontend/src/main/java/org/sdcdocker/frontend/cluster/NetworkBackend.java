@@ -24,6 +24,8 @@ import org.sdcdocker.protocol.agent.NetworkRecords.Network;
 import org.sdcdocker.protocol.agent.NetworkRecords.NetworkUse;
 import org.sdcdocker.protocol.agent.NetworkSpec;
 import org.sdcdocker.protocol.agent.ZoneRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Networks live with the bridges that carry them, on compute nodes; the front end asks the nodes
@@ -33,6 +35,7 @@ import org.sdcdocker.protocol.agent.ZoneRecord;
  * container of it is there.
  */
 public final class NetworkBackend {
+  private static final Logger LOG = LoggerFactory.getLogger(NetworkBackend.class);
   private static final long SHORT_MS = 30_000;
   private static final long CREATE_LOCK_MS = 10_000;
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -42,6 +45,7 @@ public final class NetworkBackend {
   private final ContainerIndex index;
   private final Fabrics fabrics;
   private final FleetNetworks fleetNetworks;
+  private final VersionedReplica<FleetNetworks.Version> replica;
 
   public NetworkBackend(
       Vertx vertx,
@@ -54,6 +58,13 @@ public final class NetworkBackend {
     this.index = index;
     this.fabrics = fabrics;
     this.fleetNetworks = fleetNetworks;
+    this.replica =
+        new VersionedReplica<>(
+            vertx,
+            "sdc.networks",
+            Addresses.FRONTEND_NETWORKS,
+            fleetNetworks,
+            FleetNetworks.Version.class);
     fleetNetworks.onAny(
         v -> {
           if (v.removed()) {
@@ -62,6 +73,45 @@ public final class NetworkBackend {
             fabrics.network(v.network());
           }
         });
+  }
+
+  /**
+   * In a fleet, follows the other front ends' networks; completes once this one holds what the
+   * cluster's map holds.
+   */
+  public Future<Void> followFleet() {
+    return replica.start();
+  }
+
+  /**
+   * In a fleet, completes once this front end holds every network made or removed through another
+   * before now (one round trip to the cluster); what cannot be read then leaves this one's copy as
+   * it is. In the embedded default, at once.
+   */
+  Future<Void> refreshed() {
+    if (!vertx.isClustered()) {
+      return Future.succeededFuture();
+    }
+    return replica
+        .refresh()
+        .recover(
+            e -> {
+              LOG.warn("the fleet's networks could not be read; answering from this copy", e);
+              return Future.succeededFuture();
+            });
+  }
+
+  /**
+   * {@link #refreshed()} when the container names a network other than its account's fabric or none
+   * (the only ones a create or start could find stale), else at once.
+   */
+  Future<Void> refreshedFor(ContainerSpec spec) {
+    boolean named =
+        !spec.network().sharesContainer()
+            && spec.network().endpoints().stream()
+                .map(NetworkSpec.Endpoint::network)
+                .anyMatch(n -> !n.equals(NetworkRecords.FABRIC) && !n.equals("none"));
+    return named ? refreshed() : Future.succeededFuture();
   }
 
   /**
@@ -178,8 +228,29 @@ public final class NetworkBackend {
               }
               return vertx
                   .executeBlocking(() -> fleetNetworks.add(n))
-                  .onFailure(e -> fabrics.forgetNetwork(id, n.vni())); // its index goes back
+                  .onFailure(e -> fabrics.forgetNetwork(id, n.vni())) // its index goes back
+                  .compose(shared -> shared.transform(ar -> sharedOrUndone(n, ar.cause())));
             });
+  }
+
+  /**
+   * The network made, once the cluster's map has it; when the map could not take it, the network is
+   * undone here (another front end could not have seen it, nor refused its name).
+   */
+  private Future<Network> sharedOrUndone(Network n, Throwable failed) {
+    if (failed == null) {
+      return Future.succeededFuture(n);
+    }
+    LOG.warn("network {} could not be shared with the fleet; undone", n.id(), failed);
+    return vertx
+        .executeBlocking(() -> fleetNetworks.remove(n))
+        .compose(v -> fabrics.forgetNetwork(n.id(), n.vni()))
+        .transform(
+            ar ->
+                Future.failedFuture(
+                    DockerException.unavailable(
+                        "the network could not be shared with the fleet's other front ends; try"
+                            + " again")));
   }
 
   private static <T> Future<T> fail(Throwable e) {
@@ -217,24 +288,26 @@ public final class NetworkBackend {
     if (!vertx.isClustered()) {
       return fromNodes;
     }
-    return fromNodes.map(
-        l -> {
-          List<NetworkUse> out = new ArrayList<>();
-          Map<String, NetworkUse> fleetWide = new LinkedHashMap<>();
-          for (Network n : fleetNetworks.of(owner)) {
-            fleetWide.put(n.id(), new NetworkUse(n, List.of()));
-          }
-          for (NetworkUse u : l) {
-            String id = u.network().id();
-            if (fleetWide.containsKey(id)) {
-              fleetWide.put(id, new NetworkUse(fleetWide.get(id).network(), u.members()));
-            } else if (!fleetNetworks.known(id)) { // not a copy of a network removed since
-              out.add(u);
-            }
-          }
-          out.addAll(fleetWide.values());
-          return out;
-        });
+    return Future.all(fromNodes, refreshed()) // the nodes asked meanwhile
+        .map(
+            all -> {
+              List<NetworkUse> l = fromNodes.result();
+              List<NetworkUse> out = new ArrayList<>();
+              Map<String, NetworkUse> fleetWide = new LinkedHashMap<>();
+              for (Network n : fleetNetworks.of(owner)) {
+                fleetWide.put(n.id(), new NetworkUse(n, List.of()));
+              }
+              for (NetworkUse u : l) {
+                String id = u.network().id();
+                if (fleetWide.containsKey(id)) {
+                  fleetWide.put(id, new NetworkUse(fleetWide.get(id).network(), u.members()));
+                } else if (!fleetNetworks.known(id)) { // not a copy of a network removed since
+                  out.add(u);
+                }
+              }
+              out.addAll(fleetWide.values());
+              return out;
+            });
   }
 
   private Future<List<NetworkUse>> nodesList(String owner) {
@@ -362,11 +435,15 @@ public final class NetworkBackend {
                 n.name(), n.id()));
       }
       return vertx
-          .executeBlocking(
-              () -> {
-                fleetNetworks.remove(n);
-                return null;
-              })
+          .executeBlocking(() -> fleetNetworks.remove(n))
+          .compose(
+              shared ->
+                  shared.recover(
+                      e -> {
+                        // this front end's copy says so; its start shares it again
+                        LOG.warn("the removal of network {} could not be shared", n.id(), e);
+                        return Future.succeededFuture();
+                      }))
           .compose(v -> fabrics.forgetNetwork(n.id(), n.vni()))
           .compose(v -> removeFromNodes(owner, n).otherwise(e -> null));
     }

@@ -8,7 +8,7 @@ import io.vertx.core.shareddata.AsyncMap;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.sdcdocker.protocol.Json;
 
 /**
@@ -30,8 +30,11 @@ public final class VersionedReplica<T extends VersionedReplica.Versioned> {
 
   /** Where a front end keeps the records. */
   public interface Store<T> {
-    /** Called with each version this front end's operator made. */
-    void onOwnChange(Consumer<T> c);
+    /**
+     * Called with each version made through this front end; what {@code share} gives completes once
+     * the cluster's map holds the version (the other front ends' reads see it from then on).
+     */
+    void onOwnChange(Function<T, Future<Void>> share);
 
     /** Takes another front end's version when it is newer than this one's. Blocking. */
     boolean apply(T remote) throws IOException;
@@ -87,13 +90,40 @@ public final class VersionedReplica<T extends VersionedReplica.Versioned> {
         .otherwise(e -> null);
   }
 
-  /** Puts a version into the map, then tells the other front ends. */
+  /**
+   * Puts a version into the map, then tells the other front ends (which take it a moment later,
+   * each on its own; a read that must not miss it calls {@link #refresh()} first).
+   */
   private Future<Void> share(T v) {
     return map()
         .compose(m -> m.put(v.key(), encode(v)))
         .onSuccess(x -> vertx.eventBus().publish(address, v.key()))
-        .<Void>mapEmpty()
-        .otherwise(e -> null);
+        .mapEmpty();
+  }
+
+  /**
+   * Takes each of the map's versions that is newer than this front end's: after it, this front end
+   * holds every version another one had shared when it began. One round trip to the cluster.
+   */
+  public Future<Void> refresh() {
+    if (!vertx.isClustered()) {
+      return Future.succeededFuture();
+    }
+    return map()
+        .compose(AsyncMap::entries)
+        .compose(
+            all ->
+                vertx.executeBlocking(
+                    () -> {
+                      for (String json : all.values()) {
+                        T v = decode(json);
+                        if (v != null) {
+                          store.apply(v);
+                        }
+                      }
+                      return null;
+                    },
+                    false)); // not queued behind the context's other blocking work
   }
 
   private Future<Boolean> take(String json) {

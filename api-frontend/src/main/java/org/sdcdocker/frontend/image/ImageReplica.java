@@ -18,11 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.sdcdocker.bus.Tls;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.Addresses;
@@ -37,9 +35,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Every front end's image store holds the same images: a change one front end makes (pull, load,
  * import, commit, build, tag, untag, removal) is published to the others, which fetch the blobs of
- * an added image from its blob endpoint (each checked against its digest) and then make the same
- * change; a front end that starts first copies a running one's images. Changes are applied in the
- * order each front end made them. In the embedded default nothing is sent anywhere else.
+ * an added image from its blob endpoint (each checked against its digest), make the same change and
+ * say so; the request that made it answers once every other front end there is has made it (a
+ * client's next request sees it through any front end, and an image reported made is not lost with
+ * one front end). A front end that starts first copies a running one's images. Changes are applied
+ * in the order each front end made them. In the embedded default nothing is sent anywhere else.
  */
 public final class ImageReplica {
   private static final Logger LOG = LoggerFactory.getLogger(ImageReplica.class);
@@ -65,8 +65,10 @@ public final class ImageReplica {
   /** When each other front end was last heard from (its copies), by its origin. */
   private final Map<String, Long> peers = new ConcurrentHashMap<>();
 
-  /** The images this front end added, waiting for a copy elsewhere. */
-  private final Map<String, CompletableFuture<Void>> awaited = new ConcurrentHashMap<>();
+  /** The changes this front end made, by number, and the other front ends that made them too. */
+  private final Map<Long, Set<String>> awaited = new ConcurrentHashMap<>();
+
+  private final AtomicLong changes = new AtomicLong();
 
   private static final long PEER_BEAT_MS = 2000;
   private static final long PEER_STALE_NANOS = 7_000_000_000L;
@@ -76,14 +78,13 @@ public final class ImageReplica {
   public void start() {
     store.onChange(
         c -> {
-          if (c.kind().equals("add")) { // waited for before the copies can come
-            awaited.computeIfAbsent(c.imageId(), id -> new CompletableFuture<>());
-          }
-          vertx.eventBus().publish(Addresses.FRONTEND_IMAGES, wire(c));
+          long seq = changes.incrementAndGet();
+          awaited.put(seq, ConcurrentHashMap.newKeySet()); // before any other can answer
+          vertx.eventBus().publish(Addresses.FRONTEND_IMAGES, wire(c, seq));
+          return () -> awaitCopies(c, seq);
         });
-    store.onCopies(this::awaitCopy);
-    vertx.setPeriodic(
-        PEER_BEAT_MS, t -> vertx.eventBus().publish(Addresses.FRONTEND_IMAGE_COPIES, beat()));
+    vertx.setPeriodic( // the first at once: the others wait for this one from now on
+        1, PEER_BEAT_MS, t -> vertx.eventBus().publish(Addresses.FRONTEND_IMAGE_COPIES, beat()));
     vertx
         .eventBus()
         .<ImageCopied>consumer(
@@ -94,10 +95,13 @@ public final class ImageReplica {
                 return;
               }
               peers.put(c.by(), System.nanoTime());
-              if (origin.equals(c.origin()) && c.imageId() != null) {
-                CompletableFuture<Void> f = awaited.get(c.imageId());
-                if (f != null) {
-                  f.complete(null);
+              if (origin.equals(c.origin())) {
+                Set<String> made = awaited.get(c.seq());
+                if (made != null) {
+                  made.add(c.by());
+                  synchronized (awaited) {
+                    awaited.notifyAll();
+                  }
                 }
               }
             });
@@ -109,17 +113,14 @@ public final class ImageReplica {
               if (!origin.equals(m.body().origin())) {
                 vertx
                     .executeBlocking(() -> apply(m.body()), true) // in the order they were made
-                    .onSuccess(
-                        v -> {
-                          if (m.body().kind().equals("add")) { // the maker may answer its client
-                            vertx
-                                .eventBus()
-                                .publish(
-                                    Addresses.FRONTEND_IMAGE_COPIES,
-                                    new ImageCopied(m.body().origin(), m.body().imageId(), origin));
-                          }
-                        })
-                    .onFailure(e -> log("applying a " + m.body().kind() + " of", m.body(), e));
+                    .onSuccess(v -> made(m.body()))
+                    .onFailure(
+                        e -> {
+                          log("applying a " + m.body().kind() + " of", m.body(), e);
+                          if (!m.body().kind().equals("add")) {
+                            made(m.body()); // tried: its maker need not wait for it
+                          } // an add this one could not copy: its maker waits for another's
+                        });
               }
             });
     copyFromAPeer(1)
@@ -163,50 +164,61 @@ public final class ImageReplica {
             });
   }
 
+  /** Tells the change's maker that this front end made it too. */
+  private void made(ImageChange c) {
+    if (c.seq() > 0) {
+      vertx
+          .eventBus()
+          .publish(Addresses.FRONTEND_IMAGE_COPIES, new ImageCopied(c.origin(), c.seq(), origin));
+    }
+  }
+
   /** A beat that says this front end is there (it copies what others add). */
   private ImageCopied beat() {
-    return new ImageCopied(null, null, origin);
+    return new ImageCopied(null, 0, origin);
   }
 
   /**
-   * Blocks until another front end holds a copy of an image this one added, when another front end
-   * is there: the request that made the image answers only then, so the loss of this front end
-   * loses nothing it reported. Alone, there is nothing to wait for; and a front end left alone
-   * while it waits (the others fell silent for {@link #PEER_STALE_NANOS}) stops waiting.
+   * Blocks until every other front end there is has made change {@code seq} this one made (for an
+   * add: holds a copy of the image): the request that made it answers only then. Alone, there is
+   * nothing to wait for; a front end that falls silent while this one waits (for {@link
+   * #PEER_STALE_NANOS}) is no longer waited for; one that could not copy an image is waited for
+   * until it can, or {@link #COPY_WAIT_MINUTES} at most.
    */
-  private void awaitCopy(String imageId) {
-    CompletableFuture<Void> f = awaited.computeIfAbsent(imageId, id -> new CompletableFuture<>());
+  private void awaitCopies(ImageStore.Change c, long seq) {
+    Set<String> made = awaited.get(seq);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(COPY_WAIT_MINUTES);
     try {
-      while (true) {
-        long now = System.nanoTime();
-        peers.values().removeIf(at -> now - at > PEER_STALE_NANOS);
-        if (peers.isEmpty()) {
-          return;
-        }
-        if (now > deadline) {
-          throw DockerException.unavailable(
-              "no other front end took a copy of image %s within %d minutes; it is kept here only",
-              imageId, COPY_WAIT_MINUTES);
-        }
-        try {
-          f.get(1, TimeUnit.SECONDS);
-          return;
-        } catch (TimeoutException stillWaiting) {
-          // the peers are looked at again
+      synchronized (awaited) {
+        while (true) {
+          long now = System.nanoTime();
+          peers.values().removeIf(at -> now - at > PEER_STALE_NANOS);
+          if (made.containsAll(peers.keySet())) {
+            return;
+          }
+          if (now > deadline) {
+            throw c.kind().equals("add")
+                ? DockerException.unavailable(
+                    "another front end did not copy image %s within %d minutes; it may be kept"
+                        + " here only",
+                    c.imageId(), COPY_WAIT_MINUTES)
+                : DockerException.unavailable(
+                    "another front end did not make this %s within %d minutes; it may not show"
+                        + " through every front end",
+                    c.kind(), COPY_WAIT_MINUTES);
+          }
+          awaited.wait(1000); // woken by each answer; the peers are looked at again
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw DockerException.unavailable("interrupted waiting for a copy of image %s", imageId);
-    } catch (ExecutionException e) {
-      throw DockerException.unavailable("waiting for a copy of image %s failed", imageId);
+      throw DockerException.unavailable("interrupted waiting for the other front ends");
     } finally {
-      awaited.remove(imageId, f);
+      awaited.remove(seq);
     }
   }
 
-  private ImageChange wire(ImageStore.Change c) {
+  private ImageChange wire(ImageStore.Change c, long seq) {
     ImageRecord i = c.image();
     return new ImageChange(
         origin,
@@ -219,7 +231,8 @@ public final class ImageReplica {
         i == null ? 0 : i.size(),
         i == null ? null : i.created(),
         i == null ? null : i.parent(),
-        c.repoTag());
+        c.repoTag(),
+        seq);
   }
 
   private Void apply(ImageChange c) throws IOException {
@@ -238,7 +251,7 @@ public final class ImageReplica {
   private ImageState state() {
     List<ImageChange> images = new ArrayList<>();
     for (ImageRecord i : store.all()) {
-      images.add(wire(new ImageStore.Change("add", null, i, i.id(), null)));
+      images.add(wire(new ImageStore.Change("add", null, i, i.id(), null), 0));
     }
     return new ImageState(blobSource, images, store.allTags(), store.allOwned());
   }

@@ -18,7 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.sdcdocker.protocol.Digest;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
@@ -122,11 +122,19 @@ public final class ImageStore {
   public record Change(
       String kind, String account, ImageRecord image, String imageId, String repoTag) {}
 
-  /** Where this front end's changes go; nowhere unless set (the embedded default). */
-  private volatile Consumer<Change> changes = c -> {};
+  /**
+   * Where this front end's changes go; nowhere unless set (the embedded default). What it gives for
+   * a change waits until the other front ends have made it too.
+   */
+  private volatile Function<Change, Runnable> changes = c -> () -> {};
 
-  /** Hands every change this front end makes, once made, to {@code sink}. */
-  public void onChange(Consumer<Change> sink) {
+  /**
+   * Hands every change this front end makes, once made, to {@code sink}, which gives what waits
+   * until the other front ends there are have made it too: each method that changes the records
+   * returns only then (outside this store's lock), so that a client's next request sees the change
+   * through any front end, and an added image is not lost with this front end.
+   */
+  public void onChange(Function<Change, Runnable> sink) {
     this.changes = sink;
   }
 
@@ -157,25 +165,13 @@ public final class ImageStore {
   /** Records an image (its blobs already stored) and tags it for the account. */
   public void add(String account, ImageRecord image, ImageReference ref) throws IOException {
     String repoTag = ref != null && ref.tag() != null ? ref.familiarName() + ":" + ref.tag() : null;
-    Change c;
+    Runnable shared;
     synchronized (this) {
       addRecord(account, image, repoTag);
-      c = new Change("add", account, images.get(image.id()), image.id(), repoTag);
-      changes.accept(c);
+      shared =
+          changes.apply(new Change("add", account, images.get(image.id()), image.id(), repoTag));
     }
-    copies.await(image.id()); // outside the lock: another front end copies the blobs meanwhile
-  }
-
-  /** Waits, when there are other front ends, until one of them holds a copy of an image. */
-  public interface Copies {
-    void await(String imageId);
-  }
-
-  private volatile Copies copies = id -> {};
-
-  /** How {@link #add} waits for a copy elsewhere before it returns (nothing to wait for alone). */
-  public void onCopies(Copies c) {
-    this.copies = c;
+    shared.run(); // outside the lock: the other front ends copy the blobs meanwhile
   }
 
   private void addRecord(String account, ImageRecord image, String repoTag) throws IOException {
@@ -301,9 +297,13 @@ public final class ImageStore {
   }
 
   /** The account gives up an image (its last tag removed by rmi, or an untagged one removed). */
-  public synchronized void disown(String account, String imageId) throws IOException {
-    disownRecord(account, imageId);
-    changes.accept(new Change("disown", account, null, imageId, null));
+  public void disown(String account, String imageId) throws IOException {
+    Runnable shared;
+    synchronized (this) {
+      disownRecord(account, imageId);
+      shared = changes.apply(new Change("disown", account, null, imageId, null));
+    }
+    shared.run();
   }
 
   private void disownRecord(String account, String imageId) throws IOException {
@@ -316,11 +316,14 @@ public final class ImageStore {
   /**
    * Tags an image of the account with another reference (moving the tag if it named another image).
    */
-  public synchronized void tag(String account, ImageRecord image, ImageReference ref)
-      throws IOException {
+  public void tag(String account, ImageRecord image, ImageReference ref) throws IOException {
     String repoTag = ref.familiarName() + ":" + ref.tag();
-    tagRecord(account, image.id(), repoTag);
-    changes.accept(new Change("tag", account, null, image.id(), repoTag));
+    Runnable shared;
+    synchronized (this) {
+      tagRecord(account, image.id(), repoTag);
+      shared = changes.apply(new Change("tag", account, null, image.id(), repoTag));
+    }
+    shared.run();
   }
 
   private void tagRecord(String account, String imageId, String repoTag) throws IOException {
@@ -335,12 +338,16 @@ public final class ImageStore {
   }
 
   /** Removes one of the account's tags ("repo:tag"); whether it existed. */
-  public synchronized boolean untag(String account, String repoTag) throws IOException {
-    boolean was = untagRecord(account, repoTag);
-    if (was) {
-      changes.accept(new Change("untag", account, null, null, repoTag));
+  public boolean untag(String account, String repoTag) throws IOException {
+    Runnable shared;
+    synchronized (this) {
+      if (!untagRecord(account, repoTag)) {
+        return false;
+      }
+      shared = changes.apply(new Change("untag", account, null, null, repoTag));
     }
-    return was;
+    shared.run();
+    return true;
   }
 
   private boolean untagRecord(String account, String repoTag) throws IOException {
@@ -361,12 +368,16 @@ public final class ImageStore {
    * Forgets an image no account has any more and frees its blobs that no other image uses (the
    * config, and each layer stored once however many images share it).
    */
-  public synchronized void delete(ImageRecord image) throws IOException {
-    if (held(image.id())) {
-      throw DockerException.conflict("image %s is still held by an account", image.id());
+  public void delete(ImageRecord image) throws IOException {
+    Runnable shared;
+    synchronized (this) {
+      if (held(image.id())) {
+        throw DockerException.conflict("image %s is still held by an account", image.id());
+      }
+      deleteRecord(image);
+      shared = changes.apply(new Change("delete", null, null, image.id(), null));
     }
-    deleteRecord(image);
-    changes.accept(new Change("delete", null, null, image.id(), null));
+    shared.run();
   }
 
   private void deleteRecord(ImageRecord image) throws IOException {

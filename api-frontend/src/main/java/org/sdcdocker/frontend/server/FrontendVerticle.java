@@ -198,13 +198,7 @@ public final class FrontendVerticle extends VerticleBase {
     ContainerBackend containers =
         new ContainerBackend(
             vertx, agents, index, blobSource, events, sent, config.fabricPool(), fleetNetworks);
-    new VersionedReplica<>(
-            vertx,
-            "sdc.networks",
-            Addresses.FRONTEND_NETWORKS,
-            fleetNetworks,
-            FleetNetworks.Version.class)
-        .start();
+    containers.networks().followFleet();
     containers.networks().answerLookups();
     var bus = vertx.eventBus();
     bus.<Heartbeat>consumer(Addresses.HEARTBEAT, m -> containers.fleet().onHeartbeat(m.body()));

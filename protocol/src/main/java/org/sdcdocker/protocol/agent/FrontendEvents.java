@@ -28,7 +28,9 @@ public final class FrontendEvents {
    * Published on {@link Addresses#FRONTEND_IMAGES}: a change of the image records a front end made
    * (pull, load, import, commit, build, tag, untag, removal), for the others to make too. {@code
    * kind}: add (the image, and {@code repoTag} when it was tagged), tag, untag, disown, delete. The
-   * blobs of an added image are fetched from {@code blobSource}.
+   * blobs of an added image are fetched from {@code blobSource}. {@code seq}: the change's number
+   * at its origin (1, 2, ...; 0 in a copy of a front end's state), which each other front end's
+   * {@link ImageCopied} names once it made the change.
    */
   public record ImageChange(
       String origin,
@@ -41,7 +43,8 @@ public final class FrontendEvents {
       long size,
       String created,
       String parent,
-      String repoTag) {
+      String repoTag,
+      long seq) {
     public ImageChange {
       layers = layers == null ? List.of() : List.copyOf(layers);
       repoDigests = repoDigests == null ? List.of() : List.copyOf(repoDigests);
@@ -63,10 +66,11 @@ public final class FrontendEvents {
       String detachKeys) {}
 
   /**
-   * Published on {@link Addresses#FRONTEND_IMAGE_COPIES}: front end {@code by} holds a copy of an
-   * image front end {@code origin} added (or, with no image, a beat: {@code by} is there).
+   * Published on {@link Addresses#FRONTEND_IMAGE_COPIES}: front end {@code by} made change {@code
+   * seq} of front end {@code origin} (for an add: holds a copy of the image and its blobs); or,
+   * with no origin, a beat: {@code by} is there.
    */
-  public record ImageCopied(String origin, String imageId, String by) {}
+  public record ImageCopied(String origin, long seq, String by) {}
 
   /** Asked on {@link Addresses#FRONTEND_IMAGE_STATE}: every image record a front end has. */
   public record ImageStateRequest() {}
