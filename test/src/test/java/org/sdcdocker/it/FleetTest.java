@@ -1179,6 +1179,24 @@ class FleetTest {
     assertThat(d1.run("image", "inspect", "x/tagged-through-fe2:1").exitCode()).isZero();
     d1.ok("rmi", "x/tagged-through-fe2:1");
     assertThat(d2.run("image", "inspect", "x/tagged-through-fe2:1").exitCode()).isEqualTo(1);
+    // tags through both front ends at once, each waiting for the other front end to make it while
+    // that one makes its own: every one answered, and held by both
+    List<Process> tagging = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      tagging.add(
+          new ProcessBuilder(
+                  "docker", "-H", i % 2 == 0 ? d1Host : d2Host, "tag", image, "x/at-once:" + i)
+              .redirectErrorStream(true)
+              .start());
+    }
+    for (Process p : tagging) {
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();
+    }
+    for (int i = 0; i < 8; i++) {
+      assertThat(d1.run("image", "inspect", "x/at-once:" + i).exitCode()).isZero();
+      assertThat(d2.run("image", "inspect", "x/at-once:" + i).exitCode()).isZero();
+    }
     // an image made through fe2 (commit) runs through fe1
     String c = d2.ok("run", "-d", image, "sh", "-c", "echo made > /made; sleep 600").trim();
     d2.ok("commit", c, "x/committed-through-fe2:1");

@@ -1,6 +1,8 @@
 package org.sdcdocker.frontend.image;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
@@ -18,7 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.sdcdocker.bus.Tls;
@@ -49,6 +54,19 @@ public final class ImageReplica {
   private final String blobSource;
   private final String origin = UUID.randomUUID().toString();
   private final HttpClient http;
+
+  /**
+   * Where the other front ends' changes are made, one at a time in the order they came: a thread of
+   * its own, outside Vert.x's queues, where a request of this front end that waits for the others
+   * to make its own change (in the queue of its context) can never hold them up.
+   */
+  private final ExecutorService applying =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "sdc-image-replica");
+            t.setDaemon(true);
+            return t;
+          });
 
   /** {@code tls}: in a fleet, blobs come from the other front ends over TLS, as a member. */
   public ImageReplica(Vertx vertx, ImageStore store, String blobSource, Tls tls) {
@@ -111,8 +129,7 @@ public final class ImageReplica {
             Addresses.FRONTEND_IMAGES,
             m -> {
               if (!origin.equals(m.body().origin())) {
-                vertx
-                    .executeBlocking(() -> apply(m.body()), true) // in the order they were made
+                inOrder(() -> apply(m.body())) // in the order they were made
                     .onSuccess(v -> made(m.body()))
                     .onFailure(
                         e -> {
@@ -136,6 +153,24 @@ public final class ImageReplica {
   private static final int COPY_TRIES = 5;
 
   /**
+   * Runs a task on {@link #applying}, after those before it; its outcome on the caller's context.
+   */
+  private <T> Future<T> inOrder(Callable<T> task) {
+    Context ctx = vertx.getOrCreateContext();
+    Promise<T> done = Promise.promise();
+    applying.execute(
+        () -> {
+          try {
+            T result = task.call();
+            ctx.runOnContext(v -> done.complete(result));
+          } catch (Throwable e) {
+            ctx.runOnContext(v -> done.fail(e));
+          }
+        });
+    return done.future();
+  }
+
+  /**
    * Copies a running front end's images, when one runs (none answering at all is not a failure:
    * this one is the first); a failed copy is tried again, {@link #COPY_TRIES} times in all.
    */
@@ -146,7 +181,7 @@ public final class ImageReplica {
             Addresses.FRONTEND_IMAGE_STATE,
             new ImageStateRequest(),
             new DeliveryOptions().setSendTimeout(10_000))
-        .compose(m -> vertx.executeBlocking(() -> copy(m.body()), true))
+        .compose(m -> inOrder(() -> copy(m.body())))
         .recover(
             e -> {
               if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
