@@ -375,7 +375,7 @@ public final class ContainerBackend implements Containers {
                         r.cnUuid(),
                         new AgentRequests.DeleteZone(r.spec().id(), true, true),
                         SHORT_MS)
-                    .onSuccess(v -> index.remove(r.spec().id()));
+                    .onSuccess(v -> index.destroyed(r.spec().id()));
               }
               return Future.failedFuture(e);
             });
@@ -561,7 +561,7 @@ public final class ContainerBackend implements Containers {
                 .request(r.cnUuid(), new AgentRequests.DeleteZone(r.spec().id(), false), SHORT_MS)
                 .map(
                     v -> {
-                      index.remove(r.spec().id());
+                      index.destroyed(r.spec().id());
                       return r.spec().id();
                     }));
   }
@@ -658,7 +658,7 @@ public final class ContainerBackend implements Containers {
     }
     return agents
         .request(r.cnUuid(), new AgentRequests.DeleteZone(r.spec().id(), force, volumes), SHORT_MS)
-        .onSuccess(v -> index.remove(r.spec().id()))
+        .onSuccess(v -> index.destroyed(r.spec().id()))
         // its name free through every front end once answered (each also frees it on the event)
         .compose(v -> names.release(account, r.spec().name(), r.spec().id()));
   }

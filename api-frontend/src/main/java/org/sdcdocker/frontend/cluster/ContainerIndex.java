@@ -29,6 +29,15 @@ public final class ContainerIndex {
 
   private final Map<String, Gone> autoRemoved = new ConcurrentHashMap<>();
 
+  private static final long DESTROYED_NANOS = 600_000_000_000L;
+
+  /**
+   * The containers destroyed in the last ten minutes, and when: a reply about one that comes after
+   * its destroy event (a start or rename answered late while another request removed it) must not
+   * bring it back. Container ids are never used twice.
+   */
+  private final Map<String, Long> destroyed = new ConcurrentHashMap<>();
+
   /** When each container became known here (a node's list asked for later must name it). */
   private final Map<String, Long> knownSince = new ConcurrentHashMap<>();
 
@@ -41,9 +50,12 @@ public final class ContainerIndex {
   /** A change of one container: its record before and after (null when removed). */
   public record Change(ZoneRecord before, ZoneRecord after) {}
 
-  /** Applies a record from an agent, unless it is older than what is known. */
+  /** Applies a record from an agent, unless it is older than what is known, or destroyed. */
   public void put(ZoneRecord rec) {
     String id = rec.spec().id();
+    if (destroyed.containsKey(id)) {
+      return;
+    }
     ZoneRecord before = byId.get(id);
     if (before != null && rec.version() < before.version()) {
       return; // a late reply, older than an event already applied
@@ -109,7 +121,21 @@ public final class ContainerIndex {
     return byId.get(id);
   }
 
-  /** Forgets a removed container. */
+  /**
+   * Forgets a container its node destroyed (its event, or the answer to a removal); what is said of
+   * it afterwards is late.
+   */
+  public void destroyed(String id) {
+    long now = System.nanoTime();
+    destroyed.values().removeIf(at -> now - at > DESTROYED_NANOS);
+    destroyed.put(id, now);
+    remove(id);
+  }
+
+  /**
+   * Forgets a container (its node's list lacks it, or the node was forgotten: should the node come
+   * back with it after all, it is known again).
+   */
   public void remove(String id) {
     ZoneRecord before = byId.remove(id);
     knownSince.remove(id);

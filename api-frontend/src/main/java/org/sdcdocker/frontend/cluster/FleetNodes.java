@@ -183,7 +183,7 @@ public final class FleetNodes {
     ZoneRecord z = ev.zone();
     dockerEvents.record(ev);
     if (ev.action().equals("destroy")) {
-      index.remove(z.spec().id());
+      index.destroyed(z.spec().id());
       reservations.gone(z.cnUuid(), z.spec().id());
       fabrics.release(z);
       sent.remove(z.spec().id());

@@ -87,4 +87,23 @@ class ContainerIndexTest {
     idx.remove("id");
     assertThat(removed.result().state().exitCode()).isEqualTo(3);
   }
+
+  @Test
+  void aReplyThatComesAfterTheDestroy_doesNotBringTheContainerBack() {
+    ContainerIndex idx = new ContainerIndex();
+    ZoneRecord made = rec("id", "n", "a", ZoneState.created());
+    idx.put(made);
+    ZoneRecord started = made.withState(ZoneState.created().started(5, "t1"));
+    idx.destroyed("id"); // removed through another front end while a start was on its way
+    idx.put(started); // the start's late reply
+    assertThat(idx.byId("id")).isNull();
+    assertThatThrownBy(() -> idx.resolve("a", "n"))
+        .isInstanceOfSatisfying(
+            DockerException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND));
+    // a container merely forgotten (its node's list lacked it) is known again when listed
+    idx.put(rec("other", "o", "a", ZoneState.created()));
+    idx.remove("other");
+    idx.put(rec("other", "o", "a", ZoneState.created()));
+    assertThat(idx.byId("other")).isNotNull();
+  }
 }
