@@ -243,11 +243,13 @@ final class ClusterOptions {
   }
 
   /**
-   * Tells this member's front end, on its local bus at {@code address}, the compute node whose
-   * agent left the cluster (killed, or gone from the network) and that agent's incarnation ("UUID
-   * INCARNATION"): requests waiting on it fail then, without waiting for the missed heartbeats.
+   * Tells this member's front end, on its local bus, who left the cluster (killed, or gone from the
+   * network): at {@code agentLeft} the compute node whose agent it was and that agent's incarnation
+   * ("UUID INCARNATION"), so that requests waiting on it fail then, without waiting for the missed
+   * heartbeats; at {@code frontEndLeft} another front end's member id, so that nothing waits for it
+   * to copy a change.
    */
-  void onAgentLeft(Vertx vertx, String address) {
+  void onMemberLeft(Vertx vertx, String agentLeft, String frontEndLeft) {
     manager
         .getHazelcastInstance()
         .getCluster()
@@ -260,10 +262,14 @@ final class ClusterOptions {
               public void memberRemoved(MembershipEvent e) {
                 String cn = e.getMember().getAttribute("sdc.cn");
                 String run = e.getMember().getAttribute("sdc.incarnation");
+                DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
                 if (cn != null && run != null) { // this run of the agent: a later one may be up
-                  vertx
-                      .eventBus()
-                      .send(address, cn + " " + run, new DeliveryOptions().setLocalOnly(true));
+                  vertx.eventBus().send(agentLeft, cn + " " + run, local);
+                } else if ("frontend".equals(e.getMember().getAttribute("sdc.role"))) {
+                  String nodeId = e.getMember().getAttribute("__vertx.nodeId"); // Vert.x's id
+                  if (nodeId != null) {
+                    vertx.eventBus().send(frontEndLeft, nodeId, local);
+                  }
                 }
               }
             });

@@ -378,7 +378,7 @@ public final class Main {
       return run(
           () -> cluster.join("frontend", null, null, false),
           v -> {
-            cluster.onAgentLeft(v, FrontendVerticle.AGENT_LEFT);
+            cluster.onMemberLeft(v, FrontendVerticle.AGENT_LEFT, FrontendVerticle.FRONTEND_LEFT);
             return v.deployVerticle(new FrontendVerticle(fc));
           },
           "front end of the fleet "

@@ -267,6 +267,7 @@ class FleetTest {
       Thread.sleep(100);
     }
     fe1.kill();
+    Result taggedAtStart = null;
     try {
       // the clients of the dead front end see their connections end
       assertThat(follow.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -295,11 +296,17 @@ class FleetTest {
       pull.destroyForcibly();
       fe1.start();
       FleetProcesses.awaitApi(fe1, api1);
+      // a tag at once, while fe1 still copies fe2's images (taken before the tag)
+      taggedAtStart = d1.run("tag", image, "x/tagged-as-it-started:1");
       awaitNodes(d1, 3);
     }
     // the front end started again has what happened while it was away
     assertThat(awaitImage(d1, big)).isTrue();
     assertThat(d1.run("image", "inspect", "x/untagged-while-away:1").exitCode()).isEqualTo(1);
+    // and, its copy done, what it was asked to do meanwhile, as fe2 has it
+    assertThat(taggedAtStart.exitCode()).as(taggedAtStart.all()).isZero();
+    assertThat(d1.run("image", "inspect", "x/tagged-as-it-started:1").exitCode()).isZero();
+    assertThat(d2.run("image", "inspect", "x/tagged-as-it-started:1").exitCode()).isZero();
     assertThat(d1.ok("ps", "-q", "--no-trunc")).contains(c);
     d1.ok("rm", "-f", c);
     d1.ok("rmi", big);

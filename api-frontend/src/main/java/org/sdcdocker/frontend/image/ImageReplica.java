@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.internal.VertxInternal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -52,7 +53,10 @@ public final class ImageReplica {
   private final Vertx vertx;
   private final ImageStore store;
   private final String blobSource;
-  private final String origin = UUID.randomUUID().toString();
+
+  /** This front end, as the others know it: its member id in the cluster. */
+  private final String origin;
+
   private final HttpClient http;
 
   /**
@@ -78,6 +82,22 @@ public final class ImageReplica {
     this.vertx = vertx;
     this.store = store;
     this.blobSource = blobSource;
+    this.origin =
+        vertx.isClustered()
+            ? ((VertxInternal) vertx).clusterManager().getNodeId()
+            : UUID.randomUUID().toString();
+  }
+
+  /**
+   * Another front end left the cluster (killed, or cut off; {@code nodeId}: its member id): no
+   * change this one made waits for it any more.
+   */
+  public void frontEndLeft(String nodeId) {
+    if (peers.remove(nodeId) != null) {
+      synchronized (awaited) {
+        awaited.notifyAll();
+      }
+    }
   }
 
   /** When each other front end was last heard from (its copies), by its origin. */
@@ -88,6 +108,13 @@ public final class ImageReplica {
 
   private final AtomicLong changes = new AtomicLong();
 
+  /**
+   * While this front end copies a running one's images (at its start): the images and tags
+   * ("account repo:tag") it made or changed meanwhile, which that copy, taken before them, must not
+   * undo. Null once the copy is done.
+   */
+  private volatile Set<String> changedDuringCopy = ConcurrentHashMap.newKeySet();
+
   private static final long PEER_BEAT_MS = 2000;
   private static final long PEER_STALE_NANOS = 7_000_000_000L;
   private static final long COPY_WAIT_MINUTES = 10;
@@ -96,6 +123,15 @@ public final class ImageReplica {
   public void start() {
     store.onChange(
         c -> {
+          Set<String> meanwhile = changedDuringCopy;
+          if (meanwhile != null) {
+            if (c.imageId() != null) {
+              meanwhile.add(c.imageId());
+            }
+            if (c.repoTag() != null) {
+              meanwhile.add(c.account() + " " + c.repoTag());
+            }
+          }
           long seq = changes.incrementAndGet();
           awaited.put(seq, ConcurrentHashMap.newKeySet()); // before any other can answer
           vertx.eventBus().publish(Addresses.FRONTEND_IMAGES, wire(c, seq));
@@ -142,12 +178,14 @@ public final class ImageReplica {
             });
     copyFromAPeer(1)
         .onComplete( // none runs, or none answered: this one's images are the start
-            ar ->
-                vertx
-                    .eventBus()
-                    .<ImageStateRequest>consumer(
-                        Addresses.FRONTEND_IMAGE_STATE,
-                        m -> vertx.executeBlocking(this::state, false).onSuccess(m::reply)));
+            ar -> {
+              changedDuringCopy = null;
+              vertx
+                  .eventBus()
+                  .<ImageStateRequest>consumer(
+                      Addresses.FRONTEND_IMAGE_STATE,
+                      m -> vertx.executeBlocking(this::state, false).onSuccess(m::reply));
+            });
   }
 
   private static final int COPY_TRIES = 5;
@@ -293,10 +331,12 @@ public final class ImageReplica {
 
   /**
    * A running front end's images, copied into this one's store; what this one kept on its disk and
-   * the running one no longer has (removed, untagged while this one was away) goes. Images that
-   * containers here still use stay (the store keeps them).
+   * the running one no longer has (removed, untagged while this one was away) goes, unless this one
+   * made or changed it since it asked (a client of this front end was answered already). Images
+   * that containers here still use stay (the store keeps them).
    */
   private Void copy(ImageState s) throws IOException {
+    Set<String> keep = changedDuringCopy == null ? Set.of() : changedDuringCopy;
     Set<String> theirs = new HashSet<>();
     for (ImageChange i : s.images()) {
       theirs.add(i.imageId());
@@ -313,13 +353,15 @@ public final class ImageReplica {
     }
     for (Map.Entry<String, Map<String, String>> t : s.tags().entrySet()) {
       for (Map.Entry<String, String> tag : t.getValue().entrySet()) {
-        store.apply(new ImageStore.Change("tag", t.getKey(), null, tag.getValue(), tag.getKey()));
+        if (!keep.contains(t.getKey() + " " + tag.getKey())) { // a tag moved here since stays
+          store.apply(new ImageStore.Change("tag", t.getKey(), null, tag.getValue(), tag.getKey()));
+        }
       }
     }
     for (Map.Entry<String, Map<String, String>> t : store.allTags().entrySet()) {
       Map<String, String> kept = s.tags().getOrDefault(t.getKey(), Map.of());
       for (String repoTag : t.getValue().keySet()) {
-        if (!kept.containsKey(repoTag)) {
+        if (!kept.containsKey(repoTag) && !keep.contains(t.getKey() + " " + repoTag)) {
           store.apply(new ImageStore.Change("untag", t.getKey(), null, null, repoTag));
         }
       }
@@ -327,13 +369,13 @@ public final class ImageReplica {
     for (Map.Entry<String, List<String>> o : store.allOwned().entrySet()) {
       List<String> kept = s.owned().getOrDefault(o.getKey(), List.of());
       for (String id : o.getValue()) {
-        if (!kept.contains(id)) {
+        if (!kept.contains(id) && !keep.contains(id)) {
           store.apply(new ImageStore.Change("disown", o.getKey(), null, id, null));
         }
       }
     }
     for (ImageRecord mine : store.all()) {
-      if (!theirs.contains(mine.id())) {
+      if (!theirs.contains(mine.id()) && !keep.contains(mine.id())) {
         store.apply(new ImageStore.Change("delete", null, null, mine.id(), null));
       }
     }

@@ -101,6 +101,9 @@ public final class FrontendVerticle extends VerticleBase {
    */
   public static final String AGENT_LEFT = "frontend.local.agent-left";
 
+  /** Where the launcher tells this front end another one left the cluster: its member id. */
+  public static final String FRONTEND_LEFT = "frontend.local.frontend-left";
+
   private final FrontendConfig config;
   private final List<HttpServer> servers = new ArrayList<>();
   private final List<HttpServer> tlsServers = new CopyOnWriteArrayList<>();
@@ -170,7 +173,9 @@ public final class FrontendVerticle extends VerticleBase {
     if (config.tls() != null) { // where members fetch layers from
       LOG.info("blob endpoint at {}", blobSource);
     }
-    new ImageReplica(vertx, images, blobSource, config.tls()).start();
+    ImageReplica replica = new ImageReplica(vertx, images, blobSource, config.tls());
+    replica.start();
+    vertx.eventBus().<String>localConsumer(FRONTEND_LEFT, m -> replica.frontEndLeft(m.body()));
     sent.syncWithCluster(); // meanwhile inspect reads the map on demand
     new VersionedReplica<>(
             vertx, "sdc.accounts", Addresses.FRONTEND_ACCOUNTS, accounts, Account.class)
