@@ -5,9 +5,11 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.core.shareddata.Counter;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.sdcdocker.protocol.Json;
 
@@ -80,7 +82,7 @@ public final class VersionedReplica<T extends VersionedReplica.Versioned> {
                               T t = decode(theirs);
                               return t != null && t.updated() >= mine.updated()
                                   ? Future.succeededFuture()
-                                  : m.put(mine.key(), encode(mine));
+                                  : m.put(mine.key(), encode(mine)).compose(x -> counted());
                             }));
               }
               return Future.join(puts).transform(ar -> m.entries());
@@ -97,33 +99,52 @@ public final class VersionedReplica<T extends VersionedReplica.Versioned> {
   private Future<Void> share(T v) {
     return map()
         .compose(m -> m.put(v.key(), encode(v)))
+        .compose(x -> counted())
         .onSuccess(x -> vertx.eventBus().publish(address, v.key()))
         .mapEmpty();
   }
 
+  /** The map's count of versions put in it, one more (after each put, before its answer). */
+  private Future<Long> counted() {
+    return vertx.sharedData().getCounter(mapName + ".puts").compose(Counter::incrementAndGet);
+  }
+
+  /** The map's count of puts of which this front end has taken every version (-1: none yet). */
+  private final AtomicLong taken = new AtomicLong(-1);
+
   /**
    * Takes each of the map's versions that is newer than this front end's: after it, this front end
-   * holds every version another one had shared when it began. One round trip to the cluster.
+   * holds every version another one had shared when it began. One round trip to the cluster for the
+   * map's count of puts; the map itself is read only when that count moved since the last time.
    */
   public Future<Void> refresh() {
     if (!vertx.isClustered()) {
       return Future.succeededFuture();
     }
-    return map()
-        .compose(AsyncMap::entries)
+    return vertx
+        .sharedData()
+        .getCounter(mapName + ".puts")
+        .compose(Counter::get)
         .compose(
-            all ->
-                vertx.executeBlocking(
-                    () -> {
-                      for (String json : all.values()) {
-                        T v = decode(json);
-                        if (v != null) {
-                          store.apply(v);
-                        }
-                      }
-                      return null;
-                    },
-                    false)); // not queued behind the context's other blocking work
+            puts ->
+                puts == taken.get()
+                    ? Future.<Void>succeededFuture()
+                    : map()
+                        .compose(AsyncMap::entries)
+                        .compose(
+                            all ->
+                                vertx.executeBlocking(
+                                    () -> {
+                                      for (String json : all.values()) {
+                                        T v = decode(json);
+                                        if (v != null) {
+                                          store.apply(v);
+                                        }
+                                      }
+                                      taken.set(puts); // what was put before the count was read
+                                      return null;
+                                    },
+                                    false))); // not queued behind the context's other work
   }
 
   private Future<Boolean> take(String json) {
