@@ -51,7 +51,7 @@ public final class Admin {
   }
 
   /** An answer of the admin API. */
-  record Answer(int status, String body) {
+  public record Answer(int status, String body) {
     JsonNode json() throws IOException {
       return Json.MAPPER.readTree(body);
     }
@@ -74,6 +74,12 @@ public final class Admin {
 
   /** One request with a body. */
   Answer call(String method, String path, String body) throws IOException {
+    return call(socket, method, path, body);
+  }
+
+  /** One request with a body to the admin socket at {@code socket}. */
+  public static Answer call(Path socket, String method, String path, String body)
+      throws IOException {
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       ch.connect(UnixDomainSocketAddress.of(socket));
       byte[] b = body.getBytes(StandardCharsets.UTF_8);

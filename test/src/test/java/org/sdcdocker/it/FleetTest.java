@@ -35,6 +35,7 @@ import org.sdcdocker.it.support.FleetProcesses;
 import org.sdcdocker.it.support.LocalRegistry;
 import org.sdcdocker.it.support.SocketTunnel;
 import org.sdcdocker.it.support.TestImages;
+import org.sdcdocker.launcher.Admin;
 import org.sdcdocker.protocol.Json;
 
 /**
@@ -122,9 +123,23 @@ class FleetTest {
     for (int i = 0; i < 6; i++) {
       ids.add(d1.ok("run", "-d", image, "sh", "-c", "echo up " + i + "; exec sleep 600").trim());
     }
-    assertThat(zonesOn(a1)).hasSize(2); // spread over the three nodes
-    assertThat(zonesOn(a2)).hasSize(2);
-    assertThat(zonesOn(a3)).hasSize(2);
+    // spread over the three nodes (what to look at when not: each node's zones, these ids, ps)
+    String seen =
+        "zones "
+            + zonesOn(a1)
+            + " "
+            + zonesOn(a2)
+            + " "
+            + zonesOn(a3)
+            + "; made "
+            + ids
+            + "; ps:\n"
+            + d1.run("ps", "-a", "--no-trunc").out()
+            + "\ninfo:\n"
+            + d1.run("info").out();
+    assertThat(zonesOn(a1)).as(seen).hasSize(2);
+    assertThat(zonesOn(a2)).as(seen).hasSize(2);
+    assertThat(zonesOn(a3)).as(seen).hasSize(2);
 
     // the other front end knows them from the agents
     assertThat(awaitPs(d2, ids.size())).containsExactlyInAnyOrderElementsOf(shortIds(ids));
@@ -910,12 +925,30 @@ class FleetTest {
         .contains(a1Uuid, "(this front end)")
         .containsPattern("CLUSTER CERTIFICATE +.*days left");
     assertThat(status.path("ComputeNodes").asInt()).isEqualTo(3);
+    // each change is the other front end's once the operator is answered: no waiting
     assertThat(fleet.admin(fe1, "account", "add", "zoe").exitCode()).isZero();
-    assertThat(awaitAccount(fe2, "zoe", "\"approved\":false")).isTrue();
+    assertThat(accountNow(fe2, "zoe")).contains("\"approved\":false");
     assertThat(fleet.admin(fe2, "account", "approve", "zoe").exitCode()).isZero();
-    assertThat(awaitAccount(fe1, "zoe", "\"approved\":true")).isTrue();
+    assertThat(accountNow(fe1, "zoe")).contains("\"approved\":true");
     assertThat(fleet.admin(fe1, "account", "add", "yan").exitCode()).isZero();
-    assertThat(awaitAccount(fe2, "yan", "\"login\":\"yan\"")).isTrue();
+    assertThat(accountNow(fe2, "yan")).contains("\"login\":\"yan\"");
+    assertThat(fleet.admin(fe2, "account", "disable", "yan").exitCode()).isZero();
+    assertThat(accountNow(fe1, "yan")).contains("\"disabled\":true");
+    // the same without a command's start between the steps: each request right after the last
+    Path s1 = fleet.adminSocket(fe1);
+    Path s2 = fleet.adminSocket(fe2);
+    for (int i = 0; i < 10; i++) {
+      String login = "quick" + i;
+      assertThat(Admin.call(s1, "POST", "/accounts", "{\"Login\":\"" + login + "\"}").status())
+          .isEqualTo(201);
+      assertThat(Admin.call(s2, "GET", "/accounts/" + login, "").status()).isEqualTo(200);
+      assertThat(Admin.call(s2, "POST", "/accounts/" + login + "/approve", "").status())
+          .isEqualTo(200);
+      assertThat(Admin.call(s1, "GET", "/accounts/" + login, "").body())
+          .contains("\"approved\":true");
+      assertThat(Admin.call(s1, "DELETE", "/accounts/" + login, "").status()).isEqualTo(200);
+      assertThat(Admin.call(s2, "GET", "/accounts/" + login, "").status()).isEqualTo(404);
+    }
 
     fe2.kill();
     assertThat(fleet.admin(fe1, "account", "rm", "yan").exitCode()).isZero();
@@ -953,8 +986,9 @@ class FleetTest {
     try {
       FleetProcesses.awaitTlsApi(fe3, api3);
       FleetProcesses.awaitTlsApi(fe4, api4);
+      // an operator's steps through one front end and another, and the tenant's first request
+      // through the first, each right after the one before
       assertThat(fleet.admin(fe3, "account", "add", "tess", "--approve").exitCode()).isZero();
-      assertThat(awaitAccount(fe4, "tess", "\"approved\":true")).isTrue();
       Path certs = dir.resolve("tess");
       var issued =
           fleet.admin(
@@ -963,6 +997,7 @@ class FleetTest {
       assertThat(Files.readString(certs.resolve("ca.pem"))).isEqualTo(Files.readString(ca));
       t3 = new DockerCli("tcp://127.0.0.1:" + api3, certs);
       DockerCli t4 = new DockerCli("tcp://127.0.0.1:" + api4, certs);
+      assertThat(t3.ok("ps", "-aq")).isEmpty(); // its key, added through fe4, known to fe3
       t4.ok("pull", image);
       String id = t4.ok("run", "-d", image, "sh", "-c", "echo up; exec sleep 600").trim();
       assertThat(t3.ok("ps", "-q", "--no-trunc")).isEqualTo(id);
@@ -1032,6 +1067,11 @@ class FleetTest {
     for (DockerCli d : List.of(d1, d2)) {
       d.ok("rm", d.ok("create", image, "true"));
     }
+  }
+
+  /** The account as the front end shows it now (JSON), or its error. */
+  private String accountNow(FleetProcesses.Member fe, String login) throws Exception {
+    return fleet.admin(fe, "account", "get", login, "--json").all();
   }
 
   /** Whether the front end shows the account with that text within 10 s. */

@@ -31,7 +31,7 @@ public final class AccountStore implements VersionedReplica.Store<Account> {
   private final Path dir;
   private final Map<String, Account> byLogin = new ConcurrentHashMap<>();
   private final List<Runnable> onChange = new CopyOnWriteArrayList<>();
-  private final List<Function<Account, Future<Void>>> onOwnChange = new CopyOnWriteArrayList<>();
+  private final VersionedReplica.OwnChanges<Account> own = new VersionedReplica.OwnChanges<>();
 
   private AccountStore(Path dir) {
     this.dir = dir;
@@ -51,10 +51,18 @@ public final class AccountStore implements VersionedReplica.Store<Account> {
     onChange.add(r);
   }
 
+  /**
+   * Completes once the last change of this account made here is in the fleet's map and every other
+   * front end took it (at once in the embedded default); fails when the map could not take it.
+   */
+  public Future<Void> shared(String login) {
+    return own.shared(login);
+  }
+
   /** Called with each version this front end's operator made (for the other front ends). */
   @Override
   public void onOwnChange(Function<Account, Future<Void>> c) {
-    onOwnChange.add(c);
+    own.add(c);
   }
 
   /**
@@ -196,7 +204,7 @@ public final class AccountStore implements VersionedReplica.Store<Account> {
     Account a = changeable(login);
     Account gone = a.at(next(a), true);
     write(gone);
-    onOwnChange.forEach(c -> c.apply(gone));
+    own.made(gone);
   }
 
   private static boolean named(Account a, String name) {
@@ -215,7 +223,7 @@ public final class AccountStore implements VersionedReplica.Store<Account> {
     Account mine = byLogin.get(a.login());
     Account v = a.at(next(mine), false);
     write(v);
-    onOwnChange.forEach(c -> c.apply(v));
+    own.made(v);
     return v;
   }
 

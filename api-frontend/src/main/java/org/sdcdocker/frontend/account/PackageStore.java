@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.sdcdocker.frontend.cluster.VersionedReplica;
 import org.sdcdocker.protocol.DockerException;
@@ -28,8 +27,8 @@ public final class PackageStore implements VersionedReplica.Store<ResourcePackag
 
   private final Path dir;
   private final Map<String, ResourcePackage> byName = new ConcurrentHashMap<>();
-  private final List<Function<ResourcePackage, Future<Void>>> onOwnChange =
-      new CopyOnWriteArrayList<>();
+  private final VersionedReplica.OwnChanges<ResourcePackage> own =
+      new VersionedReplica.OwnChanges<>();
 
   private PackageStore(Path dir) {
     this.dir = dir;
@@ -52,9 +51,17 @@ public final class PackageStore implements VersionedReplica.Store<ResourcePackag
         && !name.matches(".*[_.-][_.-].*");
   }
 
+  /**
+   * Completes once the last change of this package made here is in the fleet's map and every other
+   * front end took it (at once in the embedded default); fails when the map could not take it.
+   */
+  public Future<Void> shared(String name) {
+    return own.shared(name);
+  }
+
   @Override
   public void onOwnChange(Function<ResourcePackage, Future<Void>> c) {
-    onOwnChange.add(c);
+    own.add(c);
   }
 
   @Override
@@ -210,7 +217,7 @@ public final class PackageStore implements VersionedReplica.Store<ResourcePackag
 
   private ResourcePackage save(ResourcePackage p) throws IOException {
     write(p);
-    onOwnChange.forEach(c -> c.apply(p));
+    own.made(p);
     return p;
   }
 

@@ -3,24 +3,41 @@ package org.sdcdocker.frontend.cluster;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.shareddata.Counter;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.cluster.NodeInfo;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.sdcdocker.protocol.Json;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Records an operator changes through any one front end (accounts, packages), the same on every
  * front end: each version made through one front end goes into a cluster map (with Hazelcast's
- * backups) and its key is published on an address; every front end then takes the map's version
- * when it is newer than its own and keeps it on its disk. A starting front end puts what it holds
- * where the map has older or nothing (after a whole-fleet restart the map is empty), then takes the
- * map's newer versions. A removal is a version too (a tombstone), so a front end that was away
- * brings nothing removed back. In the embedded default nothing of this runs.
+ * backups), then to every other front end, which takes it when it is newer than its own, keeps it
+ * on its disk and says so; the change is shared (and the operator answered) once the map holds it
+ * and every other front end that answers within {@value #ACK_TIMEOUT_MS} ms took it, so a tenant's
+ * next request finds it through any front end. A starting front end puts what it holds where the
+ * map has older or nothing (after a whole-fleet restart the map is empty), then takes the map's
+ * newer versions. A removal is a version too (a tombstone), so a front end that was away brings
+ * nothing removed back. In the embedded default nothing of this runs.
  */
 public final class VersionedReplica<T extends VersionedReplica.Versioned> {
   /** One version of a record: its key, and when (ms) it was made; the newer one wins. */
@@ -28,6 +45,38 @@ public final class VersionedReplica<T extends VersionedReplica.Versioned> {
     String key();
 
     long updated();
+  }
+
+  /**
+   * What a store does with the versions made through its own front end: each goes to every sharer
+   * (the replica, in a fleet), and {@link #shared} tells when the last one of a key is shared.
+   */
+  public static final class OwnChanges<T extends Versioned> {
+    private final List<Function<T, Future<Void>>> sharers = new CopyOnWriteArrayList<>();
+    private final Map<String, Future<Void>> sharing = new ConcurrentHashMap<>();
+
+    public void add(Function<T, Future<Void>> sharer) {
+      sharers.add(sharer);
+    }
+
+    /** Shares a version this front end made. */
+    public void made(T v) {
+      if (sharers.isEmpty()) {
+        return; // the embedded default
+      }
+      Future<Void> f = Future.all(sharers.stream().map(s -> s.apply(v)).toList()).mapEmpty();
+      sharing.put(v.key(), f);
+      f.onComplete(x -> sharing.remove(v.key(), f));
+    }
+
+    /**
+     * Completes once the last version of {@code key} made here is shared (at once when there is
+     * none on its way); fails when the cluster's map could not take it.
+     */
+    public Future<Void> shared(String key) {
+      Future<Void> f = key == null ? null : sharing.get(key);
+      return f == null ? Future.succeededFuture() : f;
+    }
   }
 
   /** Where a front end keeps the records. */
@@ -44,6 +93,13 @@ public final class VersionedReplica<T extends VersionedReplica.Versioned> {
     /** Every version held, tombstones too. */
     List<T> versions();
   }
+
+  /**
+   * How long a change waits for another front end to say it took it (then it is not waited for).
+   */
+  static final long ACK_TIMEOUT_MS = 5_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(VersionedReplica.class);
 
   private final Vertx vertx;
   private final String mapName;
@@ -66,11 +122,13 @@ public final class VersionedReplica<T extends VersionedReplica.Versioned> {
       return Future.succeededFuture();
     }
     store.onOwnChange(this::share);
-    vertx
-        .eventBus()
-        .<String>consumer(
-            address, m -> map().compose(mp -> mp.get(m.body())).onSuccess(this::take));
-    return map()
+    MessageConsumer<String> others =
+        vertx
+            .eventBus()
+            .consumer(address + "." + nodeId(), m -> take(m.body()).onComplete(x -> m.reply(null)));
+    return others
+        .completion()
+        .compose(x -> map())
         .compose(
             m -> {
               List<Future<?>> puts = new ArrayList<>();
@@ -92,16 +150,89 @@ public final class VersionedReplica<T extends VersionedReplica.Versioned> {
         .otherwise(e -> null);
   }
 
+  /** The versions of each key on their way, so that two changes of one key go out in order. */
+  private final Map<String, Future<Void>> sharing = new ConcurrentHashMap<>();
+
   /**
-   * Puts a version into the map, then tells the other front ends (which take it a moment later,
-   * each on its own; a read that must not miss it calls {@link #refresh()} first).
+   * Puts a version into the map, then gives it to each other front end and waits until each took it
+   * (one that does not answer in time, or left, is not waited for: it reads the map when it
+   * starts). Fails only when the map could not take it.
    */
   private Future<Void> share(T v) {
-    return map()
-        .compose(m -> m.put(v.key(), encode(v)))
-        .compose(x -> counted())
-        .onSuccess(x -> vertx.eventBus().publish(address, v.key()))
-        .mapEmpty();
+    String json = encode(v);
+    Future<Void> f =
+        sharing.compute(
+            v.key(),
+            (k, before) ->
+                (before == null ? Future.<Void>succeededFuture() : before.<Void>otherwiseEmpty())
+                    .compose(x -> map())
+                    .compose(m -> m.put(k, json))
+                    .compose(x -> counted())
+                    .compose(x -> toOthers(json)));
+    f.onComplete(x -> sharing.remove(v.key(), f));
+    return f;
+  }
+
+  /** Each member's role as it said when it joined ("frontend", "agent"); it never changes. */
+  private final Map<String, String> roles = new ConcurrentHashMap<>();
+
+  private Future<String> role(ClusterManager cm, String node) {
+    String known = roles.get(node);
+    if (known != null) {
+      return Future.succeededFuture(known);
+    }
+    Promise<NodeInfo> p = Promise.promise();
+    cm.getNodeInfo(node, p);
+    return p.future()
+        .map(
+            info -> {
+              JsonObject meta = info == null ? null : info.metadata();
+              String r = meta == null ? null : meta.getString("role");
+              if (r != null) {
+                roles.put(node, r);
+              }
+              return r == null ? "unknown" : r;
+            })
+        .otherwise("unknown"); // left meanwhile: asked anyway, and not waited for if it is gone
+  }
+
+  /** Each other front end's answer once it took a version. */
+  private Future<Void> toOthers(String json) {
+    ClusterManager cm = ((VertxInternal) vertx).clusterManager();
+    String me = cm.getNodeId();
+    DeliveryOptions o = new DeliveryOptions().setSendTimeout(ACK_TIMEOUT_MS);
+    List<Future<Object>> acks = new ArrayList<>();
+    List<String> nodes = cm.getNodes();
+    roles.keySet().retainAll(new HashSet<>(nodes)); // who left
+    for (String node : nodes) {
+      if (!node.equals(me)) {
+        acks.add(
+            role(cm, node)
+                .compose(
+                    r ->
+                        r.equals("agent")
+                            ? Future.succeededFuture()
+                            : vertx.eventBus().request(address + "." + node, json, o))
+                .map(m -> (Object) null)
+                .recover(
+                    e -> {
+                      if (!(e instanceof ReplyException r)
+                          || r.failureType() != ReplyFailure.NO_HANDLERS) {
+                        LOG.warn(
+                            "member {} did not say it took a change of {}: {}",
+                            node,
+                            mapName,
+                            e.toString());
+                      }
+                      return Future.succeededFuture();
+                    }));
+      }
+    }
+    return Future.all(acks).mapEmpty();
+  }
+
+  private String nodeId() {
+    return ((VertxInternal) vertx).clusterManager().getNodeId();
   }
 
   /** The map's count of versions put in it, one more (after each put, before its answer). */
@@ -149,7 +280,10 @@ public final class VersionedReplica<T extends VersionedReplica.Versioned> {
 
   private Future<Boolean> take(String json) {
     T v = decode(json);
-    return v == null ? Future.succeededFuture(false) : vertx.executeBlocking(() -> store.apply(v));
+    // not queued behind the context's other blocking work; the newer version wins in any order
+    return v == null
+        ? Future.succeededFuture(false)
+        : vertx.executeBlocking(() -> store.apply(v), false);
   }
 
   private String encode(T v) {

@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.sdcdocker.bus.Tls;
@@ -191,20 +192,31 @@ public final class ImageReplica {
   private static final int COPY_TRIES = 5;
 
   /**
+   * Ends the thread that makes the others' changes (the front end stops): what is queued is not.
+   */
+  public void close() {
+    applying.shutdownNow();
+  }
+
+  /**
    * Runs a task on {@link #applying}, after those before it; its outcome on the caller's context.
    */
   private <T> Future<T> inOrder(Callable<T> task) {
     Context ctx = vertx.getOrCreateContext();
     Promise<T> done = Promise.promise();
-    applying.execute(
-        () -> {
-          try {
-            T result = task.call();
-            ctx.runOnContext(v -> done.complete(result));
-          } catch (Throwable e) {
-            ctx.runOnContext(v -> done.fail(e));
-          }
-        });
+    try {
+      applying.execute(
+          () -> {
+            try {
+              T result = task.call();
+              ctx.runOnContext(v -> done.complete(result));
+            } catch (Throwable e) {
+              ctx.runOnContext(v -> done.fail(e));
+            }
+          });
+    } catch (RejectedExecutionException closed) {
+      done.fail(closed); // the front end is stopping
+    }
     return done.future();
   }
 

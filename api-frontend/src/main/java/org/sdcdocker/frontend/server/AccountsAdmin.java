@@ -135,10 +135,12 @@ final class AccountsAdmin {
                 201,
                 ctx -> {
                   JsonNode b = body(ctx);
-                  return blocking(
+                  String login = b.path("Login").asText(null);
+                  return changed(
+                      login,
                       () ->
                           accounts.add(
-                              b.path("Login").asText(null),
+                              login,
                               b.path("Email").asText(""),
                               b.path("Approved").asBoolean(false)));
                 }));
@@ -161,7 +163,8 @@ final class AccountsAdmin {
                                       DockerException.conflict(
                                           "account %s owns %s: remove them first",
                                           login, String.join(", ", things)))
-                                  : blocking(
+                                  : changed(
+                                      login,
                                       () -> {
                                         accounts.remove(login);
                                         return Map.of("Removed", login);
@@ -175,17 +178,17 @@ final class AccountsAdmin {
                 201,
                 ctx -> {
                   SshKey key = SshKey.parse(ctx.body().asString());
-                  return blocking(
-                      () ->
-                          accounts.addKey(
-                              ctx.pathParam("login"), key, ctx.queryParams().get("name")));
+                  String login = ctx.pathParam("login");
+                  return changed(
+                      login, () -> accounts.addKey(login, key, ctx.queryParams().get("name")));
                 }));
     r.delete("/accounts/:login/keys/:which")
         .handler(
             Http.json(
                 200,
                 ctx ->
-                    blocking(
+                    changed(
+                        ctx.pathParam("login"),
                         () -> accounts.removeKey(ctx.pathParam("login"), ctx.pathParam("which")))));
     r.post("/accounts/:login/certificates")
         .handler(Http.json(201, ctx -> issue(ctx.pathParam("login"), days(ctx))));
@@ -196,10 +199,10 @@ final class AccountsAdmin {
                 ctx -> {
                   String login = ctx.pathParam("login");
                   return switch (ctx.pathParam("change")) {
-                    case "approve" -> blocking(() -> accounts.setApproved(login, true));
-                    case "unapprove" -> blocking(() -> accounts.setApproved(login, false));
-                    case "disable" -> blocking(() -> accounts.setDisabled(login, true));
-                    case "enable" -> blocking(() -> accounts.setDisabled(login, false));
+                    case "approve" -> changed(login, () -> accounts.setApproved(login, true));
+                    case "unapprove" -> changed(login, () -> accounts.setApproved(login, false));
+                    case "disable" -> changed(login, () -> accounts.setDisabled(login, true));
+                    case "enable" -> changed(login, () -> accounts.setDisabled(login, false));
                     default -> Future.failedFuture(DockerException.notFound("page not found"));
                   };
                 }));
@@ -216,7 +219,8 @@ final class AccountsAdmin {
       return Future.failedFuture(
           DockerException.invalid("the API's listeners do not use TLS (no --tlsverify)"));
     }
-    return blocking(
+    return changed(
+        login,
         () -> {
           accounts.get(login);
           PrivateKey caKey = tls.caKey();
@@ -272,5 +276,27 @@ final class AccountsAdmin {
 
   private <T> Future<T> blocking(Callable<T> c) {
     return vertx.executeBlocking(c);
+  }
+
+  /**
+   * A change of an account, answered once every front end of the fleet has it: a tenant's next
+   * request, through any front end, finds the account as the operator left it.
+   */
+  private <T> Future<T> changed(String login, Callable<T> c) {
+    return blocking(c)
+        .compose(
+            r ->
+                accounts
+                    .shared(login)
+                    .transform(
+                        ar ->
+                            ar.succeeded()
+                                ? Future.succeededFuture(r)
+                                : Future.failedFuture(
+                                    DockerException.unavailable(
+                                        "account %s was changed on this front end, but the"
+                                            + " fleet's map could not take the change; the other"
+                                            + " front ends get it when this one restarts",
+                                        login))));
   }
 }

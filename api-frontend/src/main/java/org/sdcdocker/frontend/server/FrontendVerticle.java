@@ -108,6 +108,7 @@ public final class FrontendVerticle extends VerticleBase {
   private final List<HttpServer> servers = new ArrayList<>();
   private final List<HttpServer> tlsServers = new CopyOnWriteArrayList<>();
   private volatile SentConfigs sent;
+  private volatile ImageReplica replica;
   private volatile AccountStore accounts;
   private volatile PackageStore packages;
   private volatile FleetNetworks fleetNetworks;
@@ -128,6 +129,14 @@ public final class FrontendVerticle extends VerticleBase {
       NetworkBackend networks,
       EventLog events,
       CreateTranslator translator) {}
+
+  @Override
+  public Future<?> stop() {
+    if (replica != null) {
+      replica.close();
+    }
+    return Future.succeededFuture();
+  }
 
   @Override
   public Future<?> start() {
@@ -173,7 +182,7 @@ public final class FrontendVerticle extends VerticleBase {
     if (config.tls() != null) { // where members fetch layers from
       LOG.info("blob endpoint at {}", blobSource);
     }
-    ImageReplica replica = new ImageReplica(vertx, images, blobSource, config.tls());
+    replica = new ImageReplica(vertx, images, blobSource, config.tls());
     replica.start();
     vertx.eventBus().<String>localConsumer(FRONTEND_LEFT, m -> replica.frontEndLeft(m.body()));
     sent.syncWithCluster(); // meanwhile inspect reads the map on demand

@@ -1,10 +1,13 @@
 package org.sdcdocker.frontend.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.concurrent.Callable;
 import org.sdcdocker.frontend.account.PackageStore;
+import org.sdcdocker.frontend.account.ResourcePackage;
 import org.sdcdocker.frontend.http.Http;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.Json;
@@ -36,7 +39,7 @@ final class PackagesAdmin {
                   } catch (Exception e) {
                     throw DockerException.invalid("the body is not JSON");
                   }
-                  return vertx.executeBlocking(
+                  return shared(
                       () ->
                           packages.add(
                               b.path("Name").asText(null),
@@ -52,9 +55,26 @@ final class PackagesAdmin {
             Http.json(
                 200, ctx -> vertx.executeBlocking(() -> packages.get(ctx.pathParam("which")))));
     r.post("/packages/:which/deactivate")
-        .handler(
-            Http.json(
-                200,
-                ctx -> vertx.executeBlocking(() -> packages.deactivate(ctx.pathParam("which")))));
+        .handler(Http.json(200, ctx -> shared(() -> packages.deactivate(ctx.pathParam("which")))));
+  }
+
+  /** A package made or changed, answered once every front end of the fleet has it. */
+  private Future<ResourcePackage> shared(Callable<ResourcePackage> c) {
+    return vertx
+        .executeBlocking(c)
+        .compose(
+            p ->
+                packages
+                    .shared(p.name())
+                    .transform(
+                        ar ->
+                            ar.succeeded()
+                                ? Future.succeededFuture(p)
+                                : Future.failedFuture(
+                                    DockerException.unavailable(
+                                        "package %s was changed on this front end, but the"
+                                            + " fleet's map could not take the change; the other"
+                                            + " front ends get it when this one restarts",
+                                        p.name()))));
   }
 }

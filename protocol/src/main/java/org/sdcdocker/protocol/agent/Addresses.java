@@ -26,16 +26,21 @@ public final class Addresses {
   /** Where a starting front end asks a running one for the events it keeps. */
   public static final String FRONTEND_EVENT_HISTORY = "frontend.events.history";
 
-  /** An account an operator changed through a front end (its login): the others take it. */
+  /**
+   * With {@code .<member id>}: an account's new version an operator made through another front end,
+   * which this one takes and answers (so the operator is answered once every front end has it).
+   */
   public static final String FRONTEND_ACCOUNTS = "frontend.accounts";
 
-  /** A package an operator defined or deactivated through a front end (its name). */
+  /** With {@code .<member id>}: a package's new version made through another front end. */
   public static final String FRONTEND_PACKAGES = "frontend.packages";
 
   /** An operator forgot a compute node (its UUID): every front end drops it and its containers. */
   public static final String FRONTEND_FORGET_NODE = "frontend.nodes.forget";
 
-  /** A fleet-wide network a front end made or removed (its id): the others take it. */
+  /**
+   * With {@code .<member id>}: a fleet-wide network's new version made through another front end.
+   */
   public static final String FRONTEND_NETWORKS = "frontend.networks";
 
   /** Where agents ask the front ends what the fleet knows (FrontendRequests). */
