@@ -2,10 +2,12 @@ package org.sdcdocker.launcher;
 
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.AdvancedNetworkConfig;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.InterfacesConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MultiMapConfig;
-import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.ServerSocketEndpointConfig;
 import com.hazelcast.partition.NoDataMemberInClusterException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -22,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.sdcdocker.bus.Tls;
+import org.sdcdocker.bus.log.JsonLogs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
@@ -129,10 +132,18 @@ final class ClusterOptions {
   Future<Vertx> joinAsAgent(String cnUuid, String incarnation) {
     long deadline = System.nanoTime() + FRONT_END_PATIENCE_MS * 1_000_000;
     for (int attempt = 1; ; attempt++) {
-      try {
+      // what Hazelcast and Vert.x log of a refused join (a warning and a stack) would come at each
+      // attempt: this loop says it, now and then; any other failure it logs whole
+      try (AutoCloseable quiet =
+          JsonLogs.hush(
+              "io.vertx.core.impl.VertxImpl",
+              "com.hazelcast.internal.partition.impl.PartitionStateManager")) {
         return Future.succeededFuture(join("agent", cnUuid, incarnation, true).await());
       } catch (Exception e) {
         boolean noFrontEnd = noFrontEnd(e);
+        if (!noFrontEnd) {
+          LOG.error("sdc-docker: the agent could not join the cluster", e); // what was hushed
+        }
         if (!noFrontEnd || System.nanoTime() > deadline) {
           return Future.failedFuture(
               noFrontEnd
@@ -205,8 +216,15 @@ final class ClusterOptions {
       hz.setProperty("hazelcast.operation.generic.thread.count", "1");
       hz.setProperty("hazelcast.response.thread.count", "1");
     }
-    NetworkConfig net = hz.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
-    net.getInterfaces().setEnabled(true).addInterface(host);
+    // the member protocol only, no endpoint for Hazelcast's clients (the fleet has none): a member
+    // without one builds no client engine, whose ~1,100 classes and lambdas were a tenth of an
+    // agent's metaspace
+    AdvancedNetworkConfig net = hz.getAdvancedNetworkConfig().setEnabled(true);
+    net.setMemberEndpointConfig(
+        new ServerSocketEndpointConfig()
+            .setPort(port)
+            .setPortAutoIncrement(false)
+            .setInterfaces(new InterfacesConfig().setEnabled(true).addInterface(host)));
     JoinConfig join = net.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);

@@ -1,7 +1,9 @@
 package org.sdcdocker.bus.log;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.sdcdocker.protocol.LogLine;
 import org.slf4j.ILoggerFactory;
@@ -23,9 +25,23 @@ import org.slf4j.spi.SLF4JServiceProvider;
  * message, error), the request from the MDC's {@code request} when the caller put it there. Ours
  * ({@code org.sdcdocker}, {@code sdc-docker}) log from INFO, the libraries from WARN; {@code
  * -Dsdc.log.level=debug} (or {@code SDC_DOCKER_LOG_LEVEL=debug} in the environment) lowers both to
- * that level.
+ * that level. Two of Hazelcast's warnings at every start, about what the fleet chose (no CP
+ * subsystem, no slow-operation detector), are not written.
  */
 public final class JsonLogs implements SLF4JServiceProvider {
+  /** Loggers whose lines are dropped for now (see {@link #hush}). */
+  private static final Set<String> HUSHED = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Drops the lines of these loggers until the handle is closed: what a library says at each
+   * attempt of a retry that the caller reports itself, once.
+   */
+  public static AutoCloseable hush(String... loggers) {
+    List<String> names = List.of(loggers);
+    HUSHED.addAll(names);
+    return () -> HUSHED.removeAll(names);
+  }
+
   private final ILoggerFactory loggers = new Loggers();
   private final IMarkerFactory markers = new BasicMarkerFactory();
   private final MDCAdapter mdc = new BasicMDCAdapter();
@@ -82,6 +98,10 @@ public final class JsonLogs implements SLF4JServiceProvider {
           // an unknown level: the defaults
         }
       }
+      if (name.equals("com.hazelcast.cp.CPSubsystem")
+          || name.endsWith("slowoperationdetector.SlowOperationDetector")) {
+        return Level.ERROR; // their warning says that the fleet turned them off, as it did
+      }
       return name.startsWith("org.sdcdocker") || name.startsWith("sdc-docker")
           ? Level.INFO
           : Level.WARN;
@@ -120,6 +140,9 @@ public final class JsonLogs implements SLF4JServiceProvider {
     @Override
     protected void handleNormalizedLoggingCall(
         Level level, Marker marker, String pattern, Object[] args, Throwable error) {
+      if (!HUSHED.isEmpty() && HUSHED.contains(name)) {
+        return;
+      }
       String message = MessageFormatter.basicArrayFormat(pattern, args);
       LogLine.write(
           level.name().toLowerCase(Locale.ROOT), name, MDC.get("request"), message, error);

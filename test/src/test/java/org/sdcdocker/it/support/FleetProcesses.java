@@ -125,6 +125,8 @@ public final class FleetProcesses implements AutoCloseable {
               "-Xmx192m",
               "--add-opens=java.base/java.lang=ALL-UNNAMED",
               "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+              "--add-opens=java.management/sun.management=ALL-UNNAMED",
+              "--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED",
               "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
               "-cp",
               classPath(role),
