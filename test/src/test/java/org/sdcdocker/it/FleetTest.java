@@ -283,6 +283,7 @@ class FleetTest {
     }
     fe1.kill();
     Result taggedAtStart = null;
+    List<String> taggedThroughFe2 = new ArrayList<>();
     try {
       // the clients of the dead front end see their connections end
       assertThat(follow.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -309,19 +310,49 @@ class FleetTest {
     } finally {
       follow.destroyForcibly();
       pull.destroyForcibly();
+      d2.run("tag", image, "x/untagged-as-fe1-started:1");
       fe1.start();
+      // while fe1 starts and copies fe2's images, fe2's clients tag and untag: whatever fe1's
+      // copy of fe2's state was taken before, fe1 ends with what fe2 has
+      int afterUp = 0; // tags once fe1 answers: its copy is on its way then
+      for (int i = 0; i < 80 && afterUp < 8; i++) {
+        if (afterUp == 0 && answers(api1)) {
+          FleetProcesses.awaitApi(fe1, api1);
+          // a tag at once, while fe1 still copies fe2's images (taken before the tag)
+          taggedAtStart = d1.run("tag", image, "x/tagged-as-it-started:1");
+        }
+        if (taggedAtStart != null) {
+          afterUp++;
+        }
+        taggedThroughFe2.add(
+            d2.run("tag", image, "x/tagged-as-fe1-started:" + i).exitCode() == 0
+                ? "x/tagged-as-fe1-started:" + i
+                : "(refused)");
+        if (i == 3) {
+          d2.run("rmi", "x/untagged-as-fe1-started:1");
+        }
+        Thread.sleep(150);
+      }
       FleetProcesses.awaitApi(fe1, api1);
-      // a tag at once, while fe1 still copies fe2's images (taken before the tag)
-      taggedAtStart = d1.run("tag", image, "x/tagged-as-it-started:1");
       awaitNodes(d1, 3);
     }
     // the front end started again has what happened while it was away
     assertThat(awaitImage(d1, big)).isTrue();
     assertThat(d1.run("image", "inspect", "x/untagged-while-away:1").exitCode()).isEqualTo(1);
     // and, its copy done, what it was asked to do meanwhile, as fe2 has it
+    assertThat(taggedAtStart).isNotNull();
     assertThat(taggedAtStart.exitCode()).as(taggedAtStart.all()).isZero();
     assertThat(d1.run("image", "inspect", "x/tagged-as-it-started:1").exitCode()).isZero();
     assertThat(d2.run("image", "inspect", "x/tagged-as-it-started:1").exitCode()).isZero();
+    assertThat(taggedThroughFe2).doesNotContain("(refused)");
+    for (String t : taggedThroughFe2) {
+      assertThat(awaitImage(d1, t)).as(t).isTrue();
+    }
+    assertThat(d2.run("image", "inspect", "x/untagged-as-fe1-started:1").exitCode()).isEqualTo(1);
+    assertThat(d1.run("image", "inspect", "x/untagged-as-fe1-started:1").exitCode()).isEqualTo(1);
+    for (String t : taggedThroughFe2) {
+      d2.ok("rmi", t);
+    }
     assertThat(d1.ok("ps", "-q", "--no-trunc")).contains(c);
     d1.ok("rm", "-f", c);
     d1.ok("rmi", big);
@@ -1322,6 +1353,16 @@ class FleetTest {
   }
 
   /** Until the front end has the image (10 s at most). */
+  /** Whether something listens on the loopback port now. */
+  private static boolean answers(int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   private static boolean awaitImage(DockerCli d, String ref) throws Exception {
     for (int i = 0; i < 100; i++) {
       if (d.run("image", "inspect", ref).exitCode() == 0) {

@@ -15,6 +15,8 @@ import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
 import org.sdcdocker.protocol.agent.AgentEvents.ZoneEvent;
 import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.ZoneRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The compute nodes as this front end knows them: their heartbeats (a node heard for the first
@@ -37,6 +39,8 @@ public final class FleetNodes {
   private final Set<String> listedNodes = ConcurrentHashMap.newKeySet();
 
   /** The nodes heard whose list has not arrived yet (asked, or failed: asked again). */
+  private static final Logger LOG = LoggerFactory.getLogger(FleetNodes.class);
+
   private final Set<String> unlisted = ConcurrentHashMap.newKeySet();
 
   /**
@@ -92,7 +96,9 @@ public final class FleetNodes {
               list -> {
                 unlisted.remove(hb.cnUuid());
                 boolean returned = !listedNodes.add(hb.cnUuid());
-                List<ZoneEvent> missed = returned ? missed(list.zones()) : List.of();
+                // a first list can drop a container too (one this front end heard made, then
+                // removed before the list was asked for): the list of events takes its destroy
+                List<ZoneEvent> missed = returned ? missed(list.zones()) : new ArrayList<>();
                 for (ZoneRecord gone : index.replaceNode(hb.cnUuid(), list.zones(), askedAtNanos)) {
                   missed.add(new ZoneEvent("destroy", gone, EventLog.now()));
                   names.release(gone.spec().owner(), gone.spec().name(), gone.spec().id());
@@ -104,6 +110,13 @@ public final class FleetNodes {
                     hb.cnUuid(),
                     list.zones().stream().map(z -> z.spec().id()).collect(Collectors.toSet()),
                     askedAt);
+                LOG.info(
+                    "compute node {} {}: {} containers listed in {} ms, {} changed meanwhile",
+                    hb.cnUuid(),
+                    returned ? "is back" : "joined",
+                    list.zones().size(),
+                    (System.nanoTime() - askedAtNanos) / 1_000_000,
+                    missed.size());
               });
     }
   }

@@ -110,11 +110,32 @@ public final class ImageReplica {
   private final AtomicLong changes = new AtomicLong();
 
   /**
-   * While this front end copies a running one's images (at its start): the images and tags
-   * ("account repo:tag") it made or changed meanwhile, which that copy, taken before them, must not
-   * undo. Null once the copy is done.
+   * While this front end copies a running one's images (at its start): the images, ownerships
+   * ("account own id") and tags ("account repo:tag") changed meanwhile, by its own clients or by
+   * another front end's change it took, which that copy, taken before them, must not undo. Null
+   * once the copy is done.
    */
   private volatile Set<String> changedDuringCopy = ConcurrentHashMap.newKeySet();
+
+  private void changedMeanwhile(String kind, String account, String imageId, String repoTag) {
+    Set<String> meanwhile = changedDuringCopy;
+    if (meanwhile == null) {
+      return;
+    }
+    if (imageId != null) {
+      meanwhile.add(imageId);
+      if (account != null && !kind.equals("tag") && !kind.equals("delete")) { // add, (dis)own
+        meanwhile.add(owned(account, imageId));
+      }
+    }
+    if (repoTag != null) {
+      meanwhile.add(account + " " + repoTag);
+    }
+  }
+
+  private static String owned(String account, String imageId) {
+    return account + " own " + imageId;
+  }
 
   private static final long PEER_BEAT_MS = 2000;
   private static final long PEER_STALE_NANOS = 7_000_000_000L;
@@ -124,15 +145,7 @@ public final class ImageReplica {
   public void start() {
     store.onChange(
         c -> {
-          Set<String> meanwhile = changedDuringCopy;
-          if (meanwhile != null) {
-            if (c.imageId() != null) {
-              meanwhile.add(c.imageId());
-            }
-            if (c.repoTag() != null) {
-              meanwhile.add(c.account() + " " + c.repoTag());
-            }
-          }
+          changedMeanwhile(c.kind(), c.account(), c.imageId(), c.repoTag());
           long seq = changes.incrementAndGet();
           awaited.put(seq, ConcurrentHashMap.newKeySet()); // before any other can answer
           vertx.eventBus().publish(Addresses.FRONTEND_IMAGES, wire(c, seq));
@@ -320,7 +333,8 @@ public final class ImageReplica {
         seq);
   }
 
-  private Void apply(ImageChange c) throws IOException {
+  /** Makes another front end's change here (package-private for the tests). Blocking. */
+  Void apply(ImageChange c) throws IOException {
     ImageRecord image = null;
     if (c.kind().equals("add")) {
       fetch(c.blobSource(), c.imageId(), c.layers());
@@ -329,6 +343,8 @@ public final class ImageReplica {
               c.imageId(), c.layers(), c.repoDigests(), c.size(), c.created(), c.parent());
     }
     store.apply(new ImageStore.Change(c.kind(), c.account(), image, c.imageId(), c.repoTag()));
+    // made after the state a starting copy asked for, or arrived before it: newer than that state
+    changedMeanwhile(c.kind(), c.account(), c.imageId(), c.repoTag());
     return null;
   }
 
@@ -343,15 +359,19 @@ public final class ImageReplica {
 
   /**
    * A running front end's images, copied into this one's store; what this one kept on its disk and
-   * the running one no longer has (removed, untagged while this one was away) goes, unless this one
-   * made or changed it since it asked (a client of this front end was answered already). Images
-   * that containers here still use stay (the store keeps them).
+   * the running one no longer has (removed, untagged while this one was away) goes, unless it was
+   * made or changed here since this one asked (by a client of this front end, answered already, or
+   * by another front end's change this one took). Images that containers here still use stay (the
+   * store keeps them).
    */
-  private Void copy(ImageState s) throws IOException {
+  Void copy(ImageState s) throws IOException { // package-private for the tests
     Set<String> keep = changedDuringCopy == null ? Set.of() : changedDuringCopy;
     Set<String> theirs = new HashSet<>();
     for (ImageChange i : s.images()) {
       theirs.add(i.imageId());
+      if (keep.contains(i.imageId())) {
+        continue; // added or removed here since: not brought back
+      }
       fetch(s.blobSource(), i.imageId(), i.layers());
       ImageRecord r =
           new ImageRecord(
@@ -360,7 +380,9 @@ public final class ImageReplica {
     }
     for (Map.Entry<String, List<String>> o : s.owned().entrySet()) {
       for (String id : o.getValue()) {
-        store.apply(new ImageStore.Change("own", o.getKey(), null, id, null));
+        if (!keep.contains(owned(o.getKey(), id))) {
+          store.apply(new ImageStore.Change("own", o.getKey(), null, id, null));
+        }
       }
     }
     for (Map.Entry<String, Map<String, String>> t : s.tags().entrySet()) {
@@ -381,7 +403,7 @@ public final class ImageReplica {
     for (Map.Entry<String, List<String>> o : store.allOwned().entrySet()) {
       List<String> kept = s.owned().getOrDefault(o.getKey(), List.of());
       for (String id : o.getValue()) {
-        if (!kept.contains(id) && !keep.contains(id)) {
+        if (!kept.contains(id) && !keep.contains(owned(o.getKey(), id))) {
           store.apply(new ImageStore.Change("disown", o.getKey(), null, id, null));
         }
       }
