@@ -29,15 +29,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records an operator changes through any one front end (accounts, packages), the same on every
- * front end: each version made through one front end goes into a cluster map (with Hazelcast's
- * backups), then to every other front end, which takes it when it is newer than its own, keeps it
- * on its disk and says so; the change is shared (and the operator answered) once the map holds it
- * and every other front end that answers within {@value #ACK_TIMEOUT_MS} ms took it, so a tenant's
- * next request finds it through any front end. A starting front end puts what it holds where the
- * map has older or nothing (after a whole-fleet restart the map is empty), then takes the map's
- * newer versions. A removal is a version too (a tombstone), so a front end that was away brings
- * nothing removed back. In the embedded default nothing of this runs.
+ * Records changed through any one front end (accounts and packages by an operator, user-defined
+ * networks by a tenant), the same on every front end: each version made through one front end goes
+ * into a cluster map (with Hazelcast's backups), then to every other front end, which takes it when
+ * it is newer than its own, keeps it on its disk and says so; the change is shared (and whoever
+ * made it answered) once the map holds it and every other front end that answers within {@value
+ * #ACK_TIMEOUT_MS} ms took it, so a tenant's next request finds it through any front end. A
+ * starting front end puts what it holds where the map has older or nothing (after a whole-fleet
+ * restart the map is empty), then takes the map's newer versions. A removal is a version too (a
+ * tombstone), so a front end that was away brings nothing removed back. In the embedded default
+ * nothing of this runs.
  */
 public final class VersionedReplica<T extends VersionedReplica.Versioned> {
   /** One version of a record: its key, and when (ms) it was made; the newer one wins. */
