@@ -315,10 +315,10 @@ class FleetTest {
       // while fe1 starts and copies fe2's images, fe2's clients tag and untag: whatever fe1's
       // copy of fe2's state was taken before, fe1 ends with what fe2 has
       int afterUp = 0; // tags once fe1 answers: its copy is on its way then
-      for (int i = 0; i < 80 && afterUp < 8; i++) {
+      for (int i = 0; i < 200 && afterUp < 8; i++) { // fe1 answers once its copy is done
         if (afterUp == 0 && answers(api1)) {
           FleetProcesses.awaitApi(fe1, api1);
-          // a tag at once, while fe1 still copies fe2's images (taken before the tag)
+          // a tag at once, as fe1 begins to serve
           taggedAtStart = d1.run("tag", image, "x/tagged-as-it-started:1");
         }
         if (taggedAtStart != null) {
@@ -331,7 +331,7 @@ class FleetTest {
         if (i == 3) {
           d2.run("rmi", "x/untagged-as-fe1-started:1");
         }
-        Thread.sleep(150);
+        Thread.sleep(taggedAtStart == null ? 400 : 150);
       }
       FleetProcesses.awaitApi(fe1, api1);
       awaitNodes(d1, 3);

@@ -141,8 +141,11 @@ public final class ImageReplica {
   private static final long PEER_STALE_NANOS = 7_000_000_000L;
   private static final long COPY_WAIT_MINUTES = 10;
 
-  /** Publishes this front end's changes, applies the others', and copies a running one's images. */
-  public void start() {
+  /**
+   * Publishes this front end's changes, applies the others', and copies a running one's images;
+   * completes once that copy is done (at once when no other front end runs; it never fails).
+   */
+  public Future<Void> start() {
     store.onChange(
         c -> {
           changedMeanwhile(c.kind(), c.account(), c.imageId(), c.repoTag());
@@ -190,7 +193,7 @@ public final class ImageReplica {
                         });
               }
             });
-    copyFromAPeer(1)
+    return copyFromAPeer(1)
         .onComplete( // none runs, or none answered: this one's images are the start
             ar -> {
               changedDuringCopy = null;
@@ -199,7 +202,8 @@ public final class ImageReplica {
                   .<ImageStateRequest>consumer(
                       Addresses.FRONTEND_IMAGE_STATE,
                       m -> vertx.executeBlocking(this::state, false).onSuccess(m::reply));
-            });
+            })
+        .otherwiseEmpty();
   }
 
   private static final int COPY_TRIES = 5;

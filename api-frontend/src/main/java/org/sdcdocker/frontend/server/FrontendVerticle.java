@@ -109,6 +109,7 @@ public final class FrontendVerticle extends VerticleBase {
   private final List<HttpServer> tlsServers = new CopyOnWriteArrayList<>();
   private volatile SentConfigs sent;
   private volatile ImageReplica replica;
+  private volatile Future<Void> imagesCopied;
   private volatile AccountStore accounts;
   private volatile PackageStore packages;
   private volatile FleetNetworks fleetNetworks;
@@ -148,7 +149,39 @@ public final class FrontendVerticle extends VerticleBase {
         .executeBlocking(this::loadStores)
         .compose(images -> serveBlobs(images.blobs()).map(blobs -> wire(images, blobs)))
         .compose(services -> services.execs().load().map(services))
-        .compose(services -> router(services).compose(router -> listenAll(router, services)));
+        .compose(
+            services ->
+                router(services)
+                    .compose(router -> imagesCopied().compose(v -> listenAll(router, services))));
+  }
+
+  /**
+   * How long a starting front end waits for its copy of a running one's images before it serves.
+   */
+  static final long COPY_BEFORE_SERVING_MS = 60_000;
+
+  /**
+   * Once this front end holds the images a running one had when it started (their records and
+   * blobs), or after {@link #COPY_BEFORE_SERVING_MS}: a front end that serves earlier would answer
+   * "No such image" for an image the others hold.
+   */
+  private Future<Void> imagesCopied() {
+    Promise<Void> ready = Promise.promise();
+    long late =
+        vertx.setTimer(
+            COPY_BEFORE_SERVING_MS,
+            t -> {
+              if (ready.tryComplete()) {
+                LOG.warn(
+                    "serving before the copy of a running front end's images is done (it goes on)");
+              }
+            });
+    imagesCopied.onComplete(
+        ar -> {
+          vertx.cancelTimer(late);
+          ready.tryComplete();
+        });
+    return ready.future();
   }
 
   /** What this front end keeps on its disk. Blocking. */
@@ -183,7 +216,7 @@ public final class FrontendVerticle extends VerticleBase {
       LOG.info("blob endpoint at {}", blobSource);
     }
     replica = new ImageReplica(vertx, images, blobSource, config.tls());
-    replica.start();
+    imagesCopied = replica.start();
     vertx.eventBus().<String>localConsumer(FRONTEND_LEFT, m -> replica.frontEndLeft(m.body()));
     sent.syncWithCluster(); // meanwhile inspect reads the map on demand
     new VersionedReplica<>(
