@@ -121,6 +121,11 @@ public final class ContainerIndex {
     return byId.get(id);
   }
 
+  /** Whether the container was destroyed in the last ten minutes. */
+  public boolean wasDestroyed(String id) {
+    return destroyed.containsKey(id);
+  }
+
   /**
    * Forgets a container its node destroyed (its event, or the answer to a removal); what is said of
    * it afterwards is late.

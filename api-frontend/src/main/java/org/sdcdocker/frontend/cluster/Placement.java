@@ -136,7 +136,9 @@ final class Placement {
   void inFlight(Map<String, String> reservations) {
     inFlight.clear();
     for (Map.Entry<String, String> r : reservations.entrySet()) {
-      if (index.byId(r.getKey()) != null) {
+      // known here: counted as a container; destroyed: its reservation (kept a while after its
+      // create answered) is not taken back yet, and must not count as a create in flight
+      if (index.byId(r.getKey()) != null || index.wasDestroyed(r.getKey())) {
         continue;
       }
       String[] f = r.getValue().split(" ");
