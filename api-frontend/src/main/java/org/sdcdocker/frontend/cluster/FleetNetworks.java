@@ -36,7 +36,7 @@ public final class FleetNetworks implements VersionedReplica.Store<FleetNetworks
 
   private final Path dir;
   private final Map<String, Version> byId = new ConcurrentHashMap<>();
-  private final List<Function<Version, Future<Void>>> onOwnChange = new CopyOnWriteArrayList<>();
+  private final VersionedReplica.OwnChanges<Version> own = new VersionedReplica.OwnChanges<>();
   private final List<Consumer<Version>> onAny = new CopyOnWriteArrayList<>();
 
   private FleetNetworks(Path dir) {
@@ -56,7 +56,7 @@ public final class FleetNetworks implements VersionedReplica.Store<FleetNetworks
 
   @Override
   public void onOwnChange(Function<Version, Future<Void>> c) {
-    onOwnChange.add(c);
+    own.add(c);
   }
 
   /**
@@ -95,7 +95,7 @@ public final class FleetNetworks implements VersionedReplica.Store<FleetNetworks
     Version v = new Version(n, System.currentTimeMillis(), false);
     write(v);
     onAny.forEach(c -> c.accept(v));
-    return shared(v);
+    return own.made(v);
   }
 
   /**
@@ -108,11 +108,7 @@ public final class FleetNetworks implements VersionedReplica.Store<FleetNetworks
     Version v = new Version(n, at, true);
     write(v);
     onAny.forEach(c -> c.accept(v));
-    return shared(v);
-  }
-
-  private Future<Void> shared(Version v) {
-    return Future.all(onOwnChange.stream().map(c -> c.apply(v)).toList()).mapEmpty();
+    return own.made(v);
   }
 
   /** The network with this id, unless removed. */

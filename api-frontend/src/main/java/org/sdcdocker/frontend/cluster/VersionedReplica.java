@@ -60,14 +60,15 @@ public final class VersionedReplica<T extends VersionedReplica.Versioned> {
       sharers.add(sharer);
     }
 
-    /** Shares a version this front end made. */
-    public void made(T v) {
+    /** Shares a version this front end made; completes as {@link #shared} of its key would. */
+    public Future<Void> made(T v) {
       if (sharers.isEmpty()) {
-        return; // the embedded default
+        return Future.succeededFuture(); // the embedded default
       }
       Future<Void> f = Future.all(sharers.stream().map(s -> s.apply(v)).toList()).mapEmpty();
       sharing.put(v.key(), f);
       f.onComplete(x -> sharing.remove(v.key(), f));
+      return f;
     }
 
     /**
