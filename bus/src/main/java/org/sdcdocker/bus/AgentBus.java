@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.internal.ContextInternal;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
 import org.sdcdocker.protocol.LogLine;
@@ -76,6 +77,21 @@ public final class AgentBus {
       Verb<Q, R> verb,
       Work<Q, R> work,
       BiFunction<String, Throwable, DockerException> onError) {
+    return serve(vertx, cnUuid, verb, work, onError, Future::succeededFuture);
+  }
+
+  /**
+   * As {@link #serve(Vertx, String, Verb, Work, BiFunction)}, and the answer, a success or a
+   * failure, waits until what {@code beforeAnswer} gives when the work is done completes (in a
+   * fleet: until every front end has the zone events the work made).
+   */
+  public static <Q extends AgentRequest<R>, R extends Record> MessageConsumer<Q> serve(
+      Vertx vertx,
+      String cnUuid,
+      Verb<Q, R> verb,
+      Work<Q, R> work,
+      BiFunction<String, Throwable, DockerException> onError,
+      Supplier<Future<?>> beforeAnswer) {
     return vertx
         .eventBus()
         .<Q>consumer(
@@ -86,6 +102,15 @@ public final class AgentBus {
               long started = System.nanoTime();
               vertx
                   .executeBlocking(() -> work.apply(req), false)
+                  .transform(
+                      ar ->
+                          beforeAnswer
+                              .get()
+                              .transform(
+                                  x ->
+                                      ar.succeeded()
+                                          ? Future.succeededFuture(ar.result())
+                                          : Future.<R>failedFuture(ar.cause())))
                   .onSuccess(m::reply)
                   .onFailure(e -> m.fail(0, onError.apply(verb.name(), e).toWire()))
                   .onComplete(

@@ -1100,6 +1100,54 @@ class FleetTest {
     }
   }
 
+  @Test
+  void aFrontEndJustStarted_listsEveryContainer_andAtOnceWhatAnotherMadeOrRemoved()
+      throws Exception {
+    List<String> before = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      before.add(d1.ok("run", "-d", image, "sleep", "600").trim());
+    }
+    int api5 = LocalRegistry.freePort();
+    FleetProcesses.Member fe5 = fleet.frontend(api5);
+    fe5.start();
+    try {
+      FleetProcesses.awaitApi(fe5, api5);
+      HttpClient http = HttpClient.newHttpClient();
+      // its first answer has every node's containers
+      assertThat(send(http, api5, "GET", "/containers/json?all=1")).contains(before);
+      // a container made and started through fe1 is running in fe5's list as soon as fe1
+      // answered, and gone from it as soon as fe1 answered its removal: the test's own requests,
+      // with no CLI's start-up between them
+      for (int i = 0; i < 10; i++) {
+        String id =
+            post(
+                    http,
+                    api1,
+                    "/containers/create",
+                    "{\"Image\":\"" + image + "\",\"Cmd\":[\"sleep\",\"600\"]}")
+                .replaceAll("(?s).*\"Id\":\"([0-9a-f]+)\".*", "$1");
+        assertThat(id).hasSize(64);
+        assertThat(send(http, api5, "GET", "/containers/json?all=1")).contains(id);
+        assertThat(post(http, api1, "/containers/" + id + "/start", "")).isEmpty();
+        assertThat(send(http, api5, "GET", "/containers/json")).contains(id);
+        assertThat(send(http, api1, "DELETE", "/containers/" + id + "?force=1")).isEmpty();
+        assertThat(send(http, api5, "GET", "/containers/json?all=1")).doesNotContain(id);
+      }
+    } finally {
+      fe5.kill();
+    }
+  }
+
+  private static String send(HttpClient http, int port, String method, String path)
+      throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
   /** The account as the front end shows it now (JSON), or its error. */
   private String accountNow(FleetProcesses.Member fe, String login) throws Exception {
     return fleet.admin(fe, "account", "get", login, "--json").all();

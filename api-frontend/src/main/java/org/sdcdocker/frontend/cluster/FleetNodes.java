@@ -1,14 +1,19 @@
 package org.sdcdocker.frontend.cluster;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import org.sdcdocker.bus.Members;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.Addresses;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
@@ -57,6 +62,61 @@ public final class FleetNodes {
   public boolean listedAll() {
     return agents.live().stream()
         .allMatch(h -> listedNodes.contains(h.cnUuid()) && !unlisted.contains(h.cnUuid()));
+  }
+
+  /** How long a starting front end waits for an agent in the cluster to beat before it serves. */
+  static final long FIRST_BEAT_MS = 3_000;
+
+  /**
+   * Completes once this starting front end has listed the containers of every agent in the cluster
+   * now, so that its first {@code docker ps} leaves none out. An agent not heard within {@value
+   * #FIRST_BEAT_MS} ms (paused, or on its way out) is not waited for, nor anything after {@code
+   * maxMs}: such a node's containers are listed when it beats. Without a cluster, at once.
+   */
+  public Future<Void> listedAtStart(long maxMs) {
+    if (!vertx.isClustered()) {
+      return Future.succeededFuture();
+    }
+    long start = System.nanoTime();
+    ClusterManager cm = ((VertxInternal) vertx).clusterManager();
+    List<Future<String>> nodes = new ArrayList<>();
+    for (String member : cm.getNodes()) {
+      nodes.add(
+          Members.metadata(cm, member)
+              .map(
+                  meta ->
+                      meta != null && "agent".equals(meta.getString("role"))
+                          ? meta.getString("node")
+                          : null));
+    }
+    Promise<Void> done = Promise.promise();
+    Future.join(nodes)
+        .onComplete(
+            x -> {
+              Set<String> cns = new HashSet<>();
+              nodes.forEach(f -> cns.add(f.result()));
+              cns.remove(null);
+              vertx.setPeriodic(
+                  1,
+                  20,
+                  t -> {
+                    long ms = (System.nanoTime() - start) / 1_000_000;
+                    boolean all =
+                        cns.stream()
+                            .allMatch(
+                                cn ->
+                                    listedNodes.contains(cn) && !unlisted.contains(cn)
+                                        || ms > FIRST_BEAT_MS && !agents.isLive(cn));
+                    if (all || ms > maxMs) {
+                      vertx.cancelTimer(t);
+                      if (!all) {
+                        LOG.warn("serving before every compute node's containers are listed");
+                      }
+                      done.tryComplete();
+                    }
+                  });
+            });
+    return done.future();
   }
 
   FleetNodes(

@@ -3,18 +3,15 @@ package org.sdcdocker.frontend.cluster;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.shareddata.Counter;
 import io.vertx.core.spi.cluster.ClusterManager;
-import io.vertx.core.spi.cluster.NodeInfo;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.sdcdocker.bus.Members;
 import org.sdcdocker.protocol.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -183,19 +181,14 @@ public final class VersionedReplica<T extends VersionedReplica.Versioned> {
     if (known != null) {
       return Future.succeededFuture(known);
     }
-    Promise<NodeInfo> p = Promise.promise();
-    cm.getNodeInfo(node, p);
-    return p.future()
-        .map(
-            info -> {
-              JsonObject meta = info == null ? null : info.metadata();
-              String r = meta == null ? null : meta.getString("role");
-              if (r != null) {
+    // left meanwhile ("unknown"): asked anyway, and not waited for if it is gone
+    return Members.role(cm, node)
+        .onSuccess(
+            r -> {
+              if (!r.equals("unknown")) {
                 roles.put(node, r);
               }
-              return r == null ? "unknown" : r;
-            })
-        .otherwise("unknown"); // left meanwhile: asked anyway, and not waited for if it is gone
+            });
   }
 
   /** Each other front end's answer once it took a version. */

@@ -1,9 +1,11 @@
 package org.sdcdocker.frontend.server;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -152,11 +154,20 @@ public final class FrontendVerticle extends VerticleBase {
         .compose(
             services ->
                 router(services)
-                    .compose(router -> imagesCopied().compose(v -> listenAll(router, services))));
+                    .compose(
+                        router ->
+                            Future.join(
+                                    imagesCopied(),
+                                    services
+                                        .containers()
+                                        .fleet()
+                                        .listedAtStart(COPY_BEFORE_SERVING_MS))
+                                .compose(v -> listenAll(router, services))));
   }
 
   /**
-   * How long a starting front end waits for its copy of a running one's images before it serves.
+   * How long a starting front end waits for its copy of a running one's images, and for the nodes'
+   * lists of their containers, before it serves.
    */
   static final long COPY_BEFORE_SERVING_MS = 60_000;
 
@@ -252,15 +263,32 @@ public final class FrontendVerticle extends VerticleBase {
     bus.<String>consumer(
         Addresses.FRONTEND_FORGET_NODE, m -> containers.fleet().onNodeForgotten(m.body()));
     ExecBackend execs = new ExecBackend(vertx, agents, index, events);
-    bus.<ZoneEvent>consumer(
-        Addresses.ZONE_EVENTS,
+    Handler<Message<ZoneEvent>> zoneEvent =
         m -> {
           containers.fleet().onZoneEvent(m.body());
           if (m.body().action().equals("destroy")) {
             execs.forgetContainer(m.body().zone().spec().id());
           }
-        });
-    bus.publish(Addresses.HELLO, "hello");
+          m.reply(null); // a fleet's node answers its request once every front end said so
+        };
+    bus.consumer(Addresses.ZONE_EVENTS, zoneEvent); // the embedded default's agent publishes
+    if (vertx.isClustered()) {
+      // a node that joins has the links made both ways while it prepares (its answer is nothing)
+      bus.<String>consumer(
+          Addresses.NODE_JOINING,
+          m ->
+              bus.request(
+                  Addresses.nodeLink(m.body()), null, new DeliveryOptions().setSendTimeout(5_000)));
+      // a fleet's nodes send to this front end's own address; the nodes are asked for their lists
+      // (by the heartbeats HELLO brings) once it is registered, so each zone is in a list or an
+      // event
+      String me = ((VertxInternal) vertx).clusterManager().getNodeId();
+      bus.consumer(Addresses.zoneEventsOf(me), zoneEvent)
+          .completion()
+          .onComplete(x -> bus.publish(Addresses.HELLO, "hello"));
+    } else {
+      bus.publish(Addresses.HELLO, "hello");
+    }
     return new Services(
         images,
         containers,

@@ -58,8 +58,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One compute node's agent: answers the front end's requests on {@code cn.<uuid>.<verb>}, publishes
- * heartbeats and zone events, and serves zone byte streams on its data-plane server.
+ * One compute node's agent: answers the front end's requests on {@code cn.<uuid>.<verb>} (each once
+ * the front ends have the zone events it made), publishes heartbeats, and serves zone byte streams
+ * on its data-plane server.
  *
  * <p>Why it is long: it wires the agent: the helpers it installs, and one line or a few per verb of
  * Verbs (32), each handing the request to the class that does it.
@@ -91,6 +92,7 @@ public final class AgentVerticle extends VerticleBase {
   private FileLock dataRootLock;
   private Lock cnLock;
   private volatile FabricLinks fabric;
+  private ZoneEventDelivery delivery;
 
   public AgentVerticle(AgentConfig config) {
     this(config, UUID.randomUUID().toString(), null);
@@ -122,6 +124,7 @@ public final class AgentVerticle extends VerticleBase {
     ProtocolCodec.installOnce(vertx.eventBus());
     return vertx
         .executeBlocking(this::lockDataRoot)
+        .onSuccess(v -> openLinks())
         .compose(v -> lockComputeNode())
         .compose(v -> vertx.executeBlocking(this::prepare))
         .compose(
@@ -149,6 +152,20 @@ public final class AgentVerticle extends VerticleBase {
               }
               return server;
             });
+  }
+
+  /**
+   * In a fleet, has the front ends make their event-bus links with this node while it prepares: the
+   * first heartbeat and the list of its zones then find them made.
+   */
+  private void openLinks() {
+    if (!vertx.isClustered()) {
+      return;
+    }
+    MessageConsumer<Object> link =
+        vertx.eventBus().consumer(Addresses.nodeLink(cnUuid), m -> m.reply(null));
+    consumers.add(link);
+    link.completion().onSuccess(x -> vertx.eventBus().publish(Addresses.NODE_JOINING, cnUuid));
   }
 
   /** One agent per data root: a second one started on it refuses to run. */
@@ -212,6 +229,7 @@ public final class AgentVerticle extends VerticleBase {
 
   private Void prepare() throws IOException {
     Path root = config.dataRoot();
+    delivery = new ZoneEventDelivery(vertx);
     Path nativeDir = installNative(root);
     stdinRelay = installStdinRelay(root);
     untar = new RootUntar(installHelper(root, "root-untar"));
@@ -231,7 +249,7 @@ public final class AgentVerticle extends VerticleBase {
             runtime,
             nativeDir,
             ev -> {
-              vertx.eventBus().publish(Addresses.ZONE_EVENTS, ev);
+              delivery.deliver(ev);
               if (health != null) {
                 health.onEvent(ev);
               }
@@ -243,10 +261,7 @@ public final class AgentVerticle extends VerticleBase {
             UrlPolicy.of(config.urlVolumeAllow()));
     execs =
         new ExecLauncher(
-            zones,
-            runtime,
-            installHelper(root, "zone-enter"),
-            ev -> vertx.eventBus().publish(Addresses.ZONE_EVENTS, ev));
+            zones, runtime, installHelper(root, "zone-enter"), ev -> delivery.deliver(ev));
     runtime.beforeDelete(execs::zoneEnding);
     if (vertx.isClustered()) { // this node's end of the fleet's fabric, before zones are adopted
       fabric =
@@ -470,7 +485,8 @@ public final class AgentVerticle extends VerticleBase {
   /** Answers one verb: its work runs on a worker thread; failures travel back with their kind. */
   private <Q extends AgentRequest<R>, R extends Record> void on(
       Verb<Q, R> verb, AgentBus.Work<Q, R> work) {
-    consumers.add(AgentBus.serve(vertx, cnUuid, verb, work, AgentVerticle::replyFor));
+    consumers.add(
+        AgentBus.serve(vertx, cnUuid, verb, work, AgentVerticle::replyFor, delivery::settled));
   }
 
   /**

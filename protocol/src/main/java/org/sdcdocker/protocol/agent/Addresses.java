@@ -5,8 +5,31 @@ public final class Addresses {
   public static final String HEARTBEAT = "cn.heartbeat";
   public static final String ZONE_EVENTS = "cn.zone-events";
 
+  /**
+   * In a fleet, where one front end (its cluster member id) takes the nodes' zone events, each
+   * answered once its index holds it.
+   */
+  public static String zoneEventsOf(String frontEndMember) {
+    return ZONE_EVENTS + "." + frontEndMember;
+  }
+
   /** Broadcast by a front end that starts, so agents answer with a heartbeat at once. */
   public static final String HELLO = "frontend.hello";
+
+  /**
+   * Published by an agent that just joined a fleet, while it prepares (its node's UUID): each front
+   * end asks {@link #nodeLink} of it once, so the event bus's links both ways (TLS handshakes in a
+   * JVM just started) are made before the agent's first heartbeat and the front ends' list of its
+   * zones, not on their way.
+   */
+  public static final String NODE_JOINING = "cn.joining";
+
+  /**
+   * Where a joining agent answers a front end's {@link #NODE_JOINING} question, and nothing else.
+   */
+  public static String nodeLink(String cnUuid) {
+    return "cn." + cnUuid + ".link";
+  }
 
   /** The Docker events a front end causes, published to every front end (itself too). */
   public static final String FRONTEND_EVENTS = "frontend.events";
