@@ -133,14 +133,15 @@ conmon_kib=$(for p in $(pgrep -x conmon); do awk '/VmRSS/ {print $2}' /proc/$p/s
 echo "RSS with $running containers (MiB): fe1 $(rss ${pidof[fe1]}) fe2 $(rss ${pidof[fe2]}) cn1 $(rss ${pidof[cn1]}) cn2 $(rss ${pidof[cn2]}) cn3 $(rss ${pidof[cn3]}); conmon $conmon_kib KiB each ($conmons of them)"
 
 echo "== kill -9 of agent cn1 and its restart"
-cmd=$(tr '\0' ' ' < "/proc/${pidof[cn1]}/cmdline")
+# bin/sdc-docker's class archive for agents (made a minute after an agent's first start)
+for i in $(seq 120); do ls "$repo"/launcher/target/cds/agent-*.jsa > /dev/null 2>&1 && break; sleep 1; done
+ls "$repo"/launcher/target/cds/agent-*.jsa > /dev/null 2>&1 || echo "(no class archive for agents: restarting without one)"
 kill -9 "${pidof[cn1]}"
 for i in $(seq 200); do DOCKER_HOST=$FE1 docker ps --format '{{.Status}}' | grep -q "Host Down" && break; sleep 0.1; done
 downs=$(DOCKER_HOST=$FE1 docker ps --format '{{.Status}}' | grep -c "Host Down")
 s=$(date +%s%N)
-# the agent's own JVM command line, in its namespace, as fleet-demo started it
-setsid nsenter --net=/run/netns/sdcdemo-cn1 sh -c "MALLOC_ARENA_MAX=2 exec $cmd" >> "$DIR/cn1.log" 2>&1 < /dev/null &
-echo $! > "$DIR/cn1.pid"
+# as fleet-demo started it: bin/sdc-docker agent, in its namespace (as systemd would restart it)
+"$repo/bin/fleet-demo" agent "$DIR" 1
 for i in $(seq 1200); do
   a=$(DOCKER_HOST=$FE1 docker ps --format '{{.Status}}' | grep -c "^Up")
   b=$(DOCKER_HOST=$FE2 docker ps --format '{{.Status}}' | grep -c "^Up")
