@@ -150,5 +150,17 @@ for i in $(seq 1200); do
 done
 back=$(( ($(date +%s%N) - s) / 1000000 ))
 echo "$downs containers listed Host Down; all $running listed running through both front ends $back ms after the restart"
+# the same, without the CLI's polling: each front end logs when it has listed the node again
+python3 - "$s" "$DIR/fe1.log" "$DIR/fe2.log" <<'EOF'
+import datetime, json, sys
+start = int(sys.argv[1]) / 1e9
+said = []
+for log in sys.argv[2:]:
+    back = [json.loads(l) for l in open(log, errors='replace') if '"compute node' in l and ' is back: ' in l]
+    if back:
+        t = datetime.datetime.fromisoformat(back[-1]['time'][:26] + '+00:00').timestamp()
+        said.append('%.0f ms (%s)' % ((t - start) * 1000, back[-1]['message'].split(': ', 1)[1].split(',')[0]))
+print('from the front ends\' logs: listed again ' + '; '.join(said) + ' after the restart')
+EOF
 grep -a "joined the cluster" "$DIR/cn1.log" | tail -1
 echo "RSS of cn1 after re-adoption (MiB): $(rss "$(cat "$DIR/cn1.pid")")"

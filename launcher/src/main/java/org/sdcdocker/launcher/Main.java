@@ -53,6 +53,14 @@ public final class Main {
         "vertx.logger-delegate-factory-class-name",
         "io.vertx.core.logging.SLF4JLogDelegateFactory");
     System.setProperty("hazelcast.logging.type", "slf4j");
+    // Vert.x turns a member's PEM key into a PKCS#12 store in memory and reads it back, for the
+    // event bus's server and its client: at the JDK's 10,000 rounds of PBKDF2 per key entry that
+    // was 0.4-1.2 s of an agent's join (it compiles with C1 only). The store never leaves memory
+    // and the key came from a plain PEM file, so the rounds protect nothing (bus/Tls does the
+    // same); nothing here writes a PKCS#12 file.
+    if (System.getProperty("keystore.pkcs12.keyPbeIterationCount") == null) {
+      System.setProperty("keystore.pkcs12.keyPbeIterationCount", "1");
+    }
     CommandLine cli = new CommandLine(new Main());
     try {
       ConfigFile config = ConfigFile.from(args);
