@@ -14,7 +14,6 @@ import io.vertx.core.shareddata.Counter;
 import io.vertx.core.spi.cluster.ClusterManager;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -173,23 +172,8 @@ public final class VersionedReplica<T extends VersionedReplica.Versioned> {
     return f;
   }
 
-  /** Each member's role as it said when it joined ("frontend", "agent"); it never changes. */
-  private final Map<String, String> roles = new ConcurrentHashMap<>();
-
-  private Future<String> role(ClusterManager cm, String node) {
-    String known = roles.get(node);
-    if (known != null) {
-      return Future.succeededFuture(known);
-    }
-    // left meanwhile ("unknown"): asked anyway, and not waited for if it is gone
-    return Members.role(cm, node)
-        .onSuccess(
-            r -> {
-              if (!r.equals("unknown")) {
-                roles.put(node, r);
-              }
-            });
-  }
+  /** Each member's role ("frontend", "agent"), once this front end is in a cluster. */
+  private volatile Members.Roles roles;
 
   /** Each other front end's answer once it took a version. */
   private Future<Void> toOthers(String json) {
@@ -198,11 +182,15 @@ public final class VersionedReplica<T extends VersionedReplica.Versioned> {
     DeliveryOptions o = new DeliveryOptions().setSendTimeout(ACK_TIMEOUT_MS);
     List<Future<Object>> acks = new ArrayList<>();
     List<String> nodes = cm.getNodes();
-    roles.keySet().retainAll(new HashSet<>(nodes)); // who left
+    if (roles == null) {
+      roles = new Members.Roles(cm);
+    }
+    roles.retain(nodes); // who left
     for (String node : nodes) {
       if (!node.equals(me)) {
         acks.add(
-            role(cm, node)
+            roles
+                .of(node) // "unknown" (left meanwhile): asked anyway, not waited for if gone
                 .compose(
                     r ->
                         r.equals("agent")

@@ -2,7 +2,6 @@ package org.sdcdocker.frontend.server;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -13,7 +12,6 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.spi.cluster.ClusterManager;
-import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
@@ -29,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.sdcdocker.bus.Members;
 import org.sdcdocker.bus.ProtocolCodec;
 import org.sdcdocker.frontend.account.Account;
 import org.sdcdocker.frontend.account.AccountStore;
@@ -177,22 +176,15 @@ public final class FrontendVerticle extends VerticleBase {
    * "No such image" for an image the others hold.
    */
   private Future<Void> imagesCopied() {
-    Promise<Void> ready = Promise.promise();
-    long late =
-        vertx.setTimer(
-            COPY_BEFORE_SERVING_MS,
-            t -> {
-              if (ready.tryComplete()) {
-                LOG.warn(
-                    "serving before the copy of a running front end's images is done (it goes on)");
-              }
+    return imagesCopied
+        .otherwiseEmpty() // a failed copy: served anyway, as after the time is up
+        .timeout(COPY_BEFORE_SERVING_MS, TimeUnit.MILLISECONDS)
+        .recover(
+            late -> {
+              LOG.warn(
+                  "serving before the copy of a running front end's images is done (it goes on)");
+              return Future.succeededFuture();
             });
-    imagesCopied.onComplete(
-        ar -> {
-          vertx.cancelTimer(late);
-          ready.tryComplete();
-        });
-    return ready.future();
   }
 
   /** What this front end keeps on its disk. Blocking. */
@@ -515,16 +507,13 @@ public final class FrontendVerticle extends VerticleBase {
     ClusterManager cm = ((VertxInternal) vertx).clusterManager();
     List<Map<String, Object>> out = new ArrayList<>();
     for (String id : cm.getNodes()) {
-      Promise<NodeInfo> p = Promise.promise();
-      cm.getNodeInfo(id, p);
       Map<String, Object> m = new LinkedHashMap<>();
       try {
         JsonObject meta =
-            p.future()
+            Members.metadata(cm, id)
                 .toCompletionStage()
                 .toCompletableFuture()
-                .get(5, TimeUnit.SECONDS)
-                .metadata();
+                .get(5, TimeUnit.SECONDS);
         m.put("Role", meta == null ? null : meta.getString("role"));
         m.put("Address", meta == null ? null : meta.getString("address"));
         m.put("Node", meta == null ? null : meta.getString("node"));

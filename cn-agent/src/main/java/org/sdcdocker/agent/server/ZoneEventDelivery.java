@@ -8,9 +8,7 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.sdcdocker.bus.Members;
@@ -45,8 +43,8 @@ final class ZoneEventDelivery {
 
   private final Vertx vertx;
 
-  /** Each member's role as it said when it joined; it never changes. */
-  private final Map<String, Future<String>> roles = new ConcurrentHashMap<>();
+  /** Each member's role, in a fleet. */
+  private final Members.Roles roles;
 
   /**
    * The front ends that let an event wait past {@link #ACK_MS}: not waited for until they answer.
@@ -58,6 +56,8 @@ final class ZoneEventDelivery {
 
   ZoneEventDelivery(Vertx vertx) {
     this.vertx = vertx;
+    this.roles =
+        vertx.isClustered() ? new Members.Roles(((VertxInternal) vertx).clusterManager()) : null;
   }
 
   /** Sends one event to every front end; any thread. */
@@ -69,17 +69,12 @@ final class ZoneEventDelivery {
     ClusterManager cm = ((VertxInternal) vertx).clusterManager();
     String me = cm.getNodeId();
     List<String> nodes = cm.getNodes();
-    if (roles.size() > nodes.size()) {
-      roles.keySet().retainAll(new HashSet<>(nodes)); // who left
-    }
+    roles.retain(nodes); // who left
     for (String node : nodes) {
       if (node.equals(me)) {
         continue;
       }
-      Future<String> role = roles.computeIfAbsent(node, n -> Members.role(cm, n));
-      if (role.isComplete() && "unknown".equals(role.result())) {
-        roles.remove(node, role); // not joined fully yet: asked again at the next event
-      }
+      Future<String> role = roles.of(node);
       // a role already known sends at once, on this thread, so that one zone's events leave in
       // the order they were made; a role asked for first chains every event behind that one answer
       Future<?> sent =
