@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.sdcdocker.protocol.DockerException;
+import org.sdcdocker.protocol.agent.AgentRequests.ZoneList;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 
 /**
@@ -119,6 +120,32 @@ public final class ContainerIndex {
   /** The container with this full id, or null. */
   public ZoneRecord byId(String id) {
     return byId.get(id);
+  }
+
+  /** The versions of the records held of a node's containers, by id. */
+  public Map<String, Long> versionsOn(String cnUuid) {
+    Map<String, Long> out = new HashMap<>();
+    for (ZoneRecord r : byId.values()) {
+      if (cnUuid.equals(r.cnUuid())) {
+        out.put(r.spec().id(), r.version());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A node's whole list from its answer: the records it sent, and those of the ids it said are
+   * unchanged as held here (one removed here meanwhile, by its destroy event, stays removed).
+   */
+  public List<ZoneRecord> listed(String cnUuid, ZoneList answer) {
+    List<ZoneRecord> out = new ArrayList<>(answer.zones());
+    for (String id : answer.unchanged()) {
+      ZoneRecord held = byId.get(id);
+      if (held != null && cnUuid.equals(held.cnUuid())) {
+        out.add(held);
+      }
+    }
+    return out;
   }
 
   /** Whether the container was destroyed in the last ten minutes. */

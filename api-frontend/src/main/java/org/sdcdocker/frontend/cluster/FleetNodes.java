@@ -150,32 +150,35 @@ public final class FleetNodes {
       unlisted.add(hb.cnUuid());
       asking.put(hb.cnUuid(), askedAtNanos);
       agents
-          .request(hb.cnUuid(), new AgentRequests.ListZones(), SHORT_MS)
+          .request(
+              hb.cnUuid(), new AgentRequests.ListZones(index.versionsOn(hb.cnUuid())), SHORT_MS)
           .onComplete(done -> asking.remove(hb.cnUuid(), askedAtNanos))
           .onSuccess(
-              list -> {
+              answer -> {
+                List<ZoneRecord> listed = index.listed(hb.cnUuid(), answer);
                 unlisted.remove(hb.cnUuid());
                 boolean returned = !listedNodes.add(hb.cnUuid());
                 // a first list can drop a container too (one this front end heard made, then
                 // removed before the list was asked for): the list of events takes its destroy
-                List<ZoneEvent> missed = returned ? missed(list.zones()) : new ArrayList<>();
-                for (ZoneRecord gone : index.replaceNode(hb.cnUuid(), list.zones(), askedAtNanos)) {
+                List<ZoneEvent> missed = returned ? missed(listed) : new ArrayList<>();
+                for (ZoneRecord gone : index.replaceNode(hb.cnUuid(), listed, askedAtNanos)) {
                   missed.add(new ZoneEvent("destroy", gone, EventLog.now()));
                   names.release(gone.spec().owner(), gone.spec().name(), gone.spec().id());
                   fabrics.release(gone);
                 }
                 missed.forEach(dockerEvents::record);
-                list.zones().forEach(fabrics::learn);
+                listed.forEach(fabrics::learn);
                 sent.retainListed(
                     hb.cnUuid(),
-                    list.zones().stream().map(z -> z.spec().id()).collect(Collectors.toSet()),
+                    listed.stream().map(z -> z.spec().id()).collect(Collectors.toSet()),
                     askedAt);
                 LOG.info(
-                    "compute node {} {}: {} containers listed in {} ms, {} changed meanwhile",
+                    "compute node {} {}: {} containers listed in {} ms ({} records sent), {} changed meanwhile",
                     hb.cnUuid(),
                     returned ? "is back" : "joined",
-                    list.zones().size(),
+                    listed.size(),
                     (System.nanoTime() - askedAtNanos) / 1_000_000,
+                    answer.zones().size(),
                     missed.size());
               });
     }

@@ -422,7 +422,7 @@ public final class AgentVerticle extends VerticleBase {
           zones.delete(r.id(), r.force(), r.volumes());
           return new Ack();
         });
-    on(Verbs.LIST, r -> new AgentRequests.ZoneList(zones.list()));
+    on(Verbs.LIST, r -> AgentRequests.ZoneList.answering(r, zones.list()));
     on(
         Verbs.RESERVE,
         r -> {

@@ -1,5 +1,6 @@
 package org.sdcdocker.protocol.agent;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -39,8 +40,20 @@ public final class AgentRequests {
     }
   }
 
-  /** List every zone of this agent. */
-  public record ListZones() implements AgentRequest<ZoneList> {}
+  /**
+   * List every zone of this agent. {@code known}: the zones the asking front end holds of this node
+   * already, id to version; those still at that version are answered by id only (a node that comes
+   * back after a restart sends what changed, not every record again).
+   */
+  public record ListZones(Map<String, Long> known) implements AgentRequest<ZoneList> {
+    public ListZones {
+      known = known == null ? Map.of() : known;
+    }
+
+    public ListZones() {
+      this(Map.of());
+    }
+  }
 
   /**
    * Takes the node out of placement ({@code reserved}: no new containers go to it; those it has run
@@ -48,10 +61,33 @@ public final class AgentRequests {
    */
   public record ReserveNode(boolean reserved) implements AgentRequest<Ack> {}
 
-  /** The zones of an agent. */
-  public record ZoneList(List<ZoneRecord> zones) {
+  /**
+   * The zones of an agent: {@code zones}, the records the asker lacks or holds at another version;
+   * {@code unchanged}, the ids of the others (the asker's records of them are current).
+   */
+  public record ZoneList(List<ZoneRecord> zones, List<String> unchanged) {
     public ZoneList {
       zones = zones == null ? List.of() : List.copyOf(zones);
+      unchanged = unchanged == null ? List.of() : List.copyOf(unchanged);
+    }
+
+    public ZoneList(List<ZoneRecord> zones) {
+      this(zones, List.of());
+    }
+
+    /** The answer to {@code asked}, from every zone the node has. */
+    public static ZoneList answering(ListZones asked, List<ZoneRecord> all) {
+      List<ZoneRecord> sent = new ArrayList<>();
+      List<String> same = new ArrayList<>();
+      for (ZoneRecord r : all) {
+        Long held = asked.known().get(r.spec().id());
+        if (held != null && held == r.version()) {
+          same.add(r.spec().id());
+        } else {
+          sent.add(r);
+        }
+      }
+      return new ZoneList(sent, same);
     }
   }
 
