@@ -260,8 +260,13 @@ final class ClusterOptions {
     }
     VertxOptions options =
         new VertxOptions().setPreferNativeTransport(true).setEventBusOptions(bus);
-    manager = new HazelcastClusterManager(hz);
-    return Vertx.builder().with(options).withClusterManager(manager).buildClustered();
+    FreshRoutes routes = new FreshRoutes(hz);
+    manager = routes;
+    return Vertx.builder()
+        .with(options)
+        .withClusterManager(routes)
+        .buildClustered()
+        .onSuccess(routes::keep);
   }
 
   /**
