@@ -5,6 +5,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -111,6 +112,10 @@ public final class FrontendVerticle extends VerticleBase {
   private volatile SentConfigs sent;
   private volatile ImageReplica replica;
   private volatile Future<Void> imagesCopied;
+
+  /** Once this front end asked the nodes for their heartbeats (its addresses registered). */
+  private volatile Future<Void> helloSent;
+
   private volatile AccountStore accounts;
   private volatile PackageStore packages;
   private volatile FleetNetworks fleetNetworks;
@@ -157,10 +162,18 @@ public final class FrontendVerticle extends VerticleBase {
                         router ->
                             Future.join(
                                     imagesCopied(),
-                                    services
-                                        .containers()
-                                        .fleet()
-                                        .listedAtStart(COPY_BEFORE_SERVING_MS))
+                                    // the wait for the nodes' first heartbeats begins once they
+                                    // were asked for: registrations can take seconds while the
+                                    // cluster's partitions move to a front end that joined
+                                    helloSent
+                                        .timeout(COPY_BEFORE_SERVING_MS, TimeUnit.MILLISECONDS)
+                                        .otherwiseEmpty()
+                                        .compose(
+                                            v ->
+                                                services
+                                                    .containers()
+                                                    .fleet()
+                                                    .listedAtStart(COPY_BEFORE_SERVING_MS)))
                                 .compose(v -> listenAll(router, services))));
   }
 
@@ -251,7 +264,8 @@ public final class FrontendVerticle extends VerticleBase {
     containers.networks().followFleet();
     containers.networks().answerLookups();
     var bus = vertx.eventBus();
-    bus.<Heartbeat>consumer(Addresses.HEARTBEAT, m -> containers.fleet().onHeartbeat(m.body()));
+    Handler<Message<Heartbeat>> heartbeat = m -> containers.fleet().onHeartbeat(m.body());
+    MessageConsumer<Heartbeat> beats = bus.consumer(Addresses.HEARTBEAT, heartbeat);
     bus.<String>consumer(
         Addresses.FRONTEND_FORGET_NODE, m -> containers.fleet().onNodeForgotten(m.body()));
     ExecBackend execs = new ExecBackend(vertx, agents, index, events);
@@ -274,12 +288,23 @@ public final class FrontendVerticle extends VerticleBase {
       // a fleet's nodes send to this front end's own address; the nodes are asked for their lists
       // (by the heartbeats HELLO brings) once it is registered, so each zone is in a list or an
       // event
+      // and, asked by HELLO, their first heartbeats to its own address too: a heartbeat published
+      // reaches it only once each node's route to it was updated (a notice a member can miss)
       String me = ((VertxInternal) vertx).clusterManager().getNodeId();
-      bus.consumer(Addresses.zoneEventsOf(me), zoneEvent)
-          .completion()
-          .onComplete(x -> bus.publish(Addresses.HELLO, "hello"));
+      helloSent =
+          Future.join(
+                  beats.completion(),
+                  bus.consumer(Addresses.heartbeatsOf(me), heartbeat).completion(),
+                  bus.consumer(Addresses.zoneEventsOf(me), zoneEvent).completion())
+              .otherwiseEmpty() // the nodes are asked all the same
+              .map(
+                  x -> {
+                    bus.publish(Addresses.HELLO, me);
+                    return null;
+                  });
     } else {
       bus.publish(Addresses.HELLO, "hello");
+      helloSent = Future.succeededFuture();
     }
     return new Services(
         images,

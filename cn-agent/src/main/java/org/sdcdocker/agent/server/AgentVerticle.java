@@ -436,7 +436,17 @@ public final class AgentVerticle extends VerticleBase {
           return new AgentRequests.Ack();
         });
     on(Verbs.STREAM, r -> streams.issue(r));
-    consumers.add(bus.consumer(Addresses.HELLO, m -> heartbeat()));
+    consumers.add(
+        bus.<String>consumer(
+            Addresses.HELLO,
+            m -> {
+              Heartbeat hb = heartbeatNow();
+              bus.publish(Addresses.HEARTBEAT, hb);
+              String from = m.body();
+              if (vertx.isClustered() && from != null && !from.equals("hello")) {
+                bus.send(Addresses.heartbeatsOf(from), hb); // a starting front end's own address
+              }
+            }));
     if (fabric != null) { // the other nodes' ends of the fabric, from their heartbeats
       consumers.add(
           bus.<Heartbeat>consumer(
@@ -541,26 +551,26 @@ public final class AgentVerticle extends VerticleBase {
   }
 
   private void heartbeat() {
+    vertx.eventBus().publish(Addresses.HEARTBEAT, heartbeatNow());
+  }
+
+  private Heartbeat heartbeatNow() {
     List<ZoneRecord> all = zones.list();
     int running = (int) all.stream().filter(z -> z.state().running()).count();
-    vertx
-        .eventBus()
-        .publish(
-            Addresses.HEARTBEAT,
-            new Heartbeat(
-                cnUuid,
-                HostFacts.hostname(),
-                "linux",
-                all.size(),
-                running,
-                Runtime.getRuntime().availableProcessors(),
-                HostFacts.memoryBytes(),
-                HostFacts.kernel(),
-                HostFacts.operatingSystem(),
-                incarnation,
-                Files.exists(config.dataRoot().resolve("reserved")),
-                fabric == null ? null : fabric.address(),
-                fabric == null ? List.of() : fabric.carried()));
+    return new Heartbeat(
+        cnUuid,
+        HostFacts.hostname(),
+        "linux",
+        all.size(),
+        running,
+        Runtime.getRuntime().availableProcessors(),
+        HostFacts.memoryBytes(),
+        HostFacts.kernel(),
+        HostFacts.operatingSystem(),
+        incarnation,
+        Files.exists(config.dataRoot().resolve("reserved")),
+        fabric == null ? null : fabric.address(),
+        fabric == null ? List.of() : fabric.carried());
   }
 
   @Override

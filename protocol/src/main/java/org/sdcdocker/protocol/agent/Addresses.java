@@ -13,7 +13,20 @@ public final class Addresses {
     return ZONE_EVENTS + "." + frontEndMember;
   }
 
-  /** Broadcast by a front end that starts, so agents answer with a heartbeat at once. */
+  /**
+   * Where a starting front end (its cluster member id) takes the heartbeats its {@link #HELLO}
+   * asked for: sent to it alone, they reach it whether or not the agents' routes for {@link
+   * #HEARTBEAT} have it yet.
+   */
+  public static String heartbeatsOf(String frontEndMember) {
+    return HEARTBEAT + "." + frontEndMember;
+  }
+
+  /**
+   * Broadcast by a front end that starts (its body: its cluster member id, or "hello" without a
+   * cluster) or by an agent (its body: "hello"), so agents answer with a heartbeat at once; to a
+   * front end's own {@link #heartbeatsOf} too.
+   */
   public static final String HELLO = "frontend.hello";
 
   /**
