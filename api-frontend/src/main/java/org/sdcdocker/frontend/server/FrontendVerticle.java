@@ -285,11 +285,9 @@ public final class FrontendVerticle extends VerticleBase {
           m ->
               bus.request(
                   Addresses.nodeLink(m.body()), null, new DeliveryOptions().setSendTimeout(5_000)));
-      // a fleet's nodes send to this front end's own address; the nodes are asked for their lists
-      // (by the heartbeats HELLO brings) once it is registered, so each zone is in a list or an
-      // event
-      // and, asked by HELLO, their first heartbeats to its own address too: a heartbeat published
-      // reaches it only once each node's route to it was updated (a notice a member can miss)
+      // a fleet's nodes send their zone events, and the heartbeats HELLO asks for, to this front
+      // end's own addresses (a heartbeat published reaches it only once each node's route has it);
+      // HELLO goes out once they are registered, so each zone is in a node's list or an event
       String me = ((VertxInternal) vertx).clusterManager().getNodeId();
       helloSent =
           Future.join(

@@ -440,11 +440,12 @@ public final class AgentVerticle extends VerticleBase {
         bus.<String>consumer(
             Addresses.HELLO,
             m -> {
-              Heartbeat hb = heartbeatNow();
-              bus.publish(Addresses.HEARTBEAT, hb);
               String from = m.body();
               if (vertx.isClustered() && from != null && !from.equals("hello")) {
-                bus.send(Addresses.heartbeatsOf(from), hb); // a starting front end's own address
+                // a starting front end, at its own address; the others have this node already
+                bus.send(Addresses.heartbeatsOf(from), heartbeatNow());
+              } else {
+                heartbeat(); // the embedded default's front end, or another node (the fabric)
               }
             }));
     if (fabric != null) { // the other nodes' ends of the fabric, from their heartbeats

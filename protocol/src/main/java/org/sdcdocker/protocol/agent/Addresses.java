@@ -24,8 +24,8 @@ public final class Addresses {
 
   /**
    * Broadcast by a front end that starts (its body: its cluster member id, or "hello" without a
-   * cluster) or by an agent (its body: "hello"), so agents answer with a heartbeat at once; to a
-   * front end's own {@link #heartbeatsOf} too.
+   * cluster) or by an agent (its body: "hello"), so agents answer with a heartbeat at once: to a
+   * front end's own {@link #heartbeatsOf}, else published.
    */
   public static final String HELLO = "frontend.hello";
 
