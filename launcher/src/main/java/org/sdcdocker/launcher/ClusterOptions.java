@@ -219,6 +219,10 @@ final class ClusterOptions {
       hz.setProperty("hazelcast.operation.thread.count", "1");
       hz.setProperty("hazelcast.operation.generic.thread.count", "1");
       hz.setProperty("hazelcast.response.thread.count", "1");
+      // and a 32 KiB buffer each way per member link, not 128: they are heap arrays of the
+      // agent's, two per link (1 MiB less with two front ends and two other agents)
+      hz.setProperty("hazelcast.socket.receive.buffer.size", "32");
+      hz.setProperty("hazelcast.socket.send.buffer.size", "32");
     }
     // the member protocol only, no endpoint for Hazelcast's clients (the fleet has none): a member
     // without one builds no client engine, whose ~1,100 classes and lambdas were a tenth of an
