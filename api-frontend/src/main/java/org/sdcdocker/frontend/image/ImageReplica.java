@@ -65,13 +65,23 @@ public final class ImageReplica {
    * its own, outside Vert.x's queues, where a request of this front end that waits for the others
    * to make its own change (in the queue of its context) can never hold them up.
    */
-  private final ExecutorService applying =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "sdc-image-replica");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ExecutorService applying = thread("sdc-image-replica");
+
+  /**
+   * Where a starting front end copies a running one's images: a thread of its own too, so that the
+   * others' changes meanwhile are made (and answered) as they come, not after a copy that can take
+   * minutes while the fleet's pulls, tags and removals waited for it.
+   */
+  private final ExecutorService copying = thread("sdc-image-copy");
+
+  private static ExecutorService thread(String name) {
+    return Executors.newSingleThreadExecutor(
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
+  }
 
   /** {@code tls}: in a fleet, blobs come from the other front ends over TLS, as a member. */
   public ImageReplica(Vertx vertx, ImageStore store, String blobSource, Tls tls) {
@@ -182,7 +192,7 @@ public final class ImageReplica {
             Addresses.FRONTEND_IMAGES,
             m -> {
               if (!origin.equals(m.body().origin())) {
-                inOrder(() -> apply(m.body())) // in the order they were made
+                on(applying, () -> apply(m.body())) // in the order they were made
                     .onSuccess(v -> made(m.body()))
                     .onFailure(
                         e -> {
@@ -213,16 +223,15 @@ public final class ImageReplica {
    */
   public void close() {
     applying.shutdownNow();
+    copying.shutdownNow();
   }
 
-  /**
-   * Runs a task on {@link #applying}, after those before it; its outcome on the caller's context.
-   */
-  private <T> Future<T> inOrder(Callable<T> task) {
+  /** Runs a task on {@code thread}, after those before it; its outcome on the caller's context. */
+  private <T> Future<T> on(ExecutorService thread, Callable<T> task) {
     Context ctx = vertx.getOrCreateContext();
     Promise<T> done = Promise.promise();
     try {
-      applying.execute(
+      thread.execute(
           () -> {
             try {
               T result = task.call();
@@ -248,7 +257,7 @@ public final class ImageReplica {
             Addresses.FRONTEND_IMAGE_STATE,
             new ImageStateRequest(),
             new DeliveryOptions().setSendTimeout(10_000))
-        .compose(m -> inOrder(() -> copy(m.body())))
+        .compose(m -> on(copying, () -> copy(m.body())))
         .recover(
             e -> {
               if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
@@ -260,6 +269,7 @@ public final class ImageReplica {
                   COPY_TRIES,
                   e.toString());
               if (attempt == COPY_TRIES) {
+                LOG.warn("serving with the images copied so far ({})", copyProgress());
                 return Future.succeededFuture();
               }
               return vertx.timer(2000).compose(t -> copyFromAPeer(attempt + 1));
@@ -346,9 +356,11 @@ public final class ImageReplica {
           new ImageRecord(
               c.imageId(), c.layers(), c.repoDigests(), c.size(), c.created(), c.parent());
     }
-    store.apply(new ImageStore.Change(c.kind(), c.account(), image, c.imageId(), c.repoTag()));
-    // made after the state a starting copy asked for, or arrived before it: newer than that state
-    changedMeanwhile(c.kind(), c.account(), c.imageId(), c.repoTag());
+    synchronized (store) { // made and noted at once, for a copy that runs meanwhile
+      store.apply(new ImageStore.Change(c.kind(), c.account(), image, c.imageId(), c.repoTag()));
+      // made after the state a starting copy asked for, or arrived before it: newer than that state
+      changedMeanwhile(c.kind(), c.account(), c.imageId(), c.repoTag());
+    }
     return null;
   }
 
@@ -366,58 +378,93 @@ public final class ImageReplica {
    * the running one no longer has (removed, untagged while this one was away) goes, unless it was
    * made or changed here since this one asked (by a client of this front end, answered already, or
    * by another front end's change this one took). Images that containers here still use stay (the
-   * store keeps them).
+   * store keeps them). Runs while the others' changes are made here: each step looks at what
+   * changed meanwhile and makes its change under the store's lock, where this front end's own
+   * changes and the others' are made and noted too.
    */
   Void copy(ImageState s) throws IOException { // package-private for the tests
     Set<String> keep = changedDuringCopy == null ? Set.of() : changedDuringCopy;
     Set<String> theirs = new HashSet<>();
+    copyTotal = s.images().size();
+    copyDone = 0;
     for (ImageChange i : s.images()) {
       theirs.add(i.imageId());
-      if (keep.contains(i.imageId())) {
-        continue; // added or removed here since: not brought back
+      if (!keep.contains(i.imageId())) { // added or removed here since: not brought back
+        fetch(s.blobSource(), i.imageId(), i.layers());
+        ImageRecord r =
+            new ImageRecord(
+                i.imageId(), i.layers(), i.repoDigests(), i.size(), i.created(), i.parent());
+        unlessChanged(keep, r.id(), new ImageStore.Change("add", null, r, r.id(), null));
       }
-      fetch(s.blobSource(), i.imageId(), i.layers());
-      ImageRecord r =
-          new ImageRecord(
-              i.imageId(), i.layers(), i.repoDigests(), i.size(), i.created(), i.parent());
-      store.apply(new ImageStore.Change("add", null, r, r.id(), null));
+      copyDone++;
     }
     for (Map.Entry<String, List<String>> o : s.owned().entrySet()) {
       for (String id : o.getValue()) {
-        if (!keep.contains(owned(o.getKey(), id))) {
-          store.apply(new ImageStore.Change("own", o.getKey(), null, id, null));
-        }
+        unlessChanged(
+            keep, owned(o.getKey(), id), new ImageStore.Change("own", o.getKey(), null, id, null));
       }
     }
     for (Map.Entry<String, Map<String, String>> t : s.tags().entrySet()) {
       for (Map.Entry<String, String> tag : t.getValue().entrySet()) {
-        if (!keep.contains(t.getKey() + " " + tag.getKey())) { // a tag moved here since stays
-          store.apply(new ImageStore.Change("tag", t.getKey(), null, tag.getValue(), tag.getKey()));
-        }
+        unlessChanged( // a tag moved here since stays
+            keep,
+            t.getKey() + " " + tag.getKey(),
+            new ImageStore.Change("tag", t.getKey(), null, tag.getValue(), tag.getKey()));
       }
     }
     for (Map.Entry<String, Map<String, String>> t : store.allTags().entrySet()) {
       Map<String, String> kept = s.tags().getOrDefault(t.getKey(), Map.of());
       for (String repoTag : t.getValue().keySet()) {
-        if (!kept.containsKey(repoTag) && !keep.contains(t.getKey() + " " + repoTag)) {
-          store.apply(new ImageStore.Change("untag", t.getKey(), null, null, repoTag));
+        if (!kept.containsKey(repoTag)) {
+          unlessChanged(
+              keep,
+              t.getKey() + " " + repoTag,
+              new ImageStore.Change("untag", t.getKey(), null, null, repoTag));
         }
       }
     }
     for (Map.Entry<String, List<String>> o : store.allOwned().entrySet()) {
       List<String> kept = s.owned().getOrDefault(o.getKey(), List.of());
       for (String id : o.getValue()) {
-        if (!kept.contains(id) && !keep.contains(owned(o.getKey(), id))) {
-          store.apply(new ImageStore.Change("disown", o.getKey(), null, id, null));
+        if (!kept.contains(id)) {
+          unlessChanged(
+              keep,
+              owned(o.getKey(), id),
+              new ImageStore.Change("disown", o.getKey(), null, id, null));
         }
       }
     }
     for (ImageRecord mine : store.all()) {
-      if (!theirs.contains(mine.id()) && !keep.contains(mine.id())) {
-        store.apply(new ImageStore.Change("delete", null, null, mine.id(), null));
+      if (!theirs.contains(mine.id())) {
+        unlessChanged(
+            keep, mine.id(), new ImageStore.Change("delete", null, null, mine.id(), null));
       }
     }
     return null;
+  }
+
+  /**
+   * Makes a change of the copy unless {@code what} changed here since the copy was asked for: the
+   * look and the change under the store's lock, which every change made meanwhile also holds while
+   * it is made and noted.
+   */
+  private void unlessChanged(Set<String> keep, String what, ImageStore.Change c)
+      throws IOException {
+    synchronized (store) {
+      if (!keep.contains(what)) {
+        store.apply(c);
+      }
+    }
+  }
+
+  /** How far a starting copy is: images done and in all (0 of 0 before it began). */
+  private volatile int copyDone;
+
+  private volatile int copyTotal;
+
+  /** How far the copy of a running front end's images is, for the log; null once it is done. */
+  public String copyProgress() {
+    return changedDuringCopy == null ? null : copyDone + " of " + copyTotal + " images";
   }
 
   /** The image's config and layers this store lacks, fetched from another front end. */

@@ -166,38 +166,42 @@ public final class FrontendVerticle extends VerticleBase {
                                     // were asked for: registrations can take seconds while the
                                     // cluster's partitions move to a front end that joined
                                     helloSent
-                                        .timeout(COPY_BEFORE_SERVING_MS, TimeUnit.MILLISECONDS)
+                                        .timeout(LISTS_BEFORE_SERVING_MS, TimeUnit.MILLISECONDS)
                                         .otherwiseEmpty()
                                         .compose(
                                             v ->
                                                 services
                                                     .containers()
                                                     .fleet()
-                                                    .listedAtStart(COPY_BEFORE_SERVING_MS)))
+                                                    .listedAtStart(LISTS_BEFORE_SERVING_MS)))
                                 .compose(v -> listenAll(router, services))));
   }
 
-  /**
-   * How long a starting front end waits for its copy of a running one's images, and for the nodes'
-   * lists of their containers, before it serves.
-   */
-  static final long COPY_BEFORE_SERVING_MS = 60_000;
+  /** How long a starting front end waits for the nodes' lists of their containers, at most. */
+  static final long LISTS_BEFORE_SERVING_MS = 60_000;
+
+  /** How often a front end that copies a running one's images says how far it is. */
+  private static final long COPY_PROGRESS_MS = 30_000;
 
   /**
    * Once this front end holds the images a running one had when it started (their records and
-   * blobs), or after {@link #COPY_BEFORE_SERVING_MS}: a front end that serves earlier would answer
-   * "No such image" for an image the others hold.
+   * blobs), however long that takes: a front end that served earlier would answer "No such image"
+   * for an image the others hold (the others serve meanwhile, and their changes do not wait for the
+   * copy). A copy that failed for good (ImageReplica tries five times) is served without, as the
+   * log says.
    */
   private Future<Void> imagesCopied() {
-    return imagesCopied
-        .otherwiseEmpty() // a failed copy: served anyway, as after the time is up
-        .timeout(COPY_BEFORE_SERVING_MS, TimeUnit.MILLISECONDS)
-        .recover(
-            late -> {
-              LOG.warn(
-                  "serving before the copy of a running front end's images is done (it goes on)");
-              return Future.succeededFuture();
+    long progress =
+        vertx.setPeriodic(
+            COPY_PROGRESS_MS,
+            t -> {
+              String done = replica.copyProgress();
+              if (done != null) {
+                LOG.info(
+                    "not serving yet: copying the images of a running front end, {} so far", done);
+              }
             });
+    return imagesCopied.otherwiseEmpty().onComplete(v -> vertx.cancelTimer(progress));
   }
 
   /** What this front end keeps on its disk. Blocking. */
