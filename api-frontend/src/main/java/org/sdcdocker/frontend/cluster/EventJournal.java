@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.sdcdocker.bus.Daemons;
 import org.sdcdocker.protocol.Json;
 import org.sdcdocker.protocol.agent.FrontendEvents.DockerEvent;
 
@@ -23,12 +24,7 @@ import org.sdcdocker.protocol.agent.FrontendEvents.DockerEvent;
 public final class EventJournal {
   private final Path file;
   private final ExecutorService writer =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "sdc-event-journal");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadExecutor(Daemons.named("sdc-event-journal"));
   private int lines; // only the writer thread touches it
 
   private EventJournal(Path file, int lines) {

@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.sdcdocker.bus.Daemons;
 import org.sdcdocker.bus.Tls;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.Addresses;
@@ -65,23 +66,16 @@ public final class ImageReplica {
    * its own, outside Vert.x's queues, where a request of this front end that waits for the others
    * to make its own change (in the queue of its context) can never hold them up.
    */
-  private final ExecutorService applying = thread("sdc-image-replica");
+  private final ExecutorService applying =
+      Executors.newSingleThreadExecutor(Daemons.named("sdc-image-replica"));
 
   /**
    * Where a starting front end copies a running one's images: a thread of its own too, so that the
    * others' changes meanwhile are made (and answered) as they come, not after a copy that can take
    * minutes while the fleet's pulls, tags and removals waited for it.
    */
-  private final ExecutorService copying = thread("sdc-image-copy");
-
-  private static ExecutorService thread(String name) {
-    return Executors.newSingleThreadExecutor(
-        r -> {
-          Thread t = new Thread(r, name);
-          t.setDaemon(true);
-          return t;
-        });
-  }
+  private final ExecutorService copying =
+      Executors.newSingleThreadExecutor(Daemons.named("sdc-image-copy"));
 
   /** {@code tls}: in a fleet, blobs come from the other front ends over TLS, as a member. */
   public ImageReplica(Vertx vertx, ImageStore store, String blobSource, Tls tls) {

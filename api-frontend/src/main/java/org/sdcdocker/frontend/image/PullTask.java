@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import org.sdcdocker.bus.Daemons;
 import org.sdcdocker.frontend.metrics.FrontendMetrics;
 import org.sdcdocker.protocol.Digest;
 import org.sdcdocker.protocol.DockerException;
@@ -189,12 +190,7 @@ public final class PullTask {
     }
     ExecutorService pool =
         Executors.newFixedThreadPool(
-            Math.min(DOWNLOADS, missing.size()),
-            r -> {
-              Thread t = new Thread(r, "sdc-pull-" + ref.repository());
-              t.setDaemon(true);
-              return t;
-            });
+            Math.min(DOWNLOADS, missing.size()), Daemons.named("sdc-pull-" + ref.repository()));
     try {
       List<Future<Void>> running = new ArrayList<>();
       for (LayerRef layer : missing) {

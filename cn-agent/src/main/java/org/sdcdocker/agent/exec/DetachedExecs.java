@@ -8,7 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ObjIntConsumer;
-import org.sdcdocker.agent.sys.Daemons;
+import org.sdcdocker.bus.Daemons;
 
 /**
  * Execs started without a client, each under its own conmon: watched until conmon writes its exit

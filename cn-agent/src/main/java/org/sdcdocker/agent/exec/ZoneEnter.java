@@ -13,8 +13,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.sdcdocker.agent.sys.Daemons;
 import org.sdcdocker.agent.zone.ZoneSpecs;
+import org.sdcdocker.bus.Daemons;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.sdcdocker.agent.sys.Daemons;
+import org.sdcdocker.bus.Daemons;
 import org.sdcdocker.protocol.agent.NetworkRecords.Network;
 
 /** The name servers of the user-defined networks that have zones on this node, one per network. */

@@ -8,9 +8,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongConsumer;
-import org.sdcdocker.agent.sys.Daemons;
 import org.sdcdocker.agent.sys.SeqpacketNative;
 import org.sdcdocker.agent.zone.LinuxZoneBackend;
+import org.sdcdocker.bus.Daemons;
 
 /**
  * An attach with stdin: output as for any attach (the run's log, followed), input through conmon's

@@ -17,8 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.sdcdocker.agent.exec.ExecLauncher;
-import org.sdcdocker.agent.sys.Daemons;
 import org.sdcdocker.agent.sys.SeqpacketNative;
+import org.sdcdocker.bus.Daemons;
 
 /**
  * One attached exec on the data plane: with a terminal under its own conmon (so it outlives the

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.sdcdocker.agent.net.ZoneNetwork;
 import org.sdcdocker.agent.runtime.ContainerRuntime;
-import org.sdcdocker.agent.sys.Daemons;
+import org.sdcdocker.bus.Daemons;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.NetStatus;
 import org.sdcdocker.protocol.agent.RestartPolicy;

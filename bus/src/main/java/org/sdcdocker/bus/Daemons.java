@@ -1,9 +1,10 @@
-package org.sdcdocker.agent.sys;
+package org.sdcdocker.bus;
 
 import java.util.concurrent.ThreadFactory;
 
 /**
- * The agent's background threads: named, and daemons, so they never keep a stopping agent alive.
+ * Background threads of the agent and the front end: named, and daemons, so they never keep a
+ * stopping process alive.
  */
 public final class Daemons {
   private Daemons() {}
