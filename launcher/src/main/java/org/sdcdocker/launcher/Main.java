@@ -58,9 +58,10 @@ public final class Main {
     // was 0.4-1.2 s of an agent's join (it compiles with C1 only). The store never leaves memory
     // and the key came from a plain PEM file, so the rounds protect nothing (bus/Tls does the
     // same); nothing here writes a PKCS#12 file.
-    if (System.getProperty("keystore.pkcs12.keyPbeIterationCount") == null) {
-      System.setProperty("keystore.pkcs12.keyPbeIterationCount", "1");
-    }
+    unlessSet("keystore.pkcs12.keyPbeIterationCount", "1");
+    // Netty would register its allocator's events with the flight recorder, which no one runs
+    // here: 112 of the JDK's classes and 1.2 MiB in every role
+    unlessSet("io.netty.jfr.enabled", "false");
     CommandLine cli = new CommandLine(new Main());
     try {
       ConfigFile config = ConfigFile.from(args);
@@ -77,6 +78,9 @@ public final class Main {
               System.out.println(ConfigFile.print(sub.commandSpec()));
               return 0;
             }
+            if (sub != null && sub.commandSpec().name().equals("agent")) {
+              agentBuffers(); // before Netty's first use
+            }
             return new CommandLine.RunLast().execute(parsed);
           });
     } catch (IOException | CommandLine.PicocliException e) {
@@ -84,6 +88,26 @@ public final class Main {
       System.exit(2);
     }
     System.exit(cli.execute(args));
+  }
+
+  /**
+   * An agent takes Netty's buffers from one pool in 512 KiB chunks. Netty's default (adaptive)
+   * allocator, which Vert.x uses unless the type is {@code pooled}, keeps a chunk of about 450 KiB
+   * for each size of buffer it was ever asked for: 6 MiB once a node answered the front ends' lists
+   * of 333 containers, 1.5 MiB so. Set here, not on the JVM's command line, so that every way of
+   * starting an agent (bin/sdc-docker, the fleet test) gets them; a -D given there wins.
+   */
+  private static void agentBuffers() {
+    unlessSet("io.netty.allocator.type", "pooled");
+    unlessSet("io.netty.allocator.numDirectArenas", "1");
+    unlessSet("io.netty.allocator.numHeapArenas", "1");
+    unlessSet("io.netty.allocator.maxOrder", "6");
+  }
+
+  private static void unlessSet(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
+    }
   }
 
   /** {@code --config FILE}: the role's flags from a JSON file; read before the others. */

@@ -127,16 +127,7 @@ public final class FleetProcesses implements AutoCloseable {
               "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
               "--add-opens=java.management/sun.management=ALL-UNNAMED",
               "--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED",
-              "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
-              "-Dio.netty.jfr.enabled=false"));
-      if (role.equals("agent")) { // Netty's buffers as bin/sdc-docker has an agent take them
-        cmd.addAll(
-            List.of(
-                "-Dio.netty.allocator.type=pooled",
-                "-Dio.netty.allocator.numDirectArenas=1",
-                "-Dio.netty.allocator.numHeapArenas=1",
-                "-Dio.netty.allocator.maxOrder=6"));
-      }
+              "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED"));
       cmd.addAll(
           List.of(
               "-cp",
