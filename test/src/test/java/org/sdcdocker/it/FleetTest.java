@@ -170,6 +170,43 @@ class FleetTest {
   }
 
   @Test
+  void aNamedVolume_isOneVolume_andItsContainersGoToTheNodeThatHoldsIt() throws Exception {
+    // made through one front end, then again through the other: the same volume, as Docker's
+    d1.ok("volume", "create", "kept");
+    d2.ok("volume", "create", "kept");
+    assertThat(d2.ok("volume", "ls", "-q", "--filter", "name=kept")).isEqualTo("kept");
+    // a container that mounts it goes where its data is, whichever front end it is made through:
+    // each run sees the lines of those before (spread, they would land on three nodes); the
+    // second volume, new, is made on that node too
+    for (int i = 1; i <= 4; i++) {
+      DockerCli d = i % 2 == 0 ? d2 : d1;
+      String lines =
+          d.ok(
+              "run",
+              "--rm",
+              "-v",
+              "kept:/d",
+              "-v",
+              "kept-too:/e",
+              image,
+              "sh",
+              "-c",
+              "echo "
+                  + i
+                  + " >> /d/lines; echo "
+                  + i
+                  + " >> /e/lines; cat /d/lines /e/lines | wc -l");
+      assertThat(lines.trim()).isEqualTo(Integer.toString(2 * i));
+    }
+    // removed through either front end, where they are
+    d2.ok("volume", "rm", "kept");
+    d1.ok("volume", "rm", "kept-too");
+    assertThat(d1.ok("volume", "ls", "-q", "--filter", "name=kept")).isEmpty();
+    assertThat(d2.ok("volume", "ls", "-q", "--filter", "name=kept")).isEmpty();
+    assertThat(d2.run("volume", "rm", "kept").err()).contains("no such volume");
+  }
+
+  @Test
   void anAgentKilled_findsItsContainersRunningWhenItComesBack() throws Exception {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 2; i++) {

@@ -19,6 +19,7 @@ import org.sdcdocker.protocol.agent.AgentRequests.Ticket;
 import org.sdcdocker.protocol.agent.ContainerSpec;
 import org.sdcdocker.protocol.agent.NetworkRecords;
 import org.sdcdocker.protocol.agent.NetworkSpec;
+import org.sdcdocker.protocol.agent.VolumeRecords;
 import org.sdcdocker.protocol.agent.ZoneRecord;
 import org.sdcdocker.protocol.agent.ZoneState;
 
@@ -113,8 +114,8 @@ public final class ContainerBackend implements Containers {
             : Future.succeededFuture();
     return networks
         .refreshedFor(creation.spec()) // a network made through another front end just now
-        .compose(v -> networkNode(account, creation.spec()))
-        .compose(network -> reservedAndPlaced(account, creation, network))
+        .compose(v -> pinnedNode(account, creation.spec()))
+        .compose(pin -> reservedAndPlaced(account, creation, pin))
         .onFailure(e -> claimed.onSuccess(c -> fabrics.release(c, id)))
         .compose(chosen -> onFabric(account, chosen, claimed))
         .compose(chosen -> onFleetNetworks(account, chosen))
@@ -202,9 +203,68 @@ public final class ContainerBackend implements Containers {
   }
 
   /**
+   * In a fleet, the node a container must go to, with what holds it there ("network web", "volume
+   * data"; null: none): its node-local network's, or its named volumes' (their data is on the node
+   * that made them). Those on different nodes cannot be had together.
+   */
+  private Future<Map.Entry<String, String>> pinnedNode(String account, ContainerSpec spec) {
+    return Future.join(networkNode(account, spec), volumeNode(account, spec))
+        .map(
+            all -> {
+              Map.Entry<String, String> network = all.resultAt(0);
+              Map.Entry<String, String> volume = all.resultAt(1);
+              if (network != null
+                  && volume != null
+                  && !network.getValue().equals(volume.getValue())) {
+                throw DockerException.unavailable(
+                    "cannot create this container: its %s and its %s are on different compute nodes",
+                    network.getKey(), volume.getKey());
+              }
+              return network != null ? network : volume;
+            });
+  }
+
+  /**
+   * In a fleet, the node that holds the named volumes a container mounts ("volume NAME" and the
+   * node; null when none of them exists yet: they are made where the container goes).
+   */
+  private Future<Map.Entry<String, String>> volumeNode(String account, ContainerSpec spec) {
+    List<String> named =
+        spec.mounts().stream()
+            .filter(m -> m.type().equals("volume") && !m.anonymous() && m.from() == null)
+            .map(VolumeRecords.MountSpec::source)
+            .distinct()
+            .toList();
+    if (!vertx.isClustered() || named.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return VolumeBackend.holders(agents, account)
+        .map(
+            held -> {
+              Map.Entry<String, String> pin = null;
+              for (String name : named) {
+                List<String> nodes = held.getOrDefault(name, List.of());
+                if (nodes.isEmpty()) {
+                  continue;
+                }
+                if (pin != null && !nodes.contains(pin.getValue())) {
+                  throw DockerException.unavailable(
+                      "cannot create this container: its volumes %s and %s are on different"
+                          + " compute nodes",
+                      pin.getKey().substring("volume ".length()), name);
+                }
+                if (pin == null) {
+                  pin = Map.entry("volume " + name, nodes.get(0));
+                }
+              }
+              return pin;
+            });
+  }
+
+  /**
    * In a fleet, the node of a node-local user-defined network a container is attached to (one made
-   * before networks spanned the fleet), with the network's name (null: none). Two on different
-   * nodes cannot be had together; fleet-wide networks pin nothing.
+   * before networks spanned the fleet), with "network NAME" (null: none). Two on different nodes
+   * cannot be had together; fleet-wide networks pin nothing.
    */
   private Future<Map.Entry<String, String>> networkNode(String account, ContainerSpec spec) {
     if (!vertx.isClustered() || spec.network().sharesContainer()) {
@@ -229,7 +289,7 @@ public final class ContainerBackend implements Containers {
                     "cannot create this container: its networks %s are on different compute nodes",
                     String.join(", ", named));
               }
-              return Map.entry(named.get(0), nodes.get(0).result());
+              return Map.entry("network " + named.get(0), nodes.get(0).result());
             });
   }
 
@@ -239,14 +299,14 @@ public final class ContainerBackend implements Containers {
    * conflict is the error the client sees, as Docker checks the name first.
    */
   private Future<Map.Entry<ContainerSpec, Placement.Placed>> reservedAndPlaced(
-      String account, Creation creation, Map.Entry<String, String> network) {
+      String account, Creation creation, Map.Entry<String, String> pin) {
     ContainerSpec asked = creation.spec();
     Future<ContainerSpec> named = reserveName(account, asked, creation.nameChosen(), 0);
     Future<Placement.Placed> placed =
         reservations.place(
             account,
             asked.id(),
-            () -> placement.place(account, asked, creation.volumesFrom(), network));
+            () -> placement.place(account, asked, creation.volumesFrom(), pin));
     return Future.join(named, placed)
         .transform(
             ar -> {

@@ -60,24 +60,25 @@ final class Placement {
   }
 
   /**
-   * The same for a container on a user-defined network, which lives on one node ({@code network}:
-   * its name and node; null for none): the container goes there.
+   * The same for a container that must go to one node: what it uses there lives on it, such as a
+   * node-local user-defined network or a named volume ({@code pin}: what, as "network web", and the
+   * node; null for none).
    */
   Placed place(
       String account,
       ContainerSpec spec,
       Creation.VolumesFrom from,
-      Map.Entry<String, String> network) {
+      Map.Entry<String, String> pin) {
     load = index.loadByNode();
     ContainerSpec chosen;
     String cn;
-    if (from == null && network != null) {
+    if (from == null && pin != null) {
       chosen = spec;
       cn =
           pinned(
-              network.getValue(),
+              pin.getValue(),
               spec.host().memory(),
-              "this container: the compute node of its network " + network.getKey());
+              "this container: the compute node of its " + pin.getKey());
     } else if (from == null) {
       chosen = spec;
       cn = node(account, spec.host().memory(), Affinity.of(spec), spec.network().ports());
@@ -102,11 +103,11 @@ final class Placement {
               "a container with --volumes-from "
                   + from.container()
                   + ": the compute node that holds its volumes");
-      if (network != null && !network.getValue().equals(cn)) {
+      if (pin != null && !pin.getValue().equals(cn)) {
         throw DockerException.unavailable(
-            "cannot create this container: its --volumes-from and its network %s are on different"
+            "cannot create this container: its --volumes-from and its %s are on different"
                 + " compute nodes",
-            network.getKey());
+            pin.getKey());
       }
     }
     return networkPeers(account, chosen, cn);

@@ -5,12 +5,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.agent.AgentEvents.Heartbeat;
 import org.sdcdocker.protocol.agent.VolumeRecords;
 import org.sdcdocker.protocol.agent.VolumeRecords.VolumeUse;
 
-/** Volumes live with their data on a compute node; the front end asks the nodes. */
+/**
+ * Volumes live with their data on a compute node; the front end asks the nodes. A name is one
+ * volume of its account: a create of a name a node holds gives that volume back (as Docker's), a
+ * removal removes it where it is, and a container that mounts it goes to its node ({@link
+ * #holders}).
+ */
 public final class VolumeBackend {
   private static final long SHORT_MS = 30_000;
 
@@ -21,14 +27,51 @@ public final class VolumeBackend {
   }
 
   /**
-   * A volume on the node where containers are placed (a fleet's volume scheduling is for later).
+   * The volume of that name when a live node holds it already (Docker answers a create of an
+   * existing name with it), else a new one on the live node with the fewest containers.
    */
   public Future<VolumeRecords.Volume> create(
       String owner, String name, Map<String, String> labels) {
-    return agents.request(
-        Placement.anyNode(agents),
-        new VolumeRecords.CreateVolume(name, owner, labels, false),
-        SHORT_MS);
+    return list(owner)
+        .compose(
+            l -> {
+              for (VolumeUse v : l) {
+                if (v.volume().name().equals(name)) {
+                  return Future.succeededFuture(v.volume());
+                }
+              }
+              return agents.request(
+                  Placement.anyNode(agents),
+                  new VolumeRecords.CreateVolume(name, owner, labels, false),
+                  SHORT_MS);
+            });
+  }
+
+  /**
+   * The live nodes that hold each of the account's volumes, by name: one node for a name, unless
+   * containers on two nodes made the same name before their creates were placed by it.
+   */
+  public static Future<Map<String, List<String>>> holders(AgentDirectory agents, String owner) {
+    Map<String, Future<VolumeRecords.VolumeList>> asks = new HashMap<>();
+    for (Heartbeat hb : agents.live()) {
+      asks.put(
+          hb.cnUuid(), agents.request(hb.cnUuid(), new VolumeRecords.ListVolumes(owner), SHORT_MS));
+    }
+    return Future.all(new ArrayList<>(asks.values()))
+        .map(
+            all -> {
+              Map<String, List<String>> out = new TreeMap<>();
+              new TreeMap<>(asks)
+                  .forEach(
+                      (cn, f) ->
+                          f.result()
+                              .volumes()
+                              .forEach(
+                                  v ->
+                                      out.computeIfAbsent(v.volume().name(), n -> new ArrayList<>())
+                                          .add(cn)));
+              return out;
+            });
   }
 
   /** The account's volumes on every live node, with their users. */
@@ -71,20 +114,25 @@ public final class VolumeBackend {
                     .orElseThrow(() -> DockerException.notFound("get %s: no such volume", name)));
   }
 
-  /** Removes it where it is; refused (409) while a container uses it. */
+  /**
+   * Removes it on the node that holds it (on each, should two hold the name); refused (409) while a
+   * container uses it.
+   */
   public Future<Void> remove(String owner, String name) {
-    return list(owner)
+    return holders(agents, owner)
         .compose(
-            l -> {
-              for (Heartbeat hb : agents.live()) {
-                // ask the node that has it: the first node whose list holds the name
-                if (l.stream().anyMatch(v -> v.volume().name().equals(name))) {
-                  return agents
-                      .request(hb.cnUuid(), new VolumeRecords.RemoveVolume(name, owner), SHORT_MS)
-                      .mapEmpty();
-                }
+            held -> {
+              List<String> nodes = held.getOrDefault(name, List.of());
+              if (nodes.isEmpty()) {
+                return Future.failedFuture(
+                    DockerException.notFound("get %s: no such volume", name));
               }
-              return Future.failedFuture(DockerException.notFound("get %s: no such volume", name));
+              List<Future<?>> removals = new ArrayList<>();
+              for (String cn : nodes) {
+                removals.add(
+                    agents.request(cn, new VolumeRecords.RemoveVolume(name, owner), SHORT_MS));
+              }
+              return Future.all(removals).mapEmpty();
             });
   }
 }
