@@ -175,6 +175,12 @@ class FleetTest {
     d1.ok("volume", "create", "kept");
     d2.ok("volume", "create", "kept");
     assertThat(d2.ok("volume", "ls", "-q", "--filter", "name=kept")).isEqualTo("kept");
+    // the account's next volume goes to another node (the fewest of its volumes), as a project's
+    // volumes made before its containers do, so that those containers spread
+    d2.ok("volume", "create", "apart");
+    assertThat(nodeDirOf(d1.ok("volume", "inspect", "-f", "{{.Mountpoint}}", "apart")))
+        .isNotEqualTo(nodeDirOf(d2.ok("volume", "inspect", "-f", "{{.Mountpoint}}", "kept")));
+    d1.ok("volume", "rm", "apart");
     // a container that mounts it goes where its data is, whichever front end it is made through:
     // each run sees the lines of those before (spread, they would land on three nodes); the
     // second volume, new, is made on that node too
@@ -204,6 +210,11 @@ class FleetTest {
     assertThat(d1.ok("volume", "ls", "-q", "--filter", "name=kept")).isEmpty();
     assertThat(d2.ok("volume", "ls", "-q", "--filter", "name=kept")).isEmpty();
     assertThat(d2.run("volume", "rm", "kept").err()).contains("no such volume");
+  }
+
+  /** The data root of the node a volume's mount point is on. */
+  private static String nodeDirOf(String mountpoint) {
+    return mountpoint.substring(0, mountpoint.indexOf("/volumes/"));
   }
 
   @Test

@@ -2,6 +2,7 @@ package org.sdcdocker.frontend.cluster;
 
 import io.vertx.core.Future;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,22 +29,32 @@ public final class VolumeBackend {
 
   /**
    * The volume of that name when a live node holds it already (Docker answers a create of an
-   * existing name with it), else a new one on the live node with the fewest containers.
+   * existing name with it), else a new one on the live node with the fewest of the account's
+   * volumes, then the fewest containers: the volumes a project makes before its containers land on
+   * different nodes, and so do the containers that mount them.
    */
   public Future<VolumeRecords.Volume> create(
       String owner, String name, Map<String, String> labels) {
-    return list(owner)
+    return byNode(agents, owner)
         .compose(
-            l -> {
-              for (VolumeUse v : l) {
-                if (v.volume().name().equals(name)) {
-                  return Future.succeededFuture(v.volume());
+            nodes -> {
+              for (List<VolumeUse> held : nodes.values()) {
+                for (VolumeUse v : held) {
+                  if (v.volume().name().equals(name)) {
+                    return Future.succeededFuture(v.volume());
+                  }
                 }
               }
+              String cn =
+                  agents.live().stream()
+                      .min(
+                          Comparator.<Heartbeat>comparingInt(
+                                  h -> nodes.getOrDefault(h.cnUuid(), List.of()).size())
+                              .thenComparingInt(Heartbeat::zones))
+                      .map(Heartbeat::cnUuid)
+                      .orElseGet(() -> Placement.anyNode(agents)); // none live: its 503
               return agents.request(
-                  Placement.anyNode(agents),
-                  new VolumeRecords.CreateVolume(name, owner, labels, false),
-                  SHORT_MS);
+                  cn, new VolumeRecords.CreateVolume(name, owner, labels, false), SHORT_MS);
             });
   }
 
@@ -52,7 +63,23 @@ public final class VolumeBackend {
    * containers on two nodes made the same name before their creates were placed by it.
    */
   public static Future<Map<String, List<String>>> holders(AgentDirectory agents, String owner) {
-    Map<String, Future<VolumeRecords.VolumeList>> asks = new HashMap<>();
+    return byNode(agents, owner)
+        .map(
+            nodes -> {
+              Map<String, List<String>> out = new TreeMap<>();
+              nodes.forEach(
+                  (cn, held) ->
+                      held.forEach(
+                          v ->
+                              out.computeIfAbsent(v.volume().name(), n -> new ArrayList<>())
+                                  .add(cn)));
+              return out;
+            });
+  }
+
+  /** The account's volumes on each live node, by node (in the nodes' order). */
+  private static Future<Map<String, List<VolumeUse>>> byNode(AgentDirectory agents, String owner) {
+    Map<String, Future<VolumeRecords.VolumeList>> asks = new TreeMap<>();
     for (Heartbeat hb : agents.live()) {
       asks.put(
           hb.cnUuid(), agents.request(hb.cnUuid(), new VolumeRecords.ListVolumes(owner), SHORT_MS));
@@ -60,16 +87,8 @@ public final class VolumeBackend {
     return Future.all(new ArrayList<>(asks.values()))
         .map(
             all -> {
-              Map<String, List<String>> out = new TreeMap<>();
-              new TreeMap<>(asks)
-                  .forEach(
-                      (cn, f) ->
-                          f.result()
-                              .volumes()
-                              .forEach(
-                                  v ->
-                                      out.computeIfAbsent(v.volume().name(), n -> new ArrayList<>())
-                                          .add(cn)));
+              Map<String, List<VolumeUse>> out = new TreeMap<>();
+              asks.forEach((cn, f) -> out.put(cn, f.result().volumes()));
               return out;
             });
   }
