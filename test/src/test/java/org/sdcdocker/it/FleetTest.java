@@ -220,9 +220,8 @@ class FleetTest {
   @Test
   void anAgentKilled_findsItsContainersRunningWhenItComesBack() throws Exception {
     List<String> ids = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      ids.add(d1.ok("run", "-d", image, "sleep", "600").trim());
-    }
+    ids.add(d1.ok("run", "-d", "-v", "held:/h", image, "sleep", "600").trim());
+    ids.add(d1.ok("run", "-d", image, "sleep", "600").trim());
     // a stop waiting on a node whose agent dies fails then, with the node named
     String stubborn =
         d1.ok("run", "-d", image, "sh", "-c", "trap '' TERM; sleep 600 & wait; sleep 600").trim();
@@ -262,6 +261,11 @@ class FleetTest {
     var refused = d1.run("restart", ids.get(0));
     assertThat(refused.exitCode()).isEqualTo(1);
     assertThat(refused.err()).contains("is not responding (last heard");
+    // a named volume on a node that is down: a container naming it is refused, not given an empty
+    // volume of that name on another node
+    var volumeAway = d2.run("run", "-d", "-v", "held:/h", image, "true");
+    assertThat(volumeAway.exitCode()).isNotZero();
+    assertThat(volumeAway.err()).contains("the compute node of its volume held", "not available");
     // one container's process ends while no agent watches (as if it crashed)
     String crashed = ids.get(0);
     long since = System.currentTimeMillis() / 1000 - 1;

@@ -245,6 +245,9 @@ public final class ContainerBackend implements Containers {
               for (String name : named) {
                 List<String> nodes = held.getOrDefault(name, List.of());
                 if (nodes.isEmpty()) {
+                  nodes = awayWith(account, name); // a node that is down, by its containers
+                }
+                if (nodes.isEmpty()) {
                   continue;
                 }
                 if (pin != null && !nodes.contains(pin.getValue())) {
@@ -259,6 +262,26 @@ public final class ContainerBackend implements Containers {
               }
               return pin;
             });
+  }
+
+  /**
+   * The nodes, not live now, of the account's containers that mount the named volume: it is there,
+   * out of reach (a container pinned to it is refused, not given an empty volume elsewhere).
+   */
+  private List<String> awayWith(String account, String volume) {
+    return index.all(account).stream()
+        .filter(r -> !agents.isLive(r.cnUuid()))
+        .filter(
+            r ->
+                r.spec().mounts().stream()
+                    .anyMatch(
+                        m ->
+                            m.type().equals("volume")
+                                && m.from() == null
+                                && m.source().equals(volume)))
+        .map(ZoneRecord::cnUuid)
+        .distinct()
+        .toList();
   }
 
   /**
