@@ -95,17 +95,8 @@ public final class VolumeBackend {
 
   /** The account's volumes on every live node, with their users. */
   public Future<List<VolumeUse>> list(String owner) {
-    List<Future<VolumeRecords.VolumeList>> asks = new ArrayList<>();
-    for (Heartbeat hb : agents.live()) {
-      asks.add(agents.request(hb.cnUuid(), new VolumeRecords.ListVolumes(owner), SHORT_MS));
-    }
-    return Future.all(asks)
-        .map(
-            all -> {
-              List<VolumeUse> out = new ArrayList<>();
-              asks.forEach(f -> out.addAll(f.result().volumes()));
-              return out;
-            });
+    return byNode(agents, owner)
+        .map(nodes -> nodes.values().stream().flatMap(List::stream).toList());
   }
 
   /** The bytes each of the account's volumes holds, from every live node. */
