@@ -219,20 +219,24 @@ final class ClusterOptions {
       hz.setProperty("hazelcast.operation.thread.count", "1");
       hz.setProperty("hazelcast.operation.generic.thread.count", "1");
       hz.setProperty("hazelcast.response.thread.count", "1");
-      // and a 32 KiB buffer each way per member link, not 128: they are heap arrays of the
-      // agent's, two per link (1 MiB less with two front ends and two other agents)
-      hz.setProperty("hazelcast.socket.receive.buffer.size", "32");
-      hz.setProperty("hazelcast.socket.send.buffer.size", "32");
     }
     // the member protocol only, no endpoint for Hazelcast's clients (the fleet has none): a member
     // without one builds no client engine, whose ~1,100 classes and lambdas were a tenth of an
     // agent's metaspace
     AdvancedNetworkConfig net = hz.getAdvancedNetworkConfig().setEnabled(true);
-    net.setMemberEndpointConfig(
+    ServerSocketEndpointConfig member =
         new ServerSocketEndpointConfig()
             .setPort(port)
             .setPortAutoIncrement(false)
-            .setInterfaces(new InterfacesConfig().setEnabled(true).addInterface(host)));
+            .setInterfaces(new InterfacesConfig().setEnabled(true).addInterface(host));
+    if (lite) {
+      // an agent's member links carry membership and a few lookups: a 32 KiB buffer each way per
+      // link, not 128. They are heap arrays, two per link: 1 MiB of an agent's heap with two front
+      // ends and two other agents. (With the advanced network config the endpoint's sizes count;
+      // Hazelcast's hazelcast.socket.*.buffer.size properties are not read.)
+      member.setSocketRcvBufferSizeKb(32).setSocketSendBufferSizeKb(32);
+    }
+    net.setMemberEndpointConfig(member);
     JoinConfig join = net.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
