@@ -221,6 +221,7 @@ class FleetTest {
   void anAgentKilled_findsItsContainersRunningWhenItComesBack() throws Exception {
     List<String> ids = new ArrayList<>();
     ids.add(d1.ok("run", "-d", "-v", "held:/h", image, "sleep", "600").trim());
+    d1.ok("volume", "create", "lonely"); // that no container mounts
     ids.add(d1.ok("run", "-d", image, "sleep", "600").trim());
     // a stop waiting on a node whose agent dies fails then, with the node named
     String stubborn =
@@ -266,6 +267,15 @@ class FleetTest {
     var volumeAway = d2.run("run", "-d", "-v", "held:/h", image, "true");
     assertThat(volumeAway.exitCode()).isNotZero();
     assertThat(volumeAway.err()).contains("the compute node of its volume held", "not available");
+    // and one no container mounts: where it is, the cluster knows
+    var lonelyAway = d1.run("run", "-d", "-v", "lonely:/l", image, "true");
+    assertThat(lonelyAway.exitCode()).isNotZero();
+    assertThat(lonelyAway.err()).contains("the compute node of its volume lonely", "not available");
+    for (String verb : List.of("inspect", "rm")) {
+      var away = d2.run("volume", verb, "lonely");
+      assertThat(away.exitCode()).isNotZero();
+      assertThat(away.err()).contains("volume lonely is on compute node", "not available now");
+    }
     // one container's process ends while no agent watches (as if it crashed)
     String crashed = ids.get(0);
     long since = System.currentTimeMillis() / 1000 - 1;
@@ -302,6 +312,7 @@ class FleetTest {
     List<String> rm = new ArrayList<>(List.of("rm", "-f"));
     rm.addAll(ids);
     d1.ok(rm.toArray(String[]::new));
+    d2.ok("volume", "rm", "lonely");
   }
 
   @Test
@@ -1305,6 +1316,52 @@ class FleetTest {
       }
       assertThat(d1.ok("network", "ls", "--format", "{{.Name}}").lines()).doesNotContain(name);
     }
+  }
+
+  @Test
+  void aVolumeNameAskedForThroughBothFrontEndsAtOnce_isOneVolume() throws Exception {
+    for (int i = 0; i < 4; i++) {
+      // two creates of one new name at once: both answer, as Docker's, with one volume
+      String made = "vol-race-" + i;
+      for (Result r : bothAtOnce("volume", "create", made)) {
+        assertThat(r.exitCode()).as(r.all()).isZero();
+      }
+      // two containers at once that make one new volume: one volume, on the node of both
+      String used = "vol-run-race-" + i;
+      for (Result r :
+          bothAtOnce("run", "--rm", "-v", used + ":/d", image, "sh", "-c", "echo x >> /d/lines")) {
+        assertThat(r.exitCode()).as(r.all()).isZero();
+      }
+      for (String name : List.of(made, used)) {
+        for (DockerCli d : List.of(d1, d2)) {
+          assertThat(d.ok("volume", "ls", "-q", "--filter", "name=" + name).lines().toList())
+              .containsExactly(name);
+        }
+      }
+      assertThat(d2.ok("run", "--rm", "-v", used + ":/d", image, "sh", "-c", "cat /d/lines"))
+          .isEqualTo("x\nx");
+      d1.ok("volume", "rm", made, used);
+    }
+  }
+
+  /** The same command through both front ends at once: both results. */
+  private List<Result> bothAtOnce(String... args) throws Exception {
+    List<Process> ps = new ArrayList<>();
+    for (String host : List.of(d1Host, d2Host)) {
+      List<String> cmd = new ArrayList<>(List.of("docker", "-H", host));
+      cmd.addAll(List.of(args));
+      ps.add(new ProcessBuilder(cmd).start());
+    }
+    List<Result> out = new ArrayList<>();
+    for (Process p : ps) {
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      out.add(
+          new Result(
+              p.exitValue(),
+              new String(p.getInputStream().readAllBytes()),
+              new String(p.getErrorStream().readAllBytes())));
+    }
+    return out;
   }
 
   /**

@@ -2,7 +2,9 @@ package org.sdcdocker.frontend.cluster;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +46,8 @@ public final class ContainerBackend implements Containers {
   private final Reservations reservations;
   private final Fabrics fabrics;
   private final NetworkBackend networks;
+  private final VolumePlaces volumePlaces;
+  private final VolumeBackend volumes;
 
   private final Placement placement;
   private final FleetNodes fleet;
@@ -68,6 +72,8 @@ public final class ContainerBackend implements Containers {
     this.reservations = new Reservations(vertx, placement, CREATE_MS);
     this.fabrics = new Fabrics(vertx, fabricPool, this::everyNodeListed);
     this.networks = new NetworkBackend(vertx, agents, index, fabrics, fleetNetworks);
+    this.volumePlaces = new VolumePlaces(vertx);
+    this.volumes = new VolumeBackend(agents, volumePlaces);
     this.fleet =
         new FleetNodes(
             vertx,
@@ -87,6 +93,11 @@ public final class ContainerBackend implements Containers {
   /** The networks, which in a fleet share the containers' addresses. */
   public NetworkBackend networks() {
     return networks;
+  }
+
+  /** The volumes, which in a fleet pin the containers that mount them to their nodes. */
+  public VolumeBackend volumes() {
+    return volumes;
   }
 
   /** The nodes, their heartbeats and events: where the index learns what runs. */
@@ -115,7 +126,10 @@ public final class ContainerBackend implements Containers {
     return networks
         .refreshedFor(creation.spec()) // a network made through another front end just now
         .compose(v -> pinnedNode(account, creation.spec()))
-        .compose(pin -> reservedAndPlaced(account, creation, pin))
+        .compose(
+            pin ->
+                reservedAndPlaced(account, creation, pin.node())
+                    .compose(chosen -> withVolumesClaimed(account, creation, pin, chosen)))
         .onFailure(e -> claimed.onSuccess(c -> fabrics.release(c, id)))
         .compose(chosen -> onFabric(account, chosen, claimed))
         .compose(chosen -> onFleetNetworks(account, chosen))
@@ -203,32 +217,38 @@ public final class ContainerBackend implements Containers {
   }
 
   /**
-   * In a fleet, the node a container must go to, with what holds it there ("network web", "volume
-   * data"; null: none): its node-local network's, or its named volumes' (their data is on the node
-   * that made them). Those on different nodes cannot be had together.
+   * Where a container must go: {@code node} is the node, with what holds it there ("network web",
+   * "volume data"; null: none), its node-local network's or its named volumes' (their data is on
+   * the node that made them); those on different nodes cannot be had together. {@code fresh} are
+   * the named volumes no node has yet, in a fleet: they are made where the container goes, and
+   * claimed for that node first ({@link #withVolumesClaimed}).
    */
-  private Future<Map.Entry<String, String>> pinnedNode(String account, ContainerSpec spec) {
+  private record Pin(Map.Entry<String, String> node, List<String> fresh) {}
+
+  private Future<Pin> pinnedNode(String account, ContainerSpec spec) {
     return Future.join(networkNode(account, spec), volumeNode(account, spec))
         .map(
             all -> {
               Map.Entry<String, String> network = all.resultAt(0);
-              Map.Entry<String, String> volume = all.resultAt(1);
+              Pin volume = all.resultAt(1);
               if (network != null
-                  && volume != null
-                  && !network.getValue().equals(volume.getValue())) {
+                  && volume.node() != null
+                  && !network.getValue().equals(volume.node().getValue())) {
                 throw DockerException.unavailable(
                     "cannot create this container: its %s and its %s are on different compute nodes",
-                    network.getKey(), volume.getKey());
+                    network.getKey(), volume.node().getKey());
               }
-              return network != null ? network : volume;
+              return new Pin(network != null ? network : volume.node(), volume.fresh());
             });
   }
 
   /**
    * In a fleet, the node that holds the named volumes a container mounts ("volume NAME" and the
-   * node; null when none of them exists yet: they are made where the container goes).
+   * node; null when none of them exists yet), and those no node has yet: a live node that holds
+   * one, else a node that is down whose containers mount it, else the node its first create claimed
+   * (which may be making it now, through another front end).
    */
-  private Future<Map.Entry<String, String>> volumeNode(String account, ContainerSpec spec) {
+  private Future<Pin> volumeNode(String account, ContainerSpec spec) {
     List<String> named =
         spec.mounts().stream()
             .filter(m -> m.type().equals("volume") && !m.anonymous() && m.from() == null)
@@ -236,31 +256,128 @@ public final class ContainerBackend implements Containers {
             .distinct()
             .toList();
     if (!vertx.isClustered() || named.isEmpty()) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(new Pin(null, List.of()));
     }
     return VolumeBackend.holders(agents, account)
-        .map(
+        .compose(
             held -> {
-              Map.Entry<String, String> pin = null;
+              Map<String, Future<String>> claimed = new LinkedHashMap<>();
               for (String name : named) {
-                List<String> nodes = held.getOrDefault(name, List.of());
-                if (nodes.isEmpty()) {
-                  nodes = awayWith(account, name); // a node that is down, by its containers
-                }
-                if (nodes.isEmpty()) {
-                  continue;
-                }
-                if (pin != null && !nodes.contains(pin.getValue())) {
-                  throw DockerException.unavailable(
-                      "cannot create this container: its volumes %s and %s are on different"
-                          + " compute nodes",
-                      pin.getKey().substring("volume ".length()), name);
-                }
-                if (pin == null) {
-                  pin = Map.entry("volume " + name, nodes.get(0));
+                if (held.getOrDefault(name, List.of()).isEmpty()
+                    && awayWith(account, name).isEmpty()) {
+                  claimed.put(name, volumePlaces.where(account, name));
                 }
               }
-              return pin;
+              return Future.all(new ArrayList<>(claimed.values()))
+                  .map(
+                      x -> {
+                        Map.Entry<String, String> pin = null;
+                        List<String> fresh = new ArrayList<>();
+                        for (String name : named) {
+                          List<String> nodes = held.getOrDefault(name, List.of());
+                          if (nodes.isEmpty()) {
+                            nodes = awayWith(account, name); // a node that is down
+                          }
+                          if (nodes.isEmpty() && claimed.get(name).result() != null) {
+                            nodes = List.of(claimed.get(name).result());
+                          }
+                          if (nodes.isEmpty()) {
+                            fresh.add(name);
+                            continue;
+                          }
+                          if (pin != null && !nodes.contains(pin.getValue())) {
+                            throw differentNodes(pin.getKey(), name);
+                          }
+                          if (pin == null) {
+                            pin = Map.entry("volume " + name, nodes.get(0));
+                          }
+                        }
+                        return new Pin(pin, fresh);
+                      });
+            });
+  }
+
+  private static DockerException differentNodes(String pinnedBy, String volume) {
+    return DockerException.unavailable(
+        "cannot create this container: its %s and its volume %s are on different compute nodes",
+        pinnedBy, volume);
+  }
+
+  /**
+   * Claims the node a container was placed on for the named volumes it makes there (its {@code
+   * fresh} ones), so that every other create of those names, through any front end, goes there too.
+   * When a create through another front end claimed one of them first, the container is placed
+   * again, on that node (once; what this one claimed goes back).
+   */
+  private Future<Map.Entry<ContainerSpec, Placement.Placed>> withVolumesClaimed(
+      String account,
+      Creation creation,
+      Pin pin,
+      Map.Entry<ContainerSpec, Placement.Placed> chosen) {
+    if (pin.fresh().isEmpty()) {
+      return Future.succeededFuture(chosen);
+    }
+    ContainerSpec spec = chosen.getKey();
+    String cn = chosen.getValue().cn();
+    return claimAll(account, pin.fresh(), cn, 0, new ArrayList<>())
+        .compose(
+            first -> {
+              if (first == null) {
+                return Future.succeededFuture(chosen);
+              }
+              reservations.answered(cn, spec.id(), false);
+              if (pin.node() != null) {
+                return Future.failedFuture(differentNodes(pin.node().getKey(), first.getKey()));
+              }
+              Map.Entry<String, String> there =
+                  Map.entry("volume " + first.getKey(), first.getValue());
+              ContainerSpec asked = creation.spec();
+              return reservations
+                  .place(
+                      account,
+                      asked.id(),
+                      () -> placement.place(account, asked, creation.volumesFrom(), there))
+                  .compose(
+                      p ->
+                          claimAll(account, pin.fresh(), p.cn(), 0, new ArrayList<>())
+                              .compose(
+                                  again -> {
+                                    if (again != null) {
+                                      reservations.answered(p.cn(), spec.id(), false);
+                                      return Future.failedFuture(
+                                          differentNodes(there.getKey(), again.getKey()));
+                                    }
+                                    Placement.Placed named =
+                                        p.spec().name().equals(spec.name())
+                                            ? p
+                                            : new Placement.Placed(
+                                                p.spec().withName(spec.name()), p.cn());
+                                    return Future.succeededFuture(Map.entry(spec, named));
+                                  }));
+            })
+        .onFailure(e -> names.release(account, spec.name(), spec.id()));
+  }
+
+  /**
+   * Claims {@code cn} for each name in turn; null when all are, else the first name claimed for
+   * another node, with that node (what was claimed here before it goes back).
+   */
+  private Future<Map.Entry<String, String>> claimAll(
+      String account, List<String> volumes, String cn, int i, List<String> claimed) {
+    if (i == volumes.size()) {
+      return Future.succeededFuture();
+    }
+    String name = volumes.get(i);
+    return volumePlaces
+        .claim(account, name, cn)
+        .compose(
+            at -> {
+              if (at.equals(cn)) {
+                claimed.add(name);
+                return claimAll(account, volumes, cn, i + 1, claimed);
+              }
+              claimed.forEach(n -> volumePlaces.forget(account, n, cn));
+              return Future.succeededFuture(Map.entry(name, at));
             });
   }
 
@@ -380,7 +497,9 @@ public final class ContainerBackend implements Containers {
 
   @Override
   public int forgetNode(String cnUuid) {
-    return fleet.forget(cnUuid);
+    int n = fleet.forget(cnUuid);
+    volumePlaces.forgetNode(cnUuid); // its volumes went with it
+    return n;
   }
 
   @Override

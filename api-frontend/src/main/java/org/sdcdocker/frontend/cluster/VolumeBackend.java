@@ -16,22 +16,28 @@ import org.sdcdocker.protocol.agent.VolumeRecords.VolumeUse;
  * Volumes live with their data on a compute node; the front end asks the nodes. A name is one
  * volume of its account: a create of a name a node holds gives that volume back (as Docker's), a
  * removal removes it where it is, and a container that mounts it goes to its node ({@link
- * #holders}).
+ * #holders}). In a fleet the first create of a name claims its node across the front ends ({@link
+ * VolumePlaces}): concurrent creates of one name through several front ends make one volume, and a
+ * volume whose node is down is answered with a 503 that names the node, not as missing.
  */
 public final class VolumeBackend {
   private static final long SHORT_MS = 30_000;
 
   private final AgentDirectory agents;
+  private final VolumePlaces places;
 
-  public VolumeBackend(AgentDirectory agents) {
+  VolumeBackend(AgentDirectory agents, VolumePlaces places) {
     this.agents = agents;
+    this.places = places;
   }
 
   /**
    * The volume of that name when a live node holds it already (Docker answers a create of an
    * existing name with it), else a new one on the live node with the fewest of the account's
    * volumes, then the fewest containers: the volumes a project makes before its containers land on
-   * different nodes, and so do the containers that mount them.
+   * different nodes, and so do the containers that mount them. In a fleet the node is claimed for
+   * the name first; a create through another front end that claimed it first wins, and this one
+   * goes to its node (a node's create of a volume it has gives that volume).
    */
   public Future<VolumeRecords.Volume> create(
       String owner, String name, Map<String, String> labels) {
@@ -53,8 +59,19 @@ public final class VolumeBackend {
                               .thenComparingInt(Heartbeat::zones))
                       .map(Heartbeat::cnUuid)
                       .orElseGet(() -> Placement.anyNode(agents)); // none live: its 503
-              return agents.request(
-                  cn, new VolumeRecords.CreateVolume(name, owner, labels, false), SHORT_MS);
+              return places
+                  .claim(owner, name, cn)
+                  .compose(
+                      at -> {
+                        Future<VolumeRecords.Volume> made =
+                            agents.request(
+                                at,
+                                new VolumeRecords.CreateVolume(name, owner, labels, false),
+                                SHORT_MS);
+                        return at.equals(cn)
+                            ? made.onFailure(e -> places.forget(owner, name, cn))
+                            : made; // another create's node: a node that is down says so (503)
+                      });
             });
   }
 
@@ -116,12 +133,13 @@ public final class VolumeBackend {
 
   public Future<VolumeUse> get(String owner, String name) {
     return list(owner)
-        .map(
+        .compose(
             l ->
                 l.stream()
                     .filter(v -> v.volume().name().equals(name))
                     .findFirst()
-                    .orElseThrow(() -> DockerException.notFound("get %s: no such volume", name)));
+                    .map(Future::succeededFuture)
+                    .orElseGet(() -> missing(owner, name)));
   }
 
   /**
@@ -134,15 +152,34 @@ public final class VolumeBackend {
             held -> {
               List<String> nodes = held.getOrDefault(name, List.of());
               if (nodes.isEmpty()) {
-                return Future.failedFuture(
-                    DockerException.notFound("get %s: no such volume", name));
+                return missing(owner, name);
               }
               List<Future<?>> removals = new ArrayList<>();
               for (String cn : nodes) {
                 removals.add(
-                    agents.request(cn, new VolumeRecords.RemoveVolume(name, owner), SHORT_MS));
+                    agents
+                        .request(cn, new VolumeRecords.RemoveVolume(name, owner), SHORT_MS)
+                        .compose(v -> places.forget(owner, name, cn)));
               }
               return Future.all(removals).mapEmpty();
+            });
+  }
+
+  /**
+   * A volume no live node holds: a 503 that names its node when that node is down (the volume is
+   * there, out of reach), else Docker's 404.
+   */
+  private <T> Future<T> missing(String owner, String name) {
+    return places
+        .where(owner, name)
+        .compose(
+            at -> {
+              if (at != null && agents.last(at) != null && !agents.isLive(at)) {
+                return Future.failedFuture(
+                    DockerException.unavailable(
+                        "volume %s is on compute node %s, which is not available now", name, at));
+              }
+              return Future.failedFuture(DockerException.notFound("get %s: no such volume", name));
             });
   }
 }

@@ -312,7 +312,7 @@ public final class FrontendVerticle extends VerticleBase {
         images,
         containers,
         execs,
-        new VolumeBackend(agents),
+        containers.volumes(),
         containers.networks(),
         events,
         new CreateTranslator(images, rules, packages));
