@@ -1,16 +1,23 @@
 package org.sdcdocker.bus;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.internal.ContextInternal;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
 import org.sdcdocker.protocol.LogLine;
+import org.sdcdocker.protocol.agent.Addresses;
 import org.sdcdocker.protocol.agent.AgentRequest;
 import org.sdcdocker.protocol.agent.Verb;
 
@@ -92,10 +99,9 @@ public final class AgentBus {
       Work<Q, R> work,
       BiFunction<String, Throwable, DockerException> onError,
       Supplier<Future<?>> beforeAnswer) {
-    return vertx
-        .eventBus()
-        .<Q>consumer(
-            verb.address(cnUuid),
+    return Node.of(vertx, cnUuid)
+        .serve(
+            verb,
             m -> {
               Q req = m.body();
               String id = m.headers().get(REQUEST_ID);
@@ -133,6 +139,64 @@ public final class AgentBus {
                         }
                       });
             });
+  }
+
+  /**
+   * The verbs one node serves on one Vert.x instance, behind one consumer at the node's address
+   * ({@link Verb#address}), which hands each request to its verb's handler by the request's record.
+   * One address per node, not one per verb: in a fleet each registration is an entry the cluster
+   * keeps, and the clustered bus registers a context's addresses one after another, so an agent's
+   * start waited about 0.25 s for some fifty of them.
+   */
+  private static final class Node {
+    private static final Map<Vertx, Map<String, Node>> NODES =
+        Collections.synchronizedMap(new WeakHashMap<>());
+
+    private final Map<String, Handler<Message<Object>>> verbs = new ConcurrentHashMap<>();
+    private final MessageConsumer<Object> consumer;
+
+    private Node(Vertx vertx, String cnUuid) {
+      consumer =
+          vertx
+              .eventBus()
+              .consumer(
+                  Addresses.cn(cnUuid, Verb.NODE_ADDRESS),
+                  m -> {
+                    String verb =
+                        m.body() instanceof AgentRequest<?> r ? r.verb().name() : "(not a verb)";
+                    Handler<Message<Object>> h = verbs.get(verb);
+                    if (h == null) {
+                      m.fail(
+                          0,
+                          DockerException.unavailable(
+                                  "compute node %s does not serve %s: its agent is of another"
+                                      + " version",
+                                  cnUuid, verb)
+                              .toWire());
+                      return;
+                    }
+                    h.handle(m);
+                  });
+    }
+
+    /** The node's verbs on this instance, made (or made again, once undeployed) when needed. */
+    static Node of(Vertx vertx, String cnUuid) {
+      synchronized (NODES) {
+        Map<String, Node> nodes = NODES.computeIfAbsent(vertx, v -> new ConcurrentHashMap<>());
+        Node n = nodes.get(cnUuid);
+        if (n == null || !n.consumer.isRegistered()) {
+          n = new Node(vertx, cnUuid);
+          nodes.put(cnUuid, n);
+        }
+        return n;
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    <Q> MessageConsumer<Q> serve(Verb<?, ?> verb, Handler<Message<Q>> handler) {
+      verbs.put(verb.name(), m -> handler.handle((Message<Q>) (Message<?>) m));
+      return (MessageConsumer<Q>) (MessageConsumer<?>) consumer;
+    }
   }
 
   /** A failed request (or any failure) as the front end reports it. */

@@ -76,6 +76,40 @@ class AgentBusTest {
             .handle((v, e) -> e)
             .get(10, TimeUnit.SECONDS);
     assertThat(DockerException.of(nobody).kind()).isEqualTo(ErrorKind.UNAVAILABLE);
+    // a node that runs but does not serve that verb (an agent of another version) says so
+    Throwable unknown =
+        AgentBus.request(vertx, "cn-1", new AgentRequests.KillZone("x", 9, false), 5000)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .handle((v, e) -> e)
+            .get(10, TimeUnit.SECONDS);
+    assertThat(DockerException.of(unknown).kind()).isEqualTo(ErrorKind.UNAVAILABLE);
+    assertThat(unknown)
+        .hasMessage("compute node cn-1 does not serve kill: its agent is of another version");
+  }
+
+  @Test
+  void aNodesVerbsShareOneAddress_eachRequestReachesItsOwn() throws Exception {
+    ProtocolCodec.install(vertx.eventBus());
+    var start =
+        AgentBus.serve(
+            vertx, "cn-1", Verbs.STREAM, r -> new Ticket("stream-" + r.kind()), (verb, e) -> null);
+    var other =
+        AgentBus.serve(vertx, "cn-1", Verbs.KILL, r -> new AgentRequests.Ack(), (verb, e) -> null);
+    assertThat(other).isSameAs(start); // one registration in the cluster, not one per verb
+    assertThat(start.address()).isEqualTo("cn.cn-1.verbs");
+    Ticket t =
+        AgentBus.request(vertx, "cn-1", new AgentRequests.StreamTicket("z", "attach", ""), 5000)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+    assertThat(t.url()).isEqualTo("stream-attach");
+    assertThat(
+            AgentBus.request(vertx, "cn-1", new AgentRequests.KillZone("z", 9, false), 5000)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS))
+        .isInstanceOf(AgentRequests.Ack.class);
   }
 
   @Test

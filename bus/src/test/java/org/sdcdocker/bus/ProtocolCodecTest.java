@@ -108,7 +108,7 @@ class ProtocolCodecTest {
   void aRequestNamesItsVerb_andItsFieldsAreAllThatTravel() {
     AgentRequests.StartZone start = new AgentRequests.StartZone("abc");
     assertThat(start.verb()).isSameAs(Verbs.START);
-    assertThat(start.verb().address("cn-1")).isEqualTo("cn.cn-1.start");
+    assertThat(start.verb().address("cn-1")).isEqualTo("cn.cn-1.verbs");
     Buffer b = Buffer.buffer();
     codec.encodeToWire(b, start);
     assertThat(b.toString()).endsWith("{\"id\":\"abc\"}");
