@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sdcdocker.protocol.DockerException;
 import org.sdcdocker.protocol.ErrorKind;
+import org.sdcdocker.protocol.agent.AgentRequest;
 import org.sdcdocker.protocol.agent.AgentRequests;
 import org.sdcdocker.protocol.agent.AgentRequests.Ticket;
 import org.sdcdocker.protocol.agent.Verbs;
@@ -23,16 +24,29 @@ class AgentBusTest {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
+  /** The answer of one node to a request (10 s at most). */
+  private <R extends Record> R answer(String cn, AgentRequest<R> req) throws Exception {
+    return AgentBus.request(vertx, cn, req, 5000)
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+  }
+
+  /** How one node's request failed (null: it did not). */
+  private Throwable failureOf(String cn, AgentRequest<?> req) throws Exception {
+    return AgentBus.request(vertx, cn, req, 5000)
+        .toCompletionStage()
+        .toCompletableFuture()
+        .handle((v, e) -> e)
+        .get(10, TimeUnit.SECONDS);
+  }
+
   @Test
   void aRequestReachesItsVerbOnItsNode_andTheReplyHasItsType() throws Exception {
     ProtocolCodec.install(vertx.eventBus());
     AgentBus.serve(
         vertx, "cn-1", Verbs.STREAM, r -> new Ticket("url-of-" + r.kind()), (verb, e) -> null);
-    Ticket t =
-        AgentBus.request(vertx, "cn-1", new AgentRequests.StreamTicket("z", "logs", ""), 5000)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+    Ticket t = answer("cn-1", new AgentRequests.StreamTicket("z", "logs", ""));
     assertThat(t.url()).isEqualTo("url-of-logs");
   }
 
@@ -53,36 +67,16 @@ class AgentBusTest {
             e instanceof DockerException d
                 ? d
                 : DockerException.internal("the node failed to %s", verb));
-    Throwable busy =
-        AgentBus.request(vertx, "cn-1", new AgentRequests.StartZone("busy"), 5000)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .handle((v, e) -> e)
-            .get(10, TimeUnit.SECONDS);
+    Throwable busy = failureOf("cn-1", new AgentRequests.StartZone("busy"));
     assertThat(DockerException.of(busy).kind()).isEqualTo(ErrorKind.CONFLICT);
     assertThat(busy).hasMessage("container busy is busy");
-    Throwable hidden =
-        AgentBus.request(vertx, "cn-1", new AgentRequests.StartZone("x"), 5000)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .handle((v, e) -> e)
-            .get(10, TimeUnit.SECONDS);
+    Throwable hidden = failureOf("cn-1", new AgentRequests.StartZone("x"));
     assertThat(DockerException.of(hidden).kind()).isEqualTo(ErrorKind.INTERNAL);
     assertThat(hidden).hasMessage("the node failed to start");
-    Throwable nobody =
-        AgentBus.request(vertx, "cn-2", new AgentRequests.StartZone("x"), 5000)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .handle((v, e) -> e)
-            .get(10, TimeUnit.SECONDS);
+    Throwable nobody = failureOf("cn-2", new AgentRequests.StartZone("x"));
     assertThat(DockerException.of(nobody).kind()).isEqualTo(ErrorKind.UNAVAILABLE);
     // a node that runs but does not serve that verb (an agent of another version) says so
-    Throwable unknown =
-        AgentBus.request(vertx, "cn-1", new AgentRequests.KillZone("x", 9, false), 5000)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .handle((v, e) -> e)
-            .get(10, TimeUnit.SECONDS);
+    Throwable unknown = failureOf("cn-1", new AgentRequests.KillZone("x", 9, false));
     assertThat(DockerException.of(unknown).kind()).isEqualTo(ErrorKind.UNAVAILABLE);
     assertThat(unknown)
         .hasMessage("compute node cn-1 does not serve kill: its agent is of another version");
@@ -98,17 +92,9 @@ class AgentBusTest {
         AgentBus.serve(vertx, "cn-1", Verbs.KILL, r -> new AgentRequests.Ack(), (verb, e) -> null);
     assertThat(other).isSameAs(start); // one registration in the cluster, not one per verb
     assertThat(start.address()).isEqualTo("cn.cn-1.verbs");
-    Ticket t =
-        AgentBus.request(vertx, "cn-1", new AgentRequests.StreamTicket("z", "attach", ""), 5000)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+    Ticket t = answer("cn-1", new AgentRequests.StreamTicket("z", "attach", ""));
     assertThat(t.url()).isEqualTo("stream-attach");
-    assertThat(
-            AgentBus.request(vertx, "cn-1", new AgentRequests.KillZone("z", 9, false), 5000)
-                .toCompletionStage()
-                .toCompletableFuture()
-                .get(10, TimeUnit.SECONDS))
+    assertThat(answer("cn-1", new AgentRequests.KillZone("z", 9, false)))
         .isInstanceOf(AgentRequests.Ack.class);
   }
 
