@@ -8,9 +8,9 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.internal.ContextInternal;
-import java.util.Collections;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
 import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
@@ -148,9 +148,9 @@ public final class AgentBus {
    * keeps, and the clustered bus registers a context's addresses one after another, so an agent's
    * start waited about 0.25 s for some fifty of them.
    */
-  private static final class Node {
-    private static final Map<Vertx, Map<String, Node>> NODES =
-        Collections.synchronizedMap(new WeakHashMap<>());
+  private static final class Node implements Shareable {
+    /** Each Vert.x instance's nodes, in its own local map (gone with the instance). */
+    private static final String NODES = "sdc.agent-bus.nodes";
 
     private final Map<String, Handler<Message<Object>>> verbs = new ConcurrentHashMap<>();
     private final MessageConsumer<Object> consumer;
@@ -181,8 +181,8 @@ public final class AgentBus {
 
     /** The node's verbs on this instance, made (or made again, once undeployed) when needed. */
     static Node of(Vertx vertx, String cnUuid) {
-      synchronized (NODES) {
-        Map<String, Node> nodes = NODES.computeIfAbsent(vertx, v -> new ConcurrentHashMap<>());
+      synchronized (Node.class) {
+        LocalMap<String, Node> nodes = vertx.sharedData().getLocalMap(NODES);
         Node n = nodes.get(cnUuid);
         if (n == null || !n.consumer.isRegistered()) {
           n = new Node(vertx, cnUuid);
