@@ -261,10 +261,14 @@ public final class ContainerBackend implements Containers {
     return VolumeBackend.holders(agents, account)
         .compose(
             held -> {
+              // each name's nodes: a live one that holds it, else a node that is down whose
+              // containers mount it; for those with neither, where its first create claimed it
+              Map<String, List<String>> found = new LinkedHashMap<>();
               Map<String, Future<String>> claimed = new LinkedHashMap<>();
               for (String name : named) {
-                if (held.getOrDefault(name, List.of()).isEmpty()
-                    && awayWith(account, name).isEmpty()) {
+                List<String> nodes = held.getOrDefault(name, List.of());
+                found.put(name, nodes.isEmpty() ? awayWith(account, name) : nodes);
+                if (found.get(name).isEmpty()) {
                   claimed.put(name, volumePlaces.where(account, name));
                 }
               }
@@ -274,10 +278,7 @@ public final class ContainerBackend implements Containers {
                         Map.Entry<String, String> pin = null;
                         List<String> fresh = new ArrayList<>();
                         for (String name : named) {
-                          List<String> nodes = held.getOrDefault(name, List.of());
-                          if (nodes.isEmpty()) {
-                            nodes = awayWith(account, name); // a node that is down
-                          }
+                          List<String> nodes = found.get(name);
                           if (nodes.isEmpty() && claimed.get(name).result() != null) {
                             nodes = List.of(claimed.get(name).result());
                           }
