@@ -81,6 +81,9 @@ public final class Main {
             if (sub != null && sub.commandSpec().name().equals("agent")) {
               agentBuffers(); // before Netty's first use
             }
+            if (sub != null && sub.commandSpec().name().equals("frontend")) {
+              commonPool(); // before anything uses the pool
+            }
             return new CommandLine.RunLast().execute(parsed);
           });
     } catch (IOException | CommandLine.PicocliException e) {
@@ -102,6 +105,20 @@ public final class Main {
     unlessSet("io.netty.allocator.numDirectArenas", "1");
     unlessSet("io.netty.allocator.numHeapArenas", "1");
     unlessSet("io.netty.allocator.maxOrder", "6");
+  }
+
+  /**
+   * A front end's JDK common pool gets two threads even on a machine of two cores or fewer, where
+   * it would get one. Hazelcast completes its callbacks (those of every asynchronous map operation
+   * Vert.x asks of it) in that pool only when it has two threads or more; with one, it starts a new
+   * thread for each callback. On this project's 2-core VM that was two threads made and ended for
+   * each create or removal through a front end. An agent asks so little of Hazelcast that it keeps
+   * the JDK's choice. Set before anything uses the pool; a -D given wins.
+   */
+  private static void commonPool() {
+    if (Runtime.getRuntime().availableProcessors() <= 2) {
+      unlessSet("java.util.concurrent.ForkJoinPool.common.parallelism", "2");
+    }
   }
 
   private static void unlessSet(String property, String value) {
