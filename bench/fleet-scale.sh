@@ -3,29 +3,32 @@
 # in a network namespace of its own): N running containers (sleep) spread over the three agents,
 # and what that costs.
 #
-#   bench/fleet-scale.sh [--containers 1000] [--runs 20] [--parallel 8] [--dir /tmp/sdc-fleet-scale]
+#   bench/fleet-scale.sh [--containers 1000] [--runs 20] [--restarts 3] [--parallel 8] [--dir /tmp/sdc-fleet-scale]
 #
 # Reports: create latency through one front end and alternating over two, against `serve`'s on the
 # same machine (an embedded server the script starts on a data root of its own); after the fill,
 # `docker ps` (the CLI) and GET /containers/json?all=1 (raw HTTP, the server's time) through each
 # front end; each process's RSS and conmon's per container; the time an agent holding a third of
 # the containers takes, after kill -9 and a restart, until both front ends list all of them
-# running. Needs root. Removes every container, process, namespace and bridge it made. Every loop
+# running (--restarts times, each reported, and their median: one restart on two shared cores
+# says little). Needs root. Removes every container, process, namespace and bridge it made. Every loop
 # is bounded by a count.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 N=1000
 RUNS=20
+RESTARTS=3
 PAR=8
 DIR=/tmp/sdc-fleet-scale
 while [ $# -gt 0 ]; do
   case "$1" in
     --containers) N=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
+    --restarts) RESTARTS=$2; shift 2 ;;
     --parallel) PAR=$2; shift 2 ;;
     --dir) DIR=$2; shift 2 ;;
-    *) echo "usage: $0 [--containers N] [--runs N] [--parallel P] [--dir DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--containers N] [--runs N] [--restarts N] [--parallel P] [--dir DIR]" >&2; exit 2 ;;
   esac
 done
 FE1=tcp://127.0.0.1:2391
@@ -136,30 +139,38 @@ echo "== kill -9 of agent cn1 and its restart"
 # bin/sdc-docker's class archive for agents (made a minute after an agent's first start)
 for i in $(seq 120); do ls "$repo"/launcher/target/cds/agent-*.jsa > /dev/null 2>&1 && break; sleep 1; done
 ls "$repo"/launcher/target/cds/agent-*.jsa > /dev/null 2>&1 || echo "(no class archive for agents: restarting without one)"
-kill -9 "${pidof[cn1]}"
-for i in $(seq 200); do DOCKER_HOST=$FE1 docker ps --format '{{.Status}}' | grep -q "Host Down" && break; sleep 0.1; done
-downs=$(DOCKER_HOST=$FE1 docker ps --format '{{.Status}}' | grep -c "Host Down")
-s=$(date +%s%N)
-# as fleet-demo started it: bin/sdc-docker agent, in its namespace (as systemd would restart it)
-"$repo/bin/fleet-demo" agent "$DIR" 1
-# each front end's list polled every 100 ms through the API (a docker CLI per poll, twice, would
-# keep these two cores busy and be most of what is measured); the CLI checks the end
-polled=$(python3 "$here/running-poll.py" "$running" 100 60 $FE1 $FE2) || polled="(not within 60 s)"
-back=$(( ($(date +%s%N) - s) / 1000000 ))
-cli1=$(DOCKER_HOST=$FE1 docker ps --format '{{.Status}}' | grep -c "^Up")
-cli2=$(DOCKER_HOST=$FE2 docker ps --format '{{.Status}}' | grep -c "^Up")
-echo "$downs containers listed Host Down; all $running listed running through both front ends $back ms after the restart (polled: $polled ms); docker ps then: $cli1 / $cli2 Up"
-# the same as each front end logs it: when it has listed the node again
-python3 - "$s" "$DIR/fe1.log" "$DIR/fe2.log" <<'EOF'
+for r in $(seq "$RESTARTS"); do
+  kill -9 "$(cat "$DIR/cn1.pid")"
+  for i in $(seq 200); do DOCKER_HOST=$FE1 docker ps --format '{{.Status}}' | grep -q "Host Down" && break; sleep 0.1; done
+  downs=$(DOCKER_HOST=$FE1 docker ps --format '{{.Status}}' | grep -c "Host Down")
+  s=$(date +%s%N)
+  # as fleet-demo started it: bin/sdc-docker agent, in its namespace (as systemd would restart it)
+  "$repo/bin/fleet-demo" agent "$DIR" 1
+  # each front end's list polled every 100 ms through the API (a docker CLI per poll, twice, would
+  # keep these two cores busy and be most of what is measured); the CLI checks the end
+  polled=$(python3 "$here/running-poll.py" "$running" 100 60 $FE1 $FE2) || polled="(not within 60 s)"
+  back=$(( ($(date +%s%N) - s) / 1000000 ))
+  cli1=$(DOCKER_HOST=$FE1 docker ps --format '{{.Status}}' | grep -c "^Up")
+  cli2=$(DOCKER_HOST=$FE2 docker ps --format '{{.Status}}' | grep -c "^Up")
+  echo "restart $r: $downs containers listed Host Down; all $running listed running through both front ends $back ms after the restart (polled: $polled ms); docker ps then: $cli1 / $cli2 Up"
+  # the same as each front end logs it: when it has listed the node again (the later of the two
+  # goes into the median)
+  python3 - "$s" "$DIR/fe1.log" "$DIR/fe2.log" "$work/restarts" <<'EOF'
 import datetime, json, sys
 start = int(sys.argv[1]) / 1e9
-said = []
-for log in sys.argv[2:]:
+said, last = [], 0
+for log in sys.argv[2:4]:
     back = [json.loads(l) for l in open(log, errors='replace') if '"compute node' in l and ' is back: ' in l]
     if back:
         t = datetime.datetime.fromisoformat(back[-1]['time'][:26] + '+00:00').timestamp()
+        last = max(last, (t - start) * 1000)
         said.append('%.0f ms (%s)' % ((t - start) * 1000, back[-1]['message'].split(': ', 1)[1].split(',')[0]))
-print('from the front ends\' logs: listed again ' + '; '.join(said) + ' after the restart')
+print('  from the front ends\' logs: listed again ' + '; '.join(said) + ' after the restart')
+if len(said) == 2:
+    open(sys.argv[4], 'a').write('%.0f\n' % last)
 EOF
-grep -a "joined the cluster" "$DIR/cn1.log" | tail -1
+  echo "  $(grep -a "joined the cluster" "$DIR/cn1.log" | tail -1 | sed 's/.*(data under [^)]*); //; s/"}$//')"
+  sleep 5 # the front ends settle (the node's links, its first heartbeats) before the next kill
+done
+[ -s "$work/restarts" ] && echo "restart, until both front ends listed the node again (their logs): $(stats < "$work/restarts")"
 echo "RSS of cn1 after re-adoption (MiB): $(rss "$(cat "$DIR/cn1.pid")")"
