@@ -321,6 +321,7 @@ public final class ContainerBackend implements Containers {
     ContainerSpec spec = chosen.getKey();
     String cn = chosen.getValue().cn();
     return claimAll(account, pin.fresh(), cn, 0, new ArrayList<>())
+        .onFailure(e -> reservations.answered(cn, spec.id(), false))
         .compose(
             first -> {
               if (first == null) {
@@ -341,6 +342,7 @@ public final class ContainerBackend implements Containers {
                   .compose(
                       p ->
                           claimAll(account, pin.fresh(), p.cn(), 0, new ArrayList<>())
+                              .onFailure(e -> reservations.answered(p.cn(), spec.id(), false))
                               .compose(
                                   again -> {
                                     if (again != null) {
@@ -348,12 +350,8 @@ public final class ContainerBackend implements Containers {
                                       return Future.failedFuture(
                                           differentNodes(there.getKey(), again.getKey()));
                                     }
-                                    Placement.Placed named =
-                                        p.spec().name().equals(spec.name())
-                                            ? p
-                                            : new Placement.Placed(
-                                                p.spec().withName(spec.name()), p.cn());
-                                    return Future.succeededFuture(Map.entry(spec, named));
+                                    return Future.succeededFuture(
+                                        Map.entry(spec, named(p, spec.name())));
                                   }));
             })
         .onFailure(e -> names.release(account, spec.name(), spec.id()));
@@ -361,7 +359,8 @@ public final class ContainerBackend implements Containers {
 
   /**
    * Claims {@code cn} for each name in turn; null when all are, else the first name claimed for
-   * another node, with that node (what was claimed here before it goes back).
+   * another node, with that node. What was claimed here goes back when a name was claimed for
+   * another node or could not be claimed.
    */
   private Future<Map.Entry<String, String>> claimAll(
       String account, List<String> volumes, String cn, int i, List<String> claimed) {
@@ -379,6 +378,10 @@ public final class ContainerBackend implements Containers {
               }
               claimed.forEach(n -> volumePlaces.forget(account, n, cn));
               return Future.succeededFuture(Map.entry(name, at));
+            },
+            e -> {
+              claimed.forEach(n -> volumePlaces.forget(account, n, cn));
+              return Future.failedFuture(e);
             });
   }
 
@@ -462,12 +465,13 @@ public final class ContainerBackend implements Containers {
                 names.release(account, spec.name(), spec.id());
                 return Future.failedFuture(placed.cause());
               }
-              Placement.Placed p = placed.result();
-              if (!spec.name().equals(asked.name())) { // a drawn name was taken and drawn again
-                p = new Placement.Placed(p.spec().withName(spec.name()), p.cn());
-              }
-              return Future.succeededFuture(Map.entry(spec, p));
+              return Future.succeededFuture(Map.entry(spec, named(placed.result(), spec.name())));
             });
+  }
+
+  /** The placed spec under the name reserved for it (a drawn name taken was drawn again). */
+  private static Placement.Placed named(Placement.Placed p, String name) {
+    return p.spec().name().equals(name) ? p : new Placement.Placed(p.spec().withName(name), p.cn());
   }
 
   /**
